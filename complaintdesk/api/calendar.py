@@ -1,0 +1,77 @@
+from datetime import datetime
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from complaintdesk.api.schemas import Error, ValidationErrorOut
+from complaintdesk.complaints.choices import Channel, Kind
+from complaintdesk.complaints.models import Category
+from complaintdesk.deadlines import services
+from complaintdesk.lib.errors import FieldError
+from complaintdesk.merchants.models import Merchant
+
+router = Router(tags=["calendar"])
+
+
+class DeadlinePreview(Schema):
+    phase: str
+    due_at: datetime
+    remind_at: datetime
+    rule: str
+    clock: str
+    warning: str
+
+
+class DeadlinesOut(Schema):
+    merchant: int
+    received_at: datetime
+    kind: str
+    received_in_working_time: bool
+    first_response_due: datetime | None
+    reply_due: datetime | None
+    resolution_due: datetime | None
+    deadlines: list[DeadlinePreview]
+
+
+@router.get(
+    "/deadlines",
+    auth=None,
+    response={200: DeadlinesOut, 404: Error, 409: Error, 422: ValidationErrorOut},
+    summary="The deadlines a complaint received at this instant would get, with the rule behind each",
+)
+def deadlines(
+    request,
+    merchant: int,
+    received_at: datetime,
+    kind: Kind = Kind.COMPLAINT,
+    category: str = "other",
+    channel: Channel = Channel.WEB,
+):
+    if received_at.tzinfo is None:
+        raise FieldError("received_at", "must include a time zone offset, e.g. 2026-09-30T17:00:00+08:00")
+    shop = get_object_or_404(Merchant, pk=merchant, is_active=True)
+    if not Category.objects.filter(code=category).exists():
+        raise FieldError("category", f"unknown category {category!r}")
+    computed = services.deadlines_for(shop, kind, category, channel, received_at)
+    calendar = services.calendar_for(shop)
+    rows = [
+        {
+            "phase": phase,
+            "due_at": due.due_at,
+            "remind_at": due.remind_at,
+            "rule": due.rule.label,
+            "clock": due.rule.clock,
+            "warning": services.warning_for(due),
+        }
+        for phase, due in computed.items()
+    ]
+    return {
+        "merchant": shop.pk,
+        "received_at": received_at,
+        "kind": kind,
+        "received_in_working_time": calendar.is_working_time(received_at),
+        "first_response_due": computed["first_response"].due_at if "first_response" in computed else None,
+        "reply_due": computed["reply"].due_at if "reply" in computed else None,
+        "resolution_due": computed["resolution"].due_at if "resolution" in computed else None,
+        "deadlines": rows,
+    }

@@ -1,0 +1,164 @@
+import json
+from datetime import datetime
+
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import File, Query, Router, Schema
+from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+
+from complaintdesk.accounts.models import Role
+from complaintdesk.api import presenters
+from complaintdesk.api.schemas import (
+    ActionIn,
+    ComplaintDetailOut,
+    ComplaintIn,
+    ComplaintOut,
+    Error,
+    EvidenceOut,
+    ValidationErrorOut,
+)
+from complaintdesk.complaints import evidence, services
+from complaintdesk.complaints.choices import ResolutionType
+from complaintdesk.complaints.lifecycle import ACTIONS, ActionForbidden
+from complaintdesk.complaints.models import Category
+from complaintdesk.complaints.queries import overdue_filter, visible_complaints
+from complaintdesk.lib.errors import FieldError
+from complaintdesk.merchants.models import Merchant
+
+router = Router(tags=["complaints"])
+
+
+class ComplaintFilters(Schema):
+    state: str | None = None
+    merchant: int | None = None
+    category: str | None = None
+    received_from: datetime | None = None
+    received_to: datetime | None = None
+    overdue: bool | None = None
+
+
+def _filing(user, payload: ComplaintIn) -> services.Filing:
+    if user.role not in (Role.CONSUMER, Role.REGULATOR):
+        raise ActionForbidden("only consumers and regulator officers file complaints")
+    back_office = user.role == Role.REGULATOR
+    if payload.received_at is not None and not back_office:
+        raise FieldError("received_at", "only the regulator's back office may set the time of receipt")
+    if payload.consumer_name and not back_office:
+        raise FieldError("consumer_name", "only the regulator's back office may name another consumer")
+    if payload.received_at is not None:
+        if payload.received_at.tzinfo is None:
+            raise FieldError("received_at", "must include a time zone offset, e.g. 2026-09-30T17:00:00+08:00")
+        if payload.received_at > timezone.now():
+            raise FieldError("received_at", "must not be in the future")
+    merchant = Merchant.objects.filter(pk=payload.merchant, is_active=True).first()
+    if merchant is None:
+        raise FieldError("merchant", f"unknown shop {payload.merchant}")
+    category = Category.objects.filter(code=payload.category, is_active=True).first()
+    if category is None:
+        codes = ", ".join(Category.objects.filter(is_active=True).values_list("code", flat=True))
+        raise FieldError("category", f"unknown category {payload.category!r}; categories are: {codes}")
+    today = timezone.localdate()
+    if payload.order_date is not None and payload.order_date > today:
+        raise FieldError("order_date", f"must not be in the future (today is {today.isoformat()})")
+    return services.Filing(
+        merchant=merchant,
+        category=category,
+        kind=payload.kind,
+        channel=payload.channel,
+        sector=payload.sector,
+        order_number=payload.order_number,
+        amount=payload.amount,
+        order_date=payload.order_date,
+        wanted_outcome=payload.wanted_outcome,
+        description=payload.description,
+        promotion_name=payload.promotion,
+        received_at=payload.received_at,
+        consumer_name=payload.consumer_name,
+    )
+
+
+@router.post(
+    "",
+    response={201: ComplaintOut, 200: ComplaintOut, 403: Error, 409: Error, 422: ValidationErrorOut},
+    summary="File a complaint (honours Idempotency-Key)",
+)
+def file_complaint(request, payload: ComplaintIn):
+    filing = _filing(request.auth, payload)
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key:
+        complaint = services.file_complaint(request.auth, filing)
+        return 201, presenters.complaint(_reload(request, complaint.pk))
+    if len(key) > 255:
+        raise FieldError("Idempotency-Key", "must be at most 255 characters")
+    body_hash = services.request_hash(json.dumps(payload.model_dump(mode="json"), sort_keys=True).encode())
+    complaint, created = services.file_complaint_idempotently(request.auth, filing, key, body_hash)
+    return (201 if created else 200), presenters.complaint(_reload(request, complaint.pk))
+
+
+def _reload(request, pk):
+    return get_object_or_404(visible_complaints(request.auth), pk=pk)
+
+
+@router.get("", response=list[ComplaintOut], summary="List the complaints you may see")
+@paginate(PageNumberPagination, page_size=50)
+def list_complaints(request, filters: Query[ComplaintFilters]):
+    qs = visible_complaints(request.auth)
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    if filters.merchant:
+        qs = qs.filter(merchant_id=filters.merchant)
+    if filters.category:
+        qs = qs.filter(category__code=filters.category)
+    if filters.received_from:
+        qs = qs.filter(received_at__gte=filters.received_from)
+    if filters.received_to:
+        qs = qs.filter(received_at__lt=filters.received_to)
+    if filters.overdue is not None:
+        qs = qs.filter(overdue_filter(filters.overdue))
+    return [presenters.complaint(c) for c in qs]
+
+
+@router.get("/{int:complaint_id}", response={200: ComplaintDetailOut, 404: Error})
+def complaint_detail(request, complaint_id: int):
+    complaint = _reload(request, complaint_id)
+    return presenters.complaint_detail(complaint)
+
+
+@router.post("/{int:complaint_id}/evidence", response={201: EvidenceOut, 403: Error, 404: Error, 422: ValidationErrorOut})
+def upload_evidence(request, complaint_id: int, file: File[UploadedFile]):
+    complaint = _reload(request, complaint_id)
+    item = evidence.attach(complaint, request.auth, file)
+    return 201, item
+
+
+@router.get("/{int:complaint_id}/evidence/{int:evidence_id}", response={404: Error})
+def download_evidence(request, complaint_id: int, evidence_id: int):
+    complaint = _reload(request, complaint_id)
+    item = get_object_or_404(complaint.evidence, pk=evidence_id)
+    return evidence.serve(item)
+
+
+def _resolution(value) -> dict | None:
+    if value is None:
+        return None
+    if isinstance(value, ResolutionType):
+        return {"type": value.value, "details": ""}
+    if isinstance(value, str):
+        return {"type": ResolutionType.OTHER.value, "details": value.strip()} if value.strip() else None
+    return {"type": value.type.value, "details": value.details}
+
+
+@router.post(
+    "/{int:complaint_id}/{action}",
+    response={200: ComplaintDetailOut, 403: Error, 404: Error, 409: Error, 422: ValidationErrorOut},
+    summary=f"Take an action: {', '.join(ACTIONS)}",
+)
+def take_action(request, complaint_id: int, action: str, payload: ActionIn):
+    complaint = _reload(request, complaint_id)
+    with transaction.atomic():
+        services.perform(complaint.pk, request.auth, action, payload.message, _resolution(payload.resolution))
+    return presenters.complaint_detail(_reload(request, complaint.pk))
+
+

@@ -1,0 +1,64 @@
+"""The fixed vocabularies of a complaint (SPEC §2). The category taxonomy is data (Category model)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class State(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    RESPONDED = "responded", _("Responded")
+    AWAITING_CONSUMER = "awaiting_consumer", _("Awaiting consumer")
+    RESOLUTION_PROPOSED = "resolution_proposed", _("Resolution proposed")
+    DISPUTED = "disputed", _("Disputed")
+    ESCALATED = "escalated", _("Escalated")
+    IN_MEDIATION = "in_mediation", _("In mediation")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+TERMINAL_STATES = frozenset({State.RESOLVED, State.CLOSED, State.WITHDRAWN})
+OPEN_STATES = frozenset(State) - TERMINAL_STATES
+
+
+class Kind(models.TextChoices):
+    COMPLAINT = "complaint", _("Complaint")
+    QUALITY_ISSUE = "quality_issue", _("Quality issue")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web")
+    HOTLINE = "hotline_12315", _("12315 hotline")
+    SHOP_DIRECT = "shop_direct", _("Shop direct")
+    IMPORT = "import", _("Import")
+
+
+class Sector(models.TextChoices):
+    ONLINE_SHOPPING = "online_shopping", _("Online shopping")
+    OFFLINE_RETAIL = "offline_retail", _("Offline retail")
+    FINANCIAL_SERVICES = "financial_services", _("Financial services")
+    TELECOM = "telecom", _("Telecommunications")
+    TRAVEL = "travel", _("Travel and transport")
+    HOUSING = "housing", _("Housing")
+    OTHER = "other", _("Other")
+
+
+class WantedOutcome(models.TextChoices):
+    REPAIR = "repair", _("Repair")
+    REPLACEMENT = "replacement", _("Replacement")
+    RETURN = "return", _("Return")
+    REFUND = "refund", _("Refund")
+    COMPENSATION = "compensation", _("Compensation")
+    APOLOGY = "apology", _("Apology / explanation")
+
+
+class ResolutionType(models.TextChoices):
+    REPAIR = "repair", _("Repair")
+    REPLACEMENT = "replacement", _("Replacement")
+    RETURN = "return", _("Return")
+    REFUND = "refund", _("Refund")
+    VOUCHER = "voucher", _("Voucher")
+    COMPENSATION = "compensation", _("Compensation")
+    EXPLANATION = "explanation", _("Explanation / apology")
+    OTHER = "other", _("Other")
+

@@ -1,0 +1,168 @@
+"""Demo data: five shops with staff, twenty consumers, a regulator, two hundred complaints. Idempotent."""
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from complaintdesk.accounts.models import Role, User
+from complaintdesk.complaints import services
+from complaintdesk.complaints.choices import Channel, Kind, State, WantedOutcome
+from complaintdesk.complaints.models import Category, Complaint
+from complaintdesk.deadlines.services import ensure_default_policy
+from complaintdesk.merchants.models import Merchant, Platform
+from complaintdesk.merchants.uscc import check_character
+
+PASSWORD = "demo"
+SHOPS = [
+    ("Jinghua Digital 京华数码旗舰店", Platform.JD, "https://jinghua-digital.example.cn"),
+    ("Lanting Apparel 兰亭服饰", Platform.TAOBAO, "https://lanting.example.cn"),
+    ("Xiaoman Home 小满家居", Platform.PINDUODUO, "https://xiaoman-home.example.cn"),
+    ("Chuncheng Fresh 春城生鲜", Platform.OWN_SITE, "https://chuncheng-fresh.example.cn"),
+    ("Yunfan Beauty 云帆美妆", Platform.DOUYIN, "https://yunfan-beauty.example.cn"),
+]
+STORIES = {
+    "quality": ["收到的耳机左耳没有声音，申请更换。", "The blender's motor burnt out after two uses."],
+    "returns_refunds": ["七天无理由退货，商家拒绝退款。", "Returned the coat two weeks ago, still no refund."],
+    "delivery": ["订单显示已签收，但我没有收到包裹。", "Parcel arrived crushed and late by ten days."],
+    "false_promotion": ["宣传买一送一，实际只发了一件。", "Advertised 'genuine leather' but it is PU."],
+    "price_information": ["结算价格比页面标价高了30元。", "Price doubled between cart and checkout."],
+    "invoices_receipts": ["申请开具发票一个月未处理。", "The shop refuses to issue an invoice."],
+    "after_sales_repair": ["保修期内维修被收取费用。", "Repair has taken six weeks with no news."],
+    "contract_fees": ["会员自动续费未提前告知。", "Charged a cancellation fee not in the terms."],
+    "other": ["客服电话一直无人接听。", "Customer service never answers the chat."],
+}
+# How many of the 200 complaints end in each state; open ones are recent so their deadlines still run.
+STATE_MIX = [
+    (State.CLOSED, 50), (State.RESOLVED, 40), (State.WITHDRAWN, 14), (State.SUBMITTED, 16),
+    (State.RESPONDED, 18), (State.AWAITING_CONSUMER, 10), (State.RESOLUTION_PROPOSED, 14),
+    (State.DISPUTED, 12), (State.ESCALATED, 14), (State.IN_MEDIATION, 12),
+]  # fmt: skip
+PATHS = {
+    State.SUBMITTED: [],
+    State.RESPONDED: ["respond"],
+    State.AWAITING_CONSUMER: ["respond", "request_info"],
+    State.RESOLUTION_PROPOSED: ["respond", "propose_resolution"],
+    State.DISPUTED: ["respond", "propose_resolution", "dispute"],
+    State.ESCALATED: ["respond", "propose_resolution", "dispute", "escalate"],
+    State.IN_MEDIATION: ["respond", "propose_resolution", "dispute", "escalate", "start_mediation"],
+    State.RESOLVED: ["respond", "request_info", "provide_info", "propose_resolution", "accept"],
+    State.CLOSED: ["respond", "propose_resolution", "accept", "close"],
+    State.WITHDRAWN: ["respond", "withdraw"],
+}
+MESSAGES = {
+    "respond": "您好，已收到您的投诉，我们正在核实。/ We have received your complaint and are looking into it.",
+    "request_info": "请提供订单截图和商品照片。/ Please send a screenshot of the order and photos.",
+    "provide_info": "已上传截图和照片。/ Screenshots and photos uploaded.",
+    "propose_resolution": "我们愿意全额退款。/ We offer a full refund.",
+    "dispute": "退款金额不含运费，不接受。/ The refund leaves out shipping; not acceptable.",
+    "escalate": "请12315协助调解。/ Please ask 12315 to mediate.",
+    "start_mediation": "12315 开始调解。/ The 12315 centre is mediating.",
+    "close": "调解完成，结案。/ Mediation finished; case closed.",
+    "withdraw": "问题已私下解决。/ Solved directly with the shop.",
+    "accept": "",
+}
+
+
+def credit_code(n: int) -> str:
+    body = f"9131010{n:01d}MA1F{n:04d}"[:17].ljust(17, "0")
+    return body + check_character(body)
+
+
+class Command(BaseCommand):
+    help = "Load demo shops, users and complaints (idempotent). Logins use the password 'demo'."
+
+    def handle(self, *args, **options):
+        ensure_default_policy()
+        with transaction.atomic():
+            regulator, shops, consumers = self._people()
+        created = self._complaints(regulator, shops, consumers)
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} complaints added)."))
+        self.stdout.write(
+            "Demo logins (password 'demo'): regulator, consumer1…consumer20, "
+            "shop1-agent…shop5-agent, shop1-coordinator…shop5-coordinator"
+        )
+
+    def _user(self, username: str, role: str, merchant=None, **extra) -> User:
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"role": role, "merchant": merchant, "email": f"{username}@demo.local", **extra}
+        )
+        if created:
+            user.set_password(PASSWORD)
+            user.save(update_fields=["password"])
+        return user
+
+    def _people(self):
+        regulator = self._user("regulator", Role.REGULATOR, first_name="Officer", is_staff=True, is_superuser=True)
+        shops = []
+        for i, (name, platform, url) in enumerate(SHOPS, start=1):
+            shop, _ = Merchant.objects.get_or_create(
+                credit_code=credit_code(i), defaults={"name": name, "platform": platform, "shop_url": url}
+            )
+            staff = [
+                self._user(f"shop{i}-agent", Role.MERCHANT_AGENT, shop),
+                self._user(f"shop{i}-coordinator", Role.MERCHANT_COORDINATOR, shop),
+            ]
+            shops.append((shop, staff))
+        consumers = [self._user(f"consumer{i}", Role.CONSUMER) for i in range(1, 21)]
+        return regulator, shops, consumers
+
+    def _complaints(self, regulator, shops, consumers) -> int:
+        rng = random.Random(12315)
+        now = timezone.now()
+        categories = list(Category.objects.filter(is_active=True))
+        states = [state for state, count in STATE_MIX for _ in range(count)]
+        created = 0
+        for i, target in enumerate(states):
+            external_id = f"demo-{i + 1}"
+            if Complaint.objects.filter(external_id=external_id).exists():
+                continue
+            shop, (agent, coordinator) = shops[i % len(shops)]
+            consumer = consumers[rng.randrange(len(consumers))]
+            category = categories[rng.randrange(len(categories))]
+            terminal = target in (State.CLOSED, State.RESOLVED, State.WITHDRAWN)
+            age = timedelta(days=rng.uniform(8, 395)) if terminal else timedelta(hours=rng.uniform(0.5, 120))
+            if target == State.SUBMITTED:
+                age = timedelta(minutes=rng.uniform(5, 90))
+            received_at = now - age
+            kind = Kind.QUALITY_ISSUE if category.code in ("quality", "after_sales_repair") else Kind.COMPLAINT
+            filing = services.Filing(
+                merchant=shop,
+                category=category,
+                kind=kind,
+                channel=rng.choice([Channel.WEB, Channel.WEB, Channel.HOTLINE]),
+                sector="online_shopping",
+                order_number=f"{shop.pk:02d}{rng.randrange(10**10):010d}",
+                amount=Decimal(rng.randrange(1500, 500000)) / 100,
+                order_date=(received_at - timedelta(days=rng.randrange(1, 30))).date(),
+                wanted_outcome=rng.choice(list(WantedOutcome)),
+                description=rng.choice(STORIES[category.code]),
+                received_at=received_at,
+                external_id=external_id,
+            )
+            with transaction.atomic():
+                complaint = services.file_complaint(consumer, filing)
+                self._walk(complaint, PATHS[target], received_at, now, rng, consumer, agent, regulator)
+            created += 1
+        return created
+
+    def _walk(self, complaint, actions, received_at, now, rng, consumer, agent, regulator):
+        """Take the actions at plausible, increasing times between receipt and now."""
+        at = received_at
+        span = (now - received_at) / (len(actions) + 1) if actions else timedelta(0)
+        for action in actions:
+            at = at + span * rng.uniform(0.3, 1.0)
+            actor = {"consumer": consumer, "merchant": agent, "regulator": regulator}[_who(action)]
+            resolution = {"type": "refund", "details": "全额退款 / full refund"} if action == "propose_resolution" else None
+            services.perform(complaint.pk, actor, action, MESSAGES[action], resolution, at=at)
+
+
+def _who(action: str) -> str:
+    if action in ("provide_info", "accept", "dispute", "withdraw", "escalate"):
+        return "consumer"
+    if action in ("start_mediation", "close"):
+        return "regulator"
+    return "merchant"

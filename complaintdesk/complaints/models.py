@@ -1,0 +1,142 @@
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from complaintdesk.complaints.choices import Channel, Kind, ResolutionType, Sector, State, WantedOutcome
+
+
+class Category(models.Model):
+    """The configurable complaint taxonomy (SPEC §2)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    is_active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return f"{self.name_en} / {self.name_zh}"
+
+
+class Complaint(models.Model):
+    reference = models.CharField(_("reference"), max_length=24, unique=True, null=True, editable=False)
+    consumer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="complaints", null=True, blank=True
+    )
+    # Imported complaints (CFPB, hotline records) have no account; their consumer is named only here.
+    consumer_name = models.CharField(_("consumer name"), max_length=100, blank=True)
+    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="complaints")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMPLAINT)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="complaints")
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.WEB)
+    sector = models.CharField(_("sector"), max_length=24, choices=Sector.choices, default=Sector.ONLINE_SHOPPING)
+    order_number = models.CharField(_("order number"), max_length=64, blank=True)
+    amount = models.DecimalField(
+        _("amount"), max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    order_date = models.DateField(_("order date"), null=True, blank=True)
+    promotion_name = models.CharField(_("promotion"), max_length=200, blank=True)
+    wanted_outcome = models.CharField(_("wanted outcome"), max_length=20, choices=WantedOutcome.choices)
+    description = models.TextField(_("description"), max_length=10000)
+    state = models.CharField(_("state"), max_length=24, choices=State.choices, default=State.SUBMITTED)
+    # Where a complaint goes back to when the consumer answers a request for information.
+    resume_state = models.CharField(max_length=24, choices=State.choices, blank=True)
+    resolution_type = models.CharField(
+        _("proposed resolution"), max_length=20, choices=ResolutionType.choices, blank=True
+    )
+    resolution_text = models.TextField(_("resolution details"), max_length=5000, blank=True)
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+    external_id = models.CharField(max_length=64, blank=True, help_text=_("Identifier in an imported source."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["merchant", "state"]),
+            models.Index(fields=["consumer", "-received_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="complaint_unique_external_id",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reference or f"complaint #{self.pk}"
+
+    @staticmethod
+    def reference_for(pk: int, year: int) -> str:
+        return f"TS-{year}-{pk:07d}"
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+class ComplaintEvent(models.Model):
+    """One row per change of a complaint; never updated or deleted (SPEC §2)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    actor_role = models.CharField(max_length=24, help_text=_("Role at the time, or 'system' for the worker."))
+    action = models.CharField(max_length=40)
+    from_state = models.CharField(max_length=24, blank=True)
+    to_state = models.CharField(max_length=24, blank=True)
+    message = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint} {self.action} {self.from_state}→{self.to_state}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("complaint events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("complaint events are append-only")
+
+
+def evidence_path(instance: "Evidence", filename: str) -> str:
+    return f"evidence/{instance.complaint_id}/{instance.sha256[:16]}{instance.extension}"
+
+
+class Evidence(models.Model):
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="evidence")
+    file = models.FileField(upload_to=evidence_path, max_length=300)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    extension = models.CharField(max_length=10)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class IdempotencyKey(models.Model):
+    """Remembers which complaint a client's Idempotency-Key created, and the body it was sent with."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_user_key")]

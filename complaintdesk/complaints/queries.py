@@ -1,0 +1,33 @@
+"""Who sees which complaints (SPEC §1). Every read of complaints for a user starts here."""
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.utils import timezone
+
+from complaintdesk.accounts.models import Role
+from complaintdesk.complaints.models import Complaint
+from complaintdesk.deadlines.models import Deadline, DeadlineStatus
+
+
+def visible_complaints(user) -> QuerySet[Complaint]:
+    base = Complaint.objects.select_related("merchant", "category").prefetch_related(
+        Prefetch("deadlines", queryset=Deadline.objects.order_by("due_at"))
+    )
+    if user.role == Role.REGULATOR:
+        return base
+    if user.role in (Role.MERCHANT_AGENT, Role.MERCHANT_COORDINATOR) and user.merchant_id:
+        return base.filter(merchant_id=user.merchant_id)
+    if user.role == Role.CONSUMER:
+        return base.filter(consumer=user)
+    return base.none()
+
+
+def overdue_filter(overdue: bool, now=None):
+    """Complaints with a deadline that has passed without the shop meeting it."""
+    now = now or timezone.now()
+    late = Deadline.objects.filter(
+        complaint=OuterRef("pk"),
+        met_at__isnull=True,
+        status__in=[DeadlineStatus.OPEN, DeadlineStatus.BREACHED],
+        due_at__lt=now,
+    )
+    return Exists(late) if overdue else ~Exists(late)

@@ -1,0 +1,141 @@
+"""State changes of complaints. Each is one transaction that writes its event row with it (zulip's do_*)."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from complaintdesk.accounts.models import Role
+from complaintdesk.complaints import lifecycle
+from complaintdesk.complaints.choices import State
+from complaintdesk.complaints.models import Complaint, ComplaintEvent, IdempotencyKey
+from complaintdesk.deadlines import services as deadline_services
+from complaintdesk.lib.errors import Conflict, FieldError
+
+
+def record_event(complaint, actor, action, from_state, to_state, message="", data=None, at=None, role=None):
+    return ComplaintEvent.objects.create(
+        complaint=complaint,
+        actor=actor,
+        actor_role=role or (actor.role if actor else lifecycle.SYSTEM),
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        message=message,
+        data=data or {},
+        created_at=at or timezone.now(),
+    )
+
+
+@dataclass
+class Filing:
+    """A validated complaint, ready to be stored (the API and the web form both build one)."""
+
+    merchant: object
+    category: object
+    kind: str
+    channel: str
+    sector: str
+    order_number: str
+    amount: object
+    order_date: object
+    wanted_outcome: str
+    description: str
+    promotion_name: str = ""
+    received_at: datetime | None = None
+    consumer_name: str = ""
+    external_id: str = ""
+
+
+def file_complaint(actor, filing: Filing) -> Complaint:
+    """Store a new complaint with its reference number, deadlines and first event, all or nothing."""
+    now = timezone.now()
+    received_at = filing.received_at or now
+    with transaction.atomic():
+        complaint = Complaint.objects.create(
+            consumer=actor if actor.role == Role.CONSUMER else None,
+            consumer_name=filing.consumer_name,
+            merchant=filing.merchant,
+            category=filing.category,
+            kind=filing.kind,
+            channel=filing.channel,
+            sector=filing.sector,
+            order_number=filing.order_number,
+            amount=filing.amount,
+            order_date=filing.order_date,
+            promotion_name=filing.promotion_name,
+            wanted_outcome=filing.wanted_outcome,
+            description=filing.description,
+            received_at=received_at,
+            external_id=filing.external_id,
+        )
+        complaint.reference = Complaint.reference_for(complaint.pk, timezone.localtime(received_at).year)
+        Complaint.objects.filter(pk=complaint.pk).update(reference=complaint.reference)
+        deadlines = deadline_services.set_deadlines(complaint)
+        record_event(
+            complaint, actor, "submit", "", State.SUBMITTED, complaint.description[:500],
+            data={"deadlines": {d.phase: d.due_at.isoformat() for d in deadlines}}, at=now,
+        )  # fmt: skip
+    return complaint
+
+
+def request_hash(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def file_complaint_idempotently(actor, filing: Filing, key: str, body_hash: str) -> tuple[Complaint, bool]:
+    """File once per (user, key). Returns (complaint, created). Same key, other body: Conflict."""
+    existing = IdempotencyKey.objects.filter(user=actor, key=key).select_related("complaint").first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                complaint = file_complaint(actor, filing)
+                IdempotencyKey.objects.create(user=actor, key=key, request_hash=body_hash, complaint=complaint)
+                return complaint, True
+        except IntegrityError:
+            # Another request with the same key committed first: answer as the replay it is.
+            existing = IdempotencyKey.objects.select_related("complaint").get(user=actor, key=key)
+    if existing.request_hash != body_hash:
+        raise Conflict("Idempotency-Key was already used with a different request body")
+    return existing.complaint, False
+
+
+def perform(
+    complaint_id: int, actor, action: str, message: str = "", resolution: dict | None = None, at: datetime | None = None
+) -> Complaint:
+    """Take a lifecycle action on a complaint. Locks the row, re-checks the state under the lock, writes the
+    event and the deadline changes in the same transaction. Raises lifecycle errors, changing nothing.
+
+    `at` backdates the action (demo data and imports of historical records); clients never set it."""
+    role = actor.role if actor else lifecycle.SYSTEM
+    transition = lifecycle.TRANSITIONS.get(action)
+    if transition is not None and transition.needs_message and not (message or "").strip():
+        raise FieldError("message", f"{action} needs a message")
+    if transition is not None and transition.needs_resolution and not resolution:
+        raise FieldError("resolution", "propose_resolution needs a resolution")
+    now = at or timezone.now()
+    with transaction.atomic():
+        complaint = Complaint.objects.select_for_update().select_related("merchant").get(pk=complaint_id)
+        before = complaint.state
+        after = lifecycle.target_state(action, role, before, complaint.resume_state)
+        fields = ["state", "updated_at"]
+        complaint.state = after
+        if after == State.AWAITING_CONSUMER:
+            complaint.resume_state = State.RESPONDED if before == State.SUBMITTED else before
+            fields.append("resume_state")
+        elif action == "provide_info":
+            complaint.resume_state = ""
+            fields.append("resume_state")
+        if action == "propose_resolution":
+            complaint.resolution_type = resolution["type"]
+            complaint.resolution_text = resolution.get("details", "")
+            fields += ["resolution_type", "resolution_text"]
+        complaint.save(update_fields=fields)
+        notes = deadline_services.apply_action(complaint, action, role in lifecycle.MERCHANT, now)
+        data = {"deadlines": notes} if notes else {}
+        if resolution:
+            data["resolution"] = resolution
+        record_event(complaint, actor, action, before, after, message or "", data=data, at=now, role=role)
+    return complaint

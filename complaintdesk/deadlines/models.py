@@ -1,0 +1,144 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Phase(models.TextChoices):
+    FIRST_RESPONSE = "first_response", _("First response")
+    REPLY = "reply", _("Reply to a quality issue")
+    RESOLUTION = "resolution", _("Resolution")
+
+
+class Clock(models.TextChoices):
+    WALL = "wall", _("Wall clock")
+    BUSINESS = "business", _("Working time")
+    WORKING_DAYS = "working_days", _("End of the N-th working day after receipt")
+
+
+class ReceivedIn(models.TextChoices):
+    ANY = "any", _("Any time")
+    WORKING_TIME = "working_time", _("In working time")
+    OUTSIDE_WORKING_TIME = "outside_working_time", _("Outside working time")
+
+
+class Policy(models.Model):
+    """A named set of deadline rules. Exactly one policy is active; it applies to every new complaint."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    is_active = models.BooleanField(_("active"), default=False)
+    reminder_percent = models.PositiveSmallIntegerField(
+        _("reminder at % of window"), default=75, help_text=_("The shop is reminded when this share has passed.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = _("policies")
+        constraints = [
+            models.UniqueConstraint(fields=["is_active"], condition=models.Q(is_active=True), name="one_active_policy")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PolicyRule(models.Model):
+    """One rule: for complaints matching the condition, the phase is due after this duration on this clock.
+
+    For each phase the first matching rule by `priority` (lowest first) wins; blank conditions match all.
+    """
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="rules")
+    phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices)
+    priority = models.PositiveSmallIntegerField(_("priority"), default=100)
+    kind = models.CharField(_("kind"), max_length=20, blank=True, help_text=_("Blank matches every kind."))
+    category = models.ForeignKey(
+        "complaints.Category", null=True, blank=True, on_delete=models.PROTECT, help_text=_("Blank matches all.")
+    )
+    channel = models.CharField(_("channel"), max_length=20, blank=True, help_text=_("Blank matches all."))
+    received_in = models.CharField(
+        _("received"), max_length=24, choices=ReceivedIn.choices, default=ReceivedIn.ANY
+    )
+    clock = models.CharField(_("clock"), max_length=20, choices=Clock.choices)
+    duration = models.DurationField(_("duration"), null=True, blank=True, help_text=_("For wall and working time."))
+    days = models.PositiveSmallIntegerField(_("working days"), null=True, blank=True)
+    label = models.CharField(_("rule as stated"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["policy", "phase", "priority", "id"]
+
+    def __str__(self) -> str:
+        return self.label or f"{self.phase} {self.clock}"
+
+    def clean(self):
+        if self.clock == Clock.WORKING_DAYS:
+            if not self.days:
+                raise ValidationError({"days": _("A working-days rule needs a number of days.")})
+        elif not self.duration or self.duration.total_seconds() <= 0:
+            raise ValidationError({"duration": _("A wall or working-time rule needs a positive duration.")})
+
+
+class CalendarOverride(models.Model):
+    """A statutory day entered by the regulator (State Council notice) for years the packages miss."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_day_off = models.BooleanField(_("day off"), help_text=_("Off: a holiday. On: an adjusted working day."))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {'off' if self.is_day_off else 'working'} {self.note}"
+
+
+class DeadlineStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    PAUSED = "paused", _("Paused")
+    MET = "met", _("Met")
+    BREACHED = "breached", _("Breached")
+    CANCELLED = "cancelled", _("No longer applies")
+
+
+class Deadline(models.Model):
+    complaint = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, related_name="deadlines")
+    phase = models.CharField(max_length=20, choices=Phase.choices)
+    rule = models.ForeignKey(PolicyRule, null=True, blank=True, on_delete=models.SET_NULL)
+    rule_label = models.CharField(max_length=300, help_text=_("The rule as it stood when the deadline was set."))
+    clock = models.CharField(max_length=20, choices=Clock.choices)
+    starts_at = models.DateTimeField()
+    due_at = models.DateTimeField(db_index=True)
+    remind_at = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=DeadlineStatus.choices, default=DeadlineStatus.OPEN)
+    # The worker's single work queue: the next instant this row needs attention, NULL when none.
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    breached_at = models.DateTimeField(null=True, blank=True)
+    met_at = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    # Time spent waiting for the consumer, on the rule's clock; a recomputation adds it back.
+    paused_total = models.DurationField(default=timedelta(0))
+    warning = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        constraints = [models.UniqueConstraint(fields=["complaint", "phase"], name="deadline_unique_phase")]
+        indexes = [
+            # Used by `manage.py worker` (sweep): an index range scan over rows that need attention only.
+            models.Index(
+                fields=["next_check_at"], condition=models.Q(next_check_at__isnull=False), name="deadline_due_work"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.phase} due {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def was_met_in_time(self) -> bool | None:
+        if self.met_at is None:
+            return None
+        return self.met_at <= self.due_at

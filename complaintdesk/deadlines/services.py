@@ -1,0 +1,219 @@
+"""Deadlines on complaints: set at intake, met by the shop's actions, paused, recomputed. The worker's
+side (reminders and breaches) is in `sweep.py`."""
+
+import functools
+import json
+import threading
+import time as _time
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from complaintdesk.deadlines import policy, statutory
+from complaintdesk.deadlines.calendar import BusinessCalendar
+from complaintdesk.deadlines.models import (
+    CalendarOverride,
+    Clock,
+    Deadline,
+    DeadlineStatus,
+    Phase,
+    Policy,
+    PolicyRule,
+    ReceivedIn,
+)
+
+# How long a process trusts its copy of the regulator's calendar entries before re-reading them. A save in
+# the admin refreshes its own process at once (signals); other processes follow within this many seconds.
+STATUTORY_REFRESH_SECONDS = 30
+
+_sync_lock = threading.Lock()
+_synced = {"at": 0.0, "stamp": None}
+
+
+def sync_statutory_entries(force: bool = False) -> None:
+    """Load the regulator's CalendarOverride rows into the shared CN statutory calendar when they changed."""
+    now = _time.monotonic()
+    if not force and now - _synced["at"] < STATUTORY_REFRESH_SECONDS:
+        return
+    with _sync_lock:
+        stamp = CalendarOverride.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+        if force or stamp != _synced["stamp"]:
+            entries = {o.date: (o.is_day_off, o.note) for o in CalendarOverride.objects.all()}
+            statutory.CN.set_entries(entries)
+            _synced["stamp"] = stamp
+        _synced["at"] = now
+
+
+@functools.lru_cache(maxsize=256)
+def _calendar(hours_json: str, tz: str, uncovered: str) -> BusinessCalendar:
+    hours = {int(day): [tuple(i) for i in intervals] for day, intervals in json.loads(hours_json).items()}
+    return BusinessCalendar(hours=hours, tz=tz, statutory="CN", uncovered=uncovered)
+
+
+def calendar_for(merchant) -> BusinessCalendar:
+    """The shop's working time: its published service hours on the Chinese statutory calendar."""
+    sync_statutory_entries()
+    hours_json = json.dumps(merchant.service_hours, sort_keys=True)
+    return _calendar(hours_json, merchant.time_zone, settings.DEADLINE_UNCOVERED_YEARS)
+
+
+DEFAULT_POLICY_NAME = "Online retail regulation (default)"
+
+
+def ensure_default_policy() -> Policy:
+    """The SPEC §3 table as data; created once, then the regulator's to edit."""
+    existing = Policy.objects.filter(is_active=True).first()
+    if existing:
+        return existing
+    with transaction.atomic():
+        active = Policy.objects.create(name=DEFAULT_POLICY_NAME, is_active=True)
+        PolicyRule.objects.bulk_create(
+            [
+                PolicyRule(policy=active, phase=Phase.FIRST_RESPONSE, priority=10, clock=Clock.WALL,
+                           received_in=ReceivedIn.WORKING_TIME, duration=timedelta(hours=2),
+                           label="Received in working time: first response within 2 hours"),
+                PolicyRule(policy=active, phase=Phase.FIRST_RESPONSE, priority=20, clock=Clock.WALL,
+                           received_in=ReceivedIn.OUTSIDE_WORKING_TIME, duration=timedelta(hours=12),
+                           label="Received outside working time: first response within 12 hours"),
+                PolicyRule(policy=active, phase=Phase.REPLY, priority=10, clock=Clock.BUSINESS,
+                           kind="quality_issue", duration=timedelta(hours=4),
+                           label="Quality problem: reply within 4 working hours"),
+                PolicyRule(policy=active, phase=Phase.RESOLUTION, priority=10, clock=Clock.WORKING_DAYS, days=7,
+                           label="Resolution by the end of the 7th working day after receipt"),
+            ]
+        )  # fmt: skip
+    return active
+
+
+def _as_rule(row: PolicyRule) -> policy.Rule:
+    return policy.Rule(
+        phase=row.phase,
+        clock=row.clock,
+        duration=row.duration,
+        days=row.days,
+        kind=row.kind,
+        category=row.category.code if row.category_id else "",
+        channel=row.channel,
+        received_in=row.received_in,
+        priority=row.priority,
+        label=row.label or str(row),
+        id=row.id,
+    )
+
+
+def active_policy() -> tuple[Policy, list[policy.Rule]]:
+    active = Policy.objects.filter(is_active=True).first() or ensure_default_policy()
+    rules = [_as_rule(r) for r in active.rules.select_related("category")]
+    return active, rules
+
+
+def deadlines_for(merchant, kind: str, category_code: str, channel: str, received_at: datetime):
+    """What the active policy gives a complaint with these facts: {phase: policy.Due}."""
+    calendar = calendar_for(merchant)
+    active, rules = active_policy()
+    facts = policy.Facts(kind, category_code, channel, calendar.is_working_time(received_at))
+    return policy.compute(rules, facts, received_at, calendar, active.reminder_percent)
+
+
+def warning_for(due: policy.Due) -> str:
+    if not due.guessed_days:
+        return ""
+    days = ", ".join(d.isoformat() for d in due.guessed_days[:3])
+    return f"No statutory calendar covers {days}{'…' if len(due.guessed_days) > 3 else ''}: weekends assumed."
+
+
+def set_deadlines(complaint) -> list[Deadline]:
+    """Compute and store the complaint's deadlines at intake (inside the intake transaction)."""
+    computed = deadlines_for(
+        complaint.merchant, complaint.kind, complaint.category.code, complaint.channel, complaint.received_at
+    )
+    rows = [
+        Deadline(
+            complaint=complaint,
+            phase=phase,
+            rule_id=due.rule.id,
+            rule_label=due.rule.label,
+            clock=due.rule.clock,
+            starts_at=complaint.received_at,
+            due_at=due.due_at,
+            remind_at=due.remind_at,
+            next_check_at=due.remind_at,
+            warning=warning_for(due),
+        )
+        for phase, due in computed.items()
+    ]
+    return Deadline.objects.bulk_create(rows)
+
+
+def next_check(remind_at: datetime, due_at: datetime, reminded: bool) -> datetime:
+    return due_at if reminded else remind_at
+
+
+# Which shop actions satisfy which phase: any human message is a first response; a substantive reply or
+# a proposal answers a quality issue; only an accepted proposal resolves.
+MEETS = {
+    "respond": (Phase.FIRST_RESPONSE,),
+    "reply": (Phase.FIRST_RESPONSE, Phase.REPLY),
+    "request_info": (Phase.FIRST_RESPONSE,),
+    "propose_resolution": (Phase.FIRST_RESPONSE, Phase.REPLY),
+    "accept": (Phase.RESOLUTION,),
+}
+_OPEN = (DeadlineStatus.OPEN, DeadlineStatus.PAUSED, DeadlineStatus.BREACHED)
+
+
+def apply_action(complaint, action: str, actor_is_merchant: bool, now: datetime) -> list[str]:
+    """Update the complaint's deadlines for an action; returns notes for the event log."""
+    notes = []
+    phases = MEETS.get(action, ()) if (actor_is_merchant or action == "accept") else ()
+    for deadline in complaint.deadlines.filter(phase__in=phases, met_at__isnull=True):
+        deadline.met_at = now
+        deadline.next_check_at = None
+        if deadline.status != DeadlineStatus.BREACHED:
+            deadline.status = DeadlineStatus.MET
+        deadline.save(update_fields=["met_at", "next_check_at", "status"])
+        notes.append(f"{deadline.phase} {'met' if now <= deadline.due_at else 'met late'}")
+    if action == "request_info":
+        notes += _pause_resolution(complaint, now)
+    elif action == "provide_info":
+        notes += _resume_resolution(complaint, now)
+    elif action in ("withdraw", "close"):
+        cancelled = complaint.deadlines.filter(met_at__isnull=True, status__in=[DeadlineStatus.OPEN, DeadlineStatus.PAUSED])
+        cancelled.update(status=DeadlineStatus.CANCELLED, next_check_at=None)
+    return notes
+
+
+def _pause_resolution(complaint, now: datetime) -> list[str]:
+    updated = complaint.deadlines.filter(
+        phase=Phase.RESOLUTION, status=DeadlineStatus.OPEN, met_at__isnull=True, due_at__gt=now
+    ).update(status=DeadlineStatus.PAUSED, paused_at=now, next_check_at=None)
+    return ["resolution clock paused"] if updated else []
+
+
+def _resume_resolution(complaint, now: datetime) -> list[str]:
+    """Shift the resolution deadline by the time spent waiting for the consumer, on the rule's own clock."""
+    deadline = complaint.deadlines.filter(phase=Phase.RESOLUTION, status=DeadlineStatus.PAUSED).first()
+    if deadline is None:
+        return []
+    calendar = calendar_for(complaint.merchant)
+    if deadline.clock == Clock.WALL:
+        waited = now - deadline.paused_at
+        remaining = deadline.due_at - deadline.paused_at
+        due_at = now + remaining
+        remind_left = max(deadline.remind_at - deadline.paused_at, timedelta(0))
+        remind_at = now + remind_left
+    else:
+        waited = calendar.working_time_between(deadline.paused_at, now)
+        remaining = calendar.working_time_between(deadline.paused_at, deadline.due_at)
+        due_at = calendar.add_working_time(now, remaining)
+        remind_left = max(calendar.working_time_between(deadline.paused_at, deadline.remind_at), timedelta(0))
+        remind_at = calendar.add_working_time(now, remind_left)
+    old_due = deadline.due_at
+    deadline.due_at, deadline.remind_at = due_at, remind_at
+    deadline.status, deadline.paused_at = DeadlineStatus.OPEN, None
+    deadline.paused_total += waited
+    deadline.next_check_at = next_check(remind_at, due_at, reminded=deadline.reminded_at is not None)
+    deadline.save(update_fields=["due_at", "remind_at", "status", "paused_at", "paused_total", "next_check_at"])
+    return [f"resolution clock resumed: due {old_due.isoformat()} → {due_at.isoformat()}"]

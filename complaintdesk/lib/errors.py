@@ -1,0 +1,14 @@
+"""Domain errors that the API and the web turn into 4xx answers."""
+
+
+class Conflict(Exception):
+    """The request contradicts what is stored (HTTP 409)."""
+
+
+class FieldError(Exception):
+    """A value that passed type checks but is wrong for the domain (HTTP 422 naming the field)."""
+
+    def __init__(self, field: str, reason: str):
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason

@@ -1,0 +1,74 @@
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ChannelKind(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    WEBHOOK = "webhook", _("Webhook")
+
+
+class NotificationChannel(models.Model):
+    """Where a shop's (or, without a shop, the regulator's) notifications go."""
+
+    merchant = models.ForeignKey(
+        "merchants.Merchant", null=True, blank=True, on_delete=models.CASCADE, related_name="channels",
+        help_text=_("Empty: the regulator's own channel."),
+    )  # fmt: skip
+    kind = models.CharField(max_length=10, choices=ChannelKind.choices)
+    target = models.CharField(_("e-mail address or URL"), max_length=500)
+    secret = models.CharField(_("webhook signing secret"), max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+    disabled_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.target}"
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed for good")
+
+
+class OutboxMessage(models.Model):
+    """A notification written in the same transaction as the change it tells about, delivered by the worker.
+
+    Delivery is at least once: a worker that dies between sending and recording the result leaves the row
+    to be sent again when its lease ends. Receivers de-duplicate by `id` (webhook header, e-mail Message-ID).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    channel = models.ForeignKey(NotificationChannel, on_delete=models.CASCADE, related_name="messages")
+    # One message per (event, channel): enqueueing the same event twice is a no-op.
+    dedupe_key = models.CharField(max_length=200)
+    event = models.CharField(max_length=40)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    payload = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "dedupe_key"], name="outbox_unique_per_channel")
+        ]
+        indexes = [
+            # Used by `manage.py worker` (deliver): pending and expired-lease rows by due time.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status__in=["pending", "sending"]),
+                name="outbox_due_work",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.channel}"

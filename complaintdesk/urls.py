@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from complaintdesk.api.api import api
+
+admin.site.site_header = "ComplaintDesk back office"
+admin.site.site_title = "ComplaintDesk"
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("complaintdesk.web.urls")),
+]

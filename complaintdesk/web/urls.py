@@ -1,0 +1,8 @@
+from django.urls import path
+
+from complaintdesk.web import views
+
+app_name = "web"
+urlpatterns = [
+    path("", views.home, name="home"),
+]
