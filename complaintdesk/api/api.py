@@ -3,7 +3,7 @@
 from django.contrib.auth import authenticate
 from django.http import Http404
 from django.utils import timezone
-from ninja import NinjaAPI, Router
+from ninja import Status, NinjaAPI, Router
 from ninja.errors import AuthenticationError, ValidationError
 
 from complaintdesk.accounts.models import ApiToken, hash_token
@@ -32,7 +32,7 @@ auth_router = Router(tags=["auth"])
 def issue_token(request, payload: TokenIn):
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None or not user.is_active:
-        return 401, {"detail": "wrong username or password"}
+        return Status(401, {"detail": "wrong username or password"})
     _, raw = ApiToken.issue(user, name="api")
     return {"token": raw}
 
@@ -42,7 +42,7 @@ def revoke_token(request):
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
         ApiToken.objects.filter(key_hash=hash_token(header[7:].strip())).update(revoked_at=timezone.now())
-    return 204, None
+    return Status(204, None)
 
 
 @api.get("/health", auth=None, tags=["health"])

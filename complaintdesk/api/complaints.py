@@ -4,7 +4,7 @@ from datetime import datetime
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import File, Query, Router, Schema
+from ninja import Status, File, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -89,12 +89,12 @@ def file_complaint(request, payload: ComplaintIn):
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key:
         complaint = services.file_complaint(request.auth, filing)
-        return 201, presenters.complaint(_reload(request, complaint.pk))
+        return Status(201, presenters.complaint(_reload(request, complaint.pk)))
     if len(key) > 255:
         raise FieldError("Idempotency-Key", "must be at most 255 characters")
     body_hash = services.request_hash(json.dumps(payload.model_dump(mode="json"), sort_keys=True).encode())
     complaint, created = services.file_complaint_idempotently(request.auth, filing, key, body_hash)
-    return (201 if created else 200), presenters.complaint(_reload(request, complaint.pk))
+    return Status((201 if created else 200), presenters.complaint(_reload(request, complaint.pk)))
 
 
 def _reload(request, pk):
@@ -130,7 +130,7 @@ def complaint_detail(request, complaint_id: int):
 def upload_evidence(request, complaint_id: int, file: File[UploadedFile]):
     complaint = _reload(request, complaint_id)
     item = evidence.attach(complaint, request.auth, file)
-    return 201, item
+    return Status(201, item)
 
 
 @router.get("/{int:complaint_id}/evidence/{int:evidence_id}", response={404: Error})

@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404
-from ninja import Router
+from ninja import Status, Router
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.api.schemas import DirectoryEntryOut, Error, MerchantIn, MerchantOut, MerchantPatch, ValidationErrorOut
@@ -65,7 +65,7 @@ def create_merchant(request, payload: MerchantIn):
     if not data.get("time_zone"):
         data.pop("time_zone", None)
     merchant = _save(Merchant(**data))
-    return 201, merchant
+    return Status(201, merchant)
 
 
 @router.patch("/{int:merchant_id}", response={200: MerchantOut, 403: Error, 404: Error, 422: ValidationErrorOut})
@@ -85,4 +85,4 @@ def deactivate_merchant(request, merchant_id: int):
     _require_regulator(request.auth)
     merchant = get_object_or_404(Merchant, pk=merchant_id)
     Merchant.objects.filter(pk=merchant.pk).update(is_active=False)
-    return 204, None
+    return Status(204, None)

@@ -42,8 +42,13 @@ class OutboxMessage(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    channel = models.ForeignKey(NotificationChannel, on_delete=models.CASCADE, related_name="messages")
-    # One message per (event, channel): enqueueing the same event twice is a no-op.
+    # Set for configured channels (webhook secret, disabling); a staff e-mail has only kind and target.
+    channel = models.ForeignKey(
+        NotificationChannel, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
+    kind = models.CharField(max_length=10, choices=ChannelKind.choices)
+    target = models.CharField(max_length=500)
+    # One message per (event, target): enqueueing the same event twice is a no-op.
     dedupe_key = models.CharField(max_length=200)
     event = models.CharField(max_length=40)
     subject = models.CharField(max_length=300)
@@ -59,7 +64,7 @@ class OutboxMessage(models.Model):
     class Meta:
         ordering = ["created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["channel", "dedupe_key"], name="outbox_unique_per_channel")
+            models.UniqueConstraint(fields=["dedupe_key", "kind", "target"], name="outbox_unique_per_target")
         ]
         indexes = [
             # Used by `manage.py worker` (deliver): pending and expired-lease rows by due time.
@@ -71,4 +76,4 @@ class OutboxMessage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.event} → {self.channel}"
+        return f"{self.event} → {self.kind}:{self.target}"

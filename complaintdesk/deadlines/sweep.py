@@ -1,0 +1,160 @@
+"""The worker's deadline duties: remind the shop at 75 % of a window, breach and escalate at its end.
+
+Exactly once, with several workers and across crashes:
+1. Each deadline is handled in its own transaction that locks the row (`FOR UPDATE SKIP LOCKED` on
+   PostgreSQL, so a second worker skips it rather than waits; SQLite's IMMEDIATE transactions serialise).
+2. The step is claimed with a conditional update (`… WHERE reminded_at IS NULL`); a worker whose update
+   changed no row lost the race and moves on (healthchecks `sendalerts`).
+3. The claim, the complaint's escalation, its event and the outbox rows commit together, so a worker killed
+   mid-way leaves either all of it or none of it, and none is repeated after a restart.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from complaintdesk.deadlines.models import Deadline, DeadlineStatus, Phase
+from complaintdesk.notify import outbox
+
+log = logging.getLogger(__name__)
+
+# An item that fails unexpectedly is looked at again this much later, so it cannot spin the loop.
+RETRY_LATER = timedelta(minutes=5)
+
+PHASE_WORDS = {
+    Phase.FIRST_RESPONSE: "first response",
+    Phase.REPLY: "reply to the quality issue",
+    Phase.RESOLUTION: "resolution",
+}
+
+
+def due_ids(now: datetime, limit: int = 500) -> list[int]:
+    """Deadlines needing attention now: a range scan on the partial index `deadline_due_work`."""
+    return list(
+        Deadline.objects.filter(next_check_at__lte=now).order_by("next_check_at").values_list("id", flat=True)[:limit]
+    )
+
+
+def handle(deadline_id: int, now: datetime | None = None) -> str | None:
+    """Do what one deadline needs at `now`: 'reminded', 'breached', or None (nothing, or another worker's)."""
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            return _handle_locked(deadline_id, now)
+    except Exception:
+        Deadline.objects.filter(pk=deadline_id, next_check_at__lte=now).update(next_check_at=now + RETRY_LATER)
+        raise
+
+
+def _handle_locked(deadline_id: int, now: datetime) -> str | None:
+    deadline = (
+        Deadline.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("complaint__merchant")
+        .filter(pk=deadline_id, next_check_at__lte=now)
+        .first()
+    )
+    if deadline is None:
+        return None
+    if deadline.met_at is not None or deadline.status != DeadlineStatus.OPEN:
+        Deadline.objects.filter(pk=deadline.pk).update(next_check_at=None)
+        return None
+    if now >= deadline.due_at:
+        return _breach(deadline, now)
+    if now >= deadline.remind_at and deadline.reminded_at is None:
+        return _remind(deadline, now)
+    # Woken early (e.g. after a recomputation): sleep until the next step.
+    next_at = deadline.due_at if deadline.reminded_at else deadline.remind_at
+    Deadline.objects.filter(pk=deadline.pk).update(next_check_at=next_at)
+    return None
+
+
+def _remind(deadline: Deadline, now: datetime) -> str | None:
+    claimed = Deadline.objects.filter(pk=deadline.pk, reminded_at__isnull=True).update(
+        reminded_at=now, next_check_at=deadline.due_at
+    )
+    if claimed != 1:
+        return None
+    complaint = deadline.complaint
+    what = PHASE_WORDS[deadline.phase]
+    local_due = timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M")
+    outbox.enqueue(
+        "deadline_reminder",
+        f"reminder:{deadline.pk}",
+        outbox.shop_targets(complaint.merchant),
+        subject=f"[{complaint.reference}] {what} due {local_due}",
+        body=f"Complaint {complaint.reference}: the {what} is due {local_due} ({deadline.rule_label}).",
+        payload=_payload(deadline),
+    )
+    _record(complaint, "deadline_reminder", f"Reminder sent: {what} due {local_due}", deadline, now)
+    return "reminded"
+
+
+def _breach(deadline: Deadline, now: datetime) -> str | None:
+    claimed = Deadline.objects.filter(pk=deadline.pk, breached_at__isnull=True, met_at__isnull=True).update(
+        breached_at=now, status=DeadlineStatus.BREACHED, next_check_at=None
+    )
+    if claimed != 1:
+        return None
+    from complaintdesk.complaints import lifecycle, services
+
+    complaint = deadline.complaint
+    what = PHASE_WORDS[deadline.phase]
+    local_due = timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M")
+    message = f"Deadline breached: {what} was due {local_due} ({deadline.rule_label})."
+    _record(complaint, "deadline_breach", message, deadline, now)
+    try:
+        services.perform(complaint.pk, None, "escalate", message, at=now)
+        escalated = True
+    except lifecycle.TransitionError:
+        escalated = False  # already with the regulator (escalated, in mediation) or finished
+    targets = outbox.shop_targets(complaint.merchant, coordinators_only=True) + outbox.regulator_targets()
+    outbox.enqueue(
+        "deadline_breach",
+        f"breach:{deadline.pk}",
+        targets,
+        subject=f"[{complaint.reference}] deadline breached: {what}"
+        + (" — escalated to the 12315 centre" if escalated else ""),
+        body=message,
+        payload={**_payload(deadline), "escalated": escalated},
+    )
+    return "breached"
+
+
+def _payload(deadline: Deadline) -> dict:
+    complaint = deadline.complaint
+    return {
+        "complaint": complaint.pk,
+        "reference": complaint.reference,
+        "merchant": complaint.merchant_id,
+        "phase": deadline.phase,
+        "due_at": deadline.due_at.isoformat(),
+        "rule": deadline.rule_label,
+    }
+
+
+def _record(complaint, action: str, message: str, deadline: Deadline, now: datetime) -> None:
+    from complaintdesk.complaints.services import record_event
+
+    record_event(
+        complaint, None, action, complaint.state, complaint.state, message,
+        data={"deadline": deadline.pk, "phase": deadline.phase}, at=now,
+    )  # fmt: skip
+
+
+def sweep(now: datetime | None = None, limit: int = 500) -> dict[str, int]:
+    """One pass over what is due now. Returns counts by outcome."""
+    now = now or timezone.now()
+    counts = {"reminded": 0, "breached": 0}
+    for deadline_id in due_ids(now, limit):
+        try:
+            outcome = handle(deadline_id, now)
+        except Exception:
+            log.exception("deadline %s failed; retrying in %s", deadline_id, RETRY_LATER)
+            continue
+        if outcome:
+            counts[outcome] += 1
+    return counts
+
+

@@ -1,0 +1,67 @@
+"""`python manage.py worker`: the deadline sweeper and the notification outbox, in one plain loop."""
+
+import logging
+import signal
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+from django.utils import timezone
+
+from complaintdesk.deadlines import services as deadline_services
+from complaintdesk.deadlines import sweep
+from complaintdesk.notify import outbox
+
+log = logging.getLogger(__name__)
+
+
+def run_once(batch: int = 500) -> dict[str, int]:
+    """One pass: every deadline step and every notification due now, in batches until none is left."""
+    deadline_services.sync_statutory_entries()
+    totals = {"reminded": 0, "breached": 0, "delivered": 0}
+    while True:
+        counts = sweep.sweep(timezone.now(), limit=batch)
+        delivered = 0
+        for message_id in outbox.due_message_ids(timezone.now(), limit=batch):
+            delivered += outbox.deliver(message_id) is not None
+        totals["reminded"] += counts["reminded"]
+        totals["breached"] += counts["breached"]
+        totals["delivered"] += delivered
+        if not any(counts.values()) and not delivered:
+            return totals
+
+
+class Command(BaseCommand):
+    help = "Send deadline reminders, mark breaches and escalate, deliver notifications. --once for one pass."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="Do one pass over what is due now, then exit.")
+        parser.add_argument("--interval", type=float, default=2.0, help="Seconds to sleep when idle.")
+
+    def handle(self, *args, once=False, interval=2.0, **options):
+        if once:
+            totals = run_once()
+            self.stdout.write(", ".join(f"{k}: {v}" for k, v in totals.items()))
+            return
+        stopping = False
+
+        def stop(signum, frame):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        self.stdout.write("worker started")
+        while not stopping:
+            close_old_connections()
+            try:
+                totals = run_once()
+            except Exception:
+                # A database hiccup must not end the worker; each item already pushes itself forward.
+                log.exception("worker pass failed")
+                totals = {}
+            if any(totals.values()):
+                log.info("worker pass: %s", totals)
+                continue
+            time.sleep(interval)
+        self.stdout.write("worker stopped")

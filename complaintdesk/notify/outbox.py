@@ -1,0 +1,115 @@
+"""The notification outbox: written in the transaction of the change, delivered by the worker.
+
+Guarantee: at least once, de-duplicated by id. A message is claimed by a conditional update that moves
+its `next_attempt_at` one lease ahead; a worker killed while sending leaves it to be claimed again when the
+lease ends. Receivers drop repeats by the id (webhook header, e-mail Message-ID).
+"""
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from complaintdesk.notify.models import ChannelKind, NotificationChannel, OutboxMessage, OutboxStatus
+from complaintdesk.notify.transports import TRANSPORTS, PermanentError, TransientError
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 8
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, … capped at 1 h."""
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def enqueue(event: str, dedupe_key: str, targets, subject: str, body: str, payload: dict) -> int:
+    """Write one message per target; a second enqueue of the same (event key, target) adds nothing.
+
+    `targets` are (kind, target, channel or None). Must run inside the caller's transaction.
+    """
+    now = timezone.now()
+    rows = [
+        OutboxMessage(
+            channel=channel, kind=kind, target=target, dedupe_key=dedupe_key, event=event,
+            subject=subject[:300], body=body, payload=payload, next_attempt_at=now,
+        )  # fmt: skip
+        for kind, target, channel in targets
+    ]
+    created = OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(created)
+
+
+def shop_targets(merchant, coordinators_only: bool = False):
+    """A shop's configured channels, plus the e-mail of its staff (or only its coordinator)."""
+    from complaintdesk.accounts.models import Role
+
+    staff = merchant.staff.filter(is_active=True).exclude(email="")
+    if coordinators_only:
+        staff = staff.filter(role=Role.MERCHANT_COORDINATOR)
+    targets = [(ChannelKind.EMAIL, u.email, None) for u in staff]
+    targets += [(c.kind, c.target, c) for c in merchant.channels.filter(is_active=True)]
+    return targets
+
+
+def regulator_targets():
+    return [(c.kind, c.target, c) for c in NotificationChannel.objects.filter(merchant=None, is_active=True)]
+
+
+def due_message_ids(now, limit: int = 100) -> list:
+    return list(
+        OutboxMessage.objects.filter(
+            status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING], next_attempt_at__lte=now
+        )
+        .order_by("next_attempt_at")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def claim(message_id, now) -> OutboxMessage | None:
+    """Take the message for one lease; None when another worker has it or it is done."""
+    claimed = OutboxMessage.objects.filter(
+        pk=message_id, status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING], next_attempt_at__lte=now
+    ).update(status=OutboxStatus.SENDING, attempts=F("attempts") + 1, next_attempt_at=now + LEASE)
+    if claimed != 1:
+        return None
+    return OutboxMessage.objects.select_related("channel").get(pk=message_id)
+
+
+def deliver(message_id, now=None) -> str | None:
+    """Claim and send one message; record the result. Returns the new status, or None if not claimed."""
+    now = now or timezone.now()
+    message = claim(message_id, now)
+    if message is None:
+        return None
+    if message.channel is not None and not message.channel.is_active:
+        return _finish(message, OutboxStatus.FAILED, f"channel disabled: {message.channel.disabled_reason}")
+    try:
+        TRANSPORTS[message.kind].notify(message)
+    except PermanentError as exc:
+        if message.channel is not None:
+            NotificationChannel.objects.filter(pk=message.channel_id).update(
+                is_active=False, disabled_reason=str(exc)[:300]
+            )
+        return _finish(message, OutboxStatus.FAILED, str(exc))
+    except TransientError as exc:
+        if message.attempts >= MAX_ATTEMPTS:
+            return _finish(message, OutboxStatus.FAILED, f"gave up after {message.attempts} attempts: {exc}")
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            status=OutboxStatus.PENDING, next_attempt_at=timezone.now() + backoff(message.attempts), last_error=str(exc)
+        )
+        return OutboxStatus.PENDING
+    return _finish(message, OutboxStatus.SENT, "")
+
+
+def _finish(message, status, error: str) -> str:
+    with transaction.atomic():
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            status=status, last_error=error, sent_at=timezone.now() if status == OutboxStatus.SENT else None
+        )
+    if status == OutboxStatus.FAILED:
+        log.warning("notification %s to %s failed for good: %s", message.pk, message.target, error)
+    return status
