@@ -3,7 +3,7 @@
 from django.contrib.auth import authenticate
 from django.http import Http404
 from django.utils import timezone
-from ninja import Status, NinjaAPI, Router
+from ninja import NinjaAPI, Router, Status
 from ninja.errors import AuthenticationError, ValidationError
 
 from complaintdesk.accounts.models import ApiToken, hash_token
@@ -89,13 +89,19 @@ def on_uncovered_year(request, exc):
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request, exc):
-    return api.create_response(request, {"detail": "authentication required: send Authorization: Bearer <token>"}, status=401)
+    return api.create_response(
+        request, {"detail": "authentication required: send Authorization: Bearer <token>"}, status=401
+    )
 
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request, exc: ValidationError):
     issues = [
-        {"loc": [str(p) for p in e.get("loc", [])], "msg": e.get("msg", "invalid"), "type": e.get("type", "value_error")}
+        {
+            "loc": [str(p) for p in e.get("loc", [])],
+            "msg": e.get("msg", "invalid"),
+            "type": e.get("type", "value_error"),
+        }
         for e in exc.errors
     ]
     return api.create_response(request, {"detail": issues}, status=422)

@@ -4,7 +4,7 @@ from datetime import datetime
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Status, File, Query, Router, Schema
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -126,7 +126,10 @@ def complaint_detail(request, complaint_id: int):
     return presenters.complaint_detail(complaint)
 
 
-@router.post("/{int:complaint_id}/evidence", response={201: EvidenceOut, 403: Error, 404: Error, 422: ValidationErrorOut})
+@router.post(
+    "/{int:complaint_id}/evidence",
+    response={201: EvidenceOut, 403: Error, 404: Error, 422: ValidationErrorOut},
+)
 def upload_evidence(request, complaint_id: int, file: File[UploadedFile]):
     complaint = _reload(request, complaint_id)
     item = evidence.attach(complaint, request.auth, file)
@@ -143,10 +146,10 @@ def download_evidence(request, complaint_id: int, evidence_id: int):
 def _resolution(value) -> dict | None:
     if value is None:
         return None
-    if isinstance(value, ResolutionType):
-        return {"type": value.value, "details": ""}
     if isinstance(value, str):
-        return {"type": ResolutionType.OTHER.value, "details": value.strip()} if value.strip() else None
+        if value in ResolutionType.values:
+            return {"type": value, "details": ""}
+        return {"type": ResolutionType.OTHER.value, "details": value} if value else None
     return {"type": value.type.value, "details": value.details}
 
 
@@ -160,5 +163,3 @@ def take_action(request, complaint_id: int, action: str, payload: ActionIn):
     with transaction.atomic():
         services.perform(complaint.pk, request.auth, action, payload.message, _resolution(payload.resolution))
     return presenters.complaint_detail(_reload(request, complaint.pk))
-
-

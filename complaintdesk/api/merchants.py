@@ -1,10 +1,17 @@
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404
-from ninja import Status, Router
+from ninja import Router, Status
 
 from complaintdesk.accounts.models import Role
-from complaintdesk.api.schemas import DirectoryEntryOut, Error, MerchantIn, MerchantOut, MerchantPatch, ValidationErrorOut
+from complaintdesk.api.schemas import (
+    DirectoryEntryOut,
+    Error,
+    MerchantIn,
+    MerchantOut,
+    MerchantPatch,
+    ValidationErrorOut,
+)
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.lib.errors import FieldError
 from complaintdesk.merchants.models import Merchant
@@ -36,7 +43,9 @@ def _save(merchant: Merchant) -> Merchant:
         with transaction.atomic():
             merchant.save()
     except IntegrityError:
-        raise FieldError("credit_code", "a shop with this unified social credit code exists already") from None
+        raise FieldError(
+            "credit_code", "a shop with this unified social credit code exists already"
+        ) from None
     return merchant
 
 
@@ -68,7 +77,9 @@ def create_merchant(request, payload: MerchantIn):
     return Status(201, merchant)
 
 
-@router.patch("/{int:merchant_id}", response={200: MerchantOut, 403: Error, 404: Error, 422: ValidationErrorOut})
+@router.patch(
+    "/{int:merchant_id}", response={200: MerchantOut, 403: Error, 404: Error, 422: ValidationErrorOut}
+)
 def update_merchant(request, merchant_id: int, payload: MerchantPatch):
     _require_regulator(request.auth)
     merchant = get_object_or_404(Merchant, pk=merchant_id)

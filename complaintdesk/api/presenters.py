@@ -43,7 +43,9 @@ def complaint(c) -> dict:
         "promotion": c.promotion_name,
         "wanted_outcome": c.wanted_outcome,
         "description": c.description,
-        "resolution": {"type": c.resolution_type, "details": c.resolution_text} if c.resolution_type else None,
+        "resolution": {"type": c.resolution_type, "details": c.resolution_text}
+        if c.resolution_type
+        else None,
         "received_at": c.received_at,
         "first_response_due": due.get("first_response"),
         "reply_due": due.get("reply"),

@@ -47,7 +47,9 @@ class ComplaintIn(Schema):
     description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10000)]
     promotion: ShortText = ""
     received_at: datetime | None = Field(None, description="Regulator back-office and imports only.")
-    consumer_name: ShortText = Field("", description="Regulator back-office only: a consumer without account.")
+    consumer_name: ShortText = Field(
+        "", description="Regulator back-office only: a consumer without account."
+    )
 
 
 class ResolutionIn(Schema):
@@ -57,7 +59,9 @@ class ResolutionIn(Schema):
 
 class ActionIn(Schema):
     message: Text = ""
-    resolution: ResolutionIn | ResolutionType | Annotated[str, StringConstraints(max_length=5000)] | None = Field(
+    resolution: (
+        ResolutionIn | Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] | None
+    ) = Field(
         None, description='For propose_resolution: {"type": "refund", "details": "…"}, a type, or free text.'
     )
 
@@ -138,7 +142,9 @@ class MerchantIn(Schema):
 
 class MerchantPatch(Schema):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None
-    credit_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] | None = None
+    credit_code: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] | None
+    ) = None
     shop_url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
     platform: str | None = None
     service_hours: dict[str, list[list[str]]] | None = None

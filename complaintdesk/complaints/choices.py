@@ -61,4 +61,3 @@ class ResolutionType(models.TextChoices):
     COMPENSATION = "compensation", _("Compensation")
     EXPLANATION = "explanation", _("Explanation / apology")
     OTHER = "other", _("Other")
-

@@ -71,6 +71,8 @@ def attach(complaint, user, upload) -> Evidence:
 
 def serve(item: Evidence) -> FileResponse:
     response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
-    response["Content-Type"] = item.content_type or mimetypes.types_map.get(item.extension, "application/octet-stream")
+    response["Content-Type"] = item.content_type or mimetypes.types_map.get(
+        item.extension, "application/octet-stream"
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response

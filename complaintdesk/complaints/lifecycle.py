@@ -15,7 +15,9 @@ REGULATOR = frozenset({Role.REGULATOR})
 SYSTEM = "system"
 
 # States in which the shop is still expected to work on the complaint.
-_SHOP_WORKING = frozenset({State.SUBMITTED, State.RESPONDED, State.DISPUTED, State.ESCALATED, State.IN_MEDIATION})
+_SHOP_WORKING = frozenset(
+    {State.SUBMITTED, State.RESPONDED, State.DISPUTED, State.ESCALATED, State.IN_MEDIATION}
+)
 _ESCALATABLE = frozenset(
     {State.SUBMITTED, State.RESPONDED, State.AWAITING_CONSUMER, State.RESOLUTION_PROPOSED, State.DISPUTED}
 )
@@ -91,4 +93,3 @@ def target_state(action: str, role: str, state: str, resume_state: str = "") -> 
     if transition.target == "resume":
         return resume_state or State.RESPONDED
     return transition.target or state
-

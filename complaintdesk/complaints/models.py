@@ -25,7 +25,8 @@ class Category(models.Model):
 
 
 class Complaint(models.Model):
-    reference = models.CharField(_("reference"), max_length=24, unique=True, null=True, editable=False)
+    # NULL until the row has its id (the reference is built from it); unique once set.
+    reference = models.CharField(_("reference"), max_length=24, unique=True, null=True, editable=False)  # noqa: DJ001
     consumer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="complaints", null=True, blank=True
     )
@@ -35,7 +36,9 @@ class Complaint(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMPLAINT)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="complaints")
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.WEB)
-    sector = models.CharField(_("sector"), max_length=24, choices=Sector.choices, default=Sector.ONLINE_SHOPPING)
+    sector = models.CharField(
+        _("sector"), max_length=24, choices=Sector.choices, default=Sector.ONLINE_SHOPPING
+    )
     order_number = models.CharField(_("order number"), max_length=64, blank=True)
     amount = models.DecimalField(
         _("amount"), max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
@@ -52,7 +55,9 @@ class Complaint(models.Model):
     )
     resolution_text = models.TextField(_("resolution details"), max_length=5000, blank=True)
     received_at = models.DateTimeField(_("received at"), db_index=True)
-    external_id = models.CharField(max_length=64, blank=True, help_text=_("Identifier in an imported source."))
+    external_id = models.CharField(
+        max_length=64, blank=True, help_text=_("Identifier in an imported source.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -140,3 +145,6 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_user_key")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

@@ -92,7 +92,9 @@ def file_complaint_idempotently(actor, filing: Filing, key: str, body_hash: str)
         try:
             with transaction.atomic():
                 complaint = file_complaint(actor, filing)
-                IdempotencyKey.objects.create(user=actor, key=key, request_hash=body_hash, complaint=complaint)
+                IdempotencyKey.objects.create(
+                    user=actor, key=key, request_hash=body_hash, complaint=complaint
+                )
                 return complaint, True
         except IntegrityError:
             # Another request with the same key committed first: answer as the replay it is.
@@ -103,7 +105,12 @@ def file_complaint_idempotently(actor, filing: Filing, key: str, body_hash: str)
 
 
 def perform(
-    complaint_id: int, actor, action: str, message: str = "", resolution: dict | None = None, at: datetime | None = None
+    complaint_id: int,
+    actor,
+    action: str,
+    message: str = "",
+    resolution: dict | None = None,
+    at: datetime | None = None,
 ) -> Complaint:
     """Take a lifecycle action on a complaint. Locks the row, re-checks the state under the lock, writes the
     event and the deadline changes in the same transaction. Raises lifecycle errors, changing nothing.

@@ -6,7 +6,18 @@ from complaintdesk.deadlines.models import CalendarOverride, Policy, PolicyRule
 class PolicyRuleInline(admin.TabularInline):
     model = PolicyRule
     extra = 0
-    fields = ["phase", "priority", "kind", "category", "channel", "received_in", "clock", "duration", "days", "label"]
+    fields = [
+        "phase",
+        "priority",
+        "kind",
+        "category",
+        "channel",
+        "received_in",
+        "clock",
+        "duration",
+        "days",
+        "label",
+    ]
 
 
 @admin.register(Policy)

@@ -30,14 +30,18 @@ class Policy(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     is_active = models.BooleanField(_("active"), default=False)
     reminder_percent = models.PositiveSmallIntegerField(
-        _("reminder at % of window"), default=75, help_text=_("The shop is reminded when this share has passed.")
+        _("reminder at % of window"),
+        default=75,
+        help_text=_("The shop is reminded when this share has passed."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name_plural = _("policies")
         constraints = [
-            models.UniqueConstraint(fields=["is_active"], condition=models.Q(is_active=True), name="one_active_policy")
+            models.UniqueConstraint(
+                fields=["is_active"], condition=models.Q(is_active=True), name="one_active_policy"
+            )
         ]
 
     def __str__(self) -> str:
@@ -55,14 +59,20 @@ class PolicyRule(models.Model):
     priority = models.PositiveSmallIntegerField(_("priority"), default=100)
     kind = models.CharField(_("kind"), max_length=20, blank=True, help_text=_("Blank matches every kind."))
     category = models.ForeignKey(
-        "complaints.Category", null=True, blank=True, on_delete=models.PROTECT, help_text=_("Blank matches all.")
+        "complaints.Category",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text=_("Blank matches all."),
     )
     channel = models.CharField(_("channel"), max_length=20, blank=True, help_text=_("Blank matches all."))
     received_in = models.CharField(
         _("received"), max_length=24, choices=ReceivedIn.choices, default=ReceivedIn.ANY
     )
     clock = models.CharField(_("clock"), max_length=20, choices=Clock.choices)
-    duration = models.DurationField(_("duration"), null=True, blank=True, help_text=_("For wall and working time."))
+    duration = models.DurationField(
+        _("duration"), null=True, blank=True, help_text=_("For wall and working time.")
+    )
     days = models.PositiveSmallIntegerField(_("working days"), null=True, blank=True)
     label = models.CharField(_("rule as stated"), max_length=300, blank=True)
 
@@ -84,7 +94,9 @@ class CalendarOverride(models.Model):
     """A statutory day entered by the regulator (State Council notice) for years the packages miss."""
 
     date = models.DateField(_("date"), unique=True)
-    is_day_off = models.BooleanField(_("day off"), help_text=_("Off: a holiday. On: an adjusted working day."))
+    is_day_off = models.BooleanField(
+        _("day off"), help_text=_("Off: a holiday. On: an adjusted working day.")
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     updated_at = models.DateTimeField(auto_now=True)
@@ -108,7 +120,9 @@ class Deadline(models.Model):
     complaint = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, related_name="deadlines")
     phase = models.CharField(max_length=20, choices=Phase.choices)
     rule = models.ForeignKey(PolicyRule, null=True, blank=True, on_delete=models.SET_NULL)
-    rule_label = models.CharField(max_length=300, help_text=_("The rule as it stood when the deadline was set."))
+    rule_label = models.CharField(
+        max_length=300, help_text=_("The rule as it stood when the deadline was set.")
+    )
     clock = models.CharField(max_length=20, choices=Clock.choices)
     starts_at = models.DateTimeField()
     due_at = models.DateTimeField(db_index=True)
@@ -130,7 +144,9 @@ class Deadline(models.Model):
         indexes = [
             # Used by `manage.py worker` (sweep): an index range scan over rows that need attention only.
             models.Index(
-                fields=["next_check_at"], condition=models.Q(next_check_at__isnull=False), name="deadline_due_work"
+                fields=["next_check_at"],
+                condition=models.Q(next_check_at__isnull=False),
+                name="deadline_due_work",
             )
         ]
 

@@ -68,10 +68,16 @@ def _recompute_one(complaint, now) -> dict:
         remind_at = _shift(due.remind_at, deadline.paused_total, due.rule.clock, calendar)
         if due_at == deadline.due_at and due.rule.id == deadline.rule_id:
             continue
-        changes[deadline.phase] = {"from": deadline.due_at.isoformat(), "to": due_at.isoformat(), "rule": due.rule.label}
+        changes[deadline.phase] = {
+            "from": deadline.due_at.isoformat(),
+            "to": due_at.isoformat(),
+            "rule": due.rule.label,
+        }
         deadline.due_at, deadline.remind_at = due_at, remind_at
         deadline.rule_id, deadline.rule_label, deadline.clock = due.rule.id, due.rule.label, due.rule.clock
         deadline.warning = services.warning_for(due)
-        deadline.next_check_at = services.next_check(remind_at, due_at, reminded=deadline.reminded_at is not None)
+        deadline.next_check_at = services.next_check(
+            remind_at, due_at, reminded=deadline.reminded_at is not None
+        )
         deadline.save()
     return changes

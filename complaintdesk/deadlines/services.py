@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max
-from django.utils import timezone
 
 from complaintdesk.deadlines import policy, statutory
 from complaintdesk.deadlines.calendar import BusinessCalendar
@@ -180,7 +179,9 @@ def apply_action(complaint, action: str, actor_is_merchant: bool, now: datetime)
     elif action == "provide_info":
         notes += _resume_resolution(complaint, now)
     elif action in ("withdraw", "close"):
-        cancelled = complaint.deadlines.filter(met_at__isnull=True, status__in=[DeadlineStatus.OPEN, DeadlineStatus.PAUSED])
+        cancelled = complaint.deadlines.filter(
+            met_at__isnull=True, status__in=[DeadlineStatus.OPEN, DeadlineStatus.PAUSED]
+        )
         cancelled.update(status=DeadlineStatus.CANCELLED, next_check_at=None)
     return notes
 
@@ -215,5 +216,7 @@ def _resume_resolution(complaint, now: datetime) -> list[str]:
     deadline.status, deadline.paused_at = DeadlineStatus.OPEN, None
     deadline.paused_total += waited
     deadline.next_check_at = next_check(remind_at, due_at, reminded=deadline.reminded_at is not None)
-    deadline.save(update_fields=["due_at", "remind_at", "status", "paused_at", "paused_total", "next_check_at"])
+    deadline.save(
+        update_fields=["due_at", "remind_at", "status", "paused_at", "paused_total", "next_check_at"]
+    )
     return [f"resolution clock resumed: due {old_due.isoformat()} → {due_at.isoformat()}"]

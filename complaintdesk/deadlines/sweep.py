@@ -33,7 +33,9 @@ PHASE_WORDS = {
 def due_ids(now: datetime, limit: int = 500) -> list[int]:
     """Deadlines needing attention now: a range scan on the partial index `deadline_due_work`."""
     return list(
-        Deadline.objects.filter(next_check_at__lte=now).order_by("next_check_at").values_list("id", flat=True)[:limit]
+        Deadline.objects.filter(next_check_at__lte=now)
+        .order_by("next_check_at")
+        .values_list("id", flat=True)[:limit]
     )
 
 
@@ -44,7 +46,9 @@ def handle(deadline_id: int, now: datetime | None = None) -> str | None:
         with transaction.atomic():
             return _handle_locked(deadline_id, now)
     except Exception:
-        Deadline.objects.filter(pk=deadline_id, next_check_at__lte=now).update(next_check_at=now + RETRY_LATER)
+        Deadline.objects.filter(pk=deadline_id, next_check_at__lte=now).update(
+            next_check_at=now + RETRY_LATER
+        )
         raise
 
 
@@ -156,5 +160,3 @@ def sweep(now: datetime | None = None, limit: int = 500) -> dict[str, int]:
         if outcome:
             counts[outcome] += 1
     return counts
-
-

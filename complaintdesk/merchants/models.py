@@ -12,14 +12,18 @@ DEFAULT_SERVICE_HOURS = {str(day): [["09:00", "18:00"]] for day in range(5)}
 
 
 def default_service_hours():
-    return {day: [list(interval) for interval in intervals] for day, intervals in DEFAULT_SERVICE_HOURS.items()}
+    return {
+        day: [list(interval) for interval in intervals] for day, intervals in DEFAULT_SERVICE_HOURS.items()
+    }
 
 
 def validate_credit_code_field(value: str) -> None:
     try:
         validate_credit_code(value)
     except InvalidCreditCode as exc:
-        raise ValidationError(_("Invalid unified social credit code: %(reason)s"), params={"reason": exc}) from None
+        raise ValidationError(
+            _("Invalid unified social credit code: %(reason)s"), params={"reason": exc}
+        ) from None
 
 
 def validate_service_hours(value) -> None:
@@ -64,12 +68,16 @@ class Merchant(models.Model):
         _("unified social credit code"), max_length=18, unique=True, validators=[validate_credit_code_field]
     )
     shop_url = models.URLField(_("shop URL"), max_length=500, blank=True)
-    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices, default=Platform.OWN_SITE)
+    platform = models.CharField(
+        _("platform"), max_length=20, choices=Platform.choices, default=Platform.OWN_SITE
+    )
     service_hours = models.JSONField(
         _("customer-service hours"),
         default=default_service_hours,
         validators=[validate_service_hours],
-        help_text=_('Weekday (Monday = 0) to intervals, e.g. {"0": [["09:00", "18:00"]]}. Deadline calendar.'),
+        help_text=_(
+            'Weekday (Monday = 0) to intervals, e.g. {"0": [["09:00", "18:00"]]}. Deadline calendar.'
+        ),
     )
     time_zone = models.CharField(_("time zone"), max_length=64, default=settings.COMPLAINTDESK_TIME_ZONE)
     is_active = models.BooleanField(_("active"), default=True)

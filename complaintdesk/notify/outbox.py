@@ -34,8 +34,15 @@ def enqueue(event: str, dedupe_key: str, targets, subject: str, body: str, paylo
     now = timezone.now()
     rows = [
         OutboxMessage(
-            channel=channel, kind=kind, target=target, dedupe_key=dedupe_key, event=event,
-            subject=subject[:300], body=body, payload=payload, next_attempt_at=now,
+            channel=channel,
+            kind=kind,
+            target=target,
+            dedupe_key=dedupe_key,
+            event=event,
+            subject=subject[:300],
+            body=body,
+            payload=payload,
+            next_attempt_at=now,
         )  # fmt: skip
         for kind, target, channel in targets
     ]
@@ -99,7 +106,9 @@ def deliver(message_id, now=None) -> str | None:
         if message.attempts >= MAX_ATTEMPTS:
             return _finish(message, OutboxStatus.FAILED, f"gave up after {message.attempts} attempts: {exc}")
         OutboxMessage.objects.filter(pk=message.pk).update(
-            status=OutboxStatus.PENDING, next_attempt_at=timezone.now() + backoff(message.attempts), last_error=str(exc)
+            status=OutboxStatus.PENDING,
+            next_attempt_at=timezone.now() + backoff(message.attempts),
+            last_error=str(exc),
         )
         return OutboxStatus.PENDING
     return _finish(message, OutboxStatus.SENT, "")

@@ -17,7 +17,9 @@ CATEGORIES = [
 def create(apps, schema_editor):
     Category = apps.get_model("complaints", "Category")
     for position, (code, en, zh) in enumerate(CATEGORIES):
-        Category.objects.get_or_create(code=code, defaults={"name_en": en, "name_zh": zh, "position": position})
+        Category.objects.get_or_create(
+            code=code, defaults={"name_en": en, "name_zh": zh, "position": position}
+        )
 
 
 class Migration(migrations.Migration):

@@ -26,7 +26,10 @@ SHOPS = [
 ]
 STORIES = {
     "quality": ["收到的耳机左耳没有声音，申请更换。", "The blender's motor burnt out after two uses."],
-    "returns_refunds": ["七天无理由退货，商家拒绝退款。", "Returned the coat two weeks ago, still no refund."],
+    "returns_refunds": [
+        "七天无理由退货，商家拒绝退款。",
+        "Returned the coat two weeks ago, still no refund.",
+    ],
     "delivery": ["订单显示已签收，但我没有收到包裹。", "Parcel arrived crushed and late by ten days."],
     "false_promotion": ["宣传买一送一，实际只发了一件。", "Advertised 'genuine leather' but it is PU."],
     "price_information": ["结算价格比页面标价高了30元。", "Price doubled between cart and checkout."],
@@ -88,7 +91,8 @@ class Command(BaseCommand):
 
     def _user(self, username: str, role: str, merchant=None, **extra) -> User:
         user, created = User.objects.get_or_create(
-            username=username, defaults={"role": role, "merchant": merchant, "email": f"{username}@demo.local", **extra}
+            username=username,
+            defaults={"role": role, "merchant": merchant, "email": f"{username}@demo.local", **extra},
         )
         if created:
             user.set_password(PASSWORD)
@@ -96,7 +100,9 @@ class Command(BaseCommand):
         return user
 
     def _people(self):
-        regulator = self._user("regulator", Role.REGULATOR, first_name="Officer", is_staff=True, is_superuser=True)
+        regulator = self._user(
+            "regulator", Role.REGULATOR, first_name="Officer", is_staff=True, is_superuser=True
+        )
         shops = []
         for i, (name, platform, url) in enumerate(SHOPS, start=1):
             shop, _ = Merchant.objects.get_or_create(
@@ -128,7 +134,9 @@ class Command(BaseCommand):
             if target == State.SUBMITTED:
                 age = timedelta(minutes=rng.uniform(5, 90))
             received_at = now - age
-            kind = Kind.QUALITY_ISSUE if category.code in ("quality", "after_sales_repair") else Kind.COMPLAINT
+            kind = (
+                Kind.QUALITY_ISSUE if category.code in ("quality", "after_sales_repair") else Kind.COMPLAINT
+            )
             filing = services.Filing(
                 merchant=shop,
                 category=category,
@@ -156,7 +164,11 @@ class Command(BaseCommand):
         for action in actions:
             at = at + span * rng.uniform(0.3, 1.0)
             actor = {"consumer": consumer, "merchant": agent, "regulator": regulator}[_who(action)]
-            resolution = {"type": "refund", "details": "全额退款 / full refund"} if action == "propose_resolution" else None
+            resolution = (
+                {"type": "refund", "details": "全额退款 / full refund"}
+                if action == "propose_resolution"
+                else None
+            )
             services.perform(complaint.pk, actor, action, MESSAGES[action], resolution, at=at)
 
 

@@ -35,7 +35,9 @@ class Command(BaseCommand):
     help = "Send deadline reminders, mark breaches and escalate, deliver notifications. --once for one pass."
 
     def add_arguments(self, parser):
-        parser.add_argument("--once", action="store_true", help="Do one pass over what is due now, then exit.")
+        parser.add_argument(
+            "--once", action="store_true", help="Do one pass over what is due now, then exit."
+        )
         parser.add_argument("--interval", type=float, default=2.0, help="Seconds to sleep when idle.")
 
     def handle(self, *args, once=False, interval=2.0, **options):

@@ -1,0 +1,103 @@
+"""Every action × role × state against an expectation written out by hand from SPEC §2 (not from the table)."""
+
+import itertools
+
+import pytest
+
+from complaintdesk.complaints import lifecycle
+from complaintdesk.complaints.choices import State
+
+S = State
+MERCHANT = ("merchant_agent", "merchant_coordinator")
+ROLES = ("consumer", "merchant_agent", "merchant_coordinator", "regulator", "system")
+ALL_STATES = [s.value for s in State]
+OPEN = [
+    "submitted",
+    "responded",
+    "awaiting_consumer",
+    "resolution_proposed",
+    "disputed",
+    "escalated",
+    "in_mediation",
+]
+
+
+def _legal():
+    legal = {}
+
+    def allow(action, roles, sources, target):
+        for role, source in itertools.product(roles, sources):
+            legal[(action, role, source)] = target if target != "same" else source
+
+    allow("respond", MERCHANT, ["submitted"], "responded")
+    allow("respond", MERCHANT, ["escalated", "in_mediation"], "same")
+    allow("reply", MERCHANT, ["submitted"], "responded")
+    allow(
+        "reply",
+        MERCHANT,
+        ["responded", "disputed", "escalated", "in_mediation", "resolution_proposed"],
+        "same",
+    )
+    working = ["submitted", "responded", "disputed", "escalated", "in_mediation"]
+    allow("request_info", MERCHANT + ("regulator",), working, "awaiting_consumer")
+    allow("provide_info", ["consumer"], ["awaiting_consumer"], "responded")
+    allow("propose_resolution", MERCHANT + ("regulator",), working, "resolution_proposed")
+    allow("accept", ["consumer"], ["resolution_proposed"], "resolved")
+    allow("dispute", ["consumer"], ["resolution_proposed"], "disputed")
+    allow("withdraw", ["consumer"], OPEN, "withdrawn")
+    allow("escalate", ["consumer"], ["disputed"], "escalated")
+    allow(
+        "escalate",
+        ["regulator", "system"],
+        ["submitted", "responded", "awaiting_consumer", "resolution_proposed", "disputed"],
+        "escalated",
+    )
+    allow("start_mediation", ["regulator"], ["escalated", "disputed"], "in_mediation")
+    allow("close", ["regulator"], ["resolved", "escalated", "in_mediation", "disputed"], "closed")
+    return legal
+
+
+LEGAL = _legal()
+MAY_EVER = {(action, role) for action, role, _ in LEGAL}
+
+
+def test_the_table_has_exactly_the_actions_of_the_spec():
+    assert set(lifecycle.ACTIONS) == {
+        "respond", "reply", "request_info", "provide_info", "propose_resolution", "accept", "dispute",
+        "withdraw", "escalate", "start_mediation", "close",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("action", sorted({a for a, _, _ in LEGAL}))
+def test_every_role_and_state_gets_the_expected_answer(action):
+    for role, state in itertools.product(ROLES, ALL_STATES):
+        expected = LEGAL.get((action, role, state))
+        if expected is not None:
+            assert lifecycle.target_state(action, role, state) == expected, (role, state)
+        elif (action, role) in MAY_EVER:
+            with pytest.raises(lifecycle.TransitionError, match=f"cannot .* that is {state}"):
+                lifecycle.target_state(action, role, state)
+        else:
+            with pytest.raises(lifecycle.ActionForbidden, match=f"a {role} may not"):
+                lifecycle.target_state(action, role, state)
+
+
+def test_provide_info_returns_to_the_state_the_request_came_from():
+    assert (
+        lifecycle.target_state("provide_info", "consumer", "awaiting_consumer", "in_mediation")
+        == "in_mediation"
+    )
+    assert lifecycle.target_state("provide_info", "consumer", "awaiting_consumer", "disputed") == "disputed"
+
+
+def test_terminal_states_allow_nothing_but_closing_a_resolved_complaint():
+    for action, role in itertools.product(lifecycle.ACTIONS, ROLES):
+        for state in ("closed", "withdrawn"):
+            assert (action, role, state) not in LEGAL
+            with pytest.raises((lifecycle.TransitionError, lifecycle.ActionForbidden)):
+                lifecycle.target_state(action, role, state)
+
+
+def test_unknown_action_names_the_known_ones():
+    with pytest.raises(lifecycle.TransitionError, match="unknown action 'refund'; actions are: respond"):
+        lifecycle.target_state("refund", "consumer", "submitted")

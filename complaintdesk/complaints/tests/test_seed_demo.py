@@ -1,0 +1,46 @@
+import pytest
+from django.core.management import call_command
+
+from complaintdesk.accounts.models import User
+from complaintdesk.complaints.choices import State
+from complaintdesk.complaints.models import Complaint, ComplaintEvent
+from complaintdesk.merchants.models import Merchant
+
+
+@pytest.mark.django_db
+def test_seed_demo_loads_the_spec_logins_and_is_idempotent(api, capsys):
+    call_command("seed_demo")
+    counts = (
+        Merchant.objects.count(),
+        User.objects.count(),
+        Complaint.objects.count(),
+        ComplaintEvent.objects.count(),
+    )
+    call_command("seed_demo")
+    assert (
+        Merchant.objects.count(),
+        User.objects.count(),
+        Complaint.objects.count(),
+        ComplaintEvent.objects.count(),
+    ) == counts
+    assert counts[:3] == (5, 1 + 20 + 10, 200)
+    assert "consumer1…consumer20" in capsys.readouterr().out
+
+    expected = ["regulator"] + [f"consumer{i}" for i in range(1, 21)]
+    expected += [f"shop{i}-{r}" for i in range(1, 6) for r in ("agent", "coordinator")]
+    for username in expected:
+        response = api(None).post("/auth/token", {"username": username, "password": "demo"})
+        assert response.status_code == 200, username
+        assert response.json()["token"]
+
+    assert set(Complaint.objects.values_list("state", flat=True)) == set(State.values)
+    received = Complaint.objects.order_by("received_at").values_list("received_at", flat=True)
+    assert (received.last() - received.first()).days >= 360
+
+
+@pytest.mark.django_db
+def test_a_wrong_password_gets_no_token(api):
+    call_command("seed_demo")
+    response = api(None).post("/auth/token", {"username": "regulator", "password": "nope"})
+    assert response.status_code == 401
+    assert response.json() == {"detail": "wrong username or password"}
