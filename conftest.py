@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from complaintdesk.accounts.models import ApiToken, Role, User
+from complaintdesk.deadlines.services import forget_statutory_entries
 from complaintdesk.merchants.models import Merchant
 from complaintdesk.merchants.uscc import check_character
 
@@ -48,6 +49,9 @@ def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    yield
+    # The regulator's calendar entries are cached per process; a test's rolled-back rows must not linger.
+    forget_statutory_entries()
 
 
 @pytest.fixture

@@ -46,6 +46,13 @@ def sync_statutory_entries(force: bool = False) -> None:
         _synced["at"] = now
 
 
+def forget_statutory_entries() -> None:
+    """Drop this process's copy of the regulator's entries (tests, after their database is rolled back)."""
+    with _sync_lock:
+        statutory.CN.set_entries({})
+        _synced.update(at=0.0, stamp=None)
+
+
 @functools.lru_cache(maxsize=256)
 def _calendar(hours_json: str, tz: str, uncovered: str) -> BusinessCalendar:
     hours = {int(day): [tuple(i) for i in intervals] for day, intervals in json.loads(hours_json).items()}

@@ -1,0 +1,182 @@
+"""Deadlines as complaints get them: the default policy at intake, met by the shop's actions, paused while
+the shop waits for the consumer, recomputed when the regulator changes a rule or the calendar."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from complaintdesk.complaints import services
+from complaintdesk.complaints.tests import factories
+from complaintdesk.deadlines import services as deadline_services
+from complaintdesk.deadlines.models import CalendarOverride, Clock, DeadlineStatus, Phase, PolicyRule
+from complaintdesk.deadlines.recompute import recompute_open_deadlines
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def at(*args):
+    return datetime(*args, tzinfo=SH)
+
+
+def dues(complaint):
+    return {d.phase: d.due_at for d in complaint.deadlines.all()}
+
+
+# (received, kind, expected first response, reply, resolution) under the default policy, Shanghai time.
+TABLE = [
+    # SPEC worked examples.
+    (at(2026, 9, 30, 17), "quality_issue", at(2026, 9, 30, 19), at(2026, 10, 8, 12), at(2026, 10, 15, 18)),
+    (at(2026, 10, 1, 10), "complaint", at(2026, 10, 1, 22), None, at(2026, 10, 15, 18)),
+    # Edges of working time.
+    (
+        at(2026, 6, 3, 8, 59, 59),
+        "quality_issue",
+        at(2026, 6, 3, 20, 59, 59),
+        at(2026, 6, 3, 13),
+        at(2026, 6, 12, 18),
+    ),
+    (at(2026, 6, 3, 9), "quality_issue", at(2026, 6, 3, 11), at(2026, 6, 3, 13), at(2026, 6, 12, 18)),
+    (at(2026, 6, 3, 17, 59, 59), "complaint", at(2026, 6, 3, 19, 59, 59), None, at(2026, 6, 12, 18)),
+    (at(2026, 6, 3, 18), "quality_issue", at(2026, 6, 4, 6), at(2026, 6, 4, 13), at(2026, 6, 12, 18)),
+    # Spring Festival 2026 (Feb 15–23 off; Sat Feb 14 and Sat Feb 28 are adjusted working days).
+    (at(2026, 2, 13, 16), "quality_issue", at(2026, 2, 13, 18), at(2026, 2, 14, 11), at(2026, 3, 2, 18)),
+    # Labour Day 2026 (May 1–5 off; Sat May 9 works).
+    (at(2026, 4, 30, 17), "quality_issue", at(2026, 4, 30, 19), at(2026, 5, 6, 12), at(2026, 5, 13, 18)),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("received", "kind", "first", "reply", "resolution"), TABLE)
+def test_default_policy_at_intake(people, received, kind, first, reply, resolution):
+    with time_machine.travel(received, tick=False):
+        c = factories.complaint(people.alice, people.acme, kind=kind)
+    expected = {"first_response": first, "resolution": resolution} | ({"reply": reply} if reply else {})
+    assert dues(c) == expected
+
+
+@pytest.mark.django_db
+def test_each_deadline_names_its_rule_and_a_reminder_at_75_percent(people):
+    with time_machine.travel(at(2026, 9, 30, 10), tick=False):
+        c = factories.complaint(people.alice, people.acme, kind="quality_issue")
+    rows = {d.phase: d for d in c.deadlines.all()}
+    assert rows["first_response"].rule_label == "Received in working time: first response within 2 hours"
+    assert rows["first_response"].remind_at == at(2026, 9, 30, 11, 30)
+    # 4 working hours from 10:00 end at 14:00; 3 of them have passed at 13:00.
+    assert rows["reply"].remind_at == at(2026, 9, 30, 13)
+    assert rows["reply"].clock == Clock.BUSINESS
+
+
+@pytest.mark.django_db
+def test_a_human_response_meets_the_first_response_and_says_whether_in_time(people):
+    with time_machine.travel(at(2026, 9, 30, 10), tick=False):
+        c = factories.complaint(people.alice, people.acme, kind="quality_issue")
+    with time_machine.travel(at(2026, 9, 30, 12, 30), tick=False):
+        services.perform(c.pk, people.bob, "respond", "Looking into it")
+    rows = {d.phase: d for d in c.deadlines.all()}
+    assert rows["first_response"].met_at == at(2026, 9, 30, 12, 30)
+    assert rows["first_response"].was_met_in_time is False
+    assert rows["reply"].met_at is None, "an acknowledgement is not a reply to a quality issue"
+    with time_machine.travel(at(2026, 9, 30, 13), tick=False):
+        services.perform(c.pk, people.bob, "reply", "The batch was faulty; we replace it.")
+    assert c.deadlines.get(phase="reply").was_met_in_time is True
+
+
+@pytest.mark.django_db
+def test_waiting_for_the_consumer_pauses_the_resolution_clock(people):
+    with time_machine.travel(at(2026, 6, 3, 10), tick=False):
+        c = factories.complaint(people.alice, people.acme)
+    assert dues(c)["resolution"] == at(2026, 6, 12, 18)
+    with time_machine.travel(at(2026, 6, 4, 10), tick=False):
+        services.perform(c.pk, people.bob, "request_info", "Photo please")
+    assert c.deadlines.get(phase="resolution").status == DeadlineStatus.PAUSED
+    # The consumer answers two working days later: the deadline moves by those 18 working hours.
+    with time_machine.travel(at(2026, 6, 8, 10), tick=False):
+        services.perform(c.pk, people.alice, "provide_info", "Here")
+    resolution = c.deadlines.get(phase="resolution")
+    assert resolution.status == DeadlineStatus.OPEN
+    assert resolution.due_at == at(2026, 6, 16, 18)
+    assert resolution.paused_total == timedelta(hours=18)
+    assert "resolution clock resumed" in str(c.events.last().data)
+
+
+@pytest.mark.django_db
+def test_a_policy_change_recomputes_open_deadlines_and_logs_it(people):
+    with time_machine.travel(at(2026, 6, 3, 10), tick=False):
+        c = factories.complaint(people.alice, people.acme)
+        done = factories.complaint(people.alice, people.acme, "withdrawn")
+    policy, _ = deadline_services.active_policy()
+    rule = PolicyRule.objects.get(policy=policy, phase=Phase.RESOLUTION)
+    rule.clock, rule.days, rule.duration = Clock.WALL, None, timedelta(days=15)
+    rule.label = "Resolution within 15 calendar days"
+    rule.save()
+    with time_machine.travel(at(2026, 6, 3, 11), tick=False):
+        moved = recompute_open_deadlines(people.rita, reason="policy changed")
+    assert moved == 1
+    assert dues(c)["resolution"] == at(2026, 6, 18, 10)
+    assert c.events.last().action == "recompute_deadlines"
+    assert done.deadlines.get(phase="resolution").due_at == at(2026, 6, 12, 18)
+
+
+@pytest.mark.django_db
+def test_a_regulator_calendar_override_recomputes_and_drives_new_deadlines(people):
+    with time_machine.travel(at(2026, 6, 3, 10), tick=False):
+        c = factories.complaint(people.alice, people.acme)
+    CalendarOverride.objects.create(date=date(2026, 6, 5), is_day_off=True, note="Extra day off")
+    with time_machine.travel(at(2026, 6, 3, 11), tick=False):
+        assert recompute_open_deadlines(people.rita, reason="calendar changed") == 1
+    assert dues(c)["resolution"] == at(2026, 6, 15, 18)
+
+
+@pytest.mark.django_db
+def test_a_rule_on_channel_and_category_is_data_not_code(people):
+    policy, _ = deadline_services.active_policy()
+    from complaintdesk.complaints.models import Category
+
+    PolicyRule.objects.create(
+        policy=policy, phase=Phase.RESOLUTION, priority=1, clock=Clock.WORKING_DAYS, days=15,
+        channel="hotline_12315", category=Category.objects.get(code="contract_fees"),
+        label="Hotline contract disputes: 15 working days",
+    )  # fmt: skip
+    with time_machine.travel(at(2026, 6, 3, 10), tick=False):
+        hotline = factories.complaint(
+            people.alice, people.acme, channel="hotline_12315", category="contract_fees"
+        )
+        web = factories.complaint(people.alice, people.acme, category="contract_fees")
+    assert dues(hotline)["resolution"] == at(2026, 6, 25, 18)  # Dragon Boat Festival, 19 June, is off
+    assert dues(web)["resolution"] == at(2026, 6, 12, 18)
+
+
+@pytest.mark.django_db
+def test_the_calendar_api_previews_deadlines_with_their_rules(people, api):
+    response = api(None).get(
+        "/calendar/deadlines",
+        {"merchant": people.acme.pk, "received_at": "2026-09-30T17:00:00+08:00", "kind": "quality_issue"},
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert datetime.fromisoformat(body["reply_due"]) == at(2026, 10, 8, 12)
+    assert body["received_in_working_time"] is True
+    rules = {d["phase"]: d["rule"] for d in body["deadlines"]}
+    assert rules["reply"] == "Quality problem: reply within 4 working hours"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [({"received_at": "2026-09-30T17:00:00"}, 422), ({"merchant": 9999}, 404), ({"kind": "rant"}, 422)],
+)
+def test_the_calendar_api_refuses_bad_questions(people, api, params, status):
+    query = {"merchant": people.acme.pk, "received_at": "2026-09-30T17:00:00+08:00", **params}
+    assert api(None).get("/calendar/deadlines", query).status_code == status
+
+
+@pytest.mark.django_db
+def test_a_deadline_in_a_year_no_source_covers_is_guessed_with_a_visible_warning(people, settings):
+    # chinesecalendar 1.11 stops at 2026: a December complaint's resolution falls in January 2027.
+    with time_machine.travel(at(2026, 12, 28, 10), tick=False):
+        c = factories.complaint(people.alice, people.acme)
+    resolution = c.deadlines.get(phase="resolution")
+    assert "weekends assumed" in resolution.warning
+    assert resolution.due_at == at(2027, 1, 6, 18)

@@ -1,0 +1,148 @@
+"""The worker, one step at a time: reminders at 75 %, breaches and escalation at the deadline, each once."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+
+from complaintdesk.complaints import services
+from complaintdesk.complaints.tests import factories
+from complaintdesk.deadlines import sweep
+from complaintdesk.deadlines.models import Deadline, DeadlineStatus
+from complaintdesk.notify.models import NotificationChannel, OutboxMessage
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def at(*args):
+    return datetime(*args, tzinfo=SH)
+
+
+@pytest.fixture
+def staffed(people):
+    for user, email in ((people.bob, "bob@acme.test"), (people.carol, "carol@acme.test")):
+        user.email = email
+        user.save()
+    NotificationChannel.objects.create(kind="email", target="desk@12315.test")  # the regulator's
+    return people
+
+
+@pytest.fixture
+def complaint(staffed):
+    # Wednesday 10:00: first response due 12:00, reminder at 11:30.
+    with time_machine.travel(at(2026, 9, 30, 10), tick=False):
+        return factories.complaint(staffed.alice, staffed.acme)
+
+
+@pytest.mark.django_db
+def test_nothing_happens_before_75_percent(complaint):
+    assert sweep.sweep(at(2026, 9, 30, 11, 29, 59)) == {"reminded": 0, "breached": 0}
+    assert OutboxMessage.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_shop_is_reminded_once_at_75_percent(complaint):
+    assert sweep.sweep(at(2026, 9, 30, 11, 30)) == {"reminded": 1, "breached": 0}
+    assert sweep.sweep(at(2026, 9, 30, 11, 45)) == {"reminded": 0, "breached": 0}
+    reminders = OutboxMessage.objects.filter(event="deadline_reminder")
+    assert sorted(reminders.values_list("target", flat=True)) == ["bob@acme.test", "carol@acme.test"]
+    assert complaint.events.filter(action="deadline_reminder").count() == 1
+    assert Deadline.objects.get(complaint=complaint, phase="first_response").reminded_at == at(
+        2026, 9, 30, 11, 30
+    )
+
+
+@pytest.mark.django_db
+def test_at_the_deadline_it_is_breached_and_escalated_once(complaint):
+    sweep.sweep(at(2026, 9, 30, 11, 30))
+    assert sweep.sweep(at(2026, 9, 30, 12, 0)) == {"reminded": 0, "breached": 1}
+    assert sweep.sweep(at(2026, 9, 30, 12, 5)) == {"reminded": 0, "breached": 0}
+    complaint.refresh_from_db()
+    assert complaint.state == "escalated"
+    escalation = complaint.events.get(action="escalate")
+    assert (escalation.actor, escalation.actor_role, escalation.from_state) == (None, "system", "submitted")
+    breach = OutboxMessage.objects.filter(event="deadline_breach")
+    # Escalations go to the shop's coordinator and to the regulator, not to every agent.
+    assert sorted(breach.values_list("target", flat=True)) == ["carol@acme.test", "desk@12315.test"]
+    assert Deadline.objects.get(complaint=complaint, phase="first_response").status == DeadlineStatus.BREACHED
+
+
+@pytest.mark.django_db
+def test_a_worker_that_wakes_late_breaches_without_a_stale_reminder(complaint):
+    assert sweep.sweep(at(2026, 9, 30, 13)) == {"reminded": 0, "breached": 1}
+    assert not OutboxMessage.objects.filter(event="deadline_reminder").exists()
+
+
+@pytest.mark.django_db
+def test_a_met_deadline_is_never_breached(complaint, staffed):
+    with time_machine.travel(at(2026, 9, 30, 11), tick=False):
+        services.perform(complaint.pk, staffed.bob, "respond", "On it")
+    assert sweep.sweep(at(2026, 9, 30, 12, 30)) == {"reminded": 0, "breached": 0}
+    complaint.refresh_from_db()
+    assert complaint.state == "responded"
+
+
+@pytest.mark.django_db
+def test_a_paused_resolution_clock_does_not_breach(complaint, staffed):
+    with time_machine.travel(at(2026, 9, 30, 11), tick=False):
+        services.perform(complaint.pk, staffed.bob, "request_info", "Photo?")
+    assert sweep.sweep(at(2026, 12, 1, 12)) == {"reminded": 0, "breached": 0}
+
+
+@pytest.mark.django_db
+def test_a_breach_of_a_complaint_already_with_the_regulator_is_recorded_without_a_second_escalation(
+    complaint,
+):
+    from complaintdesk.complaints.models import Complaint
+
+    Complaint.objects.filter(pk=complaint.pk).update(state="in_mediation")
+    assert sweep.sweep(at(2026, 9, 30, 12)) == {"reminded": 0, "breached": 1}
+    complaint.refresh_from_db()
+    assert complaint.state == "in_mediation"
+    assert complaint.events.filter(action="deadline_breach").count() == 1
+    assert not complaint.events.filter(action="escalate").exists()
+
+
+@pytest.mark.django_db
+def test_a_step_lost_to_another_worker_is_skipped(complaint):
+    deadline = Deadline.objects.get(complaint=complaint, phase="first_response")
+    now = at(2026, 9, 30, 11, 30)
+    assert sweep._remind(deadline, now) == "reminded"
+    # A second worker that loaded the row before the first one's claim: its conditional update finds nothing.
+    assert sweep._remind(deadline, now) is None
+    assert OutboxMessage.objects.filter(event="deadline_reminder").count() == 2  # one per staff e-mail
+
+
+@pytest.mark.django_db
+def test_an_item_that_fails_is_pushed_forward_and_does_not_stop_the_pass(complaint, monkeypatch, staffed):
+    with time_machine.travel(at(2026, 9, 30, 10), tick=False):
+        other = factories.complaint(staffed.erin, staffed.acme)
+    broken = Deadline.objects.get(complaint=complaint, phase="first_response")
+    real = sweep._remind
+
+    def flaky(deadline, now):
+        if deadline.pk == broken.pk:
+            raise RuntimeError("boom")
+        return real(deadline, now)
+
+    monkeypatch.setattr(sweep, "_remind", flaky)
+    assert sweep.sweep(at(2026, 9, 30, 11, 30)) == {"reminded": 1, "breached": 0}
+    broken.refresh_from_db()
+    assert broken.next_check_at == at(2026, 9, 30, 11, 35)
+    assert broken.reminded_at is None
+    assert other.deadlines.get(phase="first_response").reminded_at is not None
+
+
+@pytest.mark.django_db
+def test_the_worker_command_delivers_what_the_sweep_enqueued(complaint):
+    with time_machine.travel(at(2026, 9, 30, 12, 1), tick=False):
+        call_command("worker", "--once")
+    assert sorted(m.to[0] for m in mail.outbox) == ["carol@acme.test", "desk@12315.test"]
+    assert all(m.extra_headers["Message-ID"].endswith("@complaintdesk>") for m in mail.outbox)
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}
+    with time_machine.travel(at(2026, 9, 30, 12, 2), tick=False):
+        call_command("worker", "--once")
+    assert len(mail.outbox) == 2

@@ -1,0 +1,140 @@
+"""Outbox delivery: signed webhooks to a real loopback server, retries with backoff, permanent failures."""
+
+import hashlib
+import hmac
+import http.server
+import json
+import threading
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from complaintdesk.notify import outbox
+from complaintdesk.notify.models import NotificationChannel, OutboxMessage
+
+
+class Receiver:
+    """A webhook endpoint on 127.0.0.1 that answers with the next queued status code."""
+
+    def __init__(self):
+        self.requests = []
+        self.statuses = []
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.requests.append((self.headers, body))  # case-insensitive
+                self.send_response(receiver.statuses.pop(0) if receiver.statuses else 200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    yield r
+    r.server.shutdown()
+
+
+def _enqueue(channel, key="breach:1"):
+    with_channel = [(channel.kind, channel.target, channel)]
+    return outbox.enqueue(
+        "deadline_breach", key, with_channel, "Subject", "Body", {"reference": "TS-2026-0000001"}
+    )
+
+
+@pytest.mark.django_db
+def test_a_webhook_is_signed_with_hmac_sha256_over_timestamp_and_body(receiver):
+    channel = NotificationChannel.objects.create(kind="webhook", target=receiver.url, secret="s3cret")
+    _enqueue(channel)
+    message = OutboxMessage.objects.get()
+    assert outbox.deliver(message.pk) == "sent"
+    headers, body = receiver.requests[0]
+    timestamp = headers["X-ComplaintDesk-Timestamp"]
+    expected = hmac.new(b"s3cret", timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    assert headers["X-ComplaintDesk-Signature"] == f"sha256={expected}"
+    assert headers["X-ComplaintDesk-Delivery"] == str(message.pk)
+    assert json.loads(body) == {
+        "id": str(message.pk),
+        "event": "deadline_breach",
+        "reference": "TS-2026-0000001",
+    }
+
+
+@pytest.mark.django_db
+def test_enqueueing_the_same_event_twice_adds_nothing(receiver):
+    channel = NotificationChannel.objects.create(kind="webhook", target=receiver.url)
+    assert _enqueue(channel) == 1
+    _enqueue(channel)
+    assert OutboxMessage.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_server_error_is_retried_with_backoff_then_delivered(receiver):
+    receiver.statuses = [503]
+    channel = NotificationChannel.objects.create(kind="webhook", target=receiver.url)
+    _enqueue(channel)
+    message = OutboxMessage.objects.get()
+    assert outbox.deliver(message.pk) == "pending"
+    message.refresh_from_db()
+    assert message.attempts == 1 and "503" in message.last_error
+    assert message.next_attempt_at > timezone.now() + timedelta(seconds=25)
+    assert outbox.due_message_ids(timezone.now()) == []
+    assert outbox.deliver(message.pk, now=message.next_attempt_at) == "sent"
+    assert len(receiver.requests) == 2
+    assert (
+        receiver.requests[0][0]["X-ComplaintDesk-Delivery"]
+        == receiver.requests[1][0]["X-ComplaintDesk-Delivery"]
+    )
+
+
+@pytest.mark.django_db
+def test_a_client_error_fails_for_good_and_disables_the_channel(receiver):
+    receiver.statuses = [410]
+    channel = NotificationChannel.objects.create(kind="webhook", target=receiver.url)
+    _enqueue(channel)
+    assert outbox.deliver(OutboxMessage.objects.get().pk) == "failed"
+    channel.refresh_from_db()
+    assert (channel.is_active, channel.disabled_reason) == (False, "webhook answered 410")
+
+
+@pytest.mark.django_db
+def test_a_message_claimed_by_a_worker_that_died_is_sent_again_after_its_lease(receiver):
+    channel = NotificationChannel.objects.create(kind="webhook", target=receiver.url)
+    _enqueue(channel)
+    message = OutboxMessage.objects.get()
+    now = timezone.now()
+    assert outbox.claim(message.pk, now) is not None  # ...and the worker is killed before sending
+    assert outbox.deliver(message.pk, now) is None, "the lease keeps other workers off"
+    assert outbox.deliver(message.pk, now + outbox.LEASE) == "sent"
+    assert len(receiver.requests) == 1
+
+
+@pytest.mark.django_db
+def test_an_unreachable_webhook_gives_up_after_the_last_attempt():
+    channel = NotificationChannel.objects.create(kind="webhook", target="http://127.0.0.1:9/closed")
+    _enqueue(channel)
+    message = OutboxMessage.objects.get()
+    OutboxMessage.objects.filter(pk=message.pk).update(attempts=outbox.MAX_ATTEMPTS - 1)
+    assert outbox.deliver(message.pk) == "failed"
+    assert "gave up after" in OutboxMessage.objects.get().last_error
+
+
+@pytest.mark.django_db
+def test_e_mail_goes_through_the_django_backend_with_the_outbox_id():
+    outbox.enqueue(
+        "deadline_reminder", "reminder:7", [("email", "shop@example.test", None)], "Due", "Soon", {}
+    )
+    message = OutboxMessage.objects.get()
+    assert outbox.deliver(message.pk) == "sent"
+    assert mail.outbox[0].to == ["shop@example.test"]
+    assert mail.outbox[0].extra_headers["Message-ID"] == f"<{message.pk}@complaintdesk>"
