@@ -56,9 +56,8 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
         messages.info(request, f"Deadlines recomputed for {changed} open complaint(s).")
 
     def changelist_view(self, request, extra_context=None):
-        from complaintdesk.deadlines.statutory import CN
+        from complaintdesk.deadlines.services import calendar_warnings
 
-        for year in sorted(y for y in CN.covered_years() if y >= 2024):
-            for issue in CN.discrepancies(year):
-                messages.warning(request, f"{year}: the holiday packages disagree about {issue}")
+        for warning in calendar_warnings():
+            messages.warning(request, warning)
         return super().changelist_view(request, extra_context)

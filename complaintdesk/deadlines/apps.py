@@ -5,3 +5,6 @@ class DeadlinesConfig(AppConfig):
     name = "complaintdesk.deadlines"
     label = "deadlines"
     verbose_name = "Deadlines"
+
+    def ready(self):
+        from complaintdesk.deadlines import checks  # noqa: F401  (registers the start-up checks)

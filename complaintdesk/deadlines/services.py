@@ -66,6 +66,29 @@ def calendar_for(merchant) -> BusinessCalendar:
     return _calendar(hours_json, merchant.time_zone, settings.DEADLINE_UNCOVERED_YEARS)
 
 
+def calendar_warnings(today=None) -> list[str]:
+    """What the regulator must know about the statutory calendar: package disagreements for this year and
+    the next, and those years that no source covers yet (deadlines there are guessed or refused)."""
+    from django.utils import timezone as tz
+
+    year = (today or tz.localdate()).year
+    sync_statutory_entries()
+    warnings = []
+    for y in (year, year + 1):
+        if not statutory.CN.covers(y):
+            warnings.append(
+                f"{y}: no statutory calendar covers this year yet; enter the State Council notice as "
+                f"calendar days in the admin or run `python manage.py import_holidays FILE`."
+            )
+            continue
+        try:
+            issues = statutory.CN.discrepancies(y)
+        except statutory.UncoveredYearError:
+            continue  # covered by the regulator's entries only: nothing to cross-check
+        warnings += [f"{y}: chinesecalendar and holidays disagree about {d}" for d in issues]
+    return warnings
+
+
 DEFAULT_POLICY_NAME = "Online retail regulation (default)"
 
 

@@ -54,6 +54,8 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         self.stdout.write("worker started")
+        for warning in deadline_services.calendar_warnings():
+            log.warning("calendar: %s", warning)
         while not stopping:
             close_old_connections()
             try:
