@@ -13,6 +13,7 @@ from complaintdesk.api.schemas import (
     ValidationErrorOut,
 )
 from complaintdesk.complaints.lifecycle import ActionForbidden
+from complaintdesk.deadlines.recompute import recompute_open_deadlines
 from complaintdesk.lib.errors import FieldError
 from complaintdesk.merchants.models import Merchant
 
@@ -83,11 +84,15 @@ def create_merchant(request, payload: MerchantIn):
 def update_merchant(request, merchant_id: int, payload: MerchantPatch):
     _require_regulator(request.auth)
     merchant = get_object_or_404(Merchant, pk=merchant_id)
-    for field, value in payload.model_dump(exclude_unset=True).items():
+    changes = payload.model_dump(exclude_unset=True)
+    for field, value in changes.items():
         if value is None:
             raise FieldError(field, "may not be null")
         setattr(merchant, field, value)
-    return _save(merchant)
+    _save(merchant)
+    if {"service_hours", "time_zone"} & changes.keys():
+        recompute_open_deadlines(request.auth, reason="the shop's service hours changed", merchant=merchant)
+    return merchant
 
 
 @router.delete("/{int:merchant_id}", response={204: None, 403: Error, 404: Error})

@@ -19,10 +19,10 @@ def _shift(due, paused_total: timedelta, clock: str, calendar):
     return calendar.add_working_time(due, paused_total)
 
 
-def recompute_open_deadlines(actor, reason: str) -> int:
+def recompute_open_deadlines(actor, reason: str, merchant=None) -> int:
     """Recompute every open, not yet passed, not yet met deadline of open complaints.
 
-    1. Take the complaints in an open state that have such a deadline.
+    1. Take the complaints in an open state that have such a deadline (of one shop, when given).
     2. Compute their deadlines afresh from the time of receipt under the active policy and calendar.
     3. Where a due time moved, store it and write an event saying from what to what and why.
     Returns the number of complaints whose deadlines moved.
@@ -38,6 +38,8 @@ def recompute_open_deadlines(actor, reason: str) -> int:
         deadlines__met_at__isnull=True,
         deadlines__due_at__gt=now,
     ).distinct()
+    if merchant is not None:
+        candidates = candidates.filter(merchant=merchant)
     moved = 0
     for complaint in candidates.select_related("merchant", "category").iterator(chunk_size=500):
         with transaction.atomic():

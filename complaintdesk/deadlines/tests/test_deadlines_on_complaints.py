@@ -180,3 +180,19 @@ def test_a_deadline_in_a_year_no_source_covers_is_guessed_with_a_visible_warning
     resolution = c.deadlines.get(phase="resolution")
     assert "weekends assumed" in resolution.warning
     assert resolution.due_at == at(2027, 1, 6, 18)
+
+
+@pytest.mark.django_db
+def test_new_service_hours_move_the_shops_open_deadlines(people, api):
+    with time_machine.travel(at(2026, 6, 3, 10), tick=False):
+        acme = factories.complaint(people.alice, people.acme, kind="quality_issue")
+        bazaar = factories.complaint(people.alice, people.bazaar, kind="quality_issue")
+        # Acme now serves 09:00–12:00 only: 2 working hours left on Wednesday, 2 more on Thursday.
+        hours = {str(d): [["09:00", "12:00"]] for d in range(5)}
+        assert (
+            api(people.rita).patch(f"/merchants/{people.acme.pk}", {"service_hours": hours}).status_code
+            == 200
+        )
+    assert dues(acme)["reply"] == at(2026, 6, 4, 11)
+    assert dues(bazaar)["reply"] == at(2026, 6, 3, 14)
+    assert acme.events.last().message == "the shop's service hours changed"
