@@ -36,7 +36,7 @@ class PolicyAdmin(admin.ModelAdmin):
 
 @admin.register(CalendarOverride)
 class CalendarOverrideAdmin(admin.ModelAdmin):
-    list_display = ["date", "is_day_off", "note", "updated_at"]
+    list_display = ["date", "is_day_off", "note", "notice_year", "updated_at"]
     list_filter = ["is_day_off"]
     date_hierarchy = "date"
 

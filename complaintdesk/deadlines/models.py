@@ -98,6 +98,11 @@ class CalendarOverride(models.Model):
         _("day off"), help_text=_("Off: a holiday. On: an adjusted working day.")
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # The notice's year: only such years count as covered. A 2028 notice may also move 2027-12-31 without
+    # making the rest of 2027 look known.
+    notice_year = models.PositiveSmallIntegerField(
+        _("notice year"), blank=True, help_text=_("Year of the State Council notice; empty: the date's year.")
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -106,6 +111,11 @@ class CalendarOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {'off' if self.is_day_off else 'working'} {self.note}"
+
+    def save(self, *args, **kwargs):
+        if self.notice_year is None:
+            self.notice_year = self.date.year
+        super().save(*args, **kwargs)
 
 
 class DeadlineStatus(models.TextChoices):

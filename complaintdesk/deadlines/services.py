@@ -40,8 +40,9 @@ def sync_statutory_entries(force: bool = False) -> None:
     with _sync_lock:
         stamp = CalendarOverride.objects.aggregate(n=Count("id"), last=Max("updated_at"))
         if force or stamp != _synced["stamp"]:
-            entries = {o.date: (o.is_day_off, o.note) for o in CalendarOverride.objects.all()}
-            statutory.CN.set_entries(entries)
+            rows = list(CalendarOverride.objects.all())
+            entries = {o.date: (o.is_day_off, o.note) for o in rows}
+            statutory.CN.set_entries(entries, covered_years={o.notice_year for o in rows})
             _synced["stamp"] = stamp
         _synced["at"] = now
 

@@ -47,3 +47,23 @@ def test_a_broken_notice_is_refused_with_the_reason_and_stores_nothing(tmp_path)
     with pytest.raises(CommandError, match="cannot read"):
         call_command("import_holidays", str(tmp_path / "missing.json"))
     assert CalendarOverride.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_notice_that_touches_the_previous_year_does_not_cover_it(tmp_path):
+    notice = {
+        "year": 2028,
+        "papers": [],
+        "days": [
+            {"name": "元旦", "date": "2027-12-31", "isOffDay": True},
+            {"name": "元旦", "date": "2028-01-01", "isOffDay": True},
+            {"name": "春节", "date": "2028-01-26", "isOffDay": True},
+        ],
+    }
+    path = tmp_path / "2028.json"
+    path.write_text(json.dumps(notice))
+    call_command("import_holidays", str(path))
+    assert set(CalendarOverride.objects.values_list("notice_year", flat=True)) == {2028}
+    warnings = calendar_warnings(today=datetime(2027, 6, 1).date())
+    assert any(w.startswith("2027: no statutory calendar covers") for w in warnings)
+    assert not any(w.startswith("2028") for w in warnings)

@@ -5,6 +5,7 @@ stores each day as a CalendarOverride (replacing earlier entries for those dates
 deadlines that it moves.
 """
 
+from collections import Counter
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -30,16 +31,22 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         off = sum(e.is_off for e in entries)
-        years = sorted({e.date.year for e in entries})
+        # A notice is about one year; days of the years around it (e.g. 31 December) do not cover those.
+        notice_year = Counter(e.date.year for e in entries).most_common(1)[0][0]
         self.stdout.write(
-            f"{file.name}: {off} days off, {len(entries) - off} adjusted working days in {years}"
+            f"{file.name}: the {notice_year} notice, {off} days off, {len(entries) - off} adjusted working days"
         )
         if dry_run:
             return
         with transaction.atomic():
             for entry in entries:
                 CalendarOverride.objects.update_or_create(
-                    date=entry.date, defaults={"is_day_off": entry.is_off, "note": entry.name[:200]}
+                    date=entry.date,
+                    defaults={
+                        "is_day_off": entry.is_off,
+                        "note": entry.name[:200],
+                        "notice_year": notice_year,
+                    },
                 )
         moved = recompute_open_deadlines(None, reason=f"holiday notice imported from {file.name}")
         self.stdout.write(
