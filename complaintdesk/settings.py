@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "complaintdesk.deadlines.apps.DeadlinesConfig",
     "complaintdesk.complaints",
     "complaintdesk.notify",
+    "complaintdesk.alerts",
     "complaintdesk.web",
 ]
 

@@ -7,8 +7,8 @@ from ninja import NinjaAPI, Router, Status
 from ninja.errors import AuthenticationError, ValidationError
 
 from complaintdesk.accounts.models import ApiToken, hash_token
+from complaintdesk.api import alerts, complaints, merchants
 from complaintdesk.api import calendar as calendar_api
-from complaintdesk.api import complaints, merchants
 from complaintdesk.api.auth import AUTH
 from complaintdesk.api.schemas import Error, TokenIn, TokenOut
 from complaintdesk.complaints.lifecycle import ActionForbidden
@@ -54,6 +54,7 @@ api.add_router("/auth", auth_router)
 api.add_router("/complaints", complaints.router)
 api.add_router("/merchants", merchants.router)
 api.add_router("/calendar", calendar_api.router)
+api.add_router("/alerts", alerts.router)
 
 
 def _field_error(request, field: str, reason: str, status: int = 422):

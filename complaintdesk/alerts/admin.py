@@ -1,0 +1,11 @@
+from django.contrib import admin
+
+from complaintdesk.alerts.models import Alert
+
+
+@admin.register(Alert)
+class AlertAdmin(admin.ModelAdmin):
+    list_display = ["raised_at", "kind", "merchant", "title", "state"]
+    list_filter = ["kind", "state", "merchant"]
+    raw_id_fields = ["complaints"]
+    readonly_fields = ["raised_at", "acknowledged_by", "acknowledged_at", "closed_by", "closed_at"]

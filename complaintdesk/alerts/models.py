@@ -1,0 +1,55 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AlertKind(models.TextChoices):
+    SURGE = "surge", _("Complaint surge at a shop")
+    SURGE_CATEGORY = "surge_category", _("Complaint surge in one category at a shop")
+    MASS_INCIDENT = "mass_incident", _("Mass-incident risk (same product or text)")
+    UNFILED_PROMOTION = "unfiled_promotion", _("Promotion without a filing")
+
+
+class AlertState(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    CLOSED = "closed", _("Closed")
+
+
+class Alert(models.Model):
+    """Something the regulator must look at. Raised once per episode: (kind, shop, episode_key) is unique,
+    so a detector that sees the same episode again on its next pass adds nothing."""
+
+    kind = models.CharField(_("kind"), max_length=24, choices=AlertKind.choices)
+    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="alerts")
+    category = models.ForeignKey("complaints.Category", null=True, blank=True, on_delete=models.PROTECT)
+    episode_key = models.CharField(max_length=200, help_text=_("What makes two sightings the same episode."))
+    title = models.CharField(_("title"), max_length=300)
+    details = models.JSONField(default=dict, blank=True)
+    observed = models.PositiveIntegerField(null=True, blank=True)
+    expected = models.FloatField(null=True, blank=True)
+    p_value = models.FloatField(null=True, blank=True)
+    window_start = models.DateTimeField(null=True, blank=True)
+    window_end = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(_("state"), max_length=12, choices=AlertState.choices, default=AlertState.OPEN)
+    raised_at = models.DateTimeField(db_index=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=5000)
+    complaints = models.ManyToManyField("complaints.Complaint", blank=True, related_name="alerts")
+
+    class Meta:
+        ordering = ["-raised_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "merchant", "episode_key"], name="alert_once_per_episode")
+        ]
+        indexes = [models.Index(fields=["state", "-raised_at"])]
+
+    def __str__(self) -> str:
+        return self.title

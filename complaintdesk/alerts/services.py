@@ -1,0 +1,68 @@
+"""Raising and handling alerts. Detectors (surges, mass incidents, unfiled promotions) call `raise_alert`;
+the regulator acknowledges and closes."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from complaintdesk.alerts.models import Alert, AlertState
+from complaintdesk.lib.errors import Conflict
+from complaintdesk.notify import outbox
+
+
+def raise_alert(
+    kind: str, merchant, episode_key: str, title: str, complaints=(), **fields
+) -> tuple[Alert, bool]:
+    """Raise the alert of this episode once. Returns (alert, created); a repeat only adds new complaints."""
+    existing = Alert.objects.filter(kind=kind, merchant=merchant, episode_key=episode_key).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                alert = Alert.objects.create(
+                    kind=kind, merchant=merchant, episode_key=episode_key, title=title[:300],
+                    raised_at=fields.pop("raised_at", None) or timezone.now(), **fields,
+                )  # fmt: skip
+                alert.complaints.add(*complaints)
+                outbox.enqueue(
+                    "alert",
+                    f"alert:{alert.pk}",
+                    outbox.regulator_targets(),
+                    subject=f"[ComplaintDesk alert] {alert.title}",
+                    body=f"{alert.get_kind_display()} at {merchant}: {alert.title}",
+                    payload={"alert": alert.pk, "kind": kind, "merchant": merchant.pk, "title": alert.title},
+                )
+                return alert, True
+        except IntegrityError:
+            existing = Alert.objects.get(kind=kind, merchant=merchant, episode_key=episode_key)
+    existing.complaints.add(*complaints)
+    return existing, False
+
+
+def acknowledge(alert_id: int, user, note: str = "") -> Alert:
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().get(pk=alert_id)
+        if alert.state != AlertState.OPEN:
+            raise Conflict(f"cannot acknowledge an alert that is {alert.state}")
+        alert.state, alert.acknowledged_by, alert.acknowledged_at = (
+            AlertState.ACKNOWLEDGED,
+            user,
+            timezone.now(),
+        )
+        alert.note = _append(alert.note, note)
+        alert.save()
+    return alert
+
+
+def close(alert_id: int, user, note: str = "") -> Alert:
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().get(pk=alert_id)
+        if alert.state == AlertState.CLOSED:
+            raise Conflict("the alert is closed already")
+        alert.state, alert.closed_by, alert.closed_at = AlertState.CLOSED, user, timezone.now()
+        alert.note = _append(alert.note, note)
+        alert.save()
+    return alert
+
+
+def _append(existing: str, note: str) -> str:
+    note = (note or "").strip()
+    return f"{existing}\n{note}".strip() if note else existing

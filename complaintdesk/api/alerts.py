@@ -1,0 +1,93 @@
+from datetime import datetime
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from complaintdesk.accounts.models import Role
+from complaintdesk.alerts import services
+from complaintdesk.alerts.models import Alert
+from complaintdesk.api.schemas import Error
+from complaintdesk.complaints.lifecycle import ActionForbidden
+
+router = Router(tags=["alerts"])
+
+
+class AlertOut(Schema):
+    id: int
+    kind: str
+    merchant: int
+    merchant_name: str
+    category: str | None
+    title: str
+    details: dict
+    observed: int | None
+    expected: float | None
+    p_value: float | None
+    window_start: datetime | None
+    window_end: datetime | None
+    state: str
+    raised_at: datetime
+    acknowledged_at: datetime | None
+    closed_at: datetime | None
+    note: str
+    complaints: list[str]
+
+    @staticmethod
+    def resolve_merchant(alert):
+        return alert.merchant_id
+
+    @staticmethod
+    def resolve_merchant_name(alert):
+        return alert.merchant.name
+
+    @staticmethod
+    def resolve_category(alert):
+        return alert.category.code if alert.category_id else None
+
+    @staticmethod
+    def resolve_complaints(alert):
+        return [c.reference for c in alert.complaints.all()]
+
+
+class NoteIn(Schema):
+    note: str = ""
+
+
+def _regulator(user):
+    if user.role != Role.REGULATOR:
+        raise ActionForbidden("alerts are for regulator officers")
+
+
+@router.get("", response={200: list[AlertOut], 403: Error})
+@paginate(PageNumberPagination, page_size=50)
+def list_alerts(request, state: str | None = None, kind: str | None = None, merchant: int | None = None):
+    _regulator(request.auth)
+    alerts = Alert.objects.select_related("merchant", "category").prefetch_related("complaints")
+    if state:
+        alerts = alerts.filter(state=state)
+    if kind:
+        alerts = alerts.filter(kind=kind)
+    if merchant:
+        alerts = alerts.filter(merchant_id=merchant)
+    return alerts
+
+
+@router.get("/{int:alert_id}", response={200: AlertOut, 403: Error, 404: Error})
+def alert_detail(request, alert_id: int):
+    _regulator(request.auth)
+    return get_object_or_404(Alert.objects.select_related("merchant", "category"), pk=alert_id)
+
+
+@router.post("/{int:alert_id}/acknowledge", response={200: AlertOut, 403: Error, 404: Error, 409: Error})
+def acknowledge(request, alert_id: int, payload: NoteIn):
+    _regulator(request.auth)
+    get_object_or_404(Alert, pk=alert_id)
+    return services.acknowledge(alert_id, request.auth, payload.note)
+
+
+@router.post("/{int:alert_id}/close", response={200: AlertOut, 403: Error, 404: Error, 409: Error})
+def close(request, alert_id: int, payload: NoteIn):
+    _regulator(request.auth)
+    get_object_or_404(Alert, pk=alert_id)
+    return services.close(alert_id, request.auth, payload.note)
