@@ -31,6 +31,9 @@ INSTALLED_APPS = [
     "complaintdesk.complaints",
     "complaintdesk.notify",
     "complaintdesk.alerts",
+    "complaintdesk.promotions",
+    "complaintdesk.pledges",
+    "complaintdesk.stats",
     "complaintdesk.web",
 ]
 
