@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "complaintdesk.promotions",
     "complaintdesk.pledges",
     "complaintdesk.stats",
+    "complaintdesk.ops",
     "complaintdesk.web",
 ]
 
@@ -95,7 +96,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/accounts/login/"
-LOGIN_REDIRECT_URL = "/"
+# After logging in, each role lands on its own home page (web.views.public.start).
+LOGIN_REDIRECT_URL = "web:start"
+LOGOUT_REDIRECT_URL = "web:home"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
