@@ -7,8 +7,9 @@ from ninja import NinjaAPI, Router, Status
 from ninja.errors import AuthenticationError, ValidationError
 
 from complaintdesk.accounts.models import ApiToken, hash_token
-from complaintdesk.api import alerts, complaints, merchants
+from complaintdesk.api import alerts, complaints, merchants, pledges, promotions
 from complaintdesk.api import calendar as calendar_api
+from complaintdesk.api import stats as stats_api
 from complaintdesk.api.auth import AUTH
 from complaintdesk.api.schemas import Error, TokenIn, TokenOut
 from complaintdesk.complaints.lifecycle import ActionForbidden
@@ -55,6 +56,11 @@ api.add_router("/complaints", complaints.router)
 api.add_router("/merchants", merchants.router)
 api.add_router("/calendar", calendar_api.router)
 api.add_router("/alerts", alerts.router)
+api.add_router("/promotions", promotions.router)
+api.add_router("/pledges", pledges.router)
+# Tagging a complaint with commitments: /complaints/{id}/commitments/{number}, beside the lifecycle actions.
+api.add_router("/complaints", pledges.complaint_tags)
+api.add_router("/stats", stats_api.router)
 
 
 def _field_error(request, field: str, reason: str, status: int = 422):

@@ -3,12 +3,10 @@ from datetime import datetime
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
-from complaintdesk.accounts.models import Role
 from complaintdesk.api import presenters
 from complaintdesk.api.schemas import (
     ActionIn,
@@ -19,13 +17,11 @@ from complaintdesk.api.schemas import (
     EvidenceOut,
     ValidationErrorOut,
 )
-from complaintdesk.complaints import evidence, services
+from complaintdesk.complaints import evidence, intake, services
 from complaintdesk.complaints.choices import ResolutionType
-from complaintdesk.complaints.lifecycle import ACTIONS, ActionForbidden
-from complaintdesk.complaints.models import Category
+from complaintdesk.complaints.lifecycle import ACTIONS
 from complaintdesk.complaints.queries import overdue_filter, visible_complaints
 from complaintdesk.lib.errors import FieldError
-from complaintdesk.merchants.models import Merchant
 
 router = Router(tags=["complaints"])
 
@@ -40,43 +36,7 @@ class ComplaintFilters(Schema):
 
 
 def _filing(user, payload: ComplaintIn) -> services.Filing:
-    if user.role not in (Role.CONSUMER, Role.REGULATOR):
-        raise ActionForbidden("only consumers and regulator officers file complaints")
-    back_office = user.role == Role.REGULATOR
-    if payload.received_at is not None and not back_office:
-        raise FieldError("received_at", "only the regulator's back office may set the time of receipt")
-    if payload.consumer_name and not back_office:
-        raise FieldError("consumer_name", "only the regulator's back office may name another consumer")
-    if payload.received_at is not None:
-        if payload.received_at.tzinfo is None:
-            raise FieldError("received_at", "must include a time zone offset, e.g. 2026-09-30T17:00:00+08:00")
-        if payload.received_at > timezone.now():
-            raise FieldError("received_at", "must not be in the future")
-    merchant = Merchant.objects.filter(pk=payload.merchant, is_active=True).first()
-    if merchant is None:
-        raise FieldError("merchant", f"unknown shop {payload.merchant}")
-    category = Category.objects.filter(code=payload.category, is_active=True).first()
-    if category is None:
-        codes = ", ".join(Category.objects.filter(is_active=True).values_list("code", flat=True))
-        raise FieldError("category", f"unknown category {payload.category!r}; categories are: {codes}")
-    today = timezone.localdate()
-    if payload.order_date is not None and payload.order_date > today:
-        raise FieldError("order_date", f"must not be in the future (today is {today.isoformat()})")
-    return services.Filing(
-        merchant=merchant,
-        category=category,
-        kind=payload.kind,
-        channel=payload.channel,
-        sector=payload.sector,
-        order_number=payload.order_number,
-        amount=payload.amount,
-        order_date=payload.order_date,
-        wanted_outcome=payload.wanted_outcome,
-        description=payload.description,
-        promotion_name=payload.promotion,
-        received_at=payload.received_at,
-        consumer_name=payload.consumer_name,
-    )
+    return intake.build_filing(user, **payload.model_dump())
 
 
 @router.post(

@@ -1,20 +1,29 @@
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
 from complaintdesk.accounts.models import Role
+from complaintdesk.api import stats as stats_api
 from complaintdesk.api.schemas import (
+    ComplianceOut,
+    CoordinatorIn,
+    CoordinatorOut,
+    CoordinatorsOut,
     DirectoryEntryOut,
     Error,
     MerchantIn,
     MerchantOut,
     MerchantPatch,
+    ServiceInfoIn,
+    ServiceInfoRevisionOut,
     ValidationErrorOut,
 )
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.deadlines.recompute import recompute_open_deadlines
 from complaintdesk.lib.errors import FieldError
+from complaintdesk.merchants import compliance, profile
 from complaintdesk.merchants.models import Merchant
 
 router = Router(tags=["merchants"])
@@ -52,10 +61,18 @@ def _save(merchant: Merchant) -> Merchant:
 
 @router.get("/directory", auth=None, response=list[DirectoryEntryOut], summary="Public shop directory")
 def directory(request, q: str = ""):
-    shops = Merchant.objects.filter(is_active=True)
-    if q:
-        shops = shops.filter(name__icontains=q[:100])
-    return shops
+    """Active shops with their published customer-service contacts; no personal data."""
+    return profile.directory(q)
+
+
+@router.get(
+    "/{int:merchant_id}/scorecard",
+    auth=None,
+    response={200: stats_api.ScorecardOut, 404: Error},
+    summary="Public scorecard: last 12 months' complaints, answers in time, resolution, pledge",
+)
+def scorecard(request, merchant_id: int):
+    return stats_api.public_scorecard(merchant_id)
 
 
 @router.get("", response=list[MerchantOut])
@@ -90,6 +107,8 @@ def update_merchant(request, merchant_id: int, payload: MerchantPatch):
             raise FieldError(field, "may not be null")
         setattr(merchant, field, value)
     _save(merchant)
+    if "service_hours" in changes:
+        profile.record_revision(merchant, request.auth, ["service_hours"])
     if {"service_hours", "time_zone"} & changes.keys():
         recompute_open_deadlines(request.auth, reason="the shop's service hours changed", merchant=merchant)
     return merchant
@@ -102,3 +121,76 @@ def deactivate_merchant(request, merchant_id: int):
     merchant = get_object_or_404(Merchant, pk=merchant_id)
     Merchant.objects.filter(pk=merchant.pk).update(is_active=False)
     return Status(204, None)
+
+
+# Shop obligations (issue 4): compliance, published service information, the 12315 coordinator.
+
+
+def _staff_or_regulator(user, merchant_id: int) -> Merchant:
+    """The shop's own staff and the regulator; anyone else gets "not found", as for another tenant."""
+    if user.role == Role.REGULATOR:
+        return get_object_or_404(Merchant, pk=merchant_id)
+    if user.merchant_id == merchant_id:
+        return get_object_or_404(Merchant, pk=merchant_id)
+    raise Http404
+
+
+@router.get(
+    "/compliance",
+    response={200: list[ComplianceOut], 403: Error},
+    summary="Shops and what they miss: coordinator, service information, current pledge",
+)
+def compliance_list(request, compliant: bool | None = None, missing: compliance.Requirement | None = None):
+    if request.auth.role != Role.REGULATOR:
+        raise ActionForbidden("only regulator officers see every shop's compliance")
+    entries = compliance.check(Merchant.objects.filter(is_active=True).order_by("name"))
+    if compliant is not None:
+        entries = [e for e in entries if e.compliant == compliant]
+    if missing:
+        entries = [e for e in entries if missing in e.missing]
+    return entries
+
+
+@router.get("/{int:merchant_id}/compliance", response={200: ComplianceOut, 404: Error})
+def merchant_compliance(request, merchant_id: int):
+    return compliance.check_one(_staff_or_regulator(request.auth, merchant_id))
+
+
+@router.patch(
+    "/{int:merchant_id}/service-info",
+    response={200: MerchantOut, 403: Error, 404: Error, 422: ValidationErrorOut},
+    summary="Publish customer-service information (phone, e-mail, chat, returns address, hours)",
+)
+def publish_service_info(request, merchant_id: int, payload: ServiceInfoIn):
+    _staff_or_regulator(request.auth, merchant_id)
+    changes = payload.model_dump(exclude_unset=True)
+    merchant, changed = profile.publish_service_info(merchant_id, request.auth, changes)
+    if "service_hours" in changed:
+        recompute_open_deadlines(request.auth, reason="the shop's service hours changed", merchant=merchant)
+    return merchant
+
+
+@router.get(
+    "/{int:merchant_id}/service-info/history", response={200: list[ServiceInfoRevisionOut], 404: Error}
+)
+def service_info_history(request, merchant_id: int):
+    return profile.service_info_history(_staff_or_regulator(request.auth, merchant_id))
+
+
+@router.get("/{int:merchant_id}/coordinator", response={200: CoordinatorsOut, 404: Error})
+def coordinator(request, merchant_id: int):
+    merchant = _staff_or_regulator(request.auth, merchant_id)
+    return {
+        "current": profile.current_coordinator(merchant),
+        "history": profile.coordinator_history(merchant),
+    }
+
+
+@router.put(
+    "/{int:merchant_id}/coordinator",
+    response={200: CoordinatorOut, 403: Error, 404: Error, 409: Error, 422: ValidationErrorOut},
+    summary="Designate the shop's one 12315 coordinator (a user of the shop) with a direct phone",
+)
+def designate_coordinator(request, merchant_id: int, payload: CoordinatorIn):
+    _staff_or_regulator(request.auth, merchant_id)
+    return profile.designate_coordinator(merchant_id, request.auth, payload.user, payload.direct_phone)

@@ -45,6 +45,16 @@ class Complaint(models.Model):
     )
     order_date = models.DateField(_("order date"), null=True, blank=True)
     promotion_name = models.CharField(_("promotion"), max_length=200, blank=True)
+    # The shop's filing this complaint concerns: named by the consumer, or inferred from the order date
+    # (promotions.linking). A name without a filing stays here unlinked: the unfiled-promotion sign.
+    promotion = models.ForeignKey(
+        "promotions.Promotion",
+        verbose_name=_("promotion filing"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints",
+    )
     wanted_outcome = models.CharField(_("wanted outcome"), max_length=20, choices=WantedOutcome.choices)
     description = models.TextField(_("description"), max_length=10000)
     state = models.CharField(_("state"), max_length=24, choices=State.choices, default=State.SUBMITTED)

@@ -13,6 +13,8 @@ from complaintdesk.complaints.choices import State
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, IdempotencyKey
 from complaintdesk.deadlines import services as deadline_services
 from complaintdesk.lib.errors import Conflict, FieldError
+from complaintdesk.promotions import linking
+from complaintdesk.stats import rollups
 
 
 def record_event(complaint, actor, action, from_state, to_state, message="", data=None, at=None, role=None):
@@ -44,6 +46,7 @@ class Filing:
     wanted_outcome: str
     description: str
     promotion_name: str = ""
+    promotion: object = None  # a promotions.Promotion of this shop, when the consumer named it by id
     received_at: datetime | None = None
     consumer_name: str = ""
     external_id: str = ""
@@ -53,6 +56,9 @@ def file_complaint(actor, filing: Filing) -> Complaint:
     """Store a new complaint with its reference number, deadlines and first event, all or nothing."""
     now = timezone.now()
     received_at = filing.received_at or now
+    promotion = filing.promotion or linking.find(
+        filing.merchant, filing.promotion_name, filing.order_date, received_at
+    )
     with transaction.atomic():
         complaint = Complaint.objects.create(
             consumer=actor if actor.role == Role.CONSUMER else None,
@@ -66,6 +72,7 @@ def file_complaint(actor, filing: Filing) -> Complaint:
             amount=filing.amount,
             order_date=filing.order_date,
             promotion_name=filing.promotion_name,
+            promotion=promotion,
             wanted_outcome=filing.wanted_outcome,
             description=filing.description,
             received_at=received_at,
@@ -76,8 +83,9 @@ def file_complaint(actor, filing: Filing) -> Complaint:
         deadlines = deadline_services.set_deadlines(complaint)
         record_event(
             complaint, actor, "submit", "", State.SUBMITTED, complaint.description[:500],
-            data={"deadlines": {d.phase: d.due_at.isoformat() for d in deadlines}}, at=now,
+            data={"deadlines": {d.phase: d.due_at.isoformat() for d in deadlines}}, at=received_at,
         )  # fmt: skip
+        rollups.complaint_filed(complaint, deadlines)  # last: the shared statistics rows lock briefly
     return complaint
 
 
@@ -126,6 +134,7 @@ def perform(
     with transaction.atomic():
         complaint = Complaint.objects.select_for_update().select_related("merchant").get(pk=complaint_id)
         before = complaint.state
+        deadlines_before = rollups.snapshot(complaint)
         after = lifecycle.target_state(action, role, before, complaint.resume_state)
         fields = ["state", "updated_at"]
         complaint.state = after
@@ -145,4 +154,5 @@ def perform(
         if resolution:
             data["resolution"] = resolution
         record_event(complaint, actor, action, before, after, message or "", data=data, at=now, role=role)
+        rollups.complaint_changed(complaint, before, deadlines_before)
     return complaint

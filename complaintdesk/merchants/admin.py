@@ -1,16 +1,55 @@
 from django.contrib import admin, messages
+from django.utils import timezone
 
-from complaintdesk.merchants.models import Merchant
+from complaintdesk.merchants import profile
+from complaintdesk.merchants.models import CoordinatorDesignation, Merchant, ServiceInfoRevision
+
+
+class ServiceInfoRevisionInline(admin.TabularInline):
+    model = ServiceInfoRevision
+    extra = 0
+    can_delete = False
+    fields = [
+        "changed_at",
+        "changed_by",
+        "changed_fields",
+        "service_phone",
+        "service_email",
+        "service_chat_url",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class CoordinatorDesignationInline(admin.TabularInline):
+    model = CoordinatorDesignation
+    fk_name = "merchant"
+    extra = 0
+    can_delete = False
+    fields = ["user", "direct_phone", "started_at", "ended_at", "designated_by"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Merchant)
 class MerchantAdmin(admin.ModelAdmin):
-    list_display = ["name", "credit_code", "platform", "is_active", "created_at"]
+    list_display = ["name", "credit_code", "platform", "is_active", "service_info_published_at", "created_at"]
     list_filter = ["platform", "is_active"]
     search_fields = ["name", "credit_code"]
+    readonly_fields = ["service_info_published_at"]
+    inlines = [CoordinatorDesignationInline, ServiceInfoRevisionInline]
 
     def save_model(self, request, obj, form, change):
+        service_changes = set(profile.SERVICE_INFO_FIELDS) & set(form.changed_data)
+        if change and service_changes and any(getattr(obj, f) for f in profile.REACH_FIELDS):
+            obj.service_info_published_at = obj.service_info_published_at or timezone.now()
         super().save_model(request, obj, form, change)
+        if change and service_changes:
+            profile.record_revision(obj, request.user, service_changes)
         if change and {"service_hours", "time_zone"} & set(form.changed_data):
             from complaintdesk.deadlines.recompute import recompute_open_deadlines
 

@@ -1,3 +1,4 @@
+import re
 from datetime import time
 
 from django.conf import settings
@@ -53,6 +54,19 @@ def _parse_clock(text) -> int:
     return parsed.hour * 60 + parsed.minute
 
 
+_PHONE = re.compile(r"\+?[0-9(][0-9 ()\-]*[0-9]")
+
+
+def validate_phone(value: str) -> None:
+    """A phone number as shops print it: 400-820-8820, (021) 6123 4567, +86 138 0013 8000."""
+    digits = sum(ch.isdigit() for ch in value)
+    if not _PHONE.fullmatch(value) or not 5 <= digits <= 20:
+        raise ValidationError(
+            _("%(value)s is not a phone number: use 5–20 digits with spaces, dashes, brackets, a leading +."),
+            params={"value": value},
+        )
+
+
 class Platform(models.TextChoices):
     OWN_SITE = "own_site", _("Own web shop")
     TAOBAO = "taobao", _("Taobao / Tmall")
@@ -80,6 +94,17 @@ class Merchant(models.Model):
         ),
     )
     time_zone = models.CharField(_("time zone"), max_length=64, default=settings.COMPLAINTDESK_TIME_ZONE)
+    # Published customer-service information (SPEC §1: public in the directory). Changed through
+    # `profile.publish_service_info`, which keeps every version in ServiceInfoRevision.
+    service_phone = models.CharField(
+        _("customer-service phone"), max_length=32, blank=True, validators=[validate_phone]
+    )
+    service_email = models.EmailField(_("customer-service e-mail"), blank=True)
+    service_chat_url = models.URLField(_("online customer-service chat"), max_length=500, blank=True)
+    returns_address = models.TextField(_("address for returns"), max_length=500, blank=True)
+    service_info_published_at = models.DateTimeField(
+        _("service information published"), null=True, blank=True
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -94,3 +119,65 @@ class Merchant(models.Model):
     def clean(self):
         if self.credit_code:
             self.credit_code = self.credit_code.strip().upper()
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+class ServiceInfoRevision(models.Model):
+    """One row per publication of a shop's customer-service information: what it said, what changed, who
+    changed it and when. Never updated: the history of SPEC §1's published contacts."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="service_info_revisions")
+    service_phone = models.CharField(max_length=32, blank=True)
+    service_email = models.EmailField(blank=True)
+    service_chat_url = models.URLField(max_length=500, blank=True)
+    returns_address = models.TextField(max_length=500, blank=True)
+    service_hours = models.JSONField(default=dict)
+    changed_fields = models.JSONField(default=list)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["merchant", "-changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.merchant} service info of {self.changed_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("service-information revisions are append-only")
+        super().save(*args, **kwargs)
+
+
+class CoordinatorDesignation(models.Model):
+    """The shop's 12315 coordinator over time (SPEC §1: one required per shop). The current designation is
+    the one without an end; the constraint makes a second current one impossible, even under a race."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="coordinator_designations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="coordinator_designations"
+    )
+    direct_phone = models.CharField(_("direct phone"), max_length=32, validators=[validate_phone])
+    designated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_coordinator_per_shop",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} coordinates {self.merchant}"

@@ -53,10 +53,16 @@ def enqueue(event: str, dedupe_key: str, targets, subject: str, body: str, paylo
 def shop_targets(merchant, coordinators_only: bool = False):
     """A shop's configured channels, plus the e-mail of its staff (or only its coordinator)."""
     from complaintdesk.accounts.models import Role
+    from complaintdesk.merchants.models import CoordinatorDesignation
 
     staff = merchant.staff.filter(is_active=True).exclude(email="")
     if coordinators_only:
-        staff = staff.filter(role=Role.MERCHANT_COORDINATOR)
+        # The shop's designated 12315 coordinator; until it designates one, whoever holds the role.
+        designated = CoordinatorDesignation.objects.filter(merchant=merchant, ended_at__isnull=True)
+        if designated.exists():
+            staff = staff.filter(pk__in=designated.values("user_id"))
+        else:
+            staff = staff.filter(role=Role.MERCHANT_COORDINATOR)
     targets = [(ChannelKind.EMAIL, u.email, None) for u in staff]
     targets += [(c.kind, c.target, c) for c in merchant.channels.filter(is_active=True)]
     return targets

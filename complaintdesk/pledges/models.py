@@ -12,6 +12,9 @@ class PledgeVersion(models.Model):
     number = models.PositiveSmallIntegerField(_("version"), unique=True)
     title = models.CharField(_("title"), max_length=200)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

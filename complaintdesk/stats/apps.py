@@ -5,3 +5,6 @@ class StatsConfig(AppConfig):
     name = "complaintdesk.stats"
     label = "stats"
     verbose_name = "Statistics"
+
+    def ready(self):
+        from complaintdesk.stats import signals  # noqa: F401  (connects the rollup receivers)

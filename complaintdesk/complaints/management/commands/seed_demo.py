@@ -13,6 +13,7 @@ from complaintdesk.complaints import services
 from complaintdesk.complaints.choices import Channel, Kind, State, WantedOutcome
 from complaintdesk.complaints.models import Category, Complaint
 from complaintdesk.deadlines.services import ensure_default_policy
+from complaintdesk.merchants import demo as demo_obligations
 from complaintdesk.merchants.models import Merchant, Platform
 from complaintdesk.merchants.uscc import check_character
 
@@ -83,6 +84,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             regulator, shops, consumers = self._people()
         created = self._complaints(regulator, shops, consumers)
+        with transaction.atomic():
+            demo_obligations.load(regulator, shops)  # service info, coordinators, pledge, filings
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} complaints added)."))
         self.stdout.write(
             "Demo logins (password 'demo'): regulator, consumer1…consumer20, "

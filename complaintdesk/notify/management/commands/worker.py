@@ -11,6 +11,8 @@ from django.utils import timezone
 from complaintdesk.deadlines import services as deadline_services
 from complaintdesk.deadlines import sweep
 from complaintdesk.notify import outbox
+from complaintdesk.promotions import unfiled
+from complaintdesk.stats import detectors
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +21,8 @@ def run_once(batch: int = 500) -> dict[str, int]:
     """One pass: every deadline step and every notification due now, in batches until none is left."""
     deadline_services.sync_statutory_entries()
     totals = {"reminded": 0, "breached": 0, "delivered": 0}
+    totals["alerts"] = detectors.run(timezone.now())  # surges and mass incidents; at most once a minute
+    totals["unfiled_promotions"] = unfiled.run_if_due(timezone.now())  # at most every 5 minutes
     while True:
         counts = sweep.sweep(timezone.now(), limit=batch)
         delivered = 0

@@ -1,0 +1,292 @@
+"""Statistics under /api/v1/stats: summaries, breakdowns, time series, exports, open data.
+
+Periods are calendar days in the regulator's time zone (settings.COMPLAINTDESK_TIME_ZONE, Asia/Shanghai
+by default) and `end` is included: start=2026-01-01&end=2026-12-31 is the year 2026.
+Who sees what: a regulator officer every shop (all together, or one with `merchant`); a shop's staff
+their own shop only (another shop's id answers 404, as everywhere); consumers no statistics (403) but
+the list of their own complaints through `/export?table=complaints`.
+"""
+
+from datetime import date
+
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from ninja import Field, Query, Router, Schema
+
+from complaintdesk.accounts.models import MERCHANT_ROLES, Role
+from complaintdesk.api.schemas import Error, ValidationErrorOut
+from complaintdesk.complaints.lifecycle import ActionForbidden
+from complaintdesk.complaints.queries import visible_complaints
+from complaintdesk.lib.errors import FieldError
+from complaintdesk.merchants.models import Merchant
+from complaintdesk.stats import exports, queries
+from complaintdesk.stats.models import ALL_SHOPS
+from complaintdesk.stats.periods import INTERVALS, Period
+
+router = Router(tags=["stats"])
+
+PERIOD_HELP = "Calendar days in the regulator's time zone; both start and end are included."
+
+
+class PeriodIn(Schema):
+    start: date = Field(description="First day of the period (YYYY-MM-DD). " + PERIOD_HELP)
+    end: date = Field(description="Last day of the period, included (YYYY-MM-DD).")
+    merchant: int | None = Field(None, description="One shop (regulator); a shop's staff get their own.")
+
+
+class PeriodOut(Schema):
+    start: date
+    end: date
+    days: int
+
+
+class GrowthOut(Schema):
+    percent: float | None = Field(description="Change in percent, one decimal: 186.2 for 25,649 vs 8,962.")
+    ratio: float | None = Field(description="This period ÷ last year, two decimals: 2.86.")
+    text_percent: str = Field(description='"+186.2 %" ("n/a" without complaints last year).')
+    text_ratio: str = Field(description='"2.86 × last year".')
+    text_times: str = Field(
+        description='"increased by 1.86 times" (the increase as a multiple of last year); a fall reads '
+        '"decreased by 37.5 %", no change "unchanged".'
+    )
+    text_times_zh: str = Field(description='"增长1.86倍", "下降37.5%", "与去年同期持平".')
+
+
+class ResolutionOut(Schema):
+    finished: int = Field(description="Complaints of the period that reached resolved, closed or withdrawn.")
+    resolved: int = Field(description="… of which the consumer accepted a resolution.")
+    rate: float | None = Field(description="resolved ÷ finished (0–1).")
+
+
+class OutcomeOut(Schema):
+    deadlines: int
+    met_in_time: int
+    met_late: int
+    missed: int = Field(description="Unmet after the due time.")
+    running: int = Field(description="Paused, or not due yet.")
+    cancelled: int = Field(description="No longer applies (withdrawn, closed).")
+    share_in_time: float | None = Field(description="met_in_time ÷ (met_in_time + met_late + missed).")
+
+
+class RuleOutcomeOut(OutcomeOut):
+    phase: str
+    rule: str
+
+
+class MinutesOut(Schema):
+    answered: int
+    median: int | None = Field(description="Minutes, rounded up (1 min up to 2 h, then coarser).")
+    p90: int | None
+
+
+class ComplianceOut(Schema):
+    rules: list[RuleOutcomeOut]
+    phases: dict[str, OutcomeOut]
+    first_response_minutes: MinutesOut
+
+
+class SummaryOut(Schema):
+    period: PeriodOut
+    previous_period: PeriodOut
+    merchant: int | None
+    count: int = Field(description="Complaints received in the period.")
+    previous_year_count: int = Field(description="Received in the same days one year earlier.")
+    growth: GrowthOut
+    online_shopping_count: int
+    online_shopping_share: float | None = Field(description="Online-shopping complaints ÷ all (0–1).")
+    resolution: ResolutionOut
+    compliance: ComplianceOut
+
+
+class BreakdownRowOut(Schema):
+    key: str
+    label: str
+    count: int
+    previous_year_count: int
+    growth: GrowthOut
+    share: float | None
+
+
+class BreakdownOut(Schema):
+    period: PeriodOut
+    by: str
+    merchant: int | None
+    total: int
+    rows: list[BreakdownRowOut]
+
+
+class PointOut(Schema):
+    start: date
+    end: date
+    count: int
+    previous_year_count: int
+
+
+class SeriesOut(Schema):
+    period: PeriodOut
+    interval: str
+    merchant: int | None
+    points: list[PointOut]
+
+
+def shop_scope(user, merchant: int | None) -> int:
+    """The shop whose figures this user may see: a merchant id, or ALL_SHOPS for the regulator."""
+    if user.role == Role.REGULATOR:
+        if merchant is None:
+            return ALL_SHOPS
+        if not Merchant.objects.filter(pk=merchant).exists():
+            raise Http404
+        return merchant
+    if user.role in MERCHANT_ROLES and user.merchant_id:
+        if merchant is not None and merchant != user.merchant_id:
+            raise Http404  # another tenant's id: not found, as everywhere in the API
+        return user.merchant_id
+    raise ActionForbidden("statistics are for regulator officers and shop staff")
+
+
+def _period(q: PeriodIn) -> Period:
+    return Period.parse(q.start, q.end)
+
+
+@router.get(
+    "/summary",
+    response={200: SummaryOut, 403: Error, 404: Error, 422: ValidationErrorOut},
+    summary="Counts, last year, growth, online-shopping share, resolution and deadline compliance",
+    description=PERIOD_HELP,
+)
+def summary(request, q: Query[PeriodIn]):
+    return queries.summary(_period(q), shop_scope(request.auth, q.merchant))
+
+
+@router.get(
+    "/breakdown",
+    response={200: BreakdownOut, 403: Error, 404: Error, 422: ValidationErrorOut},
+    summary="Counts by category, kind, channel, sector, shop or pledge commitment",
+    description=PERIOD_HELP,
+)
+def breakdown(request, q: Query[PeriodIn], by: str = Query(..., description=", ".join(queries.BREAKDOWNS))):
+    return queries.breakdown(_period(q), by, shop_scope(request.auth, q.merchant))
+
+
+@router.get(
+    "/series",
+    response={200: SeriesOut, 403: Error, 404: Error, 422: ValidationErrorOut},
+    summary="Complaints per day, ISO week or month, beside the same days last year",
+    description=PERIOD_HELP,
+)
+def series(request, q: Query[PeriodIn], interval: str = "month"):
+    if interval not in INTERVALS:
+        raise FieldError("interval", f"unknown interval {interval!r}; intervals are: {', '.join(INTERVALS)}")
+    return queries.series(_period(q), interval, shop_scope(request.auth, q.merchant))
+
+
+EXPORT_TABLES = ("summary", "compliance", "breakdown", "series", "complaints")
+
+
+def _file(headers, rows, fmt: str, name: str, streaming: bool = False):
+    if fmt not in exports.FORMATS:
+        raise FieldError("format", f"unknown format {fmt!r}; formats are: csv, xlsx")
+    if fmt == "csv" and streaming:
+        response = StreamingHttpResponse(
+            exports.stream_csv(headers, rows), content_type=exports.CONTENT_TYPES[fmt]
+        )
+    else:
+        writer = exports.write_csv if fmt == "csv" else exports.write_xlsx
+        response = HttpResponse(writer(headers, rows), content_type=exports.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@router.get(
+    "/export",
+    response={200: None, 403: Error, 404: Error, 422: ValidationErrorOut},
+    summary="A statistics table or the complaint list you may see, as CSV or XLSX",
+    description=PERIOD_HELP + " Tables: " + ", ".join(EXPORT_TABLES) + ". Consumers may export only "
+    "`complaints` (their own). XLSX holds at most 1,048,575 rows; use CSV beyond.",
+)
+def export(
+    request,
+    q: Query[PeriodIn],
+    table: str,
+    format: str = "csv",  # noqa: A002 - the query parameter's public name
+    by: str = "category",
+    interval: str = "month",
+):
+    period = _period(q)
+    if table not in EXPORT_TABLES:
+        raise FieldError("table", f"unknown table {table!r}; tables are: {', '.join(EXPORT_TABLES)}")
+    if format not in exports.FORMATS:
+        raise FieldError("format", f"unknown format {format!r}; formats are: csv, xlsx")
+    name = f"complaintdesk-{table}-{period.start}-{period.end}"
+    if table == "complaints":
+        if request.auth.role != Role.CONSUMER:
+            shop_scope(request.auth, q.merchant)  # another shop's id answers 404
+        start, end = period.instants()
+        rows = visible_complaints(request.auth).filter(received_at__gte=start, received_at__lt=end)
+        if q.merchant is not None:
+            rows = rows.filter(merchant_id=q.merchant)
+        rows = rows.order_by("received_at", "id")
+        if format == "xlsx" and rows.count() > exports.XLSX_MAX_ROWS:
+            raise FieldError("format", "more rows than one XLSX sheet holds; export as csv")
+        return _file(exports.COMPLAINT_COLUMNS, exports.complaint_rows(rows), format, name, streaming=True)
+    shop = shop_scope(request.auth, q.merchant)
+    if table == "breakdown":
+        headers, rows = exports.breakdown_table(queries.breakdown(period, by, shop))
+    elif table == "series":
+        if interval not in INTERVALS:
+            raise FieldError(
+                "interval", f"unknown interval {interval!r}; intervals are: {', '.join(INTERVALS)}"
+            )
+        headers, rows = exports.series_table(queries.series(period, interval, shop))
+    else:
+        builder = exports.summary_table if table == "summary" else exports.compliance_table
+        headers, rows = builder(queries.summary(period, shop))
+    return _file(headers, rows, format, name)
+
+
+# The whole history at once would be one unbounded download for anyone on the internet.
+OPEN_DATA_MAX_DAYS = 366
+
+
+@router.get(
+    "/open-data",
+    auth=None,
+    response={200: None, 422: ValidationErrorOut},
+    summary="Anonymised open data: the complaints of a period, without personal data",
+    description=PERIOD_HELP + f" At most {OPEN_DATA_MAX_DAYS} days. No names, phone numbers, addresses, "
+    "ID numbers, references or order numbers; the description is scrubbed of phone numbers, e-mail "
+    "addresses and ID numbers.",
+)
+def open_data(request, start: date, end: date, format: str = "csv"):  # noqa: A002
+    period = Period.parse(start, end)
+    if period.days > OPEN_DATA_MAX_DAYS:
+        raise FieldError("end", f"open data is served for at most {OPEN_DATA_MAX_DAYS} days at a time")
+    complaints = exports.open_data_complaints(period)
+    if format == "xlsx" and complaints.count() > exports.XLSX_MAX_ROWS:
+        raise FieldError("format", "more rows than one XLSX sheet holds; export as csv")
+    name = f"complaintdesk-open-data-{period.start}-{period.end}"
+    return _file(exports.OPEN_DATA_COLUMNS, exports.open_data_rows(complaints), format, name, streaming=True)
+
+
+class PledgeStatusOut(Schema):
+    signed: bool
+    version: int | None
+    signed_on: date | None
+
+
+class ScorecardOut(Schema):
+    merchant: int
+    name: str
+    period: PeriodOut = Field(description="The last 12 months, today included.")
+    complaints: int
+    answered_in_time_share: float | None = Field(description="First responses in time (0–1).")
+    resolution_rate: float | None = Field(description="Resolved ÷ finished complaints (0–1).")
+    median_first_response_minutes: int | None
+    pledge: PledgeStatusOut
+
+
+def public_scorecard(merchant_id: int) -> dict:
+    """The shop's public scorecard (`GET /merchants/{id}/scorecard`); inactive shops are not public."""
+    merchant = Merchant.objects.filter(pk=merchant_id, is_active=True).first()
+    if merchant is None:
+        raise Http404
+    return queries.scorecard(merchant)

@@ -1,0 +1,74 @@
+"""The domain checks of a new complaint, shared by the API and the web form: who may file, which values
+only the back office may set, and that the shop, the category and the dates are acceptable."""
+
+from datetime import date, datetime
+
+from django.utils import timezone
+
+from complaintdesk.accounts.models import Role
+from complaintdesk.complaints.lifecycle import ActionForbidden
+from complaintdesk.complaints.models import Category
+from complaintdesk.complaints.services import Filing
+from complaintdesk.lib.errors import FieldError
+from complaintdesk.merchants.models import Merchant
+from complaintdesk.promotions import linking
+
+
+def build_filing(
+    user,
+    *,
+    merchant: int,
+    category: str,
+    kind: str,
+    channel: str,
+    sector: str,
+    order_number: str,
+    amount,
+    order_date: date | None,
+    wanted_outcome: str,
+    description: str,
+    promotion: int | str = "",
+    received_at: datetime | None = None,
+    consumer_name: str = "",
+) -> Filing:
+    """A `Filing` ready for `services.file_complaint`, or FieldError / ActionForbidden saying what is wrong."""
+    if user.role not in (Role.CONSUMER, Role.REGULATOR):
+        raise ActionForbidden("only consumers and regulator officers file complaints")
+    back_office = user.role == Role.REGULATOR
+    if received_at is not None and not back_office:
+        raise FieldError("received_at", "only the regulator's back office may set the time of receipt")
+    if consumer_name and not back_office:
+        raise FieldError("consumer_name", "only the regulator's back office may name another consumer")
+    if received_at is not None:
+        if received_at.tzinfo is None:
+            raise FieldError("received_at", "must include a time zone offset, e.g. 2026-09-30T17:00:00+08:00")
+        if received_at > timezone.now():
+            raise FieldError("received_at", "must not be in the future")
+    shop = Merchant.objects.filter(pk=merchant, is_active=True).first()
+    if shop is None:
+        raise FieldError("merchant", f"unknown shop {merchant}")
+    found = Category.objects.filter(code=category, is_active=True).first()
+    if found is None:
+        codes = ", ".join(Category.objects.filter(is_active=True).values_list("code", flat=True))
+        raise FieldError("category", f"unknown category {category!r}; categories are: {codes}")
+    today = timezone.localdate()
+    if order_date is not None and order_date > today:
+        raise FieldError("order_date", f"must not be in the future (today is {today.isoformat()})")
+    # An id must be a filing of this very shop; a name is kept as written (promotions.linking).
+    filed_promotion, promotion_name = linking.resolve(shop, promotion)
+    return Filing(
+        merchant=shop,
+        category=found,
+        kind=kind,
+        channel=channel,
+        sector=sector,
+        order_number=order_number,
+        amount=amount,
+        order_date=order_date,
+        wanted_outcome=wanted_outcome,
+        description=description,
+        promotion_name=promotion_name,
+        promotion=filed_promotion,
+        received_at=received_at,
+        consumer_name=consumer_name,
+    )

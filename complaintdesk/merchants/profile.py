@@ -1,0 +1,165 @@
+"""A shop's obligations towards its customers and the regulator: published customer-service information
+(with its history) and the designated 12315 coordinator. Each change is one transaction with its record."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import BooleanField, Exists, OuterRef, QuerySet, Value
+from django.utils import timezone
+
+from complaintdesk.accounts.models import MERCHANT_ROLES, Role, User
+from complaintdesk.complaints.lifecycle import ActionForbidden
+from complaintdesk.lib.errors import Conflict, FieldError
+from complaintdesk.merchants.models import (
+    CoordinatorDesignation,
+    Merchant,
+    ServiceInfoRevision,
+    validate_phone,
+)
+
+CONTACT_FIELDS = ("service_phone", "service_email", "service_chat_url", "returns_address")
+SERVICE_INFO_FIELDS = (*CONTACT_FIELDS, "service_hours")
+# Any one of these lets a consumer reach customer service; publishing needs at least one.
+REACH_FIELDS = ("service_phone", "service_email", "service_chat_url")
+
+
+def may_manage(user, merchant) -> bool:
+    """SPEC §1: the regulator, and the shop's coordinator (not its agents), keep the service information."""
+    if user.role == Role.REGULATOR:
+        return True
+    return user.role == Role.MERCHANT_COORDINATOR and user.merchant_id == merchant.pk
+
+
+def _clean(merchant: Merchant, fields) -> None:
+    try:
+        merchant.clean_fields(exclude=[f.name for f in Merchant._meta.fields if f.name not in fields])
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise FieldError(field, " ".join(messages)) from None
+
+
+def record_revision(merchant: Merchant, actor, changed, at=None) -> ServiceInfoRevision:
+    """Write the history row of the shop's service information as it is now (inside the caller's
+    transaction). Also used when the regulator changes the hours through the shop's record."""
+    return ServiceInfoRevision.objects.create(
+        merchant=merchant,
+        **{field: getattr(merchant, field) for field in SERVICE_INFO_FIELDS},
+        changed_fields=sorted(changed),
+        changed_by=actor,
+        changed_at=at or timezone.now(),
+    )
+
+
+def publish_service_info(merchant_id: int, actor, changes: dict, at=None) -> tuple[Merchant, list[str]]:
+    """Publish the shop's customer-service information. Returns (shop, changed field names).
+
+    1. Check the actor may (regulator or the shop's coordinator).
+    2. Apply the changes and validate them with the model's own validators, naming the first bad field.
+    3. Require at least one way to reach customer service (phone, e-mail or chat).
+    4. Save, stamp the publication and write the revision row, in one transaction; a repeat that changes
+       nothing writes nothing.
+    Changed hours move the shop's open deadlines: the caller runs `recompute_open_deadlines` afterwards.
+    """
+    unknown = set(changes) - set(SERVICE_INFO_FIELDS)
+    if unknown:
+        raise FieldError(sorted(unknown)[0], "is not part of the customer-service information")
+    now = at or timezone.now()
+    with transaction.atomic():
+        merchant = Merchant.objects.select_for_update().get(pk=merchant_id)
+        if not may_manage(actor, merchant):
+            raise ActionForbidden("only the shop's 12315 coordinator or the regulator publishes service info")
+        changed = []
+        for field, value in changes.items():
+            if value is None:
+                raise FieldError(field, "may not be null; send an empty string to remove it")
+            if getattr(merchant, field) != value:
+                setattr(merchant, field, value)
+                changed.append(field)
+        _clean(merchant, SERVICE_INFO_FIELDS)
+        if not any(getattr(merchant, field) for field in REACH_FIELDS):
+            raise FieldError(
+                "service_phone", "publish at least one way to reach customer service: phone, e-mail or chat"
+            )
+        if not changed and merchant.service_info_published_at is not None:
+            return merchant, []
+        merchant.service_info_published_at = now
+        merchant.save(update_fields=[*changed, "service_info_published_at"])
+        record_revision(merchant, actor, changed, at=now)
+    return merchant, changed
+
+
+def current_coordinator(merchant) -> CoordinatorDesignation | None:
+    return (
+        CoordinatorDesignation.objects.select_related("user")
+        .filter(merchant=merchant, ended_at__isnull=True)
+        .first()
+    )
+
+
+def designate_coordinator(merchant_id: int, actor, user_id: int, direct_phone: str) -> CoordinatorDesignation:
+    """Make `user_id` the shop's one 12315 coordinator, reachable at `direct_phone`.
+
+    1. The regulator or the shop's coordinator (handing over) may designate; agents may not.
+    2. The new coordinator must be active staff of this very shop; another shop's user is "unknown".
+    3. Under the shop's row lock: end the current designation, start the new one, and give the roles the
+       same meaning (SPEC §1: the coordinator role is the designated person), so the new coordinator holds
+       the coordinator role and any other coordinator of the shop becomes an agent.
+    Designating the current coordinator again with the same phone changes nothing.
+    """
+    try:
+        validate_phone(direct_phone)
+    except ValidationError as exc:
+        raise FieldError("direct_phone", " ".join(exc.messages)) from None
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            merchant = Merchant.objects.select_for_update().get(pk=merchant_id)
+            if not may_manage(actor, merchant):
+                raise ActionForbidden("only the shop's 12315 coordinator or the regulator designates one")
+            user = User.objects.filter(
+                pk=user_id, merchant=merchant, role__in=MERCHANT_ROLES, is_active=True
+            ).first()
+            if user is None:
+                raise FieldError("user", f"no active staff member {user_id} in this shop")
+            current = current_coordinator(merchant)
+            if current and current.user_id == user.pk and current.direct_phone == direct_phone:
+                return current
+            if current:
+                CoordinatorDesignation.objects.filter(pk=current.pk).update(ended_at=now)
+            designation = CoordinatorDesignation.objects.create(
+                merchant=merchant, user=user, direct_phone=direct_phone, designated_by=actor, started_at=now
+            )
+            User.objects.filter(merchant=merchant, role=Role.MERCHANT_COORDINATOR).exclude(pk=user.pk).update(
+                role=Role.MERCHANT_AGENT
+            )
+            if user.role != Role.MERCHANT_COORDINATOR:
+                User.objects.filter(pk=user.pk).update(role=Role.MERCHANT_COORDINATOR)
+    except IntegrityError:
+        # Another designation of this shop committed between our lock and insert (only without the lock,
+        # e.g. the admin); the constraint kept the shop at one coordinator.
+        raise Conflict("the shop's coordinator changed meanwhile; reload and try again") from None
+    return designation
+
+
+def coordinator_history(merchant) -> QuerySet[CoordinatorDesignation]:
+    return CoordinatorDesignation.objects.filter(merchant=merchant).select_related("user", "designated_by")
+
+
+def service_info_history(merchant) -> QuerySet[ServiceInfoRevision]:
+    return ServiceInfoRevision.objects.filter(merchant=merchant).select_related("changed_by")
+
+
+def directory(query: str = "") -> QuerySet[Merchant]:
+    """The public directory: active shops with their published contacts and whether they signed the current
+    pledge. No personal data: the coordinator and the signer stay out of it."""
+    from complaintdesk.pledges.models import PledgeSignature
+    from complaintdesk.pledges.services import current_version
+
+    shops = Merchant.objects.filter(is_active=True)
+    if query:
+        shops = shops.filter(name__icontains=query[:100])
+    version = current_version()
+    if version is None:
+        return shops.annotate(pledge_signed=Value(False, output_field=BooleanField()))
+    return shops.annotate(
+        pledge_signed=Exists(PledgeSignature.objects.filter(merchant=OuterRef("pk"), version=version))
+    )

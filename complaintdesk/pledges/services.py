@@ -1,0 +1,176 @@
+"""The customer-service pledge (SPEC §5): versions published by the regulator, signed by each shop's
+designated 12315 coordinator, and commitments that complaints allege were broken."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from complaintdesk.accounts.models import Role
+from complaintdesk.complaints.choices import TERMINAL_STATES
+from complaintdesk.complaints.lifecycle import ActionForbidden
+from complaintdesk.complaints.models import Complaint
+from complaintdesk.complaints.services import record_event
+from complaintdesk.lib.errors import Conflict, FieldError
+from complaintdesk.merchants.models import CoordinatorDesignation, Merchant
+from complaintdesk.notify import outbox
+from complaintdesk.pledges.models import Commitment, ComplaintCommitment, PledgeSignature, PledgeVersion
+
+NUMBERS = range(1, 9)
+
+
+def current_version() -> PledgeVersion | None:
+    """The newest published version: the one every shop must have signed."""
+    return PledgeVersion.objects.filter(published_at__isnull=False).order_by("-number").first()
+
+
+def _regulator(actor, what: str) -> None:
+    if actor.role != Role.REGULATOR:
+        raise ActionForbidden(f"only regulator officers {what}")
+
+
+def create_version(actor, title: str, commitments: list[dict]) -> PledgeVersion:
+    """A draft version with its eight commitments, numbered 1–8 once each, in English and Chinese."""
+    _regulator(actor, "write pledge versions")
+    numbers = sorted(c["number"] for c in commitments)
+    if numbers != list(NUMBERS):
+        raise FieldError("commitments", f"must be numbered 1 to 8, once each; got {numbers}")
+    for c in commitments:
+        for lang in ("text_en", "text_zh"):
+            if not (c.get(lang) or "").strip():
+                raise FieldError("commitments", f"commitment {c['number']} needs {lang}")
+    try:
+        with transaction.atomic():
+            latest = PledgeVersion.objects.aggregate(n=Max("number"))["n"] or 0
+            version = PledgeVersion.objects.create(number=latest + 1, title=title)
+            Commitment.objects.bulk_create(
+                Commitment(version=version, number=c["number"], text_en=c["text_en"], text_zh=c["text_zh"])
+                for c in commitments
+            )
+    except IntegrityError:
+        raise Conflict("another version was written at the same time; try again") from None
+    return version
+
+
+def publish(version_id: int, actor) -> PledgeVersion:
+    """Publish a draft: from now on every shop must sign it, and each shop's coordinator is told so."""
+    _regulator(actor, "publish the pledge")
+    now = timezone.now()
+    with transaction.atomic():
+        version = PledgeVersion.objects.select_for_update().get(pk=version_id)
+        if version.published_at is not None:
+            raise Conflict(f"v{version.number} was published on {version.published_at:%Y-%m-%d}")
+        current = current_version()
+        if current is not None and current.number > version.number:
+            raise Conflict(f"v{current.number} is already published; a draft older than it cannot be")
+        version.published_at, version.published_by = now, actor
+        version.save(update_fields=["published_at", "published_by"])
+        for shop in Merchant.objects.filter(is_active=True):
+            outbox.enqueue(
+                "pledge_published",
+                f"pledge:{version.pk}:shop:{shop.pk}",
+                outbox.shop_targets(shop, coordinators_only=True),
+                subject=f"[ComplaintDesk] Please sign the customer-service pledge v{version.number}",
+                body=f"The regulator published {version}. Your shop's 12315 coordinator must sign it again.",
+                payload={"pledge_version": version.number, "merchant": shop.pk},
+            )
+    return version
+
+
+def sign(version_id: int, actor, ip_address: str | None) -> PledgeSignature:
+    """The shop's designated coordinator signs the current version: who, when, which version, from where."""
+    designated = CoordinatorDesignation.objects.filter(
+        merchant_id=actor.merchant_id, user=actor, ended_at__isnull=True
+    ).exists()
+    if actor.merchant_id is None or not designated:
+        raise ActionForbidden("only the shop's designated 12315 coordinator signs the pledge")
+    try:
+        with transaction.atomic():
+            version = PledgeVersion.objects.select_for_update().get(pk=version_id)
+            current = current_version()
+            if version.published_at is None or current is None or current.pk != version.pk:
+                now_current = f"v{current.number}" if current else "none"
+                raise Conflict(f"only the current version can be signed (it is {now_current})")
+            existing = PledgeSignature.objects.filter(version=version, merchant_id=actor.merchant_id).first()
+            if existing:
+                raise Conflict(f"the shop signed v{version.number} on {existing.signed_at:%Y-%m-%d %H:%M}")
+            return PledgeSignature.objects.create(
+                version=version,
+                merchant_id=actor.merchant_id,
+                signed_by=actor,
+                signed_at=timezone.now(),
+                ip_address=ip_address or None,
+            )
+    except IntegrityError:
+        raise Conflict("the shop has signed this version already") from None
+
+
+def _check_number(number: int) -> None:
+    if number not in NUMBERS:
+        raise FieldError("number", f"commitments are numbered 1 to 8, not {number}")
+
+
+def _may_tag(actor, complaint: Complaint) -> None:
+    if actor.role == Role.REGULATOR:
+        return
+    if actor.role == Role.CONSUMER and complaint.consumer_id == actor.pk:
+        if complaint.state in TERMINAL_STATES:
+            raise Conflict(f"the complaint is {complaint.state}; its commitments can no longer change")
+        return
+    raise ActionForbidden("only the consumer who filed the complaint and regulator officers tag commitments")
+
+
+def tag(complaint_id: int, actor, number: int) -> tuple[ComplaintCommitment, bool]:
+    """Allege that the shop broke commitment `number`. Returns (tag, created); a repeat adds nothing."""
+    _check_number(number)
+    with transaction.atomic():
+        complaint = Complaint.objects.select_for_update().get(pk=complaint_id)
+        _may_tag(actor, complaint)
+        existing = ComplaintCommitment.objects.filter(complaint=complaint, number=number).first()
+        if existing:
+            return existing, False
+        created = ComplaintCommitment.objects.create(complaint=complaint, number=number, tagged_by=actor)
+        record_event(
+            complaint, actor, "tag_commitment", complaint.state, complaint.state,
+            f"Alleges commitment {number} of the pledge was broken", data={"commitment": number},
+        )  # fmt: skip
+    return created, True
+
+
+def untag(complaint_id: int, actor, number: int) -> None:
+    """Withdraw the allegation. A consumer removes only what they tagged; the regulator anything."""
+    _check_number(number)
+    with transaction.atomic():
+        complaint = Complaint.objects.select_for_update().get(pk=complaint_id)
+        _may_tag(actor, complaint)
+        existing = ComplaintCommitment.objects.filter(complaint=complaint, number=number).first()
+        if existing is None:
+            raise FieldError("number", f"the complaint is not tagged with commitment {number}")
+        if actor.role != Role.REGULATOR and existing.tagged_by_id != actor.pk:
+            raise ActionForbidden("the regulator tagged this commitment; only the regulator removes it")
+        existing.delete()
+        record_event(
+            complaint, actor, "untag_commitment", complaint.state, complaint.state,
+            f"No longer alleges commitment {number}", data={"commitment": number},
+        )  # fmt: skip
+
+
+def tag_counts(complaints=None) -> list[dict]:
+    """Alleged breaches per shop and commitment, for the statistics: [{merchant, merchant_name, number,
+    count}], in one grouped query over `complaints` (all complaints when None)."""
+    tags = ComplaintCommitment.objects.all()
+    if complaints is not None:
+        tags = tags.filter(complaint__in=complaints)
+    rows = (
+        tags.values("complaint__merchant", "complaint__merchant__name", "number")
+        .annotate(count=Count("complaint", distinct=True))
+        .order_by("complaint__merchant__name", "number")
+    )
+    return [
+        {
+            "merchant": r["complaint__merchant"],
+            "merchant_name": r["complaint__merchant__name"],
+            "number": r["number"],
+            "count": r["count"],
+        }
+        for r in rows
+    ]

@@ -1,0 +1,102 @@
+"""Which filed promotion a complaint concerns (SPEC §2 "optional promotion", §4 "unfiled").
+
+A consumer names a promotion by the id of the shop's filing or in their own words; otherwise the order date
+may fall inside a filing of the shop. A complaint that names a promotion no filing matches stays unlinked,
+and the unfiled-promotion detector (`unfiled.py`) reports it.
+"""
+
+import re
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from complaintdesk.lib.errors import FieldError
+from complaintdesk.promotions.models import Promotion, SalePeriod
+
+_SEPARATORS = re.compile(r"[\s\-_·.,，。!！]+")
+# Filings further than this from the order (or receipt) are never candidates: one indexed range per intake.
+_NEAR = timedelta(days=400)
+
+
+def normalise(name: str) -> str:
+    """Case, spacing and punctuation do not tell promotions apart: "Double-11" is "double 11"."""
+    return _SEPARATORS.sub(" ", name.casefold()).strip()
+
+
+def sale_period_named(name: str, periods=None) -> SalePeriod | None:
+    """The well-known sale period that `name` is one of the names of ("双11", "Double 11", "11.11")."""
+    wanted = normalise(name)
+    if not wanted:
+        return None
+    for period in periods if periods is not None else SalePeriod.objects.filter(is_active=True):
+        if wanted in {normalise(n) for n in period.names()}:
+            return period
+    return None
+
+
+def resolve(merchant, promotion: int | str | None) -> tuple[Promotion | None, str]:
+    """The `promotion` a consumer sent with a complaint: the id of one of the shop's filings, or a name.
+    Returns (filing or None, the name to keep). An id that is not a filing of this shop is a FieldError,
+    whoever's filing it might be."""
+    if promotion is None or promotion == "":
+        return None, ""
+    if isinstance(promotion, int) and not isinstance(promotion, bool):
+        found = Promotion.objects.filter(pk=promotion, merchant=merchant).first()
+        if found is None:
+            raise FieldError("promotion", f"no promotion filing {promotion} of this shop")
+        return found, found.name
+    return None, str(promotion).strip()
+
+
+def _local_day(instant: datetime, tz: str) -> date:
+    return instant.astimezone(ZoneInfo(tz)).date()
+
+
+def find(
+    merchant, name: str, order_date: date | None, received_at: datetime | None = None
+) -> Promotion | None:
+    """The shop's filing a complaint concerns, or None.
+
+    1. A name equal to a filing's name (ignoring case, spacing and punctuation).
+    2. A name of a well-known sale period ("双11"): the shop's filing of that type in the year of the order.
+    3. The order date inside a filing's period (in the shop's time zone); the latest-starting one wins.
+    """
+    reference = order_date or timezone.localdate(received_at or timezone.now())
+    anchor = datetime.combine(reference, datetime.min.time(), ZoneInfo(merchant.time_zone))
+    candidates = list(
+        Promotion.objects.filter(
+            merchant=merchant, starts_at__lte=anchor + _NEAR, ends_at__gte=anchor - _NEAR
+        ).order_by("-starts_at", "-id")
+    )
+    if not candidates:
+        return None
+    if name:
+        wanted = normalise(name)
+        named = [p for p in candidates if normalise(p.name) == wanted]
+        if named:
+            containing = [p for p in named if _contains(p, reference, merchant.time_zone)]
+            return (containing or named)[0]
+        period = sale_period_named(name)
+        if period is not None:
+            same_year = [
+                p
+                for p in candidates
+                if p.type == period.promotion_type
+                and _local_day(p.starts_at, merchant.time_zone).year == reference.year
+            ]
+            if same_year:
+                return same_year[0]
+    if order_date is not None:
+        for p in candidates:
+            if _contains(p, order_date, merchant.time_zone):
+                return p
+    return None
+
+
+def _contains(promotion: Promotion, day: date, tz: str) -> bool:
+    return (
+        _local_day(promotion.starts_at, tz)
+        <= day
+        <= _local_day(promotion.ends_at - timedelta(microseconds=1), tz)
+    )

@@ -1,0 +1,351 @@
+"""Promotion filings (SPEC §4): a shop files, amends and resubmits; the regulator accepts or returns. Each
+step is one transaction that locks the filing, re-checks its state and writes its event row."""
+
+import hashlib
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from complaintdesk.accounts.models import MERCHANT_ROLES, Role
+from complaintdesk.complaints.evidence import sniff
+from complaintdesk.complaints.lifecycle import ActionForbidden
+from complaintdesk.deadlines.services import calendar_for
+from complaintdesk.lib.errors import Conflict, FieldError
+from complaintdesk.merchants.models import validate_phone
+from complaintdesk.notify import outbox
+from complaintdesk.promotions import leadtime, staffing
+from complaintdesk.promotions.models import (
+    FilingAction,
+    FilingPolicy,
+    FilingState,
+    Promotion,
+    PromotionEvent,
+    PromotionType,
+)
+
+MAX_DURATION = timedelta(days=366)
+MAX_COUNT = 10**12
+MAX_STAFF = 100_000
+MAX_HANDLING_MINUTES = Decimal(24 * 60)
+
+
+@dataclass(frozen=True)
+class Step:
+    roles: frozenset
+    sources: frozenset
+    target: str | None  # None: the state does not change
+
+
+# The one table of who may do what to a filing, from which states.
+STEPS = {
+    FilingAction.AMEND: Step(MERCHANT_ROLES, frozenset({FilingState.SUBMITTED, FilingState.RETURNED}), None),
+    FilingAction.ATTACH_PLAN: Step(
+        MERCHANT_ROLES, frozenset({FilingState.SUBMITTED, FilingState.RETURNED}), None
+    ),
+    FilingAction.ACCEPT: Step(
+        frozenset({Role.REGULATOR}), frozenset({FilingState.SUBMITTED}), FilingState.ACCEPTED
+    ),
+    FilingAction.RETURN: Step(
+        frozenset({Role.REGULATOR}), frozenset({FilingState.SUBMITTED}), FilingState.RETURNED
+    ),
+    FilingAction.RESUBMIT: Step(MERCHANT_ROLES, frozenset({FilingState.RETURNED}), FilingState.SUBMITTED),
+}
+
+
+@dataclass
+class FilingData:
+    """What a shop files (SPEC §4 and §7), as the API and the web form both build it."""
+
+    name: str
+    type: str
+    starts_at: datetime
+    ends_at: datetime
+    expected_orders: int
+    peak_hour_orders: int
+    staff_per_shift: int
+    avg_handling_minutes: Decimal
+    emergency_plan: str
+    contacts: list
+
+    @classmethod
+    def of(cls, promotion: Promotion) -> "FilingData":
+        return cls(**{f.name: getattr(promotion, f.name) for f in fields(cls)})
+
+
+FIELDS = tuple(f.name for f in fields(FilingData))
+
+
+def _positive_int(data: FilingData, field: str, limit: int) -> None:
+    value = getattr(data, field)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FieldError(field, "must be a whole number")
+    if value <= 0:
+        raise FieldError(field, "must be greater than 0")
+    if value > limit:
+        raise FieldError(field, f"must be at most {limit}")
+
+
+def validate(data: FilingData, now: datetime, start_changed: bool = True) -> None:
+    """Every domain rule of a filing, raising a FieldError that names the first field that breaks one.
+    `start_changed`: a start already on file may have passed (a returned filing resubmitted late)."""
+    if not (data.name or "").strip():
+        raise FieldError("name", "must not be empty")
+    if len(data.name) > 200:
+        raise FieldError("name", "must be at most 200 characters")
+    if data.type not in PromotionType.values:
+        raise FieldError("type", f"must be one of: {', '.join(PromotionType.values)}")
+    for field in ("starts_at", "ends_at"):
+        value = getattr(data, field)
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise FieldError(
+                field, "must be a date and time with a time zone offset, e.g. 2026-11-11T00:00:00+08:00"
+            )
+    if start_changed and data.starts_at <= now:
+        raise FieldError("starts_at", f"must be in the future (now is {now.isoformat(timespec='minutes')})")
+    if data.ends_at <= data.starts_at:
+        raise FieldError("ends_at", "must be after starts_at")
+    if data.ends_at - data.starts_at > MAX_DURATION:
+        raise FieldError("ends_at", "a promotion lasts at most 366 days")
+    _positive_int(data, "expected_orders", MAX_COUNT)
+    _positive_int(data, "peak_hour_orders", MAX_COUNT)
+    if data.peak_hour_orders > data.expected_orders:
+        raise FieldError(
+            "peak_hour_orders", "cannot exceed expected_orders (the orders of the whole promotion)"
+        )
+    _positive_int(data, "staff_per_shift", MAX_STAFF)
+    minutes = data.avg_handling_minutes
+    if isinstance(minutes, bool) or not isinstance(minutes, int | float | Decimal):
+        raise FieldError("avg_handling_minutes", "must be a number of minutes")
+    if not 0 < Decimal(str(minutes)) <= MAX_HANDLING_MINUTES:
+        raise FieldError("avg_handling_minutes", "must be greater than 0 and at most 1440 minutes")
+    if not (data.emergency_plan or "").strip():
+        raise FieldError("emergency_plan", "must not be empty")
+    _validate_contacts(data.contacts)
+
+
+def _validate_contacts(contacts) -> None:
+    if not isinstance(contacts, list) or not contacts:
+        raise FieldError("contacts", "name at least one escalation contact with a phone")
+    for i, contact in enumerate(contacts, start=1):
+        if not isinstance(contact, dict) or not (contact.get("name") or "").strip():
+            raise FieldError("contacts", f"contact {i} needs a name")
+        try:
+            validate_phone(contact.get("phone") or "")
+        except ValidationError as exc:
+            raise FieldError("contacts", f"contact {i}: {' '.join(exc.messages)}") from None
+
+
+def _assessed(merchant, data: FilingData, filed_at: datetime, now: datetime) -> dict:
+    """The computed columns: lead time, lateness, the staffing verdict."""
+    policy = FilingPolicy.current()
+    due_by = leadtime.filing_due_by(calendar_for(merchant), data.starts_at, policy.lead_working_days)
+    check = staffing.check(
+        merchant, data.peak_hour_orders, data.staff_per_shift, data.avg_handling_minutes, now, policy
+    )
+    return {
+        "lead_working_days": policy.lead_working_days,
+        "due_by": due_by,
+        "late": filed_at > due_by,
+        "staffing": check.as_dict(),
+        "meets_staffing_target": check.meets_target,
+    }
+
+
+def _event(promotion, actor, action, before, after, message="", data=None, at=None) -> PromotionEvent:
+    return PromotionEvent.objects.create(
+        promotion=promotion,
+        actor=actor,
+        actor_role=actor.role,
+        action=action,
+        from_state=before,
+        to_state=after,
+        message=message,
+        data=data or {},
+        created_at=at or timezone.now(),
+    )
+
+
+def _json(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def file(actor, data: FilingData, now: datetime | None = None) -> Promotion:
+    """A merchant user files a promotion of its own shop. A late filing is accepted and marked late."""
+    if actor.role not in MERCHANT_ROLES or actor.merchant_id is None:
+        raise ActionForbidden("only a shop's staff file its promotions")
+    now = now or timezone.now()
+    validate(data, now)
+    merchant = actor.merchant
+    assessed = _assessed(merchant, data, now, now)
+    with transaction.atomic():
+        promotion = Promotion.objects.create(
+            merchant=merchant,
+            **asdict(data),
+            **assessed,
+            state=FilingState.SUBMITTED,
+            filed_at=now,
+            filed_by=actor,
+        )
+        _event(
+            promotion, actor, FilingAction.FILE, "", FilingState.SUBMITTED,
+            data={"late": promotion.late, "due_by": promotion.due_by.isoformat(), "staffing": assessed["staffing"]},
+            at=now,
+        )  # fmt: skip
+        late = " (late)" if promotion.late else ""
+        outbox.enqueue(
+            "promotion_filed",
+            f"promotion:{promotion.pk}:filed",
+            outbox.regulator_targets(),
+            subject=f"[ComplaintDesk] Promotion filed{late}: {promotion}",
+            body=f"{merchant} filed {promotion.name}, {promotion.starts_at:%Y-%m-%d} to {promotion.ends_at:%Y-%m-%d}{late}.",
+            payload={"promotion": promotion.pk, "merchant": merchant.pk, "late": promotion.late},
+        )
+    return promotion
+
+
+def _locked(promotion_id: int, actor, action: str) -> Promotion:
+    """The filing under a row lock, after checking the actor's role and the state for `action`."""
+    step = STEPS[action]
+    promotion = Promotion.objects.select_for_update().select_related("merchant").get(pk=promotion_id)
+    if actor.role not in step.roles:
+        raise ActionForbidden(f"{actor.get_role_display()} may not {FilingAction(action).value} a filing")
+    if actor.role in MERCHANT_ROLES and actor.merchant_id != promotion.merchant_id:
+        raise ActionForbidden("a shop acts only on its own filings")
+    if promotion.state not in step.sources:
+        raise Conflict(f"cannot {FilingAction(action).value} a filing that is {promotion.state}")
+    return promotion
+
+
+def _apply(promotion: Promotion, changes: dict, now: datetime) -> dict:
+    """Apply amendments, validate the whole filing again and reassess it. Returns {field: [old, new]}."""
+    unknown = set(changes) - set(FIELDS)
+    if unknown:
+        raise FieldError(sorted(unknown)[0], "cannot be changed")
+    for field, value in changes.items():
+        if value is None:
+            raise FieldError(field, "may not be null")
+    before = FilingData.of(promotion)
+    after = FilingData(**{**asdict(before), **changes})
+    validate(after, now, start_changed=after.starts_at != before.starts_at)
+    diff = {
+        f: [_json(getattr(before, f)), _json(getattr(after, f))]
+        for f in FIELDS
+        if getattr(before, f) != getattr(after, f)
+    }
+    for field, value in asdict(after).items():
+        setattr(promotion, field, value)
+    # Lateness stays measured from the first filing: amending does not make a late filing on time.
+    for field, value in _assessed(promotion.merchant, after, promotion.filed_at, now).items():
+        setattr(promotion, field, value)
+    return diff
+
+
+def amend(promotion_id: int, actor, changes: dict, message: str = "") -> Promotion:
+    """The shop corrects a filing that is waiting for review or was returned; the state stays."""
+    now = timezone.now()
+    with transaction.atomic():
+        promotion = _locked(promotion_id, actor, FilingAction.AMEND)
+        diff = _apply(promotion, changes, now)
+        if not diff:
+            return promotion
+        promotion.save()
+        _event(
+            promotion,
+            actor,
+            FilingAction.AMEND,
+            promotion.state,
+            promotion.state,
+            message,
+            {"changed": diff},
+            now,
+        )
+    return promotion
+
+
+def resubmit(promotion_id: int, actor, changes: dict, message: str = "") -> Promotion:
+    """The shop sends a returned filing back for review, with its amendments."""
+    now = timezone.now()
+    with transaction.atomic():
+        promotion = _locked(promotion_id, actor, FilingAction.RESUBMIT)
+        diff = _apply(promotion, changes, now)
+        promotion.state = FilingState.SUBMITTED
+        promotion.save()
+        _event(
+            promotion, actor, FilingAction.RESUBMIT, FilingState.RETURNED, FilingState.SUBMITTED, message,
+            {"changed": diff}, now,
+        )  # fmt: skip
+        outbox.enqueue(
+            "promotion_resubmitted",
+            f"promotion:{promotion.pk}:resubmitted:{now.isoformat()}",
+            outbox.regulator_targets(),
+            subject=f"[ComplaintDesk] Promotion filing resubmitted: {promotion}",
+            body=message or f"{promotion.merchant} resubmitted {promotion.name}.",
+            payload={"promotion": promotion.pk, "merchant": promotion.merchant_id},
+        )
+    return promotion
+
+
+def review(promotion_id: int, actor, decision: str, comment: str = "") -> Promotion:
+    """The regulator accepts a filing or returns it for changes; a return says what to change."""
+    if decision not in (FilingAction.ACCEPT, FilingAction.RETURN):
+        raise FieldError("decision", "must be accept or return")
+    comment = (comment or "").strip()
+    if decision == FilingAction.RETURN and not comment:
+        raise FieldError("comment", "say what the shop must change")
+    now = timezone.now()
+    with transaction.atomic():
+        promotion = _locked(promotion_id, actor, decision)
+        before = promotion.state
+        promotion.state = STEPS[decision].target
+        promotion.reviewed_at, promotion.reviewed_by, promotion.review_comment = now, actor, comment
+        promotion.save(update_fields=["state", "reviewed_at", "reviewed_by", "review_comment", "updated_at"])
+        _event(promotion, actor, decision, before, promotion.state, comment, at=now)
+        verdict = "accepted" if decision == FilingAction.ACCEPT else "returned for changes"
+        outbox.enqueue(
+            f"promotion_{decision}",
+            f"promotion:{promotion.pk}:{decision}:{now.isoformat()}",
+            outbox.shop_targets(promotion.merchant),
+            subject=f"[ComplaintDesk] Your promotion filing was {verdict}: {promotion.name}",
+            body=comment or f"The regulator {verdict} the filing of {promotion.name}.",
+            payload={"promotion": promotion.pk, "state": promotion.state},
+        )
+    return promotion
+
+
+def attach_plan(promotion_id: int, actor, upload) -> Promotion:
+    """The emergency plan as a PDF: checked by its content, not its name, and by size."""
+    limit = settings.EVIDENCE_MAX_BYTES
+    if upload.size > limit:
+        raise FieldError("file", f"is {upload.size} bytes; the limit is {limit} bytes")
+    if upload.size == 0:
+        raise FieldError("file", "is empty")
+    content = upload.read()
+    if sniff(content[:4096]) != "application/pdf":
+        raise FieldError("file", "must be a PDF document")
+    sha = hashlib.sha256(content).hexdigest()
+    now = timezone.now()
+    upload.seek(0)
+    with transaction.atomic():
+        promotion = _locked(promotion_id, actor, FilingAction.ATTACH_PLAN)
+        replaced = promotion.plan_name or None
+        promotion.plan_sha256 = sha
+        promotion.plan_file.save(f"{sha[:16]}.pdf", upload, save=False)
+        promotion.plan_name = (upload.name or "plan.pdf")[:255]
+        promotion.plan_size = len(content)
+        promotion.plan_uploaded_at = now
+        promotion.save()
+        _event(
+            promotion, actor, FilingAction.ATTACH_PLAN, promotion.state, promotion.state,
+            data={"name": promotion.plan_name, "size": promotion.plan_size, "sha256": sha, "replaced": replaced},
+            at=now,
+        )  # fmt: skip
+    return promotion

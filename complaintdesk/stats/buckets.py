@@ -1,0 +1,37 @@
+"""Response-time buckets and percentiles from bucket counts (pure).
+
+Times are rounded up to the minute up to 2 hours (the regulation's first-response window), then to 5
+minutes up to 12 hours, 30 minutes up to 2 days, 6 hours up to 14 days; longer answers share one
+bucket. A median of 37 means "the middle answer came within 37 minutes" (36 min 1 s … 37 min 0 s).
+"""
+
+import math
+from datetime import timedelta
+
+_STEPS = ((120, 1), (720, 5), (2880, 30), (20160, 360))
+OVERFLOW = 20160 + 360
+
+
+def bucket_of(elapsed: timedelta) -> int:
+    """The bucket's upper bound in minutes; 0 for an answer at the instant of receipt (or before)."""
+    minutes = elapsed.total_seconds() / 60
+    if minutes <= 0:
+        return 0
+    for limit, step in _STEPS:
+        if minutes <= limit:
+            return math.ceil(minutes / step) * step
+    return OVERFLOW
+
+
+def percentile(counts: dict[int, int], p: float) -> int | None:
+    """Nearest-rank percentile (0 < p ≤ 1) of a {bucket: count} histogram, as the bucket's upper bound."""
+    total = sum(counts.values())
+    if total == 0:
+        return None
+    rank = max(1, math.ceil(p * total))
+    seen = 0
+    for bucket in sorted(counts):
+        seen += counts[bucket]
+        if seen >= rank:
+            return bucket
+    return max(counts)  # pragma: no cover - unreachable: the ranks add up to `total`

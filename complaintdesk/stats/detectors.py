@@ -1,0 +1,272 @@
+"""Early warning: complaint surges and mass incidents, raised as alerts once per episode.
+
+The worker calls `run(now)` on every pass (at most once a minute per process does work); several workers
+may run it at once, since `alerts.services.raise_alert` keeps one alert per (kind, shop, episode).
+
+Surge, per shop and per shop × category, for the current local hour and the one before:
+1. observed = complaints received in the hour (HourCount rollup);
+2. expected = the shop's (or shop × category's) mean hourly count over the last `baseline_days` days
+   × how busy that weekday and hour is for all shops over those days (`poisson.hour_of_week_profile`),
+   at least `floor_per_hour`, plus, during an accepted promotion filing of the shop, its peak-hour
+   orders × complaints per order (the filing's own staffing forecast: an expected rise is no surge);
+3. alert when observed ≥ `min_count` and P(X ≥ observed | Poisson(expected)) < `p_threshold`.
+A surge over consecutive hours is one episode: the next hour's sighting extends the alert.
+
+Mass incident, per shop over the last `mass_window_hours`: at least `mass_min_complaints` complaints
+with nearly the same text (`neardup.clusters`), the same amount and category (one product at one price,
+one problem), or the same order-number pattern (one batch). A cluster that shares a complaint with an earlier mass-incident alert of
+the shop is that alert's episode, so a growing incident stays one alert.
+"""
+
+import re
+import time
+from collections import defaultdict
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from complaintdesk.alerts.models import Alert, AlertKind, AlertState
+from complaintdesk.alerts.services import raise_alert
+from complaintdesk.stats import neardup, periods, poisson
+from complaintdesk.stats.models import ALL_CATEGORIES, ALL_SHOPS, HourCount
+from complaintdesk.stats.scrub import scrub
+
+DEFAULTS = {
+    "p_threshold": 0.001,
+    "min_count": 10,
+    "baseline_days": 28,
+    "floor_per_hour": 0.05,
+    "mass_window_hours": 24,
+    "mass_min_complaints": 5,
+    "text_similarity": 0.4,
+    "max_texts_per_shop": 2000,
+    "interval_seconds": 60,
+}
+HOUR = timedelta(hours=1)
+
+
+def config() -> dict:
+    """The defaults above, overridden by settings.COMPLAINTDESK_EARLY_WARNING (a dict) where given."""
+    return {**DEFAULTS, **getattr(settings, "COMPLAINTDESK_EARLY_WARNING", {})}
+
+
+_last_run = {"at": float("-inf")}
+
+
+def run(now=None, force: bool = False) -> int:
+    """Both detectors, at most once per `interval_seconds` in this process. Returns new alerts."""
+    cfg = config()
+    if not force and time.monotonic() - _last_run["at"] < cfg["interval_seconds"]:
+        return 0
+    _last_run["at"] = time.monotonic()
+    now = now or timezone.now()
+    return detect_surges(now, cfg) + detect_mass_incidents(now, cfg)
+
+
+# ---------------------------------------------------------------------------------------------- surges
+
+
+def promotion_extra(shop: int, hour_start, cfg) -> float:
+    """Complaints per hour that the shop's accepted promotion filings running in this hour are expected to
+    bring: the peak-hour orders × complaints per order, the arrival rate of the filing's staffing check."""
+    try:
+        from complaintdesk.promotions.models import FilingPolicy, Promotion
+        from complaintdesk.promotions.staffing import complaints_per_order
+    except ImportError:  # no promotion filings in this installation
+        return 0.0
+    running = Promotion.objects.filter(
+        merchant_id=shop, state="accepted", starts_at__lt=hour_start + HOUR, ends_at__gt=hour_start
+    ).select_related("merchant")
+    extra = 0.0
+    for p in running:
+        rate = complaints_per_order(p.merchant, hour_start, FilingPolicy.current())[0]
+        extra += p.peak_hour_orders * rate
+    return extra
+
+
+def expected_rate(baseline_total: int, cfg, profile_factor: float, extra: float) -> float:
+    rate = baseline_total / (cfg["baseline_days"] * 24)
+    return max(cfg["floor_per_hour"], rate * profile_factor) + extra
+
+
+def detect_surges(now, cfg=None) -> int:
+    cfg = cfg or config()
+    current = periods.local_hour(now)
+    hours = [current - HOUR, current]
+    sightings = HourCount.objects.filter(hour__in=hours, n__gte=cfg["min_count"]).exclude(shop=ALL_SHOPS)
+    sightings = list(sightings.values_list("hour", "shop", "category", "n"))
+    if not sightings:
+        return 0
+    since = hours[0] - timedelta(days=cfg["baseline_days"])
+    window = HourCount.objects.filter(hour__gte=since, hour__lt=hours[0])
+    slots = defaultdict(int)
+    for hour, n in window.filter(shop=ALL_SHOPS, category=ALL_CATEGORIES).values_list("hour", "n"):
+        local = hour.astimezone(periods.zone())
+        slots[(local.weekday(), local.hour)] += n
+    profile = poisson.hour_of_week_profile(slots)
+    keys = {(shop, category) for _, shop, category, _ in sightings}
+    totals = dict.fromkeys(keys, 0)
+    for row in (
+        window.filter(shop__in={s for s, _ in keys})
+        .values("shop", "category")
+        .annotate(n=Sum("n"))
+        .order_by()
+    ):
+        if (row["shop"], row["category"]) in totals:
+            totals[(row["shop"], row["category"])] = row["n"]
+    created = 0
+    for hour, shop, category, n in sightings:
+        local = hour.astimezone(periods.zone())
+        extra = promotion_extra(shop, hour, cfg)
+        expected = expected_rate(totals[(shop, category)], cfg, profile[(local.weekday(), local.hour)], extra)
+        p = poisson.upper_tail(n, expected)
+        if p < cfg["p_threshold"]:
+            created += _raise_surge(hour, shop, category, n, expected, p, extra)
+    return created
+
+
+def _raise_surge(hour, shop: int, category: int, n: int, expected: float, p: float, extra: float) -> int:
+    from complaintdesk.complaints.models import Category, Complaint
+    from complaintdesk.merchants.models import Merchant
+
+    kind = AlertKind.SURGE if category == ALL_CATEGORIES else AlertKind.SURGE_CATEGORY
+    category_id = None if category == ALL_CATEGORIES else category
+    merchant = Merchant.objects.get(pk=shop)
+    local = hour.astimezone(periods.zone())
+    previous = (
+        Alert.objects.filter(kind=kind, merchant=merchant, category_id=category_id)
+        .filter(window_end__gte=hour, window_start__lte=hour)
+        .exclude(state=AlertState.CLOSED)
+        .order_by("-raised_at")
+        .first()
+    )
+    what = "complaints"
+    key = f"{local:%Y-%m-%dT%H}"
+    if category_id:
+        code = Category.objects.get(pk=category_id).code
+        what, key = f"'{code}' complaints", f"{code}:{key}"
+    if previous is not None:
+        key = previous.episode_key
+    complaints = Complaint.objects.filter(
+        merchant=merchant, received_at__gte=hour, received_at__lt=hour + HOUR
+    )
+    if category_id:
+        complaints = complaints.filter(category_id=category_id)
+    sighting = {
+        "observed": n,
+        "expected": round(expected, 2),
+        "p_value": p,
+        "promotion_extra": round(extra, 2),
+    }
+    alert, created = raise_alert(
+        kind, merchant, key,
+        f"Surge at {merchant.name}: {n} {what} in the hour from {local:%Y-%m-%d %H}:00, {expected:.1f} expected",
+        complaints=list(complaints.values_list("id", flat=True)),
+        category_id=category_id, observed=n, expected=round(expected, 2), p_value=p,
+        window_start=hour, window_end=hour + HOUR, details={"hours": {local.isoformat(): sighting}},
+    )  # fmt: skip
+    if not created:
+        hours = {**alert.details.get("hours", {}), local.isoformat(): sighting}
+        Alert.objects.filter(pk=alert.pk).update(
+            details={**alert.details, "hours": hours},
+            observed=sum(h["observed"] for h in hours.values()),
+            expected=round(sum(h["expected"] for h in hours.values()), 2),
+            p_value=min(h["p_value"] for h in hours.values()),
+            window_end=max(alert.window_end or hour + HOUR, hour + HOUR),
+        )
+    return int(created)
+
+
+# ---------------------------------------------------------------------------------------- mass incidents
+
+_BATCH_SUFFIX = re.compile(r"\d{3,}$")
+
+
+def order_pattern(order_number: str) -> str:
+    """The batch part of an order number: what is left once its running number is cut off ('' if short)."""
+    prefix = _BATCH_SUFFIX.sub("", (order_number or "").strip().upper())
+    return prefix if len(prefix) >= 4 and prefix != order_number.strip().upper() else ""
+
+
+def mass_clusters(rows: list[tuple], cfg) -> list[tuple[str, str, list[int]]]:
+    """(pattern, value, complaint ids) for each group of at least `mass_min_complaints` complaints that
+    share nearly the same text, an amount and category (one product, one problem), or an order-number
+    pattern. Rows: (id, text, amount, order number, category code)."""
+    least = cfg["mass_min_complaints"]
+    found = []
+    for group in neardup.clusters({r[0]: r[1] for r in rows}, cfg["text_similarity"]):
+        if len(group) >= least:
+            found.append(("text", "", group))
+    by_amount, by_order = defaultdict(list), defaultdict(list)
+    for complaint_id, _, amount, order_number, category in rows:
+        if amount:
+            by_amount[f"{amount} {category}"].append(complaint_id)
+        if pattern := order_pattern(order_number):
+            by_order[pattern].append(complaint_id)
+    for name, groups in (("amount", by_amount), ("order_pattern", by_order)):
+        for value, ids in sorted(groups.items()):
+            if len(ids) >= least:
+                found.append((name, value, sorted(ids)))
+    return found
+
+
+WORDS = {
+    "text": "nearly the same text",
+    "amount": "the same amount and category ({value})",
+    "order_pattern": "order numbers {value}…",
+}
+
+
+def detect_mass_incidents(now, cfg=None) -> int:
+    from complaintdesk.complaints.models import Complaint
+
+    cfg = cfg or config()
+    since = now - timedelta(hours=cfg["mass_window_hours"])
+    recent = Complaint.objects.filter(received_at__gte=since, received_at__lte=now)
+    shops = (
+        recent.values("merchant_id")
+        .annotate(n=Count("id"))
+        .filter(n__gte=cfg["mass_min_complaints"])
+        .values_list("merchant_id", flat=True)
+        .order_by()
+    )
+    created = 0
+    for shop in shops:
+        rows = list(
+            recent.filter(merchant_id=shop)
+            .order_by("-received_at")
+            .values_list("id", "description", "amount", "order_number", "category__code")[
+                : cfg["max_texts_per_shop"]
+            ]
+        )
+        texts = {r[0]: r[1] for r in rows}
+        for pattern, value, ids in mass_clusters(rows, cfg):
+            created += _raise_mass_incident(shop, pattern, value, ids, texts, cfg)
+    return created
+
+
+def _raise_mass_incident(shop: int, pattern: str, value: str, ids: list[int], texts: dict, cfg) -> int:
+    from complaintdesk.complaints.models import Complaint
+    from complaintdesk.merchants.models import Merchant
+
+    merchant = Merchant.objects.get(pk=shop)
+    earlier = (
+        Alert.objects.filter(kind=AlertKind.MASS_INCIDENT, merchant=merchant, complaints__id__in=ids)
+        .order_by("raised_at")
+        .first()
+    )
+    key = earlier.episode_key if earlier else f"{pattern}:{value}:{ids[0]}"
+    received = (
+        Complaint.objects.filter(pk__in=ids).order_by("received_at").values_list("received_at", flat=True)
+    )
+    what = WORDS[pattern].format(value=value)
+    _, created = raise_alert(
+        AlertKind.MASS_INCIDENT, merchant, key,
+        f"Mass-incident risk at {merchant.name}: {len(ids)} complaints with {what} within "
+        f"{cfg['mass_window_hours']} h",
+        complaints=ids, observed=len(ids), window_start=received.first(), window_end=received.last(),
+        details={"pattern": pattern, "value": value, "sample": scrub(texts[ids[0]][:200])},
+    )  # fmt: skip
+    return int(created)

@@ -1,0 +1,105 @@
+"""Periods of days in the regulator's time zone (pure: no database).
+
+A period is a range of calendar days with both ends included, as a regulator says it ("1 January to
+31 December"). Its instants run from `start` 00:00 to the day after `end` 00:00 in
+settings.COMPLAINTDESK_TIME_ZONE.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from complaintdesk.lib.errors import FieldError
+
+# A period longer than this is refused: ten years of days is already more than any dashboard shows.
+MAX_DAYS = 3700
+
+
+def zone() -> ZoneInfo:
+    return ZoneInfo(settings.COMPLAINTDESK_TIME_ZONE)
+
+
+def local_day(instant: datetime) -> date:
+    return instant.astimezone(zone()).date()
+
+
+def local_hour(instant: datetime) -> datetime:
+    """The start of the local hour that contains `instant` (aware, in the regulator's zone)."""
+    return instant.astimezone(zone()).replace(minute=0, second=0, microsecond=0)
+
+
+def same_day_last_year(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February: the year before has no such day
+        return day.replace(year=day.year - 1, day=28)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    @classmethod
+    def parse(cls, start: date, end: date) -> "Period":
+        if end < start:
+            raise FieldError("end", f"must not be before start ({start.isoformat()})")
+        if (end - start).days >= MAX_DAYS:
+            raise FieldError("end", f"a period may span at most {MAX_DAYS} days")
+        return cls(start, end)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous_year(self) -> "Period":
+        return Period(same_day_last_year(self.start), same_day_last_year(self.end))
+
+    def instants(self) -> tuple[datetime, datetime]:
+        """[from, to) as aware datetimes."""
+        tz = zone()
+        return (
+            datetime.combine(self.start, time(), tz),
+            datetime.combine(self.end + timedelta(days=1), time(), tz),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+
+def last_12_months(today: date) -> Period:
+    """The 365 (or 366) days ending today: what a public scorecard shows."""
+    return Period(same_day_last_year(today) + timedelta(days=1), today)
+
+
+INTERVALS = ("day", "week", "month")
+
+
+def bucket_start(day: date, interval: str) -> date:
+    if interval == "day":
+        return day
+    if interval == "week":  # ISO weeks start on Monday
+        return day - timedelta(days=day.weekday())
+    if interval == "month":
+        return day.replace(day=1)
+    raise FieldError("interval", f"unknown interval {interval!r}; intervals are: {', '.join(INTERVALS)}")
+
+
+def buckets(period: Period, interval: str) -> list[tuple[date, date]]:
+    """The series' buckets as (first day, last day), clipped to the period at both ends."""
+    out = []
+    day = period.start
+    while day <= period.end:
+        first = bucket_start(day, interval)
+        if interval == "day":
+            nxt = first + timedelta(days=1)
+        elif interval == "week":
+            nxt = first + timedelta(days=7)
+        else:
+            nxt = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+        last = min(nxt - timedelta(days=1), period.end)
+        out.append((max(first, period.start), last))
+        day = nxt
+    return out

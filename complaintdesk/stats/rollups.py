@@ -1,0 +1,294 @@
+"""Keeping the rollups (models.py) equal to what the raw rows say, one transaction at a time.
+
+How:
+1. Each complaint, deadline and commitment tag *contributes* counters to rollup keys: a complaint +1
+   `received` on (its local day, shop, category, kind, channel, sector) and +1 on its local hour; a
+   deadline +1 `total` on (day, shop, phase, rule) and +1 on its outcome so far; and so on. One function
+   per thing says what it contributes (`complaint_contribution`, `deadline_contribution`, …).
+2. A change is the contribution after minus the contribution before (`complaint_changed` takes a
+   snapshot of the deadlines under the complaint's row lock and diffs it after the action).
+3. The sum of the changes is written with one multi-row `INSERT … ON CONFLICT DO UPDATE SET n = n + …`
+   per table (SQLite and PostgreSQL speak the same syntax), as the last statement of the complaint's
+   transaction, so the hot regulator-wide rows are locked for the shortest time.
+4. `recompute()` adds up the contributions of every raw row from scratch with the same functions; the
+   property test and `manage.py stats --check` compare it with the tables; `--rebuild` replaces them.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection, transaction
+
+from complaintdesk.stats import buckets, periods
+from complaintdesk.stats.models import (
+    ALL_CATEGORIES,
+    ALL_SHOPS,
+    CommitmentCount,
+    ComplaintCount,
+    DeadlineCount,
+    HourCount,
+    ResponseTimeCount,
+    ShopCount,
+)
+
+TERMINAL = frozenset({"resolved", "closed", "withdrawn"})
+
+
+@dataclass(frozen=True)
+class Table:
+    model: type
+    keys: tuple[str, ...]  # the shop is always the second key
+    counters: tuple[str, ...]
+
+
+TABLES = {
+    "complaints": Table(
+        ComplaintCount,
+        ("day", "shop", "category", "kind", "channel", "sector"),
+        ("received", "resolved", "finished"),
+    ),
+    "shops": Table(ShopCount, ("day", "shop"), ("received", "resolved", "finished")),
+    "deadlines": Table(
+        DeadlineCount,
+        ("day", "shop", "phase", "rule"),
+        ("total", "met_in_time", "met_late", "cancelled", "paused"),
+    ),
+    "response": Table(ResponseTimeCount, ("day", "shop", "bucket"), ("n",)),
+    "commitments": Table(CommitmentCount, ("day", "shop", "number"), ("n",)),
+    "hours": Table(HourCount, ("hour", "shop", "category"), ("n",)),
+}
+
+
+class Deltas:
+    """Counter changes by table and key, summed in memory before one write per table."""
+
+    def __init__(self):
+        self.rows = {name: defaultdict(lambda t=t: [0] * len(t.counters)) for name, t in TABLES.items()}
+
+    def add(self, table: str, key: tuple, counter: str, n: int = 1, all_shops: bool = True) -> None:
+        index = TABLES[table].counters.index(counter)
+        self.rows[table][key][index] += n
+        if all_shops and key[1] != ALL_SHOPS:
+            self.rows[table][(key[0], ALL_SHOPS, *key[2:])][index] += n
+
+    def nonzero(self, table: str) -> dict[tuple, list[int]]:
+        return {k: v for k, v in self.rows[table].items() if any(v)}
+
+
+# --------------------------------------------------------------------------------- contributions
+
+
+@dataclass(frozen=True)
+class ComplaintFacts:
+    received_at: datetime
+    merchant_id: int
+    category_id: int
+    kind: str
+    channel: str
+    sector: str
+
+    @classmethod
+    def of(cls, c) -> "ComplaintFacts":
+        return cls(c.received_at, c.merchant_id, c.category_id, c.kind, c.channel, c.sector)
+
+
+@dataclass(frozen=True)
+class DeadlineFacts:
+    phase: str
+    rule: str
+    status: str
+    met_at: datetime | None
+    due_at: datetime
+    starts_at: datetime
+
+    FIELDS = ("phase", "rule_label", "status", "met_at", "due_at", "starts_at")
+
+    @classmethod
+    def of(cls, d) -> "DeadlineFacts":
+        return cls(d.phase, d.rule_label, d.status, d.met_at, d.due_at, d.starts_at)
+
+
+def deadline_outcome(status: str, met_at: datetime | None, due_at: datetime) -> str | None:
+    """The outcome counter a deadline adds to; None while it runs or once it was missed."""
+    if met_at is not None:
+        return "met_in_time" if met_at <= due_at else "met_late"
+    if status == "met":  # imported as met by the source's own timeliness flag, time unknown
+        return "met_in_time"
+    if status in ("cancelled", "paused"):
+        return status
+    return None
+
+
+def complaint_contribution(
+    deltas: Deltas, c: ComplaintFacts, resolved: bool, finished: bool, sign: int = 1
+) -> None:
+    day = periods.local_day(c.received_at)
+    key = (day, c.merchant_id, c.category_id, c.kind, c.channel, c.sector)
+    for table, k in (("complaints", key), ("shops", (day, c.merchant_id))):
+        deltas.add(table, k, "received", sign)
+        if resolved:
+            deltas.add(table, k, "resolved", sign)
+        if finished:
+            deltas.add(table, k, "finished", sign)
+    hour = periods.local_hour(c.received_at)
+    deltas.add("hours", (hour, c.merchant_id, c.category_id), "n", sign, all_shops=False)
+    deltas.add("hours", (hour, c.merchant_id, ALL_CATEGORIES), "n", sign)
+
+
+def deadline_contribution(deltas: Deltas, c: ComplaintFacts, d: DeadlineFacts, sign: int = 1) -> None:
+    day = periods.local_day(c.received_at)
+    key = (day, c.merchant_id, d.phase, d.rule)
+    deltas.add("deadlines", key, "total", sign)
+    outcome = deadline_outcome(d.status, d.met_at, d.due_at)
+    if outcome:
+        deltas.add("deadlines", key, outcome, sign)
+    if d.phase == "first_response" and d.met_at is not None:
+        bucket = buckets.bucket_of(d.met_at - d.starts_at)
+        deltas.add("response", (day, c.merchant_id, bucket), "n", sign)
+
+
+def commitment_contribution(deltas: Deltas, c: ComplaintFacts, number: int, sign: int = 1) -> None:
+    deltas.add("commitments", (periods.local_day(c.received_at), c.merchant_id, number), "n", sign)
+
+
+# --------------------------------------------------------------------------------- the live hooks
+
+
+def snapshot(complaint) -> dict[int, DeadlineFacts]:
+    """The complaint's deadlines as the rollups see them (take it under the complaint's row lock)."""
+    rows = complaint.deadlines.model.objects.filter(complaint_id=complaint.pk).values_list(
+        "id", *DeadlineFacts.FIELDS
+    )
+    return {row[0]: DeadlineFacts(*row[1:]) for row in rows}
+
+
+def complaint_filed(complaint, deadlines: Iterable) -> None:
+    """A new complaint, with the deadlines set at intake (in the intake transaction)."""
+    deltas = Deltas()
+    facts = ComplaintFacts.of(complaint)
+    complaint_contribution(deltas, facts, resolved=False, finished=complaint.state in TERMINAL)
+    for d in deadlines:
+        deadline_contribution(deltas, facts, DeadlineFacts.of(d))
+    write(deltas)
+
+
+def complaint_changed(complaint, before_state: str, before: dict[int, DeadlineFacts]) -> None:
+    """After an action: the state change and every deadline change since `before` (same transaction)."""
+    deltas = Deltas()
+    facts = ComplaintFacts.of(complaint)
+    after = snapshot(complaint)
+    for deadline_id in before.keys() | after.keys():
+        old, new = before.get(deadline_id), after.get(deadline_id)
+        if old == new:
+            continue
+        if old is not None:
+            deadline_contribution(deltas, facts, old, -1)
+        if new is not None:
+            deadline_contribution(deltas, facts, new, +1)
+    day = periods.local_day(facts.received_at)
+    key = (day, facts.merchant_id, facts.category_id, facts.kind, facts.channel, facts.sector)
+    for table, k in (("complaints", key), ("shops", (day, facts.merchant_id))):
+        if complaint.state == "resolved" and before_state != "resolved":
+            deltas.add(table, k, "resolved")
+        if complaint.state in TERMINAL and before_state not in TERMINAL:
+            deltas.add(table, k, "finished")
+    write(deltas)
+
+
+# --------------------------------------------------------------------------------- writing
+
+
+def _adapt(value):
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if hasattr(value, "isoformat"):
+        return connection.ops.adapt_datefield_value(value)
+    return value
+
+
+def write(deltas: Deltas, chunk: int = 300) -> None:
+    """Add the deltas to the tables: one upsert statement per table (and per `chunk` keys)."""
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for name, table in TABLES.items():
+            rows = sorted(deltas.nonzero(name).items(), key=lambda kv: tuple(map(str, kv[0])))
+            if not rows:
+                continue
+            db_table = q(table.model._meta.db_table)
+            columns = table.keys + table.counters
+            updates = ", ".join(f"{q(c)} = {db_table}.{q(c)} + excluded.{q(c)}" for c in table.counters)
+            one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+            for start in range(0, len(rows), chunk):
+                part = rows[start : start + chunk]
+                sql = (
+                    f"INSERT INTO {db_table} ({', '.join(q(c) for c in columns)}) "
+                    f"VALUES {', '.join([one] * len(part))} "
+                    f"ON CONFLICT ({', '.join(q(k) for k in table.keys)}) DO UPDATE SET {updates}"
+                )
+                params = [_adapt(v) for key, counters in part for v in (*key, *counters)]
+                cursor.execute(sql, params)
+
+
+# --------------------------------------------------------------------------------- from scratch
+
+
+def recompute(chunk_size: int = 5000) -> Deltas:
+    """Every rollup counter, added up from the raw complaint, deadline, event and tag rows."""
+    from complaintdesk.complaints.models import Complaint, ComplaintEvent
+    from complaintdesk.deadlines.models import Deadline
+    from complaintdesk.pledges.models import ComplaintCommitment
+
+    deltas = Deltas()
+    facts: dict[int, ComplaintFacts] = {}
+    resolved = set(
+        ComplaintEvent.objects.filter(to_state="resolved").values_list("complaint_id", flat=True).distinct()
+    )
+    fields = ("id", "received_at", "merchant_id", "category_id", "kind", "channel", "sector", "state")
+    for row in Complaint.objects.order_by().values_list(*fields).iterator(chunk_size=chunk_size):
+        f = ComplaintFacts(*row[1:7])
+        facts[row[0]] = f
+        complaint_contribution(deltas, f, resolved=row[0] in resolved, finished=row[7] in TERMINAL)
+    deadline_rows = Deadline.objects.order_by().values_list("complaint_id", *DeadlineFacts.FIELDS)
+    for row in deadline_rows.iterator(chunk_size=chunk_size):
+        deadline_contribution(deltas, facts[row[0]], DeadlineFacts(*row[1:]))
+    tags = ComplaintCommitment.objects.order_by().values_list("complaint_id", "number")
+    for complaint_id, number in tags.iterator(chunk_size=chunk_size):
+        commitment_contribution(deltas, facts[complaint_id], number)
+    return deltas
+
+
+def stored() -> dict[str, dict[tuple, list[int]]]:
+    """The rollup tables as {table: {key: counters}}, rows of zeros left out (they mean nothing)."""
+    out = {}
+    for name, table in TABLES.items():
+        rows = table.model.objects.values_list(*table.keys, *table.counters)
+        n = len(table.keys)
+        out[name] = {tuple(r[:n]): list(r[n:]) for r in rows.iterator() if any(r[n:])}
+    return out
+
+
+def differences(limit: int = 20) -> list[str]:
+    """Where the stored rollups differ from a recomputation (empty when they agree)."""
+    fresh = recompute()
+    have = stored()
+    problems = []
+    for name in TABLES:
+        want = fresh.nonzero(name)
+        for key in sorted(want.keys() | have[name].keys(), key=lambda k: tuple(map(str, k))):
+            if want.get(key) != have[name].get(key):
+                problems.append(f"{name} {key}: stored {have[name].get(key)}, raw rows say {want.get(key)}")
+                if len(problems) >= limit:
+                    return problems
+    return problems
+
+
+def rebuild() -> int:
+    """Replace every rollup with a recomputation from raw rows. Returns the number of rows written."""
+    deltas = recompute()
+    with transaction.atomic():
+        for table in TABLES.values():
+            table.model.objects.all().delete()
+        write(deltas, chunk=500)
+    return sum(len(deltas.nonzero(name)) for name in TABLES)
