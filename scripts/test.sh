@@ -19,4 +19,10 @@ elif out=$(bash scripts/pg_throwaway.sh start); then
 else
   echo "== PostgreSQL tests NOT run: $out. Set DATABASE_URL or install PostgreSQL to run them."
 fi
+# Say plainly whether the browser journey ran: pytest only lists the skip reason with -rs.
+if [ -x /usr/bin/chromium ]; then
+  echo "== browser tests (complaintdesk/web/tests/test_browser.py) ran in /usr/bin/chromium"
+else
+  echo "== browser tests SKIPPED: /usr/bin/chromium is missing (apt-get install chromium, as .ci/run does)"
+fi
 exit $status

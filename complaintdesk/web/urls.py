@@ -1,8 +1,44 @@
 from django.urls import path
 
-from complaintdesk.web import views
+from complaintdesk.web.views import complaints, consumer, filings, merchant, public, regulator
 
 app_name = "web"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", public.home, name="home"),
+    path("start/", public.start, name="start"),
+    path("signup/", public.signup, name="signup"),
+    path("shops/", public.directory, name="directory"),
+    path("scorecards/", public.scorecards, name="scorecards"),
+    path("shops/<int:merchant_id>/", public.scorecard, name="scorecard"),
+    # Consumer portal
+    path("my/complaints/", consumer.my_complaints, name="my_complaints"),
+    path("my/complaints/new/", consumer.file_complaint, name="file_complaint"),
+    # Every role's complaint page, limited to what the user may see
+    path("complaints/<int:complaint_id>/", complaints.detail, name="complaint"),
+    path("complaints/<int:complaint_id>/evidence/", complaints.add_evidence, name="add_evidence"),
+    path(
+        "complaints/<int:complaint_id>/evidence/<int:evidence_id>/",
+        complaints.download_evidence,
+        name="evidence",
+    ),
+    path("complaints/<int:complaint_id>/<slug:action>/", complaints.act, name="act"),
+    # Merchant workbench
+    path("workbench/", merchant.queue, name="queue"),
+    path("workbench/shop/", merchant.shop_profile, name="shop_profile"),
+    path("workbench/shop/service-info/", merchant.publish_service_info, name="publish_service_info"),
+    path("workbench/shop/pledge/", merchant.sign_pledge, name="sign_pledge"),
+    path("workbench/promotions/", filings.shop_filings, name="shop_filings"),
+    path("workbench/promotions/new/", filings.new_filing, name="new_filing"),
+    # Promotion filings: the shop's own, or any for the regulator
+    path("promotions/<int:promotion_id>/", filings.filing, name="filing"),
+    path("promotions/<int:promotion_id>/review/", filings.review, name="review_filing"),
+    # Regulator console
+    path("console/", regulator.dashboard, name="dashboard"),
+    path("console/escalations/", regulator.escalations, name="escalations"),
+    path("console/complaints/", regulator.complaints, name="all_complaints"),
+    path("console/alerts/", regulator.alerts, name="alerts"),
+    path("console/filings/", filings.review_queue, name="filings"),
+    path("console/alerts/<int:alert_id>/", regulator.alert_detail, name="alert"),
+    path("console/alerts/<int:alert_id>/<slug:action>/", regulator.alert_action, name="alert_action"),
+    path("console/scorecards/", regulator.scorecards, name="regulator_scorecards"),
 ]

@@ -1,0 +1,142 @@
+"""How the web shows complaints: labels for actions and roles, deadlines with their colour, the actions a
+user may take now (asked of the lifecycle table, never decided here)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_noop
+from django.utils.translation import gettext_lazy as _
+
+from complaintdesk.accounts.models import Role
+from complaintdesk.complaints import lifecycle
+from complaintdesk.complaints.choices import State
+from complaintdesk.deadlines.models import DeadlineStatus, Phase
+
+ACTION_LABELS = {
+    "submit": _("Complaint filed"),
+    "add_evidence": _("Evidence added"),
+    "respond": _("Respond"),
+    "reply": _("Reply"),
+    "request_info": _("Ask for information"),
+    "provide_info": _("Provide information"),
+    "propose_resolution": _("Propose a resolution"),
+    "accept": _("Accept the proposal"),
+    "dispute": _("Dispute the proposal"),
+    "withdraw": _("Withdraw the complaint"),
+    "escalate": _("Escalate to the 12315 centre"),
+    "start_mediation": _("Start mediation"),
+    "close": _("Close the case"),
+    "deadline_reminder": _("Deadline reminder"),
+    "deadline_breach": _("Deadline breached"),
+    "recompute_deadlines": _("Deadlines recomputed"),
+}
+
+# Which actions each role sees as forms, in the order they are offered.
+OFFERED = {
+    Role.CONSUMER: ["provide_info", "accept", "dispute", "escalate", "withdraw"],
+    Role.MERCHANT_AGENT: ["respond", "reply", "request_info", "propose_resolution"],
+    Role.MERCHANT_COORDINATOR: ["respond", "reply", "request_info", "propose_resolution"],
+    Role.REGULATOR: ["start_mediation", "request_info", "propose_resolution", "escalate", "close"],
+}
+
+ACTOR_LABELS = {**dict(Role.choices), lifecycle.SYSTEM: _("System")}
+
+# The default policy's rules are data in English; these are their translations (SPEC §3 wording).
+DEFAULT_RULE_LABELS = [
+    gettext_noop("Received in working time: first response within 2 hours"),
+    gettext_noop("Received outside working time: first response within 12 hours"),
+    gettext_noop("Quality problem: reply within 4 working hours"),
+    gettext_noop("Resolution by the end of the 7th working day after receipt"),
+]
+
+QUEUE_STATES = [State.ESCALATED, State.DISPUTED, State.IN_MEDIATION]
+
+
+def available_actions(user, complaint) -> list[str]:
+    """The actions the lifecycle lets this user take on this complaint now, among those offered to the role."""
+    possible = []
+    for action in OFFERED.get(user.role, []):
+        try:
+            lifecycle.target_state(action, user.role, complaint.state, complaint.resume_state)
+        except (lifecycle.TransitionError, lifecycle.ActionForbidden):
+            continue
+        possible.append(action)
+    return possible
+
+
+def category_name(category) -> str:
+    if category is None:
+        return ""
+    return category.name_zh if (get_language() or "").startswith("zh") else category.name_en
+
+
+@dataclass
+class DeadlineView:
+    phase: str
+    phase_label: str
+    due_at: datetime
+    remind_at: datetime
+    rule_label: str
+    status: str
+    status_label: str
+    met_at: datetime | None
+    warning: str
+    tone: str  # ok, due-soon, overdue, met, met-late, paused, done
+
+    @property
+    def running(self) -> bool:
+        return self.tone in ("ok", "due-soon", "overdue")
+
+
+def deadline_view(d, now=None) -> DeadlineView:
+    now = now or timezone.now()
+    if d.met_at is not None:
+        tone = "met" if d.met_at <= d.due_at else "met-late"
+    elif d.status == DeadlineStatus.CANCELLED:
+        tone = "done"
+    elif d.status == DeadlineStatus.PAUSED:
+        tone = "paused"
+    elif now >= d.due_at:
+        tone = "overdue"
+    elif now >= d.remind_at:
+        tone = "due-soon"
+    else:
+        tone = "ok"
+    return DeadlineView(
+        phase=d.phase,
+        phase_label=Phase(d.phase).label,
+        due_at=d.due_at,
+        remind_at=d.remind_at,
+        rule_label=d.rule_label,
+        status=d.status,
+        status_label=DeadlineStatus(d.status).label,
+        met_at=d.met_at,
+        warning=d.warning,
+        tone=tone,
+    )
+
+
+def nearest_deadline(complaint, now=None) -> DeadlineView | None:
+    """The running deadline due first (from the prefetched rows), or None when none runs."""
+    views = [deadline_view(d, now) for d in complaint.deadlines.all()]
+    running = [v for v in views if v.running]
+    return min(running, key=lambda v: v.due_at) if running else None
+
+
+WEEKDAYS = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
+
+
+def service_hours_lines(hours: dict) -> list[str]:
+    """{"0": [["09:00", "18:00"]], ...} as lines like "Mon–Fri 09:00–18:00", runs of equal days joined."""
+    by_day = [tuple(tuple(i) for i in hours.get(str(d), [])) for d in range(7)]
+    lines, day = [], 0
+    while day < 7:
+        end = day
+        while end + 1 < 7 and by_day[end + 1] == by_day[day]:
+            end += 1
+        if by_day[day]:
+            days = str(WEEKDAYS[day]) if end == day else f"{WEEKDAYS[day]}–{WEEKDAYS[end]}"
+            lines.append(f"{days} {', '.join(f'{a}–{b}' for a, b in by_day[day])}")
+        day = end + 1
+    return lines

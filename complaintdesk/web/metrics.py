@@ -1,0 +1,123 @@
+"""Figures for the regulator's dashboard and the scorecards. Counts, series, breakdowns, compliance and
+scorecards come from the statistics engine (complaintdesk/stats, read from its rollups); only what must be
+live (overdue now, queues, open alerts) is counted here from the complaints themselves."""
+
+from datetime import date
+
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from complaintdesk.alerts.models import Alert, AlertState
+from complaintdesk.complaints.choices import OPEN_STATES
+from complaintdesk.complaints.models import Category, Complaint
+from complaintdesk.complaints.queries import overdue_filter
+from complaintdesk.deadlines.models import Phase
+from complaintdesk.promotions.models import FilingState, Promotion
+from complaintdesk.stats import queries as stats
+from complaintdesk.stats.periods import Period
+from complaintdesk.web.display import QUEUE_STATES, category_name
+
+
+def _zh() -> bool:
+    return (get_language() or "").startswith("zh")
+
+
+def _monthly(year: int, today: date) -> dict:
+    points = stats.series(Period(date(year, 1, 1), date(year, 12, 31)), "month")["points"]
+    # Months still to come are None, not 0: this year's line stops at today instead of dropping to the floor.
+    return {
+        "this_year": [p["count"] if p["start"] <= today else None for p in points],
+        "last_year": [p["previous_year_count"] for p in points],
+    }
+
+
+def _compliance(phases: dict) -> list[dict]:
+    rows = []
+    for phase in Phase:
+        figures = phases.get(phase.value, {})
+        rows.append(
+            {
+                "phase": phase.value,
+                "label": str(phase.label),
+                "in_time": figures.get("met_in_time", 0),
+                "late": figures.get("met_late", 0),
+                "missed": figures.get("missed", 0),
+                "running": figures.get("running", 0),
+                "share_in_time": figures.get("share_in_time"),
+            }
+        )
+    return rows
+
+
+def dashboard(today: date | None = None) -> dict:
+    today = today or timezone.localdate()
+    period = Period(date(today.year, 1, 1), today)
+    summary = stats.summary(period)
+    categories = {c.code: c for c in Category.objects.all()}
+    by_category = [
+        {"label": category_name(categories.get(r["key"])) or r["label"], "count": r["count"]}
+        for r in stats.breakdown(period, "category")["rows"]
+        if r["count"]
+    ]
+    top_shops = [
+        {"name": r["label"], "count": r["count"]}
+        for r in stats.breakdown(period, "shop")["rows"][:10]
+        if r["count"]
+    ]
+    open_complaints = Complaint.objects.filter(state__in=OPEN_STATES)
+    overdue = open_complaints.filter(overdue_filter(True))
+    top_overdue = (
+        overdue.values("merchant__name").annotate(n=Count("id")).order_by("-n", "merchant__name")[:10]
+    )
+    growth = summary["growth"]
+    return {
+        "year": today.year,
+        "period": period,
+        "counts": {
+            "this_year": summary["count"],
+            "previous_year": summary["previous_year_count"],
+            "open": open_complaints.count(),
+            "overdue": overdue.count(),
+            "escalations": Complaint.objects.filter(state__in=QUEUE_STATES).count(),
+            "open_alerts": Alert.objects.filter(state=AlertState.OPEN).count(),
+            "filings_to_review": Promotion.objects.filter(state=FilingState.SUBMITTED).count(),
+        },
+        "growth": {
+            "percent": growth["text_percent"],
+            "times": growth["text_times_zh"] if _zh() else growth["text_times"],
+            "ratio": growth["text_ratio"],
+        },
+        "monthly": _monthly(today.year, today),
+        "by_category": by_category,
+        "online_share": summary["online_shopping_share"],
+        "online": summary["online_shopping_count"],
+        "other_sectors": summary["count"] - summary["online_shopping_count"],
+        "compliance": _compliance(summary["compliance"]["phases"]),
+        "first_response_minutes": summary["compliance"]["first_response_minutes"],
+        "top_shops": top_shops,
+        "top_overdue": [{"name": r["merchant__name"], "count": r["n"]} for r in top_overdue],
+    }
+
+
+def scorecard(merchant) -> dict:
+    """A shop's public figures of the last 12 months (the statistics engine's scorecard), plus its open
+    complaints for the regulator's list."""
+    card = stats.scorecard(merchant)
+    return {
+        "merchant": merchant,
+        "complaints": card["complaints"],
+        "answered_in_time": card["answered_in_time_share"],
+        "resolution_rate": card["resolution_rate"],
+        "median_response_minutes": card["median_first_response_minutes"],
+        "pledge": card["pledge"],
+    }
+
+
+def open_counts(merchants) -> dict[int, int]:
+    rows = (
+        Complaint.objects.filter(merchant__in=merchants, state__in=OPEN_STATES)
+        .values("merchant")
+        .annotate(n=Count("id"))
+    )
+    return {r["merchant"]: r["n"] for r in rows}

@@ -1,0 +1,57 @@
+from django import template
+from django.utils.translation import gettext
+
+from complaintdesk.web import display
+
+register = template.Library()
+
+
+@register.filter
+def category_name(category):
+    return display.category_name(category)
+
+
+@register.filter
+def action_label(action):
+    return display.ACTION_LABELS.get(action, action.replace("_", " "))
+
+
+@register.filter
+def actor_label(role):
+    return display.ACTOR_LABELS.get(role, role)
+
+
+@register.filter
+def rule(label):
+    """A deadline rule in the reader's language when it is one of the default policy's."""
+    return gettext(label) if label else ""
+
+
+@register.filter
+def state_label(state):
+    from complaintdesk.complaints.choices import State
+
+    try:
+        return State(state).label
+    except ValueError:
+        return state
+
+
+@register.filter
+def percent(value):
+    return "–" if value is None else f"{value * 100:.1f} %"
+
+
+@register.filter
+def minutes(value):
+    """A duration in minutes as a person reads it: "45 min", "3.5 h", "2.4 d"; "–" when unknown."""
+    from django.utils.translation import gettext as _
+
+    if value is None:
+        return "–"
+    value = float(value)
+    if value < 90:
+        return _("%(n)s min") % {"n": f"{value:.0f}"}
+    if value < 48 * 60:
+        return _("%(n)s h") % {"n": f"{value / 60:.1f}"}
+    return _("%(n)s d") % {"n": f"{value / 1440:.1f}"}

@@ -1,0 +1,335 @@
+"""The whole journey in a real browser (Debian's Chromium driven by Playwright) against the live test server:
+a consumer files a complaint with evidence, the shop answers and proposes a refund, the consumer disputes,
+the regulator mediates and closes, the consumer sees the end. Plus field errors, tenancy by URL, the language
+switch and keyboard access.
+
+Run with SCREENSHOTS=1 to also write docs/screenshots/*.png from demo data."""
+
+import importlib
+import os
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.utils import timezone
+
+from complaintdesk.complaints.models import Complaint
+from complaintdesk.complaints.tests import factories
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM),
+        reason=f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)",
+    ),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package")
+expect = sync_api.expect
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+TIMEOUT_MS = 20_000
+
+
+@pytest.fixture(scope="module")
+def browser():
+    # Playwright's sync API runs an event loop in this thread; Django then refuses ORM calls from it unless
+    # told they are safe (they are: this thread serves no requests, the live server's thread does). Only for
+    # this module: the rest of the suite keeps Django's check.
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        yield from _chromium()
+    finally:
+        if before is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
+
+
+def _chromium():
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", "--disable-quic",
+            ],
+        )  # fmt: skip
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """A new browser context (own cookies) per person; pages time out rather than hang."""
+    contexts = []
+    expect.set_options(timeout=TIMEOUT_MS)
+
+    def make(locale="en-GB", width=1280, height=900):
+        context = browser.new_context(locale=locale, viewport={"width": width, "height": height})
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        page.base = live_server.url
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(autouse=True)
+def _taxonomy(transactional_db):
+    """The default categories are migration data that a transactional test's flush removes. Django's
+    serialized rollback cannot put them back here: once Playwright's greenlets run, this thread gets a fresh
+    database connection without the serialized copy. So the migration's own function puts them back."""
+    importlib.import_module("complaintdesk.complaints.migrations.0002_default_categories").create(apps, None)
+
+
+def log_in(page, username, password):
+    page.goto(page.base + "/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator(".who")).to_contain_text(username)
+
+
+def act(page, action_summary, message, **extra):
+    """Open an action's form on the complaint page, fill it and send it (htmx swaps the panel in place)."""
+    box = page.locator("details.action", has=page.locator("summary", has_text=action_summary))
+    if box.get_attribute("open") is None:
+        box.locator("summary").click()
+    if message is not None:
+        box.get_by_role("textbox").first.fill(message)
+    for label, value in extra.items():
+        text = label.replace("_", " ")
+        if value is True:
+            box.get_by_label(text, exact=True).check()
+            continue
+        control = box.get_by_label(text + ":", exact=True)
+        if label == "Resolution":
+            control.select_option(label=value)
+        else:
+            control.fill(value)
+    box.get_by_role("button", name=action_summary).click()
+
+
+def test_the_whole_journey_from_filing_to_closing(people, open_page):
+    # Another Acme complaint whose deadlines are days away: the new one must come out on top of the queue.
+    older = factories.complaint(people.erin, people.acme)
+    older.deadlines.update(
+        due_at=timezone.now() + timedelta(days=3), remind_at=timezone.now() + timedelta(days=2)
+    )
+
+    # 1. Alice files a complaint with a photo.
+    alice = open_page()
+    log_in(alice, "alice", "pw-alice")
+    expect(alice.get_by_role("heading", name="My complaints")).to_be_visible()
+    alice.get_by_role("link", name="File a complaint").first.click()
+    alice.get_by_label("Shop").select_option(label="Acme Online")
+    alice.get_by_label("Order number").fill("JD-1001")
+    alice.get_by_label("Order date").fill(timezone.localdate().isoformat())
+    alice.get_by_label("Amount paid (CNY)").fill("199.00")
+    alice.get_by_label("What went wrong").select_option(label="Quality")
+    alice.get_by_label("Quality issue").check()
+    alice.get_by_label("What you want").select_option(label="Refund")
+    alice.get_by_label("What happened").fill("The headphones have no sound on the left side.")
+    alice.get_by_label("Evidence").set_input_files(
+        files=[{"name": "headphones.png", "mimeType": "image/png", "buffer": PNG}]
+    )
+    alice.get_by_role("button", name="Send the complaint").click()
+    expect(alice.locator(".messages")).to_contain_text("was sent to Acme Online")
+    complaint = Complaint.objects.exclude(pk=older.pk).get()
+    expect(alice.get_by_role("heading", level=1)).to_contain_text(complaint.reference)
+    expect(alice.get_by_role("link", name="headphones.png")).to_be_visible()
+    expect(alice.locator("#complaint-state")).to_have_text("Submitted")
+
+    # 2. Bob, Acme's agent, sees it on top of his queue with a live countdown, responds and proposes a refund.
+    bob = open_page()
+    log_in(bob, "bob", "pw-bob")
+    first_row = bob.locator("table.queue tbody tr").first
+    expect(first_row).to_contain_text(complaint.reference)
+    # The server writes "1 hour, 59 minutes left"; the script's "1 h 59 min left" shows the countdown runs.
+    expect(first_row.locator("[data-countdown]")).to_have_text(
+        re.compile(r"^(\d+ h )?\d+ min( \d+ s)? left$")
+    )
+    expect(first_row.locator("[data-countdown]")).to_have_class(re.compile(r"tone-ok"))
+    first_row.get_by_role("link", name=complaint.reference).click()
+    expect(bob.locator(".rule").first).to_contain_text("first response within")
+    act(bob, "Respond", "Sorry to hear that. We are checking the batch.")
+    expect(bob.locator("#complaint-state")).to_have_text("Responded")
+    expect(bob.locator(".timeline")).to_contain_text("We are checking the batch.")
+    act(
+        bob,
+        "Propose a resolution",
+        "We refund you in full.",
+        Resolution="Refund",
+        Details_of_the_resolution="199.00 CNY within 3 days",
+    )
+    expect(bob.locator("#complaint-state")).to_have_text("Resolution proposed")
+
+    # 3. Alice disputes the proposal and asks the 12315 centre to mediate.
+    alice.goto(alice.base + f"/complaints/{complaint.pk}/")
+    expect(alice.locator("#proposal")).to_contain_text("199.00 CNY within 3 days")
+    act(alice, "Dispute the proposal", "Shipping was not refunded.", Ask_the_12315_centre_to_mediate=True)
+    expect(alice.locator("#complaint-state")).to_have_text("Escalated")
+
+    # 4. Rita sees it in the escalation queue, mediates and closes.
+    rita = open_page()
+    log_in(rita, "rita", "pw-rita")
+    rita.get_by_role("link", name="Escalations").click()
+    rita.get_by_role("link", name=complaint.reference).click()
+    act(rita, "Start mediation", "The 12315 centre mediates: both parties called.")
+    expect(rita.locator("#complaint-state")).to_have_text("In mediation")
+    act(rita, "Close the case", "Agreed: full refund including shipping.")
+    expect(rita.locator("#complaint-state")).to_have_text("Closed")
+
+    # 5. Alice sees the end, and the whole story in the timeline.
+    alice.goto(alice.base + "/my/complaints/")
+    row = alice.locator("tr", has=alice.get_by_role("link", name=complaint.reference))
+    expect(row).to_contain_text("Closed")
+    row.get_by_role("link", name=complaint.reference).click()
+    timeline = alice.locator(".timeline")
+    for step in ("Complaint filed", "Evidence added", "Respond", "Propose a resolution", "Dispute the proposal",
+                 "Escalate to the 12315 centre", "Start mediation", "Close the case"):  # fmt: skip
+        expect(timeline).to_contain_text(step)
+    expect(alice.locator("#h-actions")).to_have_count(0)
+    complaint.refresh_from_db()
+    assert complaint.state == "closed"
+
+
+def test_field_errors_are_shown_next_to_the_fields(people, open_page):
+    alice = open_page()
+    log_in(alice, "alice", "pw-alice")
+    alice.goto(alice.base + "/my/complaints/new/")
+    alice.get_by_label("Amount paid (CNY)").fill("-3")
+    alice.get_by_role("button", name="Send the complaint").click()
+    expect(alice.locator("#form-errors")).to_be_visible()
+    expect(alice.locator("#field-merchant .error")).to_have_text("This field is required.")
+    expect(alice.locator("#field-amount .error")).to_contain_text("greater than or equal to 0")
+    expect(alice.locator("#field-description .error")).to_have_text("This field is required.")
+    expect(alice.get_by_label("Amount paid (CNY)")).to_have_attribute("aria-invalid", "true")
+    expect(alice.locator("#field-order_number .error")).to_be_visible()
+    assert Complaint.objects.count() == 0
+
+
+def test_a_merchant_cannot_open_another_shops_complaint_by_url(people, open_page):
+    theirs = factories.complaint(people.alice, people.acme)
+    dave = open_page()
+    log_in(dave, "dave", "pw-dave")
+    response = dave.goto(dave.base + f"/complaints/{theirs.pk}/")
+    assert response.status == 404
+    expect(dave.get_by_role("heading", name="Not found")).to_be_visible()
+    expect(dave.locator("body")).not_to_contain_text(theirs.reference)
+
+
+def test_the_language_switch_changes_the_page_to_chinese_and_back(people, open_page):
+    page = open_page()
+    page.goto(page.base + "/shops/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Shop directory")
+    page.get_by_label("Language").select_option("zh-hans")
+    expect(page.get_by_role("heading", level=1)).to_have_text("商家名录")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
+    assert page.url.endswith("/shops/")
+    page.get_by_label("语言").select_option("en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Shop directory")
+
+
+def test_the_pages_work_from_the_keyboard(people, open_page):
+    page = open_page()
+    page.goto(page.base + "/")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.keyboard.press("Enter")
+    page.goto(page.base + "/accounts/login/")
+    page.get_by_label("Username").focus()
+    page.keyboard.type("alice")
+    page.keyboard.press("Tab")
+    page.keyboard.type("pw-alice")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="My complaints")).to_be_visible()
+
+
+def test_the_workbench_fits_a_phone_screen(people, open_page):
+    factories.complaint(people.alice, people.acme)
+    page = open_page(width=390, height=844)
+    log_in(page, "bob", "pw-bob")
+    expect(page.locator("table.queue")).to_be_visible()
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the page is {overflow}px wider than the phone"
+
+
+@pytest.mark.skipif(not os.environ.get("SCREENSHOTS"), reason="set SCREENSHOTS=1 to write docs/screenshots/")
+def test_screenshots_of_the_main_pages(people, open_page):
+    """Demo data, then one picture per main page (English, and two in Chinese) for the README."""
+    call_command("seed_demo", verbosity=0)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def shot(page, name):
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+    anonymous = open_page()
+    anonymous.goto(anonymous.base + "/")
+    shot(anonymous, "home")
+    anonymous.goto(anonymous.base + "/shops/")
+    shot(anonymous, "directory")
+    anonymous.goto(anonymous.base + "/scorecards/")
+    shot(anonymous, "scorecards")
+
+    consumer = open_page()
+    log_in(consumer, "consumer1", "demo")
+    shot(consumer, "consumer-my-complaints")
+    consumer.goto(consumer.base + "/my/complaints/new/")
+    consumer.get_by_label("Amount paid (CNY)").fill("-3")
+    consumer.get_by_role("button", name="Send the complaint").click()
+    expect(consumer.locator("#form-errors")).to_be_visible()
+    shot(consumer, "consumer-file-complaint-errors")
+    proposed = Complaint.objects.filter(consumer__username="consumer1", state="resolution_proposed").first()
+    if proposed:
+        consumer.goto(consumer.base + f"/complaints/{proposed.pk}/")
+        shot(consumer, "consumer-complaint")
+
+    agent = open_page()
+    log_in(agent, "shop1-agent", "demo")
+    shot(agent, "merchant-queue")
+    agent.locator("table.queue tbody tr a").first.click()
+    shot(agent, "merchant-complaint")
+    agent.goto(agent.base + "/workbench/shop/")
+    shot(agent, "merchant-shop")
+    agent.goto(agent.base + "/workbench/promotions/")
+    shot(agent, "merchant-promotions")
+
+    officer = open_page()
+    log_in(officer, "regulator", "demo")
+    expect(officer.locator("#chart-monthly")).to_be_visible()
+    shot(officer, "regulator-dashboard")
+    officer.goto(officer.base + "/console/escalations/")
+    shot(officer, "regulator-escalations")
+    officer.goto(officer.base + "/console/alerts/?state=all")
+    shot(officer, "regulator-alerts")
+    officer.goto(officer.base + "/console/scorecards/")
+    shot(officer, "regulator-scorecards")
+    officer.goto(officer.base + "/console/filings/?state=all")
+    shot(officer, "regulator-filings")
+
+    chinese = open_page(locale="zh-CN")
+    chinese.goto(chinese.base + "/accounts/login/")
+    chinese.get_by_label("用户名").fill("shop1-agent")
+    chinese.get_by_label("密码").fill("demo")
+    chinese.get_by_role("button", name="登录").click()
+    expect(chinese.get_by_role("heading", level=1)).to_contain_text("投诉队列")
+    shot(chinese, "merchant-queue-zh")
+    chinese.goto(chinese.base + "/shops/")
+    shot(chinese, "directory-zh")
+
+    phone = open_page(width=390, height=844)
+    log_in(phone, "consumer1", "demo")
+    shot(phone, "consumer-my-complaints-phone")

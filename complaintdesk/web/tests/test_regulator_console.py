@@ -1,0 +1,117 @@
+"""The regulator console: dashboard, escalations, mediation and closing, alerts, scorecards."""
+
+import json
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from complaintdesk.alerts.models import AlertKind, AlertState
+from complaintdesk.alerts.services import raise_alert
+from complaintdesk.complaints.tests import factories
+
+
+@pytest.mark.django_db
+def test_the_dashboard_counts_and_carries_chart_data(people, browser_of):
+    factories.complaint(people.alice, people.acme, category="quality")
+    factories.complaint(people.erin, people.bazaar, "escalated")
+    page = browser_of(people.rita).get(reverse("web:dashboard")).content.decode()
+    assert "vendor/chart.umd.min.js" in page and "web/dashboard.js" in page
+    data = json.loads(
+        page.split('<script id="dashboard-data" type="application/json">', 1)[1].split("</script>")[0]
+    )
+    month = timezone.localdate().month
+    assert data["monthly"]["this_year"]["data"][month - 1] == 2
+    assert sum(data["by_category"]["data"]) == 2
+    assert data["sector"]["data"] == [2, 0]
+    assert {s["key"] for s in data["compliance"]["series"]} == {"in_time", "late", "missed", "running"}
+    assert sorted(data["top_shops"]["labels"]) == ["Acme Online", "Bazaar Mall"]
+    assert "Deadline policies and rules" in page and "/admin/deadlines/calendaroverride/" in page
+
+
+@pytest.mark.django_db
+def test_the_escalation_queue_holds_escalated_disputed_and_mediated(people, browser_of):
+    shown = [
+        factories.complaint(people.alice, people.acme, state)
+        for state in ("escalated", "disputed", "in_mediation")
+    ]
+    hidden = factories.complaint(people.alice, people.acme, "responded")
+    page = browser_of(people.rita).get(reverse("web:escalations")).content.decode()
+    assert all(c.reference in page for c in shown)
+    assert hidden.reference not in page
+
+
+@pytest.mark.django_db
+def test_the_regulator_mediates_and_closes(people, browser_of):
+    c = factories.complaint(people.alice, people.acme, "escalated")
+    client = browser_of(people.rita)
+    page = client.get(reverse("web:complaint", args=[c.pk])).content.decode()
+    assert 'id="action-start_mediation"' in page and 'id="action-close"' in page
+    client.post(reverse("web:act", args=[c.pk, "start_mediation"]), {"start_mediation-message": "Mediating."})
+    c.refresh_from_db()
+    assert c.state == "in_mediation"
+    client.post(
+        reverse("web:act", args=[c.pk, "propose_resolution"]),
+        {
+            "propose_resolution-message": "Refund plus shipping.",
+            "propose_resolution-resolution_type": "refund",
+        },
+    )
+    c.refresh_from_db()
+    assert c.state == "resolution_proposed"
+    factories.Complaint.objects.filter(pk=c.pk).update(state="in_mediation")
+    client.post(reverse("web:act", args=[c.pk, "close"]), {"close-message": "Agreed in mediation."})
+    c.refresh_from_db()
+    assert c.state == "closed"
+    assert not c.deadlines.filter(status="open").exists()
+
+
+@pytest.mark.django_db
+def test_the_complaint_list_filters_by_reference_shop_and_overdue(people, browser_of):
+    a = factories.complaint(people.alice, people.acme)
+    b = factories.complaint(people.erin, people.bazaar)
+    client = browser_of(people.rita)
+    page = client.get(reverse("web:all_complaints"), {"q": a.reference}).content.decode()
+    assert a.reference in page and b.reference not in page
+    page = client.get(reverse("web:all_complaints"), {"merchant": people.bazaar.pk}).content.decode()
+    assert b.reference in page and a.reference not in page
+    page = client.get(reverse("web:all_complaints"), {"overdue": "1"}).content.decode()
+    assert a.reference not in page
+
+
+@pytest.mark.django_db
+def test_alerts_show_their_complaints_and_are_acknowledged_then_closed(people, browser_of):
+    c = factories.complaint(people.alice, people.acme)
+    alert, _ = raise_alert(
+        AlertKind.SURGE,
+        people.acme,
+        "2026-11-11T10",
+        "Surge at Acme",
+        complaints=[c],
+        observed=30,
+        expected=2.5,
+    )
+    client = browser_of(people.rita)
+    assert "Surge at Acme" in client.get(reverse("web:alerts")).content.decode()
+    page = client.get(reverse("web:alert", args=[alert.pk])).content.decode()
+    assert c.reference in page
+    client.post(reverse("web:alert_action", args=[alert.pk, "acknowledge"]), {"note": "Calling the shop."})
+    alert.refresh_from_db()
+    assert alert.state == AlertState.ACKNOWLEDGED and "Calling the shop." in alert.note
+    client.post(reverse("web:alert_action", args=[alert.pk, "close"]), {"note": ""})
+    alert.refresh_from_db()
+    assert alert.state == AlertState.CLOSED
+    again = client.post(reverse("web:alert_action", args=[alert.pk, "close"]), {}, follow=True)
+    assert "already" in again.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_scorecards_list_puts_the_worst_shop_first(people, browser_of):
+    late = factories.complaint(people.alice, people.bazaar)
+    late.deadlines.filter(phase="first_response").update(due_at=timezone.now() - timezone.timedelta(hours=1))
+    ok = factories.complaint(people.alice, people.acme)
+    from complaintdesk.complaints import services
+
+    services.perform(ok.pk, people.bob, "respond", "hi")
+    page = browser_of(people.rita).get(reverse("web:regulator_scorecards")).content.decode()
+    assert page.index("Bazaar Mall") < page.index("Acme Online")

@@ -1,0 +1,112 @@
+"""The complaint page every role shares: what happened, the deadlines, the evidence, and the forms for the
+actions the lifecycle allows this user now. Another tenant's complaint is 404, as in the API."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from complaintdesk.accounts.models import Role
+from complaintdesk.complaints import evidence, lifecycle, services
+from complaintdesk.complaints.queries import visible_complaints
+from complaintdesk.lib.errors import FieldError
+from complaintdesk.web.display import available_actions, deadline_view
+from complaintdesk.web.forms import ActionForm, EvidenceForm
+
+
+def _complaint(request, complaint_id: int):
+    return get_object_or_404(visible_complaints(request.user), pk=complaint_id)
+
+
+def _render(request, complaint, forms=None, evidence_form=None, status=200):
+    now = timezone.now()
+    actions = available_actions(request.user, complaint)
+    bound = forms or {}
+    context = {
+        "complaint": complaint,
+        "deadlines": [deadline_view(d, now) for d in complaint.deadlines.all()],
+        "events": complaint.events.select_related("actor"),
+        "evidence": complaint.evidence.all(),
+        "action_forms": [(a, bound.get(a) or ActionForm(a)) for a in actions],
+        "evidence_form": evidence_form or EvidenceForm(),
+        "can_add_evidence": complaint.state not in ("closed", "withdrawn"),
+        "show_names": request.user.role != Role.CONSUMER,
+    }
+    return render(request, "web/complaint.html", context, status=status)
+
+
+@login_required
+def detail(request, complaint_id: int):
+    return _render(request, _complaint(request, complaint_id))
+
+
+@login_required
+@require_POST
+def act(request, complaint_id: int, action: str):
+    complaint = _complaint(request, complaint_id)
+    if action not in lifecycle.ACTIONS:
+        raise Http404
+    form = ActionForm(action, request.POST)
+    if not form.is_valid():
+        return _render(request, complaint, forms={action: form}, status=422)
+    message = form.cleaned_data.get("message", "").strip()
+    try:
+        with transaction.atomic():
+            services.perform(complaint.pk, request.user, action, message, form.resolution)
+            if action == "dispute" and form.cleaned_data.get("ask_mediation"):
+                services.perform(
+                    complaint.pk, request.user, "escalate", _("Please ask the 12315 centre to mediate.")
+                )
+    except FieldError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.reason)
+        return _render(request, complaint, forms={action: form}, status=422)
+    except lifecycle.ActionForbidden:
+        messages.error(request, _("Your role cannot take this action."))
+        return _render(request, _complaint(request, complaint_id), status=403)
+    except lifecycle.TransitionError:
+        complaint = _complaint(request, complaint_id)
+        messages.error(
+            request,
+            _("This action is no longer possible: the complaint is now “%(state)s”. Nothing was changed.")
+            % {"state": complaint.get_state_display()},
+        )
+        return _render(request, complaint, status=409)
+    messages.success(request, _("Done: %(action)s.") % {"action": _action_done(action)})
+    return redirect("web:complaint", complaint.pk)
+
+
+def _action_done(action: str) -> str:
+    from complaintdesk.web.display import ACTION_LABELS
+
+    return str(ACTION_LABELS.get(action, action))
+
+
+@login_required
+@require_POST
+def add_evidence(request, complaint_id: int):
+    complaint = _complaint(request, complaint_id)
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                for upload in form.cleaned_data["files"]:
+                    evidence.attach(complaint, request.user, upload)
+        except FieldError as exc:
+            form.add_error("files", exc.reason)
+        except lifecycle.ActionForbidden:
+            form.add_error("files", _("Your role cannot add evidence."))
+        else:
+            messages.success(request, _("Evidence added."))
+            return redirect("web:complaint", complaint.pk)
+    return _render(request, complaint, evidence_form=form, status=422)
+
+
+@login_required
+def download_evidence(request, complaint_id: int, evidence_id: int):
+    complaint = _complaint(request, complaint_id)
+    item = get_object_or_404(complaint.evidence, pk=evidence_id)
+    return evidence.serve(item)

@@ -1,0 +1,58 @@
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from complaintdesk.complaints import evidence, intake, services
+from complaintdesk.complaints.choices import Channel, Sector
+from complaintdesk.complaints.queries import visible_complaints
+from complaintdesk.lib.errors import FieldError
+from complaintdesk.web.display import nearest_deadline
+from complaintdesk.web.views.access import consumer_required
+
+
+@consumer_required
+def my_complaints(request):
+    complaints = list(visible_complaints(request.user)[:200])
+    rows = [{"complaint": c, "deadline": nearest_deadline(c)} for c in complaints]
+    return render(request, "web/consumer/list.html", {"rows": rows})
+
+
+@consumer_required
+def file_complaint(request):
+    from complaintdesk.web.forms import ComplaintForm
+
+    initial = {"merchant": request.GET.get("merchant")} if request.GET.get("merchant", "").isdigit() else {}
+    form = ComplaintForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            filing = intake.build_filing(
+                request.user,
+                merchant=data["merchant"].pk,
+                category=data["category"],
+                kind=data["kind"],
+                channel=Channel.WEB,
+                sector=Sector.ONLINE_SHOPPING,
+                order_number=data["order_number"].strip(),
+                amount=data["amount"],
+                order_date=data["order_date"],
+                wanted_outcome=data["wanted_outcome"],
+                description=data["description"].strip(),
+            )
+            with transaction.atomic():
+                complaint = services.file_complaint(request.user, filing)
+                for upload in data["evidence"]:
+                    evidence.attach(complaint, request.user, upload)
+        except FieldError as exc:
+            field = {"file": "evidence"}.get(exc.field, exc.field)
+            form.add_error(field if field in form.fields else None, exc.reason)
+        else:
+            messages.success(
+                request,
+                _("Your complaint %(ref)s was sent to %(shop)s. The shop's deadlines are below.")
+                % {"ref": complaint.reference, "shop": complaint.merchant.name},
+            )
+            return redirect("web:complaint", complaint.pk)
+    status = 422 if form.errors else 200
+    return render(request, "web/consumer/new.html", {"form": form}, status=status)

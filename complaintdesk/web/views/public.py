@@ -1,0 +1,54 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from complaintdesk.merchants import profile
+from complaintdesk.merchants.models import Merchant
+from complaintdesk.web import metrics
+from complaintdesk.web.display import service_hours_lines
+from complaintdesk.web.forms import SignUpForm
+from complaintdesk.web.views.access import home_url_for
+
+
+def home(request):
+    shops = Merchant.objects.filter(is_active=True)
+    return render(request, "web/public/home.html", {"shops": shops})
+
+
+def start(request):
+    """Where a user lands after logging in: the home page of their role."""
+    return redirect(home_url_for(request.user))
+
+
+def directory(request):
+    query = request.GET.get("q", "").strip()[:100]
+    shops = profile.directory(query)
+    rows = [{"shop": s, "hours": service_hours_lines(s.service_hours)} for s in shops]
+    return render(request, "web/public/directory.html", {"rows": rows, "q": query})
+
+
+def scorecards(request):
+    cards = [metrics.scorecard(shop) for shop in Merchant.objects.filter(is_active=True)]
+    return render(request, "web/public/scorecards.html", {"cards": cards})
+
+
+def scorecard(request, merchant_id: int):
+    shop = get_object_or_404(Merchant, pk=merchant_id, is_active=True)
+    return render(
+        request,
+        "web/public/scorecard.html",
+        {"card": metrics.scorecard(shop), "hours": service_hours_lines(shop.service_hours)},
+    )
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect(home_url_for(request.user))
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome! Your account is ready; you can file a complaint now."))
+        return redirect("web:file_complaint")
+    return render(request, "web/public/signup.html", {"form": form})

@@ -1,0 +1,33 @@
+"""Complaint queues ordered by the nearest running deadline: the shop's workbench and the regulator's
+escalations share this ordering."""
+
+from django.core.paginator import Paginator
+from django.db.models import F, Min, Q
+from django.utils import timezone
+
+from complaintdesk.complaints.choices import OPEN_STATES
+from complaintdesk.deadlines.models import DeadlineStatus
+from complaintdesk.web.display import nearest_deadline
+
+# A deadline still counts while it is not met: open, or breached and still unanswered. Paused ones wait for
+# the consumer and do not press the shop.
+RUNNING = Q(
+    deadlines__met_at__isnull=True, deadlines__status__in=[DeadlineStatus.OPEN, DeadlineStatus.BREACHED]
+)
+
+
+def by_nearest_deadline(complaints):
+    return complaints.annotate(next_due=Min("deadlines__due_at", filter=RUNNING)).order_by(
+        F("next_due").asc(nulls_last=True), "received_at", "id"
+    )
+
+
+def open_only(complaints):
+    return complaints.filter(state__in=OPEN_STATES)
+
+
+def page_rows(request, complaints, per_page: int = 50):
+    page = Paginator(complaints, per_page).get_page(request.GET.get("page"))
+    now = timezone.now()
+    rows = [{"complaint": c, "deadline": nearest_deadline(c, now)} for c in page.object_list]
+    return page, rows

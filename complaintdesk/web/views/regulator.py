@@ -1,0 +1,169 @@
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dates import MONTHS_3
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from complaintdesk.alerts import services as alert_services
+from complaintdesk.alerts.models import Alert, AlertState
+from complaintdesk.complaints.choices import State
+from complaintdesk.complaints.models import Category
+from complaintdesk.complaints.queries import overdue_filter, visible_complaints
+from complaintdesk.lib.errors import Conflict
+from complaintdesk.merchants import compliance
+from complaintdesk.merchants.models import Merchant
+from complaintdesk.web import metrics
+from complaintdesk.web.display import QUEUE_STATES
+from complaintdesk.web.forms import NoteForm
+from complaintdesk.web.views.access import regulator_required
+from complaintdesk.web.views.queues import by_nearest_deadline, page_rows
+
+
+@regulator_required
+def dashboard(request):
+    data = metrics.dashboard()
+    return render(request, "web/regulator/dashboard.html", {"data": data, "chart_data": _chart_data(data)})
+
+
+def _chart_data(data: dict) -> dict:
+    """What dashboard.js draws, with every label already in the reader's language."""
+    return {
+        "months": [str(MONTHS_3[m]).capitalize() for m in range(1, 13)],
+        "monthly": {
+            "this_year": {"label": str(data["year"]), "data": data["monthly"]["this_year"]},
+            "last_year": {"label": str(data["year"] - 1), "data": data["monthly"]["last_year"]},
+        },
+        "by_category": {
+            "labels": [r["label"] for r in data["by_category"]],
+            "data": [r["count"] for r in data["by_category"]],
+        },
+        "sector": {
+            "labels": [_("Online shopping"), _("Other sectors")],
+            "data": [data["online"], data["other_sectors"]],
+        },
+        "compliance": {
+            "labels": [r["label"] for r in data["compliance"]],
+            "series": [
+                {"key": key, "label": label, "data": [r[key] for r in data["compliance"]]}
+                for key, label in [
+                    ("in_time", _("Met in time")),
+                    ("late", _("Met late")),
+                    ("missed", _("Missed")),
+                    ("running", _("Running")),
+                ]
+            ],
+        },
+        "top_shops": {
+            "label": _("Complaints"),
+            "labels": [r["name"] for r in data["top_shops"]],
+            "data": [r["count"] for r in data["top_shops"]],
+        },
+        "top_overdue": {
+            "label": _("Overdue complaints"),
+            "labels": [r["name"] for r in data["top_overdue"]],
+            "data": [r["count"] for r in data["top_overdue"]],
+        },
+    }
+
+
+@regulator_required
+def escalations(request):
+    complaints = by_nearest_deadline(visible_complaints(request.user).filter(state__in=QUEUE_STATES))
+    page, rows = page_rows(request, complaints)
+    return render(request, "web/regulator/escalations.html", {"page": page, "rows": rows})
+
+
+@regulator_required
+def complaints(request):
+    qs = visible_complaints(request.user)
+    f = {k: request.GET.get(k, "").strip()[:100] for k in ("q", "state", "merchant", "category", "overdue")}
+    if f["q"]:
+        qs = qs.filter(reference__icontains=f["q"]) | qs.filter(order_number__icontains=f["q"])
+    if f["state"] in State.values:
+        qs = qs.filter(state=f["state"])
+    if f["merchant"].isdigit():
+        qs = qs.filter(merchant_id=int(f["merchant"]))
+    if f["category"]:
+        qs = qs.filter(category__code=f["category"])
+    if f["overdue"] == "1":
+        qs = qs.filter(overdue_filter(True))
+    page, rows = page_rows(request, qs.order_by("-received_at", "-id"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "web/regulator/complaints.html",
+        {
+            "page": page,
+            "rows": rows,
+            "f": f,
+            "states": State.choices,
+            "shops": Merchant.objects.all(),
+            "categories": Category.objects.all(),
+            "query": query.urlencode(),
+        },
+    )
+
+
+@regulator_required
+def alerts(request):
+    state = request.GET.get("state", "open")
+    qs = Alert.objects.select_related("merchant", "category").prefetch_related("complaints")
+    if state in AlertState.values:
+        qs = qs.filter(state=state)
+    return render(
+        request,
+        "web/regulator/alerts.html",
+        {"alerts": qs[:200], "state": state, "states": AlertState.choices},
+    )
+
+
+@regulator_required
+def alert_detail(request, alert_id: int):
+    alert = get_object_or_404(Alert.objects.select_related("merchant", "category"), pk=alert_id)
+    complaints = alert.complaints.select_related("merchant", "category").order_by("-received_at")
+    return render(
+        request,
+        "web/regulator/alert.html",
+        {"alert": alert, "complaints": complaints, "form": NoteForm()},
+    )
+
+
+@regulator_required
+@require_POST
+def alert_action(request, alert_id: int, action: str):
+    alert = get_object_or_404(Alert, pk=alert_id)
+    form = NoteForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    handler = {"acknowledge": alert_services.acknowledge, "close": alert_services.close}.get(action)
+    if handler is None:
+        return redirect("web:alert", alert.pk)
+    try:
+        handler(alert.pk, request.user, note)
+    except Conflict:
+        messages.error(
+            request,
+            _("The alert is already %(state)s; nothing was changed.") % {"state": alert.get_state_display()},
+        )
+    else:
+        messages.success(request, _("Alert updated."))
+    return redirect("web:alert", alert.pk)
+
+
+@regulator_required
+def scorecards(request):
+    shops = list(Merchant.objects.all())
+    opened = metrics.open_counts(shops)
+    obligations = {c.merchant.pk: c for c in compliance.check(shops)}
+    cards = []
+    for shop in shops:
+        card = metrics.scorecard(shop)
+        card["open"] = opened.get(shop.pk, 0)
+        card["compliance"] = obligations[shop.pk]
+        cards.append(card)
+    # Worst first: the lowest share answered in time, then the most complaints.
+    cards.sort(
+        key=lambda c: (c["answered_in_time"] if c["answered_in_time"] is not None else 2, -c["complaints"])
+    )
+    missing = [c for c in cards if not c["compliance"].compliant and c["merchant"].is_active]
+    return render(request, "web/regulator/scorecards.html", {"cards": cards, "missing": missing})
