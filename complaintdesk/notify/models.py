@@ -56,7 +56,8 @@ class OutboxMessage(models.Model):
     payload = models.JSONField(default=dict)
     status = models.CharField(max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
+    # When to try next; NULL once sent or failed for good, so the worker's index holds only live rows.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -67,10 +68,12 @@ class OutboxMessage(models.Model):
             models.UniqueConstraint(fields=["dedupe_key", "kind", "target"], name="outbox_unique_per_target")
         ]
         indexes = [
-            # Used by `manage.py worker` (deliver): pending and expired-lease rows by due time.
+            # Used by `manage.py worker` (deliver): pending and expired-lease rows by due time. The condition is
+            # IS NOT NULL rather than a status list: SQLite uses a partial index only when the query implies
+            # its condition, and `next_attempt_at <= ?` implies IS NOT NULL whatever the parameters.
             models.Index(
                 fields=["next_attempt_at"],
-                condition=models.Q(status__in=["pending", "sending"]),
+                condition=models.Q(next_attempt_at__isnull=False),
                 name="outbox_due_work",
             )
         ]

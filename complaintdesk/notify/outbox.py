@@ -72,14 +72,13 @@ def regulator_targets():
     return [(c.kind, c.target, c) for c in NotificationChannel.objects.filter(merchant=None, is_active=True)]
 
 
+def due_messages(now):
+    """Messages to send now: a range scan on the partial index `outbox_due_work`."""
+    return OutboxMessage.objects.filter(next_attempt_at__lte=now).order_by("next_attempt_at")
+
+
 def due_message_ids(now, limit: int = 100) -> list:
-    return list(
-        OutboxMessage.objects.filter(
-            status__in=[OutboxStatus.PENDING, OutboxStatus.SENDING], next_attempt_at__lte=now
-        )
-        .order_by("next_attempt_at")
-        .values_list("id", flat=True)[:limit]
-    )
+    return list(due_messages(now).values_list("id", flat=True)[:limit])
 
 
 def claim(message_id, now) -> OutboxMessage | None:
@@ -123,7 +122,10 @@ def deliver(message_id, now=None) -> str | None:
 def _finish(message, status, error: str) -> str:
     with transaction.atomic():
         OutboxMessage.objects.filter(pk=message.pk).update(
-            status=status, last_error=error, sent_at=timezone.now() if status == OutboxStatus.SENT else None
+            status=status,
+            last_error=error,
+            sent_at=timezone.now() if status == OutboxStatus.SENT else None,
+            next_attempt_at=None,
         )
     if status == OutboxStatus.FAILED:
         log.warning("notification %s to %s failed for good: %s", message.pk, message.target, error)

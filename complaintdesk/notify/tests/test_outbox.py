@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.utils import timezone
 
 from complaintdesk.notify import outbox
@@ -138,3 +139,21 @@ def test_e_mail_goes_through_the_django_backend_with_the_outbox_id():
     assert outbox.deliver(message.pk) == "sent"
     assert mail.outbox[0].to == ["shop@example.test"]
     assert mail.outbox[0].extra_headers["Message-ID"] == f"<{message.pk}@complaintdesk>"
+
+
+@pytest.mark.django_db
+def test_a_finished_message_leaves_the_workers_index(receiver):
+    channel = NotificationChannel.objects.create(kind="webhook", target=receiver.url)
+    _enqueue(channel)
+    message = OutboxMessage.objects.get()
+    outbox.deliver(message.pk)
+    message.refresh_from_db()
+    assert (message.status, message.next_attempt_at) == ("sent", None)
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner is the one that needed the care")
+def test_the_due_query_is_an_index_range_scan():
+    plan = outbox.due_messages(timezone.now()).values_list("id", flat=True)[:100].explain()
+    assert "outbox_due_work" in plan, plan
+    assert "SCAN notify_outboxmessage" not in plan, plan
