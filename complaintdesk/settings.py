@@ -1,5 +1,6 @@
 """ComplaintDesk settings: one file, read from the environment with safe local defaults."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -25,6 +26,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
+    "csp",
+    # Listed so /api/v1/docs uses ninja's own Swagger UI files, not its CDN fallback (and passes the CSP).
+    "ninja",
     "complaintdesk.merchants",
     "complaintdesk.accounts",
     "complaintdesk.deadlines.apps.DeadlinesConfig",
@@ -40,6 +45,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -48,6 +54,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into accounts.lockout's answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "complaintdesk.urls"
@@ -95,6 +103,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out username+address before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "/accounts/login/"
 # After logging in, each role lands on its own home page (web.views.public.start).
 LOGIN_REDIRECT_URL = "web:start"
@@ -135,26 +148,111 @@ EVIDENCE_ALLOWED_TYPES = {
     "application/pdf": (".pdf",),
     "text/plain": (".txt",),
 }
-DATA_UPLOAD_MAX_MEMORY_SIZE = EVIDENCE_MAX_BYTES + 1024 * 1024
 
+# Request bodies: evidence uploads are the largest; every other body (JSON, forms) is far smaller, and every
+# text field has its own maximum length in its schema or form.
+# DATA_UPLOAD_MAX_MEMORY_SIZE counts a body without its files: JSON, form fields. Uploaded files are
+# streamed to disk and checked one by one against EVIDENCE_MAX_BYTES; the reverse proxy caps the whole body.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Sessions: 8 hours, cookie only over HTTPS in production, never readable by scripts, not sent on
+# cross-site sub-requests.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: use the socket's address).
+# Login throttling and the filing rate limit both count by this address (complaintdesk.lib.clientip).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HSTS preloading is a promise to browser vendors about every subdomain of the operator's domain, which only
+# the operator can make: off unless SECURE_HSTS_PRELOAD=1. The check that asks for it is silenced for that.
+SILENCED_SYSTEM_CHECKS = [] if env_bool("SECURE_HSTS_PRELOAD", False) else ["security.W021"]
 
+# Content-Security-Policy (django-csp): our pages load scripts, styles and images only from our own static
+# files; no inline scripts, inline styles or eval anywhere (htmx runs with allowEval off). The API
+# documentation page (django-ninja's Swagger UI, served from ninja's own static files) needs the same plus
+# data: images, which img-src allows everywhere (harmless: data: images cannot run code).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Login throttling (django-axes), for the web login, the admin and POST /api/v1/auth/token alike: after
+# AXES_FAILURE_LIMIT failures for one username from one address, that pair is locked for the cool-off time.
+# Username *and* address: locking a username alone would let anyone lock a shop's staff out on purpose.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "complaintdesk.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "complaintdesk.lib.clientip.client_ip"
+# Failed attempts are kept (they are the evidence); successful logins are not logged a second time.
+AXES_DISABLE_ACCESS_LOG = True
+# Attempts are in the database (admin: Axes); not in the log, where usernames and addresses would land.
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2"]
+
+# Filing rate limits (accounts.ratelimit), shared by all web processes through the database: per account
+# and per client address in a fixed window. 0 switches a limit off (load tests from one loopback address).
+COMPLAINT_RATE_PER_ACCOUNT = env_int("COMPLAINT_RATE_PER_ACCOUNT", 10)
+COMPLAINT_RATE_PER_ADDRESS = env_int("COMPLAINT_RATE_PER_ADDRESS", 30)
+COMPLAINT_RATE_WINDOW_SECONDS = env_int("COMPLAINT_RATE_WINDOW_SECONDS", 3600)
+
+# Everything goes through handlers that mask phone numbers, ID numbers and e-mail addresses
+# (complaintdesk.lib.logfilter), Django's own request and server logs included.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_personal_data": {"()": "complaintdesk.lib.logfilter.MaskPersonalData"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_personal_data"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["mask_personal_data"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Django's default sends these to a debug-only console and to e-mail; here they reach ours.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
 }
 # A year no statutory source covers: "weekends" assumes Mon–Fri and puts a warning on every deadline it
 # touched (intake must never refuse a complaint); "error" refuses to compute such deadlines.

@@ -87,3 +87,24 @@ class ApiToken(models.Model):
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             cls.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user
+
+
+class RateCounter(models.Model):
+    """One fixed window of one rate limit for one key (an account or a hashed address); see ratelimit.py.
+
+    A row per window, counted up by a conditional UPDATE, so several web processes share the limit."""
+
+    scope = models.CharField(max_length=40)
+    key = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key", "window_start"], name="ratecounter_unique_window")
+        ]
+        # ratelimit.hit() deletes the windows that ended, by this index.
+        indexes = [models.Index(fields=["window_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}@{self.window_start:%Y-%m-%d %H:%M} = {self.count}"

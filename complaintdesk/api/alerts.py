@@ -1,13 +1,15 @@
 from datetime import datetime
+from typing import Annotated
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+from pydantic import StringConstraints
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.alerts import services
 from complaintdesk.alerts.models import Alert
-from complaintdesk.api.schemas import Error
+from complaintdesk.api.schemas import Error, Pages, QueryText, RowId
 from complaintdesk.complaints.lifecycle import ActionForbidden
 
 router = Router(tags=["alerts"])
@@ -51,7 +53,7 @@ class AlertOut(Schema):
 
 
 class NoteIn(Schema):
-    note: str = ""
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] = ""
 
 
 def _regulator(user):
@@ -60,8 +62,10 @@ def _regulator(user):
 
 
 @router.get("", response={200: list[AlertOut], 403: Error})
-@paginate(PageNumberPagination, page_size=50)
-def list_alerts(request, state: str | None = None, kind: str | None = None, merchant: int | None = None):
+@paginate(Pages, page_size=50)
+def list_alerts(
+    request, state: QueryText | None = None, kind: QueryText | None = None, merchant: RowId | None = None
+):
     _regulator(request.auth)
     alerts = Alert.objects.select_related("merchant", "category").prefetch_related("complaints")
     if state:

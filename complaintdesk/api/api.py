@@ -1,12 +1,16 @@
 """The JSON API under /api/v1/: one NinjaAPI, a router per resource, errors as JSON naming the field."""
 
+from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
+from django.urls import register_converter
 from django.utils import timezone
 from ninja import NinjaAPI, Router, Status
 from ninja.errors import AuthenticationError, ValidationError
 
 from complaintdesk.accounts.models import ApiToken, hash_token
+from complaintdesk.accounts.ratelimit import RateLimited
 from complaintdesk.api import alerts, complaints, merchants, pledges, promotions
 from complaintdesk.api import calendar as calendar_api
 from complaintdesk.api import stats as stats_api
@@ -16,7 +20,41 @@ from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.deadlines.calendar import UncoveredYearError
 from complaintdesk.lib.errors import Conflict, FieldError
 
-api = NinjaAPI(
+
+class ComplaintDeskAPI(NinjaAPI):
+    """Our NinjaAPI, whose OpenAPI document also names the answers the framework gives before a handler
+    runs, so clients (and the schemathesis test) know every status code an operation can return."""
+
+    def get_openapi_schema(self, **kwargs):
+        schema = super().get_openapi_schema(**kwargs)
+        for operations in schema["paths"].values():
+            for method, operation in operations.items():
+                document_framework_answers(method, operation)
+        return schema
+
+
+def _answer(description: str, component: str) -> dict:
+    ref = {"$ref": f"#/components/schemas/{component}"}
+    return {"description": description, "content": {"application/json": {"schema": ref}}}
+
+
+def document_framework_answers(method: str, operation: dict) -> None:
+    """401 without a valid token (operations with security), 403 when a POST/PUT/PATCH/DELETE comes without
+    a valid token and so falls to the session check, which wants a CSRF token; 400 for a body that is not
+    JSON at all, 413 for one over the size limit, 422 for parameters or a body that fail validation."""
+    responses = operation["responses"]
+    if operation.get("security"):
+        responses.setdefault(401, _answer("Authentication required", "Error"))
+        if method.lower() in ("post", "put", "patch", "delete"):
+            responses.setdefault(403, _answer("Forbidden, or a session request without CSRF token", "Error"))
+    if "requestBody" in operation:
+        responses.setdefault(400, _answer("The request body cannot be parsed", "Error"))
+        responses.setdefault(413, _answer("The request body is over the size limit", "Error"))
+    if "requestBody" in operation or operation.get("parameters"):
+        responses.setdefault(422, _answer("A parameter or field is invalid", "ValidationErrorOut"))
+
+
+api = ComplaintDeskAPI(
     title="ComplaintDesk API",
     version="1",
     description="Online-shopping complaints, deadlines and shop obligations for a 12315 complaint centre.",
@@ -29,7 +67,12 @@ api = NinjaAPI(
 auth_router = Router(tags=["auth"])
 
 
-@auth_router.post("/token", auth=None, response={200: TokenOut, 401: Error})
+@auth_router.post(
+    "/token",
+    auth=None,
+    response={200: TokenOut, 401: Error, 429: Error},
+    summary="Get a bearer token (too many failures lock the username for this address: 429)",
+)
 def issue_token(request, payload: TokenIn):
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None or not user.is_active:
@@ -61,6 +104,33 @@ api.add_router("/pledges", pledges.router)
 # Tagging a complaint with commitments: /complaints/{id}/commitments/{number}, beside the lifecycle actions.
 api.add_router("/complaints", pledges.complaint_tags)
 api.add_router("/stats", stats_api.router)
+# Last, so it only sees paths no other route took (`/complaints/-1`, `/nothing`): JSON 404, not an HTML page.
+unknown_paths = Router(auth=None)
+
+
+class AnyPath:
+    """Django's `path` converter stops at a newline; this one takes any rest of the path."""
+
+    regex = r"[\s\S]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(AnyPath, "anypath")
+
+
+@unknown_paths.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{anypath:rest}", include_in_schema=False
+)
+def unknown_path(request, rest: str):
+    raise Http404
+
+
+api.add_router("", unknown_paths)
 
 
 def _field_error(request, field: str, reason: str, status: int = 422):
@@ -84,8 +154,31 @@ def on_forbidden(request, exc: ActionForbidden):
     return api.create_response(request, {"detail": str(exc)}, status=403)
 
 
+@api.exception_handler(RateLimited)
+def on_rate_limited(request, exc: RateLimited):
+    response = api.create_response(request, {"detail": str(exc)}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_big(request, exc):
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return api.create_response(
+        request,
+        {"detail": f"request body too large: the limit is {limit} bytes (files excepted)"},
+        status=413,
+    )
+
+
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
+    return api.create_response(request, {"detail": "not found"}, status=404)
+
+
+@api.exception_handler(OverflowError)
+def on_id_out_of_range(request, exc):
+    # An id in the path larger than any database integer (SQLite raises OverflowError) names no row.
     return api.create_response(request, {"detail": "not found"}, status=404)
 
 

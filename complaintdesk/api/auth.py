@@ -11,5 +11,14 @@ class BearerToken(HttpBearer):
         return user
 
 
-# Clients send a bearer token; the web pages (htmx) use their session, with CSRF.
-AUTH = [BearerToken(), SessionAuth()]
+class WebSession(SessionAuth):
+    """The web pages' session (with CSRF). A request that sends an Authorization header is an API client:
+    when its token is wrong it must hear 401, not fall through to a session check that answers 403."""
+
+    def __call__(self, request):
+        if "HTTP_AUTHORIZATION" in request.META:
+            return None
+        return super().__call__(request)
+
+
+AUTH = [BearerToken(), WebSession()]

@@ -3,7 +3,7 @@ from datetime import datetime
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from complaintdesk.api.schemas import Error, ValidationErrorOut
+from complaintdesk.api.schemas import Error, QueryText, RowId, ValidationErrorOut
 from complaintdesk.complaints.choices import Channel, Kind
 from complaintdesk.complaints.models import Category
 from complaintdesk.deadlines import services
@@ -41,10 +41,10 @@ class DeadlinesOut(Schema):
 )
 def deadlines(
     request,
-    merchant: int,
+    merchant: RowId,
     received_at: datetime,
     kind: Kind = Kind.COMPLAINT,
-    category: str = "other",
+    category: QueryText = "other",
     channel: Channel = Channel.WEB,
 ):
     if received_at.tzinfo is None:

@@ -1,12 +1,12 @@
 import json
-from datetime import datetime
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from complaintdesk.accounts import ratelimit
 from complaintdesk.api import presenters
 from complaintdesk.api.schemas import (
     ActionIn,
@@ -15,11 +15,16 @@ from complaintdesk.api.schemas import (
     ComplaintOut,
     Error,
     EvidenceOut,
+    Instant,
+    Pages,
+    QueryText,
+    RowId,
     ValidationErrorOut,
 )
 from complaintdesk.complaints import evidence, intake, services
 from complaintdesk.complaints.choices import ResolutionType
 from complaintdesk.complaints.lifecycle import ACTIONS
+from complaintdesk.complaints.models import IdempotencyKey
 from complaintdesk.complaints.queries import overdue_filter, visible_complaints
 from complaintdesk.lib.errors import FieldError
 
@@ -27,11 +32,11 @@ router = Router(tags=["complaints"])
 
 
 class ComplaintFilters(Schema):
-    state: str | None = None
-    merchant: int | None = None
-    category: str | None = None
-    received_from: datetime | None = None
-    received_to: datetime | None = None
+    state: QueryText | None = None
+    merchant: RowId | None = None
+    category: QueryText | None = None
+    received_from: Instant | None = None
+    received_to: Instant | None = None
     overdue: bool | None = None
 
 
@@ -41,20 +46,32 @@ def _filing(user, payload: ComplaintIn) -> services.Filing:
 
 @router.post(
     "",
-    response={201: ComplaintOut, 200: ComplaintOut, 403: Error, 409: Error, 422: ValidationErrorOut},
-    summary="File a complaint (honours Idempotency-Key)",
+    response={
+        201: ComplaintOut,
+        200: ComplaintOut,
+        403: Error,
+        409: Error,
+        422: ValidationErrorOut,
+        429: Error,
+    },
+    summary="File a complaint (honours Idempotency-Key; rate-limited per account and address: 429)",
 )
 def file_complaint(request, payload: ComplaintIn):
     filing = _filing(request.auth, payload)
     key = request.headers.get("Idempotency-Key", "").strip()
+    # A replay of a key already used files nothing, so it does not count against the rate limit.
+    if not key or not IdempotencyKey.objects.filter(user=request.auth, key=key[:255]).exists():
+        ratelimit.check_filing(request, request.auth)
     if not key:
         complaint = services.file_complaint(request.auth, filing)
-        return Status(201, presenters.complaint(_reload(request, complaint.pk)))
+        return Status(201, presenters.complaint(_reload(request, complaint.pk), request.auth))
     if len(key) > 255:
         raise FieldError("Idempotency-Key", "must be at most 255 characters")
     body_hash = services.request_hash(json.dumps(payload.model_dump(mode="json"), sort_keys=True).encode())
     complaint, created = services.file_complaint_idempotently(request.auth, filing, key, body_hash)
-    return Status((201 if created else 200), presenters.complaint(_reload(request, complaint.pk)))
+    return Status(
+        (201 if created else 200), presenters.complaint(_reload(request, complaint.pk), request.auth)
+    )
 
 
 def _reload(request, pk):
@@ -62,7 +79,7 @@ def _reload(request, pk):
 
 
 @router.get("", response=list[ComplaintOut], summary="List the complaints you may see")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_complaints(request, filters: Query[ComplaintFilters]):
     qs = visible_complaints(request.auth)
     if filters.state:
@@ -77,13 +94,13 @@ def list_complaints(request, filters: Query[ComplaintFilters]):
         qs = qs.filter(received_at__lt=filters.received_to)
     if filters.overdue is not None:
         qs = qs.filter(overdue_filter(filters.overdue))
-    return [presenters.complaint(c) for c in qs]
+    return presenters.Presented(qs, lambda c: presenters.complaint(c, request.auth, in_list=True))
 
 
 @router.get("/{int:complaint_id}", response={200: ComplaintDetailOut, 404: Error})
 def complaint_detail(request, complaint_id: int):
     complaint = _reload(request, complaint_id)
-    return presenters.complaint_detail(complaint)
+    return presenters.complaint_detail(complaint, request.auth)
 
 
 @router.post(
@@ -96,7 +113,7 @@ def upload_evidence(request, complaint_id: int, file: File[UploadedFile]):
     return Status(201, item)
 
 
-@router.get("/{int:complaint_id}/evidence/{int:evidence_id}", response={404: Error})
+@router.get("/{int:complaint_id}/evidence/{int:evidence_id}", response={200: None, 404: Error})
 def download_evidence(request, complaint_id: int, evidence_id: int):
     complaint = _reload(request, complaint_id)
     item = get_object_or_404(complaint.evidence, pk=evidence_id)
@@ -122,4 +139,4 @@ def take_action(request, complaint_id: int, action: str, payload: ActionIn):
     complaint = _reload(request, complaint_id)
     with transaction.atomic():
         services.perform(complaint.pk, request.auth, action, payload.message, _resolution(payload.resolution))
-    return presenters.complaint_detail(_reload(request, complaint.pk))
+    return presenters.complaint_detail(_reload(request, complaint.pk), request.auth)

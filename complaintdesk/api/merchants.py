@@ -16,6 +16,7 @@ from complaintdesk.api.schemas import (
     MerchantIn,
     MerchantOut,
     MerchantPatch,
+    QueryText,
     ServiceInfoIn,
     ServiceInfoRevisionOut,
     ValidationErrorOut,
@@ -60,7 +61,7 @@ def _save(merchant: Merchant) -> Merchant:
 
 
 @router.get("/directory", auth=None, response=list[DirectoryEntryOut], summary="Public shop directory")
-def directory(request, q: str = ""):
+def directory(request, q: QueryText = ""):
     """Active shops with their published customer-service contacts; no personal data."""
     return profile.directory(q)
 

@@ -10,7 +10,7 @@ from ninja import Field, Router, Schema, Status
 from pydantic import StringConstraints
 
 from complaintdesk.accounts.models import MERCHANT_ROLES, Role
-from complaintdesk.api.schemas import Error, ValidationErrorOut
+from complaintdesk.api.schemas import Error, Instant, RowId, ValidationErrorOut
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.complaints.queries import visible_complaints
 from complaintdesk.pledges import services
@@ -156,7 +156,7 @@ def sign_version(request, version_id: int):
 
 
 @router.get("/signatures", response={200: list[SignatureOut], 403: Error})
-def list_signatures(request, version: int | None = None, merchant: int | None = None):
+def list_signatures(request, version: RowId | None = None, merchant: RowId | None = None):
     """Who signed which version: the regulator sees all shops, a shop its own."""
     user = request.auth
     signatures = PledgeSignature.objects.select_related("version", "merchant", "signed_by")
@@ -193,7 +193,9 @@ def _texts() -> dict:
 
 
 @router.get("/tags", response=list[TagOut], summary="Commitments alleged broken, on the complaints you see")
-def list_tags(request, complaint: int | None = None, merchant: int | None = None, number: int | None = None):
+def list_tags(
+    request, complaint: RowId | None = None, merchant: RowId | None = None, number: RowId | None = None
+):
     tags = ComplaintCommitment.objects.filter(complaint__in=visible_complaints(request.auth)).select_related(
         "complaint", "tagged_by"
     )
@@ -210,7 +212,7 @@ def list_tags(request, complaint: int | None = None, merchant: int | None = None
 @router.get(
     "/tags/counts", response={200: list[TagCountOut], 403: Error}, summary="Alleged breaches per shop"
 )
-def tag_counts(request, start: datetime | None = None, end: datetime | None = None):
+def tag_counts(request, start: Instant | None = None, end: Instant | None = None):
     """Complaints per shop and commitment (received in [start, end) when given), for the statistics."""
     complaints = visible_complaints(request.auth)
     if request.auth.role == Role.CONSUMER:

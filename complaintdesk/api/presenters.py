@@ -1,7 +1,9 @@
-"""Complaints as the API shows them: deadlines with time left, events, evidence."""
+"""Complaints as the API shows them: deadlines with time left, events, evidence; personal data as the
+viewer may see it (accounts.privacy)."""
 
 from django.utils import timezone
 
+from complaintdesk.accounts import privacy
 from complaintdesk.deadlines.models import DeadlineStatus
 
 
@@ -23,7 +25,7 @@ def deadline(d, now) -> dict:
     }
 
 
-def complaint(c) -> dict:
+def complaint(c, viewer, in_list: bool = False) -> dict:
     now = timezone.now()
     deadlines = list(c.deadlines.all())
     due = {d.phase: d.due_at for d in deadlines}
@@ -42,7 +44,7 @@ def complaint(c) -> dict:
         "order_date": c.order_date,
         "promotion": c.promotion_name,
         "wanted_outcome": c.wanted_outcome,
-        "description": c.description,
+        "description": privacy.listed_text(c.description, viewer) if in_list else c.description,
         "resolution": {"type": c.resolution_type, "details": c.resolution_text}
         if c.resolution_type
         else None,
@@ -56,12 +58,12 @@ def complaint(c) -> dict:
     }
 
 
-def complaint_detail(c) -> dict:
-    data = complaint(c)
+def complaint_detail(c, viewer) -> dict:
+    data = complaint(c, viewer)
     data["events"] = [
         {
             "action": e.action,
-            "actor": e.actor.username if e.actor else None,
+            "actor": privacy.person_name(e.actor, viewer) if e.actor else None,
             "actor_role": e.actor_role,
             "from_state": e.from_state,
             "to_state": e.to_state,
@@ -73,3 +75,21 @@ def complaint_detail(c) -> dict:
     ]
     data["evidence"] = list(c.evidence.all())
     return data
+
+
+class Presented:
+    """A queryset that presents only what a page takes: the paginator counts and slices in the database."""
+
+    def __init__(self, queryset, present):
+        self.queryset, self.present = queryset, present
+
+    def all(self):
+        return self
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self.present(row) for row in self.queryset[index]]
+        return self.present(self.queryset[index])

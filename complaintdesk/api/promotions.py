@@ -10,11 +10,11 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import StrictInt, StringConstraints
 
 from complaintdesk.accounts.models import MERCHANT_ROLES, Role
-from complaintdesk.api.schemas import Error, ValidationErrorOut
+from complaintdesk.api.schemas import Error, Instant, Pages, RowId, ValidationErrorOut
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.promotions import services
 from complaintdesk.promotions.models import FilingAction, FilingState, Promotion, PromotionType
@@ -163,11 +163,11 @@ class PromotionDetailOut(PromotionOut):
 
 class PromotionFilters(Schema):
     state: FilingState | None = None
-    merchant: int | None = None
+    merchant: RowId | None = None
     late: bool | None = None
     type: PromotionType | None = None
-    starts_from: datetime | None = None
-    starts_to: datetime | None = None
+    starts_from: Instant | None = None
+    starts_to: Instant | None = None
 
 
 def visible_promotions(user) -> QuerySet[Promotion]:
@@ -196,7 +196,7 @@ def file_promotion(request, payload: PromotionIn):
 
 
 @router.get("", response={200: list[PromotionOut], 403: Error})
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_promotions(request, filters: Query[PromotionFilters]):
     qs = visible_promotions(request.auth)
     if filters.state:
@@ -275,7 +275,7 @@ def upload_plan(request, promotion_id: int, file: File[UploadedFile]):
     return _get(request, promotion_id)
 
 
-@router.get("/{int:promotion_id}/plan", response={403: Error, 404: Error})
+@router.get("/{int:promotion_id}/plan", response={200: None, 403: Error, 404: Error})
 def download_plan(request, promotion_id: int):
     promotion = _get(request, promotion_id)
     if not promotion.plan_name:

@@ -1,11 +1,29 @@
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import StringConstraints
+from ninja.pagination import PageNumberPagination
+from pydantic import AfterValidator, StringConstraints
 
 from complaintdesk.complaints.choices import Channel, Kind, ResolutionType, Sector, WantedOutcome
+
+# An id in a query filter: a larger number would overflow the database integer (a 500 on SQLite), so it is
+# refused with 422 naming the parameter.
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+# Text of a query filter: PostgreSQL text cannot hold a NUL character (a 500 there), so it is refused.
+QueryText = Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00]*$")]
+# An instant of a query filter, in UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts.
+Instant = Annotated[datetime, AfterValidator(lambda v: v.astimezone(UTC) if v.tzinfo else v)]
+
+
+class Pages(PageNumberPagination):
+    """Ninja's page numbers, bounded: a page far beyond any table overflows the SQL OFFSET (a 500)."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=1_000_000)
+        page_size: int | None = Field(None, ge=1, le=1000)
+
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
@@ -137,7 +155,7 @@ class MerchantIn(Schema):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     credit_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
     shop_url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
-    platform: str = "own_site"
+    platform: Annotated[str, StringConstraints(max_length=20)] = "own_site"
     service_hours: dict[str, list[list[str]]] | None = None
     time_zone: Annotated[str, StringConstraints(max_length=64)] = ""
 
@@ -148,7 +166,7 @@ class MerchantPatch(Schema):
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] | None
     ) = None
     shop_url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
-    platform: str | None = None
+    platform: Annotated[str, StringConstraints(max_length=20)] | None = None
     service_hours: dict[str, list[list[str]]] | None = None
     time_zone: Annotated[str, StringConstraints(max_length=64)] | None = None
     is_active: bool | None = None

@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from ninja import Field, Query, Router, Schema
 
 from complaintdesk.accounts.models import MERCHANT_ROLES, Role
-from complaintdesk.api.schemas import Error, ValidationErrorOut
+from complaintdesk.api.schemas import Error, RowId, ValidationErrorOut
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.complaints.queries import visible_complaints
 from complaintdesk.lib.errors import FieldError
@@ -30,7 +30,7 @@ PERIOD_HELP = "Calendar days in the regulator's time zone; both start and end ar
 class PeriodIn(Schema):
     start: date = Field(description="First day of the period (YYYY-MM-DD). " + PERIOD_HELP)
     end: date = Field(description="Last day of the period, included (YYYY-MM-DD).")
-    merchant: int | None = Field(None, description="One shop (regulator); a shop's staff get their own.")
+    merchant: RowId | None = Field(None, description="One shop (regulator); a shop's staff get their own.")
 
 
 class PeriodOut(Schema):
@@ -78,7 +78,7 @@ class MinutesOut(Schema):
     p90: int | None
 
 
-class ComplianceOut(Schema):
+class DeadlineComplianceOut(Schema):
     rules: list[RuleOutcomeOut]
     phases: dict[str, OutcomeOut]
     first_response_minutes: MinutesOut
@@ -94,7 +94,7 @@ class SummaryOut(Schema):
     online_shopping_count: int
     online_shopping_share: float | None = Field(description="Online-shopping complaints ÷ all (0–1).")
     resolution: ResolutionOut
-    compliance: ComplianceOut
+    compliance: DeadlineComplianceOut
 
 
 class BreakdownRowOut(Schema):

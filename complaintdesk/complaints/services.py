@@ -132,7 +132,11 @@ def perform(
         raise FieldError("resolution", "propose_resolution needs a resolution")
     now = at or timezone.now()
     with transaction.atomic():
-        complaint = Complaint.objects.select_for_update().select_related("merchant").get(pk=complaint_id)
+        # Lock the complaint only (`of`): locking the joined shop row too would serialise every action on
+        # the shop and deadlock with filings, whose foreign key takes a share lock on that row.
+        complaint = (
+            Complaint.objects.select_for_update(of=("self",)).select_related("merchant").get(pk=complaint_id)
+        )
         before = complaint.state
         deadlines_before = rollups.snapshot(complaint)
         after = lifecycle.target_state(action, role, before, complaint.resume_state)

@@ -99,3 +99,29 @@ def test_a_revoked_token_no_longer_works(people, api):
     assert client.get("/complaints").status_code == 200
     assert client.delete("/auth/token").status_code == 204
     assert client.get("/complaints").status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_revoked_token_on_a_write_is_unauthenticated_not_a_csrf_failure(people, api):
+    client = api(people.alice)
+    client.delete("/auth/token")
+    response = client.post("/complaints", factories.complaint_payload(people.acme.pk))
+    assert response.status_code == 401
+    assert "Bearer" in response.json()["detail"]
+    assert Complaint.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_page_of_the_list_presents_only_its_own_rows(people, api, monkeypatch):
+    from complaintdesk.api import presenters
+
+    for _ in range(30):
+        factories.complaint(people.alice, people.acme)
+    presented = []
+    real = presenters.complaint
+    monkeypatch.setattr(
+        presenters, "complaint", lambda c, *a, **kw: presented.append(c.pk) or real(c, *a, **kw)
+    )
+    page = api(people.rita).get("/complaints", {"page": 3, "page_size": 10}).json()
+    assert page["count"] == 30 and len(page["items"]) == 10
+    assert sorted(presented) == sorted(item["id"] for item in page["items"])

@@ -1,0 +1,74 @@
+"""Two tenants with one of everything each, for the fuzz and tenancy-matrix tests.
+
+Acme (Bob agent, Carol coordinator) has Alice's complaint, an evidence file, a filing and an alert;
+Bazaar (Dave agent) has Erin's, the same again. Rita regulates; a published pledge is signed by Acme.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from complaintdesk.alerts import services as alerts
+from complaintdesk.complaints import evidence
+from complaintdesk.complaints.tests import factories
+from complaintdesk.pledges import services as pledges
+from complaintdesk.promotions import services as filings
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+# Persona per role: each role's "own" tenant is Acme (or Alice's complaint), the other is Bazaar (Erin's).
+ROLE_USERS = {
+    "anonymous": None,
+    "consumer": "alice",
+    "agent": "bob",
+    "coordinator": "carol",
+    "regulator": "rita",
+}
+ROLES = tuple(ROLE_USERS)
+
+
+@dataclass
+class Tenant:
+    merchant: int
+    complaint: int
+    evidence: int
+    promotion: int
+    alert: int
+
+
+def _tenant(consumer, merchant, staff) -> Tenant:
+    complaint = factories.complaint(consumer, merchant, order_number=f"ORD-{merchant.pk}")
+    item = evidence.attach(complaint, consumer, SimpleUploadedFile("receipt.png", PNG, "image/png"))
+    now = timezone.now()
+    promotion = filings.file(
+        staff,
+        filings.FilingData(
+            name=f"{merchant.name} secret sale",
+            type="other",
+            starts_at=now + timedelta(days=30),
+            ends_at=now + timedelta(days=31),
+            expected_orders=20000,
+            peak_hour_orders=1000,
+            staff_per_shift=3,
+            avg_handling_minutes=Decimal("6"),
+            emergency_plan="Two extra shifts.",
+            contacts=[{"name": "A", "phone": "400-820-8820", "role": ""}],
+        ),
+    )
+    alert, _ = alerts.raise_alert("surge", merchant, f"k-{merchant.pk}", f"Surge at {merchant.name}")
+    return Tenant(merchant.pk, complaint.pk, item.pk, promotion.pk, alert.pk)
+
+
+def build(people) -> tuple[Tenant, Tenant, int]:
+    """(own tenant, other tenant, published pledge version id)."""
+    for user, email in ((people.bob, "bob@acme.test"), (people.carol, "carol@acme.test")):
+        user.email = email
+        user.save()
+    commitments = [{"number": n, "text_en": f"Commitment {n}", "text_zh": f"承诺{n}"} for n in range(1, 9)]
+    version = pledges.create_version(people.rita, "Pledge 2026", commitments)
+    pledges.publish(version.pk, people.rita)
+    own = _tenant(people.alice, people.acme, people.bob)
+    other = _tenant(people.erin, people.bazaar, people.dave)
+    return own, other, version.pk
