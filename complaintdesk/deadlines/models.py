@@ -30,6 +30,7 @@ class Policy(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     is_active = models.BooleanField(_("active"), default=False)
     reminder_percent = models.PositiveSmallIntegerField(
+        # xgettext:no-python-format
         _("reminder at % of window"),
         default=75,
         help_text=_("The shop is reminded when this share has passed."),

@@ -30,6 +30,8 @@ ACTION_LABELS = {
     "deadline_reminder": _("Deadline reminder"),
     "deadline_breach": _("Deadline breached"),
     "recompute_deadlines": _("Deadlines recomputed"),
+    "tag_commitment": _("Pledge commitment alleged broken"),
+    "untag_commitment": _("Allegation withdrawn"),
 }
 
 # Which actions each role sees as forms, in the order they are offered.

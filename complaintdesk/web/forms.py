@@ -1,14 +1,17 @@
+import re
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaintdesk.accounts.models import Role, User
+from complaintdesk.accounts.models import MERCHANT_ROLES, Role, User
 from complaintdesk.complaints.choices import Kind, ResolutionType, WantedOutcome
 from complaintdesk.complaints.evidence import sniff
 from complaintdesk.complaints.models import Category
-from complaintdesk.merchants.models import Merchant
+from complaintdesk.merchants.models import Merchant, validate_service_hours
 from complaintdesk.promotions.models import PromotionType
 from complaintdesk.web.display import category_name
 
@@ -257,3 +260,213 @@ class ServiceInfoForm(forms.Form):
         if instance is not None:
             kwargs.setdefault("initial", {f: getattr(instance, f) for f in self.base_fields})
         super().__init__(*args, **kwargs)
+
+
+class AmendFilingForm(FilingForm):
+    """The shop corrects its filing; only the fields that differ are sent to `promotions.services`."""
+
+    message = forms.CharField(
+        label=_("Message to the 12315 centre (optional)"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("E.g. what you changed after the centre returned the filing."),
+    )
+
+    def __init__(self, *args, promotion, **kwargs):
+        contact = (promotion.contacts or [{}])[0]
+        kwargs.setdefault(
+            "initial",
+            {
+                **{f: getattr(promotion, f) for f in FilingForm.base_fields if hasattr(promotion, f)},
+                "contact_name": contact.get("name", ""),
+                "contact_phone": contact.get("phone", ""),
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.promotion = promotion
+
+    def changes(self) -> dict:
+        """The amendments as `services.amend` takes them: changed fields only, times to the minute (as the
+        form shows them), the first escalation contact replaced and any further ones kept."""
+        before, after = self.promotion, self.filing_data()
+        changes = {}
+        for field in ("name", "type", "expected_orders", "peak_hour_orders", "staff_per_shift"):
+            if getattr(after, field) != getattr(before, field):
+                changes[field] = getattr(after, field)
+        if after.avg_handling_minutes != before.avg_handling_minutes:
+            changes["avg_handling_minutes"] = after.avg_handling_minutes
+        if after.emergency_plan != before.emergency_plan.strip():
+            changes["emergency_plan"] = after.emergency_plan
+        for field in ("starts_at", "ends_at"):
+            if getattr(after, field) != getattr(before, field).replace(second=0, microsecond=0):
+                changes[field] = getattr(after, field)
+        old = list(before.contacts or [])
+        if not old or after.contacts[0] != old[0]:
+            changes["contacts"] = after.contacts + old[1:]
+        return changes
+
+
+def _pdf(upload) -> None:
+    limit = settings.EVIDENCE_MAX_BYTES
+    if upload.size > limit:
+        raise forms.ValidationError(
+            _("%(name)s is too large: the limit is %(mb)s MB."),
+            params={"name": upload.name, "mb": limit // (1024 * 1024)},
+        )
+    head = upload.read(4096)
+    upload.seek(0)
+    if sniff(head) != "application/pdf":
+        raise forms.ValidationError(_("%(name)s is not a PDF document."), params={"name": upload.name})
+
+
+class PlanForm(forms.Form):
+    file = forms.FileField(
+        label=_("Emergency plan (PDF)"),
+        validators=[_pdf],
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}),
+        help_text=_("A PDF of up to 10 MB; a new upload replaces the previous one."),
+    )
+
+
+class CoordinatorForm(forms.Form):
+    """Hand the 12315 coordinator's duty to a staff member of the shop (merchants.profile checks it)."""
+
+    user = forms.ModelChoiceField(label=_("Staff member"), queryset=User.objects.none(), empty_label=None)
+    direct_phone = forms.CharField(
+        label=_("Direct phone of the coordinator"),
+        max_length=32,
+        help_text=_("The 12315 centre calls this number about escalations."),
+    )
+
+    def __init__(self, *args, merchant, current=None, **kwargs):
+        if current is not None:
+            kwargs.setdefault("initial", {"user": current.user_id, "direct_phone": current.direct_phone})
+        super().__init__(*args, **kwargs)
+        staff = User.objects.filter(merchant=merchant, role__in=MERCHANT_ROLES, is_active=True)
+        self.fields["user"].queryset = staff.order_by("username")
+        self.fields["user"].label_from_instance = lambda u: (
+            f"{u.get_full_name()} ({u.username})" if u.get_full_name() else u.username
+        )
+
+
+WEEKDAY_NAMES = [
+    _("Monday"),
+    _("Tuesday"),
+    _("Wednesday"),
+    _("Thursday"),
+    _("Friday"),
+    _("Saturday"),
+    _("Sunday"),
+]
+_INTERVAL = re.compile(r"^(\d{1,2}):(\d{2})\s*[-–~～至]\s*(\d{1,2}):(\d{2})$")
+
+
+class ServiceHoursForm(forms.Form):
+    """The shop's customer-service hours, one text field per weekday: "09:00-12:00, 13:00-18:00"."""
+
+    def __init__(self, *args, hours=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        hours = hours or {}
+        for day, name in enumerate(WEEKDAY_NAMES):
+            self.fields[f"day_{day}"] = forms.CharField(
+                label=name,
+                max_length=200,
+                required=False,
+                initial=", ".join(f"{a}-{b}" for a, b in hours.get(str(day), [])),
+            )
+        self.fields["day_6"].help_text = _(
+            "Times as HH:MM-HH:MM, several intervals separated by commas; leave a day empty when closed."
+        )
+
+    def clean(self):
+        data = super().clean()
+        self.hours = {}
+        for day in range(7):
+            field = f"day_{day}"
+            if field not in data:
+                continue
+            try:
+                intervals = self._parse(data[field])
+            except forms.ValidationError as exc:
+                self.add_error(field, exc)
+                continue
+            if intervals:
+                self.hours[str(day)] = intervals
+        if not self.hours and not self.errors:
+            # Deadlines count working time in these hours: a shop must be open at some time of the week.
+            raise forms.ValidationError(_("Publish the hours of at least one day."))
+        return data
+
+    @staticmethod
+    def _parse(text: str) -> list[list[str]]:
+        intervals = []
+        for part in re.split(r"[,，;；]", text or ""):
+            part = part.strip()
+            if not part:
+                continue
+            match = _INTERVAL.match(part)
+            if not match:
+                raise forms.ValidationError(
+                    _("“%(part)s” is not an interval like 09:00-18:00."), params={"part": part}
+                )
+            h1, m1, h2, m2 = (int(g) for g in match.groups())
+            interval = [f"{h1:02d}:{m1:02d}", f"{h2:02d}:{m2:02d}"]
+            try:
+                validate_service_hours({"0": [interval]})
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.messages) from None
+            intervals.append(interval)
+        intervals.sort()
+        for earlier, later in zip(intervals, intervals[1:], strict=False):
+            if later[0] < earlier[1]:
+                raise forms.ValidationError(
+                    _("The intervals %(a)s and %(b)s overlap."),
+                    params={"a": "-".join(earlier), "b": "-".join(later)},
+                )
+        return intervals
+
+
+class PledgeVersionForm(forms.Form):
+    """A new pledge version: a title and the eight commitments in English and Chinese (SPEC §5)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+
+    def __init__(self, *args, previous=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        texts = {c.number: c for c in previous.commitments.all()} if previous else {}
+        if previous:
+            self.fields["title"].initial = previous.title
+        for number in range(1, 9):
+            old = texts.get(number)
+            for lang, label in (
+                ("en", _("Commitment %(n)s (English)")),
+                ("zh", _("Commitment %(n)s (Chinese)")),
+            ):
+                self.fields[f"text_{lang}_{number}"] = forms.CharField(
+                    label=label % {"n": number},
+                    max_length=2000,
+                    initial=getattr(old, f"text_{lang}", ""),
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                )
+
+    def commitments(self) -> list[dict]:
+        d = self.cleaned_data
+        return [
+            {"number": n, "text_en": d[f"text_en_{n}"].strip(), "text_zh": d[f"text_zh_{n}"].strip()}
+            for n in range(1, 9)
+        ]
+
+
+class CommitmentTagsForm(forms.Form):
+    numbers = forms.TypedMultipleChoiceField(
+        label=_("Commitments of the pledge the shop broke"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, texts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        texts = texts or {}
+        self.fields["numbers"].choices = [(n, f"{n}. {texts.get(n, '')}".strip()) for n in range(1, 9)]

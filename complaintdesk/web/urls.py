@@ -21,17 +21,23 @@ urlpatterns = [
         complaints.download_evidence,
         name="evidence",
     ),
+    path("complaints/<int:complaint_id>/commitments/", complaints.commitments, name="commitments"),
     path("complaints/<int:complaint_id>/<slug:action>/", complaints.act, name="act"),
     # Merchant workbench
     path("workbench/", merchant.queue, name="queue"),
     path("workbench/shop/", merchant.shop_profile, name="shop_profile"),
     path("workbench/shop/service-info/", merchant.publish_service_info, name="publish_service_info"),
+    path("workbench/shop/hours/", merchant.service_hours, name="service_hours"),
+    path("workbench/shop/coordinator/", merchant.designate_coordinator, name="designate_coordinator"),
     path("workbench/shop/pledge/", merchant.sign_pledge, name="sign_pledge"),
     path("workbench/promotions/", filings.shop_filings, name="shop_filings"),
     path("workbench/promotions/new/", filings.new_filing, name="new_filing"),
     # Promotion filings: the shop's own, or any for the regulator
     path("promotions/<int:promotion_id>/", filings.filing, name="filing"),
     path("promotions/<int:promotion_id>/review/", filings.review, name="review_filing"),
+    path("promotions/<int:promotion_id>/edit/", filings.amend, name="amend_filing"),
+    path("promotions/<int:promotion_id>/plan/", filings.download_plan, name="filing_plan"),
+    path("promotions/<int:promotion_id>/plan/upload/", filings.upload_plan, name="upload_plan"),
     # Regulator console
     path("console/", regulator.dashboard, name="dashboard"),
     path("console/escalations/", regulator.escalations, name="escalations"),
@@ -41,4 +47,18 @@ urlpatterns = [
     path("console/alerts/<int:alert_id>/", regulator.alert_detail, name="alert"),
     path("console/alerts/<int:alert_id>/<slug:action>/", regulator.alert_action, name="alert_action"),
     path("console/scorecards/", regulator.scorecards, name="regulator_scorecards"),
+    path("console/shops/<int:merchant_id>/", merchant.shop_profile, name="console_shop"),
+    path(
+        "console/shops/<int:merchant_id>/service-info/",
+        merchant.publish_service_info,
+        name="console_service_info",
+    ),
+    path("console/shops/<int:merchant_id>/hours/", merchant.service_hours, name="console_service_hours"),
+    path(
+        "console/shops/<int:merchant_id>/coordinator/",
+        merchant.designate_coordinator,
+        name="console_coordinator",
+    ),
+    path("console/pledge/", regulator.pledge_versions, name="pledge_versions"),
+    path("console/pledge/<int:version_id>/publish/", regulator.publish_pledge, name="publish_pledge"),
 ]

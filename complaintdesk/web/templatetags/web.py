@@ -55,3 +55,35 @@ def minutes(value):
     if value < 48 * 60:
         return _("%(n)s h") % {"n": f"{value / 60:.1f}"}
     return _("%(n)s d") % {"n": f"{value / 1440:.1f}"}
+
+
+@register.filter
+def field_labels(names):
+    """Field names of a filing or of the service information as the forms label them, joined."""
+    from complaintdesk.web.forms import FilingForm, ServiceInfoForm
+
+    labels = {name: f.label for name, f in {**FilingForm.base_fields, **ServiceInfoForm.base_fields}.items()}
+    labels["contacts"] = gettext("Escalation contacts")
+    labels["service_hours"] = gettext("Customer-service hours")
+    return ", ".join(str(labels.get(n, n)) for n in names or [])
+
+
+@register.filter
+def missing_reasons(state):
+    """What a shop still owes (merchants.compliance), in the reader's language, the pledge with its versions."""
+    from complaintdesk.merchants.compliance import Requirement
+
+    words = []
+    for requirement in state.missing:
+        text = str(Requirement(requirement).label)
+        if requirement == Requirement.PLEDGE and state.current_version:
+            if state.signed_version:
+                detail = gettext("version %(v)s; signed version %(s)s") % {
+                    "v": state.current_version,
+                    "s": state.signed_version,
+                }
+            else:
+                detail = gettext("version %(v)s; never signed") % {"v": state.current_version}
+            text = f"{text} ({detail})"
+        words.append(text)
+    return words

@@ -3,27 +3,53 @@ actions the lifecycle allows this user now. Another tenant's complaint is 404, a
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.complaints import evidence, lifecycle, services
+from complaintdesk.complaints.choices import TERMINAL_STATES
 from complaintdesk.complaints.queries import visible_complaints
-from complaintdesk.lib.errors import FieldError
+from complaintdesk.lib.errors import Conflict, FieldError
+from complaintdesk.pledges import services as pledges
 from complaintdesk.web.display import available_actions, deadline_view
-from complaintdesk.web.forms import ActionForm, EvidenceForm
+from complaintdesk.web.forms import ActionForm, CommitmentTagsForm, EvidenceForm
 
 
 def _complaint(request, complaint_id: int):
     return get_object_or_404(visible_complaints(request.user), pk=complaint_id)
 
 
-def _render(request, complaint, forms=None, evidence_form=None, status=200):
+def _commitment_texts() -> dict[int, str]:
+    """The current pledge's commitments in the reader's language, by number."""
+    version = pledges.current_version()
+    if version is None:
+        return {}
+    chinese = (get_language() or "").startswith("zh")
+    return {c.number: c.text_zh if chinese else c.text_en for c in version.commitments.all()}
+
+
+def _may_tag(user, complaint) -> bool:
+    """Mirrors pledges.services._may_tag, to offer the form only to those who may use it."""
+    if user.role == Role.REGULATOR:
+        return True
+    return (
+        user.role == Role.CONSUMER
+        and complaint.consumer_id == user.pk
+        and complaint.state not in TERMINAL_STATES
+    )
+
+
+def _render(request, complaint, forms=None, evidence_form=None, tags_form=None, status=200):
     now = timezone.now()
+    texts = _commitment_texts()
+    tagged = sorted(complaint.commitment_tags.values_list("number", flat=True))
     actions = available_actions(request.user, complaint)
     bound = forms or {}
     context = {
@@ -35,6 +61,9 @@ def _render(request, complaint, forms=None, evidence_form=None, status=200):
         "evidence_form": evidence_form or EvidenceForm(),
         "can_add_evidence": complaint.state not in ("closed", "withdrawn"),
         "show_names": request.user.role != Role.CONSUMER,
+        "tags": [(n, texts.get(n, "")) for n in tagged],
+        "tags_form": tags_form or CommitmentTagsForm(initial={"numbers": tagged}, texts=texts),
+        "may_tag": _may_tag(request.user, complaint),
     }
     return render(request, "web/complaint.html", context, status=status)
 
@@ -110,3 +139,34 @@ def download_evidence(request, complaint_id: int, evidence_id: int):
     complaint = _complaint(request, complaint_id)
     item = get_object_or_404(complaint.evidence, pk=evidence_id)
     return evidence.serve(item)
+
+
+@login_required
+@require_POST
+def commitments(request, complaint_id: int):
+    """Tag the complaint with the pledge commitments it alleges were broken: the ticked boxes are added, the
+    cleared ones withdrawn, all or nothing."""
+    complaint = _complaint(request, complaint_id)
+    form = CommitmentTagsForm(request.POST, texts=_commitment_texts())
+    if not form.is_valid():
+        return _render(request, complaint, tags_form=form, status=422)
+    wanted = set(form.cleaned_data["numbers"])
+    tagged = set(complaint.commitment_tags.values_list("number", flat=True))
+    try:
+        with transaction.atomic():
+            for number in sorted(wanted - tagged):
+                pledges.tag(complaint.pk, request.user, number)
+            for number in sorted(tagged - wanted):
+                pledges.untag(complaint.pk, request.user, number)
+    except lifecycle.ActionForbidden:
+        if request.user.role == Role.CONSUMER:
+            form.add_error(
+                "numbers", _("The 12315 centre tagged this commitment; only the centre removes it.")
+            )
+            return _render(request, complaint, tags_form=form, status=403)
+        raise PermissionDenied from None
+    except Conflict:
+        form.add_error("numbers", _("The complaint is finished; its commitments can no longer change."))
+        return _render(request, complaint, tags_form=form, status=409)
+    messages.success(request, _("The commitments alleged broken were saved."))
+    return redirect("web:complaint", complaint.pk)

@@ -3,6 +3,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from complaintdesk.accounts import ratelimit
 from complaintdesk.complaints import evidence, intake, services
 from complaintdesk.complaints.choices import Channel, Sector
 from complaintdesk.complaints.queries import visible_complaints
@@ -40,6 +41,7 @@ def file_complaint(request):
                 wanted_outcome=data["wanted_outcome"],
                 description=data["description"].strip(),
             )
+            ratelimit.check_filing(request, request.user)
             with transaction.atomic():
                 complaint = services.file_complaint(request.user, filing)
                 for upload in data["evidence"]:
@@ -47,6 +49,11 @@ def file_complaint(request):
         except FieldError as exc:
             field = {"file": "evidence"}.get(exc.field, exc.field)
             form.add_error(field if field in form.fields else None, exc.reason)
+        except ratelimit.RateLimited as exc:
+            form.add_error(None, str(exc))
+            response = render(request, "web/consumer/new.html", {"form": form}, status=429)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
         else:
             messages.success(
                 request,

@@ -1,18 +1,26 @@
+from functools import wraps
+
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from complaintdesk.accounts.models import Role
+from complaintdesk.accounts.models import MERCHANT_ROLES, Role
 from complaintdesk.complaints.choices import OPEN_STATES
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.complaints.queries import visible_complaints
+from complaintdesk.deadlines.recompute import recompute_open_deadlines
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.merchants import compliance, profile
+from complaintdesk.merchants.models import Merchant
 from complaintdesk.pledges import services as pledges
 from complaintdesk.web import metrics
 from complaintdesk.web.display import QUEUE_STATES, service_hours_lines
-from complaintdesk.web.forms import ServiceInfoForm
+from complaintdesk.web.forms import CoordinatorForm, ServiceHoursForm, ServiceInfoForm
 from complaintdesk.web.views.access import merchant_required
 from complaintdesk.web.views.queues import by_nearest_deadline, page_rows
 
@@ -38,56 +46,160 @@ def queue(request):
     )
 
 
-def _profile(request, form=None, status=200):
-    shop = request.user.merchant
-    shop.refresh_from_db()
+def shop_settings(view):
+    """A shop's settings page and forms: its own staff at /workbench/shop/, the regulator at
+    /console/shops/<id>/. Others get 403 (the page exists, it is not theirs)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, merchant_id=None, **kwargs):
+        user = request.user
+        if merchant_id is None:
+            if user.role not in MERCHANT_ROLES or not user.merchant_id:
+                raise PermissionDenied
+            shop = Merchant.objects.get(pk=user.merchant_id)
+        else:
+            if user.role != Role.REGULATOR:
+                raise PermissionDenied
+            shop = get_object_or_404(Merchant, pk=merchant_id)
+        return view(request, shop, **kwargs)
+
+    return wrapper
+
+
+def _urls(request, shop) -> dict:
+    if request.user.role == Role.REGULATOR:
+        args = [shop.pk]
+        names = ("console_shop", "console_service_info", "console_service_hours", "console_coordinator")
+    else:
+        args = []
+        names = ("shop_profile", "publish_service_info", "service_hours", "designate_coordinator")
+    return dict(
+        zip(
+            ("page", "service_info", "hours", "coordinator"),
+            (reverse(f"web:{n}", args=args) for n in names),
+            strict=True,
+        )
+    )
+
+
+def _profile(request, shop, status=200, **forms):
     version = pledges.current_version()
     state = compliance.check_one(shop)
+    coordinator = profile.current_coordinator(shop)
     is_coordinator = request.user.role == Role.MERCHANT_COORDINATOR
     return render(
         request,
         "web/merchant/shop.html",
         {
             "shop": shop,
+            "urls": _urls(request, shop),
+            "is_regulator": request.user.role == Role.REGULATOR,
             "hours": service_hours_lines(shop.service_hours),
             "compliance": state,
-            "coordinator": profile.current_coordinator(shop),
+            "coordinator": coordinator,
+            "coordinators": profile.coordinator_history(shop)[:20],
+            "revisions": profile.service_info_history(shop)[:20],
             "signatures": shop.pledge_signatures.select_related("version", "signed_by"),
             "pledge": version,
             "commitments": version.commitments.all() if version else [],
             "may_manage": profile.may_manage(request.user, shop),
             "may_sign": is_coordinator and "pledge" in state.missing,
-            "form": form or ServiceInfoForm(instance=shop),
+            "form": forms.get("form") or ServiceInfoForm(instance=shop),
+            "hours_form": forms.get("hours_form") or ServiceHoursForm(hours=shop.service_hours),
+            "coordinator_form": forms.get("coordinator_form")
+            or CoordinatorForm(merchant=shop, current=coordinator),
+            "open_form": next((name for name, form in forms.items() if form is not None), None),
             "card": metrics.scorecard(shop),
         },
         status=status,
     )
 
 
-@merchant_required
-def shop_profile(request):
-    return _profile(request)
+@shop_settings
+def shop_profile(request, shop):
+    return _profile(request, shop)
 
 
-@merchant_required
+def _publish(request, shop, changes: dict, form) -> bool:
+    """Publish through merchants.profile; changed hours move the shop's open deadlines, as in the API."""
+    try:
+        shop, changed = profile.publish_service_info(shop.pk, request.user, changes)
+    except FieldError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.reason)
+        return False
+    except ActionForbidden:
+        denied = _("Only the shop's 12315 coordinator publishes the service information.")
+        form.add_error(None, denied)
+        messages.error(request, denied)
+        return False
+    if "service_hours" in changed:
+        moved = recompute_open_deadlines(
+            request.user, reason="the shop's service hours changed", merchant=shop
+        )
+        messages.info(
+            request,
+            ngettext(
+                "The deadlines of %(n)s open complaint were recomputed.",
+                "The deadlines of %(n)s open complaints were recomputed.",
+                moved,
+            )
+            % {"n": moved},
+        )
+    messages.success(
+        request, _("Customer-service information published.") if changed else _("Nothing changed.")
+    )
+    return True
+
+
+@shop_settings
 @require_POST
-def publish_service_info(request):
+def publish_service_info(request, shop):
     form = ServiceInfoForm(request.POST)
+    if form.is_valid() and _publish(request, shop, form.cleaned_data, form):
+        return redirect(_urls(request, shop)["page"])
+    return _profile(request, shop, form=form, status=422)
+
+
+@shop_settings
+@require_POST
+def service_hours(request, shop):
+    form = ServiceHoursForm(request.POST, hours=shop.service_hours)
+    if form.is_valid() and _publish(request, shop, {"service_hours": form.hours}, form):
+        return redirect(_urls(request, shop)["page"])
+    return _profile(request, shop, hours_form=form, status=422)
+
+
+@shop_settings
+@require_POST
+def designate_coordinator(request, shop):
+    form = CoordinatorForm(request.POST, merchant=shop)
     if form.is_valid():
         try:
-            shop, changed = profile.publish_service_info(
-                request.user.merchant_id, request.user, form.cleaned_data
+            profile.designate_coordinator(
+                shop.pk, request.user, form.cleaned_data["user"].pk, form.cleaned_data["direct_phone"].strip()
             )
         except FieldError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.reason)
         except ActionForbidden:
-            form.add_error(None, _("Only the shop's 12315 coordinator publishes the service information."))
+            denied = _("Only the shop's 12315 coordinator or the regulator designates one.")
+            form.add_error(None, denied)
+            messages.error(request, denied)
+        except Conflict:
+            form.add_error(
+                None, _("The shop's coordinator changed meanwhile; reload the page and try again.")
+            )
         else:
             messages.success(
-                request, _("Customer-service information published.") if changed else _("Nothing changed.")
+                request,
+                _("%(name)s is now the shop's 12315 coordinator.")
+                % {"name": form.cleaned_data["user"].username},
             )
-            return redirect("web:shop_profile")
-    return _profile(request, form=form, status=422)
+            if request.user.role == Role.REGULATOR or request.user.pk == form.cleaned_data["user"].pk:
+                return redirect(_urls(request, shop)["page"])
+            # The coordinator handed over and is an agent now: back to the queue, not a page of forms.
+            return redirect("web:queue")
+    return _profile(request, shop, coordinator_form=form, status=422)
 
 
 @merchant_required

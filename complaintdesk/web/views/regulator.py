@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dates import MONTHS_3
 from django.utils.translation import gettext as _
@@ -9,12 +10,14 @@ from complaintdesk.alerts.models import Alert, AlertState
 from complaintdesk.complaints.choices import State
 from complaintdesk.complaints.models import Category
 from complaintdesk.complaints.queries import overdue_filter, visible_complaints
-from complaintdesk.lib.errors import Conflict
+from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.merchants import compliance
 from complaintdesk.merchants.models import Merchant
+from complaintdesk.pledges import services as pledges
+from complaintdesk.pledges.models import PledgeVersion
 from complaintdesk.web import metrics
 from complaintdesk.web.display import QUEUE_STATES
-from complaintdesk.web.forms import NoteForm
+from complaintdesk.web.forms import NoteForm, PledgeVersionForm
 from complaintdesk.web.views.access import regulator_required
 from complaintdesk.web.views.queues import by_nearest_deadline, page_rows
 
@@ -22,7 +25,13 @@ from complaintdesk.web.views.queues import by_nearest_deadline, page_rows
 @regulator_required
 def dashboard(request):
     data = metrics.dashboard()
-    return render(request, "web/regulator/dashboard.html", {"data": data, "chart_data": _chart_data(data)})
+    shops = compliance.check(Merchant.objects.filter(is_active=True))
+    noncompliant = sum(1 for shop in shops if not shop.compliant)
+    return render(
+        request,
+        "web/regulator/dashboard.html",
+        {"data": data, "chart_data": _chart_data(data), "noncompliant": noncompliant},
+    )
 
 
 def _chart_data(data: dict) -> dict:
@@ -167,3 +176,53 @@ def scorecards(request):
     )
     missing = [c for c in cards if not c["compliance"].compliant and c["merchant"].is_active]
     return render(request, "web/regulator/scorecards.html", {"cards": cards, "missing": missing})
+
+
+@regulator_required
+def pledge_versions(request):
+    """The pledge's versions, with the signatures each has, and the form for a new version (SPEC §5)."""
+    current = pledges.current_version()
+    form = PledgeVersionForm(request.POST or None, previous=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = pledges.create_version(
+                request.user, form.cleaned_data["title"].strip(), form.commitments()
+            )
+        except FieldError as exc:
+            form.add_error(None, exc.reason)
+        except Conflict as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("Draft version %(n)s saved; publish it to ask every shop to sign again.")
+                % {"n": version.number},
+            )
+            return redirect("web:pledge_versions")
+    versions = PledgeVersion.objects.prefetch_related("commitments").annotate(signed=Count("signatures"))
+    return render(
+        request,
+        "web/regulator/pledge.html",
+        {
+            "versions": versions,
+            "current": current,
+            "form": form,
+            "active_shops": Merchant.objects.filter(is_active=True).count(),
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@regulator_required
+@require_POST
+def publish_pledge(request, version_id: int):
+    version = get_object_or_404(PledgeVersion, pk=version_id)
+    try:
+        pledges.publish(version.pk, request.user)
+    except Conflict as exc:
+        messages.error(request, _("Not published: %(reason)s.") % {"reason": exc})
+    else:
+        messages.success(
+            request, _("Version %(n)s is published: every shop must sign it again.") % {"n": version.number}
+        )
+    return redirect("web:pledge_versions")
