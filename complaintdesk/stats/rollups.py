@@ -209,11 +209,26 @@ def _adapt(value):
 
 
 def write(deltas: Deltas, chunk: int = 300) -> None:
-    """Add the deltas to the tables: one upsert statement per table (and per `chunk` keys)."""
+    """Add the deltas to the tables: one upsert statement per table (and per `chunk` keys), the rows in
+    key order (the same lock order in every transaction). Each distinct date or hour in the keys is
+    adapted for the database once: an import batch writes thousands of rows over a few days."""
     q = connection.ops.quote_name
+    adapted: dict = {}
+
+    def adapt(value):
+        if type(value) is int or type(value) is str:
+            return value
+        try:
+            return adapted[value]
+        except KeyError:
+            out = adapted[value] = _adapt(value)
+            return out
+
     with connection.cursor() as cursor:
         for name, table in TABLES.items():
-            rows = sorted(deltas.nonzero(name).items(), key=lambda kv: tuple(map(str, kv[0])))
+            rows = sorted(
+                (*map(adapt, key), *counters) for key, counters in deltas.rows[name].items() if any(counters)
+            )
             if not rows:
                 continue
             db_table = q(table.model._meta.db_table)
@@ -227,8 +242,7 @@ def write(deltas: Deltas, chunk: int = 300) -> None:
                     f"VALUES {', '.join([one] * len(part))} "
                     f"ON CONFLICT ({', '.join(q(k) for k in table.keys)}) DO UPDATE SET {updates}"
                 )
-                params = [_adapt(v) for key, counters in part for v in (*key, *counters)]
-                cursor.execute(sql, params)
+                cursor.execute(sql, [v for row in part for v in row])
 
 
 # --------------------------------------------------------------------------------- from scratch

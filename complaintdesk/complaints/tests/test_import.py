@@ -197,3 +197,28 @@ def test_our_own_columns_import_live_and_finished_complaints(people, tmp_path):
     done = Complaint.objects.get(external_id="H-2")
     assert set(done.deadlines.values_list("status", flat=True)) == {"cancelled"}
     assert not rollups.differences()
+
+
+@pytest.mark.django_db
+def test_a_row_with_bytes_that_are_not_utf8_is_rejected_alone_and_the_progress_bar_counts_every_row(
+    sample, tmp_path
+):
+    raw = sample.read_bytes()
+    assert raw.count(b",3384392") == 1  # the first data row's Complaint ID, its last field
+    broken = tmp_path / "latin1.csv"
+    # That row's id gets a Latin-1 byte; the file is streamed, so the rest still imports.
+    broken.write_bytes(raw.replace(b",3384392", b",3384392\xe9"))
+
+    class Bar:
+        n = 0
+
+        def update(self, k):
+            self.n += k
+
+    bar = Bar()
+    with time_machine.travel(NOW, tick=False):
+        report = import_file(broken, batch_size=100, progress=bar)
+    assert [r.reason for r in report.rejected] == ["contains bytes that are not UTF-8"]
+    assert report.imported == Complaint.objects.count() == 267
+    assert bar.n == report.rows == 268
+    assert not rollups.differences()

@@ -20,11 +20,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
-        parser.add_argument("--batch-size", type=int, default=1000, help="Rows per insert batch.")
+        parser.add_argument(
+            "--batch-size", type=int, default=5000, help="Rows per insert batch (one transaction)."
+        )
         parser.add_argument("--rejects", type=Path, help="Write the rejected rows' lines and reasons here.")
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
-    def handle(self, *args, file: Path, batch_size=1000, rejects=None, no_progress=False, **options):
+    def handle(self, *args, file: Path, batch_size=5000, rejects=None, no_progress=False, **options):
         if not file.is_file():
             raise CommandError(f"cannot read {file}: no such file")
         if batch_size < 1:

@@ -161,11 +161,16 @@ class Command(BaseCommand):
         return created
 
     def _walk(self, complaint, actions, received_at, now, rng, consumer, agent, regulator):
-        """Take the actions at plausible, increasing times between receipt and now."""
-        at = received_at
-        span = (now - received_at) / (len(actions) + 1) if actions else timedelta(0)
-        for action in actions:
-            at = at + span * rng.uniform(0.3, 1.0)
+        """Take the actions at plausible, increasing times: most shops answer within hours (some late),
+        the later steps spread over the time left until now."""
+        if not actions:
+            return
+        first_answer = received_at + timedelta(hours=rng.choice([0.3, 0.8, 1.2, 1.7, 3, 6, 10, 15, 30]))
+        at = min(first_answer, received_at + (now - received_at) / 2)
+        span = (now - at) / len(actions)
+        for position, action in enumerate(actions):
+            if position:
+                at = at + span * rng.uniform(0.3, 1.0)
             actor = {"consumer": consumer, "merchant": agent, "regulator": regulator}[_who(action)]
             resolution = (
                 {"type": "refund", "details": "全额退款 / full refund"}
