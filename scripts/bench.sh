@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# `make bench`: every benchmark present under bench/, in this order, stopping at the first failure.
+# Each one starts its own throwaway data directory, server and (without DATABASE_URL) PostgreSQL.
+# Arguments are passed to bench/intake.py, e.g. `bash scripts/bench.sh --seconds 5`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+
+# stats (10 M complaints, ~25 min) and import (1 M rows) are the slow ones; each takes --help.
+for bench in bench/deadlines.py bench/sweep.py bench/stats.py bench/import.py; do
+  if [ -f "$bench" ]; then
+    echo "== $bench"
+    "$PY" "$bench"
+  fi
+done
+
+echo "== bench/intake.py"
+"$PY" bench/intake.py "$@"
