@@ -3,7 +3,7 @@
 For each database (SQLite, then PostgreSQL) this script:
 
 1. makes a throwaway data directory (and, without DATABASE_URL, a throwaway PostgreSQL server through
-   `scripts/pg_throwaway.sh`), runs `migrate` and `seed_demo`;
+   `scripts/pg_throwaway.sh`), runs `migrate`, `collectstatic` and `seed_demo`;
 2. starts gunicorn as in production (DEBUG=0, 2 workers) on a free loopback port;
 3. logs the consumers in (outside the timed part) and runs, `--repeats` times, a health phase and an intake
    phase, each a one-second warm-up and then `--seconds` of `--clients` concurrent keep-alive clients;
@@ -92,7 +92,11 @@ def machine_info() -> dict:
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
     ).stdout.strip()
     dirty = subprocess.run(
-        ["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True, check=False
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     ).stdout.strip()
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -159,6 +163,7 @@ class Server:
 
     def prepare(self) -> None:
         self.manage("migrate", "--noinput", "-v", "0")
+        self.manage("collectstatic", "--noinput", "-v", "0")  # as scripts/run.sh: WhiteNoise finds its root
         self.manage("seed_demo")
 
     def start(self) -> None:
