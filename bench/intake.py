@@ -22,7 +22,6 @@ import asyncio
 import json
 import math
 import os
-import platform
 import re
 import shutil
 import signal
@@ -35,10 +34,11 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
+from machine import machine_info as common_machine_info  # noqa: E402  (bench/ is on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -75,40 +75,7 @@ def cpu_busy(seconds: float = 1.0) -> float:
 
 
 def machine_info() -> dict:
-    cpu_model = ""
-    mem_kb = 0
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu_model = line.split(":", 1)[1].strip()
-                break
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                mem_kb = int(line.split()[1])
-                break
-    except OSError:
-        pass
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
-    ).stdout.strip()
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    return {
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "nproc": len(os.sched_getaffinity(0)),
-        "cpu": cpu_model or platform.processor() or "unknown",
-        "ram_gib": round(mem_kb / 1024 / 1024, 1),
-        "loadavg": " ".join(f"{x:.2f}" for x in os.getloadavg()),
-        "busy_before": cpu_busy(),
-        "python": platform.python_version(),
-        "kernel": platform.release(),
-        "commit": (commit + ("+dirty" if dirty else "")) or "unknown",
-    }
+    return {**common_machine_info(), "busy_before": cpu_busy()}
 
 
 # ---------------------------------------------------------------------------------------------- server
