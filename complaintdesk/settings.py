@@ -81,8 +81,11 @@ TEMPLATES = [
 # the write lock up front (no "database is locked" upgrade deadlocks), and the timeout waits for it.
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var")))
 _SQLITE_DEFAULT = {
-    "ENGINE": "django.db.backends.sqlite3",
+    "ENGINE": "complaintdesk.lib.sqlite",  # Django's, with one writer per process (lib/sqlite/base.py)
     "NAME": DATA_DIR / "complaintdesk.sqlite3",
+    # Kept open between requests like PostgreSQL's: opening a SQLite connection runs the init PRAGMAs and
+    # closing the last one checkpoints the WAL, together more than a whole filing costs.
+    "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
     "OPTIONS": {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

@@ -24,8 +24,9 @@ from complaintdesk.api.schemas import (
 from complaintdesk.complaints import evidence, intake, services
 from complaintdesk.complaints.choices import ResolutionType
 from complaintdesk.complaints.lifecycle import ACTIONS
-from complaintdesk.complaints.models import IdempotencyKey
 from complaintdesk.complaints.queries import overdue_filter, visible_complaints
+from complaintdesk.deadlines.models import Deadline
+from complaintdesk.lib import sql
 from complaintdesk.lib.errors import FieldError
 
 router = Router(tags=["complaints"])
@@ -59,19 +60,27 @@ def _filing(user, payload: ComplaintIn) -> services.Filing:
 def file_complaint(request, payload: ComplaintIn):
     filing = _filing(request.auth, payload)
     key = request.headers.get("Idempotency-Key", "").strip()
-    # A replay of a key already used files nothing, so it does not count against the rate limit.
-    if not key or not IdempotencyKey.objects.filter(user=request.auth, key=key[:255]).exists():
-        ratelimit.check_filing(request, request.auth)
     if not key:
-        complaint = services.file_complaint(request.auth, filing)
-        return Status(201, presenters.complaint(_reload(request, complaint.pk), request.auth))
-    if len(key) > 255:
-        raise FieldError("Idempotency-Key", "must be at most 255 characters")
-    body_hash = services.request_hash(json.dumps(payload.model_dump(mode="json"), sort_keys=True).encode())
-    complaint, created = services.file_complaint_idempotently(request.auth, filing, key, body_hash)
-    return Status(
-        (201 if created else 200), presenters.complaint(_reload(request, complaint.pk), request.auth)
-    )
+        ratelimit.check_filing(request, request.auth)
+        complaint, created = services.file_complaint(request.auth, filing), True
+    else:
+        if len(key) > 255:
+            raise FieldError("Idempotency-Key", "must be at most 255 characters")
+        body_hash = services.request_hash(
+            json.dumps(payload.model_dump(mode="json"), sort_keys=True).encode()
+        )
+        complaint, created = services.file_complaint_idempotently(
+            request.auth,
+            filing,
+            key,
+            body_hash,
+            before_filing=lambda: ratelimit.check_filing(request, request.auth),
+        )
+    if not created:  # a replay: the complaint as it is now
+        return Status(200, presenters.complaint(_reload(request, complaint.pk), request.auth))
+    # The complaint just written, as it is in memory; its deadlines read without the query compiler.
+    deadlines = sql.select(Deadline, "complaint_id = %s", [complaint.pk], suffix="ORDER BY due_at")
+    return Status(201, presenters.complaint(complaint, request.auth, deadlines=deadlines))
 
 
 def _reload(request, pk):

@@ -25,9 +25,9 @@ def deadline(d, now) -> dict:
     }
 
 
-def complaint(c, viewer, in_list: bool = False) -> dict:
+def complaint(c, viewer, in_list: bool = False, deadlines=None) -> dict:
     now = timezone.now()
-    deadlines = list(c.deadlines.all())
+    deadlines = list(c.deadlines.all()) if deadlines is None else deadlines
     due = {d.phase: d.due_at for d in deadlines}
     return {
         "id": c.pk,

@@ -12,13 +12,14 @@ from complaintdesk.complaints import lifecycle
 from complaintdesk.complaints.choices import State
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, IdempotencyKey
 from complaintdesk.deadlines import services as deadline_services
+from complaintdesk.lib import sql
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.promotions import linking
 from complaintdesk.stats import rollups
 
 
 def record_event(complaint, actor, action, from_state, to_state, message="", data=None, at=None, role=None):
-    return ComplaintEvent.objects.create(
+    event = ComplaintEvent(
         complaint=complaint,
         actor=actor,
         actor_role=role or (actor.role if actor else lifecycle.SYSTEM),
@@ -29,6 +30,8 @@ def record_event(complaint, actor, action, from_state, to_state, message="", dat
         data=data or {},
         created_at=at or timezone.now(),
     )
+    sql.insert([event])  # every action writes one: no query compiler (lib.sql)
+    return event
 
 
 @dataclass
@@ -52,15 +55,21 @@ class Filing:
     external_id: str = ""
 
 
-def file_complaint(actor, filing: Filing) -> Complaint:
-    """Store a new complaint with its reference number, deadlines and first event, all or nothing."""
-    now = timezone.now()
-    received_at = filing.received_at or now
+def file_complaint(actor, filing: Filing, idempotency: tuple[str, str] | None = None) -> Complaint:
+    """Store a new complaint with its reference number, deadlines and first event, all or nothing.
+
+    `idempotency` (key, request hash) is stored in the same transaction (`file_complaint_idempotently`).
+    What only reads (the promotion, the deadlines) is worked out before the transaction: on SQLite the
+    transaction holds the database's one write lock."""
+    received_at = filing.received_at or timezone.now()
     promotion = filing.promotion or linking.find(
         filing.merchant, filing.promotion_name, filing.order_date, received_at
     )
+    due = deadline_services.deadlines_for(
+        filing.merchant, filing.kind, filing.category.code, filing.channel, received_at
+    )
     with transaction.atomic():
-        complaint = Complaint.objects.create(
+        complaint = Complaint(
             consumer=actor if actor.role == Role.CONSUMER else None,
             consumer_name=filing.consumer_name,
             merchant=filing.merchant,
@@ -78,13 +87,17 @@ def file_complaint(actor, filing: Filing) -> Complaint:
             received_at=received_at,
             external_id=filing.external_id,
         )
+        sql.insert([complaint])
         complaint.reference = Complaint.reference_for(complaint.pk, timezone.localtime(received_at).year)
-        Complaint.objects.filter(pk=complaint.pk).update(reference=complaint.reference)
-        deadlines = deadline_services.set_deadlines(complaint)
+        sql.update(complaint, ["reference"])
+        deadlines = deadline_services.set_deadlines(complaint, due)
         record_event(
             complaint, actor, "submit", "", State.SUBMITTED, complaint.description[:500],
             data={"deadlines": {d.phase: d.due_at.isoformat() for d in deadlines}}, at=received_at,
         )  # fmt: skip
+        if idempotency is not None:
+            key, body_hash = idempotency
+            sql.insert([IdempotencyKey(user=actor, key=key, request_hash=body_hash, complaint=complaint)])
         rollups.complaint_filed(complaint, deadlines)  # last: the shared statistics rows lock briefly
     return complaint
 
@@ -93,23 +106,34 @@ def request_hash(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-def file_complaint_idempotently(actor, filing: Filing, key: str, body_hash: str) -> tuple[Complaint, bool]:
-    """File once per (user, key). Returns (complaint, created). Same key, other body: Conflict."""
-    existing = IdempotencyKey.objects.filter(user=actor, key=key).select_related("complaint").first()
+def replayed(actor, key: str, body_hash: str) -> Complaint | None:
+    """The complaint an earlier request with this Idempotency-Key filed, or None. Other body: Conflict."""
+    existing = sql.select_one(IdempotencyKey, "user_id = %s AND key = %s", [actor.pk, key])
     if existing is None:
-        try:
-            with transaction.atomic():
-                complaint = file_complaint(actor, filing)
-                IdempotencyKey.objects.create(
-                    user=actor, key=key, request_hash=body_hash, complaint=complaint
-                )
-                return complaint, True
-        except IntegrityError:
-            # Another request with the same key committed first: answer as the replay it is.
-            existing = IdempotencyKey.objects.select_related("complaint").get(user=actor, key=key)
+        return None
     if existing.request_hash != body_hash:
         raise Conflict("Idempotency-Key was already used with a different request body")
-    return existing.complaint, False
+    return existing.complaint
+
+
+def file_complaint_idempotently(
+    actor, filing: Filing, key: str, body_hash: str, before_filing=None
+) -> tuple[Complaint, bool]:
+    """File once per (user, key). Returns (complaint, created). Same key, other body: Conflict.
+    `before_filing()` runs only when this request files (a rate limit must not count replays)."""
+    complaint = replayed(actor, key, body_hash)
+    if complaint is not None:
+        return complaint, False
+    if before_filing is not None:
+        before_filing()
+    try:
+        return file_complaint(actor, filing, idempotency=(key, body_hash)), True
+    except IntegrityError:
+        # Another request with the same key committed first: answer as the replay it is.
+        complaint = replayed(actor, key, body_hash)
+        if complaint is None:
+            raise
+        return complaint, False
 
 
 def perform(

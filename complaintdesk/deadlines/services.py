@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max
 
+from complaintdesk.complaints.models import Category
 from complaintdesk.deadlines import policy, statutory
 from complaintdesk.deadlines.calendar import BusinessCalendar
 from complaintdesk.deadlines.models import (
@@ -23,6 +24,7 @@ from complaintdesk.deadlines.models import (
     PolicyRule,
     ReceivedIn,
 )
+from complaintdesk.lib import sql
 
 # How long a process trusts its copy of the regulator's calendar entries before re-reading them. A save in
 # the admin refreshes its own process at once (signals); other processes follow within this many seconds.
@@ -118,14 +120,14 @@ def ensure_default_policy() -> Policy:
     return active
 
 
-def _as_rule(row: PolicyRule) -> policy.Rule:
+def _as_rule(row: PolicyRule, category_code: str) -> policy.Rule:
     return policy.Rule(
         phase=row.phase,
         clock=row.clock,
         duration=row.duration,
         days=row.days,
         kind=row.kind,
-        category=row.category.code if row.category_id else "",
+        category=category_code,
         channel=row.channel,
         received_in=row.received_in,
         priority=row.priority,
@@ -135,9 +137,16 @@ def _as_rule(row: PolicyRule) -> policy.Rule:
 
 
 def active_policy() -> tuple[Policy, list[policy.Rule]]:
-    active = Policy.objects.filter(is_active=True).first() or ensure_default_policy()
-    rules = [_as_rule(r) for r in active.rules.select_related("category")]
-    return active, rules
+    """The active policy and its rules, read for every complaint (an edit applies at once in every
+    process) without the ORM's query compiler: filing is the hot path (lib.sql says why)."""
+    active = sql.select_one(Policy, "is_active") or ensure_default_policy()
+    rows = sql.select(PolicyRule, "policy_id = %s", [active.pk], suffix="ORDER BY phase, priority, id")
+    category_ids = sorted({r.category_id for r in rows if r.category_id})
+    codes = {}
+    if category_ids:
+        marks = ", ".join(["%s"] * len(category_ids))
+        codes = {c.pk: c.code for c in sql.select(Category, f"id IN ({marks})", category_ids)}
+    return active, [_as_rule(r, codes.get(r.category_id, "")) for r in rows]
 
 
 def deadlines_for(merchant, kind: str, category_code: str, channel: str, received_at: datetime):
@@ -155,11 +164,9 @@ def warning_for(due: policy.Due) -> str:
     return f"No statutory calendar covers {days}{'…' if len(due.guessed_days) > 3 else ''}: weekends assumed."
 
 
-def set_deadlines(complaint) -> list[Deadline]:
-    """Compute and store the complaint's deadlines at intake (inside the intake transaction)."""
-    computed = deadlines_for(
-        complaint.merchant, complaint.kind, complaint.category.code, complaint.channel, complaint.received_at
-    )
+def set_deadlines(complaint, computed: dict) -> list[Deadline]:
+    """Store the complaint's deadlines at intake (inside the intake transaction); `computed` is what
+    `deadlines_for` gave for it, worked out before the transaction."""
     rows = [
         Deadline(
             complaint=complaint,
@@ -175,7 +182,8 @@ def set_deadlines(complaint) -> list[Deadline]:
         )
         for phase, due in computed.items()
     ]
-    return Deadline.objects.bulk_create(rows)
+    sql.insert(rows)
+    return rows
 
 
 def next_check(remind_at: datetime, due_at: datetime, reminded: bool) -> datetime:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from complaintdesk.lib import sql
 from complaintdesk.lib.errors import FieldError
 from complaintdesk.promotions.models import Promotion, SalePeriod
 
@@ -64,10 +65,12 @@ def find(
     """
     reference = order_date or timezone.localdate(received_at or timezone.now())
     anchor = datetime.combine(reference, datetime.min.time(), ZoneInfo(merchant.time_zone))
-    candidates = list(
-        Promotion.objects.filter(
-            merchant=merchant, starts_at__lte=anchor + _NEAR, ends_at__gte=anchor - _NEAR
-        ).order_by("-starts_at", "-id")
+    # Runs for every complaint filed: read without the ORM's query compiler (lib.sql says why).
+    candidates = sql.select(
+        Promotion,
+        "merchant_id = %s AND starts_at <= %s AND ends_at >= %s",
+        [merchant.pk, anchor + _NEAR, anchor - _NEAR],
+        suffix="ORDER BY starts_at DESC, id DESC",
     )
     if not candidates:
         return None
