@@ -14,6 +14,7 @@ How:
    property test and `manage.py stats --check` compare it with the tables; `--rebuild` replaces them.
 """
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from datetime import datetime
 
 from django.db import connection, transaction
 
+from complaintdesk.lib import sql
 from complaintdesk.stats import buckets, periods
 from complaintdesk.stats.models import (
     ALL_CATEGORIES,
@@ -200,19 +202,26 @@ def complaint_changed(complaint, before_state: str, before: dict[int, DeadlineFa
 # --------------------------------------------------------------------------------- writing
 
 
-def _adapt(value):
-    if isinstance(value, datetime):
-        return connection.ops.adapt_datetimefield_value(value)
-    if hasattr(value, "isoformat"):
-        return connection.ops.adapt_datefield_value(value)
-    return value
+@functools.cache
+def _upsert(name: str, vendor: str, rows: int) -> str:
+    """The upsert of `rows` keys into table `name` (built once: it runs in every filing)."""
+    q = connection.ops.quote_name
+    table = TABLES[name]
+    db_table = q(table.model._meta.db_table)
+    columns = table.keys + table.counters
+    updates = ", ".join(f"{q(c)} = {db_table}.{q(c)} + excluded.{q(c)}" for c in table.counters)
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    return (
+        f"INSERT INTO {db_table} ({', '.join(q(c) for c in columns)}) "
+        f"VALUES {', '.join([one] * rows)} "
+        f"ON CONFLICT ({', '.join(q(k) for k in table.keys)}) DO UPDATE SET {updates}"
+    )
 
 
 def write(deltas: Deltas, chunk: int = 300) -> None:
     """Add the deltas to the tables: one upsert statement per table (and per `chunk` keys), the rows in
     key order (the same lock order in every transaction). Each distinct date or hour in the keys is
     adapted for the database once: an import batch writes thousands of rows over a few days."""
-    q = connection.ops.quote_name
     adapted: dict = {}
 
     def adapt(value):
@@ -221,28 +230,17 @@ def write(deltas: Deltas, chunk: int = 300) -> None:
         try:
             return adapted[value]
         except KeyError:
-            out = adapted[value] = _adapt(value)
+            out = adapted[value] = sql.adapt(value)
             return out
 
     with connection.cursor() as cursor:
-        for name, table in TABLES.items():
+        for name in TABLES:
             rows = sorted(
                 (*map(adapt, key), *counters) for key, counters in deltas.rows[name].items() if any(counters)
             )
-            if not rows:
-                continue
-            db_table = q(table.model._meta.db_table)
-            columns = table.keys + table.counters
-            updates = ", ".join(f"{q(c)} = {db_table}.{q(c)} + excluded.{q(c)}" for c in table.counters)
-            one = "(" + ", ".join(["%s"] * len(columns)) + ")"
             for start in range(0, len(rows), chunk):
                 part = rows[start : start + chunk]
-                sql = (
-                    f"INSERT INTO {db_table} ({', '.join(q(c) for c in columns)}) "
-                    f"VALUES {', '.join([one] * len(part))} "
-                    f"ON CONFLICT ({', '.join(q(k) for k in table.keys)}) DO UPDATE SET {updates}"
-                )
-                cursor.execute(sql, [v for row in part for v in row])
+                cursor.execute(_upsert(name, connection.vendor, len(part)), [v for row in part for v in row])
 
 
 # --------------------------------------------------------------------------------- from scratch
