@@ -5,14 +5,17 @@ How a file is imported (`import_file`):
    cut mid-row, between fields), a file that ends inside a quoted field (cut inside a narrative), bytes
    that are not UTF-8 — each is a rejected row with its line number and the reason; the rest goes on.
    A missing final line break is no sign of a cut: the CFPB's own exports end without one.
-2. Each row is mapped (`CFPB.map`, `NATIVE.map`) to a complete complaint with its deadlines and event,
-   or rejected with the reason naming the column. Nothing is written for a rejected row.
+2. Each row is mapped (`CfpbFormat.map`, `NativeFormat.map`) to a complete complaint with its deadlines
+   and event, or rejected with the reason naming the column. Nothing is written for a rejected row.
+   The mapping builds the rows to insert directly as lists of column values (`Rows`), and works out
+   each distinct date, issue, answer or company once: a million rows share a few thousand of each.
 3. Rows go in batches: already imported ones (same channel and external id: re-running a file adds
    nothing) and repeats inside the file are skipped; the rest are written with batched raw inserts
-   (`executemany` of plain tuples, the complaints' ids allocated up front so that each row carries its
-   reference) — complaints, deadlines, events and the statistics rollups (the batch's contributions
-   added up per key, one upsert per key) in one transaction per batch. Should a batch fail in the
-   database, its rows are retried one by one, each all or nothing.
+   (`executemany` of plain lists, the complaints' ids allocated up front so that each row carries its
+   reference) — complaints, deadlines, events and the statistics rollups (the batch's rows counted by
+   the facts that decide their rollup keys, then one upsert per key: `stats/bulk.py`) in one
+   transaction per batch. Should a batch fail in the database, its rows are retried one by one, each
+   all or nothing.
 
 Historical records must not wake the worker: imported CFPB complaints carry one deadline, "company
 response within 15 days" (the CFPB's own timeliness rule), already met or missed according to
@@ -22,14 +25,17 @@ get their deadlines cancelled; native rows without one are live complaints with 
 
 import csv
 import functools
+import gc
 import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
@@ -39,7 +45,7 @@ from complaintdesk.complaints.models import Category, Complaint, ComplaintEvent
 from complaintdesk.deadlines.models import Clock, Deadline, DeadlineStatus, Phase
 from complaintdesk.merchants.models import Merchant, Platform
 from complaintdesk.merchants.uscc import ALPHABET, check_character
-from complaintdesk.stats import periods, rollups
+from complaintdesk.stats import bulk, periods
 
 CFPB_RULE = "CFPB: company response within 15 calendar days (imported)"
 CFPB_WINDOW = timedelta(days=15)
@@ -59,28 +65,26 @@ class Rejected:
 
 @dataclass(slots=True)
 class Planned:
-    """One validated row: everything that will be written for it, as field values by attribute name
-    (`Complaint`, `Deadline`, `ComplaintEvent`; the links between them are set when it is written)."""
+    """One validated row: the rows that will be written for it, as lists of column values (`Rows`),
+    with the complaint's id, reference and shop (and the links to it) filled in when it is written;
+    and the facts its rollup contributions depend on (`stats/bulk.py`)."""
 
     line: int
-    complaint: dict
-    deadlines: list[dict] | None  # None: the policy's deadlines, computed once the shop is known
-    event: dict
+    external_id: str
+    identity: tuple  # a CFPB id whatever its channel, else (channel, id): what makes two rows the same
     merchant_key: tuple  # ("code", credit code) of an existing shop, or ("company", name) to create
+    complaint: list
+    deadlines: list[list] | None  # None: the policy's deadlines, computed once the shop is known
+    event: list
+    year: int  # the local year of receipt, in the reference
+    facts: tuple  # (received_at, category_id, kind, channel, sector, state)
+    deadline_facts: list[tuple]  # (phase, rule label, status, met_at, due_at, starts_at) per deadline
     truncated: bool = False
-    category_code: str = ""
+    native: dict | None = None  # a native row's fields that choose its policy deadlines
 
-    @property
-    def external_id(self) -> str:
-        return self.complaint["external_id"]
 
-    @property
-    def identity(self) -> tuple:
-        """What makes two rows the same complaint: a CFPB id whatever its channel, else channel and id."""
-        external_id = self.complaint["external_id"]
-        return (
-            ("", external_id) if external_id.startswith("cfpb:") else (self.complaint["channel"], external_id)
-        )
+def identity_of(channel: str, external_id: str) -> tuple:
+    return ("", external_id) if external_id.startswith("cfpb:") else (channel, external_id)
 
 
 @dataclass
@@ -109,19 +113,22 @@ class Report:
 
 
 PROGRESS_EVERY = 1000
+# Rows per transaction: larger batches write each index page and rollup row fewer times; 20,000
+# CFPB rows are about 20 MB of SQL parameters and hold SQLite's write lock for about a second.
+BATCH_SIZE = 20000
 
 
-def read_rows(path: Path, progress=None) -> Iterator[tuple[int, dict | None, str]]:
-    """(line number, {column: value} or None, rejection reason). Line numbers are the file's, 1 = header.
+def read_rows(path: Path, progress=None) -> Iterator[tuple[int, list[str] | None, str]]:
+    """(line number, the row's values or None, rejection reason). Line numbers are the file's, 1 = header.
     The file is streamed (decoded as it is read; bytes that are not UTF-8 become lone surrogates, so the
     row holding them is rejected and the others are not)."""
     with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as f:
         yield from _read(f, progress)
 
 
-def _read(f, progress) -> Iterator[tuple[int, dict | None, str]]:
+def _read(f, progress) -> Iterator[tuple[int, list[str] | None, str]]:
     reader = csv.reader(f, strict=True)
-    header = [h.strip() for h in next(reader, [])]
+    width = len(next(reader, []))
     held = None  # the last good row waits until we know whether the file was cut inside the next one
     pending = 0  # rows read since the progress bar was last moved (moving it for every row is costly)
     try:
@@ -148,16 +155,16 @@ def _read(f, progress) -> Iterator[tuple[int, dict | None, str]]:
             if held:
                 yield held
                 held = None
-            if len(values) != len(header):
+            if len(values) != width:
                 yield (
                     start,
                     None,
-                    f"has {len(values)} columns, the header has {len(header)} (cut mid-row, or shifted?)",
+                    f"has {len(values)} columns, the header has {width} (cut mid-row, or shifted?)",
                 )
             elif _not_utf8(values):
                 yield start, None, "contains bytes that are not UTF-8"
             else:
-                held = (start, dict(zip(header, values, strict=True)), "")
+                held = (start, values, "")
         if held:
             yield held
     finally:
@@ -227,6 +234,75 @@ def _description(text: str) -> tuple[str, bool]:
     return text, False
 
 
+# ------------------------------------------------------------------------------------------ rows
+
+
+class Rows:
+    """One model's rows as plain lists for `executemany`: every concrete column, in order. `template`
+    holds what each column gets when nothing is said (the field's default, as the ORM stores it; `now`
+    for auto_now fields), `index[attname]` where a value goes. Values are adapted for the database as
+    the ORM would (through caches: a million imported rows share a few thousand instants and dates)."""
+
+    def __init__(self, model, now: datetime, with_pk: bool = False):
+        fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
+        self.index = {f.attname: i for i, f in enumerate(fields)}
+        self.adapters = {i: a for i, f in enumerate(fields) if (a := self._adapter(f)) is not None}
+        self.template = [None] * len(fields)
+        for i, f in enumerate(fields):
+            auto = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+            # get_default() is "" for a blank text field without a default, as the ORM stores it.
+            self.template[i] = self._adapted(i, now if auto else f.get_default())
+        q = connection.ops.quote_name
+        self.sql = (
+            f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))})"
+        )
+
+    @staticmethod
+    def _adapter(f):
+        if isinstance(f, models.DateTimeField):
+            return adapt_datetime
+        if isinstance(f, (models.CharField, models.TextField, models.IntegerField, models.ForeignKey)):
+            return None  # TextChoices members are str: bound as they are
+        if isinstance(f, models.JSONField):
+            return adapt_json
+        prepare = functools.partial(f.get_db_prep_save, connection=connection)
+        return functools.lru_cache(maxsize=4096)(prepare)  # dates, durations, decimals: hashable
+
+    def _adapted(self, i: int, value):
+        adapt = self.adapters.get(i)
+        return value if adapt is None or value is None else adapt(value)
+
+    def row(self, values: dict) -> list:
+        """A row from field values by attribute name (the others keep their defaults)."""
+        out = self.template.copy()
+        index = self.index
+        for name, value in values.items():
+            i = index[name]
+            out[i] = self._adapted(i, value)
+        return out
+
+
+@functools.lru_cache(maxsize=65536)
+def adapt_datetime(value: datetime):
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def adapt_json(value):
+    return connection.ops.adapt_json_value(value, None)
+
+
+@dataclass
+class Tables:
+    complaints: Rows
+    deadlines: Rows
+    events: Rows
+
+    @classmethod
+    def build(cls, now: datetime) -> "Tables":
+        return cls(Rows(Complaint, now, with_pk=True), Rows(Deadline, now), Rows(ComplaintEvent, now))
+
+
 # ------------------------------------------------------------------------------------------ CFPB
 
 # Issue (and sub-issue) words → our category; the first rule that matches wins, else "other". The CFPB
@@ -262,12 +338,38 @@ class CfpbFormat:
     required = ("Date received", "Product", "Issue", "Company", "Complaint ID", "Submitted via",
                 "Company response to consumer", "Timely response?")  # fmt: skip
     narrative = "Consumer complaint narrative"
+    optional = ("Sub-product", "Sub-issue", narrative, "Company public response", "State",
+                "Consumer disputed?", "Tags")  # fmt: skip
 
-    def __init__(self, categories: dict[str, Category]):
+    def __init__(self, categories: dict[str, Category], header: list[str], tables: Tables):
         self.categories = categories
+        self.tables = tables
+        column = {name: i for i, name in enumerate(header)}
+        # An optional column the file lacks reads the empty string `map` appends to every row.
+        self.at = {name: column.get(name, len(header)) for name in (*self.required, *self.optional)}
         # A million rows share a few thousand dates, issues and answers: each is worked out once.
         self.category_for = functools.lru_cache(maxsize=4096)(self.category_for)
-        self.received = functools.lru_cache(maxsize=65536)(self.received)
+        self.instants: dict[str, tuple] = {}
+        self.deadline_plans: dict[tuple, tuple[list, tuple]] = {}
+        self.responses = {k: (_plain(state), _plain(how)) for k, (state, how) in CFPB_RESPONSES.items()}
+        self.channels = {k: _plain(v) for k, v in CFPB_CHANNELS.items()}
+        c = tables.complaints.index
+        self.c_at = SimpleNamespace(**c)
+        self.e_at = SimpleNamespace(**tables.events.index)
+        self.kind, self.sector = _plain(Kind.COMPLAINT), _plain(CFPB_SECTORS["default"])
+        self.submitted, self.other_channel = _plain(State.SUBMITTED), _plain(Channel.IMPORT)
+        self.wanted_outcome = (_plain(WantedOutcome.APOLOGY), _plain(WantedOutcome.REFUND))
+        template = tables.complaints.template.copy()
+        template[c["kind"]], template[c["sector"]] = self.kind, self.sector
+        self.c_template = template
+        template = tables.events.template.copy()
+        template[self.e_at.actor_role], template[self.e_at.action] = "system", "import"
+        self.e_template = template
+        self.adapt_json = connection.ops.adapt_json_value  # once: each `connection.` costs a lookup
+
+    def row_id(self, values: list[str]) -> str:
+        at = self.at["Complaint ID"]
+        return values[at].strip() if at < len(values) else ""
 
     def category_for(self, issue: str, sub_issue: str, product: str) -> Category:
         text = f"{issue} {sub_issue}".lower()
@@ -276,76 +378,136 @@ class CfpbFormat:
                 return self.categories[code]
         return self.categories["other"]
 
-    @staticmethod
-    def received(value: str) -> datetime:
-        return _at_noon(_parse_date(value, "Date received"))
+    def instant(self, value: str, now: datetime) -> tuple:
+        """(received_at, as the database takes it, the local year) of a `Date received`."""
+        try:
+            return self.instants[value]
+        except KeyError:
+            received_at = _at_noon(_parse_date(value, "Date received"))
+            _not_future(received_at, "Date received", now)
+            out = self.instants[value] = (received_at, adapt_datetime(received_at), received_at.year)
+            return out
 
-    def map(self, line: int, v: dict, now: datetime) -> Planned:
-        def need(column):
-            value = (v.get(column) or "").strip()
-            if not value:
-                raise RowError(f"{column}: missing")
-            return value
-
-        complaint_id = need("Complaint ID")
-        if not complaint_id.isdigit():
-            raise RowError(f"Complaint ID: {complaint_id!r} is not a number")
-        received_at = self.received(need("Date received"))
-        _not_future(received_at, "Date received", now)
-        company = need("Company")
-        if len(company) > 200:
-            raise RowError("Company: longer than 200 characters")
-        product, issue = need("Product"), need("Issue")
-        response = need("Company response to consumer")
-        if response.lower() not in CFPB_RESPONSES:
-            raise RowError(
-                f"Company response to consumer: unknown value {response!r}; known: {', '.join(CFPB_RESPONSES)}"
-            )
-        state, resolution_type = CFPB_RESPONSES[response.lower()]
-        timely = (v.get("Timely response?") or "").strip().lower()
-        if timely not in ("yes", "no"):
-            raise RowError(f"Timely response?: must be Yes or No, got {timely!r}")
-        via = need("Submitted via")
-        sub_product, sub_issue = v.get("Sub-product", ""), v.get("Sub-issue", "")
-        category = self.category_for(issue, sub_issue, product)
-        narrative = (v.get(self.narrative) or "").strip()
-        subject = " / ".join(x for x in (product, sub_product.strip(), issue, sub_issue.strip()) if x)
-        description, truncated = _description(narrative or subject)
-        public = (v.get("Company public response") or "").strip()
-        complaint = {
-            "category_id": category.pk, "kind": Kind.COMPLAINT,
-            "channel": CFPB_CHANNELS.get(via.lower(), Channel.IMPORT), "sector": CFPB_SECTORS["default"],
-            "wanted_outcome": WantedOutcome.REFUND if category.code == "contract_fees" else WantedOutcome.APOLOGY,
-            "description": description, "state": state, "resolution_type": resolution_type,
-            "resolution_text": f"{response}. {public}".strip() if state != State.SUBMITTED else "",
-            "received_at": received_at, "external_id": f"cfpb:{complaint_id}",
-        }  # fmt: skip
+    def deadline_plan(self, value: str, timely: bool, state: str) -> tuple[list, tuple]:
+        """The deadline row (without its complaint) and its rollup facts: one per date and outcome."""
+        key = (value, timely, state)
+        try:
+            return self.deadline_plans[key]
+        except KeyError:
+            pass
+        received_at = self.instants[value][0]
         # One deadline, the CFPB's own rule, already decided: it never reminds and never breaches later.
         due = received_at + CFPB_WINDOW
         deadline = {
             "phase": Phase.FIRST_RESPONSE, "rule_label": CFPB_RULE, "clock": Clock.WALL,
             "starts_at": received_at, "due_at": due, "remind_at": due, "next_check_at": None,
         }  # fmt: skip
-        if timely == "no":
+        if not timely:
             deadline["status"], deadline["breached_at"] = DeadlineStatus.BREACHED, due
         elif state == State.SUBMITTED:
             deadline["status"] = DeadlineStatus.CANCELLED  # still open at the CFPB: no outcome to record
         else:
             deadline["status"] = DeadlineStatus.MET  # timely by the CFPB's flag; the exact time is unknown
+        deadline = {k: _plain(v) for k, v in deadline.items()}
+        facts = (deadline["phase"], CFPB_RULE, deadline["status"], None, due, received_at)
+        out = self.deadline_plans[key] = (self.tables.deadlines.row(deadline), facts)
+        return out
+
+    def map(self, line: int, v: list[str], now: datetime) -> Planned:
+        """The row's complaint, deadline and event (see the module doc); the plain-list fast path: a
+        million rows go through here, so the columns' places are worked out once (`__init__`)."""
+        v.append("")  # what an absent optional column reads
+        at = self.at
+        complaint_id = v[at["Complaint ID"]].strip()
+        if not complaint_id:
+            raise RowError("Complaint ID: missing")
+        if not complaint_id.isdigit():
+            raise RowError(f"Complaint ID: {complaint_id!r} is not a number")
+        raw_date = v[at["Date received"]].strip()
+        if not raw_date:
+            raise RowError("Date received: missing")
+        instant = self.instants.get(raw_date) or self.instant(raw_date, now)
+        company = _need(v, at, "Company")
+        if len(company) > 200:
+            raise RowError("Company: longer than 200 characters")
+        product, issue = _need(v, at, "Product"), _need(v, at, "Issue")
+        response = _need(v, at, "Company response to consumer")
+        answer = self.responses.get(response.lower())
+        if answer is None:
+            raise RowError(
+                f"Company response to consumer: unknown value {response!r}; known: {', '.join(CFPB_RESPONSES)}"
+            )
+        state, resolution_type = answer
+        timely = v[at["Timely response?"]].strip().lower()
+        if timely not in ("yes", "no"):
+            raise RowError(f"Timely response?: must be Yes or No, got {timely!r}")
+        timely = timely == "yes"
+        via = _need(v, at, "Submitted via")
+        sub_product, sub_issue = v[at["Sub-product"]], v[at["Sub-issue"]]
+        category = self.category_for(issue, sub_issue, product)
+        narrative = v[at[self.narrative]].strip()
+        if not narrative:
+            narrative = " / ".join(x for x in (product, sub_product.strip(), issue, sub_issue.strip()) if x)
+        description, truncated = _description(narrative)
+        public = v[at["Company public response"]].strip()
+        external_id = "cfpb:" + complaint_id
+        channel = self.channels.get(via.lower(), self.other_channel)
+        received_at, received_db, year = instant
+
+        complaint = self.c_template.copy()
+        c = self.c_at
+        complaint[c.category_id] = category.pk
+        complaint[c.channel] = channel
+        complaint[c.wanted_outcome] = self.wanted_outcome[category.code == "contract_fees"]
+        complaint[c.description] = description
+        complaint[c.state] = state
+        complaint[c.resolution_type] = resolution_type
+        complaint[c.resolution_text] = f"{response}. {public}".strip() if state != self.submitted else ""
+        complaint[c.received_at] = received_db
+        complaint[c.external_id] = external_id
+
+        deadline, deadline_facts = self.deadline_plan(raw_date, timely, state)
         data = {
             "source": "cfpb", "complaint_id": complaint_id, "product": product,
             "sub_product": sub_product, "issue": issue, "sub_issue": sub_issue,
-            "company": company, "us_state": v.get("State", ""), "submitted_via": via,
-            "company_response": response, "company_public_response": public, "timely": timely == "yes",
-            "consumer_disputed": v.get("Consumer disputed?", ""), "tags": v.get("Tags", ""),
+            "company": company, "us_state": v[at["State"]], "submitted_via": via,
+            "company_response": response, "company_public_response": public, "timely": timely,
+            "consumer_disputed": v[at["Consumer disputed?"]], "tags": v[at["Tags"]],
         }  # fmt: skip
-        event = {
-            "actor_role": "system", "action": "import", "from_state": "", "to_state": state,
-            "message": f"Imported from the CFPB database: complaint {complaint_id}, {response}, "
-            f"{'timely' if timely == 'yes' else 'not timely'}.",
-            "data": data, "created_at": received_at,
-        }  # fmt: skip
-        return Planned(line, complaint, [deadline], event, ("company", company), truncated, category.code)
+        event = self.e_template.copy()
+        e = self.e_at
+        event[e.to_state] = state
+        event[e.message] = (
+            f"Imported from the CFPB database: complaint {complaint_id}, {response}, "
+            f"{'timely' if timely else 'not timely'}."
+        )
+        event[e.data] = self.adapt_json(data, None)
+        event[e.created_at] = received_db
+        return Planned(
+            line,
+            external_id,
+            ("", external_id),
+            ("company", company),
+            complaint,
+            [deadline.copy()],
+            event,
+            year,
+            (received_at, category.pk, self.kind, channel, self.sector, state),
+            [deadline_facts],
+            truncated,
+        )
+
+
+def _need(v: list[str], at: dict, column: str) -> str:
+    value = v[at[column]].strip()
+    if not value:
+        raise RowError(f"{column}: missing")
+    return value
+
+
+def _plain(value):
+    """A TextChoices member as the plain str it stands for (bound without the driver's adaptation)."""
+    return value.value if isinstance(value, models.Choices) else value
 
 
 # ------------------------------------------------------------------------------------------ native
@@ -367,10 +529,17 @@ class NativeFormat:
     name = "ComplaintDesk CSV"
     required = ("external_id", "received_at", "merchant", "category", "wanted_outcome", "description")
 
-    def __init__(self, categories: dict[str, Category]):
+    def __init__(self, categories: dict[str, Category], header: list[str], tables: Tables):
         self.categories = categories
+        self.header = header
+        self.tables = tables
 
-    def map(self, line: int, v: dict, now: datetime) -> Planned:
+    def row_id(self, values: list[str]) -> str:
+        return (dict(zip(self.header, values, strict=True)).get("external_id") or "").strip()
+
+    def map(self, line: int, values: list[str], now: datetime) -> Planned:
+        v = dict(zip(self.header, values, strict=True))
+
         def need(column):
             value = (v.get(column) or "").strip()
             if not value:
@@ -433,28 +602,44 @@ class NativeFormat:
             "message": f"Imported: {external_id}.", "data": {"source": "csv", "external_id": external_id},
             "created_at": received_at,
         }  # fmt: skip
-        return Planned(line, complaint, None, event, ("code", need("merchant").upper()), truncated, code)
+        c = {k: _plain(value) for k, value in complaint.items()}
+        facts = (received_at, c["category_id"], c["kind"], c["channel"], c["sector"], c["state"])
+        native = {"kind": c["kind"], "category_code": code, "channel": c["channel"], "received_at": received_at,
+                  "state": c["state"]}  # fmt: skip
+        return Planned(
+            line,
+            external_id,
+            identity_of(c["channel"], external_id),
+            ("code", need("merchant").upper()),
+            self.tables.complaints.row(c),
+            None,
+            self.tables.events.row(event),
+            received_at.astimezone(periods.zone()).year,
+            facts,
+            [],
+            truncated,
+            native,
+        )
 
 
-def native_deadlines(merchant: Merchant, planned: Planned) -> list[dict]:
+def native_deadlines(merchant: Merchant, native: dict) -> list[dict]:
     """The active policy's deadlines; running for a live complaint, cancelled for a finished one."""
     from complaintdesk.deadlines import services as deadline_services
 
-    c = planned.complaint
     computed = deadline_services.deadlines_for(
-        merchant, c["kind"], planned.category_code, c["channel"], c["received_at"]
+        merchant, native["kind"], native["category_code"], native["channel"], native["received_at"]
     )
-    final = c["state"] in FINAL_STATES
+    final = native["state"] in FINAL_STATES
     return [
         {
-            "phase": phase,
+            "phase": _plain(phase),
             "rule_id": due.rule.id,
             "rule_label": due.rule.label,
-            "clock": due.rule.clock,
-            "starts_at": c["received_at"],
+            "clock": _plain(due.rule.clock),
+            "starts_at": native["received_at"],
             "due_at": due.due_at,
             "remind_at": due.remind_at,
-            "status": DeadlineStatus.CANCELLED if final else DeadlineStatus.OPEN,
+            "status": (DeadlineStatus.CANCELLED if final else DeadlineStatus.OPEN).value,
             "next_check_at": None if final else due.remind_at,
             "warning": deadline_services.warning_for(due),
         }
@@ -464,12 +649,14 @@ def native_deadlines(merchant: Merchant, planned: Planned) -> list[dict]:
 
 # ------------------------------------------------------------------------------------------ importing
 
+FORMATS = (CfpbFormat, NativeFormat)
 
-def detect_format(header: list[str], categories) -> CfpbFormat | NativeFormat:
+
+def detect_format(header: list[str], categories, tables: Tables) -> CfpbFormat | NativeFormat:
     columns = set(header)
-    for fmt in (CfpbFormat(categories), NativeFormat(categories)):
+    for fmt in FORMATS:
         if set(fmt.required) <= columns:
-            return fmt
+            return fmt(categories, header, tables)
     cfpb_missing = [c for c in CfpbFormat.required if c not in columns]
     native_missing = [c for c in NativeFormat.required if c not in columns]
     raise ValueError(
@@ -481,49 +668,6 @@ def detect_format(header: list[str], categories) -> CfpbFormat | NativeFormat:
 def read_header(path: Path) -> list[str]:
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as f:
         return [h.strip() for h in next(csv.reader(f), [])]
-
-
-class Rows:
-    """One model's rows as plain lists for `executemany`: every concrete column, in order, from a dict
-    of field values by attribute name (the rest take the field's default), adapted for the database as
-    the ORM would (through caches: a million imported rows share a few thousand instants and dates)."""
-
-    def __init__(self, model, now: datetime, with_pk: bool = False):
-        fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
-        self.defaults = []
-        for f in fields:
-            auto = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-            # get_default() is "" for a blank text field without a default, as the ORM stores it.
-            self.defaults.append((f.attname, now if auto else f.get_default()))
-        self.adapters = [(i, a) for i, f in enumerate(fields) if (a := self._adapter(f)) is not None]
-        q = connection.ops.quote_name
-        self.sql = (
-            f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "
-            f"VALUES ({', '.join(['%s'] * len(fields))})"
-        )
-
-    @staticmethod
-    def _adapter(f):
-        if isinstance(f, models.DateTimeField):
-            return _adapt_datetime
-        if isinstance(f, (models.CharField, models.TextField, models.IntegerField, models.ForeignKey)):
-            return None  # TextChoices members are str: bound as they are
-        prepare = functools.partial(f.get_db_prep_save, connection=connection)
-        if isinstance(f, models.JSONField):
-            return prepare
-        return functools.lru_cache(maxsize=4096)(prepare)  # dates, durations, decimals: hashable
-
-    def row(self, values: dict) -> list:
-        out = [values.get(name, default) for name, default in self.defaults]
-        for i, adapt in self.adapters:
-            if (value := out[i]) is not None:
-                out[i] = adapt(value)
-        return out
-
-
-@functools.lru_cache(maxsize=65536)
-def _adapt_datetime(value: datetime):
-    return connection.ops.adapt_datetimefield_value(value)
 
 
 def _allocate_ids(cursor, n: int) -> list[int]:
@@ -544,23 +688,59 @@ def _allocate_ids(cursor, n: int) -> list[int]:
     return list(range(first, first + n))
 
 
+# SQLite's page cache for the importing connection, in KiB (the default is 2 MB): the complaint table's
+# indexes are written in a few hundred places per batch (one per shop, per category, …) and the
+# rollup tables in as many; with a small cache their pages are evicted and read back batch after
+# batch. Only this connection's memory changes; nothing about durability or other connections does.
+IMPORT_CACHE_KIB = 262144
+
+
+@contextmanager
+def _bulk_load():
+    """What a bulk load changes in this process, put back afterwards.
+
+    1. The cyclic garbage collector is off: a batch is a few hundred thousand young containers (rows,
+       tuples), and collecting them over and over took a quarter of the import's time; none of them
+       is part of a cycle, and the collector is back when the import ends.
+    2. On SQLite, a larger page cache for this connection (IMPORT_CACHE_KIB)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    previous = None
+    try:
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA cache_size")
+                previous = cursor.fetchone()[0]
+                cursor.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+        yield
+    finally:
+        if previous is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+        if collecting:
+            gc.enable()
+
+
 class Importer:
-    def __init__(self, path: Path, batch_size: int = 5000, progress=None):
+    def __init__(self, path: Path, batch_size: int = BATCH_SIZE, progress=None):
         self.path = path
         self.batch_size = batch_size
         self.progress = progress
         self.categories = {c.code: c for c in Category.objects.all()}
-        self.format = detect_format(read_header(path), self.categories)
-        self.report = Report(format=self.format.name)
-        self.shops: dict[tuple, Merchant] = {}
-        self.seen: dict[tuple, int] = {}
         self.now = timezone.now()
-        self.complaints = Rows(Complaint, self.now, with_pk=True)
-        self.deadlines = Rows(Deadline, self.now)
-        self.events = Rows(ComplaintEvent, self.now)
+        self.tables = Tables.build(self.now)
+        self.format = detect_format(read_header(path), self.categories, self.tables)
+        self.report = Report(format=self.format.name)
+        self.shops: dict[tuple, Merchant | None] = {}  # merchant key as in the file → shop (None: none)
+        self.seen: dict[tuple, int] = {}
+        self.local = bulk.Local()
 
     def run(self) -> Report:
-        now = self.now
+        with _bulk_load():
+            return self._run()
+
+    def _run(self) -> Report:
+        now, fmt, seen = self.now, self.format, self.seen
         batch: list[Planned] = []
         for line, values, reason in read_rows(self.path, self.progress):
             self.report.rows += 1
@@ -568,17 +748,15 @@ class Importer:
                 self.reject(line, "", reason)
                 continue
             try:
-                planned = self.format.map(line, values, now)
+                planned = fmt.map(line, values, now)
             except RowError as exc:
-                row_id = (values.get("Complaint ID") or values.get("external_id") or "").strip()
-                self.reject(line, row_id, str(exc))
+                self.reject(line, fmt.row_id(values), str(exc))
                 continue
             key = planned.identity
-            if key in self.seen:
-                row_id = (values.get("Complaint ID") or values.get("external_id") or "").strip()
-                self.reject(line, row_id, f"the same id as line {self.seen[key]} of this file")
+            if key in seen:
+                self.reject(line, fmt.row_id(values), f"the same id as line {seen[key]} of this file")
                 continue
-            self.seen[key] = line
+            seen[key] = line
             batch.append(planned)
             if len(batch) >= self.batch_size:
                 self.write(batch)
@@ -594,6 +772,11 @@ class Importer:
         existing = self.stored([p.external_id for p in batch])
         fresh = [p for p in batch if p.identity not in existing]
         self.report.already_imported += len(batch) - len(fresh)
+        unknown = {p.merchant_key for p in fresh} - self.shops.keys()
+        if unknown:
+            with transaction.atomic():  # the batch's new shops in one transaction, not one each
+                for key in sorted(unknown):
+                    self.shops[key] = self.find_shop(*key)
         fresh = [p for p in fresh if self.attach_shop(p)]
         if not fresh:
             return
@@ -626,78 +809,71 @@ class Importer:
         return found
 
     def attach_shop(self, planned: Planned) -> bool:
-        kind, value = planned.merchant_key
-        key = (kind, normalise_company(value) if kind == "company" else value)
-        merchant = self.shops.get(key)
+        merchant = self.shops[planned.merchant_key]
         if merchant is None:
-            code = value if kind == "code" else imported_credit_code(value)
-            merchant = Merchant.objects.filter(credit_code=code).first()
-            if merchant is None and kind == "code":
-                self.reject(planned.line, planned.external_id, f"merchant: no shop has credit code {value}")
-                return False
-            if merchant is None:
-                merchant, created = Merchant.objects.get_or_create(
-                    credit_code=code,
-                    defaults={"name": value[:200], "platform": Platform.OTHER, "is_active": False},
-                )
-                self.report.shops_created += created
-            self.shops[key] = merchant
-        planned.complaint["merchant_id"] = merchant.pk
+            value = planned.merchant_key[1]
+            self.reject(planned.line, planned.external_id, f"merchant: no shop has credit code {value}")
+            return False
+        planned.complaint[self.tables.complaints.index["merchant_id"]] = merchant.pk
         if planned.deadlines is None:
-            planned.deadlines = native_deadlines(merchant, planned)
+            deadlines = native_deadlines(merchant, planned.native)
+            planned.deadlines = [self.tables.deadlines.row(d) for d in deadlines]
+            planned.deadline_facts = [
+                (d["phase"], d["rule_label"], d["status"], None, d["due_at"], d["starts_at"])
+                for d in deadlines
+            ]
         return True
+
+    def find_shop(self, kind: str, value: str) -> Merchant | None:
+        """The shop of a credit code; or a company's imported shop, created on first sight (company names
+        that differ only in spaces and case are one shop)."""
+        key = (kind, normalise_company(value) if kind == "company" else value)
+        if key in self.shops:
+            return self.shops[key]
+        code = value if kind == "code" else imported_credit_code(value)
+        merchant = Merchant.objects.filter(credit_code=code).first()
+        if merchant is None and kind == "company":
+            merchant, created = Merchant.objects.get_or_create(
+                credit_code=code,
+                defaults={"name": value[:200], "platform": Platform.OTHER, "is_active": False},
+            )
+            self.report.shops_created += created
+        self.shops[key] = merchant
+        return merchant
 
     def insert(self, planned: list[Planned]) -> None:
         """The batch's complaints, deadlines, events and rollups (inside the caller's transaction)."""
-        zone = periods.zone()
+        at = self.tables.complaints.index
+        pk_at, reference_at, merchant_at = at["id"], at["reference"], at["merchant_id"]
+        deadline_link = self.tables.deadlines.index["complaint_id"]
+        event_link = self.tables.events.index["complaint_id"]
+        reference_for = Complaint.reference_for
         complaint_rows, deadline_rows, event_rows = [], [], []
-        counted = Counter()  # (complaint facts, resolved, finished) → complaints
-        deadlines_counted = Counter()  # (complaint facts, deadline facts) → deadlines
+        counted, deadlines_counted = [], []  # the rollup groups, one entry per row (stats/bulk.py)
         with connection.cursor() as cursor:
             ids = _allocate_ids(cursor, len(planned))
             for p, pk in zip(planned, ids, strict=True):
                 c = p.complaint
-                received_at = c["received_at"]
-                c["id"] = pk
-                c["reference"] = Complaint.reference_for(pk, _local_year(received_at, zone))
-                complaint_rows.append(self.complaints.row(c))
-                facts = rollups.ComplaintFacts(
-                    received_at, c["merchant_id"], c["category_id"], c["kind"], c["channel"], c["sector"]
-                )
-                state = c["state"]
-                counted[facts, state == State.RESOLVED, state in FINAL_STATES] += 1
-                for d in p.deadlines:
-                    d["complaint_id"] = pk
-                    deadline_rows.append(self.deadlines.row(d))
-                    deadlines_counted[facts, _deadline_facts(d)] += 1
-                p.event["complaint_id"] = pk
-                event_rows.append(self.events.row(p.event))
-            cursor.executemany(self.complaints.sql, complaint_rows)
+                c[pk_at] = pk
+                c[reference_at] = reference_for(pk, p.year)
+                complaint_rows.append(c)
+                received_at, category, kind, channel, sector, state = p.facts
+                shop = c[merchant_at]
+                counted.append((received_at, shop, category, kind, channel, sector, state))
+                for d, facts in zip(p.deadlines, p.deadline_facts, strict=True):
+                    d[deadline_link] = pk
+                    deadline_rows.append(d)
+                    deadlines_counted.append((received_at, shop, *facts))
+                p.event[event_link] = pk
+                event_rows.append(p.event)
+            cursor.executemany(self.tables.complaints.sql, complaint_rows)
             if deadline_rows:
-                cursor.executemany(self.deadlines.sql, deadline_rows)
-            cursor.executemany(self.events.sql, event_rows)
-        # The rollups: each distinct contribution once, times the number of rows that make it.
-        deltas = rollups.Deltas()
-        for (facts, resolved, finished), n in counted.items():
-            rollups.complaint_contribution(deltas, facts, resolved=resolved, finished=finished, sign=n)
-        for (facts, deadline), n in deadlines_counted.items():
-            rollups.deadline_contribution(deltas, facts, deadline, sign=n)
-        rollups.write(deltas, chunk=500)
+                cursor.executemany(self.tables.deadlines.sql, deadline_rows)
+            cursor.executemany(self.tables.events.sql, event_rows)
+        bulk.write(bulk.contributions(Counter(counted), Counter(deadlines_counted), self.local))
         self.report.imported += len(planned)
         self.report.truncated += sum(p.truncated for p in planned)
 
 
-@functools.lru_cache(maxsize=65536)
-def _local_year(instant: datetime, zone) -> int:
-    return instant.astimezone(zone).year
-
-
-def _deadline_facts(d: dict) -> rollups.DeadlineFacts:
-    return rollups.DeadlineFacts(
-        d["phase"], d["rule_label"], d.get("status", DeadlineStatus.OPEN), d.get("met_at"), d["due_at"],
-        d["starts_at"],
-    )  # fmt: skip
-
-
-def import_file(path: Path, batch_size: int = 5000, progress=None) -> Report:
+def import_file(path: Path, batch_size: int = BATCH_SIZE, progress=None) -> Report:
     return Importer(path, batch_size, progress).run()

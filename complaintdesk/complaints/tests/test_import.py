@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from complaintdesk.complaints.importing import import_file, imported_credit_code, is_imported_shop
 from complaintdesk.complaints.models import Complaint, ComplaintEvent
+from complaintdesk.complaints.tests import factories
 from complaintdesk.deadlines import sweep
 from complaintdesk.deadlines.models import Deadline
 from complaintdesk.merchants.models import Merchant
@@ -221,4 +222,32 @@ def test_a_row_with_bytes_that_are_not_utf8_is_rejected_alone_and_the_progress_b
     assert [r.reason for r in report.rejected] == ["contains bytes that are not UTF-8"]
     assert report.imported == Complaint.objects.count() == 267
     assert bar.n == report.rows == 268
+    assert not rollups.differences()
+
+
+@pytest.mark.django_db
+def test_an_import_adds_to_the_rollups_of_complaints_already_filed_on_the_same_days(people, sample, tmp_path):
+    # Filed complaints and imported ones share rollup keys (same shop, day, hour, category, …): the
+    # import's upserts must add to those rows, not replace them.
+    filed_at = datetime(2026, 11, 27, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(filed_at, tick=False):
+        for category in ("delivery", "quality", "delivery"):
+            factories.complaint(people.alice, people.acme, category=category, channel="hotline_12315")
+    path = tmp_path / "hotline.csv"
+    _write(
+        path,
+        [
+            ["external_id", "received_at", "merchant", "category", "channel", "wanted_outcome", "description",
+             "state"],
+            ["H-1", "2026-11-27", people.acme.credit_code, "delivery", "hotline_12315", "refund", "Lost", ""],
+            ["H-2", "2026-11-27T12:30:00+08:00", people.acme.credit_code, "quality", "hotline_12315", "repair",
+             "Broken", "resolved"],
+            ["H-3", "2026-11-27T12:59:00+08:00", people.bazaar.credit_code, "delivery", "web", "refund", "Late",
+             "closed"],
+        ],
+    )  # fmt: skip
+    with time_machine.travel(NOW, tick=False):
+        assert import_file(path, batch_size=2).imported == 3
+        assert import_file(path).already_imported == 3
+        import_file(sample)
     assert not rollups.differences()

@@ -21,12 +21,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument(
-            "--batch-size", type=int, default=5000, help="Rows per insert batch (one transaction)."
+            "--batch-size",
+            type=int,
+            default=importing.BATCH_SIZE,
+            help="Rows per insert batch (one transaction).",
         )
         parser.add_argument("--rejects", type=Path, help="Write the rejected rows' lines and reasons here.")
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
-    def handle(self, *args, file: Path, batch_size=5000, rejects=None, no_progress=False, **options):
+    def handle(
+        self, *args, file: Path, batch_size=importing.BATCH_SIZE, rejects=None, no_progress=False, **options
+    ):
         if not file.is_file():
             raise CommandError(f"cannot read {file}: no such file")
         if batch_size < 1:
