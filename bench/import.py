@@ -91,7 +91,7 @@ def run_once(csv_path: Path, verify: bool) -> tuple[float, float, str]:
             f"if {verify!r}:\n"
             "    from complaintdesk.stats import rollups\n"
             "    problems = rollups.differences()\n"
-            "    print('rollups.differences():', len(problems), 'differences', *problems[:5], sep='\\n  ')\n"
+            "    print(f'rollups.differences(): {len(problems)}', *problems[:5], sep='\\n  ')\n"
             "print('cpu', *cpu)\n"
             "print(*times)\n"
             "print(out.getvalue().strip().replace('\\n', ' | '))\n"

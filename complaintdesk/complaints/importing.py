@@ -13,7 +13,7 @@ How a file is imported (`import_file`):
    nothing) and repeats inside the file are skipped; the rest are written with batched raw inserts
    (`executemany` of plain lists, the complaints' ids allocated up front so that each row carries its
    reference) — complaints, deadlines, events and the statistics rollups (the batch's rows counted by
-   the facts that decide their rollup keys, then one upsert per key: `stats/bulk.py`) in one
+   the facts that decide their rollup keys, then one upsert per key: `rollups.grouped`) in one
    transaction per batch. Should a batch fail in the database, its rows are retried one by one, each
    all or nothing.
 
@@ -45,7 +45,7 @@ from complaintdesk.complaints.models import Category, Complaint, ComplaintEvent
 from complaintdesk.deadlines.models import Clock, Deadline, DeadlineStatus, Phase
 from complaintdesk.merchants.models import Merchant, Platform
 from complaintdesk.merchants.uscc import ALPHABET, check_character
-from complaintdesk.stats import bulk, periods
+from complaintdesk.stats import periods, rollups
 
 CFPB_RULE = "CFPB: company response within 15 calendar days (imported)"
 CFPB_WINDOW = timedelta(days=15)
@@ -67,7 +67,7 @@ class Rejected:
 class Planned:
     """One validated row: the rows that will be written for it, as lists of column values (`Rows`),
     with the complaint's id, reference and shop (and the links to it) filled in when it is written;
-    and the facts its rollup contributions depend on (`stats/bulk.py`)."""
+    and the facts its rollup contributions depend on (`rollups.grouped`)."""
 
     line: int
     external_id: str
@@ -733,7 +733,6 @@ class Importer:
         self.report = Report(format=self.format.name)
         self.shops: dict[tuple, Merchant | None] = {}  # merchant key as in the file → shop (None: none)
         self.seen: dict[tuple, int] = {}
-        self.local = bulk.Local()
 
     def run(self) -> Report:
         with _bulk_load():
@@ -849,7 +848,7 @@ class Importer:
         event_link = self.tables.events.index["complaint_id"]
         reference_for = Complaint.reference_for
         complaint_rows, deadline_rows, event_rows = [], [], []
-        counted, deadlines_counted = [], []  # the rollup groups, one entry per row (stats/bulk.py)
+        counted, deadlines_counted = [], []  # the rollup groups, one entry per row (rollups.grouped)
         with connection.cursor() as cursor:
             ids = _allocate_ids(cursor, len(planned))
             for p, pk in zip(planned, ids, strict=True):
@@ -870,7 +869,7 @@ class Importer:
             if deadline_rows:
                 cursor.executemany(self.tables.deadlines.sql, deadline_rows)
             cursor.executemany(self.tables.events.sql, event_rows)
-        bulk.write(bulk.contributions(Counter(counted), Counter(deadlines_counted), self.local))
+        rollups.write(rollups.grouped(Counter(counted), Counter(deadlines_counted)))
         self.report.imported += len(planned)
         self.report.truncated += sum(p.truncated for p in planned)
 

@@ -10,12 +10,14 @@ How:
 3. The sum of the changes is written with one multi-row `INSERT … ON CONFLICT DO UPDATE SET n = n + …`
    per table (SQLite and PostgreSQL speak the same syntax), as the last statement of the complaint's
    transaction, so the hot regulator-wide rows are locked for the shortest time.
-4. `recompute()` adds up the contributions of every raw row from scratch with the same functions; the
+4. A bulk import counts its rows by the facts that decide their keys and adds each group at once
+   (`grouped`), through the same functions.
+5. `recompute()` adds up the contributions of every raw row from scratch with the same functions; the
    property test and `manage.py stats --check` compare it with the tables; `--rebuild` replaces them.
 """
 
 import functools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -153,6 +155,24 @@ def deadline_contribution(deltas: Deltas, c: ComplaintFacts, d: DeadlineFacts, s
 
 def commitment_contribution(deltas: Deltas, c: ComplaintFacts, number: int, sign: int = 1) -> None:
     deltas.add("commitments", (periods.local_day(c.received_at), c.merchant_id, number), "n", sign)
+
+
+def grouped(complaints: Counter, deadlines: Counter) -> Deltas:
+    """The contributions of many rows at once (a bulk import), counted by the facts that decide their
+    keys: each distinct group contributes through the same functions as one row, `n` times over.
+
+    Complaint groups: (received_at, merchant_id, category_id, kind, channel, sector, state); `resolved`
+    when the state is resolved, as it is for an imported complaint, whose one event leads to its state.
+    Deadline groups: (received_at, merchant_id, phase, rule label, status, met_at, due_at, starts_at)."""
+    deltas = Deltas()
+    for (received_at, shop, category, kind, channel, sector, state), n in complaints.items():
+        facts = ComplaintFacts(received_at, shop, category, kind, channel, sector)
+        complaint_contribution(deltas, facts, state == "resolved", state in TERMINAL, sign=n)
+    for (received_at, shop, *deadline), n in deadlines.items():
+        # A deadline's keys take only the complaint's day and shop from its facts.
+        facts = ComplaintFacts(received_at, shop, 0, "", "", "")
+        deadline_contribution(deltas, facts, DeadlineFacts(*deadline), sign=n)
+    return deltas
 
 
 # --------------------------------------------------------------------------------- the live hooks
