@@ -128,7 +128,10 @@ class DeadlineStatus(models.TextChoices):
 
 
 class Deadline(models.Model):
-    complaint = models.ForeignKey("complaints.Complaint", on_delete=models.CASCADE, related_name="deadlines")
+    # The unique (complaint, phase) index serves look-ups by complaint too.
+    complaint = models.ForeignKey(
+        "complaints.Complaint", on_delete=models.CASCADE, related_name="deadlines", db_index=False
+    )
     phase = models.CharField(max_length=20, choices=Phase.choices)
     rule = models.ForeignKey(PolicyRule, null=True, blank=True, on_delete=models.SET_NULL)
     rule_label = models.CharField(

@@ -28,7 +28,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         timeout = self.settings_dict["OPTIONS"].get("timeout", 5)
         self._holds_write_lock = _write_lock.acquire(timeout=timeout)
         try:
-            self._begin(timeout)
+            with self.wrap_database_errors:  # django.db errors, as the stock backend raises
+                self._begin(timeout)
         except BaseException:
             self._release_write_lock()
             raise
