@@ -24,6 +24,7 @@ import json
 import math
 import os
 import re
+import runpy
 import shutil
 import signal
 import socket
@@ -603,9 +604,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-requests", type=int, default=100_000, help="cap on requests per phase")
     parser.add_argument("--timeout", type=float, default=60, help="client timeout per request, seconds")
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class (default gthread)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker (default 4)")
+    served = runpy.run_path(str(ROOT / "gunicorn.conf.py"))  # as `make run` serves the app
+    parser.add_argument("--workers", type=int, default=served["workers"])
+    parser.add_argument("--worker-class", default=served["worker_class"], help="gunicorn worker class")
+    parser.add_argument("--threads", type=int, default=served["threads"], help="threads per gthread worker")
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     parser.add_argument("--keep", action="store_true", help="keep the data directories (and gunicorn logs)")
     parser.add_argument(

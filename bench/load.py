@@ -128,7 +128,6 @@ class Fleet:
             GUNICORN, "complaintdesk.wsgi:application",
             "--bind", f"127.0.0.1:{self.port}",
             "--workers", str(self.web_processes),
-            "--worker-class", "gthread", "--threads", "4",
             "--log-level", "warning", "--timeout", "60",
         ]  # fmt: skip
         log = open(self.data_dir / "gunicorn.log", "ab")  # noqa: SIM115 - the child keeps it open

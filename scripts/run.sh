@@ -18,8 +18,8 @@ pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
-.venv/bin/gunicorn complaintdesk.wsgi:application --bind "$HOST:$PORT" --workers 2 --threads 4 \
-  --access-logfile - --log-level warning &
+# Workers and threads: gunicorn.conf.py (read by gunicorn from this directory).
+.venv/bin/gunicorn complaintdesk.wsgi:application --bind "$HOST:$PORT" --access-logfile - --log-level warning &
 pids+=($!)
 if $PY manage.py help worker >/dev/null 2>&1; then
   $PY manage.py worker &
