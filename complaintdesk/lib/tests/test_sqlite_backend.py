@@ -1,6 +1,7 @@
 """The SQLite backend's per-process writer lock: taken by a transaction, given back however it ends, and
 threads of one process queue on it instead of failing or polling."""
 
+import contextlib
 import sqlite3
 import threading
 import time
@@ -66,27 +67,36 @@ def _file_wrapper(tmp_path, timeout: float) -> base.DatabaseWrapper:
     return wrapper
 
 
-def _hold_write_lock(path, seconds: float, holding: threading.Event) -> None:
-    other = sqlite3.connect(path, isolation_level=None)  # another process, as far as SQLite can tell
-    other.execute("BEGIN IMMEDIATE")
-    holding.set()
-    time.sleep(seconds)
-    other.execute("COMMIT")
-    other.close()
+@contextlib.contextmanager
+def _another_writer(tmp_path, seconds: float):
+    """Another connection holds the write lock for `seconds` (another process, as far as SQLite can tell)."""
+    holding = threading.Event()
+
+    def hold() -> None:
+        other = sqlite3.connect(tmp_path / "lock.sqlite3", isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        holding.set()
+        time.sleep(seconds)
+        other.execute("COMMIT")
+        other.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    holding.wait()
+    try:
+        yield
+    finally:
+        holder.join()
 
 
 def test_begin_waits_for_another_connection_s_write_lock_then_writes(tmp_path):
     wrapper = _file_wrapper(tmp_path, timeout=20)
-    holding = threading.Event()
-    holder = threading.Thread(target=_hold_write_lock, args=(tmp_path / "lock.sqlite3", 0.3, holding))
-    holder.start()
-    holding.wait()
-    started = time.monotonic()
-    wrapper._start_transaction_under_autocommit()
-    waited = time.monotonic() - started
-    wrapper.connection.execute("INSERT INTO t VALUES (1)")
-    wrapper.commit()
-    holder.join()
+    with _another_writer(tmp_path, 0.3):
+        started = time.monotonic()
+        wrapper._start_transaction_under_autocommit()
+        waited = time.monotonic() - started
+        wrapper.connection.execute("INSERT INTO t VALUES (1)")
+        wrapper.commit()
     assert waited >= 0.2  # it did wait for the other writer …
     assert wrapper.connection.execute("SELECT count(*) FROM t").fetchone() == (1,)  # … and then wrote
     assert not base._write_lock.locked()
@@ -95,14 +105,9 @@ def test_begin_waits_for_another_connection_s_write_lock_then_writes(tmp_path):
 
 def test_begin_gives_up_after_the_busy_timeout_and_releases_the_process_lock(tmp_path):
     wrapper = _file_wrapper(tmp_path, timeout=0.2)
-    holding = threading.Event()
-    holder = threading.Thread(target=_hold_write_lock, args=(tmp_path / "lock.sqlite3", 1.0, holding))
-    holder.start()
-    holding.wait()
-    with pytest.raises(OperationalError, match="locked"):
+    with _another_writer(tmp_path, 1.0), pytest.raises(OperationalError, match="locked"):
         wrapper._start_transaction_under_autocommit()
     assert not base._write_lock.locked()
     # The busy timeout is back for statements outside transactions.
     assert wrapper.connection.execute("PRAGMA busy_timeout").fetchone() == (200,)
-    holder.join()
     wrapper.close()
