@@ -65,6 +65,9 @@ TABLES = {
 }
 
 
+_COUNTER_INDEX = {name: {c: i for i, c in enumerate(t.counters)} for name, t in TABLES.items()}
+
+
 class Deltas:
     """Counter changes by table and key, summed in memory before one write per table."""
 
@@ -72,7 +75,7 @@ class Deltas:
         self.rows = {name: defaultdict(lambda t=t: [0] * len(t.counters)) for name, t in TABLES.items()}
 
     def add(self, table: str, key: tuple, counter: str, n: int = 1, all_shops: bool = True) -> None:
-        index = TABLES[table].counters.index(counter)
+        index = _COUNTER_INDEX[table][counter]
         self.rows[table][key][index] += n
         if all_shops and key[1] != ALL_SHOPS:
             self.rows[table][(key[0], ALL_SHOPS, *key[2:])][index] += n
