@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.db import connections
 from django.utils import timezone
 
 from complaintdesk.complaints.models import Complaint
@@ -36,6 +37,9 @@ SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 TIMEOUT_MS = 20_000
 
 
+_SERIALIZED: dict = {}  # the serialized test database, as django_db_setup left it on the connection
+
+
 @pytest.fixture(scope="module")
 def browser():
     # Playwright's sync API runs an event loop in this thread; Django then refuses ORM calls from it unless
@@ -43,6 +47,8 @@ def browser():
     # this module: the rest of the suite keeps Django's check.
     before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # Taken while this thread still has the connection the test database was set up with (see _taxonomy).
+    _SERIALIZED["default"] = getattr(connections["default"], "_test_serialized_contents", None)
     try:
         yield from _chromium()
     finally:
@@ -87,10 +93,19 @@ def open_page(browser, live_server):
 
 @pytest.fixture(autouse=True)
 def _taxonomy(transactional_db):
-    """The default categories are migration data that a transactional test's flush removes. Django's
-    serialized rollback cannot put them back here: once Playwright's greenlets run, this thread gets a fresh
-    database connection without the serialized copy. So the migration's own function puts them back."""
+    """The default categories are migration data that a transactional test's flush removes, and Django's
+    serialized rollback does not put them back for the first test here: once Playwright's greenlets run,
+    this thread gets a fresh database connection without the serialized copy. So the migration's own
+    function puts them back.
+
+    After each test the copy taken in `browser` is handed to that fresh connection: the flush ending the
+    test then skips post_migrate as it should, and the next serialized-rollback test (here or in any
+    module run after this one) reloads the database instead of tripping over content types that
+    post_migrate re-created."""
     importlib.import_module("complaintdesk.complaints.migrations.0002_default_categories").create(apps, None)
+    yield
+    if _SERIALIZED.get("default") is not None:
+        connections["default"]._test_serialized_contents = _SERIALIZED["default"]
 
 
 def log_in(page, username, password):
