@@ -37,7 +37,6 @@ import argparse
 import json
 import os
 import random
-import re
 import shutil
 import signal
 import statistics
@@ -49,7 +48,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from machine import machine_info  # noqa: E402  (bench/ is on sys.path)
+from intake import BenchError, ThrowawayPostgres  # noqa: E402  (bench/ is on sys.path)
+from machine import machine_info  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -59,10 +59,6 @@ BATCH = 20_000
 WARMUP_PASSES = 3
 # Nothing seeded for the idle passes comes due before this; the whole run takes far less.
 MARGIN = timedelta(hours=1)
-
-
-class BenchError(RuntimeError):
-    pass
 
 
 # ============================================================================================ child side
@@ -643,7 +639,7 @@ class Postgres:
     """A server to create scratch databases on: DATABASE_URL's, or a throwaway one (pg_throwaway.sh)."""
 
     def __init__(self) -> None:
-        self.pgtmp: str | None = None
+        self.throwaway = ThrowawayPostgres()
         self.url = ""
 
     def start(self) -> None:
@@ -651,21 +647,7 @@ class Postgres:
             self.url = os.environ["DATABASE_URL"]
             print("  using DATABASE_URL's server: scratch databases bench_sweep_* are created and dropped")
             return
-        out = subprocess.run(
-            ["bash", "scripts/pg_throwaway.sh", "start"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        exports = dict(
-            re.findall(r"(\w+)=(\S+)", " ".join(ln for ln in out.stdout.splitlines() if "export" in ln))
-        )
-        self.pgtmp = exports.get("PGTMP")
-        if out.returncode != 0 or "DATABASE_URL" not in exports:
-            self.stop()
-            raise BenchError(f"throwaway PostgreSQL did not start: {(out.stdout + out.stderr).strip()}")
-        self.url = exports["DATABASE_URL"]
+        self.url = self.throwaway.start()
         print(f"  throwaway PostgreSQL at {self.url} (fsync=off, synchronous_commit=off)")
 
     def _admin(self, sql: str) -> None:
@@ -687,9 +669,7 @@ class Postgres:
             print(f"  could not drop database {name}: {exc}")
 
     def stop(self) -> None:
-        if self.pgtmp:
-            subprocess.run(["bash", "scripts/pg_throwaway.sh", "stop", self.pgtmp], cwd=ROOT, check=False)
-            self.pgtmp = None
+        self.throwaway.stop()
 
 
 _running: subprocess.Popen | None = None
