@@ -1,8 +1,8 @@
 """Import benchmark: rows per second of `manage.py import_complaints` on a 1,000,000-row CFPB file.
 
 1. Writes a CFPB-shaped CSV of `--rows` rows (default 1,000,000) from the real sample
-   ../shared/data/cfpb-sample-268.csv: its rows in turn, each with a new Complaint ID, a Date received
-   spread over 2016-01-01 … 2020-12-31 (in date order, as a download of the database sorted by date
+   complaintdesk/complaints/tests/data/cfpb-sample-268.csv (a copy of ../shared/data's): its rows in
+   turn, each with a new Complaint ID, a Date received spread over 2016-01-01 … 2020-12-31 (in date order, as a download of the database sorted by date
    comes; `--order random` shuffles them) and the company renamed into one of five variants (460 shops).
    Narratives, products, issues, answers and timeliness are the sample's (half the rows have a
    narrative; one of 21,928 characters is cut at 10,000).
@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 from machine import machine_info  # noqa: E402  (bench/ is on sys.path)
 
-SAMPLE = ROOT.parent / "shared" / "data" / "cfpb-sample-268.csv"
+SAMPLE = ROOT / "complaintdesk" / "complaints" / "tests" / "data" / "cfpb-sample-268.csv"
 FIRST_DAY, DAYS = date(2016, 1, 1), 1827  # 2016-01-01 … 2020-12-31
 TARGET = 50_000
 
