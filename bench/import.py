@@ -2,8 +2,9 @@
 
 1. Writes a CFPB-shaped CSV of `--rows` rows (default 1,000,000) from the real sample
    complaintdesk/complaints/tests/data/cfpb-sample-268.csv (a copy of ../shared/data's): its rows in
-   turn, each with a new Complaint ID, a Date received spread over 2016-01-01 … 2020-12-31 (in date order, as a download of the database sorted by date
-   comes; `--order random` shuffles them) and the company renamed into one of five variants (460 shops).
+   turn, each with a new Complaint ID, a Date received spread over 2016-01-01 … 2020-12-31 (in date
+   order, as a download of the database sorted by date comes; `--order random` shuffles them) and the
+   company renamed into one of five variants (460 shops).
    Narratives, products, issues, answers and timeliness are the sample's (half the rows have a
    narrative; one of 21,928 characters is cut at 10,000).
 2. For each of `--repeats` runs: a fresh throwaway SQLite database (DATA_DIR in a temporary folder,
