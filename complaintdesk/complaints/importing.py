@@ -43,6 +43,7 @@ from django.utils import timezone
 from complaintdesk.complaints.choices import Channel, Kind, ResolutionType, Sector, State, WantedOutcome
 from complaintdesk.complaints.models import Category, Complaint, ComplaintEvent
 from complaintdesk.deadlines.models import Clock, Deadline, DeadlineStatus, Phase
+from complaintdesk.lib import sql
 from complaintdesk.merchants.models import Merchant, Platform
 from complaintdesk.merchants.uscc import ALPHABET, check_character
 from complaintdesk.stats import periods, rollups
@@ -244,7 +245,7 @@ class Rows:
     the ORM would (through caches: a million imported rows share a few thousand instants and dates)."""
 
     def __init__(self, model, now: datetime, with_pk: bool = False):
-        fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
+        self.sql, fields = sql.insert_statement(model, with_pk=with_pk)
         self.index = {f.attname: i for i, f in enumerate(fields)}
         self.adapters = {i: a for i, f in enumerate(fields) if (a := self._adapter(f)) is not None}
         self.template = [None] * len(fields)
@@ -252,11 +253,6 @@ class Rows:
             auto = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
             # get_default() is "" for a blank text field without a default, as the ORM stores it.
             self.template[i] = self._adapted(i, now if auto else f.get_default())
-        q = connection.ops.quote_name
-        self.sql = (
-            f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "
-            f"VALUES ({', '.join(['%s'] * len(fields))})"
-        )
 
     @staticmethod
     def _adapter(f):

@@ -66,15 +66,23 @@ def select_one(model: type[Model], where: str, params: Sequence = ()) -> Model |
     return found[0] if found else None
 
 
+def insert_statement(
+    model: type[Model], rows: int = 1, with_pk: bool = False, returning: bool = False
+) -> tuple[str, list]:
+    """(`INSERT INTO <table> (<every concrete column>) VALUES (…)` for `rows` rows, those fields in order);
+    the primary key column only `with_pk`, `RETURNING` it when `returning`. Also the bulk import's."""
+    return _insert_statement(model, connection.vendor, rows, with_pk, returning)
+
+
 @cache
-def _writer(model: type[Model], vendor: str, rows: int) -> tuple[str, list]:
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+def _insert_statement(model, vendor: str, rows: int, with_pk: bool, returning: bool) -> tuple[str, list]:
+    fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     q = connection.ops.quote_name
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = (
-        f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "
-        f"VALUES {', '.join([one] * rows)} RETURNING {q(model._meta.pk.column)}"
-    )
+    sql = f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) VALUES "
+    sql += ", ".join([one] * rows)
+    if returning:
+        sql += f" RETURNING {q(model._meta.pk.column)}"
     return sql, fields
 
 
@@ -84,7 +92,7 @@ def insert(objs: Sequence[Model]) -> None:
     if not objs:
         return
     model = type(objs[0])
-    sql, fields = _writer(model, connection.vendor, len(objs))
+    sql, fields = insert_statement(model, len(objs), returning=True)
     params = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for obj in objs for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
