@@ -1,11 +1,12 @@
-"""Django's SQLite backend with one writing transaction per process at a time.
+"""Django's SQLite backend, waiting for the write lock in short steps, one writing transaction per process.
 
 SQLite lets one connection write at a time. A connection that finds the lock taken waits in SQLite's busy
 handler, which polls with growing sleeps (1, 2, 5, 10 … up to 100 ms) and may wake long after the lock
-was freed. The web server runs several threads per process (gunicorn gthread), so without this their
-filings queued in those sleeps: 4 threads per process filed half as fast as 1 (bench/intake.py,
-2026-11-28). Here threads of one process queue on a Python lock instead, handed over the moment the
-transaction ends; only other processes still meet the busy handler.
+was freed; filings are transactions of a few milliseconds. Here `BEGIN IMMEDIATE` is retried in
+0.2–2 ms steps instead: with 2 gunicorn processes × 4 threads, filings went from ~200 to 250–300 per
+second (bench/intake.py, 2026-11-28, noisy machine). Threads of one process also queue on a Python lock,
+handed over the moment the transaction ends; its own effect was within that noise (gunicorn now runs one
+thread per process, gunicorn.conf.py; tests, the worker and `runserver` still use threads).
 
 The lock is an efficiency measure, never the guard of correctness (SQLite's own lock is): it is waited
 for at most the connection's busy timeout, after which the transaction proceeds to SQLite's lock as
