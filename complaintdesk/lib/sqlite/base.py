@@ -6,7 +6,7 @@ was freed; filings are transactions of a few milliseconds. Here `BEGIN IMMEDIATE
 0.2–2 ms steps instead: with 2 gunicorn processes × 4 threads, filings went from ~200 to 250–300 per
 second (bench/intake.py, 2026-11-28, noisy machine). Threads of one process also queue on a Python lock,
 handed over the moment the transaction ends; its own effect was within that noise (gunicorn now runs one
-thread per process, gunicorn.conf.py; tests, the worker and `runserver` still use threads).
+thread per process, gunicorn.conf.py; tests and `runserver` still use threads).
 
 The lock is an efficiency measure, never the guard of correctness (SQLite's own lock is): it is waited
 for at most the connection's busy timeout, after which the transaction proceeds to SQLite's lock as
