@@ -202,11 +202,6 @@ def app_env(data_dir: Path, database_url: str | None) -> dict:
         COMPLAINT_RATE_PER_ACCOUNT="0",
         COMPLAINT_RATE_PER_ADDRESS="0",
     )
-    # All clients file from one loopback address at hundreds a second: the filing rate limits (per account
-    # and per address) would answer 429 within a second. 0 switches them off; set them in the environment
-    # (e.g. to 1000000000) to measure intake with the limiter's counting writes included.
-    env.setdefault("COMPLAINT_RATE_PER_ACCOUNT", "0")
-    env.setdefault("COMPLAINT_RATE_PER_ADDRESS", "0")
     if database_url:
         env["DATABASE_URL"] = database_url
     return env

@@ -589,11 +589,7 @@ def main(argv: list[str] | None = None) -> int:
         database_url = pg.start()
     data_dir = Path(tempfile.mkdtemp(prefix="complaintdesk-load-"))
     env = app_env(data_dir, database_url)
-    env.update(
-        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
-        COMPLAINT_RATE_PER_ACCOUNT="0",
-        COMPLAINT_RATE_PER_ADDRESS="0",
-    )
+    env["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
     receiver = Receiver()
     fleet = Fleet(env, data_dir, args.web_processes, args.workers)
     fleet.receiver = receiver

@@ -176,15 +176,16 @@ X_FRAME_OPTIONS = "DENY"
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: use the socket's address).
 # Login throttling and the filing rate limit both count by this address (complaintdesk.lib.clientip).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# HSTS preloading is a promise to browser vendors about every subdomain of the operator's domain, which only
+# the operator can make: off unless SECURE_HSTS_PRELOAD=1. The check that asks for it is silenced for that.
+_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    SECURE_HSTS_PRELOAD = _HSTS_PRELOAD
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# HSTS preloading is a promise to browser vendors about every subdomain of the operator's domain, which only
-# the operator can make: off unless SECURE_HSTS_PRELOAD=1. The check that asks for it is silenced for that.
-SILENCED_SYSTEM_CHECKS = [] if env_bool("SECURE_HSTS_PRELOAD", False) else ["security.W021"]
+SILENCED_SYSTEM_CHECKS = [] if _HSTS_PRELOAD else ["security.W021"]
 
 # Content-Security-Policy (django-csp): our pages load scripts, styles and images only from our own static
 # files; no inline scripts, inline styles or eval anywhere (htmx runs with allowEval off). The API

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.complaints.choices import Channel, Kind, ResolutionType, Sector, State, WantedOutcome
+from complaintdesk.lib.errors import AppendOnlyError
 
 
 class Category(models.Model):
@@ -100,10 +101,6 @@ class Complaint(models.Model):
     @staticmethod
     def reference_for(pk: int, year: int) -> str:
         return f"TS-{year}-{pk:07d}"
-
-
-class AppendOnlyError(RuntimeError):
-    pass
 
 
 class ComplaintEvent(models.Model):

@@ -12,3 +12,7 @@ class FieldError(Exception):
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+
+
+class AppendOnlyError(RuntimeError):
+    """An event log row (complaint, filing, service-information revision) was to be changed or deleted."""

@@ -1,12 +1,13 @@
-"""Model rows read and written without the ORM's query compiler, for the one hot path that needs it: filing
-a complaint (issue 2's intake benchmark).
+"""Model rows read and written without the ORM's query compiler, for the hot paths that need it: filing a
+complaint and the token check of every API request (issue 2's intake benchmark); the bulk import builds
+its INSERT statements here too.
 
 Why: compiling a queryset costs 0.3–0.45 ms of CPU (`filter(...).first()`), an INSERT through `create()`
 about 0.2 ms, while SQLite runs either in about 0.01 ms; a filing makes a dozen of them. These helpers
 build each statement's text once per model (and column set), adapt values with the fields' own
 `pre_save` / `get_db_prep_save` and convert what comes back with the backend's and the fields'
 converters, exactly as the ORM does, so the instances are ordinary model instances. The WHERE clause is
-SQL written by the caller, with `%s` placeholders; everything else in the code base uses the ORM.
+SQL written by the caller, with `%s` placeholders; everything else uses the ORM.
 """
 
 from collections.abc import Sequence

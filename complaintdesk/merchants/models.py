@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from complaintdesk.lib.errors import AppendOnlyError
 from complaintdesk.merchants.uscc import InvalidCreditCode, validate_credit_code
 
 # Monday–Friday 09:00–18:00: the regulation's default customer-service hours.
@@ -119,10 +120,6 @@ class Merchant(models.Model):
     def clean(self):
         if self.credit_code:
             self.credit_code = self.credit_code.strip().upper()
-
-
-class AppendOnlyError(RuntimeError):
-    pass
 
 
 class ServiceInfoRevision(models.Model):

@@ -7,6 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from complaintdesk.lib.errors import AppendOnlyError
+
 
 class PromotionType(models.TextChoices):
     DOUBLE_11 = "double_11", _("Double 11 (11.11)")
@@ -92,10 +94,6 @@ class Promotion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.merchant})"
-
-
-class AppendOnlyError(RuntimeError):
-    pass
 
 
 class PromotionEvent(models.Model):

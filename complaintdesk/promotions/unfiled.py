@@ -12,7 +12,6 @@ later pass only adds the complaints that came since.
 """
 
 import logging
-import math
 import threading
 import time as _time
 from collections import defaultdict
@@ -28,6 +27,7 @@ from complaintdesk.complaints.models import Complaint
 from complaintdesk.merchants.models import Merchant
 from complaintdesk.promotions import linking
 from complaintdesk.promotions.models import FilingPolicy, Promotion, SalePeriod
+from complaintdesk.stats.poisson import upper_tail as poisson_tail
 
 log = logging.getLogger(__name__)
 
@@ -62,28 +62,6 @@ def forget_last_run() -> None:
 
 def detect(now: datetime) -> int:
     return detect_named(now) + detect_sale_surges(now)
-
-
-def poisson_tail(k: int, mean: float) -> float:
-    """P(X ≥ k) for X ~ Poisson(mean), without overflow: summed in log space from k upwards while the terms
-    matter, or as 1 − P(X < k) when k is below the mean (the tail is large there, so no cancellation)."""
-    if k <= 0:
-        return 1.0
-    if mean <= 0:
-        return 0.0
-
-    def term(i: int) -> float:
-        return math.exp(i * math.log(mean) - mean - math.lgamma(i + 1))
-
-    if k <= mean:
-        return max(0.0, 1.0 - sum(term(i) for i in range(k)))
-    total, i = 0.0, k
-    while True:
-        t = term(i)
-        total += t
-        if t == 0.0 or t < total * 1e-16 or i > k + 10_000:
-            return min(total, 1.0)
-        i += 1
 
 
 def _sale_year(period: SalePeriod, day, tz: str) -> int:
