@@ -23,10 +23,12 @@ for a quick check of the generator.
 from __future__ import annotations
 
 import argparse
+import atexit
 import bisect
 import itertools
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -434,6 +436,8 @@ def main() -> int:
     parser.add_argument("--keep", help="Use (and keep) this data directory instead of a temporary one.")
     args = parser.parse_args()
     data_dir = args.keep or tempfile.mkdtemp(prefix="complaintdesk-bench-stats-")
+    if not args.keep:  # ~7 GB at the default size: gone when the run ends, however it ends
+        atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
     Path(data_dir).mkdir(parents=True, exist_ok=True)
     fresh = not (Path(data_dir) / "complaintdesk.sqlite3").exists()
     os.environ.update(DATA_DIR=data_dir, DJANGO_SETTINGS_MODULE="complaintdesk.settings", DEBUG="1")

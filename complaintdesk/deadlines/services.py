@@ -141,11 +141,10 @@ def active_policy() -> tuple[Policy, list[policy.Rule]]:
     process) without the ORM's query compiler: filing is the hot path (lib.sql says why)."""
     active = sql.select_one(Policy, "is_active") or ensure_default_policy()
     rows = sql.select(PolicyRule, "policy_id = %s", [active.pk], suffix="ORDER BY phase, priority, id")
-    category_ids = sorted({r.category_id for r in rows if r.category_id})
     codes = {}
-    if category_ids:
-        marks = ", ".join(["%s"] * len(category_ids))
-        codes = {c.pk: c.code for c in sql.select(Category, f"id IN ({marks})", category_ids)}
+    if any(r.category_id for r in rows):
+        in_rules = "id IN (SELECT category_id FROM deadlines_policyrule WHERE policy_id = %s)"
+        codes = {c.pk: c.code for c in sql.select(Category, in_rules, [active.pk])}
     return active, [_as_rule(r, codes.get(r.category_id, "")) for r in rows]
 
 

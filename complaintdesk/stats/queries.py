@@ -31,10 +31,6 @@ def _rows(model, shop: int, period: Period, *group_by: str, counters=("received"
     return qs.values(*group_by).annotate(**{c: Sum(c) for c in counters}).order_by()
 
 
-def _total(model, shop, period, counter="received") -> int:
-    return _rows(model, shop, period, counters=(counter,)).aggregate(n=Sum(counter))["n"] or 0
-
-
 def _ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 

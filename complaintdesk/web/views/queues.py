@@ -5,7 +5,6 @@ from django.core.paginator import Paginator
 from django.db.models import F, Min, Q
 from django.utils import timezone
 
-from complaintdesk.complaints.choices import OPEN_STATES
 from complaintdesk.deadlines.models import DeadlineStatus
 from complaintdesk.web.display import nearest_deadline
 
@@ -20,10 +19,6 @@ def by_nearest_deadline(complaints):
     return complaints.annotate(next_due=Min("deadlines__due_at", filter=RUNNING)).order_by(
         F("next_due").asc(nulls_last=True), "received_at", "id"
     )
-
-
-def open_only(complaints):
-    return complaints.filter(state__in=OPEN_STATES)
 
 
 def page_rows(request, complaints, per_page: int = 50):
