@@ -109,13 +109,23 @@ def _check_number(number: int) -> None:
         raise FieldError("number", f"commitments are numbered 1 to 8, not {number}")
 
 
-def _may_tag(actor, complaint: Complaint) -> None:
+def may_tag(actor, complaint: Complaint) -> bool:
+    """Whether `actor` may tag this complaint's commitments now (the web page offers the form on it)."""
     if actor.role == Role.REGULATOR:
+        return True
+    return (
+        actor.role == Role.CONSUMER
+        and complaint.consumer_id == actor.pk
+        and complaint.state not in TERMINAL_STATES
+    )
+
+
+def _may_tag(actor, complaint: Complaint) -> None:
+    """`may_tag`, or the error that says why not."""
+    if may_tag(actor, complaint):
         return
-    if actor.role == Role.CONSUMER and complaint.consumer_id == actor.pk:
-        if complaint.state in TERMINAL_STATES:
-            raise Conflict(f"the complaint is {complaint.state}; its commitments can no longer change")
-        return
+    if actor.role == Role.CONSUMER and complaint.consumer_id == actor.pk:  # their own, but finished
+        raise Conflict(f"the complaint is {complaint.state}; its commitments can no longer change")
     raise ActionForbidden("only the consumer who filed the complaint and regulator officers tag commitments")
 
 

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.complaints import evidence, lifecycle, services
-from complaintdesk.complaints.choices import TERMINAL_STATES
 from complaintdesk.complaints.queries import visible_complaints
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.pledges import services as pledges
@@ -35,17 +34,6 @@ def _commitment_texts() -> dict[int, str]:
     return {c.number: c.text_zh if chinese else c.text_en for c in version.commitments.all()}
 
 
-def _may_tag(user, complaint) -> bool:
-    """Mirrors pledges.services._may_tag, to offer the form only to those who may use it."""
-    if user.role == Role.REGULATOR:
-        return True
-    return (
-        user.role == Role.CONSUMER
-        and complaint.consumer_id == user.pk
-        and complaint.state not in TERMINAL_STATES
-    )
-
-
 def _render(request, complaint, forms=None, evidence_form=None, tags_form=None, status=200):
     now = timezone.now()
     texts = _commitment_texts()
@@ -63,7 +51,7 @@ def _render(request, complaint, forms=None, evidence_form=None, tags_form=None, 
         "show_names": request.user.role != Role.CONSUMER,
         "tags": [(n, texts.get(n, "")) for n in tagged],
         "tags_form": tags_form or CommitmentTagsForm(initial={"numbers": tagged}, texts=texts),
-        "may_tag": _may_tag(request.user, complaint),
+        "may_tag": pledges.may_tag(request.user, complaint),
     }
     return render(request, "web/complaint.html", context, status=status)
 
