@@ -626,21 +626,15 @@ def native_deadlines(merchant: Merchant, native: dict) -> list[dict]:
         merchant, native["kind"], native["category_code"], native["channel"], native["received_at"]
     )
     final = native["state"] in FINAL_STATES
-    return [
-        {
-            "phase": _plain(phase),
-            "rule_id": due.rule.id,
-            "rule_label": due.rule.label,
-            "clock": _plain(due.rule.clock),
-            "starts_at": native["received_at"],
-            "due_at": due.due_at,
-            "remind_at": due.remind_at,
-            "status": (DeadlineStatus.CANCELLED if final else DeadlineStatus.OPEN).value,
-            "next_check_at": None if final else due.remind_at,
-            "warning": deadline_services.warning_for(due),
-        }
-        for phase, due in computed.items()
-    ]
+    rows = []
+    for phase, due in computed.items():
+        row = deadline_services.deadline_fields(_plain(phase), due, native["received_at"])
+        row["clock"] = _plain(row["clock"])
+        row["status"] = (DeadlineStatus.CANCELLED if final else DeadlineStatus.OPEN).value
+        if final:
+            row["next_check_at"] = None
+        rows.append(row)
+    return rows
 
 
 # ------------------------------------------------------------------------------------------ importing

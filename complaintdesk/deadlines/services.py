@@ -163,22 +163,26 @@ def warning_for(due: policy.Due) -> str:
     return f"No statutory calendar covers {days}{'…' if len(due.guessed_days) > 3 else ''}: weekends assumed."
 
 
+def deadline_fields(phase: str, due: policy.Due, starts_at: datetime) -> dict:
+    """A new, running deadline row's fields for what the policy gave one phase (intake and imports)."""
+    return {
+        "phase": phase,
+        "rule_id": due.rule.id,
+        "rule_label": due.rule.label,
+        "clock": due.rule.clock,
+        "starts_at": starts_at,
+        "due_at": due.due_at,
+        "remind_at": due.remind_at,
+        "next_check_at": due.remind_at,
+        "warning": warning_for(due),
+    }
+
+
 def set_deadlines(complaint, computed: dict) -> list[Deadline]:
     """Store the complaint's deadlines at intake (inside the intake transaction); `computed` is what
     `deadlines_for` gave for it, worked out before the transaction."""
     rows = [
-        Deadline(
-            complaint=complaint,
-            phase=phase,
-            rule_id=due.rule.id,
-            rule_label=due.rule.label,
-            clock=due.rule.clock,
-            starts_at=complaint.received_at,
-            due_at=due.due_at,
-            remind_at=due.remind_at,
-            next_check_at=due.remind_at,
-            warning=warning_for(due),
-        )
+        Deadline(complaint=complaint, **deadline_fields(phase, due, complaint.received_at))
         for phase, due in computed.items()
     ]
     sql.insert(rows)
