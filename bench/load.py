@@ -48,6 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import contextlib
 
 from intake import (  # noqa: E402 - the intake benchmark's server helpers
+    CONSUMERS,
     GUNICORN,
     PYTHON,
     ROOT,
@@ -56,11 +57,10 @@ from intake import (  # noqa: E402 - the intake benchmark's server helpers
     app_env,
     child_pids,
     free_port,
+    login,
     machine_info,
 )
 
-PASSWORD = "demo"
-CONSUMERS = [f"consumer{i}" for i in range(1, 21)]
 STAFF = [f"shop{i}-{r}" for i in range(1, 6) for r in ("agent", "coordinator")]
 RETRYABLE = (httpx.TransportError,)
 GIVE_UP_SECONDS = 90  # a request still unanswered after this long (servers down) counts as an error
@@ -318,14 +318,6 @@ async def agent_loop(base_url, token, merchant, run_start, slot, slots, stop_at,
                     tally.responded.add(complaint_id)
                 else:
                     tally.error(f"respond: HTTP {response.status_code} {response.text}")
-
-
-async def login(base_url: str, username: str) -> str:
-    async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
-        response = await client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
-        if response.status_code != 200:
-            raise BenchError(f"login as {username}: HTTP {response.status_code} {response.text[:200]}")
-        return response.json()["token"]
 
 
 # ---------------------------------------------------------------------------------------------- deadlines
