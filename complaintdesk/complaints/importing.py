@@ -42,6 +42,7 @@ from django.utils import timezone
 
 from complaintdesk.complaints.choices import Channel, Kind, ResolutionType, Sector, State, WantedOutcome
 from complaintdesk.complaints.models import Category, Complaint, ComplaintEvent
+from complaintdesk.deadlines import services as deadline_services
 from complaintdesk.deadlines.models import Clock, Deadline, DeadlineStatus, Phase
 from complaintdesk.lib import sql
 from complaintdesk.merchants.models import Merchant, Platform
@@ -618,12 +619,11 @@ class NativeFormat:
         )
 
 
-def native_deadlines(merchant: Merchant, native: dict) -> list[dict]:
-    """The active policy's deadlines; running for a live complaint, cancelled for a finished one."""
-    from complaintdesk.deadlines import services as deadline_services
-
+def native_deadlines(merchant: Merchant, native: dict, active) -> list[dict]:
+    """The active policy's deadlines (`active`: `active_policy()`, read once per batch); running for a
+    live complaint, cancelled for a finished one."""
     computed = deadline_services.deadlines_for(
-        merchant, native["kind"], native["category_code"], native["channel"], native["received_at"]
+        merchant, native["kind"], native["category_code"], native["channel"], native["received_at"], active
     )
     final = native["state"] in FINAL_STATES
     rows = []
@@ -766,7 +766,10 @@ class Importer:
             with transaction.atomic():  # the batch's new shops in one transaction, not one each
                 for key in sorted(unknown):
                     self.shops[key] = self.find_shop(*key)
-        fresh = [p for p in fresh if self.attach_shop(p)]
+        # The policy as it is when the batch is written: an edit made during a long import applies from
+        # the next batch on, as it applies to filings from the next one on.
+        active = deadline_services.active_policy() if any(p.deadlines is None for p in fresh) else None
+        fresh = [p for p in fresh if self.attach_shop(p, active)]
         if not fresh:
             return
         try:
@@ -797,7 +800,7 @@ class Importer:
                 found.add(("", external_id))
         return found
 
-    def attach_shop(self, planned: Planned) -> bool:
+    def attach_shop(self, planned: Planned, active) -> bool:
         merchant = self.shops[planned.merchant_key]
         if merchant is None:
             value = planned.merchant_key[1]
@@ -805,7 +808,7 @@ class Importer:
             return False
         planned.complaint[self.tables.complaints.index["merchant_id"]] = merchant.pk
         if planned.deadlines is None:
-            deadlines = native_deadlines(merchant, planned.native)
+            deadlines = native_deadlines(merchant, planned.native, active)
             planned.deadlines = [self.tables.deadlines.row(d) for d in deadlines]
             planned.deadline_facts = [
                 (d["phase"], d["rule_label"], d["status"], None, d["due_at"], d["starts_at"])

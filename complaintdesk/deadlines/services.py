@@ -148,10 +148,11 @@ def active_policy() -> tuple[Policy, list[policy.Rule]]:
     return active, [_as_rule(r, codes.get(r.category_id, "")) for r in rows]
 
 
-def deadlines_for(merchant, kind: str, category_code: str, channel: str, received_at: datetime):
-    """What the active policy gives a complaint with these facts: {phase: policy.Due}."""
+def deadlines_for(merchant, kind: str, category_code: str, channel: str, received_at: datetime, active=None):
+    """What the active policy gives a complaint with these facts: {phase: policy.Due}. `active` is what
+    `active_policy()` gave, for a caller that computes many complaints' deadlines at once (an import)."""
     calendar = calendar_for(merchant)
-    active, rules = active_policy()
+    active, rules = active or active_policy()
     facts = policy.Facts(kind, category_code, channel, calendar.is_working_time(received_at))
     return policy.compute(rules, facts, received_at, calendar, active.reminder_percent)
 

@@ -251,3 +251,26 @@ def test_an_import_adds_to_the_rollups_of_complaints_already_filed_on_the_same_d
         assert import_file(path).already_imported == 3
         import_file(sample)
     assert not rollups.differences()
+
+
+@pytest.mark.django_db
+def test_our_own_columns_read_the_deadline_policy_once_per_batch_not_once_per_row(people, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from complaintdesk.deadlines.services import ensure_default_policy
+
+    path = tmp_path / "hotline.csv"
+    header = ["external_id", "received_at", "merchant", "category", "wanted_outcome", "description"]
+    rows = [
+        [f"H-{i}", "2026-11-27T10:00:00+08:00", people.acme.credit_code, "delivery", "refund", "x"]
+        for i in range(6)
+    ]
+    _write(path, [header, *rows])
+    ensure_default_policy()
+    with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as queries:
+        report = import_file(path, batch_size=3)
+    assert report.imported == 6
+    policy_reads = [q for q in queries if 'FROM "deadlines_policy"' in q["sql"]]
+    assert len(policy_reads) == 2  # two batches of three rows
+    assert Deadline.objects.filter(complaint__external_id__startswith="H-", status="open").count() >= 6
