@@ -6,17 +6,15 @@ from decimal import Decimal
 from typing import Annotated
 
 from django.db.models import QuerySet
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import StrictInt, StringConstraints
 
-from complaintdesk.accounts.models import MERCHANT_ROLES, Role
 from complaintdesk.api.schemas import Error, Instant, Pages, RowId, ValidationErrorOut
 from complaintdesk.complaints.lifecycle import ActionForbidden
-from complaintdesk.promotions import services
+from complaintdesk.promotions import queries, services
 from complaintdesk.promotions.models import FilingAction, FilingState, Promotion, PromotionType
 
 router = Router(tags=["promotions"])
@@ -170,14 +168,15 @@ class PromotionFilters(Schema):
     starts_to: Instant | None = None
 
 
+def _refuse_outsiders(user) -> None:
+    # Unlike the web, which shows them nothing, the API tells a client that filings are not for it.
+    if not queries.sees_filings(user):
+        raise ActionForbidden("promotion filings are for shops and the regulator")
+
+
 def visible_promotions(user) -> QuerySet[Promotion]:
-    """The regulator sees every filing, a shop's staff their shop's; consumers none (403)."""
-    base = Promotion.objects.select_related("merchant")
-    if user.role == Role.REGULATOR:
-        return base
-    if user.role in MERCHANT_ROLES and user.merchant_id:
-        return base.filter(merchant_id=user.merchant_id)
-    raise ActionForbidden("promotion filings are for shops and the regulator")
+    _refuse_outsiders(user)
+    return queries.visible(user)
 
 
 def _get(request, promotion_id: int) -> Promotion:
@@ -277,10 +276,8 @@ def upload_plan(request, promotion_id: int, file: File[UploadedFile]):
 
 @router.get("/{int:promotion_id}/plan", response={200: None, 403: Error, 404: Error})
 def download_plan(request, promotion_id: int):
-    promotion = _get(request, promotion_id)
-    if not promotion.plan_name:
+    _refuse_outsiders(request.auth)
+    try:
+        return queries.plan_download(request.auth, promotion_id)
+    except queries.NoPlanAttached:
         return Status(404, {"detail": "no plan attached"})
-    response = FileResponse(promotion.plan_file.open("rb"), as_attachment=True, filename=promotion.plan_name)
-    response["Content-Type"] = "application/pdf"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

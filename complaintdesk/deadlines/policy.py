@@ -9,7 +9,6 @@ clock counts:
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from complaintdesk.deadlines.calendar import BusinessCalendar
 
@@ -82,24 +81,34 @@ def due_after(rule: Rule, start: datetime, calendar: BusinessCalendar) -> dateti
 
 
 def end_of_nth_working_day(calendar: BusinessCalendar, start: datetime, n: int) -> datetime:
-    """The close of working time on the n-th working day after start's local day.
+    """The close of working time on the n-th working day after start's local day: the instant that day's
+    working time is used up."""
+    day_start, worked = nth_working_day(calendar, start, n)
+    return calendar.add_working_time(day_start, worked)
 
-    1. Walk local days from the day after start's day.
+
+def nth_working_day(
+    calendar: BusinessCalendar, start: datetime, n: int, *, backwards: bool = False
+) -> tuple[datetime, timedelta]:
+    """The n-th working day after start's local day (before it, backwards): the instant its local day
+    begins and the working time it holds.
+
+    1. Walk local days from start's day, one at a time; start's own day never counts.
     2. A day counts when it has any working time.
-    3. On the n-th such day, the close is the instant its working time is used up.
+    3. Stop at the n-th such day.
     """
-    tz = ZoneInfo(calendar.tz) if isinstance(calendar.tz, str) else calendar.tz
-    day = start.astimezone(tz).date()
+    step = timedelta(days=-1 if backwards else 1)
+    day = start.astimezone(calendar.tz).date()
     found = 0
     for _ in range(_MAX_CALENDAR_DAYS_SEARCHED):
-        day += timedelta(days=1)
-        day_start = datetime.combine(day, time(0), tz)
-        day_end = datetime.combine(day + timedelta(days=1), time(0), tz)
+        day += step
+        day_start = datetime.combine(day, time(0), calendar.tz)
+        day_end = datetime.combine(day + timedelta(days=1), time(0), calendar.tz)
         worked = calendar.working_time_between(day_start, day_end)
         if worked > timedelta(0):
             found += 1
             if found == n:
-                return calendar.add_working_time(day_start, worked)
+                return day_start, worked
     raise ValueError(f"no {n} working days within {_MAX_CALENDAR_DAYS_SEARCHED} days of {start:%Y-%m-%d}")
 
 

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from complaintdesk.deadlines import BusinessCalendar
+from complaintdesk.deadlines.policy import nth_working_day
 from complaintdesk.promotions.leadtime import filing_due_by
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -66,3 +67,12 @@ def test_a_calendar_without_working_days_fails_loudly():
     never = BusinessCalendar(hours={}, statutory=None)
     with pytest.raises(ValueError, match="no 3 working days"):
         filing_due_by(never, at(2026, 11, 11, 0, 0), 3)
+
+
+@pytest.mark.parametrize("start", [at(2026, 9, 30, 17, 0), at(2026, 11, 11, 0, 0), at(2026, 10, 10, 12, 0)])
+def test_walking_back_retraces_the_deadlines_walk_forward(start):
+    # The lead time and the resolution deadline share one walk over working days, in opposite directions.
+    calendar = BusinessCalendar.default()
+    ahead, _ = nth_working_day(calendar, start, 5)
+    back, _ = nth_working_day(calendar, ahead, 5, backwards=True)
+    assert back.date() == start.date()

@@ -3,7 +3,6 @@ the regulator reviews them. The rules live in complaintdesk/promotions/services.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,24 +10,15 @@ from django.views.decorators.http import require_POST
 from complaintdesk.accounts.models import MERCHANT_ROLES, Role
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.lib.errors import Conflict, FieldError
-from complaintdesk.promotions import services
-from complaintdesk.promotions.models import FilingAction, FilingState, Promotion
+from complaintdesk.promotions import queries, services
+from complaintdesk.promotions.models import FilingAction, FilingState
 from complaintdesk.web.forms import AmendFilingForm, FilingForm, PlanForm, ReviewForm
 from complaintdesk.web.views.access import merchant_required, regulator_required
 
 
-def visible_filings(user):
-    filings = Promotion.objects.select_related("merchant", "filed_by")
-    if user.role == Role.REGULATOR:
-        return filings
-    if user.role in MERCHANT_ROLES and user.merchant_id:
-        return filings.filter(merchant_id=user.merchant_id)
-    return filings.none()
-
-
 @merchant_required
 def shop_filings(request):
-    return render(request, "web/filings/list.html", {"filings": visible_filings(request.user), "mine": True})
+    return render(request, "web/filings/list.html", {"filings": queries.visible(request.user), "mine": True})
 
 
 @merchant_required
@@ -48,7 +38,7 @@ def new_filing(request):
 @regulator_required
 def review_queue(request):
     state = request.GET.get("state", FilingState.SUBMITTED)
-    filings = visible_filings(request.user)
+    filings = queries.visible(request.user)
     if state in FilingState.values:
         filings = filings.filter(state=state)
     return render(
@@ -69,7 +59,7 @@ def _may_change(user, promotion) -> bool:
 
 @login_required
 def filing(request, promotion_id: int, review_form=None, plan_form=None, status=200):
-    promotion = get_object_or_404(visible_filings(request.user), pk=promotion_id)
+    promotion = get_object_or_404(queries.visible(request.user), pk=promotion_id)
     context = {
         "promotion": promotion,
         "staffing": promotion.staffing,
@@ -85,7 +75,7 @@ def filing(request, promotion_id: int, review_form=None, plan_form=None, status=
 @regulator_required
 @require_POST
 def review(request, promotion_id: int):
-    promotion = get_object_or_404(visible_filings(request.user), pk=promotion_id)
+    promotion = get_object_or_404(queries.visible(request.user), pk=promotion_id)
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
@@ -106,7 +96,7 @@ def review(request, promotion_id: int):
 @merchant_required
 def amend(request, promotion_id: int):
     """Correct a filing (waiting for review or returned); a returned one can be resubmitted at once."""
-    promotion = get_object_or_404(visible_filings(request.user), pk=promotion_id)
+    promotion = get_object_or_404(queries.visible(request.user), pk=promotion_id)
     if not _may_change(request.user, promotion):
         messages.error(
             request,
@@ -148,7 +138,7 @@ def amend(request, promotion_id: int):
 @merchant_required
 @require_POST
 def upload_plan(request, promotion_id: int):
-    promotion = get_object_or_404(visible_filings(request.user), pk=promotion_id)
+    promotion = get_object_or_404(queries.visible(request.user), pk=promotion_id)
     form = PlanForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -166,10 +156,4 @@ def upload_plan(request, promotion_id: int):
 @login_required
 def download_plan(request, promotion_id: int):
     """The attached PDF, for the shop's staff and the regulator only (anyone else: not found)."""
-    promotion = get_object_or_404(visible_filings(request.user), pk=promotion_id)
-    if not promotion.plan_name:
-        raise Http404
-    response = FileResponse(promotion.plan_file.open("rb"), as_attachment=True, filename=promotion.plan_name)
-    response["Content-Type"] = "application/pdf"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return queries.plan_download(request.user, promotion_id)
