@@ -141,6 +141,9 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Without a timeout a hung SMTP server blocks the worker's loop (sweeps and escalations wait behind it),
+# and a send outliving the outbox lease (notify.outbox.LEASE) would let another worker send it again.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ComplaintDesk <noreply@complaintdesk.local>")
 
 # Evidence uploads: what a consumer may attach to a complaint.

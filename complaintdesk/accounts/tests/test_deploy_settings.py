@@ -75,3 +75,14 @@ def test_production_refuses_to_start_without_a_secret_key():
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
+
+
+def test_outgoing_mail_gives_up_well_within_the_outbox_lease():
+    from django.conf import settings
+
+    from complaintdesk.notify.outbox import LEASE
+    from complaintdesk.notify.transports import Webhook
+
+    # A hung SMTP server or webhook must not outlive the lease, or a second worker would send again.
+    assert 0 < settings.EMAIL_TIMEOUT < LEASE.total_seconds() / 2
+    assert 0 < Webhook.timeout_seconds < LEASE.total_seconds() / 2
