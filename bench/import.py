@@ -34,10 +34,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-from machine import machine_info  # noqa: E402  (bench/ is on sys.path)
+from machine import ROOT, machine_info, manage  # bench/ is on sys.path
 
 SAMPLE = ROOT / "complaintdesk" / "complaints" / "tests" / "data" / "cfpb-sample-268.csv"
 FIRST_DAY, DAYS = date(2016, 1, 1), 1827  # 2016-01-01 … 2020-12-31
@@ -74,7 +71,7 @@ def run_once(csv_path: Path, verify: bool) -> tuple[float, float, str]:
            "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(40)}  # fmt: skip
     env.pop("DATABASE_URL", None)
     try:
-        subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+        manage(env, "migrate", "-v", "0")
         # One process per run: Django's settings (DATA_DIR) are read once per process.
         code = (
             "import io, sys, time, django\n"

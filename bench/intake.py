@@ -40,20 +40,22 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
-from machine import machine_info as common_machine_info  # noqa: E402  (bench/ is on sys.path)
+from machine import (  # bench/ is on sys.path
+    ROOT,
+    VENV_BIN,
+    BenchError,
+    Postgres,
+    log_tail,
+    manage,
+    wait_for_health,
+)
+from machine import machine_info as common_machine_info
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = ROOT / ".venv" / "bin"
-PYTHON = str(VENV_BIN / "python") if (VENV_BIN / "python").exists() else sys.executable
 GUNICORN = str(VENV_BIN / "gunicorn") if (VENV_BIN / "gunicorn").exists() else "gunicorn"
 TARGET_RATIO = 0.5
 CONSUMERS = [f"consumer{i}" for i in range(1, 21)]
 PASSWORD = "demo"
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-class BenchError(RuntimeError):
-    pass
 
 
 # ---------------------------------------------------------------------------------------------- machine
@@ -123,17 +125,11 @@ class Server:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def manage(self, *args: str) -> None:
-        out = subprocess.run(
-            [PYTHON, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True, check=False
-        )
-        if out.returncode != 0:
-            raise BenchError(f"manage.py {' '.join(args)} failed:\n{out.stdout[-2000:]}{out.stderr[-4000:]}")
-
     def prepare(self) -> None:
-        self.manage("migrate", "--noinput", "-v", "0")
-        self.manage("collectstatic", "--noinput", "-v", "0")  # as scripts/run.sh: WhiteNoise finds its root
-        self.manage("seed_demo")
+        manage(self.env, "migrate", "--noinput", "-v", "0")
+        # As scripts/run.sh does, so that WhiteNoise finds its root.
+        manage(self.env, "collectstatic", "--noinput", "-v", "0")
+        manage(self.env, "seed_demo")
 
     def start(self) -> None:
         self.port = free_port()
@@ -149,17 +145,7 @@ class Server:
         ]  # fmt: skip
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise BenchError(f"gunicorn exited with {self.proc.returncode}:\n{self.log_tail()}")
-            try:
-                if httpx.get(f"{self.base_url}/api/v1/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise BenchError(f"gunicorn did not answer /api/v1/health within 30 s:\n{self.log_tail()}")
+        wait_for_health(self.proc, self.base_url, self.log_path)
 
     def cpu(self) -> float:
         if self.proc is None:
@@ -182,9 +168,6 @@ class Server:
         except OSError:
             return ""
 
-    def log_tail(self, lines: int = 40) -> str:
-        return "\n".join(self.log_text().splitlines()[-lines:])
-
 
 def app_env(data_dir: Path, database_url: str | None) -> dict:
     env = dict(os.environ)
@@ -205,36 +188,6 @@ def app_env(data_dir: Path, database_url: str | None) -> dict:
     if database_url:
         env["DATABASE_URL"] = database_url
     return env
-
-
-class ThrowawayPostgres:
-    """`scripts/pg_throwaway.sh start/stop` around the PostgreSQL runs."""
-
-    def __init__(self) -> None:
-        self.pgtmp: str | None = None
-
-    def start(self) -> str:
-        out = subprocess.run(
-            ["bash", "scripts/pg_throwaway.sh", "start"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        exports = dict(
-            re.findall(r"(\w+)=(\S+)", " ".join(ln for ln in out.stdout.splitlines() if "export" in ln))
-        )
-        self.pgtmp = exports.get("PGTMP")
-        if out.returncode != 0 or "DATABASE_URL" not in exports:
-            self.stop()
-            reason = (out.stdout + out.stderr).strip() or f"exit status {out.returncode}"
-            raise BenchError(f"throwaway PostgreSQL did not start: {reason}")
-        return exports["DATABASE_URL"]
-
-    def stop(self) -> None:
-        if self.pgtmp:
-            subprocess.run(["bash", "scripts/pg_throwaway.sh", "stop", self.pgtmp], cwd=ROOT, check=False)
-            self.pgtmp = None
 
 
 # ---------------------------------------------------------------------------------------------- load
@@ -528,7 +481,7 @@ def run_database(label: str, database_url: str | None, args: argparse.Namespace)
             if log.count(needle):
                 result.server_log_problems[needle] = log.count(needle)
         if result.server_log_problems:
-            print(f"  [{label}] server log ({server.log_path}) tail:\n{server.log_tail()}")
+            print(f"  [{label}] server log ({server.log_path}) tail:\n{log_tail(server.log_path)}")
         if args.keep:
             print(f"  [{label}] kept {data_dir}")
         else:
@@ -637,20 +590,16 @@ def main(argv: list[str] | None = None) -> int:
         run("SQLite", None)
     if args.db in ("postgres", "both"):
         print("== PostgreSQL", flush=True)
-        pg = ThrowawayPostgres()
+        pg = Postgres()
+        if not pg.throwaway:
+            print("  using DATABASE_URL: this benchmark migrates it and adds demo data and complaints to it")
         try:
-            url = os.environ.get("DATABASE_URL")
-            if url:
-                print(
-                    "  using DATABASE_URL: this benchmark migrates it and adds demo data and complaints to it"
-                )
+            try:
+                url = pg.start()
+            except BenchError as exc:
+                print(f"  PostgreSQL skipped: {exc}")
+                results.append(DbResult("PostgreSQL", skipped=str(exc).splitlines()[0]))
             else:
-                try:
-                    url = pg.start()
-                except BenchError as exc:
-                    print(f"  PostgreSQL skipped: {exc}")
-                    results.append(DbResult("PostgreSQL", skipped=str(exc).splitlines()[0]))
-            if url:
                 run("PostgreSQL", url)
         finally:
             pg.stop()

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -43,23 +44,16 @@ from pathlib import Path
 
 import httpx
 import psycopg
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import contextlib
-
-from intake import (  # noqa: E402 - the intake benchmark's server helpers
+from intake import (  # the intake benchmark's server helpers; bench/ is on sys.path
     CONSUMERS,
     GUNICORN,
-    PYTHON,
-    ROOT,
-    BenchError,
-    ThrowawayPostgres,
     app_env,
     child_pids,
     free_port,
     login,
     machine_info,
 )
+from machine import PYTHON, ROOT, BenchError, Postgres, manage, wait_for_health
 
 STAFF = [f"shop{i}-{r}" for i in range(1, 6) for r in ("agent", "coordinator")]
 RETRYABLE = (httpx.TransportError,)
@@ -115,14 +109,6 @@ class Fleet:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def manage(self, *args: str) -> str:
-        out = subprocess.run(
-            [PYTHON, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True, check=False
-        )
-        if out.returncode != 0:
-            raise BenchError(f"manage.py {' '.join(args)} failed:\n{out.stdout[-2000:]}{out.stderr[-4000:]}")
-        return out.stdout
-
     def start_web(self) -> None:
         cmd = [
             GUNICORN, "complaintdesk.wsgi:application",
@@ -130,19 +116,10 @@ class Fleet:
             "--workers", str(self.web_processes),
             "--log-level", "warning", "--timeout", "60",
         ]  # fmt: skip
-        log = open(self.data_dir / "gunicorn.log", "ab")  # noqa: SIM115 - the child keeps it open
+        log_path = self.data_dir / "gunicorn.log"
+        log = open(log_path, "ab")  # noqa: SIM115 - the child keeps it open
         self.gunicorn = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.gunicorn.poll() is not None:
-                raise BenchError(f"gunicorn exited with {self.gunicorn.returncode}")
-            try:
-                if httpx.get(f"{self.base_url}/api/v1/health", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise BenchError("gunicorn did not answer /api/v1/health within 30 s")
+        wait_for_health(self.gunicorn, self.base_url, log_path)
 
     def start_worker(self) -> subprocess.Popen:
         log = open(self.data_dir / "worker.log", "ab")  # noqa: SIM115 - the child keeps it open
@@ -574,11 +551,8 @@ def main(argv: list[str] | None = None) -> int:
 
     info = machine_info()
     print(f"{info['date']}: {info['nproc']} CPUs ({info['cpu']}), {info['ram_gib']} GiB, {info['commit']}")
-    pg = None
-    database_url = os.environ.get("DATABASE_URL")
-    if not database_url:
-        pg = ThrowawayPostgres()
-        database_url = pg.start()
+    pg = Postgres()
+    database_url = pg.start()
     data_dir = Path(tempfile.mkdtemp(prefix="complaintdesk-load-"))
     env = app_env(data_dir, database_url)
     env["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
@@ -587,9 +561,10 @@ def main(argv: list[str] | None = None) -> int:
     fleet.receiver = receiver
     results = []
     try:
-        fleet.manage("migrate", "--noinput", "-v", "0")
-        fleet.manage("seed_demo")
-        fleet.manage(
+        manage(env, "migrate", "--noinput", "-v", "0")
+        manage(env, "seed_demo")
+        manage(
+            env,
             "shell",
             "-c",
             "from complaintdesk.merchants.models import Merchant\n"
@@ -618,8 +593,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         fleet.stop()
         receiver.stop()
-        if pg:
-            pg.stop()
+        pg.stop()
         if args.keep:
             print(f"kept {data_dir}")
         else:

@@ -1,12 +1,26 @@
-"""What every benchmark prints about the run: the machine, the time, the commit."""
+"""What every benchmark shares: the machine, time and commit it reports, and how it runs the app:
+`manage.py` commands, the wait for a server's health, and the PostgreSQL server to run on."""
 
 import os
 import platform
+import re
 import subprocess
+import sys
+import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
+
 ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+PYTHON = str(VENV_BIN / "python") if (VENV_BIN / "python").exists() else sys.executable
+HEALTH_TIMEOUT = 30
+
+
+class BenchError(RuntimeError):
+    pass
 
 
 def machine_info() -> dict:
@@ -41,3 +55,73 @@ def machine_info() -> dict:
         # A run from an exported tree (git archive) names its commit in BENCH_COMMIT.
         "commit": os.environ.get("BENCH_COMMIT") or (commit + ("+dirty" if dirty else "")) or "unknown",
     }
+
+
+def manage(env: Mapping[str, str], *args: str) -> str:
+    """`manage.py args` in the benchmark's environment `env`: its standard output, or BenchError with the
+    end of what it wrote."""
+    out = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    if out.returncode != 0:
+        raise BenchError(f"manage.py {' '.join(args)} failed:\n{out.stdout[-2000:]}{out.stderr[-4000:]}")
+    return out.stdout
+
+
+def log_tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def wait_for_health(server: subprocess.Popen, base_url: str, log: Path) -> None:
+    """Until the gunicorn started as `server` answers /api/v1/health; BenchError with the end of its `log`
+    when it exits first or does not answer within HEALTH_TIMEOUT seconds."""
+    deadline = time.monotonic() + HEALTH_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise BenchError(f"gunicorn exited with {server.returncode}:\n{log_tail(log)}")
+        try:
+            if httpx.get(f"{base_url}/api/v1/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise BenchError(f"gunicorn did not answer /api/v1/health within {HEALTH_TIMEOUT} s:\n{log_tail(log)}")
+
+
+class Postgres:
+    """The PostgreSQL server a benchmark runs on: DATABASE_URL's when that is set, else a throwaway one
+    from `scripts/pg_throwaway.sh` (fsync off, under /tmp), which stop() removes again."""
+
+    def __init__(self) -> None:
+        self.url = os.environ.get("DATABASE_URL", "")
+        self.throwaway = not self.url
+        self.pgtmp: str | None = None
+
+    def start(self) -> str:
+        if not self.throwaway:
+            return self.url
+        out = subprocess.run(
+            ["bash", "scripts/pg_throwaway.sh", "start"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        exports = dict(
+            re.findall(r"(\w+)=(\S+)", " ".join(ln for ln in out.stdout.splitlines() if "export" in ln))
+        )
+        self.pgtmp = exports.get("PGTMP")
+        if out.returncode != 0 or "DATABASE_URL" not in exports:
+            self.stop()
+            reason = (out.stdout + out.stderr).strip() or f"exit status {out.returncode}"
+            raise BenchError(f"throwaway PostgreSQL did not start: {reason}")
+        self.url = exports["DATABASE_URL"]
+        return self.url
+
+    def stop(self) -> None:
+        if self.pgtmp:
+            subprocess.run(["bash", "scripts/pg_throwaway.sh", "stop", self.pgtmp], cwd=ROOT, check=False)
+            self.pgtmp = None

@@ -30,14 +30,14 @@ import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from machine import ROOT, manage  # bench/ is on sys.path
+
 sys.path.insert(0, str(ROOT))
 SHOPS = 50
 FIRST_DAY, DAYS = date(2024, 1, 1), 731  # two whole years, in the past
@@ -45,12 +45,6 @@ RULE_IN, RULE_OUT = (
     "Received in working time: first response within 2 hours",
     "Received outside working time: first response within 12 hours",
 )
-
-
-def migrate(data_dir: str) -> None:
-    env = {**os.environ, "DATA_DIR": data_dir, "DJANGO_SETTINGS_MODULE": "complaintdesk.settings"}
-    env.pop("DATABASE_URL", None)
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
 
 
 def _shop_slots(shops: list[int], slots: int = 1000) -> list[tuple[int, int]]:
@@ -443,7 +437,7 @@ def main() -> int:
     os.environ.update(DATA_DIR=data_dir, DJANGO_SETTINGS_MODULE="complaintdesk.settings", DEBUG="1")
     os.environ.pop("DATABASE_URL", None)
     if fresh:
-        migrate(data_dir)
+        manage(os.environ, "migrate", "-v", "0")
     import django
 
     django.setup()

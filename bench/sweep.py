@@ -48,12 +48,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from intake import BenchError, ThrowawayPostgres  # noqa: E402  (bench/ is on sys.path)
-from machine import machine_info  # noqa: E402
+from machine import PYTHON, ROOT, BenchError, Postgres, machine_info  # bench/ is on sys.path
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
-PYTHON = str(VENV_PYTHON) if VENV_PYTHON.exists() else sys.executable
 TARGET_RATIO = 3.0
 BATCH = 20_000
 WARMUP_PASSES = 3
@@ -630,20 +626,16 @@ def child_main(args: argparse.Namespace) -> int:
 # =========================================================================================== parent side
 
 
-class Postgres:
-    """A server to create scratch databases on: DATABASE_URL's, or a throwaway one (pg_throwaway.sh)."""
+class ScratchServer(Postgres):
+    """A server to create scratch databases on."""
 
-    def __init__(self) -> None:
-        self.throwaway = ThrowawayPostgres()
-        self.url = ""
-
-    def start(self) -> None:
-        if os.environ.get("DATABASE_URL"):
-            self.url = os.environ["DATABASE_URL"]
+    def start(self) -> str:
+        if self.throwaway:
+            super().start()
+            print(f"  throwaway PostgreSQL at {self.url} (fsync=off, synchronous_commit=off)")
+        else:
             print("  using DATABASE_URL's server: scratch databases bench_sweep_* are created and dropped")
-            return
-        self.url = self.throwaway.start()
-        print(f"  throwaway PostgreSQL at {self.url} (fsync=off, synchronous_commit=off)")
+        return self.url
 
     def _admin(self, sql: str) -> None:
         import psycopg
@@ -663,14 +655,11 @@ class Postgres:
         except Exception as exc:  # a failed drop must not hide the result, nor the first error
             print(f"  could not drop database {name}: {exc}")
 
-    def stop(self) -> None:
-        self.throwaway.stop()
-
 
 _running: subprocess.Popen | None = None
 
 
-def run_child(db: str, scenario: str, size: int, args: argparse.Namespace, pg: Postgres | None) -> dict:
+def run_child(db: str, scenario: str, size: int, args: argparse.Namespace, pg: ScratchServer | None) -> dict:
     global _running
     scratch = Path(tempfile.mkdtemp(prefix=f"complaintdesk-sweep-{db}-"))
     env = dict(os.environ)
@@ -912,7 +901,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     for db in args.db:
         print(f"== {LABELS[db]}", flush=True)
-        pg = Postgres() if db == "postgres" else None
+        pg = ScratchServer() if db == "postgres" else None
         try:
             if pg is not None:
                 pg.start()
