@@ -261,6 +261,7 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
-# A year no statutory source covers: "weekends" assumes Mon–Fri and puts a warning on every deadline it
-# touched (intake must never refuse a complaint); "error" refuses to compute such deadlines.
-DEADLINE_UNCOVERED_YEARS = env_str("DEADLINE_UNCOVERED_YEARS", "weekends")
+# A year no statutory source covers (intake must never refuse a complaint): "estimate" takes the
+# `holidays` package's rule-based days off and Mon–Fri otherwise, "weekends" only Mon–Fri; both put a
+# warning on every deadline they touched. "error" refuses to compute such deadlines.
+DEADLINE_UNCOVERED_YEARS = env_str("DEADLINE_UNCOVERED_YEARS", "estimate")

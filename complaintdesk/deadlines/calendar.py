@@ -26,8 +26,10 @@ Conventions (those of the best helpdesk engines):
 A day's hours come from, in order: a per-date override of this calendar; else, with `statutory`, the
 day's statutory status (a holiday has no hours, an adjusted working day gets Monday's hours, an ordinary
 working day or weekend day its own weekday's hours); else the weekday's hours. A day in a year that no
-statutory source covers raises `UncoveredYearError`, or with `uncovered="weekends"` follows its weekday's
-hours and is listed by `guessed_days_between` so the caller can warn.
+statutory source covers raises `UncoveredYearError`; or it is guessed and listed by `guessed_days_between`
+so that the caller can warn: with `uncovered="weekends"` it follows its weekday's hours, with
+`uncovered="estimate"` too, except that the `holidays` package's rule-based days off for that year
+(New Year, Spring Festival, National Day, …) have no hours.
 
 Speed: per local year, the calendar precomputes its working intervals as UTC microseconds with prefix sums
 of the working time before and through each interval (a `_YearBlock`). A query is two bisections in one
@@ -56,7 +58,7 @@ _ONE_DAY = timedelta(days=1)
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _MINUTES_PER_DAY = 24 * 60
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
-_UNCOVERED_MODES = ("error", "weekends")
+_UNCOVERED_MODES = ("error", "weekends", "estimate")
 # A calendar whose weekly hours are all empty only has the working time of its overrides: past them, a
 # walk over years would never end. After this many empty years in a row we stop and say so.
 _MAX_EMPTY_YEARS = 10
@@ -156,7 +158,7 @@ class BusinessCalendar:
         self._statutory = _parse_statutory(statutory)
         self._overrides = _parse_overrides(overrides or {})
         if uncovered not in _UNCOVERED_MODES:
-            raise ValueError(f"uncovered must be 'error' or 'weekends', got {uncovered!r}")
+            raise ValueError(f"uncovered must be one of {', '.join(_UNCOVERED_MODES)}; got {uncovered!r}")
         self._uncovered = uncovered
         self._has_weekly_hours = any(self._weekly)
         self._cache = self._shared_cache_for(self._config_key())
@@ -210,7 +212,7 @@ class BusinessCalendar:
         return timedelta(microseconds=self._between(start, end, a.year))
 
     def guessed_days_between(self, a: datetime | date, b: datetime | date) -> list[date]:
-        """Local dates in [a, b] whose hours were guessed from the weekday (uncovered="weekends").
+        """Local dates in [a, b] whose hours were guessed (uncovered="weekends" or "estimate").
 
         A date appears when no override, no statutory package and no regulator entry knew it. Always
         empty with uncovered="error" (such a date raises instead) or without a statutory calendar.
@@ -397,9 +399,11 @@ class BusinessCalendar:
             return weekday_hours, "known"
         status = self._statutory.known_status(day)
         if status is None:
-            if self._uncovered == "weekends":
-                return weekday_hours, "guessed"
-            return (), "unknown"
+            if self._uncovered == "error":
+                return (), "unknown"
+            if self._uncovered == "estimate" and day in self._statutory.estimated_days_off(day.year):
+                return (), "guessed"
+            return weekday_hours, "guessed"
         if status is DayStatus.HOLIDAY:
             return (), "known"
         if status is DayStatus.ADJUSTED_WORKDAY:

@@ -68,7 +68,11 @@ def _recompute_one(complaint, now) -> dict:
             continue
         due_at = _shift(due.due_at, deadline.paused_total, due.rule.clock, calendar)
         remind_at = _shift(due.remind_at, deadline.paused_total, due.rule.clock, calendar)
+        warning = services.warning_for(due)
         if due_at == deadline.due_at and due.rule.id == deadline.rule_id:
+            if warning != deadline.warning:  # a guessed calendar confirmed: the due time stands, known now
+                deadline.warning = warning
+                deadline.save(update_fields=["warning"])
             continue
         changes[deadline.phase] = {
             "from": deadline.due_at.isoformat(),
@@ -77,7 +81,7 @@ def _recompute_one(complaint, now) -> dict:
         }
         deadline.due_at, deadline.remind_at = due_at, remind_at
         deadline.rule_id, deadline.rule_label, deadline.clock = due.rule.id, due.rule.label, due.rule.clock
-        deadline.warning = services.warning_for(due)
+        deadline.warning = warning
         deadline.next_check_at = services.next_check(
             remind_at, due_at, reminded=deadline.reminded_at is not None
         )

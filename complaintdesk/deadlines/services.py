@@ -161,7 +161,14 @@ def warning_for(due: policy.Due) -> str:
     if not due.guessed_days:
         return ""
     days = ", ".join(d.isoformat() for d in due.guessed_days[:3])
-    return f"No statutory calendar covers {days}{'…' if len(due.guessed_days) > 3 else ''}: weekends assumed."
+    assumed = _GUESSES.get(settings.DEADLINE_UNCOVERED_YEARS, "")
+    return f"No statutory calendar covers {days}{'…' if len(due.guessed_days) > 3 else ''}: {assumed}."
+
+
+_GUESSES = {
+    "weekends": "weekends assumed",
+    "estimate": "the usual statutory holidays and weekends assumed, without adjusted working days",
+}
 
 
 def deadline_fields(phase: str, due: policy.Due, starts_at: datetime) -> dict:

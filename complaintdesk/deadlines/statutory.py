@@ -14,7 +14,9 @@ late in the year before, so a guess would be silently wrong about Spring Festiva
 
 The `holidays` package is a second, independent opinion: `discrepancies(year)` lists the days on which
 it and `chinesecalendar` disagree about whether people work. It is not a source, because for years
-without a notice it *estimates* holidays from rules instead of saying it does not know.
+without a notice it *estimates* holidays from rules instead of saying it does not know. That estimate
+(`estimated_days_off`) is what a calendar told to guess an uncovered year uses (`uncovered="estimate"`),
+always as a guess that callers warn about.
 """
 
 from __future__ import annotations
@@ -104,6 +106,7 @@ class StatutoryCalendar:
         # (entries, the years they cover), swapped as one tuple so a reader never mixes old and new.
         self._entries_state: tuple[dict[date, tuple[bool, str]], frozenset[int]] = ({}, frozenset())
         self._lock = threading.Lock()
+        self._estimates: dict[int, frozenset[date]] = {}
         self.version = 0
 
     def __repr__(self) -> str:
@@ -163,6 +166,23 @@ class StatutoryCalendar:
     def entries(self) -> dict[date, tuple[bool, str]]:
         """A copy of the regulator entries: date -> (is_off, note)."""
         return dict(self._entries_state[0])
+
+    def estimated_days_off(self, year: int) -> frozenset[date]:
+        """The `holidays` package's rule-based estimate of a year's days off: the legal holidays (Spring
+        Festival and the other lunar ones included) and its days in lieu, never the adjusted working days,
+        which only a State Council notice fixes. Empty for a calendar `holidays` does not know."""
+        import holidays
+
+        with self._lock:
+            cached = self._estimates.get(year)
+        if cached is None:
+            try:
+                cached = frozenset(holidays.country_holidays(self.name, years=year))
+            except NotImplementedError:  # no such country in the package
+                cached = frozenset()
+            with self._lock:
+                self._estimates[year] = cached
+        return cached
 
     # -- regulator entries ----------------------------------------------------------------------------
 

@@ -435,6 +435,19 @@ def test_uncovered_weekends_mode_guesses_and_says_so(china):
     assert not cal.is_working_time(sh(2027, 1, 2, 10))  # Saturday
 
 
+def test_uncovered_estimate_mode_takes_the_usual_holidays_off_and_says_so(china):
+    cal = BusinessCalendar(statutory=china, uncovered="estimate")
+    start = sh(2026, 12, 31, 17)
+    due = cal.add_working_time(start, 2 * H)
+    assert due == sh(2027, 1, 4, 10)  # New Year's Day off by the estimate, then the weekend
+    assert cal.guessed_days_between(start, due) == [date(2027, 1, d) for d in (1, 2, 3, 4)]
+    # Spring Festival moves with the lunar calendar: the estimate knows 2031's (23 January onwards).
+    assert not cal.is_working_time(sh(2031, 1, 23, 10))
+    assert not cal.is_working_time(sh(2031, 10, 1, 10))  # National Day
+    assert cal.is_working_time(sh(2031, 1, 21, 10))  # an ordinary Tuesday
+    assert not cal.is_working_time(sh(2031, 1, 25, 10))  # Saturday: no adjusted working days are guessed
+
+
 def test_guessed_days_are_empty_in_error_mode(cal):
     assert cal.guessed_days_between(sh(2026, 12, 31), sh(2027, 2, 1)) == []
 
@@ -511,7 +524,7 @@ def test_calendars_with_the_same_configuration_share_precomputed_years(china):
         ({"tz": "Mars/Olympus_Mons"}, "unknown time zone 'Mars/Olympus_Mons'"),
         ({"tz": ""}, "tz must be an IANA time zone name"),
         ({"statutory": "XX"}, "unknown statutory calendar 'XX'"),
-        ({"uncovered": "guess"}, "uncovered must be 'error' or 'weekends'"),
+        ({"uncovered": "guess"}, "uncovered must be one of error, weekends, estimate"),
         ({"overrides": {"2026-10-01": []}}, "key '2026-10-01' is not a date"),
         ({"overrides": {date(2026, 10, 1): [("10:00", "9:00")]}}, r"overrides\[2026-10-01\]"),
     ],

@@ -173,13 +173,27 @@ def test_the_calendar_api_refuses_bad_questions(people, api, params, status):
 
 
 @pytest.mark.django_db
-def test_a_deadline_in_a_year_no_source_covers_is_guessed_with_a_visible_warning(people, settings):
+@pytest.mark.parametrize(
+    ("mode", "due", "said"),
+    [
+        # The default: New Year's Day 2027 is off by the `holidays` package's estimate.
+        ("estimate", at(2027, 1, 7, 18), "the usual statutory holidays and weekends assumed"),
+        ("weekends", at(2027, 1, 6, 18), "weekends assumed"),
+    ],
+)
+def test_a_deadline_in_a_year_no_source_covers_is_guessed_with_a_visible_warning(
+    people, settings, mode, due, said
+):
+    settings.DEADLINE_UNCOVERED_YEARS = mode
     # chinesecalendar 1.11 stops at 2026: a December complaint's resolution falls in January 2027.
     with time_machine.travel(at(2026, 12, 28, 10), tick=False):
         c = factories.complaint(people.alice, people.acme)
     resolution = c.deadlines.get(phase="resolution")
-    assert "weekends assumed" in resolution.warning
-    assert resolution.due_at == at(2027, 1, 6, 18)
+    assert resolution.warning.startswith("No statutory calendar covers 2027-01-01")
+    assert resolution.warning.endswith(
+        f": {said}" + ("." if mode == "weekends" else ", without adjusted working days.")
+    )
+    assert resolution.due_at == due
 
 
 @pytest.mark.django_db
