@@ -16,6 +16,11 @@ from complaintdesk.lib.errors import FieldError
 
 # A period longer than this is refused: ten years of days is already more than any dashboard shows.
 MAX_DAYS = 3700
+# The days a period may cover, in whole years so that the limits are easy to state. The year before the
+# first day must exist (a period is compared with it), and so must the day or month after the last (where
+# its instants and buckets end); Python's dates run from year 1 to 9999.
+FIRST_DAY = date(2, 1, 1)
+LAST_DAY = date(9998, 12, 31)
 
 
 def zone() -> ZoneInfo:
@@ -53,6 +58,9 @@ class Period:
 
     @classmethod
     def parse(cls, start: date, end: date) -> "Period":
+        for field, day in (("start", start), ("end", end)):
+            if not FIRST_DAY <= day <= LAST_DAY:
+                raise FieldError(field, f"must be between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}")
         if end < start:
             raise FieldError("end", f"must not be before start ({start.isoformat()})")
         if (end - start).days >= MAX_DAYS:

@@ -29,7 +29,7 @@ def directory(request):
 
 
 def scorecards(request):
-    cards = [metrics.scorecard(shop) for shop in Merchant.objects.filter(is_active=True)]
+    cards = metrics.scorecards(Merchant.objects.filter(is_active=True))
     return render(request, "web/public/scorecards.html", {"cards": cards})
 
 

@@ -164,12 +164,10 @@ def scorecards(request):
     shops = list(Merchant.objects.all())
     opened = metrics.open_counts(shops)
     obligations = {c.merchant.pk: c for c in compliance.check(shops)}
-    cards = []
-    for shop in shops:
-        card = metrics.scorecard(shop)
-        card["open"] = opened.get(shop.pk, 0)
-        card["compliance"] = obligations[shop.pk]
-        cards.append(card)
+    cards = metrics.scorecards(shops)
+    for card in cards:
+        card["open"] = opened.get(card["merchant"].pk, 0)
+        card["compliance"] = obligations[card["merchant"].pk]
     # Worst first: the lowest share answered in time, then the most complaints.
     cards.sort(
         key=lambda c: (c["answered_in_time"] if c["answered_in_time"] is not None else 2, -c["complaints"])

@@ -1,0 +1,154 @@
+"""Public scorecards of many shops at once: the figures of each shop, and a query count that does not grow
+with the number of shops.
+
+The fixture (Shanghai time, now Tuesday 2026-03-10 10:00; the shops serve Monday–Friday 09:00–18:00, so
+a complaint received at 10:00 on a working day is due a first response by 12:00):
+  acme    2025-03-01  before the last 12 months (2025-03-11 … 2026-03-10)
+  acme    03-02 10:00  answered 10:30 (in time), then resolved
+  acme    03-03 10:00  answered 13:00 (late)
+  acme    03-10 09:30  not answered yet, due 11:30: running, neither in time nor missed
+  bazaar  03-02 10:00  never answered (missed)
+  bazaar  03-04 10:00  withdrawn at 10:15 (cancelled; finished without being resolved)
+  bazaar  03-09 10:00  more information asked for at 10:30 (in time)
+  cosmo   no complaints; signed the pledge's versions 1 and 2
+"""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from complaintdesk.accounts.models import Role, User
+from complaintdesk.complaints import services
+from complaintdesk.complaints.tests import factories
+from complaintdesk.merchants.models import Merchant
+from complaintdesk.pledges.models import PledgeSignature, PledgeVersion
+from complaintdesk.stats import queries
+from conftest import credit_code
+
+SH = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 3, 10, 10, 0, tzinfo=SH)
+LAST_12_MONTHS = {"start": date(2025, 3, 11), "end": date(2026, 3, 10), "days": 365}
+
+
+def at(*args):
+    return datetime(*args, tzinfo=SH)
+
+
+def _file(who, merchant, when):
+    with time_machine.travel(when, tick=False):
+        return factories.complaint(who, merchant)
+
+
+def _sign(merchant, version, who, when):
+    PledgeSignature.objects.create(version=version, merchant=merchant, signed_by=who, signed_at=when)
+
+
+@pytest.fixture
+def shops(people):
+    cosmo = Merchant.objects.create(name="Cosmo Store", credit_code=credit_code(3))
+    _file(people.alice, people.acme, at(2025, 3, 1, 10))
+    resolved = _file(people.alice, people.acme, at(2026, 3, 2, 10))
+    services.perform(resolved.pk, people.bob, "respond", "On it", at=at(2026, 3, 2, 10, 30))
+    services.perform(
+        resolved.pk, people.bob, "propose_resolution", "Refund", {"type": "refund"}, at=at(2026, 3, 3, 9)
+    )
+    services.perform(resolved.pk, people.alice, "accept", "", at=at(2026, 3, 3, 9, 30))
+    late = _file(people.erin, people.acme, at(2026, 3, 3, 10))
+    services.perform(late.pk, people.bob, "respond", "Sorry for the wait", at=at(2026, 3, 3, 13))
+    _file(people.erin, people.acme, at(2026, 3, 10, 9, 30))
+    _file(people.alice, people.bazaar, at(2026, 3, 2, 10))
+    withdrawn = _file(people.erin, people.bazaar, at(2026, 3, 4, 10))
+    services.perform(withdrawn.pk, people.erin, "withdraw", "Sorted out", at=at(2026, 3, 4, 10, 15))
+    asked = _file(people.alice, people.bazaar, at(2026, 3, 9, 10))
+    services.perform(asked.pk, people.dave, "request_info", "Photos please", at=at(2026, 3, 9, 10, 30))
+    first = PledgeVersion.objects.get(number=1)
+    second = PledgeVersion.objects.create(number=2, title="Second", published_at=at(2025, 9, 1, 9))
+    _sign(people.acme, first, people.carol, at(2025, 6, 2, 7, 30))  # still 1 June in UTC
+    _sign(cosmo, first, people.rita, at(2025, 4, 1, 9))
+    _sign(cosmo, second, people.rita, at(2025, 9, 2, 9))
+    people.cosmo = cosmo
+    return people
+
+
+def _cards(merchants):
+    with time_machine.travel(NOW, tick=False):
+        return queries.scorecards(merchants)
+
+
+def _card(merchant, complaints, in_time, resolution, median, pledge):
+    signed = dict(zip(("signed", "version", "signed_on"), pledge, strict=True))
+    return {
+        "merchant": merchant.pk,
+        "name": merchant.name,
+        "period": LAST_12_MONTHS,
+        "complaints": complaints,
+        "answered_in_time_share": in_time,
+        "resolution_rate": resolution,
+        "median_first_response_minutes": median,
+        "pledge": signed,
+    }
+
+
+@pytest.mark.django_db
+def test_each_shop_gets_its_own_figures_when_many_are_computed_together(shops):
+    acme, bazaar, cosmo = shops.acme, shops.bazaar, shops.cosmo
+    assert _cards([acme, bazaar, cosmo]) == [
+        # One in time, one late; the running one counts for neither. Median of 30 and 180 minutes.
+        _card(acme, 3, 0.5, 1.0, 30, (True, 1, date(2025, 6, 2))),
+        # One in time, one missed, the withdrawn one cancelled; finished once, resolved never.
+        _card(bazaar, 3, 0.5, 0.0, 30, (False, None, None)),
+        _card(cosmo, 0, None, None, None, (True, 2, date(2025, 9, 2))),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_shops_card_is_the_same_alone_as_among_others_in_any_order(shops):
+    everyone = [shops.cosmo, shops.bazaar, shops.acme]
+    together = _cards(everyone)
+    assert together == [_cards([shop])[0] for shop in everyone]
+    assert _cards(list(reversed(everyone))) == list(reversed(together))
+    assert _cards([]) == []
+
+
+def _add_shops(people, count: int) -> None:
+    """Shops that each have a running deadline, an answered complaint and a signature: every query that a
+    scorecard can make has rows to find."""
+    version = PledgeVersion.objects.get(number=1)
+    start = Merchant.objects.count()
+    for i in range(start, start + count):
+        shop = Merchant.objects.create(name=f"Shop {i}", credit_code=credit_code(100 + i))
+        agent = User.objects.create(username=f"agent{i}", role=Role.MERCHANT_AGENT, merchant=shop)
+        answered = _file(people.alice, shop, at(2026, 3, 9, 10))
+        services.perform(answered.pk, agent, "respond", "On it", at=at(2026, 3, 9, 11))
+        _file(people.erin, shop, NOW - timedelta(minutes=20))
+        _sign(shop, version, people.rita, at(2025, 5, 1, 9))
+
+
+def _queries_of(client, url) -> int:
+    with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.django_db
+def test_the_scorecard_lists_take_as_many_queries_for_ten_shops_as_for_five(people):
+    regulator = Client()
+    regulator.force_login(people.rita)
+    pages = [(Client(), reverse("web:scorecards")), (regulator, reverse("web:regulator_scorecards"))]
+    _add_shops(people, 3)  # with acme and bazaar: 5
+    five = [_queries_of(client, url) for client, url in pages]
+    _add_shops(people, 5)
+    ten = [_queries_of(client, url) for client, url in pages]
+    assert Merchant.objects.count() == 10
+    assert ten == five
+    shops = list(Merchant.objects.all())
+    with CaptureQueriesContext(connection) as captured:
+        _cards(shops)
+    # Totals, running deadlines, their complaints, deadline outcomes, response times, signatures.
+    assert len(captured.captured_queries) == 6
