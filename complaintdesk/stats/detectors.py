@@ -7,7 +7,7 @@ Surge, per shop and per shop × category, for the current local hour and the one
 1. observed = complaints received in the hour (HourCount rollup);
 2. expected = the shop's (or shop × category's) mean hourly count over the last `baseline_days` days
    × how busy that weekday and hour is for all shops over those days (`poisson.hour_of_week_profile`),
-   at least `floor_per_hour`, plus, during an accepted promotion filing of the shop, its peak-hour
+   at least `floor_per_hour`, plus, during a promotion filing of the shop (submitted or accepted), its peak-hour
    orders × complaints per order (the filing's own staffing forecast: an expected rise is no surge);
 3. alert when observed ≥ `min_count` and P(X ≥ observed | Poisson(expected)) < `p_threshold`.
 A surge over consecutive hours is one episode: the next hour's sighting extends the alert.
@@ -69,15 +69,22 @@ def run(now=None, force: bool = False) -> int:
 
 
 def promotion_extra(shop: int, hour_start, cfg) -> float:
-    """Complaints per hour that the shop's accepted promotion filings running in this hour are expected to
-    bring: the peak-hour orders × complaints per order, the arrival rate of the filing's staffing check."""
+    """Complaints per hour that the shop's promotion filings running in this hour are expected to bring:
+    the peak-hour orders × complaints per order, the arrival rate of the filing's staffing check.
+
+    SPEC §6 raises the baseline for *filed* promotions: a filing still waiting for review counts (a
+    promotion often starts before the regulator has read it, and its expected rush is no surge), one the
+    regulator returned for changes does not (its figures were found wanting)."""
     try:
-        from complaintdesk.promotions.models import FilingPolicy, Promotion
+        from complaintdesk.promotions.models import FilingPolicy, FilingState, Promotion
         from complaintdesk.promotions.staffing import complaints_per_order
     except ImportError:  # no promotion filings in this installation
         return 0.0
     running = Promotion.objects.filter(
-        merchant_id=shop, state="accepted", starts_at__lt=hour_start + HOUR, ends_at__gt=hour_start
+        merchant_id=shop,
+        state__in=(FilingState.SUBMITTED, FilingState.ACCEPTED),
+        starts_at__lt=hour_start + HOUR,
+        ends_at__gt=hour_start,
     ).select_related("merchant")
     extra = 0.0
     for p in running:
