@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max
+from django.utils.translation import gettext
 
 from complaintdesk.complaints.models import Category
 from complaintdesk.deadlines import policy, statutory
@@ -80,15 +81,21 @@ def calendar_warnings(today=None) -> list[str]:
     for y in (year, year + 1):
         if not statutory.CN.covers(y):
             warnings.append(
-                f"{y}: no statutory calendar covers this year yet; enter the State Council notice as "
-                f"calendar days in the admin or run `python manage.py import_holidays FILE`."
+                gettext(
+                    "%(year)s: no statutory calendar covers this year yet; enter the State Council notice "
+                    "as calendar days in the admin or run `python manage.py import_holidays FILE`."
+                )
+                % {"year": y}
             )
             continue
         try:
             issues = statutory.CN.discrepancies(y)
         except statutory.UncoveredYearError:
             continue  # covered by the regulator's entries only: nothing to cross-check
-        warnings += [f"{y}: chinesecalendar and holidays disagree about {d}" for d in issues]
+        warnings += [
+            gettext("%(year)s: chinesecalendar and holidays disagree about %(day)s") % {"year": y, "day": d}
+            for d in issues
+        ]
     return warnings
 
 

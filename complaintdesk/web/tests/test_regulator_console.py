@@ -30,6 +30,20 @@ def test_the_dashboard_counts_and_carries_chart_data(people, browser_of):
 
 
 @pytest.mark.django_db
+def test_the_dashboard_warns_when_next_years_statutory_calendar_is_missing(people, browser_of):
+    import time_machine
+
+    url = reverse("web:dashboard")
+    # chinesecalendar 1.11 covers 2004–2026: in 2025 both years are known, in late 2026 the next is not.
+    with time_machine.travel("2025-06-02 10:00 +0800", tick=False):
+        assert 'id="calendar-warnings"' not in browser_of(people.rita).get(url).content.decode()
+    with time_machine.travel("2026-11-28 10:00 +0800", tick=False):
+        page = browser_of(people.rita).get(url).content.decode()
+    assert 'id="calendar-warnings"' in page
+    assert "2027: no statutory calendar covers this year yet" in page
+
+
+@pytest.mark.django_db
 def test_the_escalation_queue_holds_escalated_disputed_and_mediated(people, browser_of):
     shown = [
         factories.complaint(people.alice, people.acme, state)

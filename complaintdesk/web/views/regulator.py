@@ -10,6 +10,7 @@ from complaintdesk.alerts.models import Alert, AlertState
 from complaintdesk.complaints.choices import State
 from complaintdesk.complaints.models import Category
 from complaintdesk.complaints.queries import overdue_filter, visible_complaints
+from complaintdesk.deadlines import services as deadline_services
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.merchants import compliance
 from complaintdesk.merchants.models import Merchant
@@ -30,7 +31,13 @@ def dashboard(request):
     return render(
         request,
         "web/regulator/dashboard.html",
-        {"data": data, "chart_data": _chart_data(data), "noncompliant": noncompliant},
+        {
+            "data": data,
+            "chart_data": _chart_data(data),
+            "noncompliant": noncompliant,
+            # Deadlines in a year no holiday source covers are guessed: the regulator must see that first.
+            "calendar_warnings": deadline_services.calendar_warnings(),
+        },
     )
 
 
