@@ -28,7 +28,7 @@ def consumer_name(name: str, viewer) -> str:
 
 
 def listed_text(text: str, viewer) -> str:
-    """Free text in a list: a shop sees phone, ID numbers and e-mail addresses masked (the complaint's own
+    """Free text in a list: a shop sees phone, ID and bank card numbers and e-mail addresses masked (`lib.pii` says what counts) (the complaint's own
     page shows them to the shop that must answer); the consumer's own and the regulator's lists do not."""
     if getattr(viewer, "role", None) in (Role.CONSUMER, Role.REGULATOR):
         return text

@@ -254,7 +254,7 @@ OPEN_DATA_MAX_DAYS = 366
     summary="Anonymised open data: the complaints of a period, without personal data",
     description=PERIOD_HELP + f" At most {OPEN_DATA_MAX_DAYS} days. No names, phone numbers, addresses, "
     "ID numbers, references or order numbers; the description is scrubbed of phone numbers, e-mail "
-    "addresses and ID numbers.",
+    "addresses, ID numbers and bank card numbers.",
 )
 def open_data(request, start: date, end: date, format: str = "csv"):  # noqa: A002
     period = Period.parse(start, end)

@@ -1,4 +1,4 @@
-"""A safety net: masks phone numbers, ID numbers and e-mail addresses in every log record.
+"""A safety net: masks phone, ID and bank card numbers and e-mail addresses in every log record.
 
 Our code should not log personal data in the first place; this catches what slips through (a notification
 target, an exception message quoting user input)."""

@@ -18,15 +18,24 @@ from complaintdesk.lib.masking import mask_name, mask_text
         ("ID 11010119900307123X here", "ID 110101********X here"),
         ("ID 110101199003071234", "ID 110101********4"),
         ("mail zhang.san@example.com", "mail z***@example.com"),
+        ("座机 (010) 1234 5678 转 0571-87654321-802", "座机 010-****5678 转 0571-****4321"),
+        ("card 6222 0212 3456 7890 128", "card **** **** **** 0128"),
+        ("call (555) 123-4567", "call ***-***-4567"),
     ],
 )
-def test_it_masks_phone_id_numbers_and_email_addresses(text, masked):
+def test_it_masks_phone_id_and_card_numbers_and_email_addresses(text, masked):
     assert mask_text(text) == masked
 
 
 @pytest.mark.parametrize(
     "text",
-    ["order 2026112800001234567890123", "amount 1299.00 on 2026-11-28", "TS-2026-0000042", "refund 12345"],
+    [
+        "order 2026112800001234567890123",
+        "order 4111111111111112",  # the length of a card number, but not Luhn-valid
+        "amount 1299.00 on 2026-11-28",
+        "TS-2026-0000042",
+        "refund 12345",
+    ],
 )
 def test_it_leaves_order_numbers_amounts_dates_and_references_alone(text):
     assert mask_text(text) == text

@@ -2,7 +2,8 @@
 
 import pytest
 
-from complaintdesk.stats.scrub import id_check_character, scrub
+from complaintdesk.lib.pii import id_check_character
+from complaintdesk.stats.scrub import scrub
 
 ID18 = "11010519491231002" + id_check_character("11010519491231002")
 
@@ -18,6 +19,7 @@ ID18 = "11010519491231002" + id_check_character("11010519491231002")
         (f"身份证号{ID18}。", "身份证号[ID number]。"),
         ("老身份证110105491231002", "老身份证[ID number]"),
         ("我的身份证是11010519491231002x", "我的身份证是[ID number]"),  # wrong check digit, but a birth date
+        ("卡号 6222 0212 3456 7890 128，4111111111111111", "卡号 [card number]，[card number]"),
     ],
 )
 def test_personal_data_is_replaced(text, expected):
@@ -30,6 +32,7 @@ def test_personal_data_is_replaced(text, expected):
         "On XX/XX/XXXX I called (XXX) XXX-XXXX and XXXX XXXX said no.",  # the CFPB's own redactions stay
         "Paid $1,234.56 on 2019-10-25 and 12/05/2019 for order JD-20261111-0042.",
         "Reference TS-2026-0000123, 3 items, 199.00 yuan.",
+        "Order 202611280000123457 and 4111111111111112: neither an ID number nor Luhn-valid.",
     ],
 )
 def test_what_is_not_personal_stays(text):
