@@ -22,7 +22,6 @@ from complaintdesk.api.schemas import (
     ValidationErrorOut,
 )
 from complaintdesk.complaints.lifecycle import ActionForbidden
-from complaintdesk.deadlines.recompute import recompute_open_deadlines
 from complaintdesk.lib.errors import FieldError
 from complaintdesk.merchants import compliance, profile
 from complaintdesk.merchants.models import Merchant
@@ -101,17 +100,21 @@ def create_merchant(request, payload: MerchantIn):
 )
 def update_merchant(request, merchant_id: int, payload: MerchantPatch):
     _require_regulator(request.auth)
-    merchant = get_object_or_404(Merchant, pk=merchant_id)
     changes = payload.model_dump(exclude_unset=True)
-    for field, value in changes.items():
-        if value is None:
-            raise FieldError(field, "may not be null")
-        setattr(merchant, field, value)
-    _save(merchant)
-    if "service_hours" in changes:
-        profile.record_revision(merchant, request.auth, ["service_hours"])
-    if {"service_hours", "time_zone"} & changes.keys():
-        recompute_open_deadlines(request.auth, reason="the shop's service hours changed", merchant=merchant)
+    with transaction.atomic():
+        # Locked as publish_service_info locks it, so neither overwrites the other's fields.
+        merchant = get_object_or_404(Merchant.objects.select_for_update(), pk=merchant_id)
+        changed = []
+        for field, value in changes.items():
+            if value is None:
+                raise FieldError(field, "may not be null")
+            if getattr(merchant, field) != value:
+                setattr(merchant, field, value)
+                changed.append(field)
+        _save(merchant)
+        if "service_hours" in changed:
+            profile.record_revision(merchant, request.auth, ["service_hours"])
+        profile.move_open_deadlines(merchant, request.auth, changed)
     return merchant
 
 
@@ -165,10 +168,7 @@ def merchant_compliance(request, merchant_id: int):
 def publish_service_info(request, merchant_id: int, payload: ServiceInfoIn):
     _staff_or_regulator(request.auth, merchant_id)
     changes = payload.model_dump(exclude_unset=True)
-    merchant, changed = profile.publish_service_info(merchant_id, request.auth, changes)
-    if "service_hours" in changed:
-        recompute_open_deadlines(request.auth, reason="the shop's service hours changed", merchant=merchant)
-    return merchant
+    return profile.publish_service_info(merchant_id, request.auth, changes).merchant
 
 
 @router.get(

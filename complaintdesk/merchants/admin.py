@@ -50,10 +50,7 @@ class MerchantAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if change and service_changes:
             profile.record_revision(obj, request.user, service_changes)
-        if change and {"service_hours", "time_zone"} & set(form.changed_data):
-            from complaintdesk.deadlines.recompute import recompute_open_deadlines
-
-            moved = recompute_open_deadlines(
-                request.user, reason="the shop's service hours changed", merchant=obj
-            )
+        # The admin saves the whole change page in one transaction, as publish_service_info does.
+        if change and profile.WORKING_TIME_FIELDS & set(form.changed_data):
+            moved = profile.move_open_deadlines(obj, request.user, form.changed_data)
             messages.info(request, f"Deadlines recomputed for {moved} open complaint(s) of {obj}.")

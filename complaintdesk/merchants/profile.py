@@ -1,6 +1,8 @@
 """A shop's obligations towards its customers and the regulator: published customer-service information
 (with its history) and the designated 12315 coordinator. Each change is one transaction with its record."""
 
+from typing import NamedTuple
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, Exists, OuterRef, QuerySet, Value
@@ -8,6 +10,7 @@ from django.utils import timezone
 
 from complaintdesk.accounts.models import MERCHANT_ROLES, Role, User
 from complaintdesk.complaints.lifecycle import ActionForbidden
+from complaintdesk.deadlines.recompute import recompute_open_deadlines
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.merchants.models import (
     CoordinatorDesignation,
@@ -20,6 +23,8 @@ CONTACT_FIELDS = ("service_phone", "service_email", "service_chat_url", "returns
 SERVICE_INFO_FIELDS = (*CONTACT_FIELDS, "service_hours")
 # Any one of these lets a consumer reach customer service; publishing needs at least one.
 REACH_FIELDS = ("service_phone", "service_email", "service_chat_url")
+# What the shop's deadlines are counted in (deadlines.services.calendar_for).
+WORKING_TIME_FIELDS = frozenset({"service_hours", "time_zone"})
 
 
 def may_manage(user, merchant) -> bool:
@@ -49,15 +54,29 @@ def record_revision(merchant: Merchant, actor, changed, at=None) -> ServiceInfoR
     )
 
 
-def publish_service_info(merchant_id: int, actor, changes: dict, at=None) -> tuple[Merchant, list[str]]:
-    """Publish the shop's customer-service information. Returns (shop, changed field names).
+def move_open_deadlines(merchant: Merchant, actor, changed) -> int:
+    """Recompute the shop's open deadlines when `changed` includes its working time, inside the caller's
+    transaction so the new hours and the deadlines counted in them commit together or not at all. Returns
+    the number of complaints whose deadlines moved."""
+    if not WORKING_TIME_FIELDS & set(changed):
+        return 0
+    return recompute_open_deadlines(actor, reason="the shop's service hours changed", merchant=merchant)
+
+
+class Publication(NamedTuple):
+    merchant: Merchant
+    changed: list[str]
+    moved: int  # complaints whose deadlines the new hours moved
+
+
+def publish_service_info(merchant_id: int, actor, changes: dict, at=None) -> Publication:
+    """Publish the shop's customer-service information.
 
     1. Check the actor may (regulator or the shop's coordinator).
     2. Apply the changes and validate them with the model's own validators, naming the first bad field.
     3. Require at least one way to reach customer service (phone, e-mail or chat).
-    4. Save, stamp the publication and write the revision row, in one transaction; a repeat that changes
-       nothing writes nothing.
-    Changed hours move the shop's open deadlines: the caller runs `recompute_open_deadlines` afterwards.
+    4. Save, stamp the publication, write the revision row and, when the hours changed, move the shop's
+       open deadlines, in one transaction; a repeat that changes nothing writes nothing.
     """
     unknown = set(changes) - set(SERVICE_INFO_FIELDS)
     if unknown:
@@ -80,11 +99,12 @@ def publish_service_info(merchant_id: int, actor, changes: dict, at=None) -> tup
                 "service_phone", "publish at least one way to reach customer service: phone, e-mail or chat"
             )
         if not changed and merchant.service_info_published_at is not None:
-            return merchant, []
+            return Publication(merchant, [], 0)
         merchant.service_info_published_at = now
         merchant.save(update_fields=[*changed, "service_info_published_at"])
         record_revision(merchant, actor, changed, at=now)
-    return merchant, changed
+        moved = move_open_deadlines(merchant, actor, changed)
+    return Publication(merchant, changed, moved)
 
 
 def current_coordinator(merchant) -> CoordinatorDesignation | None:

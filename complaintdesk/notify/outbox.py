@@ -9,7 +9,7 @@ import logging
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, Q
 from django.utils import timezone
 
 from complaintdesk.notify.models import ChannelKind, NotificationChannel, OutboxMessage, OutboxStatus
@@ -57,12 +57,12 @@ def shop_targets(merchant, coordinators_only: bool = False):
 
     staff = merchant.staff.filter(is_active=True).exclude(email="")
     if coordinators_only:
-        # The shop's designated 12315 coordinator; until it designates one, whoever holds the role.
+        # The shop's designated 12315 coordinator; until it designates one, whoever holds the role. Not the
+        # role alone: the user admin can still give or take the role without a designation.
         designated = CoordinatorDesignation.objects.filter(merchant=merchant, ended_at__isnull=True)
-        if designated.exists():
-            staff = staff.filter(pk__in=designated.values("user_id"))
-        else:
-            staff = staff.filter(role=Role.MERCHANT_COORDINATOR)
+        staff = staff.filter(
+            Q(pk__in=designated.values("user_id")) | Q(~Exists(designated), role=Role.MERCHANT_COORDINATOR)
+        )
     targets = [(ChannelKind.EMAIL, u.email, None) for u in staff]
     targets += [(c.kind, c.target, c) for c in merchant.channels.filter(is_active=True)]
     return targets

@@ -1,9 +1,11 @@
 """A shop's compliance profile: published service information with its history, the public directory, the
 designated 12315 coordinator (who gets the escalations), and the regulator's list of non-compliant shops."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from complaintdesk.accounts.models import Role, User
@@ -21,6 +23,7 @@ INFO = {
     "service_chat_url": "https://acme.example.cn/chat",
     "returns_address": "上海市浦东新区张江路100号",
 }
+SH = ZoneInfo("Asia/Shanghai")
 
 
 def put(client, path, body):
@@ -67,6 +70,29 @@ def test_changed_hours_are_published_and_move_open_deadlines(people, api):
     assert response.json()["service_hours"]["0"] == [["09:00", "12:00"]]
     assert complaint.deadlines.get(phase="resolution").due_at != before
     assert ServiceInfoRevision.objects.get().changed_fields == sorted([*INFO, "service_hours"])
+
+
+@pytest.mark.django_db
+def test_publishing_changed_hours_moves_open_deadlines_and_unchanged_hours_move_none(people):
+    hours = {str(d): [["09:00", "12:00"]] for d in range(5)}
+    with time_machine.travel(datetime(2026, 6, 3, 10, tzinfo=SH), tick=False):
+        complaint = factories.complaint(people.alice, people.acme, kind="quality_issue")
+        assert complaint.deadlines.get(phase="reply").due_at == datetime(2026, 6, 3, 14, tzinfo=SH)
+
+        published = profile.publish_service_info(
+            people.acme.pk, people.carol, {**INFO, "service_hours": hours}
+        )
+        assert ("service_hours" in published.changed, published.moved) == (True, 1)
+        # 2 working hours left on Wednesday until 12:00, 2 more on Thursday.
+        assert complaint.deadlines.get(phase="reply").due_at == datetime(2026, 6, 4, 11, tzinfo=SH)
+
+        again = profile.publish_service_info(
+            people.acme.pk, people.carol, {"service_hours": hours, "service_phone": "021-6123 4567"}
+        )
+        assert (again.changed, again.moved) == (["service_phone"], 0)
+    assert complaint.deadlines.get(phase="reply").due_at == datetime(2026, 6, 4, 11, tzinfo=SH)
+    moves = complaint.events.filter(action="recompute_deadlines")
+    assert [(e.actor, e.message) for e in moves] == [(people.carol, "the shop's service hours changed")]
 
 
 @pytest.mark.django_db
@@ -209,6 +235,21 @@ def test_breach_escalations_go_to_the_designated_coordinator(people):
     escalation = OutboxMessage.objects.filter(event="deadline_breach").values_list("target", flat=True)
     assert "bob@acme.test" in escalation
     assert "carol@acme.test" not in escalation
+
+
+@pytest.mark.django_db
+def test_coordinator_messages_go_to_the_designated_coordinator_whatever_the_roles_say(
+    people, django_assert_num_queries
+):
+    for user, email in ((people.bob, "bob@acme.test"), (people.carol, "carol@acme.test")):
+        user.email = email
+        user.save()
+    profile.designate_coordinator(people.acme.pk, people.rita, people.bob.pk, "138 0013 8000")
+    # The user admin edits the role field directly, past designate_coordinator.
+    User.objects.filter(pk=people.carol.pk).update(role=Role.MERCHANT_COORDINATOR)
+    with django_assert_num_queries(2):  # the staff, the shop's channels
+        targets = outbox.shop_targets(people.acme, coordinators_only=True)
+    assert [t[1] for t in targets] == ["bob@acme.test"]
 
 
 @pytest.mark.django_db

@@ -13,7 +13,6 @@ from complaintdesk.accounts.models import MERCHANT_ROLES, Role
 from complaintdesk.complaints.choices import OPEN_STATES
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.complaints.queries import visible_complaints
-from complaintdesk.deadlines.recompute import recompute_open_deadlines
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.merchants import compliance, profile
 from complaintdesk.merchants.models import Merchant
@@ -122,9 +121,9 @@ def shop_profile(request, shop):
 
 
 def _publish(request, shop, changes: dict, form) -> bool:
-    """Publish through merchants.profile; changed hours move the shop's open deadlines, as in the API."""
+    """Publish through merchants.profile, and say how many open complaints the changed hours moved."""
     try:
-        shop, changed = profile.publish_service_info(shop.pk, request.user, changes)
+        published = profile.publish_service_info(shop.pk, request.user, changes)
     except FieldError as exc:
         form.add_error(exc.field if exc.field in form.fields else None, exc.reason)
         return False
@@ -133,21 +132,18 @@ def _publish(request, shop, changes: dict, form) -> bool:
         form.add_error(None, denied)
         messages.error(request, denied)
         return False
-    if "service_hours" in changed:
-        moved = recompute_open_deadlines(
-            request.user, reason="the shop's service hours changed", merchant=shop
-        )
+    if "service_hours" in published.changed:
         messages.info(
             request,
             ngettext(
                 "The deadlines of %(n)s open complaint were recomputed.",
                 "The deadlines of %(n)s open complaints were recomputed.",
-                moved,
+                published.moved,
             )
-            % {"n": moved},
+            % {"n": published.moved},
         )
     messages.success(
-        request, _("Customer-service information published.") if changed else _("Nothing changed.")
+        request, _("Customer-service information published.") if published.changed else _("Nothing changed.")
     )
     return True
 
