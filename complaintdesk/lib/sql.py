@@ -93,11 +93,13 @@ def insert(objs: Sequence[Model]) -> None:
     if not objs:
         return
     model = type(objs[0])
-    sql, fields = insert_statement(model, len(objs), returning=True)
+    # A key the database does not make (a UUID from the field's default) goes in with the row.
+    db_makes_key = model._meta.pk.db_returning
+    sql, fields = insert_statement(model, len(objs), with_pk=not db_makes_key, returning=db_makes_key)
     params = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for obj in objs for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        keys = cursor.fetchall()
+        keys = cursor.fetchall() if db_makes_key else [(obj.pk,) for obj in objs]
     for obj, (pk,) in zip(objs, keys, strict=True):
         obj.pk = pk
         obj._state.adding = False

@@ -9,6 +9,12 @@ class ChannelKind(models.TextChoices):
     WEBHOOK = "webhook", _("Webhook")
 
 
+# An outbox row of this kind names a shop (target = its id): the worker turns it into one message per
+# staff e-mail and channel of the shop (`outbox.fan_out`), so the change that enqueued it writes one row.
+SHOP_FAN_OUT = "shop"
+OUTBOX_KINDS = [*ChannelKind.choices, (SHOP_FAN_OUT, _("A shop's staff and channels"))]
+
+
 class NotificationChannel(models.Model):
     """Where a shop's (or, without a shop, the regulator's) notifications go."""
 
@@ -46,7 +52,7 @@ class OutboxMessage(models.Model):
     channel = models.ForeignKey(
         NotificationChannel, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
     )
-    kind = models.CharField(max_length=10, choices=ChannelKind.choices)
+    kind = models.CharField(max_length=10, choices=OUTBOX_KINDS)
     target = models.CharField(max_length=500)
     # One message per (event, target): enqueueing the same event twice is a no-op.
     dedupe_key = models.CharField(max_length=200)

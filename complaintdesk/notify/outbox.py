@@ -12,7 +12,14 @@ from django.db import transaction
 from django.db.models import Exists, F, Q
 from django.utils import timezone
 
-from complaintdesk.notify.models import ChannelKind, NotificationChannel, OutboxMessage, OutboxStatus
+from complaintdesk.lib import sql
+from complaintdesk.notify.models import (
+    SHOP_FAN_OUT,
+    ChannelKind,
+    NotificationChannel,
+    OutboxMessage,
+    OutboxStatus,
+)
 from complaintdesk.notify.transports import TRANSPORTS, PermanentError, TransientError
 
 log = logging.getLogger(__name__)
@@ -48,6 +55,31 @@ def enqueue(event: str, dedupe_key: str, targets, subject: str, body: str, paylo
     ]
     created = OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
     return len(created)
+
+
+def enqueue_for_shop(event: str, dedupe_key: str, merchant_id: int, subject: str, body: str, payload: dict):
+    """One row that the worker fans out to the shop's staff and channels (`fan_out`): what a hot path
+    such as filing a complaint writes instead of looking the shop's targets up itself. Must run inside
+    the caller's transaction; the dedupe key must be new (no conflict handling, unlike `enqueue`)."""
+    sql.insert(
+        [
+            OutboxMessage(
+                kind=SHOP_FAN_OUT, target=str(merchant_id), dedupe_key=dedupe_key, event=event,
+                subject=subject[:300], body=body, payload=payload, next_attempt_at=timezone.now(),
+            )
+        ]
+    )  # fmt: skip
+
+
+def fan_out(message: OutboxMessage) -> None:
+    """A shop fan-out row's messages, one per target of the shop, with its key: run again after a crash,
+    it adds nothing (`enqueue` ignores repeats)."""
+    from complaintdesk.merchants.models import Merchant
+
+    merchant = Merchant.objects.get(pk=int(message.target))
+    with transaction.atomic():
+        enqueue(message.event, message.dedupe_key, shop_targets(merchant), message.subject, message.body,
+                message.payload)  # fmt: skip
 
 
 def shop_targets(merchant, coordinators_only: bool = False):
@@ -99,6 +131,9 @@ def deliver(message_id, now=None) -> str | None:
         return None
     if message.channel is not None and not message.channel.is_active:
         return _finish(message, OutboxStatus.FAILED, f"channel disabled: {message.channel.disabled_reason}")
+    if message.kind == SHOP_FAN_OUT:
+        fan_out(message)
+        return _finish(message, OutboxStatus.SENT, "")
     try:
         TRANSPORTS[message.kind].notify(message)
     except PermanentError as exc:

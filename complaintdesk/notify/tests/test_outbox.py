@@ -157,3 +157,30 @@ def test_the_due_query_is_an_index_range_scan():
     plan = outbox.due_messages(timezone.now()).values_list("id", flat=True)[:100].explain()
     assert "outbox_due_work" in plan, plan
     assert "SCAN notify_outboxmessage" not in plan, plan
+
+
+@pytest.mark.django_db
+def test_a_shop_fan_out_row_becomes_one_message_per_staff_email_and_channel_once(people, receiver):
+    from django.db import transaction
+    from django.db.models import Value
+    from django.db.models.functions import Concat
+
+    people.acme.staff.update(email=Concat("username", Value("@acme.test")))
+    hook = NotificationChannel.objects.create(merchant=people.acme, kind="webhook", target=receiver.url)
+    with transaction.atomic():
+        outbox.enqueue_for_shop("complaint_filed", "filed:1", people.acme.pk, "New", "Body", {"complaint": 1})
+    fan = OutboxMessage.objects.get(kind="shop")
+    assert fan.target == str(people.acme.pk)
+
+    assert outbox.deliver(fan.pk) == "sent"
+    staff = set(people.acme.staff.filter(is_active=True).exclude(email="").values_list("email", flat=True))
+    assert staff == {"bob@acme.test", "carol@acme.test"}
+    made = OutboxMessage.objects.exclude(kind="shop")
+    assert {(m.kind, m.target) for m in made} == {("email", e) for e in staff} | {("webhook", hook.target)}
+    assert {m.dedupe_key for m in made} == {"filed:1"} and made.get(kind="webhook").channel == hook
+    # A worker that died after fanning out, before recording it, fans out again: nothing new.
+    outbox.fan_out(fan)
+    assert OutboxMessage.objects.exclude(kind="shop").count() == len(staff) + 1
+    for message_id in outbox.due_message_ids(timezone.now()):
+        outbox.deliver(message_id)
+    assert len(receiver.requests) == 1 and len(mail.outbox) == len(staff)
