@@ -3,6 +3,7 @@ the regulator acknowledges and closes."""
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from complaintdesk.alerts.models import Alert, AlertState
 from complaintdesk.lib.errors import Conflict
@@ -41,7 +42,7 @@ def acknowledge(alert_id: int, user, note: str = "") -> Alert:
     with transaction.atomic():
         alert = Alert.objects.select_for_update().get(pk=alert_id)
         if alert.state != AlertState.OPEN:
-            raise Conflict(f"cannot acknowledge an alert that is {alert.state}")
+            raise Conflict(_("cannot acknowledge an alert that is %(state)s") % {"state": alert.state})
         alert.state, alert.acknowledged_by, alert.acknowledged_at = (
             AlertState.ACKNOWLEDGED,
             user,
@@ -56,7 +57,7 @@ def close(alert_id: int, user, note: str = "") -> Alert:
     with transaction.atomic():
         alert = Alert.objects.select_for_update().get(pk=alert_id)
         if alert.state == AlertState.CLOSED:
-            raise Conflict("the alert is closed already")
+            raise Conflict(_("the alert is closed already"))
         alert.state, alert.closed_by, alert.closed_at = AlertState.CLOSED, user, timezone.now()
         alert.note = _append(alert.note, note)
         alert.save()

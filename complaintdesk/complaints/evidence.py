@@ -6,6 +6,7 @@ import mimetypes
 from django.conf import settings
 from django.db import transaction
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.complaints.lifecycle import ActionForbidden
@@ -34,19 +35,27 @@ def sniff(head: bytes) -> str | None:
 
 def attach(complaint, user, upload) -> Evidence:
     if user.role not in (Role.CONSUMER, Role.REGULATOR, Role.MERCHANT_AGENT, Role.MERCHANT_COORDINATOR):
-        raise ActionForbidden("you may not add evidence")
+        raise ActionForbidden(_("you may not add evidence"))
     if complaint.state in ("closed", "withdrawn"):
-        raise FieldError("file", f"the complaint is {complaint.state}; no more evidence can be added")
+        raise FieldError(
+            "file",
+            _("the complaint is %(state)s; no more evidence can be added") % {"state": complaint.state},
+        )
     limit = settings.EVIDENCE_MAX_BYTES
     if upload.size > limit:
-        raise FieldError("file", f"is {upload.size} bytes; the limit is {limit} bytes")
+        raise FieldError(
+            "file",
+            _("is %(size)s bytes; the limit is %(limit)s bytes") % {"size": upload.size, "limit": limit},
+        )
     if upload.size == 0:
-        raise FieldError("file", "is empty")
+        raise FieldError("file", _("is empty"))
     content = upload.read()
     content_type = sniff(content[:4096])
     allowed = settings.EVIDENCE_ALLOWED_TYPES
     if content_type not in allowed:
-        raise FieldError("file", f"type not allowed; send one of: {', '.join(sorted(allowed))}")
+        raise FieldError(
+            "file", _("type not allowed; send one of: %(types)s") % {"types": ", ".join(sorted(allowed))}
+        )
     extension = allowed[content_type][0]
     sha = hashlib.sha256(content).hexdigest()
     item = Evidence(

@@ -4,6 +4,7 @@ only the back office may set, and that the shop, the category and the dates are 
 from datetime import date, datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.complaints.lifecycle import ActionForbidden
@@ -34,28 +35,36 @@ def build_filing(
 ) -> Filing:
     """A `Filing` ready for `services.file_complaint`, or FieldError / ActionForbidden saying what is wrong."""
     if user.role not in (Role.CONSUMER, Role.REGULATOR):
-        raise ActionForbidden("only consumers and regulator officers file complaints")
+        raise ActionForbidden(_("only consumers and regulator officers file complaints"))
     back_office = user.role == Role.REGULATOR
     if received_at is not None and not back_office:
-        raise FieldError("received_at", "only the regulator's back office may set the time of receipt")
+        raise FieldError("received_at", _("only the regulator's back office may set the time of receipt"))
     if consumer_name and not back_office:
-        raise FieldError("consumer_name", "only the regulator's back office may name another consumer")
+        raise FieldError("consumer_name", _("only the regulator's back office may name another consumer"))
     if received_at is not None:
         if received_at.tzinfo is None:
-            raise FieldError("received_at", "must include a time zone offset, e.g. 2026-09-30T17:00:00+08:00")
+            raise FieldError(
+                "received_at", _("must include a time zone offset, e.g. 2026-09-30T17:00:00+08:00")
+            )
         if received_at > timezone.now():
-            raise FieldError("received_at", "must not be in the future")
+            raise FieldError("received_at", _("must not be in the future"))
     # Read without the ORM's query compiler: filing is the hot path (lib.sql says why).
     shop = sql.select_one(Merchant, "id = %s AND is_active", [merchant])
     if shop is None:
-        raise FieldError("merchant", f"unknown shop {merchant}")
+        raise FieldError("merchant", _("unknown shop %(merchant)s") % {"merchant": merchant})
     found = sql.select_one(Category, "code = %s AND is_active", [category])
     if found is None:
         codes = ", ".join(Category.objects.filter(is_active=True).values_list("code", flat=True))
-        raise FieldError("category", f"unknown category {category!r}; categories are: {codes}")
+        raise FieldError(
+            "category",
+            _("unknown category %(category)r; categories are: %(codes)s")
+            % {"category": category, "codes": codes},
+        )
     today = timezone.localdate()
     if order_date is not None and order_date > today:
-        raise FieldError("order_date", f"must not be in the future (today is {today.isoformat()})")
+        raise FieldError(
+            "order_date", _("must not be in the future (today is %(today)s)") % {"today": today.isoformat()}
+        )
     # An id must be a filing of this very shop; a name is kept as written (promotions.linking).
     filed_promotion, promotion_name = linking.resolve(shop, promotion)
     return Filing(

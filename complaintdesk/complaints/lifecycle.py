@@ -5,6 +5,8 @@ This table is the one place that says what may happen to a complaint. `services.
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from complaintdesk.accounts.models import Role
 from complaintdesk.complaints.choices import State
 from complaintdesk.lib.errors import Conflict
@@ -77,16 +79,22 @@ def target_state(action: str, role: str, state: str, resume_state: str = "") -> 
     """The state after `role` takes `action` in `state`, or an exception saying why not."""
     transition = TRANSITIONS.get(action)
     if transition is None:
-        raise TransitionError(f"unknown action {action!r}; actions are: {', '.join(ACTIONS)}")
+        raise TransitionError(
+            _("unknown action %(action)r; actions are: %(actions)s")
+            % {"action": action, "actions": ", ".join(ACTIONS)}
+        )
     if role not in transition.roles:
-        raise ActionForbidden(f"a {role} may not {action.replace('_', ' ')} a complaint")
+        raise ActionForbidden(
+            _("a %(role)s may not %(action)s a complaint")
+            % {"role": role, "action": action.replace("_", " ")}
+        )
     allowed = transition.sources
     if role == Role.CONSUMER and action == "escalate":
         allowed = CONSUMER_ESCALATION_SOURCES
     if state not in allowed:
         raise TransitionError(
-            f"cannot {action.replace('_', ' ')} a complaint that is {state}; "
-            f"allowed from: {', '.join(sorted(allowed))}"
+            _("cannot %(action)s a complaint that is %(state)s; allowed from: %(allowed)s")
+            % {"action": action.replace("_", " "), "state": state, "allowed": ", ".join(sorted(allowed))}
         )
     if state == State.SUBMITTED and transition.from_submitted:
         return transition.from_submitted

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.complaints import lifecycle
@@ -112,7 +113,7 @@ def replayed(actor, key: str, body_hash: str) -> Complaint | None:
     if existing is None:
         return None
     if existing.request_hash != body_hash:
-        raise Conflict("Idempotency-Key was already used with a different request body")
+        raise Conflict(_("Idempotency-Key was already used with a different request body"))
     return existing.complaint
 
 
@@ -151,9 +152,9 @@ def perform(
     role = actor.role if actor else lifecycle.SYSTEM
     transition = lifecycle.TRANSITIONS.get(action)
     if transition is not None and transition.needs_message and not (message or "").strip():
-        raise FieldError("message", f"{action} needs a message")
+        raise FieldError("message", _("%(action)s needs a message") % {"action": action})
     if transition is not None and transition.needs_resolution and not resolution:
-        raise FieldError("resolution", "propose_resolution needs a resolution")
+        raise FieldError("resolution", _("propose_resolution needs a resolution"))
     now = at or timezone.now()
     with transaction.atomic():
         # Lock the complaint only (`of`): locking the joined shop row too would serialise every action on

@@ -4,6 +4,7 @@ designated 12315 coordinator, and commitments that complaints allege were broken
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.complaints.choices import TERMINAL_STATES
@@ -23,21 +24,26 @@ def current_version() -> PledgeVersion | None:
     return PledgeVersion.objects.filter(published_at__isnull=False).order_by("-number").first()
 
 
-def _regulator(actor, what: str) -> None:
+def _regulator(actor, refusal: str) -> None:
     if actor.role != Role.REGULATOR:
-        raise ActionForbidden(f"only regulator officers {what}")
+        raise ActionForbidden(refusal)
 
 
 def create_version(actor, title: str, commitments: list[dict]) -> PledgeVersion:
     """A draft version with its eight commitments, numbered 1–8 once each, in English and Chinese."""
-    _regulator(actor, "write pledge versions")
+    _regulator(actor, _("only regulator officers write pledge versions"))
     numbers = sorted(c["number"] for c in commitments)
     if numbers != list(NUMBERS):
-        raise FieldError("commitments", f"must be numbered 1 to 8, once each; got {numbers}")
+        raise FieldError(
+            "commitments", _("must be numbered 1 to 8, once each; got %(numbers)s") % {"numbers": numbers}
+        )
     for c in commitments:
         for lang in ("text_en", "text_zh"):
             if not (c.get(lang) or "").strip():
-                raise FieldError("commitments", f"commitment {c['number']} needs {lang}")
+                raise FieldError(
+                    "commitments",
+                    _("commitment %(number)s needs %(field)s") % {"number": c["number"], "field": lang},
+                )
     try:
         with transaction.atomic():
             latest = PledgeVersion.objects.aggregate(n=Max("number"))["n"] or 0
@@ -47,21 +53,27 @@ def create_version(actor, title: str, commitments: list[dict]) -> PledgeVersion:
                 for c in commitments
             )
     except IntegrityError:
-        raise Conflict("another version was written at the same time; try again") from None
+        raise Conflict(_("another version was written at the same time; try again")) from None
     return version
 
 
 def publish(version_id: int, actor) -> PledgeVersion:
     """Publish a draft: from now on every shop must sign it, and each shop's coordinator is told so."""
-    _regulator(actor, "publish the pledge")
+    _regulator(actor, _("only regulator officers publish the pledge"))
     now = timezone.now()
     with transaction.atomic():
         version = PledgeVersion.objects.select_for_update().get(pk=version_id)
         if version.published_at is not None:
-            raise Conflict(f"v{version.number} was published on {version.published_at:%Y-%m-%d}")
+            raise Conflict(
+                _("v%(number)s was published on %(date)s")
+                % {"number": version.number, "date": f"{version.published_at:%Y-%m-%d}"}
+            )
         current = current_version()
         if current is not None and current.number > version.number:
-            raise Conflict(f"v{current.number} is already published; a draft older than it cannot be")
+            raise Conflict(
+                _("v%(number)s is already published; a draft older than it cannot be")
+                % {"number": current.number}
+            )
         version.published_at, version.published_by = now, actor
         version.save(update_fields=["published_at", "published_by"])
         for shop in Merchant.objects.filter(is_active=True):
@@ -82,17 +94,24 @@ def sign(version_id: int, actor, ip_address: str | None) -> PledgeSignature:
         merchant_id=actor.merchant_id, user=actor, ended_at__isnull=True
     ).exists()
     if actor.merchant_id is None or not designated:
-        raise ActionForbidden("only the shop's designated 12315 coordinator signs the pledge")
+        raise ActionForbidden(_("only the shop's designated 12315 coordinator signs the pledge"))
     try:
         with transaction.atomic():
             version = PledgeVersion.objects.select_for_update().get(pk=version_id)
             current = current_version()
             if version.published_at is None or current is None or current.pk != version.pk:
-                now_current = f"v{current.number}" if current else "none"
-                raise Conflict(f"only the current version can be signed (it is {now_current})")
+                if current is None:
+                    raise Conflict(_("only the current version can be signed (it is none)"))
+                raise Conflict(
+                    _("only the current version can be signed (it is v%(number)s)")
+                    % {"number": current.number}
+                )
             existing = PledgeSignature.objects.filter(version=version, merchant_id=actor.merchant_id).first()
             if existing:
-                raise Conflict(f"the shop signed v{version.number} on {existing.signed_at:%Y-%m-%d %H:%M}")
+                raise Conflict(
+                    _("the shop signed v%(number)s on %(date)s")
+                    % {"number": version.number, "date": f"{existing.signed_at:%Y-%m-%d %H:%M}"}
+                )
             return PledgeSignature.objects.create(
                 version=version,
                 merchant_id=actor.merchant_id,
@@ -101,12 +120,12 @@ def sign(version_id: int, actor, ip_address: str | None) -> PledgeSignature:
                 ip_address=ip_address or None,
             )
     except IntegrityError:
-        raise Conflict("the shop has signed this version already") from None
+        raise Conflict(_("the shop has signed this version already")) from None
 
 
 def _check_number(number: int) -> None:
     if number not in NUMBERS:
-        raise FieldError("number", f"commitments are numbered 1 to 8, not {number}")
+        raise FieldError("number", _("commitments are numbered 1 to 8, not %(number)s") % {"number": number})
 
 
 def may_tag(actor, complaint: Complaint) -> bool:
@@ -125,8 +144,12 @@ def _may_tag(actor, complaint: Complaint) -> None:
     if may_tag(actor, complaint):
         return
     if actor.role == Role.CONSUMER and complaint.consumer_id == actor.pk:  # their own, but finished
-        raise Conflict(f"the complaint is {complaint.state}; its commitments can no longer change")
-    raise ActionForbidden("only the consumer who filed the complaint and regulator officers tag commitments")
+        raise Conflict(
+            _("the complaint is %(state)s; its commitments can no longer change") % {"state": complaint.state}
+        )
+    raise ActionForbidden(
+        _("only the consumer who filed the complaint and regulator officers tag commitments")
+    )
 
 
 def tag(complaint_id: int, actor, number: int) -> tuple[ComplaintCommitment, bool]:
@@ -154,9 +177,11 @@ def untag(complaint_id: int, actor, number: int) -> None:
         _may_tag(actor, complaint)
         existing = ComplaintCommitment.objects.filter(complaint=complaint, number=number).first()
         if existing is None:
-            raise FieldError("number", f"the complaint is not tagged with commitment {number}")
+            raise FieldError(
+                "number", _("the complaint is not tagged with commitment %(number)s") % {"number": number}
+            )
         if actor.role != Role.REGULATOR and existing.tagged_by_id != actor.pk:
-            raise ActionForbidden("the regulator tagged this commitment; only the regulator removes it")
+            raise ActionForbidden(_("the regulator tagged this commitment; only the regulator removes it"))
         existing.delete()
         record_event(
             complaint, actor, "untag_commitment", complaint.state, complaint.state,
