@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from complaintdesk.accounts.models import ApiToken, Role, User
 from complaintdesk.deadlines.services import forget_statutory_entries
@@ -52,6 +53,8 @@ def _fast_and_isolated(settings, tmp_path):
     yield
     # The regulator's calendar entries are cached per process; a test's rolled-back rows must not linger.
     forget_statutory_entries()
+    # A request in Chinese leaves Chinese active in this thread; domain messages follow the active language.
+    translation.deactivate()
 
 
 @pytest.fixture

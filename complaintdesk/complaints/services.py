@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.models import Role
-from complaintdesk.complaints import lifecycle
+from complaintdesk.complaints import lifecycle, notices
 from complaintdesk.complaints.choices import State
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, IdempotencyKey
 from complaintdesk.deadlines import services as deadline_services
@@ -99,6 +99,8 @@ def file_complaint(actor, filing: Filing, idempotency: tuple[str, str] | None = 
         if idempotency is not None:
             key, body_hash = idempotency
             sql.insert([IdempotencyKey(user=actor, key=key, request_hash=body_hash, complaint=complaint)])
+        if not notices.is_history(min(d.due_at for d in deadlines)):
+            notices.filed(complaint, deadlines)
         rollups.complaint_filed(complaint, deadlines)  # last: the shared statistics rows lock briefly
     return complaint
 
@@ -182,6 +184,10 @@ def perform(
         data = {"deadlines": notes} if notes else {}
         if resolution:
             data["resolution"] = resolution
-        record_event(complaint, actor, action, before, after, message or "", data=data, at=now, role=role)
+        event = record_event(
+            complaint, actor, action, before, after, message or "", data=data, at=now, role=role
+        )
+        if not notices.is_history(now):
+            notices.action_taken(complaint, event)
         rollups.complaint_changed(complaint, before, deadlines_before)
     return complaint

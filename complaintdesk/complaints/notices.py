@@ -1,0 +1,110 @@
+"""Who hears about what happens to a complaint, written in the transaction of the change (`notify.outbox`).
+
+- A new complaint: the shop at once (its staff's e-mail and its channels), since its first response is
+  due within hours (SPEC §3). One fan-out row, so filing stays cheap.
+- What the shop or the regulator does that the consumer must know about or answer (a question, a
+  proposed resolution, an answer, the 12315 centre stepping in, closing): the consumer's e-mail.
+- What the consumer does (answers, accepts, disputes, withdraws, asks the centre for help), and the
+  regulator's steps: the shop. Shop notices carry no free text of the consumer's: the shop reads it on
+  the complaint page, behind its login, not in a mailbox.
+Recipients have no language setting, so each notice is written in Simplified Chinese and in English.
+Reminders and breaches are the deadline sweep's (`deadlines.sweep`).
+"""
+
+from datetime import timedelta
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
+
+from complaintdesk.accounts.models import Role
+from complaintdesk.complaints.lifecycle import SYSTEM
+from complaintdesk.notify import outbox
+from complaintdesk.notify.models import ChannelKind
+
+LANGUAGES = ("zh-hans", "en")
+
+# What the consumer is told, by action; %(who)s is the shop or the 12315 centre. The words of the one who
+# acted follow on their own line, as they were written.
+TO_CONSUMER = {
+    "respond": gettext_noop("%(who)s answered your complaint %(ref)s."),
+    "reply": gettext_noop("%(who)s answered your complaint %(ref)s."),
+    "request_info": gettext_noop("%(who)s asks you for more information about complaint %(ref)s."),
+    "propose_resolution": gettext_noop(
+        "%(who)s proposes a resolution of complaint %(ref)s: please accept or dispute it."
+    ),
+    "escalate": gettext_noop("Your complaint %(ref)s is now with the 12315 centre."),
+    "start_mediation": gettext_noop("The 12315 centre is mediating your complaint %(ref)s."),
+    "close": gettext_noop("Your complaint %(ref)s is closed."),
+}
+# What the shop is told, by action.
+TO_SHOP = {
+    "provide_info": gettext_noop("The consumer answered your question on complaint %(ref)s."),
+    "accept": gettext_noop("The consumer accepted the proposed resolution of complaint %(ref)s."),
+    "dispute": gettext_noop("The consumer disputed the proposed resolution of complaint %(ref)s."),
+    "withdraw": gettext_noop("The consumer withdrew complaint %(ref)s."),
+    "escalate": gettext_noop("Complaint %(ref)s is now with the 12315 centre."),
+    "start_mediation": gettext_noop("The 12315 centre is mediating complaint %(ref)s."),
+    "request_info": gettext_noop(
+        "The 12315 centre asked the consumer for more information on complaint %(ref)s."
+    ),
+    "propose_resolution": gettext_noop("The 12315 centre proposed a resolution of complaint %(ref)s."),
+    "close": gettext_noop("The 12315 centre closed complaint %(ref)s."),
+}
+FILED = gettext_noop("New complaint %(ref)s against %(shop)s (%(category)s): the first deadline is %(due)s.")
+SHOP, CENTRE = gettext_noop("The shop"), gettext_noop("The 12315 centre")
+
+
+def _in_both(text: str, values: dict, who: str = "", named: dict | None = None) -> tuple[str, str]:
+    """(subject, body): the text in each language, the subject on one line, the body a paragraph each.
+    `named` holds values that have a name in each language (language → value)."""
+    lines = []
+    for language in LANGUAGES:
+        with translation.override(language):
+            own = {key: names[language] for key, names in (named or {}).items()}
+            lines.append(gettext(text) % {**values, **own, "who": gettext(who) if who else ""})
+    return " / ".join(lines), "\n\n".join(lines)
+
+
+# Demo data and back-office records of what happened long ago are written with past times: nobody is told.
+HISTORY = timedelta(hours=1)
+
+
+def is_history(when) -> bool:
+    return when < timezone.now() - HISTORY
+
+
+def filed(complaint, deadlines) -> None:
+    """Tell the shop about a new complaint and its first deadline (inside the filing's transaction)."""
+    first_response_due = min(d.due_at for d in deadlines)
+    due = timezone.localtime(first_response_due).strftime("%Y-%m-%d %H:%M")
+    values = {"ref": complaint.reference, "shop": complaint.merchant.name, "due": due}
+    category = complaint.category
+    subject, body = _in_both(
+        FILED, values, named={"category": {"zh-hans": category.name_zh, "en": category.name_en}}
+    )
+    payload = _payload(complaint, deadlines={d.phase: d.due_at.isoformat() for d in deadlines})
+    outbox.enqueue_for_shop("complaint_filed", f"filed:{complaint.pk}", complaint.merchant_id, subject, body,
+                            payload)  # fmt: skip
+
+
+def action_taken(complaint, event) -> None:
+    """Tell whoever must know about an action on the complaint (inside the action's transaction)."""
+    action, role = event.action, event.actor_role
+    values = {"ref": complaint.reference}
+    key = f"event:{event.pk}"
+    payload = _payload(complaint, action=action, by=role)
+    email = complaint.consumer.email if complaint.consumer_id else ""
+    if role != Role.CONSUMER and action in TO_CONSUMER and email:
+        subject, body = _in_both(
+            TO_CONSUMER[action], values, CENTRE if role in (Role.REGULATOR, SYSTEM) else SHOP
+        )
+        if event.message:
+            body += "\n\n" + event.message
+        outbox.enqueue(f"complaint_{action}", key, [(ChannelKind.EMAIL, email, None)], subject, body, payload)
+    if action in TO_SHOP and role in (Role.CONSUMER, Role.REGULATOR):
+        subject, body = _in_both(TO_SHOP[action], values)
+        outbox.enqueue_for_shop(f"complaint_{action}", key, complaint.merchant_id, subject, body, payload)
+
+
+def _payload(complaint, **extra) -> dict:
+    return {"complaint": complaint.pk, "reference": complaint.reference, "state": complaint.state, **extra}
