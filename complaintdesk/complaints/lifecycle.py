@@ -38,6 +38,9 @@ class Transition:
     needs_resolution: bool = False
     # The target state when the source is submitted (a human message is the first response).
     from_submitted: str | None = None
+    # A consumer's step that a regulator officer records for a consumer without an account (a hotline
+    # or back-office complaint): what the consumer said by phone or at the counter. Nobody else could.
+    on_behalf: bool = False
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -48,12 +51,13 @@ TRANSITIONS: dict[str, Transition] = {
         Transition("reply", MERCHANT, _SHOP_WORKING | {State.RESOLUTION_PROPOSED}, None,
                    from_submitted=State.RESPONDED),
         Transition("request_info", MERCHANT | REGULATOR, _SHOP_WORKING, State.AWAITING_CONSUMER),
-        Transition("provide_info", CONSUMER, frozenset({State.AWAITING_CONSUMER}), "resume"),
+        Transition("provide_info", CONSUMER, frozenset({State.AWAITING_CONSUMER}), "resume", on_behalf=True),
         Transition("propose_resolution", MERCHANT | REGULATOR, _SHOP_WORKING, State.RESOLUTION_PROPOSED,
                    needs_resolution=True),
-        Transition("accept", CONSUMER, frozenset({State.RESOLUTION_PROPOSED}), State.RESOLVED, needs_message=False),
-        Transition("dispute", CONSUMER, frozenset({State.RESOLUTION_PROPOSED}), State.DISPUTED),
-        Transition("withdraw", CONSUMER, _WITHDRAWABLE, State.WITHDRAWN, needs_message=False),
+        Transition("accept", CONSUMER, frozenset({State.RESOLUTION_PROPOSED}), State.RESOLVED, needs_message=False,
+                   on_behalf=True),
+        Transition("dispute", CONSUMER, frozenset({State.RESOLUTION_PROPOSED}), State.DISPUTED, on_behalf=True),
+        Transition("withdraw", CONSUMER, _WITHDRAWABLE, State.WITHDRAWN, needs_message=False, on_behalf=True),
         Transition("escalate", CONSUMER | REGULATOR | {SYSTEM}, _ESCALATABLE, State.ESCALATED),
         Transition("start_mediation", REGULATOR, frozenset({State.ESCALATED, State.DISPUTED}), State.IN_MEDIATION),
         Transition("close", REGULATOR,
@@ -75,7 +79,15 @@ class ActionForbidden(Exception):
     """The actor's role may never take this action: answered with HTTP 403."""
 
 
-def target_state(action: str, role: str, state: str, resume_state: str = "") -> str:
+def acts_for_consumer(action: str, role: str, consumer_has_account: bool) -> bool:
+    """Whether `role` takes the consumer's step `action` for a consumer who has no account."""
+    transition = TRANSITIONS.get(action)
+    return bool(transition and transition.on_behalf and role == Role.REGULATOR and not consumer_has_account)
+
+
+def target_state(
+    action: str, role: str, state: str, resume_state: str = "", consumer_has_account: bool = True
+) -> str:
     """The state after `role` takes `action` in `state`, or an exception saying why not."""
     transition = TRANSITIONS.get(action)
     if transition is None:
@@ -83,7 +95,7 @@ def target_state(action: str, role: str, state: str, resume_state: str = "") -> 
             _("unknown action %(action)r; actions are: %(actions)s")
             % {"action": action, "actions": ", ".join(ACTIONS)}
         )
-    if role not in transition.roles:
+    if role not in transition.roles and not acts_for_consumer(action, role, consumer_has_account):
         raise ActionForbidden(
             _("a %(role)s may not %(action)s a complaint")
             % {"role": role, "action": action.replace("_", " ")}

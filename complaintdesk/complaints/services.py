@@ -166,7 +166,13 @@ def perform(
         )
         before = complaint.state
         deadlines_before = rollups.snapshot(complaint)
-        after = lifecycle.target_state(action, role, before, complaint.resume_state)
+        has_account = complaint.consumer_id is not None
+        after = lifecycle.target_state(action, role, before, complaint.resume_state, has_account)
+        for_consumer = lifecycle.acts_for_consumer(action, role, has_account)
+        if for_consumer and not (message or "").strip():
+            raise FieldError(
+                "message", _("say what the consumer said and how (e.g. by phone, and when): it is their step")
+            )
         fields = ["state", "updated_at"]
         complaint.state = after
         if after == State.AWAITING_CONSUMER:
@@ -182,6 +188,8 @@ def perform(
         complaint.save(update_fields=fields)
         notes = deadline_services.apply_action(complaint, action, role in lifecycle.MERCHANT, now)
         data = {"deadlines": notes} if notes else {}
+        if for_consumer:
+            data["on_behalf_of_consumer"] = True
         if resolution:
             data["resolution"] = resolution
         event = record_event(

@@ -39,8 +39,10 @@ OFFERED = {
     Role.CONSUMER: ["provide_info", "accept", "dispute", "escalate", "withdraw"],
     Role.MERCHANT_AGENT: ["respond", "reply", "request_info", "propose_resolution"],
     Role.MERCHANT_COORDINATOR: ["respond", "reply", "request_info", "propose_resolution"],
-    Role.REGULATOR: ["start_mediation", "request_info", "propose_resolution", "escalate", "close"],
-}
+    Role.REGULATOR: ["start_mediation", "request_info", "propose_resolution", "escalate", "close",
+                     # for a consumer without an account only (lifecycle.acts_for_consumer)
+                     "provide_info", "accept", "dispute", "withdraw"],
+}  # fmt: skip
 
 ACTOR_LABELS = {**dict(Role.choices), lifecycle.SYSTEM: _("System")}
 
@@ -60,7 +62,9 @@ def available_actions(user, complaint) -> list[str]:
     possible = []
     for action in OFFERED.get(user.role, []):
         try:
-            lifecycle.target_state(action, user.role, complaint.state, complaint.resume_state)
+            lifecycle.target_state(
+                action, user.role, complaint.state, complaint.resume_state, complaint.consumer_id is not None
+            )
         except (lifecycle.TransitionError, lifecycle.ActionForbidden):
             continue
         possible.append(action)

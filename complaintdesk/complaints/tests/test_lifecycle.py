@@ -101,3 +101,21 @@ def test_terminal_states_allow_nothing_but_closing_a_resolved_complaint():
 def test_unknown_action_names_the_known_ones():
     with pytest.raises(lifecycle.TransitionError, match="unknown action 'refund'; actions are: respond"):
         lifecycle.target_state("refund", "consumer", "submitted")
+
+
+ON_BEHALF = ("provide_info", "accept", "dispute", "withdraw")
+
+
+@pytest.mark.parametrize("action", sorted({a for a, _, _ in LEGAL}))
+def test_without_an_account_the_regulator_takes_the_consumers_own_steps_and_nothing_more(action):
+    # A hotline or back-office complaint has no consumer account: the regulator records what the consumer
+    # said. Every other answer stays as it is.
+    for role, state in itertools.product(ROLES, ALL_STATES):
+        expected = LEGAL.get((action, role, state))
+        if role == "regulator" and action in ON_BEHALF:
+            expected = LEGAL.get((action, "consumer", state))
+        try:
+            got = lifecycle.target_state(action, role, state, consumer_has_account=False)
+        except (lifecycle.TransitionError, lifecycle.ActionForbidden):
+            got = None
+        assert got == expected, (role, state)

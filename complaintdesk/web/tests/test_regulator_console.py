@@ -129,3 +129,13 @@ def test_the_scorecards_list_puts_the_worst_shop_first(people, browser_of):
     services.perform(ok.pk, people.bob, "respond", "hi")
     page = browser_of(people.rita).get(reverse("web:regulator_scorecards")).content.decode()
     assert page.index("Bazaar Mall") < page.index("Acme Online")
+
+
+@pytest.mark.django_db
+def test_the_regulators_page_offers_the_consumers_steps_only_without_an_account(people, browser_of):
+    hotline = factories.complaint(people.rita, people.acme, "resolution_proposed", channel="hotline_12315")
+    page = browser_of(people.rita).get(reverse("web:complaint", args=[hotline.pk])).content.decode()
+    assert 'id="action-accept"' in page and 'id="action-dispute"' in page
+    own = factories.complaint(people.alice, people.acme, "resolution_proposed")
+    page = browser_of(people.rita).get(reverse("web:complaint", args=[own.pk])).content.decode()
+    assert 'id="action-accept"' not in page
