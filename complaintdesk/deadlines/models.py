@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from complaintdesk.complaints.choices import Channel, Kind
+
 
 class Phase(models.TextChoices):
     FIRST_RESPONSE = "first_response", _("First response")
@@ -58,7 +60,11 @@ class PolicyRule(models.Model):
     policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="rules")
     phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices)
     priority = models.PositiveSmallIntegerField(_("priority"), default=100)
-    kind = models.CharField(_("kind"), max_length=20, blank=True, help_text=_("Blank matches every kind."))
+    # Choices, not free text: a misspelt kind or channel would match no complaint and silently turn the
+    # rule off.
+    kind = models.CharField(
+        _("kind"), max_length=20, blank=True, choices=Kind.choices, help_text=_("Blank matches every kind.")
+    )
     category = models.ForeignKey(
         "complaints.Category",
         null=True,
@@ -66,7 +72,9 @@ class PolicyRule(models.Model):
         on_delete=models.PROTECT,
         help_text=_("Blank matches all."),
     )
-    channel = models.CharField(_("channel"), max_length=20, blank=True, help_text=_("Blank matches all."))
+    channel = models.CharField(
+        _("channel"), max_length=20, blank=True, choices=Channel.choices, help_text=_("Blank matches all.")
+    )
     received_in = models.CharField(
         _("received"), max_length=24, choices=ReceivedIn.choices, default=ReceivedIn.ANY
     )

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 
 from complaintdesk.complaints import services
 from complaintdesk.complaints.tests import factories
@@ -210,3 +211,16 @@ def test_new_service_hours_move_the_shops_open_deadlines(people, api):
     assert dues(acme)["reply"] == at(2026, 6, 4, 11)
     assert dues(bazaar)["reply"] == at(2026, 6, 3, 14)
     assert acme.events.last().message == "the shop's service hours changed"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["kind", "channel"])
+def test_a_misspelt_kind_or_channel_is_refused_instead_of_silently_matching_nothing(field):
+    policy, _ = deadline_services.active_policy()
+    rule = PolicyRule(policy=policy, phase=Phase.REPLY, clock=Clock.WALL, duration=timedelta(hours=4))
+    setattr(rule, field, "qualty_issue" if field == "kind" else "hotline")
+    with pytest.raises(ValidationError) as refused:
+        rule.full_clean()
+    assert list(refused.value.message_dict) == [field]
+    setattr(rule, field, "quality_issue" if field == "kind" else "hotline_12315")
+    rule.full_clean()
