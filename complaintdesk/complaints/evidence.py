@@ -33,10 +33,15 @@ def sniff(head: bytes) -> str | None:
     return "text/plain" if b"\x00" not in head else None
 
 
+def accepts_evidence(complaint) -> bool:
+    """A finished complaint's record is complete: nothing more is added to it."""
+    return complaint.state not in ("closed", "withdrawn")
+
+
 def attach(complaint, user, upload) -> Evidence:
     if user.role not in (Role.CONSUMER, Role.REGULATOR, Role.MERCHANT_AGENT, Role.MERCHANT_COORDINATOR):
         raise ActionForbidden(_("you may not add evidence"))
-    if complaint.state in ("closed", "withdrawn"):
+    if not accepts_evidence(complaint):
         raise FieldError(
             "file",
             _("the complaint is %(state)s; no more evidence can be added") % {"state": complaint.state},

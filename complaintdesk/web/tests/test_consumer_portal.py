@@ -211,3 +211,14 @@ def test_evidence_can_be_added_later_and_downloaded_only_by_those_who_see_the_co
     assert browser_of(people.bob).get(url).status_code == 200
     assert browser_of(people.dave).get(url).status_code == 404
     assert browser_of(people.erin).get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_evidence_sent_to_a_closed_complaint_is_refused_with_a_visible_reason(people, browser_of):
+    c = factories.complaint(people.alice, people.acme, "closed")
+    response = browser_of(people.alice).post(
+        reverse("web:add_evidence", args=[c.pk]), {"files": SimpleUploadedFile("r.pdf", b"%PDF-1.4 x")}
+    )
+    assert response.status_code == 422
+    assert "the complaint is closed; no more evidence can be added" in response.content.decode()
+    assert not c.evidence.exists()

@@ -47,7 +47,7 @@ def _render(request, complaint, forms=None, evidence_form=None, tags_form=None, 
         "evidence": complaint.evidence.all(),
         "action_forms": [(a, bound.get(a) or ActionForm(a)) for a in actions],
         "evidence_form": evidence_form or EvidenceForm(),
-        "can_add_evidence": complaint.state not in ("closed", "withdrawn"),
+        "can_add_evidence": evidence.accepts_evidence(complaint),
         "show_names": request.user.role != Role.CONSUMER,
         "tags": [(n, texts.get(n, "")) for n in tagged],
         "tags_form": tags_form or CommitmentTagsForm(initial={"numbers": tagged}, texts=texts),
@@ -114,6 +114,8 @@ def add_evidence(request, complaint_id: int):
                     evidence.attach(complaint, request.user, upload)
         except FieldError as exc:
             form.add_error("files", exc.reason)
+            if not evidence.accepts_evidence(complaint):  # the page shows no evidence form to carry it
+                messages.error(request, exc.reason)
         except lifecycle.ActionForbidden:
             form.add_error("files", _("Your role cannot add evidence."))
         else:
