@@ -176,12 +176,6 @@ def on_not_found(request, exc):
     return api.create_response(request, {"detail": "not found"}, status=404)
 
 
-@api.exception_handler(OverflowError)
-def on_id_out_of_range(request, exc):
-    # An id in the path larger than any database integer (SQLite raises OverflowError) names no row.
-    return api.create_response(request, {"detail": "not found"}, status=404)
-
-
 @api.exception_handler(UncoveredYearError)
 def on_uncovered_year(request, exc):
     return api.create_response(request, {"detail": str(exc)}, status=409)

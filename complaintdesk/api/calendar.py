@@ -3,7 +3,7 @@ from datetime import datetime
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from complaintdesk.api.schemas import Error, QueryText, RowId, ValidationErrorOut
+from complaintdesk.api.schemas import Error, QueryText, RowId, ServiceInstant, ValidationErrorOut
 from complaintdesk.complaints.choices import Channel, Kind
 from complaintdesk.complaints.models import Category
 from complaintdesk.deadlines import services
@@ -42,7 +42,7 @@ class DeadlinesOut(Schema):
 def deadlines(
     request,
     merchant: RowId,
-    received_at: datetime,
+    received_at: ServiceInstant,
     kind: Kind = Kind.COMPLAINT,
     category: QueryText = "other",
     channel: Channel = Channel.WEB,

@@ -1,20 +1,67 @@
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Annotated
 
+from django.utils import timezone
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
 from pydantic import AfterValidator, StringConstraints
 
 from complaintdesk.complaints.choices import Channel, Kind, ResolutionType, Sector, WantedOutcome
 
-# An id in a query filter: a larger number would overflow the database integer (a 500 on SQLite), so it is
-# refused with 422 naming the parameter.
+# An id in a query filter or a body: a larger number would overflow the database integer (a 500 on SQLite),
+# so it is refused with 422 naming the parameter.
 RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 # Text of a query filter: PostgreSQL text cannot hold a NUL character (a 500 there), so it is refused.
 QueryText = Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00]*$")]
+
+
+def _in_utc(value: datetime) -> datetime:
+    # A naive value is read in the current time zone, as the ORM would read it. Near year 1 or 9999 an
+    # offset can carry an instant out of the years Python holds, which is bad input, not a missing row.
+    try:
+        return (value if value.tzinfo else timezone.make_aware(value)).astimezone(UTC)
+    except OverflowError:
+        raise ValueError("must be an instant from 0001-01-01 to 9999-12-31 in UTC") from None
+
+
 # An instant of a query filter, in UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts.
-Instant = Annotated[datetime, AfterValidator(lambda v: v.astimezone(UTC) if v.tzinfo else v)]
+Instant = Annotated[datetime, AfterValidator(_in_utc)]
+
+# The days a complaint, an order or a promotion can fall on. From 2000: China's first online shops and the
+# 12315 hotline both date from 1999, so no order or complaint we handle is older. To 2099: far enough ahead
+# for any promotion or deadline preview, and thousands of years inside the deadline calendar (years 1–9998),
+# so the deadlines of a complaint received then cannot leave it.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2099, 12, 31)
+_FIRST_INSTANT = datetime.combine(FIRST_DAY, time.min, UTC)
+_END_INSTANT = datetime.combine(LAST_DAY + timedelta(days=1), time.min, UTC)
+
+
+def _in_service_years(value: datetime) -> datetime:
+    # A naive value passes: each handler refuses it with an example of an offset.
+    if value.tzinfo is not None and not _FIRST_INSTANT <= value < _END_INSTANT:
+        raise ValueError(f"must be from {FIRST_DAY} to {LAST_DAY} (UTC)")
+    return value
+
+
+def _received_from_first_day(value: datetime) -> datetime:
+    # Naive values pass, as above; the latest receipt is now, which intake checks.
+    if value.tzinfo is not None and value < _FIRST_INSTANT:
+        raise ValueError(f"must be on or after {FIRST_DAY} (UTC)")
+    return value
+
+
+def _not_before_first_day(value: date) -> date:
+    if value < FIRST_DAY:
+        raise ValueError(f"must be on or after {FIRST_DAY}")
+    return value
+
+
+# An instant the desk computes deadlines from: a deadline preview's receipt, a promotion's start and end.
+ServiceInstant = Annotated[datetime, AfterValidator(_in_service_years)]
+ReceivedAt = Annotated[datetime, AfterValidator(_received_from_first_day)]
+OrderDate = Annotated[date, AfterValidator(_not_before_first_day)]
 
 
 class Pages(PageNumberPagination):
@@ -53,20 +100,22 @@ class TokenOut(Schema):
 
 
 class ComplaintIn(Schema):
-    merchant: int
+    merchant: RowId
     kind: Kind = Kind.COMPLAINT
     category: Annotated[str, StringConstraints(min_length=1, max_length=40)]
     channel: Channel = Channel.WEB
     sector: Sector = Sector.ONLINE_SHOPPING
     order_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
     amount: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
-    order_date: date | None = None
+    order_date: OrderDate | None = Field(None, description=f"From {FIRST_DAY}; not in the future.")
     wanted_outcome: WantedOutcome
     description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10000)]
     promotion: int | ShortText = Field(
         "", description="The id of the shop's promotion filing, or the promotion's name in your own words."
     )
-    received_at: datetime | None = Field(None, description="Regulator back-office and imports only.")
+    received_at: ReceivedAt | None = Field(
+        None, description=f"Regulator back-office and imports only; from {FIRST_DAY}, not in the future."
+    )
     consumer_name: ShortText = Field(
         "", description="Regulator back-office only: a consumer without account."
     )
