@@ -50,14 +50,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from complaintdesk.deadlines import statutory as statutory_module
 from complaintdesk.deadlines.statutory import DayStatus, StatutoryCalendar, UncoveredYearError
 
-__all__ = ["BusinessCalendar", "UncoveredYearError"]
+# The parsers are public for the shop model's validators: hours the calendar refuses are refused there.
+__all__ = ["BusinessCalendar", "UncoveredYearError", "parse_clock", "parse_weekly_hours"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
 _ONE_DAY = timedelta(days=1)
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _MINUTES_PER_DAY = 24 * 60
-_CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})", re.ASCII)  # \d would also take other scripts' digits
 _UNCOVERED_MODES = ("error", "weekends", "estimate")
 # A calendar whose weekly hours are all empty only has the working time of its overrides: past them, a
 # walk over years would never end. After this many empty years in a row we stop and say so.
@@ -153,7 +154,7 @@ class BusinessCalendar:
         *,
         uncovered: str = "error",
     ):
-        self._weekly = _parse_weekly_hours(DEFAULT_HOURS if hours is None else hours)
+        self._weekly = parse_weekly_hours(DEFAULT_HOURS if hours is None else hours)
         self._tz = _parse_tz(tz)
         self._statutory = _parse_statutory(statutory)
         self._overrides = _parse_overrides(overrides or {})
@@ -505,7 +506,7 @@ def _parse_tz(tz: str | ZoneInfo) -> ZoneInfo:
         raise ValueError(f"tz must be an IANA time zone name such as 'Asia/Shanghai', got {tz!r}")
     try:
         return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of the database ("Europe")
         raise ValueError(f"unknown time zone {tz!r}: use an IANA name such as 'Asia/Shanghai'") from None
 
 
@@ -517,7 +518,7 @@ def _parse_statutory(statutory: str | StatutoryCalendar | None) -> StatutoryCale
     raise ValueError(f"unknown statutory calendar {statutory!r}: use 'CN', None or a StatutoryCalendar")
 
 
-def _parse_weekly_hours(hours: Mapping[int, Sequence[Sequence[str]]]) -> tuple[Intervals, ...]:
+def parse_weekly_hours(hours: Mapping[int, Sequence[Sequence[str]]]) -> tuple[Intervals, ...]:
     if not isinstance(hours, Mapping):
         raise ValueError(
             'hours must be a dict of weekday (0 = Monday … 6 = Sunday) -> [("HH:MM", "HH:MM"), …]'
@@ -550,8 +551,8 @@ def _parse_intervals(intervals: Sequence[Sequence[str]], where: str) -> Interval
         if isinstance(interval, str) or not isinstance(interval, Sequence) or len(interval) != 2:
             raise ValueError(f'{where}: expected an ("HH:MM", "HH:MM") pair, got {interval!r}')
         opens, closes = interval
-        open_minute = _parse_clock(opens, where, may_be_24=False)
-        close_minute = _parse_clock(closes, where, may_be_24=True)
+        open_minute = parse_clock(opens, where, may_be_24=False)
+        close_minute = parse_clock(closes, where, may_be_24=True)
         if open_minute >= close_minute:
             raise ValueError(f"{where}: interval {opens}–{closes} must start before it ends")
         parsed.append((open_minute, close_minute))
@@ -565,7 +566,7 @@ def _parse_intervals(intervals: Sequence[Sequence[str]], where: str) -> Interval
     return tuple(parsed)
 
 
-def _parse_clock(text: object, where: str, *, may_be_24: bool) -> int:
+def parse_clock(text: object, where: str, *, may_be_24: bool) -> int:
     match = _CLOCK.fullmatch(text) if isinstance(text, str) else None
     if match is None:
         raise ValueError(f'{where}: {text!r} is not a time of day in "HH:MM" form')

@@ -3,11 +3,13 @@ side (reminders and breaches) is in `sweep.py`."""
 
 import functools
 import json
+import logging
 import threading
 import time as _time
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max
 from django.utils.translation import gettext
@@ -26,6 +28,8 @@ from complaintdesk.deadlines.models import (
     ReceivedIn,
 )
 from complaintdesk.lib import sql
+
+log = logging.getLogger(__name__)
 
 # How long a process trusts its copy of the regulator's calendar entries before re-reading them. A save in
 # the admin refreshes its own process at once (signals); other processes follow within this many seconds.
@@ -66,8 +70,36 @@ def _calendar(hours_json: str, tz: str, uncovered: str) -> BusinessCalendar:
 def calendar_for(merchant) -> BusinessCalendar:
     """The shop's working time: its published service hours on the Chinese statutory calendar."""
     sync_statutory_entries()
-    hours_json = json.dumps(merchant.service_hours, sort_keys=True)
-    return _calendar(hours_json, merchant.time_zone, settings.DEADLINE_UNCOVERED_YEARS)
+    hours, zone = working_time_of(merchant)
+    return _calendar(json.dumps(hours, sort_keys=True), zone, settings.DEADLINE_UNCOVERED_YEARS)
+
+
+def working_time_of(merchant) -> tuple[dict, str]:
+    """The shop's (service hours, time zone) as its deadlines count them.
+
+    The model's validators refuse what the calendar cannot take, but a row written before they did, or past
+    them, must not turn the shop's consumers away with an error: such a value is replaced by the default
+    (Monday–Friday 09:00–18:00, the centre's zone), and the log names the shop so it can be corrected."""
+    from complaintdesk.merchants.models import (
+        DEFAULT_SERVICE_HOURS,
+        validate_service_hours,
+        validate_time_zone,
+    )
+
+    hours, zone = merchant.service_hours, merchant.time_zone
+    try:
+        validate_service_hours(hours)
+    except ValidationError as exc:
+        log.warning(
+            "shop %s stores unusable service hours %r (%s): counting the default", merchant.pk, hours, exc
+        )
+        hours = DEFAULT_SERVICE_HOURS
+    try:
+        validate_time_zone(zone)
+    except ValidationError as exc:
+        log.warning("shop %s stores unusable time zone %r (%s): counting the default", merchant.pk, zone, exc)
+        zone = settings.COMPLAINTDESK_TIME_ZONE
+    return hours, zone
 
 
 def calendar_warnings(today=None) -> list[str]:

@@ -1,16 +1,18 @@
 import re
-from datetime import time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from complaintdesk.deadlines.calendar import parse_clock, parse_weekly_hours
 from complaintdesk.lib.errors import AppendOnlyError
 from complaintdesk.merchants.uscc import InvalidCreditCode, validate_credit_code
 
 # Monday–Friday 09:00–18:00: the regulation's default customer-service hours.
 DEFAULT_SERVICE_HOURS = {str(day): [["09:00", "18:00"]] for day in range(5)}
+WEEKDAYS = frozenset(str(day) for day in range(7))
 
 
 def default_service_hours():
@@ -29,30 +31,57 @@ def validate_credit_code_field(value: str) -> None:
 
 
 def validate_service_hours(value) -> None:
-    """Hours are {"0".."6": [["HH:MM", "HH:MM"], ...]}, the shape BusinessCalendar takes (keys as strings)."""
+    """Hours are {"0".."6": [["HH:MM", "HH:MM"], ...]}, the shape BusinessCalendar takes (keys as strings).
+
+    The deadline calendar decides what is valid: `deadlines.services.calendar_for` builds the shop's
+    calendar from these hours, and hours it refused would fail every complaint against the shop. Its own
+    parsers judge each time and the whole week (overlaps too); this adds the string keys of the stored JSON
+    and some working time in the week, and words the usual mistakes in the reader's language.
+    """
     if not isinstance(value, dict):
         raise ValidationError(_("Service hours must map weekdays 0–6 to lists of [start, end] times."))
     for day, intervals in value.items():
-        if str(day) not in {str(d) for d in range(7)}:
+        if str(day) not in WEEKDAYS:
             raise ValidationError(_("Unknown weekday %(day)s (Monday is 0, Sunday 6)."), params={"day": day})
-        if not isinstance(intervals, list):
+        if not isinstance(intervals, list | tuple):
             raise ValidationError(_("Weekday %(day)s must have a list of intervals."), params={"day": day})
         for interval in intervals:
             if not (isinstance(interval, list | tuple) and len(interval) == 2):
                 raise ValidationError(_("Each interval must be [start, end]."))
-            start, end = (_parse_clock(part) for part in interval)
+            start, end = (_clock_minutes(part) for part in interval)
             if start >= end:
                 raise ValidationError(_("Interval %(i)s ends before it starts."), params={"i": interval})
-
-
-def _parse_clock(text) -> int:
-    if text == "24:00":
-        return 24 * 60
     try:
-        parsed = time.fromisoformat(str(text))
+        # The parser, not the constructor: a BusinessCalendar registers its configuration in the shared
+        # cache of year blocks, which checking whatever a request sends should not churn.
+        weekly = parse_weekly_hours({int(day): intervals for day, intervals in value.items()})
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+    if not any(weekly):
+        # `deadlines.policy` counts working hours and working days in these hours: in a week without any,
+        # `add_working_time` refuses ("no working time after …") and `end_of_nth_working_day` gives up
+        # after ten years of days, so filing against the shop would fail and no deadline could ever run.
+        raise ValidationError(_("Publish the hours of at least one day."))
+
+
+def _clock_minutes(text) -> int:
+    try:
+        # "24:00" is let through at either end: as a start it then ends before it starts, so it is refused
+        # as the calendar refuses it.
+        return parse_clock(text, "service_hours", may_be_24=True)
     except ValueError:
         raise ValidationError(_("%(t)s is not a HH:MM time."), params={"t": text}) from None
-    return parsed.hour * 60 + parsed.minute
+
+
+def validate_time_zone(value: str) -> None:
+    """A zone the shop's calendar can load: its hours are wall-clock times there."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        # OSError: a key that names a folder of the zone database ("Europe") or a path too long for it.
+        raise ValidationError(
+            _("Unknown time zone %(zone)s: use an IANA name such as Asia/Shanghai."), params={"zone": value}
+        ) from None
 
 
 _PHONE = re.compile(r"\+?[0-9(][0-9 ()\-]*[0-9]")
@@ -94,7 +123,12 @@ class Merchant(models.Model):
             'Weekday (Monday = 0) to intervals, e.g. {"0": [["09:00", "18:00"]]}. Deadline calendar.'
         ),
     )
-    time_zone = models.CharField(_("time zone"), max_length=64, default=settings.COMPLAINTDESK_TIME_ZONE)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=settings.COMPLAINTDESK_TIME_ZONE,
+        validators=[validate_time_zone],
+    )
     # Published customer-service information (SPEC §1: public in the directory). Changed through
     # `profile.publish_service_info`, which keeps every version in ServiceInfoRevision.
     service_phone = models.CharField(

@@ -6,11 +6,12 @@ and the unfiled-promotion detector (`unfiled.py`) reports it.
 """
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from complaintdesk.deadlines.services import working_time_of
 from complaintdesk.lib import sql
 from complaintdesk.lib.errors import FieldError
 from complaintdesk.promotions.models import Promotion, SalePeriod
@@ -54,6 +55,15 @@ def _local_day(instant: datetime, tz: str) -> date:
     return instant.astimezone(ZoneInfo(tz)).date()
 
 
+def _near(day: date, offset: timedelta, tz: str) -> datetime:
+    """The local midnight of `day` moved by `offset`, in UTC. Beyond the years Python holds (an order dated
+    within `_NEAR` of year 1 or 9999) it is the first or last instant UTC holds: no filing lies further out."""
+    try:
+        return datetime.combine(day + offset, time.min, ZoneInfo(tz)).astimezone(UTC)
+    except OverflowError:
+        return datetime.min.replace(tzinfo=UTC) if offset < timedelta(0) else datetime.max.replace(tzinfo=UTC)
+
+
 def find(
     merchant, name: str, order_date: date | None, received_at: datetime | None = None
 ) -> Promotion | None:
@@ -64,12 +74,16 @@ def find(
     3. The order date inside a filing's period (in the shop's time zone); the latest-starting one wins.
     """
     reference = order_date or timezone.localdate(received_at or timezone.now())
-    anchor = datetime.combine(reference, datetime.min.time(), ZoneInfo(merchant.time_zone))
+    _, tz = working_time_of(merchant)  # the zone its deadlines count in, even if the stored one is unusable
     # Runs for every complaint filed: read without the ORM's query compiler (lib.sql says why).
     candidates = sql.select(
         Promotion,
         "merchant_id = %s AND starts_at <= %s AND ends_at >= %s",
-        [merchant.pk, anchor + _NEAR, anchor - _NEAR],
+        [
+            merchant.pk,
+            _near(reference, _NEAR, tz),
+            _near(reference, -_NEAR, tz),
+        ],
         suffix="ORDER BY starts_at DESC, id DESC",
     )
     if not candidates:
@@ -78,21 +92,20 @@ def find(
         wanted = normalise(name)
         named = [p for p in candidates if normalise(p.name) == wanted]
         if named:
-            containing = [p for p in named if _contains(p, reference, merchant.time_zone)]
+            containing = [p for p in named if _contains(p, reference, tz)]
             return (containing or named)[0]
         period = sale_period_named(name)
         if period is not None:
             same_year = [
                 p
                 for p in candidates
-                if p.type == period.promotion_type
-                and _local_day(p.starts_at, merchant.time_zone).year == reference.year
+                if p.type == period.promotion_type and _local_day(p.starts_at, tz).year == reference.year
             ]
             if same_year:
                 return same_year[0]
     if order_date is not None:
         for p in candidates:
-            if _contains(p, order_date, merchant.time_zone):
+            if _contains(p, order_date, tz):
                 return p
     return None
 
