@@ -265,3 +265,7 @@ LOGGING = {
 # `holidays` package's rule-based days off and Mon–Fri otherwise, "weekends" only Mon–Fri; both put a
 # warning on every deadline they touched. "error" refuses to compute such deadlines.
 DEADLINE_UNCOVERED_YEARS = env_str("DEADLINE_UNCOVERED_YEARS", "estimate")
+# The consumer's window to answer a shop's request for information, in the shop's working days. The
+# resolution clock is paused meanwhile (SPEC §2); when the window passes unanswered the complaint goes to
+# the 12315 centre, so a shop cannot park a complaint by asking questions. 0: no window.
+CONSUMER_ANSWER_WORKING_DAYS = env_int("CONSUMER_ANSWER_WORKING_DAYS", 7)

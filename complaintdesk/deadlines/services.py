@@ -276,10 +276,21 @@ def apply_action(complaint, action: str, actor_is_merchant: bool, now: datetime)
 
 
 def _pause_resolution(complaint, now: datetime) -> list[str]:
+    """Pause the resolution clock; the worker looks at the deadline again when the consumer's answer
+    window ends (`answer_window_end`), through the same due-work index as reminders and breaches."""
     updated = complaint.deadlines.filter(
         phase=Phase.RESOLUTION, status=DeadlineStatus.OPEN, met_at__isnull=True, due_at__gt=now
-    ).update(status=DeadlineStatus.PAUSED, paused_at=now, next_check_at=None)
+    ).update(status=DeadlineStatus.PAUSED, paused_at=now, next_check_at=answer_window_end(complaint, now))
     return ["resolution clock paused"] if updated else []
+
+
+def answer_window_end(complaint, asked_at: datetime) -> datetime | None:
+    """When the consumer's window to answer a request for information closes: the end of the shop's
+    CONSUMER_ANSWER_WORKING_DAYS-th working day after the request; None without a window."""
+    days = settings.CONSUMER_ANSWER_WORKING_DAYS
+    if days <= 0:
+        return None
+    return policy.end_of_nth_working_day(calendar_for(complaint.merchant), asked_at, days)
 
 
 def _resume_resolution(complaint, now: datetime) -> list[str]:

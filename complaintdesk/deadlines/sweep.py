@@ -1,4 +1,5 @@
-"""The worker's deadline duties: remind the shop at 75 % of a window, breach and escalate at its end.
+"""The worker's deadline duties: remind the shop at 75 % of a window, breach and escalate at its end; and
+hand a complaint to the 12315 centre when the consumer's window to answer the shop's question has passed.
 
 Exactly once, with several workers and across crashes:
 1. Each deadline is handled in its own transaction that locks the row (`FOR UPDATE SKIP LOCKED` on
@@ -12,6 +13,7 @@ Exactly once, with several workers and across crashes:
 import logging
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -61,6 +63,8 @@ def _handle_locked(deadline_id: int, now: datetime) -> str | None:
     )
     if deadline is None:
         return None
+    if deadline.status == DeadlineStatus.PAUSED and deadline.met_at is None:
+        return _unanswered(deadline, now)
     if deadline.met_at is not None or deadline.status != DeadlineStatus.OPEN:
         Deadline.objects.filter(pk=deadline.pk).update(next_check_at=None)
         return None
@@ -126,6 +130,28 @@ def _breach(deadline: Deadline, now: datetime) -> str | None:
     return "breached"
 
 
+def _unanswered(deadline: Deadline, now: datetime) -> str | None:
+    """The consumer's answer window passed with the resolution clock still paused: the complaint goes to the
+    12315 centre, which decides how to go on (reach the consumer, mediate, close)."""
+    claimed = Deadline.objects.filter(
+        pk=deadline.pk, status=DeadlineStatus.PAUSED, next_check_at__lte=now
+    ).update(next_check_at=None)
+    if claimed != 1:
+        return None
+    from complaintdesk.complaints import lifecycle, services
+
+    days = settings.CONSUMER_ANSWER_WORKING_DAYS
+    message = (
+        f"The consumer has not answered the request for information within {days} working days: "
+        "the 12315 centre decides how to go on."
+    )
+    try:
+        services.perform(deadline.complaint_id, None, "escalate", message, at=now)
+    except lifecycle.TransitionError:
+        return None  # answered, escalated or finished meanwhile
+    return "unanswered"
+
+
 def _payload(deadline: Deadline) -> dict:
     complaint = deadline.complaint
     return {
@@ -150,7 +176,7 @@ def _record(complaint, action: str, message: str, deadline: Deadline, now: datet
 def sweep(now: datetime | None = None, limit: int = 500) -> dict[str, int]:
     """One pass over what is due now. Returns counts by outcome."""
     now = now or timezone.now()
-    counts = {"reminded": 0, "breached": 0}
+    counts = {"reminded": 0, "breached": 0, "unanswered": 0}
     for deadline_id in due_ids(now, limit):
         try:
             outcome = handle(deadline_id, now)

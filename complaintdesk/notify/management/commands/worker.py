@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 def run_once(batch: int = 500) -> dict[str, int]:
     """One pass: every deadline step and every notification due now, in batches until none is left."""
     deadline_services.sync_statutory_entries()
-    totals = {"reminded": 0, "breached": 0, "delivered": 0}
+    totals = {"reminded": 0, "breached": 0, "unanswered": 0, "delivered": 0}
     totals["alerts"] = detectors.run(timezone.now())  # surges and mass incidents; at most once a minute
     totals["unfiled_promotions"] = unfiled.run_if_due(timezone.now())  # at most every 5 minutes
     while True:
@@ -30,6 +30,7 @@ def run_once(batch: int = 500) -> dict[str, int]:
             delivered += outbox.deliver(message_id) is not None
         totals["reminded"] += counts["reminded"]
         totals["breached"] += counts["breached"]
+        totals["unanswered"] += counts["unanswered"]
         totals["delivered"] += delivered
         if not any(counts.values()) and not delivered:
             return totals
