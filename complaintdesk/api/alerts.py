@@ -2,6 +2,7 @@ from datetime import datetime
 from typing import Annotated
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.pagination import paginate
 from pydantic import StringConstraints
@@ -58,7 +59,7 @@ class NoteIn(Schema):
 
 def _regulator(user):
     if user.role != Role.REGULATOR:
-        raise ActionForbidden("alerts are for regulator officers")
+        raise ActionForbidden(_("alerts are for regulator officers"))
 
 
 @router.get("", response={200: list[AlertOut], 403: Error})

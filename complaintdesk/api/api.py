@@ -6,6 +6,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.urls import register_converter
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Status
 from ninja.errors import AuthenticationError, ValidationError
 
@@ -18,6 +19,7 @@ from complaintdesk.api.auth import AUTH
 from complaintdesk.api.schemas import Error, TokenIn, TokenOut
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.deadlines.calendar import UncoveredYearError
+from complaintdesk.deadlines.statutory import UNCOVERED_YEAR
 from complaintdesk.lib.errors import Conflict, FieldError
 
 
@@ -76,8 +78,8 @@ auth_router = Router(tags=["auth"])
 def issue_token(request, payload: TokenIn):
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None or not user.is_active:
-        return Status(401, {"detail": "wrong username or password"})
-    _, raw = ApiToken.issue(user, name="api")
+        return Status(401, {"detail": _("wrong username or password")})
+    _token, raw = ApiToken.issue(user, name="api")
     return {"token": raw}
 
 
@@ -166,25 +168,28 @@ def on_body_too_big(request, exc):
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     return api.create_response(
         request,
-        {"detail": f"request body too large: the limit is {limit} bytes (files excepted)"},
+        {
+            "detail": _("request body too large: the limit is %(limit)s bytes (files excepted)")
+            % {"limit": limit}
+        },
         status=413,
     )
 
 
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
-    return api.create_response(request, {"detail": "not found"}, status=404)
+    return api.create_response(request, {"detail": _("not found")}, status=404)
 
 
 @api.exception_handler(UncoveredYearError)
 def on_uncovered_year(request, exc):
-    return api.create_response(request, {"detail": str(exc)}, status=409)
+    return api.create_response(request, {"detail": _(UNCOVERED_YEAR) % exc.params}, status=409)
 
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request, exc):
     return api.create_response(
-        request, {"detail": "authentication required: send Authorization: Bearer <token>"}, status=401
+        request, {"detail": _("authentication required: send Authorization: Bearer <token>")}, status=401
     )
 
 

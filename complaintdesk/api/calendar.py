@@ -1,6 +1,7 @@
 from datetime import datetime
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from complaintdesk.api.schemas import Error, QueryText, RowId, ServiceInstant, ValidationErrorOut
@@ -48,10 +49,10 @@ def deadlines(
     channel: Channel = Channel.WEB,
 ):
     if received_at.tzinfo is None:
-        raise FieldError("received_at", "must include a time zone offset, e.g. 2026-09-30T17:00:00+08:00")
+        raise FieldError("received_at", _("must include a time zone offset, e.g. 2026-09-30T17:00:00+08:00"))
     shop = get_object_or_404(Merchant, pk=merchant, is_active=True)
     if not Category.objects.filter(code=category).exists():
-        raise FieldError("category", f"unknown category {category!r}")
+        raise FieldError("category", _("unknown category %(category)r") % {"category": category})
     computed = services.deadlines_for(shop, kind, category, channel, received_at)
     calendar = services.calendar_for(shop)
     rows = [

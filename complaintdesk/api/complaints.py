@@ -2,6 +2,7 @@ import json
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -65,7 +66,7 @@ def file_complaint(request, payload: ComplaintIn):
         complaint, created = services.file_complaint(request.auth, filing), True
     else:
         if len(key) > 255:
-            raise FieldError("Idempotency-Key", "must be at most 255 characters")
+            raise FieldError("Idempotency-Key", _("must be at most %(limit)s characters") % {"limit": 255})
         body_hash = services.request_hash(
             json.dumps(payload.model_dump(mode="json"), sort_keys=True).encode()
         )

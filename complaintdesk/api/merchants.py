@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from complaintdesk.accounts.models import Role
@@ -39,7 +40,7 @@ def visible_merchants(user):
 
 def _require_regulator(user):
     if user.role != Role.REGULATOR:
-        raise ActionForbidden("only regulator officers manage shops")
+        raise ActionForbidden(_("only regulator officers manage shops"))
 
 
 def _save(merchant: Merchant) -> Merchant:
@@ -54,7 +55,7 @@ def _save(merchant: Merchant) -> Merchant:
             merchant.save()
     except IntegrityError:
         raise FieldError(
-            "credit_code", "a shop with this unified social credit code exists already"
+            "credit_code", _("a shop with this unified social credit code exists already")
         ) from None
     return merchant
 
@@ -107,7 +108,7 @@ def update_merchant(request, merchant_id: int, payload: MerchantPatch):
         changed = []
         for field, value in changes.items():
             if value is None:
-                raise FieldError(field, "may not be null")
+                raise FieldError(field, _("may not be null"))
             if getattr(merchant, field) != value:
                 setattr(merchant, field, value)
                 changed.append(field)
@@ -146,7 +147,7 @@ def _staff_or_regulator(user, merchant_id: int) -> Merchant:
 )
 def compliance_list(request, compliant: bool | None = None, missing: compliance.Requirement | None = None):
     if request.auth.role != Role.REGULATOR:
-        raise ActionForbidden("only regulator officers see every shop's compliance")
+        raise ActionForbidden(_("only regulator officers see every shop's compliance"))
     entries = compliance.check(Merchant.objects.filter(is_active=True).order_by("name"))
     if compliant is not None:
         entries = [e for e in entries if e.compliant == compliant]

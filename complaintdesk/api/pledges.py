@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from pydantic import StringConstraints
 
@@ -114,7 +115,7 @@ def _versions(user):
 def current_pledge(request):
     version = services.current_version()
     if version is None:
-        return Status(404, {"detail": "no pledge is published"})
+        return Status(404, {"detail": _("no pledge is published")})
     return version
 
 
@@ -163,7 +164,7 @@ def list_signatures(request, version: RowId | None = None, merchant: RowId | Non
     if user.role in MERCHANT_ROLES and user.merchant_id:
         signatures = signatures.filter(merchant_id=user.merchant_id)
     elif user.role != Role.REGULATOR:
-        raise ActionForbidden("signatures are for shops and the regulator")
+        raise ActionForbidden(_("signatures are for shops and the regulator"))
     if version:
         signatures = signatures.filter(version__number=version)
     if merchant:
@@ -216,7 +217,7 @@ def tag_counts(request, start: Instant | None = None, end: Instant | None = None
     """Complaints per shop and commitment (received in [start, end) when given), for the statistics."""
     complaints = visible_complaints(request.auth)
     if request.auth.role == Role.CONSUMER:
-        raise ActionForbidden("counts are for shops and the regulator")
+        raise ActionForbidden(_("counts are for shops and the regulator"))
     if start:
         complaints = complaints.filter(received_at__gte=start)
     if end:
@@ -246,7 +247,7 @@ def _complaint_tags(request, complaint_id: int) -> list[dict]:
 )
 def tag_commitment(request, complaint_id: int, number: int):
     complaint = get_object_or_404(visible_complaints(request.auth), pk=complaint_id)
-    _, created = services.tag(complaint.pk, request.auth, number)
+    _tag, created = services.tag(complaint.pk, request.auth, number)
     return Status(201 if created else 200, _complaint_tags(request, complaint.pk))
 
 

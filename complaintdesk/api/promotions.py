@@ -7,6 +7,7 @@ from typing import Annotated
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -171,7 +172,7 @@ class PromotionFilters(Schema):
 def _refuse_outsiders(user) -> None:
     # Unlike the web, which shows them nothing, the API tells a client that filings are not for it.
     if not queries.sees_filings(user):
-        raise ActionForbidden("promotion filings are for shops and the regulator")
+        raise ActionForbidden(_("promotion filings are for shops and the regulator"))
 
 
 def visible_promotions(user) -> QuerySet[Promotion]:
@@ -280,4 +281,4 @@ def download_plan(request, promotion_id: int):
     try:
         return queries.plan_download(request.auth, promotion_id)
     except queries.NoPlanAttached:
-        return Status(404, {"detail": "no plan attached"})
+        return Status(404, {"detail": _("no plan attached")})

@@ -1,13 +1,15 @@
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
 from pydantic import AfterValidator, StringConstraints
 
 from complaintdesk.complaints.choices import Channel, Kind, ResolutionType, Sector, WantedOutcome
+from complaintdesk.lib.dates import FIRST_DAY, FIRST_INSTANT, LAST_DAY, in_service_years
 
 # An id in a query filter or a body: a larger number would overflow the database integer (a 500 on SQLite),
 # so it is refused with 422 naming the parameter.
@@ -22,39 +24,35 @@ def _in_utc(value: datetime) -> datetime:
     try:
         return (value if value.tzinfo else timezone.make_aware(value)).astimezone(UTC)
     except OverflowError:
-        raise ValueError("must be an instant from 0001-01-01 to 9999-12-31 in UTC") from None
+        raise ValueError(_("must be an instant from 0001-01-01 to 9999-12-31 in UTC")) from None
 
 
 # An instant of a query filter, in UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts.
 Instant = Annotated[datetime, AfterValidator(_in_utc)]
 
-# The days a complaint, an order or a promotion can fall on. From 2000: China's first online shops and the
-# 12315 hotline both date from 1999, so no order or complaint we handle is older. To 2099: far enough ahead
-# for any promotion or deadline preview, and thousands of years inside the deadline calendar (years 1–9998),
-# so the deadlines of a complaint received then cannot leave it.
-FIRST_DAY = date(2000, 1, 1)
-LAST_DAY = date(2099, 12, 31)
-_FIRST_INSTANT = datetime.combine(FIRST_DAY, time.min, UTC)
-_END_INSTANT = datetime.combine(LAST_DAY + timedelta(days=1), time.min, UTC)
+# The days a complaint, an order or a promotion can fall on: lib.dates says why these years. The messages
+# are translated here, when a request is validated, in the language LocaleMiddleware chose for it.
 
 
 def _in_service_years(value: datetime) -> datetime:
     # A naive value passes: each handler refuses it with an example of an offset.
-    if value.tzinfo is not None and not _FIRST_INSTANT <= value < _END_INSTANT:
-        raise ValueError(f"must be from {FIRST_DAY} to {LAST_DAY} (UTC)")
+    if value.tzinfo is not None and not in_service_years(value):
+        raise ValueError(
+            _("must be from %(first)s to %(last)s (UTC)") % {"first": FIRST_DAY, "last": LAST_DAY}
+        )
     return value
 
 
 def _received_from_first_day(value: datetime) -> datetime:
     # Naive values pass, as above; the latest receipt is now, which intake checks.
-    if value.tzinfo is not None and value < _FIRST_INSTANT:
-        raise ValueError(f"must be on or after {FIRST_DAY} (UTC)")
+    if value.tzinfo is not None and value < FIRST_INSTANT:
+        raise ValueError(_("must be on or after %(first)s (UTC)") % {"first": FIRST_DAY})
     return value
 
 
 def _not_before_first_day(value: date) -> date:
     if value < FIRST_DAY:
-        raise ValueError(f"must be on or after {FIRST_DAY}")
+        raise ValueError(_("must be on or after %(first)s") % {"first": FIRST_DAY})
     return value
 
 

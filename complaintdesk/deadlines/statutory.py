@@ -39,17 +39,29 @@ class DayStatus(enum.Enum):
         return self in (DayStatus.WEEKEND, DayStatus.HOLIDAY)
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a message for the translation catalogue (`makemessages` looks for this name) without Django,
+    whose own gettext_noop needs its settings: the benchmark runs the calendar without them."""
+    return message
+
+
+# The exception says it in English, as logs and commands show it; the API answers it in the client's
+# language from this message and the exception's `params`.
+UNCOVERED_YEAR = gettext_noop(
+    "No statutory calendar covers %(year)s (covered: %(covered)s). The regulator can enter %(year)s's days "
+    "off and adjusted working days as overrides, or run `python manage.py import_holidays FILE` with the "
+    "State Council notice."
+)
+
+
 class UncoveredYearError(LookupError):
     """No source knows the statutory calendar of this year; the caller must not guess."""
 
     def __init__(self, year: int, covered_years: Iterable[int]):
         self.year = year
         self.covered_years = frozenset(covered_years)
-        super().__init__(
-            f"No statutory calendar covers {year} (covered: {describe_years(self.covered_years)}). "
-            f"The regulator can enter {year}'s days off and adjusted working days as overrides, "
-            f"or run `python manage.py import_holidays FILE` with the State Council notice."
-        )
+        self.params = {"year": year, "covered": describe_years(self.covered_years)}
+        super().__init__(UNCOVERED_YEAR % self.params)
 
 
 @dataclass(frozen=True)

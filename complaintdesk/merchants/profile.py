@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, Exists, OuterRef, QuerySet, Value
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.models import MERCHANT_ROLES, Role, User
 from complaintdesk.complaints.lifecycle import ActionForbidden
@@ -80,23 +81,26 @@ def publish_service_info(merchant_id: int, actor, changes: dict, at=None) -> Pub
     """
     unknown = set(changes) - set(SERVICE_INFO_FIELDS)
     if unknown:
-        raise FieldError(sorted(unknown)[0], "is not part of the customer-service information")
+        raise FieldError(sorted(unknown)[0], _("is not part of the customer-service information"))
     now = at or timezone.now()
     with transaction.atomic():
         merchant = Merchant.objects.select_for_update().get(pk=merchant_id)
         if not may_manage(actor, merchant):
-            raise ActionForbidden("only the shop's 12315 coordinator or the regulator publishes service info")
+            raise ActionForbidden(
+                _("only the shop's 12315 coordinator or the regulator publishes service info")
+            )
         changed = []
         for field, value in changes.items():
             if value is None:
-                raise FieldError(field, "may not be null; send an empty string to remove it")
+                raise FieldError(field, _("may not be null; send an empty string to remove it"))
             if getattr(merchant, field) != value:
                 setattr(merchant, field, value)
                 changed.append(field)
         _clean(merchant, SERVICE_INFO_FIELDS)
         if not any(getattr(merchant, field) for field in REACH_FIELDS):
             raise FieldError(
-                "service_phone", "publish at least one way to reach customer service: phone, e-mail or chat"
+                "service_phone",
+                _("publish at least one way to reach customer service: phone, e-mail or chat"),
             )
         if not changed and merchant.service_info_published_at is not None:
             return Publication(merchant, [], 0)
@@ -134,12 +138,14 @@ def designate_coordinator(merchant_id: int, actor, user_id: int, direct_phone: s
         with transaction.atomic():
             merchant = Merchant.objects.select_for_update().get(pk=merchant_id)
             if not may_manage(actor, merchant):
-                raise ActionForbidden("only the shop's 12315 coordinator or the regulator designates one")
+                raise ActionForbidden(_("only the shop's 12315 coordinator or the regulator designates one"))
             user = User.objects.filter(
                 pk=user_id, merchant=merchant, role__in=MERCHANT_ROLES, is_active=True
             ).first()
             if user is None:
-                raise FieldError("user", f"no active staff member {user_id} in this shop")
+                raise FieldError(
+                    "user", _("no active staff member %(user)s in this shop") % {"user": user_id}
+                )
             current = current_coordinator(merchant)
             if current and current.user_id == user.pk and current.direct_phone == direct_phone:
                 return current
@@ -156,7 +162,7 @@ def designate_coordinator(merchant_id: int, actor, user_id: int, direct_phone: s
     except IntegrityError:
         # Another designation of this shop committed between our lock and insert (only without the lock,
         # e.g. the admin); the constraint kept the shop at one coordinator.
-        raise Conflict("the shop's coordinator changed meanwhile; reload and try again") from None
+        raise Conflict(_("the shop's coordinator changed meanwhile; reload and try again")) from None
     return designation
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from complaintdesk.deadlines.services import working_time_of
 from complaintdesk.lib import sql
@@ -46,7 +47,9 @@ def resolve(merchant, promotion: int | str | None) -> tuple[Promotion | None, st
     if isinstance(promotion, int) and not isinstance(promotion, bool):
         found = Promotion.objects.filter(pk=promotion, merchant=merchant).first()
         if found is None:
-            raise FieldError("promotion", f"no promotion filing {promotion} of this shop")
+            raise FieldError(
+                "promotion", _("no promotion filing %(promotion)s of this shop") % {"promotion": promotion}
+            )
         return found, found.name
     return None, str(promotion).strip()
 
@@ -74,7 +77,8 @@ def find(
     3. The order date inside a filing's period (in the shop's time zone); the latest-starting one wins.
     """
     reference = order_date or timezone.localdate(received_at or timezone.now())
-    _, tz = working_time_of(merchant)  # the zone its deadlines count in, even if the stored one is unusable
+    # The zone the shop's deadlines count in, even if the stored one is unusable.
+    tz = working_time_of(merchant)[1]
     # Runs for every complaint filed: read without the ORM's query compiler (lib.sql says why).
     candidates = sql.select(
         Promotion,

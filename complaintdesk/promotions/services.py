@@ -10,11 +10,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.models import MERCHANT_ROLES, Role
 from complaintdesk.complaints.evidence import sniff
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.deadlines.services import calendar_for
+from complaintdesk.lib.dates import FIRST_DAY, LAST_DAY, in_service_years
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.merchants.models import validate_phone
 from complaintdesk.notify import outbox
@@ -83,61 +85,73 @@ FIELDS = tuple(f.name for f in fields(FilingData))
 def _positive_int(data: FilingData, field: str, limit: int) -> None:
     value = getattr(data, field)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise FieldError(field, "must be a whole number")
+        raise FieldError(field, _("must be a whole number"))
     if value <= 0:
-        raise FieldError(field, "must be greater than 0")
+        raise FieldError(field, _("must be greater than 0"))
     if value > limit:
-        raise FieldError(field, f"must be at most {limit}")
+        raise FieldError(field, _("must be at most %(limit)s") % {"limit": limit})
 
 
 def validate(data: FilingData, now: datetime, start_changed: bool = True) -> None:
     """Every domain rule of a filing, raising a FieldError that names the first field that breaks one.
     `start_changed`: a start already on file may have passed (a returned filing resubmitted late)."""
     if not (data.name or "").strip():
-        raise FieldError("name", "must not be empty")
+        raise FieldError("name", _("must not be empty"))
     if len(data.name) > 200:
-        raise FieldError("name", "must be at most 200 characters")
+        raise FieldError("name", _("must be at most %(limit)s characters") % {"limit": 200})
     if data.type not in PromotionType.values:
-        raise FieldError("type", f"must be one of: {', '.join(PromotionType.values)}")
+        raise FieldError("type", _("must be one of: %(types)s") % {"types": ", ".join(PromotionType.values)})
     for field in ("starts_at", "ends_at"):
         value = getattr(data, field)
         if not isinstance(value, datetime) or value.tzinfo is None:
             raise FieldError(
-                field, "must be a date and time with a time zone offset, e.g. 2026-11-11T00:00:00+08:00"
+                field, _("must be a date and time with a time zone offset, e.g. 2026-11-11T00:00:00+08:00")
+            )
+        # The lead time is counted on the deadline calendar, which ends in year 9998: the web form, unlike
+        # the API's schema, takes any year.
+        if not in_service_years(value):
+            raise FieldError(
+                field, _("must be from %(first)s to %(last)s (UTC)") % {"first": FIRST_DAY, "last": LAST_DAY}
             )
     if start_changed and data.starts_at <= now:
-        raise FieldError("starts_at", f"must be in the future (now is {now.isoformat(timespec='minutes')})")
+        raise FieldError(
+            "starts_at",
+            _("must be in the future (now is %(now)s)") % {"now": now.isoformat(timespec="minutes")},
+        )
     if data.ends_at <= data.starts_at:
-        raise FieldError("ends_at", "must be after starts_at")
+        raise FieldError("ends_at", _("must be after starts_at"))
     if data.ends_at - data.starts_at > MAX_DURATION:
-        raise FieldError("ends_at", "a promotion lasts at most 366 days")
+        raise FieldError("ends_at", _("a promotion lasts at most 366 days"))
     _positive_int(data, "expected_orders", MAX_COUNT)
     _positive_int(data, "peak_hour_orders", MAX_COUNT)
     if data.peak_hour_orders > data.expected_orders:
         raise FieldError(
-            "peak_hour_orders", "cannot exceed expected_orders (the orders of the whole promotion)"
+            "peak_hour_orders", _("cannot exceed expected_orders (the orders of the whole promotion)")
         )
     _positive_int(data, "staff_per_shift", MAX_STAFF)
     minutes = data.avg_handling_minutes
     if isinstance(minutes, bool) or not isinstance(minutes, int | float | Decimal):
-        raise FieldError("avg_handling_minutes", "must be a number of minutes")
+        raise FieldError("avg_handling_minutes", _("must be a number of minutes"))
     if not 0 < Decimal(str(minutes)) <= MAX_HANDLING_MINUTES:
-        raise FieldError("avg_handling_minutes", "must be greater than 0 and at most 1440 minutes")
+        raise FieldError("avg_handling_minutes", _("must be greater than 0 and at most 1440 minutes"))
     if not (data.emergency_plan or "").strip():
-        raise FieldError("emergency_plan", "must not be empty")
+        raise FieldError("emergency_plan", _("must not be empty"))
     _validate_contacts(data.contacts)
 
 
 def _validate_contacts(contacts) -> None:
     if not isinstance(contacts, list) or not contacts:
-        raise FieldError("contacts", "name at least one escalation contact with a phone")
+        raise FieldError("contacts", _("name at least one escalation contact with a phone"))
     for i, contact in enumerate(contacts, start=1):
         if not isinstance(contact, dict) or not (contact.get("name") or "").strip():
-            raise FieldError("contacts", f"contact {i} needs a name")
+            raise FieldError("contacts", _("contact %(number)s needs a name") % {"number": i})
         try:
             validate_phone(contact.get("phone") or "")
         except ValidationError as exc:
-            raise FieldError("contacts", f"contact {i}: {' '.join(exc.messages)}") from None
+            raise FieldError(
+                "contacts",
+                _("contact %(number)s: %(reason)s") % {"number": i, "reason": " ".join(exc.messages)},
+            ) from None
 
 
 def _assessed(merchant, data: FilingData, filed_at: datetime, now: datetime) -> dict:
@@ -181,7 +195,7 @@ def _json(value):
 def file(actor, data: FilingData, now: datetime | None = None) -> Promotion:
     """A merchant user files a promotion of its own shop. A late filing is accepted and marked late."""
     if actor.role not in MERCHANT_ROLES or actor.merchant_id is None:
-        raise ActionForbidden("only a shop's staff file its promotions")
+        raise ActionForbidden(_("only a shop's staff file its promotions"))
     now = now or timezone.now()
     validate(data, now)
     merchant = actor.merchant
@@ -217,11 +231,17 @@ def _locked(promotion_id: int, actor, action: str) -> Promotion:
     step = STEPS[action]
     promotion = Promotion.objects.select_for_update().select_related("merchant").get(pk=promotion_id)
     if actor.role not in step.roles:
-        raise ActionForbidden(f"{actor.get_role_display()} may not {FilingAction(action).value} a filing")
+        raise ActionForbidden(
+            _("%(role)s may not %(action)s a filing")
+            % {"role": actor.get_role_display(), "action": FilingAction(action).value}
+        )
     if actor.role in MERCHANT_ROLES and actor.merchant_id != promotion.merchant_id:
-        raise ActionForbidden("a shop acts only on its own filings")
+        raise ActionForbidden(_("a shop acts only on its own filings"))
     if promotion.state not in step.sources:
-        raise Conflict(f"cannot {FilingAction(action).value} a filing that is {promotion.state}")
+        raise Conflict(
+            _("cannot %(action)s a filing that is %(state)s")
+            % {"action": FilingAction(action).value, "state": promotion.state}
+        )
     return promotion
 
 
@@ -229,10 +249,10 @@ def _apply(promotion: Promotion, changes: dict, now: datetime) -> dict:
     """Apply amendments, validate the whole filing again and reassess it. Returns {field: [old, new]}."""
     unknown = set(changes) - set(FIELDS)
     if unknown:
-        raise FieldError(sorted(unknown)[0], "cannot be changed")
+        raise FieldError(sorted(unknown)[0], _("cannot be changed"))
     for field, value in changes.items():
         if value is None:
-            raise FieldError(field, "may not be null")
+            raise FieldError(field, _("may not be null"))
     before = FilingData.of(promotion)
     after = FilingData(**{**asdict(before), **changes})
     validate(after, now, start_changed=after.starts_at != before.starts_at)
@@ -297,10 +317,10 @@ def resubmit(promotion_id: int, actor, changes: dict, message: str = "") -> Prom
 def review(promotion_id: int, actor, decision: str, comment: str = "") -> Promotion:
     """The regulator accepts a filing or returns it for changes; a return says what to change."""
     if decision not in (FilingAction.ACCEPT, FilingAction.RETURN):
-        raise FieldError("decision", "must be accept or return")
+        raise FieldError("decision", _("must be accept or return"))
     comment = (comment or "").strip()
     if decision == FilingAction.RETURN and not comment:
-        raise FieldError("comment", "say what the shop must change")
+        raise FieldError("comment", _("say what the shop must change"))
     now = timezone.now()
     with transaction.atomic():
         promotion = _locked(promotion_id, actor, decision)
@@ -325,12 +345,15 @@ def attach_plan(promotion_id: int, actor, upload) -> Promotion:
     """The emergency plan as a PDF: checked by its content, not its name, and by size."""
     limit = settings.EVIDENCE_MAX_BYTES
     if upload.size > limit:
-        raise FieldError("file", f"is {upload.size} bytes; the limit is {limit} bytes")
+        raise FieldError(
+            "file",
+            _("is %(size)s bytes; the limit is %(limit)s bytes") % {"size": upload.size, "limit": limit},
+        )
     if upload.size == 0:
-        raise FieldError("file", "is empty")
+        raise FieldError("file", _("is empty"))
     content = upload.read()
     if sniff(content[:4096]) != "application/pdf":
-        raise FieldError("file", "must be a PDF document")
+        raise FieldError("file", _("must be a PDF document"))
     sha = hashlib.sha256(content).hexdigest()
     now = timezone.now()
     upload.seek(0)

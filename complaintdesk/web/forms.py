@@ -11,6 +11,7 @@ from complaintdesk.accounts.models import MERCHANT_ROLES, Role, User
 from complaintdesk.complaints.choices import Kind, ResolutionType, WantedOutcome
 from complaintdesk.complaints.evidence import sniff
 from complaintdesk.complaints.models import Category
+from complaintdesk.lib.dates import FIRST_DAY
 from complaintdesk.merchants.models import Merchant, validate_service_hours
 from complaintdesk.promotions.models import PromotionType
 from complaintdesk.web.display import category_name
@@ -111,6 +112,10 @@ class ComplaintForm(forms.Form):
         value = self.cleaned_data["order_date"]
         if value and value > timezone.localdate():
             raise forms.ValidationError(_("The order date cannot be in the future."))
+        if value and value < FIRST_DAY:
+            raise forms.ValidationError(
+                _("The order date cannot be before %(day)s."), params={"day": FIRST_DAY.isoformat()}
+            )
         return value
 
 

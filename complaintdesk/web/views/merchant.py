@@ -204,7 +204,7 @@ def sign_pledge(request):
     version = pledges.current_version()
     try:
         if version is None:
-            raise Conflict("no pledge is published")
+            raise Conflict(_("no pledge is published"))
         pledges.sign(version.pk, request.user, request.META.get("REMOTE_ADDR"))
     except ActionForbidden:
         messages.error(request, _("Only the shop's designated 12315 coordinator signs the pledge."))
