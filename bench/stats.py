@@ -247,15 +247,15 @@ def build_rollups(run, step) -> None:
     )
     seconds = "(unixepoch(d.met_at) - unixepoch(d.starts_at))"
     step(
-        "rollup: first-response times by shop",
-        f"INSERT INTO {rc} (day, shop, bucket, n) SELECT {day}, c.merchant_id, {_bucket_sql(seconds)}, COUNT(*) "
-        f"FROM {d} d JOIN {c} c ON c.id = d.complaint_id WHERE d.phase = 'first_response' "
-        f"AND d.met_at IS NOT NULL GROUP BY 1, 2, 3",
+        "rollup: response times by shop",
+        f"INSERT INTO {rc} (day, shop, phase, bucket, n) SELECT {day}, c.merchant_id, d.phase, "
+        f"{_bucket_sql(seconds)}, COUNT(*) FROM {d} d JOIN {c} c ON c.id = d.complaint_id "
+        f"WHERE d.met_at IS NOT NULL GROUP BY 1, 2, 3, 4",
     )
     step(
-        "rollup: first-response times, all shops",
-        f"INSERT INTO {rc} (day, shop, bucket, n) SELECT day, 0, bucket, SUM(n) FROM {rc} WHERE shop <> 0 "
-        f"GROUP BY day, bucket",
+        "rollup: response times, all shops",
+        f"INSERT INTO {rc} (day, shop, phase, bucket, n) SELECT day, 0, phase, bucket, SUM(n) FROM {rc} "
+        f"WHERE shop <> 0 GROUP BY day, phase, bucket",
     )
     # Hours: the regulator's zone is a whole number of hours from UTC, so the local hour starts where the
     # UTC hour does; stored, like every datetime on SQLite, as naive UTC text.

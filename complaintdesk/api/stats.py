@@ -9,7 +9,7 @@ the list of their own complaints through `/export?table=complaints`.
 
 from datetime import date
 
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404
 from ninja import Field, Query, Router, Schema
 
 from complaintdesk.accounts.models import MERCHANT_ROLES, Role
@@ -18,7 +18,7 @@ from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.complaints.queries import visible_complaints
 from complaintdesk.lib.errors import FieldError
 from complaintdesk.merchants.models import Merchant
-from complaintdesk.stats import exports, queries
+from complaintdesk.stats import buckets, exports, queries
 from complaintdesk.stats.models import ALL_SHOPS
 from complaintdesk.stats.periods import INTERVALS, Period
 
@@ -72,16 +72,29 @@ class RuleOutcomeOut(OutcomeOut):
     rule: str
 
 
+MINUTES_HELP = (
+    "Minutes from receipt until the phase was met (wall-clock time, pauses included), rounded up to "
+    "the minute up to 2 h, to 5 min up to 12 h, 30 min up to 2 days, 6 h up to 14 days, a day up to "
+    f"90 days; {buckets.OVERFLOW} means more than 90 days."
+)
+
+
 class MinutesOut(Schema):
-    answered: int
-    median: int | None = Field(description="Minutes, rounded up (1 min up to 2 h, then coarser).")
-    p90: int | None
+    answered: int = Field(description="Deadlines of the phase met so far: the times counted.")
+    median: int | None = Field(description="Nearest-rank median. " + MINUTES_HELP)
+    p90: int | None = Field(
+        description="Nearest-rank 90th percentile: the time within which ⌈0.9 × answered⌉ were met."
+    )
 
 
 class DeadlineComplianceOut(Schema):
     rules: list[RuleOutcomeOut]
     phases: dict[str, OutcomeOut]
     first_response_minutes: MinutesOut
+    phase_minutes: dict[str, MinutesOut] = Field(
+        description="Median and 90th percentile of each phase (first_response, reply, resolution); "
+        "first_response_minutes is the first of them."
+    )
 
 
 class SummaryOut(Schema):
@@ -179,21 +192,7 @@ def series(request, q: Query[PeriodIn], interval: str = "month"):
     return queries.series(_period(q), interval, shop_scope(request.auth, q.merchant))
 
 
-EXPORT_TABLES = ("summary", "compliance", "breakdown", "series", "complaints")
-
-
-def _file(headers, rows, fmt: str, name: str, streaming: bool = False):
-    if fmt not in exports.FORMATS:
-        raise FieldError("format", f"unknown format {fmt!r}; formats are: csv, xlsx")
-    if fmt == "csv" and streaming:
-        response = StreamingHttpResponse(
-            exports.stream_csv(headers, rows), content_type=exports.CONTENT_TYPES[fmt]
-        )
-    else:
-        writer = exports.write_csv if fmt == "csv" else exports.write_xlsx
-        response = HttpResponse(writer(headers, rows), content_type=exports.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+EXPORT_TABLES = (*exports.STATISTICS_TABLES, "complaints")
 
 
 @router.get(
@@ -214,8 +213,7 @@ def export(
     period = _period(q)
     if table not in EXPORT_TABLES:
         raise FieldError("table", f"unknown table {table!r}; tables are: {', '.join(EXPORT_TABLES)}")
-    if format not in exports.FORMATS:
-        raise FieldError("format", f"unknown format {format!r}; formats are: csv, xlsx")
+    exports.check_format(format)
     name = f"complaintdesk-{table}-{period.start}-{period.end}"
     if table == "complaints":
         if request.auth.role != Role.CONSUMER:
@@ -225,22 +223,11 @@ def export(
         if q.merchant is not None:
             rows = rows.filter(merchant_id=q.merchant)
         rows = rows.order_by("received_at", "id")
-        if format == "xlsx" and rows.count() > exports.XLSX_MAX_ROWS:
-            raise FieldError("format", "more rows than one XLSX sheet holds; export as csv")
-        return _file(exports.COMPLAINT_COLUMNS, exports.complaint_rows(rows), format, name, streaming=True)
-    shop = shop_scope(request.auth, q.merchant)
-    if table == "breakdown":
-        headers, rows = exports.breakdown_table(queries.breakdown(period, by, shop))
-    elif table == "series":
-        if interval not in INTERVALS:
-            raise FieldError(
-                "interval", f"unknown interval {interval!r}; intervals are: {', '.join(INTERVALS)}"
-            )
-        headers, rows = exports.series_table(queries.series(period, interval, shop))
-    else:
-        builder = exports.summary_table if table == "summary" else exports.compliance_table
-        headers, rows = builder(queries.summary(period, shop))
-    return _file(headers, rows, format, name)
+        return exports.list_download(exports.COMPLAINT_COLUMNS, exports.complaint_rows, rows, format, name)
+    headers, rows = exports.statistics_table(
+        table, period, shop_scope(request.auth, q.merchant), by, interval
+    )
+    return exports.download(headers, rows, format, name)
 
 
 # The whole history at once would be one unbounded download for anyone on the internet.
@@ -261,10 +248,8 @@ def open_data(request, start: date, end: date, format: str = "csv"):  # noqa: A0
     if period.days > OPEN_DATA_MAX_DAYS:
         raise FieldError("end", f"open data is served for at most {OPEN_DATA_MAX_DAYS} days at a time")
     complaints = exports.open_data_complaints(period)
-    if format == "xlsx" and complaints.count() > exports.XLSX_MAX_ROWS:
-        raise FieldError("format", "more rows than one XLSX sheet holds; export as csv")
     name = f"complaintdesk-open-data-{period.start}-{period.end}"
-    return _file(exports.OPEN_DATA_COLUMNS, exports.open_data_rows(complaints), format, name, streaming=True)
+    return exports.list_download(exports.OPEN_DATA_COLUMNS, exports.open_data_rows, complaints, format, name)
 
 
 class PledgeStatusOut(Schema):

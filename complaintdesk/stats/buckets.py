@@ -1,15 +1,17 @@
 """Response-time buckets and percentiles from bucket counts (pure).
 
 Times are rounded up to the minute up to 2 hours (the regulation's first-response window), then to 5
-minutes up to 12 hours, 30 minutes up to 2 days, 6 hours up to 14 days; longer answers share one
-bucket. A median of 37 means "the middle answer came within 37 minutes" (36 min 1 s … 37 min 0 s).
+minutes up to 12 hours, 30 minutes up to 2 days, 6 hours up to 14 days, then a day up to 90 days (a
+resolution that waited for the consumer or for mediation takes weeks); longer times share the OVERFLOW
+bucket, which reads "more than 90 days". A median of 37 means "the middle answer came within 37
+minutes" (36 min 1 s … 37 min 0 s).
 """
 
 import math
 from datetime import timedelta
 
-_STEPS = ((120, 1), (720, 5), (2880, 30), (20160, 360))
-OVERFLOW = 20160 + 360
+_STEPS = ((120, 1), (720, 5), (2880, 30), (20160, 360), (129600, 1440))
+OVERFLOW = 129600 + 1440
 
 
 def bucket_of(elapsed: timedelta) -> int:
@@ -24,7 +26,8 @@ def bucket_of(elapsed: timedelta) -> int:
 
 
 def percentile(counts: dict[int, int], p: float) -> int | None:
-    """Nearest-rank percentile (0 < p ≤ 1) of a {bucket: count} histogram, as the bucket's upper bound."""
+    """Nearest-rank percentile (0 < p ≤ 1) of a {bucket: count} histogram: the upper bound of the first
+    bucket at which at least ⌈p × N⌉ of the N times have been counted (so p90 of 10 times is the 9th)."""
     total = sum(counts.values())
     if total == 0:
         return None

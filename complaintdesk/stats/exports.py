@@ -1,16 +1,19 @@
 """Statistics tables and complaint lists as CSV and XLSX, and the anonymised open-data export.
 
-A table is (headers, rows); `tables.*` build them from the query results, `write_csv`/`write_xlsx` turn
-any table into a file. Complaint lists stream row by row, so a large export never sits in memory.
+A table is (headers, rows); `statistics_table` builds one from the query results, `write_csv`/`write_xlsx`
+turn any table into a file and `download` into the HTTP answer that the API and the web both send.
+Complaint lists stream row by row, so a large export never sits in memory.
 """
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
-from complaintdesk.stats import periods
+from complaintdesk.lib.errors import FieldError
+from complaintdesk.stats import periods, queries
 from complaintdesk.stats.scrub import scrub
 
 FORMATS = ("csv", "xlsx")
@@ -58,7 +61,54 @@ def _cell(value):
     return value
 
 
+def check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise FieldError("format", f"unknown format {fmt!r}; formats are: {', '.join(FORMATS)}")
+
+
+def download(headers: list[str], rows: Iterable, fmt: str, name: str, streaming: bool = False):
+    """The table as an attachment `name`.csv or .xlsx; a streamed CSV when `streaming` (long lists)."""
+    check_format(fmt)
+    if fmt == "csv" and streaming:
+        response = StreamingHttpResponse(stream_csv(headers, rows), content_type=CONTENT_TYPES[fmt])
+    else:
+        writer = write_csv if fmt == "csv" else write_xlsx
+        response = HttpResponse(writer(headers, rows), content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def list_download(columns: list[str], rows_of: Callable, complaints, fmt: str, name: str):
+    """A list of complaints (an ordered queryset) streamed as `rows_of` writes them; as XLSX only while
+    one sheet holds it."""
+    check_format(fmt)
+    if fmt == "xlsx" and complaints.count() > XLSX_MAX_ROWS:
+        raise FieldError("format", "more rows than one XLSX sheet holds; export as csv")
+    return download(columns, rows_of(complaints), fmt, name, streaming=True)
+
+
 # ------------------------------------------------------------------------------------------ tables
+
+STATISTICS_TABLES = ("summary", "phases", "compliance", "breakdown", "series")
+
+
+def statistics_table(
+    table: str, period: periods.Period, shop: int, by: str = "category", interval: str = "month"
+) -> tuple[list[str], list[list]]:
+    """One of STATISTICS_TABLES for the period and shop (ALL_SHOPS: every shop); `by` is the breakdown's
+    dimension, `interval` the series' step."""
+    if table == "breakdown":
+        return breakdown_table(queries.breakdown(period, by, shop))
+    if table == "series":
+        if interval not in periods.INTERVALS:
+            raise FieldError(
+                "interval", f"unknown interval {interval!r}; intervals are: {', '.join(periods.INTERVALS)}"
+            )
+        return series_table(queries.series(period, interval, shop))
+    builders = {"summary": summary_table, "phases": phases_table, "compliance": compliance_table}
+    if table not in builders:
+        raise FieldError("table", f"unknown table {table!r}; tables are: {', '.join(STATISTICS_TABLES)}")
+    return builders[table](queries.summary(period, shop))
 
 
 def summary_table(data: dict) -> tuple[list[str], list[list]]:
@@ -78,6 +128,9 @@ def summary_table(data: dict) -> tuple[list[str], list[list]]:
         ["median_first_response_minutes", data["compliance"]["first_response_minutes"]["median"]],
         ["p90_first_response_minutes", data["compliance"]["first_response_minutes"]["p90"]],
     ]
+    for phase in ("reply", "resolution"):
+        minutes = data["compliance"]["phase_minutes"][phase]
+        rows += [[f"median_{phase}_minutes", minutes["median"]], [f"p90_{phase}_minutes", minutes["p90"]]]
     for phase, figures in data["compliance"]["phases"].items():
         rows.append([f"{phase}_share_in_time", figures["share_in_time"]])
     return ["figure", "value"], rows
@@ -92,6 +145,25 @@ COMPLIANCE_COLUMNS = [
     "cancelled",
     "share_in_time",
 ]
+
+
+def phases_table(data: dict) -> tuple[list[str], list[list]]:
+    """Every phase, with or without deadlines in the period: outcomes and the minutes until met."""
+    compliance = data["compliance"]
+    rows = []
+    for phase in queries.PHASES:
+        figures = compliance["phases"].get(phase) or queries.empty_outcome()
+        minutes = compliance["phase_minutes"][phase]
+        rows.append(
+            [
+                phase,
+                *(figures[c] for c in COMPLIANCE_COLUMNS),
+                minutes["answered"],
+                minutes["median"],
+                minutes["p90"],
+            ]
+        )
+    return ["phase", *COMPLIANCE_COLUMNS, "met", "median_minutes", "p90_minutes"], rows
 
 
 def compliance_table(data: dict) -> tuple[list[str], list[list]]:

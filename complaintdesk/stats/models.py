@@ -81,17 +81,19 @@ class DeadlineCount(Rollup):
 
 
 class ResponseTimeCount(Rollup):
-    """First responses of complaints received on `day`, by shop and response-time bucket (minutes,
-    `buckets.bucket_of`), for medians and percentiles without reading raw rows."""
+    """Met deadlines of the complaints received on `day`, by shop × phase × time bucket: the minutes from
+    receipt until the phase was met (`buckets.bucket_of`; wall-clock time, pauses included), for medians
+    and percentiles without reading raw rows."""
 
     day = models.DateField()
     shop = models.IntegerField()
+    phase = models.CharField(max_length=20)
     bucket = models.IntegerField(help_text="Upper bound of the bucket in minutes.")
     n = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["shop", "day", "bucket"], name="responsetimecount_key")
+            models.UniqueConstraint(fields=["shop", "day", "phase", "bucket"], name="responsetimecount_key")
         ]
 
 

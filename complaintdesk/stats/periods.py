@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from complaintdesk.lib.errors import FieldError
 
@@ -60,11 +61,15 @@ class Period:
     def parse(cls, start: date, end: date) -> "Period":
         for field, day in (("start", start), ("end", end)):
             if not FIRST_DAY <= day <= LAST_DAY:
-                raise FieldError(field, f"must be between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}")
+                raise FieldError(
+                    field,
+                    _("must be between %(first)s and %(last)s")
+                    % {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
+                )
         if end < start:
-            raise FieldError("end", f"must not be before start ({start.isoformat()})")
+            raise FieldError("end", _("must not be before start (%(start)s)") % {"start": start.isoformat()})
         if (end - start).days >= MAX_DAYS:
-            raise FieldError("end", f"a period may span at most {MAX_DAYS} days")
+            raise FieldError("end", _("a period may span at most %(n)s days") % {"n": MAX_DAYS})
         return cls(start, end)
 
     @property

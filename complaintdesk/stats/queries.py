@@ -129,11 +129,17 @@ def _outcome(total, met_in_time, met_late, cancelled, running) -> dict:
     }
 
 
+def empty_outcome() -> dict:
+    """The outcome of a phase without deadlines in the period (`compliance` leaves such phases out)."""
+    return _outcome(0, 0, 0, 0, 0)
+
+
 def compliance(period: Period, shop: int = ALL_SHOPS, now=None) -> dict:
     """Deadlines of the period's complaints by rule and by phase: met in time, met late, missed (unmet
     after the due time), still running (paused, or not yet due), cancelled (no longer applies), and the
-    share in time = met in time ÷ (met in time + met late + missed). First-response time percentiles
-    are over the complaints answered so far."""
+    share in time = met in time ÷ (met in time + met late + missed). The median and 90th percentile of
+    each phase's time (`phase_minutes`; `first_response_minutes` is the first phase's) are over the
+    deadlines met so far."""
     return compliances(period, [shop], now)[shop]
 
 
@@ -146,13 +152,15 @@ def compliances(period: Period, shops: list[int], now=None) -> dict[int, dict]:
     deadlines = defaultdict(list)
     for r in _rows(DeadlineCount, shops, period, "shop", "phase", "rule", counters=counters):
         deadlines[r["shop"]].append(r)
-    histograms = defaultdict(dict)
-    for r in _rows(ResponseTimeCount, shops, period, "shop", "bucket", counters=("n",)):
-        histograms[r["shop"]][r["bucket"]] = r["n"]
+    histograms = defaultdict(lambda: defaultdict(dict))
+    for r in _rows(ResponseTimeCount, shops, period, "shop", "phase", "bucket", counters=("n",)):
+        histograms[r["shop"]][r["phase"]][r["bucket"]] = r["n"]
     return {shop: _compliance(deadlines[shop], running.get(shop, {}), histograms[shop]) for shop in shops}
 
 
-def _compliance(rows: list[dict], running: dict[tuple[str, str], int], histogram: dict[int, int]) -> dict:
+def _compliance(
+    rows: list[dict], running: dict[tuple[str, str], int], histograms: dict[str, dict[int, int]]
+) -> dict:
     rules, phases = [], defaultdict(lambda: [0] * 5)
     for r in sorted(rows, key=lambda r: (PHASES.index(r["phase"]) if r["phase"] in PHASES else 9, r["rule"])):
         if not r["total"]:
@@ -162,14 +170,16 @@ def _compliance(rows: list[dict], running: dict[tuple[str, str], int], histogram
         rules.append({"phase": r["phase"], "rule": r["rule"], **_outcome(*figures)})
         for i, value in enumerate(figures):
             phases[r["phase"]][i] += value
+    minutes = {phase: _minutes(histograms.get(phase, {})) for phase in PHASES}
     return {
         "rules": rules,
         "phases": {phase: _outcome(*figures) for phase, figures in phases.items()},
-        "first_response_minutes": first_response_minutes(histogram),
+        "first_response_minutes": minutes["first_response"],
+        "phase_minutes": minutes,
     }
 
 
-def first_response_minutes(histogram: dict[int, int]) -> dict:
+def _minutes(histogram: dict[int, int]) -> dict:
     return {
         "answered": sum(histogram.values()),
         "median": buckets.percentile(histogram, 0.5),

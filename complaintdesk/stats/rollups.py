@@ -3,8 +3,9 @@
 How:
 1. Each complaint, deadline and commitment tag *contributes* counters to rollup keys: a complaint +1
    `received` on (its local day, shop, category, kind, channel, sector) and +1 on its local hour; a
-   deadline +1 `total` on (day, shop, phase, rule) and +1 on its outcome so far; and so on. One function
-   per thing says what it contributes (`complaint_contribution`, `deadline_contribution`, …).
+   deadline +1 `total` on (day, shop, phase, rule), +1 on its outcome so far and, once met, +1 on its
+   time bucket (day, shop, phase, bucket); and so on. One function per thing says what it contributes
+   (`complaint_contribution`, `deadline_contribution`, …).
 2. A change is the contribution after minus the contribution before (`complaint_changed` takes a
    snapshot of the deadlines under the complaint's row lock and diffs it after the action).
 3. The sum of the changes is written with one multi-row `INSERT … ON CONFLICT DO UPDATE SET n = n + …`
@@ -59,7 +60,7 @@ TABLES = {
         ("day", "shop", "phase", "rule"),
         ("total", "met_in_time", "met_late", "cancelled", "paused"),
     ),
-    "response": Table(ResponseTimeCount, ("day", "shop", "bucket"), ("n",)),
+    "response": Table(ResponseTimeCount, ("day", "shop", "phase", "bucket"), ("n",)),
     "commitments": Table(CommitmentCount, ("day", "shop", "number"), ("n",)),
     "hours": Table(HourCount, ("hour", "shop", "category"), ("n",)),
 }
@@ -151,9 +152,9 @@ def deadline_contribution(deltas: Deltas, c: ComplaintFacts, d: DeadlineFacts, s
     outcome = deadline_outcome(d.status, d.met_at, d.due_at)
     if outcome:
         deltas.add("deadlines", key, outcome, sign)
-    if d.phase == "first_response" and d.met_at is not None:
+    if d.met_at is not None:
         bucket = buckets.bucket_of(d.met_at - d.starts_at)
-        deltas.add("response", (day, c.merchant_id, bucket), "n", sign)
+        deltas.add("response", (day, c.merchant_id, d.phase, bucket), "n", sign)
 
 
 def commitment_contribution(deltas: Deltas, c: ComplaintFacts, number: int, sign: int = 1) -> None:

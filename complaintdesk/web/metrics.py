@@ -23,48 +23,54 @@ def _zh() -> bool:
     return (get_language() or "").startswith("zh")
 
 
-def _monthly(year: int, today: date) -> dict:
-    points = stats.series(Period(date(year, 1, 1), date(year, 12, 31)), "month")["points"]
-    # Months still to come are None, not 0: this year's line stops at today instead of dropping to the floor.
-    return {
-        "this_year": [p["count"] if p["start"] <= today else None for p in points],
-        "last_year": [p["previous_year_count"] for p in points],
-    }
+# Up to two months the series goes day by day; longer periods month by month.
+DAILY_UP_TO_DAYS = 62
 
 
-def _compliance(phases: dict) -> list[dict]:
+def default_period(today: date) -> Period:
+    """This year so far: the dashboard's period unless the reader picks another."""
+    return Period(date(today.year, 1, 1), today)
+
+
+def series_interval(period: Period) -> str:
+    return "day" if period.days <= DAILY_UP_TO_DAYS else "month"
+
+
+def _compliance(compliance: dict) -> list[dict]:
     rows = []
     for phase in Phase:
-        figures = phases.get(phase.value, {})
+        figures = compliance["phases"].get(phase.value) or stats.empty_outcome()
+        minutes = compliance["phase_minutes"][phase.value]
         rows.append(
             {
                 "phase": phase.value,
                 "label": str(phase.label),
-                "in_time": figures.get("met_in_time", 0),
-                "late": figures.get("met_late", 0),
-                "missed": figures.get("missed", 0),
-                "running": figures.get("running", 0),
-                "share_in_time": figures.get("share_in_time"),
+                "in_time": figures["met_in_time"],
+                "late": figures["met_late"],
+                "missed": figures["missed"],
+                "running": figures["running"],
+                "share_in_time": figures["share_in_time"],
+                "met": minutes["answered"],
+                "median": minutes["median"],
+                "p90": minutes["p90"],
             }
         )
     return rows
 
 
-def dashboard(today: date | None = None) -> dict:
+def dashboard(period: Period, today: date | None = None) -> dict:
+    """The regulator's figures: those of `period` from the statistics engine (the same numbers as its
+    downloads, row for row), the queues and alerts as they stand now."""
     today = today or timezone.localdate()
-    period = Period(date(today.year, 1, 1), today)
     summary = stats.summary(period)
     categories = {c.code: c for c in Category.objects.all()}
     by_category = [
-        {"label": category_name(categories.get(r["key"])) or r["label"], "count": r["count"]}
+        {**r, "label": category_name(categories.get(r["key"])) or r["label"]}
         for r in stats.breakdown(period, "category")["rows"]
-        if r["count"]
     ]
-    top_shops = [
-        {"name": r["label"], "count": r["count"]}
-        for r in stats.breakdown(period, "shop")["rows"][:10]
-        if r["count"]
-    ]
+    top_shops = [r for r in stats.breakdown(period, "shop")["rows"][:10] if r["count"]]
+    interval = series_interval(period)
+    phases = dict(Phase.choices)
     open_complaints = Complaint.objects.filter(state__in=OPEN_STATES)
     overdue = open_complaints.filter(overdue_filter(True))
     top_overdue = (
@@ -72,10 +78,10 @@ def dashboard(today: date | None = None) -> dict:
     )
     growth = summary["growth"]
     return {
-        "year": today.year,
         "period": period,
+        "today": today,
         "counts": {
-            "this_year": summary["count"],
+            "received": summary["count"],
             "previous_year": summary["previous_year_count"],
             "open": open_complaints.count(),
             "overdue": overdue.count(),
@@ -88,13 +94,16 @@ def dashboard(today: date | None = None) -> dict:
             "times": growth["text_times_zh"] if _zh() else growth["text_times"],
             "ratio": growth["text_ratio"],
         },
-        "monthly": _monthly(today.year, today),
+        "series": {"interval": interval, "points": stats.series(period, interval)["points"]},
         "by_category": by_category,
         "online_share": summary["online_shopping_share"],
         "online": summary["online_shopping_count"],
         "other_sectors": summary["count"] - summary["online_shopping_count"],
-        "compliance": _compliance(summary["compliance"]["phases"]),
-        "first_response_minutes": summary["compliance"]["first_response_minutes"],
+        "compliance": _compliance(summary["compliance"]),
+        "rules": [
+            {**r, "phase_label": str(phases.get(r["phase"], r["phase"]))}
+            for r in summary["compliance"]["rules"]
+        ],
         "top_shops": top_shops,
         "top_overdue": [{"name": r["merchant__name"], "count": r["n"]} for r in top_overdue],
     }

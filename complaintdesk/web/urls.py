@@ -1,6 +1,6 @@
 from django.urls import path
 
-from complaintdesk.web.views import complaints, consumer, filings, merchant, public, regulator
+from complaintdesk.web.views import complaints, consumer, exports, filings, merchant, public, regulator
 
 app_name = "web"
 urlpatterns = [
@@ -61,4 +61,7 @@ urlpatterns = [
     ),
     path("console/pledge/", regulator.pledge_versions, name="pledge_versions"),
     path("console/pledge/<int:version_id>/publish/", regulator.publish_pledge, name="publish_pledge"),
+    # Downloads of the statistics and complaint lists: the regulator's of every shop, a shop's of its own
+    path("exports/statistics/", exports.statistics, name="export_statistics"),
+    path("exports/complaints/", exports.complaints, name="export_complaints"),
 ]

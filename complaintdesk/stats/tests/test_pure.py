@@ -72,7 +72,11 @@ def test_response_times_round_up_to_the_minute_then_coarser():
     assert buckets.bucket_of(timedelta(minutes=36, seconds=1)) == 37
     assert buckets.bucket_of(timedelta(minutes=37)) == 37
     assert buckets.bucket_of(timedelta(hours=3, minutes=1)) == 185
-    assert buckets.bucket_of(timedelta(days=30)) == buckets.OVERFLOW
+    assert buckets.bucket_of(timedelta(days=14)) == 14 * 1440
+    assert buckets.bucket_of(timedelta(days=14, minutes=1)) == 15 * 1440
+    assert buckets.bucket_of(timedelta(days=29, hours=1)) == 30 * 1440  # a resolution weeks later, by the day
+    assert buckets.bucket_of(timedelta(days=90)) == 90 * 1440
+    assert buckets.bucket_of(timedelta(days=90, seconds=1)) == buckets.OVERFLOW
     assert buckets.bucket_of(timedelta(0)) == 0
 
 
@@ -81,6 +85,9 @@ def test_percentiles_are_nearest_rank():
     assert buckets.percentile(histogram, 0.5) == 10
     assert buckets.percentile(histogram, 0.9) == 60
     assert buckets.percentile({}, 0.5) is None
+    # Ten times: the median is the 5th (⌈0.5 × 10⌉), the 90th percentile the 9th (⌈0.9 × 10⌉), not the 10th.
+    ten = {minutes: 1 for minutes in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10)}
+    assert (buckets.percentile(ten, 0.5), buckets.percentile(ten, 0.9)) == (5, 9)
 
 
 def test_poisson_upper_tail_matches_hand_computation():

@@ -104,3 +104,16 @@ def test_the_check_finds_a_rollup_that_drifted(people):
     assert rollups.differences()[0].startswith("complaints ")
     assert rollups.rebuild() > 0
     assert rollups.differences() == []
+
+
+@pytest.mark.django_db
+def test_the_check_covers_the_times_of_replies_and_resolutions(people):
+    complaint = factories.complaint(people.alice, people.acme, kind="quality_issue", category="quality")
+    services.perform(complaint.pk, people.bob, "reply", "Checking")
+    services.perform(complaint.pk, people.bob, "propose_resolution", "Refund", {"type": "refund"})
+    services.perform(complaint.pk, people.alice, "accept", "")
+    stored = rollups.ResponseTimeCount.objects.filter(shop=people.acme.pk)
+    assert sorted(stored.values_list("phase", flat=True)) == ["first_response", "reply", "resolution"]
+    assert rollups.differences() == []
+    stored.filter(phase="resolution").update(n=2)
+    assert rollups.differences()[0].startswith("response ")

@@ -1,10 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaintdesk.merchants import profile
 from complaintdesk.merchants.models import Merchant
+from complaintdesk.stats import periods
 from complaintdesk.web import metrics
 from complaintdesk.web.display import service_hours_lines
 from complaintdesk.web.forms import SignUpForm
@@ -30,7 +32,9 @@ def directory(request):
 
 def scorecards(request):
     cards = metrics.scorecards(Merchant.objects.filter(is_active=True))
-    return render(request, "web/public/scorecards.html", {"cards": cards})
+    # The open data of the scorecards' own 12 months: at most 366 days, what the API serves at once.
+    open_data = periods.last_12_months(timezone.localdate(timezone=periods.zone()))
+    return render(request, "web/public/scorecards.html", {"cards": cards, "open_data": open_data})
 
 
 def scorecard(request, merchant_id: int):

@@ -1,7 +1,9 @@
 from django.contrib import messages
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.dates import MONTHS_3
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -9,49 +11,88 @@ from complaintdesk.alerts import services as alert_services
 from complaintdesk.alerts.models import Alert, AlertState
 from complaintdesk.complaints.choices import State
 from complaintdesk.complaints.models import Category
-from complaintdesk.complaints.queries import overdue_filter, visible_complaints
+from complaintdesk.complaints.queries import visible_complaints
 from complaintdesk.deadlines import services as deadline_services
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.merchants import compliance
 from complaintdesk.merchants.models import Merchant
 from complaintdesk.pledges import services as pledges
 from complaintdesk.pledges.models import PledgeVersion
+from complaintdesk.stats import periods
 from complaintdesk.web import metrics
 from complaintdesk.web.display import QUEUE_STATES
 from complaintdesk.web.forms import NoteForm, PledgeVersionForm
 from complaintdesk.web.views.access import regulator_required
+from complaintdesk.web.views.exports import filtered_complaints, requested_period
 from complaintdesk.web.views.queues import by_nearest_deadline, page_rows
 
 
 @regulator_required
 def dashboard(request):
-    data = metrics.dashboard()
+    today = timezone.localdate(timezone=periods.zone())
+    period_form, period = requested_period(request, today)
+    context = {
+        "period_form": period_form,
+        # Deadlines in a year no holiday source covers are guessed: the regulator must see that first.
+        "calendar_warnings": deadline_services.calendar_warnings(),
+    }
+    if period is None:
+        return render(request, "web/regulator/dashboard.html", context, status=422)
+    data = metrics.dashboard(period, today)
     shops = compliance.check(Merchant.objects.filter(is_active=True))
-    noncompliant = sum(1 for shop in shops if not shop.compliant)
-    return render(
-        request,
-        "web/regulator/dashboard.html",
-        {
-            "data": data,
-            "chart_data": _chart_data(data),
-            "noncompliant": noncompliant,
-            # Deadlines in a year no holiday source covers are guessed: the regulator must see that first.
-            "calendar_warnings": deadline_services.calendar_warnings(),
-        },
+    context.update(
+        data=data,
+        chart_data=_chart_data(data),
+        noncompliant=sum(1 for shop in shops if not shop.compliant),
+        downloads=_downloads(period, data["series"]["interval"]),
     )
+    return render(request, "web/regulator/dashboard.html", context)
+
+
+def _downloads(period, interval: str) -> list[dict]:
+    """The dashboard's tables as files (`stats.exports.statistics_table`), of the period on show."""
+    tables = [
+        ("summary", {}, _("Figures")),
+        ("phases", {}, _("Deadline compliance by phase")),
+        ("compliance", {}, _("Deadline compliance by rule")),
+        ("breakdown", {"by": "category"}, _("By category")),
+        ("breakdown", {"by": "shop"}, _("Complaints by shop, every shop")),
+        ("series", {"interval": interval}, _("Complaints over time")),
+    ]
+    span = {"start": period.start.isoformat(), "end": period.end.isoformat()}
+    return [
+        {"table": table, "label": label, "query": urlencode({"table": table, **options, **span})}
+        for table, options, label in tables
+    ]
+
+
+def _series_label(start, interval: str, one_year: bool) -> str:
+    if interval == "day":
+        return start.strftime("%m-%d")
+    return str(MONTHS_3[start.month]).capitalize() if one_year else start.strftime("%Y-%m")
 
 
 def _chart_data(data: dict) -> dict:
     """What dashboard.js draws, with every label already in the reader's language."""
+    period, today, series = data["period"], data["today"], data["series"]
+    one_year = period.start.year == period.end.year
+    points = series["points"]
     return {
-        "months": [str(MONTHS_3[m]).capitalize() for m in range(1, 13)],
+        "months": [_series_label(p["start"], series["interval"], one_year) for p in points],
         "monthly": {
-            "this_year": {"label": str(data["year"]), "data": data["monthly"]["this_year"]},
-            "last_year": {"label": str(data["year"] - 1), "data": data["monthly"]["last_year"]},
+            "this_year": {
+                "label": str(period.start.year) if one_year else _("This period"),
+                # Days still to come are None, not 0: the line stops at today instead of dropping to the floor.
+                "data": [p["count"] if p["start"] <= today else None for p in points],
+            },
+            "last_year": {
+                "label": str(period.start.year - 1) if one_year else _("A year earlier"),
+                "data": [p["previous_year_count"] for p in points],
+            },
         },
         "by_category": {
-            "labels": [r["label"] for r in data["by_category"]],
-            "data": [r["count"] for r in data["by_category"]],
+            "labels": [r["label"] for r in data["by_category"] if r["count"]],
+            "data": [r["count"] for r in data["by_category"] if r["count"]],
         },
         "sector": {
             "labels": [_("Online shopping"), _("Other sectors")],
@@ -71,7 +112,7 @@ def _chart_data(data: dict) -> dict:
         },
         "top_shops": {
             "label": _("Complaints"),
-            "labels": [r["name"] for r in data["top_shops"]],
+            "labels": [r["label"] for r in data["top_shops"]],
             "data": [r["count"] for r in data["top_shops"]],
         },
         "top_overdue": {
@@ -91,19 +132,8 @@ def escalations(request):
 
 @regulator_required
 def complaints(request):
-    qs = visible_complaints(request.user)
-    f = {k: request.GET.get(k, "").strip()[:100] for k in ("q", "state", "merchant", "category", "overdue")}
-    if f["q"]:
-        qs = qs.filter(reference__icontains=f["q"]) | qs.filter(order_number__icontains=f["q"])
-    if f["state"] in State.values:
-        qs = qs.filter(state=f["state"])
-    if f["merchant"].isdigit():
-        qs = qs.filter(merchant_id=int(f["merchant"]))
-    if f["category"]:
-        qs = qs.filter(category__code=f["category"])
-    if f["overdue"] == "1":
-        qs = qs.filter(overdue_filter(True))
-    page, rows = page_rows(request, qs.order_by("-received_at", "-id"))
+    qs, f = filtered_complaints(request.user, request.GET)
+    page, rows = page_rows(request, qs)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -58,8 +58,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"resolution rate: {_pct(s['resolution']['rate'])} of {s['resolution']['finished']:,}"
         )
-        minutes = s["compliance"]["first_response_minutes"]
-        self.stdout.write(f"first response: median {minutes['median']} min, p90 {minutes['p90']} min")
+        for phase, minutes in s["compliance"]["phase_minutes"].items():
+            self.stdout.write(
+                f"{phase.replace('_', ' ')}: median {_min(minutes['median'])}, "
+                f"p90 {_min(minutes['p90'])} ({minutes['answered']:,} met)"
+            )
         for r in s["compliance"]["rules"]:
             self.stdout.write(
                 f"  {r['phase']:<15} {_pct(r['share_in_time']):>7} in time  "
@@ -81,3 +84,7 @@ class Command(BaseCommand):
 
 def _pct(value) -> str:
     return "n/a" if value is None else f"{value * 100:.1f} %"
+
+
+def _min(value) -> str:
+    return "n/a" if value is None else f"{value:,} min"
