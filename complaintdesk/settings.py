@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "complaintdesk.web.middleware.UncoveredYear",
     # Last, as django-axes asks: turns a locked-out login into accounts.lockout's answer.
     "axes.middleware.AxesMiddleware",
 ]
