@@ -261,3 +261,12 @@ def test_the_public_open_data_link_works_without_login_and_holds_no_personal_dat
     for private in ("TS-2026", "ORD-1", "alice", "erin", "13812345678"):
         assert private not in text
     assert _get(Client(), hrefs[1])["Content-Type"] == XLSX
+
+
+@pytest.mark.django_db
+def test_the_workbench_links_the_download_of_the_shops_complaints(answered, browser_of):
+    bob = browser_of(answered.bob)
+    page = bob.get(reverse("web:queue")).content.decode()
+    href = html.unescape(re.search(r'id="download-csv" href="([^"]+)"', page).group(1))
+    rows = _rows(_get(bob, href))
+    assert len(rows) == 1 + 11 and {r[2] for r in rows[1:]} == {"Acme Online"}
