@@ -105,13 +105,7 @@ def update_merchant(request, merchant_id: int, payload: MerchantPatch):
     with transaction.atomic():
         # Locked as publish_service_info locks it, so neither overwrites the other's fields.
         merchant = get_object_or_404(Merchant.objects.select_for_update(), pk=merchant_id)
-        changed = []
-        for field, value in changes.items():
-            if value is None:
-                raise FieldError(field, _("may not be null"))
-            if getattr(merchant, field) != value:
-                setattr(merchant, field, value)
-                changed.append(field)
+        changed = profile.apply_changes(merchant, changes, _("may not be null"))
         _save(merchant)
         if "service_hours" in changed:
             profile.record_revision(merchant, request.auth, ["service_hours"])

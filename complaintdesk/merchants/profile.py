@@ -55,6 +55,19 @@ def record_revision(merchant: Merchant, actor, changed, at=None) -> ServiceInfoR
     )
 
 
+def apply_changes(merchant: Merchant, changes: dict, refuse_null: str) -> list[str]:
+    """Set the fields whose value differs (unsaved) and return their names, so that a repeat of the same
+    values changes, records and recomputes nothing. A None is refused with `refuse_null`."""
+    changed = []
+    for field, value in changes.items():
+        if value is None:
+            raise FieldError(field, refuse_null)
+        if getattr(merchant, field) != value:
+            setattr(merchant, field, value)
+            changed.append(field)
+    return changed
+
+
 def move_open_deadlines(merchant: Merchant, actor, changed) -> int:
     """Recompute the shop's open deadlines when `changed` includes its working time, inside the caller's
     transaction so the new hours and the deadlines counted in them commit together or not at all. Returns
@@ -89,13 +102,7 @@ def publish_service_info(merchant_id: int, actor, changes: dict, at=None) -> Pub
             raise ActionForbidden(
                 _("only the shop's 12315 coordinator or the regulator publishes service info")
             )
-        changed = []
-        for field, value in changes.items():
-            if value is None:
-                raise FieldError(field, _("may not be null; send an empty string to remove it"))
-            if getattr(merchant, field) != value:
-                setattr(merchant, field, value)
-                changed.append(field)
+        changed = apply_changes(merchant, changes, _("may not be null; send an empty string to remove it"))
         _clean(merchant, SERVICE_INFO_FIELDS)
         if not any(getattr(merchant, field) for field in REACH_FIELDS):
             raise FieldError(

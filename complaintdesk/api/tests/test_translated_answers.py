@@ -5,29 +5,17 @@ clients have always read, and codes inside them stay codes."""
 import pytest
 import time_machine
 
+from complaintdesk.api.tests.languages import in_both
 from complaintdesk.complaints.tests.factories import complaint_payload
 from complaintdesk.deadlines import statutory
 from complaintdesk.deadlines.services import sync_statutory_entries
 from complaintdesk.promotions.tests.helpers import FILING_DAY, payload
 
-ZH = {"accept-language": "zh-hans"}
-
-
-def _message(response) -> str:
-    detail = response.json()["detail"]
-    return detail[0]["msg"] if isinstance(detail, list) else detail
-
-
-def _both(send) -> tuple[tuple[int, str], tuple[int, str]]:
-    """(status, message) of the same request in English (no Accept-Language) and in Chinese."""
-    english, chinese = send({}), send(ZH)
-    return (english.status_code, _message(english)), (chinese.status_code, _message(chinese))
-
 
 @pytest.mark.django_db
 def test_wrong_credentials_are_refused_in_the_clients_language(people, api):
     client = api(None)
-    english, chinese = _both(
+    english, chinese = in_both(
         lambda h: client.post("/auth/token", {"username": "alice", "password": "wrong"}, headers=h)
     )
     assert english == (401, "wrong username or password")
@@ -36,10 +24,10 @@ def test_wrong_credentials_are_refused_in_the_clients_language(people, api):
 
 @pytest.mark.django_db
 def test_the_frameworks_answers_are_in_the_clients_language(people, api):
-    english, chinese = _both(lambda h: api(people.alice).get("/complaints/999999", headers=h))
+    english, chinese = in_both(lambda h: api(people.alice).get("/complaints/999999", headers=h))
     assert english == (404, "not found")
     assert chinese == (404, "未找到")
-    english, chinese = _both(lambda h: api(None).get("/complaints", headers=h))
+    english, chinese = in_both(lambda h: api(None).get("/complaints", headers=h))
     assert english == (401, "authentication required: send Authorization: Bearer <token>")
     assert chinese == (401, "需要身份验证：请发送 Authorization: Bearer <token>")
 
@@ -47,19 +35,19 @@ def test_the_frameworks_answers_are_in_the_clients_language(people, api):
 @pytest.mark.django_db
 def test_shop_obligation_refusals_are_in_the_clients_language(people, api):
     url = f"/merchants/{people.acme.pk}/service-info"
-    english, chinese = _both(
+    english, chinese = in_both(
         lambda h: api(people.bob).patch(url, {"service_phone": "400-820-8820"}, headers=h)
     )
     assert english == (403, "only the shop's 12315 coordinator or the regulator publishes service info")
     assert chinese == (403, "只有本店的12315联络员或监管部门可以公示客服信息")
 
-    english, chinese = _both(lambda h: api(people.carol).patch(url, {"service_email": ""}, headers=h))
+    english, chinese = in_both(lambda h: api(people.carol).patch(url, {"service_email": ""}, headers=h))
     assert english == (422, "publish at least one way to reach customer service: phone, e-mail or chat")
     assert chinese == (422, "请至少公示一种联系客服的方式：电话、电子邮件或在线客服")
 
     coordinator = f"/merchants/{people.acme.pk}/coordinator"
     body = {"user": people.dave.pk, "direct_phone": "138 0013 8000"}
-    english, chinese = _both(lambda h: api(people.rita)._call("put", coordinator, body, headers=h))
+    english, chinese = in_both(lambda h: api(people.rita)._call("put", coordinator, body, headers=h))
     assert english == (422, f"no active staff member {people.dave.pk} in this shop")
     assert chinese == (422, f"本店没有在职员工 {people.dave.pk}")
 
@@ -67,7 +55,7 @@ def test_shop_obligation_refusals_are_in_the_clients_language(people, api):
 @pytest.mark.django_db
 def test_a_bad_credit_code_is_explained_in_the_clients_language(people, api):
     body = {"name": "Checksum Outlet", "credit_code": "914403001922038217"}
-    english, chinese = _both(lambda h: api(people.rita).post("/merchants", body, headers=h))
+    english, chinese = in_both(lambda h: api(people.rita).post("/merchants", body, headers=h))
     assert english == (422, "Invalid unified social credit code: check character is 7, GB 32100 gives 6")
     assert chinese == (422, "统一社会信用代码无效：校验码为 7，按 GB 32100 应为 6")
 
@@ -75,7 +63,7 @@ def test_a_bad_credit_code_is_explained_in_the_clients_language(people, api):
 @pytest.mark.django_db
 def test_promotion_filing_refusals_are_in_the_clients_language(people, api):
     with time_machine.travel(FILING_DAY, tick=False):
-        english, chinese = _both(
+        english, chinese = in_both(
             lambda h: api(people.bob).post("/promotions", payload(peak_hour_orders=300000), headers=h)
         )
         assert english == (422, "cannot exceed expected_orders (the orders of the whole promotion)")
@@ -83,13 +71,13 @@ def test_promotion_filing_refusals_are_in_the_clients_language(people, api):
         filing = api(people.bob).post("/promotions", payload()).json()
 
     accept = f"/promotions/{filing['id']}/accept"
-    english, chinese = _both(lambda h: api(people.bob).post(accept, {}, headers=h))
+    english, chinese = in_both(lambda h: api(people.bob).post(accept, {}, headers=h))
     # The role is the reader's word for it; the action stays the code the API takes.
     assert english == (403, "Merchant agent may not accept a filing")
     assert chinese == (403, "商家客服无权对备案执行“accept”操作")
 
     assert api(people.rita).post(accept, {}).status_code == 200
-    english, chinese = _both(lambda h: api(people.rita).post(accept, {}, headers=h))
+    english, chinese = in_both(lambda h: api(people.rita).post(accept, {}, headers=h))
     assert english == (409, "cannot accept a filing that is accepted")
     assert chinese == (409, "备案当前状态为 accepted，不能执行“accept”操作")
 
@@ -97,7 +85,7 @@ def test_promotion_filing_refusals_are_in_the_clients_language(people, api):
 @pytest.mark.django_db
 def test_an_unknown_promotion_id_is_refused_in_the_clients_language(people, api):
     body = complaint_payload(people.acme.pk, promotion=999)
-    english, chinese = _both(lambda h: api(people.alice).post("/complaints", body, headers=h))
+    english, chinese = in_both(lambda h: api(people.alice).post("/complaints", body, headers=h))
     assert english == (422, "no promotion filing 999 of this shop")
     assert chinese == (422, "本店没有编号为 999 的促销备案")
 
@@ -106,7 +94,7 @@ def test_an_unknown_promotion_id_is_refused_in_the_clients_language(people, api)
 def test_a_year_no_statutory_calendar_covers_is_refused_in_the_clients_language(people, api, settings):
     settings.DEADLINE_UNCOVERED_YEARS = "error"
     query = {"merchant": people.acme.pk, "received_at": "2090-06-05T10:00:00+08:00"}
-    english, chinese = _both(lambda h: api(None).get("/calendar/deadlines", query, headers=h))
+    english, chinese = in_both(lambda h: api(None).get("/calendar/deadlines", query, headers=h))
     sync_statutory_entries()
     covered = statutory.describe_years(statutory.CN.covered_years())
     assert english == (
@@ -162,7 +150,7 @@ def test_the_schemas_date_bounds_are_in_the_clients_language(
     client = api(people.rita)
     if body is not None:
         complaint = complaint_payload(people.acme.pk, **body)
-        answers = _both(lambda h: client.post(path, complaint, headers=h))
+        answers = in_both(lambda h: client.post(path, complaint, headers=h))
     else:
-        answers = _both(lambda h: client.get(path, {"merchant": people.acme.pk, **query}, headers=h))
+        answers = in_both(lambda h: client.get(path, {"merchant": people.acme.pk, **query}, headers=h))
     assert answers == ((422, english), (422, chinese))

@@ -5,41 +5,21 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
+from complaintdesk.api.tests.languages import in_both
 from complaintdesk.complaints.tests import factories
 from complaintdesk.complaints.tests.factories import complaint_payload
 from complaintdesk.merchants import profile
 from complaintdesk.pledges import services as pledges
 from complaintdesk.pledges.models import PledgeSignature
 
-ZH = {"accept-language": "zh-hans"}
-
-
-@pytest.fixture(autouse=True)
-def _english_afterwards():
-    yield
-    # LocaleMiddleware leaves the last request's language active in this thread, and later tests raise
-    # domain errors outside any request.
-    translation.deactivate()
-
-
-def _message(response) -> str:
-    detail = response.json()["detail"]
-    return detail[0]["msg"] if isinstance(detail, list) else detail
-
-
-def _both(send) -> tuple[tuple[int, str], tuple[int, str]]:
-    """(status, message) of the same request in English (no Accept-Language) and in Chinese."""
-    english, chinese = send({}), send(ZH)
-    return (english.status_code, _message(english)), (chinese.status_code, _message(chinese))
-
 
 @pytest.mark.django_db
 def test_an_illegal_transition_is_refused_in_the_clients_language(people, api):
     c = factories.complaint(people.alice, people.acme)
     client = api(people.alice)
-    english, chinese = _both(lambda h: client.post(f"/complaints/{c.pk}/accept", {}, headers=h))
+    english, chinese = in_both(lambda h: client.post(f"/complaints/{c.pk}/accept", {}, headers=h))
     assert english == (409, "cannot accept a complaint that is submitted; allowed from: resolution_proposed")
     assert chinese == (
         409,
@@ -51,7 +31,7 @@ def test_an_illegal_transition_is_refused_in_the_clients_language(people, api):
 def test_an_action_the_role_may_never_take_is_refused_in_the_clients_language(people, api):
     c = factories.complaint(people.alice, people.acme)
     client = api(people.alice)
-    english, chinese = _both(
+    english, chinese = in_both(
         lambda h: client.post(f"/complaints/{c.pk}/request_info", {"message": "?"}, headers=h)
     )
     assert english == (403, "a consumer may not request info a complaint")
@@ -63,7 +43,7 @@ def test_a_filing_with_a_future_order_date_is_refused_in_the_clients_language(pe
     today = timezone.localdate()
     payload = complaint_payload(people.acme.pk, order_date=(today + timedelta(days=1)).isoformat())
     client = api(people.alice)
-    english, chinese = _both(lambda h: client.post("/complaints", payload, headers=h))
+    english, chinese = in_both(lambda h: client.post("/complaints", payload, headers=h))
     assert english == (422, f"must not be in the future (today is {today.isoformat()})")
     assert chinese == (422, f"不得晚于今天（今天是 {today.isoformat()}）")
 
@@ -80,7 +60,7 @@ def test_oversize_evidence_is_refused_in_the_clients_language(people, api, setti
         path = f"/api/v1/complaints/{c.pk}/evidence"
         return client.client.post(path, {"file": file}, headers={**client.headers, **headers})
 
-    english, chinese = _both(upload)
+    english, chinese = in_both(upload)
     assert english == (422, "is 1200 bytes; the limit is 1000 bytes")
     assert chinese == (422, "文件大小为 1200 字节，超过 1000 字节的上限")
 
@@ -92,6 +72,6 @@ def test_signing_the_pledge_twice_is_refused_in_the_clients_language(people, api
     pledges.sign(version.pk, people.carol, None)
     signed_at = f"{PledgeSignature.objects.get().signed_at:%Y-%m-%d %H:%M}"
     client = api(people.carol)
-    english, chinese = _both(lambda h: client.post(f"/pledges/{version.pk}/sign", headers=h))
+    english, chinese = in_both(lambda h: client.post(f"/pledges/{version.pk}/sign", headers=h))
     assert english == (409, f"the shop signed v{version.number} on {signed_at}")
     assert chinese == (409, f"本店已于 {signed_at} 签署第 {version.number} 版")

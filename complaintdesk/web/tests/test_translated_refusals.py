@@ -2,19 +2,10 @@
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from complaintdesk.merchants import profile
 from complaintdesk.pledges import services as pledges
 from complaintdesk.pledges.models import PledgeSignature
-
-
-@pytest.fixture(autouse=True)
-def _english_afterwards():
-    yield
-    # LocaleMiddleware leaves the last request's language active in this thread, and later tests raise
-    # domain errors outside any request.
-    translation.deactivate()
 
 
 @pytest.mark.django_db
