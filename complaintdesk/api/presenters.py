@@ -42,6 +42,7 @@ def complaint(c, viewer, in_list: bool = False, deadlines=None) -> dict:
         "order_number": c.order_number,
         "amount": c.amount,
         "order_date": c.order_date,
+        "product": privacy.listed_text(c.product, viewer) if in_list else c.product,
         "promotion": c.promotion_name,
         "wanted_outcome": c.wanted_outcome,
         "description": privacy.listed_text(c.description, viewer) if in_list else c.description,

@@ -331,6 +331,10 @@ CFPB_RESPONSES = {
 
 
 class CfpbFormat:
+    """`Product` and `Sub-product` are the CFPB's kinds of financial service ("Credit card", "Checking
+    account"), not a thing the consumer bought: as our `product` they would make each large company's
+    daily complaints one "same product" mass incident. They are kept in the import event's data."""
+
     name = "CFPB consumer complaint database"
     required = ("Date received", "Product", "Issue", "Company", "Complaint ID", "Submitted via",
                 "Company response to consumer", "Timely response?")  # fmt: skip
@@ -511,7 +515,7 @@ def _plain(value):
 
 NATIVE_COLUMNS = (
     "external_id", "received_at", "merchant", "kind", "category", "channel", "sector", "order_number",
-    "amount", "order_date", "wanted_outcome", "description", "consumer_name", "state",
+    "amount", "order_date", "wanted_outcome", "description", "consumer_name", "state", "product",
 )  # fmt: skip
 FINAL_STATES = (State.RESOLVED, State.CLOSED, State.WITHDRAWN)
 
@@ -521,7 +525,7 @@ class NativeFormat:
     date), merchant (the shop's unified social credit code), category (code), wanted_outcome,
     description. Optional: kind, channel (default import), sector (default online_shopping),
     order_number, amount, order_date, consumer_name, state (empty for a live complaint, or resolved,
-    closed, withdrawn for a finished one)."""
+    closed, withdrawn for a finished one), product (what was bought, up to 200 characters)."""
 
     name = "ComplaintDesk CSV"
     required = ("external_id", "received_at", "merchant", "category", "wanted_outcome", "description")
@@ -582,7 +586,7 @@ class NativeFormat:
         if state not in (State.SUBMITTED, *FINAL_STATES):
             raise RowError(f"state: {state!r}; use empty (live), resolved, closed or withdrawn")
         description, truncated = _description(need("description"))
-        for column, limit in (("order_number", 64), ("consumer_name", 100)):
+        for column, limit in (("order_number", 64), ("consumer_name", 100), ("product", 200)):
             if len((v.get(column) or "").strip()) > limit:
                 raise RowError(f"{column}: longer than {limit} characters")
         complaint = {
@@ -591,6 +595,7 @@ class NativeFormat:
             "channel": choice("channel", Channel, Channel.IMPORT),
             "sector": choice("sector", Sector, Sector.ONLINE_SHOPPING),
             "order_number": (v.get("order_number") or "").strip(), "amount": amount, "order_date": order_date,
+            "product": (v.get("product") or "").strip(),
             "wanted_outcome": choice("wanted_outcome", WantedOutcome, ""), "description": description,
             "state": state, "received_at": received_at, "external_id": external_id,
         }  # fmt: skip

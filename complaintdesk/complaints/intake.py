@@ -32,6 +32,7 @@ def build_filing(
     promotion: int | str = "",
     received_at: datetime | None = None,
     consumer_name: str = "",
+    product: str = "",
 ) -> Filing:
     """A `Filing` ready for `services.file_complaint`, or FieldError / ActionForbidden saying what is wrong."""
     if user.role not in (Role.CONSUMER, Role.REGULATOR):
@@ -82,4 +83,5 @@ def build_filing(
         promotion=filed_promotion,
         received_at=received_at,
         consumer_name=consumer_name,
+        product=product,
     )

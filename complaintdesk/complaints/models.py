@@ -54,6 +54,9 @@ class Complaint(models.Model):
         _("amount"), max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )
     order_date = models.DateField(_("order date"), null=True, blank=True)
+    # As the consumer names it (a name, a model or SKU, a product link): the mass-incident warning's
+    # "same product" (stats.detectors.product_key).
+    product = models.CharField(_("product"), max_length=200, blank=True)
     promotion_name = models.CharField(_("promotion"), max_length=200, blank=True)
     # The shop's filing this complaint concerns: named by the consumer, or inferred from the order date
     # (promotions.linking). A name without a filing stays here unlinked: the unfiled-promotion sign.

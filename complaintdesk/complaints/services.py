@@ -54,6 +54,7 @@ class Filing:
     received_at: datetime | None = None
     consumer_name: str = ""
     external_id: str = ""
+    product: str = ""
 
 
 def file_complaint(actor, filing: Filing, idempotency: tuple[str, str] | None = None) -> Complaint:
@@ -81,6 +82,7 @@ def file_complaint(actor, filing: Filing, idempotency: tuple[str, str] | None = 
             order_number=filing.order_number,
             amount=filing.amount,
             order_date=filing.order_date,
+            product=filing.product,
             promotion_name=filing.promotion_name,
             promotion=promotion,
             wanted_outcome=filing.wanted_outcome,

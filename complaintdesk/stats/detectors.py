@@ -13,15 +13,19 @@ Surge, per shop and per shop × category, for the current local hour and the one
 A surge over consecutive hours is one episode: the next hour's sighting extends the alert.
 
 Mass incident, per shop over the last `mass_window_hours`: at least `mass_min_complaints` complaints
-with nearly the same text (`neardup.clusters`), the same amount and category (one product at one price,
-one problem), or the same order-number pattern (one batch). A cluster that shares a complaint with an earlier mass-incident alert of
-the shop is that alert's episode, so a growing incident stays one alert.
+about the same product (`product_key`), with nearly the same text (`neardup.clusters`), or with the same
+order-number pattern (one batch); complaints that name no product also group by amount and category (one
+product at one price, one problem: the nearest sign of a product they give). A cluster that shares a
+complaint with an earlier mass-incident alert of the shop is that alert's episode, so a growing incident
+stays one alert.
 """
 
 import re
 import time
-from collections import defaultdict
+import unicodedata
+from collections import Counter, defaultdict
 from datetime import timedelta
+from urllib.parse import parse_qsl, urlsplit
 
 from django.conf import settings
 from django.db.models import Count, Sum
@@ -197,21 +201,72 @@ def order_pattern(order_number: str) -> str:
     return prefix if len(prefix) >= 4 and prefix != order_number.strip().upper() else ""
 
 
+# A link anywhere in the text (a pasted share text holds one among other words). Its host must have a dot,
+# so that a link's key (host and path) can never equal a name's key (letters and digits only).
+_LINK = re.compile(r"https?://[\w-]+(?:\.[\w-]+)+[!-~]*", re.IGNORECASE | re.ASCII)
+# Query parameters that name the item: Taobao and Tmall put it in `id` and `skuId`, Douyin's shop in `id`,
+# Pinduoduo in `goods_id`. Any other parameter is tracking (spm, scm, pvid, the sharer's ids).
+_ITEM_PARAMETERS = {"id", "skuid", "item_id", "goods_id", "product_id"}
+
+
+def product_key(product: str) -> str:
+    """What the ways consumers name one product have in common ('' when none is named).
+
+    1. NFKC: full-width letters, digits, spaces and punctuation become their half-width forms.
+    2. A product link stands for the product: its host (without `www.`) and path, and of its query only
+       the parameters that name the item (`_ITEM_PARAMETERS`), sorted. So the same JD page with or
+       without a tracking query is one product, while two Taobao items (`item.htm?id=…`) are two.
+    3. A name is case-folded and keeps only its letters (Chinese characters as they are), digits and
+       `+` (Pro and Pro+ are two models): consumers space and punctuate one model in many ways."""
+    text = unicodedata.normalize("NFKC", product or "")
+    if link := _LINK.search(text):
+        parts = urlsplit(link.group().rstrip(".,;:!?'\"()[]{}<>"))
+        host = (parts.hostname or "").removeprefix("www.")
+        named = sorted((k.lower(), v) for k, v in parse_qsl(parts.query) if k.lower() in _ITEM_PARAMETERS)
+        path, query = parts.path.rstrip("/"), "&".join(f"{k}={v}" for k, v in named)
+        if not path and not query:
+            return ""  # a shop's front page is no product: all its products would be one
+        return f"{host}{path}" + (f"?{query}" if query else "")
+    key = "".join(ch for ch in text.casefold() if ch.isalnum() or ch == "+")
+    return key if key.strip("+") else ""
+
+
+def product_name(key: str, spellings: list[str]) -> str:
+    """How an alert names a product: a link by its key (the rest of a link is tracking, at times the
+    sharer's account), a name as consumers wrote it most often, scrubbed like the alert's sample."""
+    if _LINK.search(unicodedata.normalize("NFKC", spellings[0])):
+        return key
+    return scrub(Counter(" ".join(s.split()) for s in spellings).most_common(1)[0][0])
+
+
 def mass_clusters(rows: list[tuple], cfg) -> list[tuple[str, str, list[int]]]:
     """(pattern, value, complaint ids) for each group of at least `mass_min_complaints` complaints that
-    share nearly the same text, an amount and category (one product, one problem), or an order-number
-    pattern. Rows: (id, text, amount, order number, category code)."""
+    share a product (`product_key`), nearly the same text, or an order-number pattern; complaints that
+    name no product also group by amount and category. Rows: (id, text, amount, order number, category
+    code, product).
+
+    Product groups come first: a text group that shares complaints with one becomes that alert's episode
+    (`_raise_mass_incident`), so the alert names the product. A complaint that names its product is left
+    out of the amount groups, where two products of one price and category would be one."""
     least = cfg["mass_min_complaints"]
-    found = []
-    for group in neardup.clusters({r[0]: r[1] for r in rows}, cfg["text_similarity"]):
-        if len(group) >= least:
-            found.append(("text", "", group))
+    by_product, spellings = defaultdict(list), defaultdict(list)
     by_amount, by_order = defaultdict(list), defaultdict(list)
-    for complaint_id, _, amount, order_number, category in rows:
-        if amount:
+    for complaint_id, _, amount, order_number, category, product in rows:
+        if key := product_key(product):
+            by_product[key].append(complaint_id)
+            spellings[key].append(product)
+        elif amount:
             by_amount[f"{amount} {category}"].append(complaint_id)
         if pattern := order_pattern(order_number):
             by_order[pattern].append(complaint_id)
+    found = [
+        ("product", product_name(key, spellings[key]), sorted(ids))
+        for key, ids in sorted(by_product.items())
+        if len(ids) >= least
+    ]
+    for group in neardup.clusters({r[0]: r[1] for r in rows}, cfg["text_similarity"]):
+        if len(group) >= least:
+            found.append(("text", "", group))
     for name, groups in (("amount", by_amount), ("order_pattern", by_order)):
         for value, ids in sorted(groups.items()):
             if len(ids) >= least:
@@ -220,6 +275,7 @@ def mass_clusters(rows: list[tuple], cfg) -> list[tuple[str, str, list[int]]]:
 
 
 WORDS = {
+    "product": 'the same product: "{value}"',
     "text": "nearly the same text",
     "amount": "the same amount and category ({value})",
     "order_pattern": "order numbers {value}…",
@@ -244,7 +300,7 @@ def detect_mass_incidents(now, cfg=None) -> int:
         rows = list(
             recent.filter(merchant_id=shop)
             .order_by("-received_at")
-            .values_list("id", "description", "amount", "order_number", "category__code")[
+            .values_list("id", "description", "amount", "order_number", "category__code", "product")[
                 : cfg["max_texts_per_shop"]
             ]
         )
@@ -264,7 +320,8 @@ def _raise_mass_incident(shop: int, pattern: str, value: str, ids: list[int], te
         .order_by("raised_at")
         .first()
     )
-    key = earlier.episode_key if earlier else f"{pattern}:{value}:{ids[0]}"
+    # A product's name may fill most of the key's 200 characters; ids[0] alone keeps two clusters apart.
+    key = earlier.episode_key if earlier else f"{pattern}:{value[:100]}:{ids[0]}"
     received = (
         Complaint.objects.filter(pk__in=ids).order_by("received_at").values_list("received_at", flat=True)
     )

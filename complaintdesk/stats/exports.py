@@ -190,7 +190,7 @@ def series_table(data: dict) -> tuple[list[str], list[list]]:
 
 COMPLAINT_COLUMNS = [
     "reference", "received_at", "shop", "kind", "category", "channel", "sector", "state", "order_number",
-    "amount", "wanted_outcome", "first_response_due", "first_response_in_time", "description",
+    "product", "amount", "wanted_outcome", "first_response_due", "first_response_in_time", "description",
 ]  # fmt: skip
 
 
@@ -211,7 +211,7 @@ def complaint_rows(complaints) -> Iterator[list]:
         first = next((d for d in c.deadlines.all() if d.phase == "first_response"), None)
         yield [
             c.reference, timezone.localtime(c.received_at, periods.zone()).isoformat(), c.merchant.name,
-            c.kind, c.category.code, c.channel, c.sector, c.state, c.order_number, c.amount,
+            c.kind, c.category.code, c.channel, c.sector, c.state, c.order_number, c.product, c.amount,
             c.wanted_outcome, timezone.localtime(first.due_at, periods.zone()).isoformat() if first else "",
             _in_time(c), c.description,
         ]  # fmt: skip

@@ -80,6 +80,12 @@ class ComplaintForm(forms.Form):
     order_date = forms.DateField(
         label=_("Order date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+    product = forms.CharField(
+        label=_("Product"),
+        max_length=200,
+        required=False,
+        help_text=_("What you bought: its name and model, or a link to its page in the shop."),
+    )
     category = forms.ChoiceField(label=_("What went wrong"))
     kind = forms.ChoiceField(
         label=_("Kind"),

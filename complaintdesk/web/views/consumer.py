@@ -40,6 +40,7 @@ def file_complaint(request):
                 order_date=data["order_date"],
                 wanted_outcome=data["wanted_outcome"],
                 description=data["description"].strip(),
+                product=data["product"],
             )
             ratelimit.check_filing(request, request.user)
             with transaction.atomic():
