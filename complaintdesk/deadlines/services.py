@@ -70,36 +70,43 @@ def _calendar(hours_json: str, tz: str, uncovered: str) -> BusinessCalendar:
 def calendar_for(merchant) -> BusinessCalendar:
     """The shop's working time: its published service hours on the Chinese statutory calendar."""
     sync_statutory_entries()
-    hours, zone = working_time_of(merchant)
-    return _calendar(json.dumps(hours, sort_keys=True), zone, settings.DEADLINE_UNCOVERED_YEARS)
+    hours_json, zone = working_time_of(merchant)
+    return _calendar(hours_json, zone, settings.DEADLINE_UNCOVERED_YEARS)
 
 
-def working_time_of(merchant) -> tuple[dict, str]:
-    """The shop's (service hours, time zone) as its deadlines count them.
+def working_time_of(merchant) -> tuple[str, str]:
+    """The shop's (service hours as canonical JSON, time zone) as its deadlines count them.
 
     The model's validators refuse what the calendar cannot take, but a row written before they did, or past
     them, must not turn the shop's consumers away with an error: such a value is replaced by the default
     (Monday–Friday 09:00–18:00, the centre's zone), and the log names the shop so it can be corrected."""
+    return _usable_working_time(
+        json.dumps(merchant.service_hours, sort_keys=True), merchant.time_zone, merchant.pk
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _usable_working_time(hours_json: str, zone: str, shop: int) -> tuple[str, str]:
+    # Cached: every filing asks (twice), and a shop's hours rarely change; a bad value is logged once.
     from complaintdesk.merchants.models import (
         DEFAULT_SERVICE_HOURS,
         validate_service_hours,
         validate_time_zone,
     )
 
-    hours, zone = merchant.service_hours, merchant.time_zone
     try:
-        validate_service_hours(hours)
+        validate_service_hours(json.loads(hours_json))
     except ValidationError as exc:
         log.warning(
-            "shop %s stores unusable service hours %r (%s): counting the default", merchant.pk, hours, exc
+            "shop %s stores unusable service hours %s (%s): counting the default", shop, hours_json, exc
         )
-        hours = DEFAULT_SERVICE_HOURS
+        hours_json = json.dumps(DEFAULT_SERVICE_HOURS, sort_keys=True)
     try:
         validate_time_zone(zone)
     except ValidationError as exc:
-        log.warning("shop %s stores unusable time zone %r (%s): counting the default", merchant.pk, zone, exc)
+        log.warning("shop %s stores unusable time zone %r (%s): counting the default", shop, zone, exc)
         zone = settings.COMPLAINTDESK_TIME_ZONE
-    return hours, zone
+    return hours_json, zone
 
 
 def calendar_warnings(today=None) -> list[str]:
