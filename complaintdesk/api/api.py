@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Status
 from ninja.errors import AuthenticationError, ValidationError
+from ninja.parser import Parser
 
 from complaintdesk.accounts.models import ApiToken, hash_token
 from complaintdesk.accounts.ratelimit import RateLimited
@@ -56,7 +57,30 @@ def document_framework_answers(method: str, operation: dict) -> None:
         responses.setdefault(422, _answer("A parameter or field is invalid", "ValidationErrorOut"))
 
 
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
+class RefusingNul(Parser):
+    """A JSON body with a NUL character anywhere is refused like one that does not parse (400): PostgreSQL
+    text cannot hold one, and it would otherwise fail in the database (500). Web forms refuse it too
+    (Django's form fields do), and query texts (`schemas.QueryText`)."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if _holds_nul(data):
+            raise ValueError("a NUL character (\\u0000) in the body")
+        return data
+
+
 api = ComplaintDeskAPI(
+    parser=RefusingNul(),
     title="ComplaintDesk API",
     version="1",
     description="Online-shopping complaints, deadlines and shop obligations for a 12315 complaint centre.",

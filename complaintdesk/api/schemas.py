@@ -72,8 +72,6 @@ class Pages(PageNumberPagination):
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-# What was bought, as the consumer names it. A NUL is refused, as in QueryText: PostgreSQL cannot store it.
-ProductText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200, pattern=r"^[^\x00]*$")]
 
 
 class Error(Schema):
@@ -108,7 +106,7 @@ class ComplaintIn(Schema):
     order_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
     amount: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
     order_date: OrderDate | None = Field(None, description=f"From {FIRST_DAY}; not in the future.")
-    product: ProductText = Field(
+    product: ShortText = Field(
         "", description="What was bought, as you name it: a name, a model or SKU, or a product link."
     )
     wanted_outcome: WantedOutcome

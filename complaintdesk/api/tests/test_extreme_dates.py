@@ -204,3 +204,15 @@ def test_an_amendment_beyond_2099_is_refused_naming_the_field(people, api):
     _assert_refused(response, "starts_at", OUT_OF_SERVICE_YEARS)
     assert _counts() == before
     assert Promotion.objects.get().starts_at.astimezone(SHANGHAI).isoformat() == "2026-11-11T00:00:00+08:00"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["description", "order_number", "product", "consumer_name"])
+def test_a_nul_character_anywhere_in_a_body_is_refused_and_nothing_is_stored(people, api, field):
+    # PostgreSQL text cannot hold a NUL: without the parser's check this was a 500 there.
+    payload = complaint_payload(people.acme.pk, **{field: "before\x00after"})
+    before = Complaint.objects.count()
+    response = api(people.rita).post("/complaints", payload)
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Cannot parse request body"
+    assert Complaint.objects.count() == before
