@@ -104,7 +104,7 @@ def update_merchant(request, merchant_id: int, payload: MerchantPatch):
     changes = payload.model_dump(exclude_unset=True)
     with transaction.atomic():
         # Locked as publish_service_info locks it, so neither overwrites the other's fields.
-        merchant = get_object_or_404(Merchant.objects.select_for_update(), pk=merchant_id)
+        merchant = get_object_or_404(Merchant.objects.select_for_update(no_key=True), pk=merchant_id)
         changed = profile.apply_changes(merchant, changes, _("may not be null"))
         _save(merchant)
         if "service_hours" in changed:

@@ -8,6 +8,7 @@ the list of their own complaints through `/export?table=complaints`.
 """
 
 from datetime import date
+from functools import partial
 
 from django.http import Http404
 from ninja import Field, Query, Router, Schema
@@ -223,7 +224,13 @@ def export(
         if q.merchant is not None:
             rows = rows.filter(merchant_id=q.merchant)
         rows = rows.order_by("received_at", "id")
-        return exports.list_download(exports.COMPLAINT_COLUMNS, exports.complaint_rows, rows, format, name)
+        return exports.list_download(
+            exports.COMPLAINT_COLUMNS,
+            partial(exports.complaint_rows, viewer=request.auth),
+            rows,
+            format,
+            name,
+        )
     headers, rows = exports.statistics_table(
         table, period, shop_scope(request.auth, q.merchant), by, interval
     )

@@ -73,6 +73,12 @@ def is_history(when) -> bool:
     return when < timezone.now() - HISTORY
 
 
+def worth_telling(deadlines) -> bool:
+    """A new complaint is news while one of its deadlines is still ahead (a back-office entry of a call
+    taken hours ago included); a record of long ago, or one the policy gives no deadline, is not."""
+    return any(not is_history(d.due_at) for d in deadlines)
+
+
 def filed(complaint, deadlines) -> None:
     """Tell the shop about a new complaint and its first deadline (inside the filing's transaction)."""
     first_response_due = min(d.due_at for d in deadlines)

@@ -101,7 +101,7 @@ def file_complaint(actor, filing: Filing, idempotency: tuple[str, str] | None = 
         if idempotency is not None:
             key, body_hash = idempotency
             sql.insert([IdempotencyKey(user=actor, key=key, request_hash=body_hash, complaint=complaint)])
-        if not notices.is_history(min(d.due_at for d in deadlines)):
+        if notices.worth_telling(deadlines):
             notices.filed(complaint, deadlines)
         rollups.complaint_filed(complaint, deadlines)  # last: the shared statistics rows lock briefly
     return complaint

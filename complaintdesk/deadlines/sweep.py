@@ -139,6 +139,10 @@ def _unanswered(deadline: Deadline, now: datetime) -> str | None:
     if claimed != 1:
         return None
     from complaintdesk.complaints import lifecycle, services
+    from complaintdesk.complaints.choices import State
+
+    if deadline.complaint.state != State.AWAITING_CONSUMER:
+        return None  # it left the wait another way (escalated on a breach, say): no question is open
 
     days = settings.CONSUMER_ANSWER_WORKING_DAYS
     message = (

@@ -97,7 +97,7 @@ def publish_service_info(merchant_id: int, actor, changes: dict, at=None) -> Pub
         raise FieldError(sorted(unknown)[0], _("is not part of the customer-service information"))
     now = at or timezone.now()
     with transaction.atomic():
-        merchant = Merchant.objects.select_for_update().get(pk=merchant_id)
+        merchant = Merchant.objects.select_for_update(no_key=True).get(pk=merchant_id)
         if not may_manage(actor, merchant):
             raise ActionForbidden(
                 _("only the shop's 12315 coordinator or the regulator publishes service info")
@@ -143,7 +143,7 @@ def designate_coordinator(merchant_id: int, actor, user_id: int, direct_phone: s
     now = timezone.now()
     try:
         with transaction.atomic():
-            merchant = Merchant.objects.select_for_update().get(pk=merchant_id)
+            merchant = Merchant.objects.select_for_update(no_key=True).get(pk=merchant_id)
             if not may_manage(actor, merchant):
                 raise ActionForbidden(_("only the shop's 12315 coordinator or the regulator designates one"))
             user = User.objects.filter(

@@ -8,7 +8,7 @@ lease ends. Receivers drop repeats by the id (webhook header, e-mail Message-ID)
 import logging
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Exists, F, Q
 from django.utils import timezone
 
@@ -76,10 +76,16 @@ def fan_out(message: OutboxMessage) -> None:
     it adds nothing (`enqueue` ignores repeats)."""
     from complaintdesk.merchants.models import Merchant
 
-    merchant = Merchant.objects.get(pk=int(message.target))
-    with transaction.atomic():
-        enqueue(message.event, message.dedupe_key, shop_targets(merchant), message.subject, message.body,
-                message.payload)  # fmt: skip
+    try:
+        merchant = Merchant.objects.get(pk=int(message.target))
+    except (Merchant.DoesNotExist, ValueError) as exc:
+        raise PermanentError(f"no shop {message.target!r}") from exc
+    try:
+        with transaction.atomic():
+            enqueue(message.event, message.dedupe_key, shop_targets(merchant), message.subject, message.body,
+                    message.payload)  # fmt: skip
+    except DatabaseError as exc:  # retried with backoff like a mail server that did not answer
+        raise TransientError(f"fan-out: {exc}") from exc
 
 
 def shop_targets(merchant, coordinators_only: bool = False):
@@ -131,11 +137,11 @@ def deliver(message_id, now=None) -> str | None:
         return None
     if message.channel is not None and not message.channel.is_active:
         return _finish(message, OutboxStatus.FAILED, f"channel disabled: {message.channel.disabled_reason}")
-    if message.kind == SHOP_FAN_OUT:
-        fan_out(message)
-        return _finish(message, OutboxStatus.SENT, "")
     try:
-        TRANSPORTS[message.kind].notify(message)
+        if message.kind == SHOP_FAN_OUT:
+            fan_out(message)
+        else:
+            TRANSPORTS[message.kind].notify(message)
     except PermanentError as exc:
         if message.channel is not None:
             NotificationChannel.objects.filter(pk=message.channel_id).update(

@@ -220,13 +220,17 @@ def product_key(product: str) -> str:
        `+` (Pro and Pro+ are two models): consumers space and punctuate one model in many ways."""
     text = unicodedata.normalize("NFKC", product or "")
     if link := _LINK.search(text):
-        parts = urlsplit(link.group().rstrip(".,;:!?'\"()[]{}<>"))
-        host = (parts.hostname or "").removeprefix("www.")
-        named = sorted((k.lower(), v) for k, v in parse_qsl(parts.query) if k.lower() in _ITEM_PARAMETERS)
-        path, query = parts.path.rstrip("/"), "&".join(f"{k}={v}" for k, v in named)
-        if not path and not query:
-            return ""  # a shop's front page is no product: all its products would be one
-        return f"{host}{path}" + (f"?{query}" if query else "")
+        try:
+            parts = urlsplit(link.group().rstrip(".,;:!?'\"()[]{}<>"))
+            host = (parts.hostname or "").removeprefix("www.")
+        except ValueError:  # not a URL after all ("https://item.jd.com[1].html"): read it as a name
+            parts = None
+        if parts is not None:
+            named = sorted((k.lower(), v) for k, v in parse_qsl(parts.query) if k.lower() in _ITEM_PARAMETERS)
+            path, query = parts.path.rstrip("/"), "&".join(f"{k}={v}" for k, v in named)
+            if not path and not query:
+                return ""  # a shop's front page is no product: all its products would be one
+            return f"{host}{path}" + (f"?{query}" if query else "")
     key = "".join(ch for ch in text.casefold() if ch.isalnum() or ch == "+")
     return key if key.strip("+") else ""
 

@@ -205,15 +205,19 @@ def _in_time(complaint) -> str:
     return ""
 
 
-def complaint_rows(complaints) -> Iterator[list]:
-    """A list of complaints the user may see (a `visible_complaints` queryset), one row each."""
+def complaint_rows(complaints, viewer) -> Iterator[list]:
+    """A list of complaints `viewer` may see (a `visible_complaints` queryset), one row each; free text
+    masked for a shop as its lists are (`privacy.listed_text`)."""
+    from complaintdesk.accounts.privacy import listed_text
+
     for c in complaints.iterator(chunk_size=2000):
         first = next((d for d in c.deadlines.all() if d.phase == "first_response"), None)
         yield [
             c.reference, timezone.localtime(c.received_at, periods.zone()).isoformat(), c.merchant.name,
-            c.kind, c.category.code, c.channel, c.sector, c.state, c.order_number, c.product, c.amount,
+            c.kind, c.category.code, c.channel, c.sector, c.state, c.order_number,
+            listed_text(c.product, viewer), c.amount,
             c.wanted_outcome, timezone.localtime(first.due_at, periods.zone()).isoformat() if first else "",
-            _in_time(c), c.description,
+            _in_time(c), listed_text(c.description, viewer),
         ]  # fmt: skip
 
 

@@ -82,3 +82,25 @@ def test_a_breach_escalation_tells_the_consumer_and_a_regulator_step_tells_both(
     mediation = OutboxMessage.objects.filter(event="complaint_start_mediation")
     assert sorted(mediation.values_list("kind", flat=True)) == ["email", "shop"]
     assert "调解" in mediation.get(kind="email").body
+
+
+@pytest.mark.django_db
+def test_a_complaint_the_policy_gives_no_deadline_is_filed_and_tells_nobody(mailed, api):
+    from complaintdesk.deadlines.models import Policy
+
+    Policy.objects.update(is_active=False)
+    Policy.objects.create(name="No rules yet", is_active=True)
+    with time_machine.travel(NOW, tick=False):
+        response = api(mailed.alice).post("/complaints", factories.complaint_payload(mailed.acme.pk))
+    assert response.status_code == 201, response.content
+    assert not OutboxMessage.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_back_office_entry_of_an_earlier_call_still_tells_the_shop(mailed):
+    # Received three hours ago: the 2-hour first response is already late, the resolution still ahead.
+    with time_machine.travel(NOW, tick=False):
+        services.file_complaint(
+            mailed.rita, factories.filing(mailed.acme, received_at=NOW - timedelta(hours=3))
+        )
+    assert OutboxMessage.objects.get().event == "complaint_filed"

@@ -199,3 +199,43 @@ def test_the_worker_command_delivers_what_the_sweep_enqueued(complaint):
     # The new complaint's notice reached the shop's staff too, once each.
     filed = sorted(m.to[0] for m in mail.outbox if "New complaint" in m.body)
     assert filed == ["bob@acme.test", "carol@acme.test"]
+
+
+@pytest.mark.django_db
+def test_a_window_left_behind_by_an_escalation_escalates_nothing_and_a_new_question_opens_a_new_one(
+    asked, staffed
+):
+    with time_machine.travel(at(2026, 6, 4, 9), tick=False):
+        services.perform(asked.pk, None, "escalate", "Deadline breached")  # out of the wait, clock paused
+        services.perform(
+            asked.pk,
+            staffed.bob,
+            "propose_resolution",
+            "Refund",
+            resolution={"type": "refund", "details": "Full"},
+        )
+    assert sweep.sweep(at(2026, 6, 12, 18))["unanswered"] == 0
+    asked.refresh_from_db()
+    assert asked.state == "resolution_proposed" and asked.events.filter(action="escalate").count() == 1
+    # The consumer disputes the proposal and the shop asks again: a new window of seven working days.
+    with time_machine.travel(at(2026, 6, 15, 10), tick=False):
+        services.perform(asked.pk, staffed.alice, "dispute", "Not enough")
+        services.perform(asked.pk, staffed.bob, "request_info", "Which part is broken?")
+    resolution = Deadline.objects.get(complaint=asked, phase="resolution")
+    assert resolution.next_check_at == at(2026, 6, 25, 18)  # 16–18, 22–25 June (the 19th: Dragon Boat)
+    assert sweep.sweep(at(2026, 6, 25, 17, 59))["unanswered"] == 0
+    assert sweep.sweep(at(2026, 6, 25, 18))["unanswered"] == 1
+
+
+@pytest.mark.django_db
+def test_a_failing_early_warning_step_does_not_keep_the_worker_from_deadlines(complaint, monkeypatch):
+    from complaintdesk.notify.management.commands import worker
+    from complaintdesk.stats import detectors
+
+    def broken(now, force=False):
+        raise ValueError("a detector bug")
+
+    monkeypatch.setattr(detectors, "run", broken)  # fault injection: any error in the step will do
+    with time_machine.travel(at(2026, 9, 30, 12, 1), tick=False):
+        totals = worker.run_once()
+    assert totals["alerts"] == 0 and totals["breached"] == 1

@@ -184,3 +184,15 @@ def test_a_shop_fan_out_row_becomes_one_message_per_staff_email_and_channel_once
     for message_id in outbox.due_message_ids(timezone.now()):
         outbox.deliver(message_id)
     assert len(receiver.requests) == 1 and len(mail.outbox) == len(staff)
+
+
+@pytest.mark.django_db
+def test_a_fan_out_row_for_no_shop_fails_for_good_instead_of_stopping_the_worker():
+    from django.db import transaction
+
+    with transaction.atomic():
+        outbox.enqueue_for_shop("complaint_filed", "filed:9", 999999, "New", "Body", {})
+    fan = OutboxMessage.objects.get()
+    assert outbox.deliver(fan.pk) == "failed"
+    fan.refresh_from_db()
+    assert fan.next_attempt_at is None and "no shop" in fan.last_error

@@ -168,3 +168,14 @@ def test_the_same_product_at_two_shops_is_no_incident_at_either(people):
                 people.erin, people.bazaar, product="iPhone 15 Pro 256G", description=TEXTS[i]
             )
     assert detect() == 0
+
+
+@pytest.mark.parametrize("typed", ["https://item.jd.com[1].html", "https://[::1", "http://[bad/x?id=2"])
+def test_a_link_that_is_no_url_is_read_as_a_name_not_an_error(typed):
+    assert product_key(typed) == "".join(ch for ch in typed.casefold() if ch.isalnum() or ch == "+")
+
+
+@pytest.mark.django_db
+def test_complaints_naming_such_a_link_are_clustered_by_it(people):
+    file(people, ["https://item.jd.com[1].html"] * 5)
+    assert detect() == 1 and Alert.objects.get().details["pattern"] == "product"

@@ -270,3 +270,21 @@ def test_the_workbench_links_the_download_of_the_shops_complaints(answered, brow
     href = html.unescape(re.search(r'id="download-csv" href="([^"]+)"', page).group(1))
     rows = _rows(_get(bob, href))
     assert len(rows) == 1 + 11 and {r[2] for r in rows[1:]} == {"Acme Online"}
+
+
+@pytest.mark.django_db
+def test_a_shops_download_masks_personal_data_in_free_text_as_its_lists_do(answered, browser_of):
+    with time_machine.travel(datetime(2026, 3, 3, 10, tzinfo=SH), tick=False):
+        factories.complaint(
+            answered.alice,
+            answered.acme,
+            description="Call me on 13812345678",
+            product="寄到 alice@example.com",
+        )
+    url = reverse("web:export_complaints")
+    header, *rows = _rows(_get(browser_of(answered.bob), url))
+    shop_row = next(r for r in rows if "138" in r[header.index("description")])
+    assert "13812345678" not in shop_row[header.index("description")]
+    assert "alice@example.com" not in shop_row[header.index("product")]
+    header, *rows = _rows(_get(browser_of(answered.rita), url))
+    assert any("13812345678" in r[header.index("description")] for r in rows)  # the regulator sees it whole

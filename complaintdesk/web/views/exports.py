@@ -6,6 +6,7 @@ regulator every shop, a shop's staff their own shop only; consumers and the publ
 """
 
 from datetime import date
+from functools import partial
 
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -124,7 +125,11 @@ def complaints(request):
     name = f"complaintdesk-complaints-{timezone.localdate(timezone=periods.zone())}"
     try:
         return exports.list_download(
-            exports.COMPLAINT_COLUMNS, exports.complaint_rows, rows, request.GET.get("format", "csv"), name
+            exports.COMPLAINT_COLUMNS,
+            partial(exports.complaint_rows, viewer=request.user),
+            rows,
+            request.GET.get("format", "csv"),
+            name,
         )
     except FieldError as exc:
         return _refused([str(exc)])
