@@ -2,26 +2,11 @@
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from complaintdesk.complaints.models import Complaint
+from complaintdesk.web.tests.test_consumer_portal import _form
 
 JD_LINK = "https://item.jd.com/100012043978.html?spm=a.b&pvid=7f3e"
-
-
-def _form(people, **overrides):
-    data = {
-        "merchant": people.acme.pk,
-        "order_number": "JD-1001",
-        "amount": "199.00",
-        "order_date": timezone.localdate().isoformat(),
-        "category": "quality",
-        "kind": "quality_issue",
-        "wanted_outcome": "replacement",
-        "description": "The headphones have no sound on the left side.",
-    }
-    data.update(overrides)
-    return data
 
 
 @pytest.mark.django_db
