@@ -111,6 +111,7 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "complaintdesk.accounts.backends.RegulatorOfficers",
 ]
 LOGIN_URL = "/accounts/login/"
 # After logging in, each role lands on its own home page (web.views.public.start).

@@ -40,6 +40,12 @@ class User(AbstractUser):
         if self.role not in MERCHANT_ROLES and self.merchant_id is not None:
             raise ValidationError({"merchant": _("Only merchant staff belong to a shop.")})
 
+    def save(self, *args, **kwargs):
+        # The admin is the regulator's back office (accounts.backends): every officer reaches it, and
+        # nobody else but a superuser.
+        self.is_staff = self.is_superuser or self.role == Role.REGULATOR
+        super().save(*args, **kwargs)
+
     @property
     def is_consumer(self) -> bool:
         return self.role == Role.CONSUMER

@@ -1,0 +1,24 @@
+"""The regulator's back office (the Django admin) belongs to every regulator officer (SPEC §1: policy and
+calendar settings, shops, users, taxonomy, complaints): an officer needs no superuser to hand out
+permissions one by one. Each admin page still decides what may be changed (the event log is read-only)."""
+
+from django.contrib.auth.backends import BaseBackend
+
+from complaintdesk.accounts.models import Role
+
+# Our apps; Django's own groups and permissions stay the superuser's.
+OFFICE_APPS = frozenset(
+    {"accounts", "merchants", "complaints", "deadlines", "notify", "alerts", "promotions", "pledges", "stats"}
+)
+
+
+class RegulatorOfficers(BaseBackend):
+    def has_module_perms(self, user_obj, app_label: str) -> bool:
+        return (
+            user_obj.is_active
+            and getattr(user_obj, "role", None) == Role.REGULATOR
+            and app_label in OFFICE_APPS
+        )
+
+    def has_perm(self, user_obj, perm: str, obj=None) -> bool:
+        return self.has_module_perms(user_obj, perm.partition(".")[0])
