@@ -6,6 +6,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.urls import register_converter
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Status
 from ninja.errors import AuthenticationError, ValidationError
@@ -217,12 +218,49 @@ def on_unauthenticated(request, exc):
     )
 
 
+# pydantic's own messages by error type, for the languages other than English (pydantic speaks only
+# English, and its English stays byte for byte what clients read); placeholders are the error's `ctx`.
+PYDANTIC_MESSAGES = {
+    "missing": gettext_noop("Field required"),
+    "string_type": gettext_noop("Input should be a valid string"),
+    "string_too_short": gettext_noop("String should have at least %(min_length)s characters"),
+    "string_too_long": gettext_noop("String should have at most %(max_length)s characters"),
+    "string_pattern_mismatch": gettext_noop("String should match pattern '%(pattern)s'"),
+    "int_type": gettext_noop("Input should be a valid integer"),
+    "int_parsing": gettext_noop("Input should be a valid integer, unable to parse string as an integer"),
+    "greater_than": gettext_noop("Input should be greater than %(gt)s"),
+    "greater_than_equal": gettext_noop("Input should be greater than or equal to %(ge)s"),
+    "less_than_equal": gettext_noop("Input should be less than or equal to %(le)s"),
+    "enum": gettext_noop("Input should be %(expected)s"),
+    "decimal_parsing": gettext_noop("Input should be a valid decimal"),
+    "decimal_max_places": gettext_noop(
+        "Decimal input should have no more than %(decimal_places)s decimal places"
+    ),
+    "date_from_datetime_parsing": gettext_noop("Input should be a valid date"),
+    "datetime_from_date_parsing": gettext_noop("Input should be a valid datetime"),
+}
+
+
+def _message(error: dict) -> str:
+    msg = error.get("msg", "invalid")
+    if (get_language() or "en").startswith("en"):
+        return msg
+    ctx = error.get("ctx") or {}
+    if error.get("type") == "value_error" and "error" in ctx:
+        return str(ctx["error"])  # our validators' own words, already in the reader's language
+    template = PYDANTIC_MESSAGES.get(error.get("type", ""))
+    try:
+        return _(template) % ctx if template else msg
+    except (KeyError, TypeError):  # a context unlike pydantic's usual one: its English is still right
+        return msg
+
+
 @api.exception_handler(ValidationError)
 def on_validation_error(request, exc: ValidationError):
     issues = [
         {
             "loc": [str(p) for p in e.get("loc", [])],
-            "msg": e.get("msg", "invalid"),
+            "msg": _message(e),
             "type": e.get("type", "value_error"),
         }
         for e in exc.errors

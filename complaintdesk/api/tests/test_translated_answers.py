@@ -119,28 +119,28 @@ def test_a_year_no_statutory_calendar_covers_is_refused_in_the_clients_language(
             {"order_date": "1999-12-31"},
             None,
             "Value error, must be on or after 2000-01-01",
-            "Value error, 不得早于 2000-01-01",
+            "不得早于 2000-01-01",
         ),
         (
             "/complaints",
             {"received_at": "1999-12-31T23:59:59+00:00"},
             None,
             "Value error, must be on or after 2000-01-01 (UTC)",
-            "Value error, 不得早于 2000-01-01（UTC）",
+            "不得早于 2000-01-01（UTC）",
         ),
         (
             "/calendar/deadlines",
             None,
             {"received_at": "2100-01-01T00:00:00+00:00"},
             "Value error, must be from 2000-01-01 to 2099-12-31 (UTC)",
-            "Value error, 须在 2000-01-01 至 2099-12-31 之间（UTC）",
+            "须在 2000-01-01 至 2099-12-31 之间（UTC）",
         ),
         (
             "/complaints",
             None,
             {"received_from": "0001-01-01T00:00:00+14:00"},
             "Value error, must be an instant from 0001-01-01 to 9999-12-31 in UTC",
-            "Value error, 须为 UTC 时间 0001-01-01 至 9999-12-31 之间的时刻",
+            "须为 UTC 时间 0001-01-01 至 9999-12-31 之间的时刻",
         ),
     ],
 )
@@ -154,3 +154,42 @@ def test_the_schemas_date_bounds_are_in_the_clients_language(
     else:
         answers = in_both(lambda h: client.get(path, {"merchant": people.acme.pk, **query}, headers=h))
     assert answers == ((422, english), (422, chinese))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("change", "english", "chinese"),
+    [
+        ({"description": None}, "Input should be a valid string", "应为有效的字符串"),
+        ({"wanted_outcome": "money"}, "Input should be 'repair', ", "应为 'repair', "),
+        ({"order_number": "x" * 65}, "String should have at most 64 characters", "长度最多为 64 个字符"),
+        ({"merchant": 0}, "Input should be greater than or equal to 1", "应大于或等于 1"),
+        (
+            {"amount": "1.234"},
+            "Decimal input should have no more than 2 decimal places",
+            "小数位数不得超过 2 位",
+        ),
+    ],
+    ids=["type", "enum", "too-long", "bound", "decimals"],
+)
+def test_the_frameworks_own_field_messages_follow_the_clients_language(people, api, change, english, chinese):
+    body = {**complaint_payload(people.acme.pk), **change}
+    (status_en, message_en), (status_zh, message_zh) = in_both(
+        lambda h: api(people.alice).post("/complaints", body, headers=h)
+    )
+    assert (status_en, status_zh) == (422, 422)
+    assert message_en.startswith(english) and message_zh.startswith(chinese)
+
+
+@pytest.mark.django_db
+def test_a_missing_field_and_our_own_validators_words_in_chinese(people, api):
+    body = complaint_payload(people.acme.pk)
+    del body["description"]
+    assert in_both(lambda h: api(people.alice).post("/complaints", body, headers=h)) == (
+        (422, "Field required"),
+        (422, "必填字段"),
+    )
+    body = complaint_payload(people.acme.pk, order_date="1999-12-31")
+    (_, english), (_, chinese) = in_both(lambda h: api(people.alice).post("/complaints", body, headers=h))
+    assert english == "Value error, must be on or after 2000-01-01"
+    assert not chinese.startswith("Value error") and "2000-01-01" in chinese
