@@ -81,8 +81,7 @@ def worth_telling(deadlines) -> bool:
 
 def filed(complaint, deadlines) -> None:
     """Tell the shop about a new complaint and its first deadline (inside the filing's transaction)."""
-    first_response_due = min(d.due_at for d in deadlines)
-    due = timezone.localtime(first_response_due).strftime("%Y-%m-%d %H:%M")
+    due = timezone.localtime(min(d.due_at for d in deadlines)).strftime("%Y-%m-%d %H:%M")
     values = {"ref": complaint.reference, "shop": complaint.merchant.name, "due": due}
     category = complaint.category
     subject, body = _in_both(

@@ -50,8 +50,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from complaintdesk.deadlines import statutory as statutory_module
 from complaintdesk.deadlines.statutory import DayStatus, StatutoryCalendar, UncoveredYearError
 
-# The parsers are public for the shop model's validators: hours the calendar refuses are refused there.
-__all__ = ["BusinessCalendar", "UncoveredYearError", "parse_clock", "parse_weekly_hours"]
+# The parsers are public for the shop model's validators: hours and zones the calendar refuses are refused
+# there.
+__all__ = ["BusinessCalendar", "UncoveredYearError", "parse_clock", "parse_tz", "parse_weekly_hours"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
@@ -155,7 +156,7 @@ class BusinessCalendar:
         uncovered: str = "error",
     ):
         self._weekly = parse_weekly_hours(DEFAULT_HOURS if hours is None else hours)
-        self._tz = _parse_tz(tz)
+        self._tz = parse_tz(tz)
         self._statutory = _parse_statutory(statutory)
         self._overrides = _parse_overrides(overrides or {})
         if uncovered not in _UNCOVERED_MODES:
@@ -499,7 +500,7 @@ def _to_us(dt: datetime) -> int:
         raise ValueError(f"datetime {dt!r} has no UTC offset: give it a time zone") from None
 
 
-def _parse_tz(tz: str | ZoneInfo) -> ZoneInfo:
+def parse_tz(tz: str | ZoneInfo) -> ZoneInfo:
     if isinstance(tz, ZoneInfo):
         return tz
     if not isinstance(tz, str) or not tz:

@@ -285,15 +285,14 @@ def apply_action(complaint, action: str, actor_is_merchant: bool, now: datetime)
 def _pause_resolution(complaint, now: datetime) -> list[str]:
     """Pause the resolution clock; the worker looks at the deadline again when the consumer's answer
     window ends (`answer_window_end`), through the same due-work index as reminders and breaches."""
-    window = answer_window_end(complaint, now)
     updated = complaint.deadlines.filter(
         phase=Phase.RESOLUTION, status=DeadlineStatus.OPEN, met_at__isnull=True, due_at__gt=now
-    ).update(status=DeadlineStatus.PAUSED, paused_at=now, next_check_at=window)
-    # A clock paused before (the complaint was escalated meanwhile, say) stays paused; a new question
-    # opens a new window for its answer.
+    ).update(status=DeadlineStatus.PAUSED, paused_at=now)
+    # Every question opens a new window for its answer, also on a clock paused before (the complaint was
+    # escalated meanwhile, say).
     complaint.deadlines.filter(
         phase=Phase.RESOLUTION, status=DeadlineStatus.PAUSED, met_at__isnull=True
-    ).update(next_check_at=window)
+    ).update(next_check_at=answer_window_end(complaint, now))
     return ["resolution clock paused"] if updated else []
 
 

@@ -1,12 +1,11 @@
 import re
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from complaintdesk.deadlines.calendar import parse_clock, parse_weekly_hours
+from complaintdesk.deadlines.calendar import parse_clock, parse_tz, parse_weekly_hours
 from complaintdesk.lib.errors import AppendOnlyError
 from complaintdesk.merchants.uscc import InvalidCreditCode, validate_credit_code
 
@@ -74,11 +73,10 @@ def _clock_minutes(text) -> int:
 
 
 def validate_time_zone(value: str) -> None:
-    """A zone the shop's calendar can load: its hours are wall-clock times there."""
+    """A zone the shop's calendar can load (its own parser decides): its hours are wall-clock times there."""
     try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        # OSError: a key that names a folder of the zone database ("Europe") or a path too long for it.
+        parse_tz(value)
+    except ValueError:
         raise ValidationError(
             _("Unknown time zone %(zone)s: use an IANA name such as Asia/Shanghai."), params={"zone": value}
         ) from None
