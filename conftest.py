@@ -1,6 +1,9 @@
 """Shared test set-up: named personas (healthchecks' alice/bob/charlie) and API helpers."""
 
+from datetime import datetime
+
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import translation
 
@@ -43,6 +46,26 @@ class Api:
 
     def delete(self, path, **kw):
         return self._call("delete", path, **kw)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        metavar="ISO",
+        help="run the suite as if the wall clock had started at this aware instant (it ticks on), e.g. "
+        "2026-10-02T10:00+08:00: a test that passes at one instant and fails at another depends on when "
+        "it runs (docs/reliability.md lists the instants CI-like runs try)",
+    )
+
+
+def pytest_configure(config):
+    if at := config.getoption("--clock"):
+        instant = datetime.fromisoformat(at)
+        if instant.tzinfo is None:
+            raise pytest.UsageError(f"--clock needs an offset or zone, as in {at}+08:00")
+        traveller = time_machine.travel(instant, tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
 
 
 @pytest.fixture(autouse=True)

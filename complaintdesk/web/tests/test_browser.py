@@ -8,10 +8,11 @@ Run with SCREENSHOTS=1 to also write docs/screenshots/*.png from demo data."""
 import importlib
 import os
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.core.management import call_command
 from django.db import connections
@@ -35,6 +36,15 @@ expect = sync_api.expect
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 TIMEOUT_MS = 20_000
+
+# Instants (Asia/Shanghai) the live server's and the browser's clocks start at. A quality issue's deadlines
+# come in a different order at each: filed in working time, the 2-hour first response falls due before the
+# 4-working-hour reply; filed in the small hours or on a holiday, the 12-hour first response falls due after it.
+CLOCKS = {
+    "working-hours": "2026-11-10T10:00:00+08:00",  # a Tuesday
+    "small-hours": "2026-11-11T03:00:00+08:00",  # a Wednesday, before the shop opens
+    "holiday": "2026-10-02T10:00:00+08:00",  # National Day
+}
 
 
 _SERIALIZED: dict = {}  # the serialized test database, as django_db_setup left it on the connection
@@ -72,14 +82,26 @@ def _chromium():
         chromium.close()
 
 
+@pytest.fixture(autouse=True)
+def clock(request):
+    """No test here depends on when it runs: the live server (a thread of this process, so time_machine
+    reaches it) starts at a chosen instant and ticks on from there; `open_page` starts each browser's clock
+    at the same instant, so live countdowns count against the server's deadlines. Tests pick an instant of
+    CLOCKS with indirect parametrisation; working hours otherwise."""
+    instant = datetime.fromisoformat(getattr(request, "param", CLOCKS["working-hours"]))
+    with time_machine.travel(instant, tick=True):
+        yield instant
+
+
 @pytest.fixture
-def open_page(browser, live_server):
+def open_page(browser, live_server, clock):
     """A new browser context (own cookies) per person; pages time out rather than hang."""
     contexts = []
     expect.set_options(timeout=TIMEOUT_MS)
 
     def make(locale="en-GB", width=1280, height=900):
         context = browser.new_context(locale=locale, viewport={"width": width, "height": height})
+        context.clock.install(time=timezone.now())
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
@@ -136,6 +158,7 @@ def act(page, action_summary, message, **extra):
     box.get_by_role("button", name=action_summary).click()
 
 
+@pytest.mark.parametrize("clock", CLOCKS.values(), ids=CLOCKS.keys(), indirect=True)
 def test_the_whole_journey_from_filing_to_closing(people, open_page):
     # Another Acme complaint whose deadlines are days away: the new one must come out on top of the queue.
     older = factories.complaint(people.erin, people.acme)
@@ -177,7 +200,13 @@ def test_the_whole_journey_from_filing_to_closing(people, open_page):
     )
     expect(first_row.locator("[data-countdown]")).to_have_class(re.compile(r"tone-ok"))
     first_row.get_by_role("link", name=complaint.reference).click()
-    expect(bob.locator(".rule").first).to_contain_text("first response within")
+    # By phase, not by position: which of the two falls due first depends on when the complaint came in.
+    expect(bob.locator('.deadline-item[data-phase="first_response"] .rule')).to_contain_text(
+        "first response within"
+    )
+    expect(bob.locator('.deadline-item[data-phase="reply"] .rule')).to_contain_text(
+        "reply within 4 working hours"
+    )
     act(bob, "Respond", "Sorry to hear that. We are checking the batch.")
     expect(bob.locator("#complaint-state")).to_have_text("Responded")
     expect(bob.locator(".timeline")).to_contain_text("We are checking the batch.")
