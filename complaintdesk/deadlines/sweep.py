@@ -78,10 +78,14 @@ def _handle_locked(deadline_id: int, now: datetime) -> str | None:
     return None
 
 
-def _remind(deadline: Deadline, now: datetime) -> str | None:
-    claimed = Deadline.objects.filter(pk=deadline.pk, reminded_at__isnull=True).update(
-        reminded_at=now, next_check_at=deadline.due_at
-    )
+def _remind(deadline: Deadline, now: datetime, *, guarded: bool = True) -> str | None:
+    """Claim the reminder and send it. `guarded=False` drops the claim's condition: only the concurrency
+    suite's sanity test does that, to show on this very code the double reminder the condition prevents
+    (pretix's debug flag that skips its lock)."""
+    claim = Deadline.objects.filter(pk=deadline.pk)
+    if guarded:
+        claim = claim.filter(reminded_at__isnull=True)
+    claimed = claim.update(reminded_at=now, next_check_at=deadline.due_at)
     if claimed != 1:
         return None
     complaint = deadline.complaint

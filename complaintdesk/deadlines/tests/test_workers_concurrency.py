@@ -1,6 +1,7 @@
 """Two workers against one PostgreSQL, and a worker killed with SIGKILL mid-batch: every reminder and every
 escalation happens exactly once (pretix-style: first show that the race is real without the guard)."""
 
+import functools
 import os
 import signal
 import subprocess
@@ -123,18 +124,22 @@ def _race(step) -> list:
     return results
 
 
+def _reminder_events() -> int:
+    return ComplaintEvent.objects.filter(action="deadline_reminder").count()
+
+
 def test_without_the_conditional_claim_two_workers_both_remind(people):
+    """The sanity test: the production reminder with its claim's condition switched off reminds twice, so
+    the test below, on the same code with the condition, shows that the condition is what prevents it."""
     _many_overdue(people, 1)
-
-    def unguarded(deadline, now):
-        Deadline.objects.filter(pk=deadline.pk).update(reminded_at=now)
-        return "reminded"
-
-    assert _race(unguarded) == ["reminded", "reminded"]
+    results = _race(functools.partial(sweep._remind, guarded=False))
+    assert results == ["reminded", "reminded"]
+    assert _reminder_events() == 2
 
 
 def test_with_the_conditional_claim_only_one_of_two_racing_workers_reminds(people):
     _many_overdue(people, 1)
     results = _race(sweep._remind)
     assert sorted(results, key=str) == [None, "reminded"]
+    assert _reminder_events() == 1
     assert OutboxMessage.objects.filter(event="deadline_reminder").count() == 2  # bob and carol, once each
