@@ -5,9 +5,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import QuerySet
 from django.test import Client
 from django.utils import timezone
 
+from complaintdesk.accounts import ratelimit
 from complaintdesk.accounts.models import RateCounter
 from complaintdesk.accounts.ratelimit import Limit, hit
 from complaintdesk.complaints.models import Complaint
@@ -147,29 +149,40 @@ def test_parallel_processes_never_exceed_the_limit_together():
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="real parallel writers need PostgreSQL")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_without_the_conditional_update_parallel_processes_do_exceed_the_limit():
-    """The sanity check for the test above: read, compare, write back — the guard removed — lets every
-    thread through, so the test above would catch a regression to it."""
+@pytest.mark.parametrize("guarded, admitted", [(True, 4), (False, 11)])
+def test_the_conditional_update_is_what_keeps_racing_processes_within_the_limit(
+    monkeypatch, guarded, admitted
+):
+    """The sanity check for the test above, on the limiter's own code: eleven threads race for the last
+    four slots of a window, all holding back their UPDATE until every one has come that far. With the
+    guard (the comparison inside the UPDATE) four get through; with it switched off (read, compare in
+    Python, write) every thread has seen a free slot, and all eleven get through — so the harness really
+    races, and deleting the guard turns the first case red."""
+    monkeypatch.setattr(ratelimit, "GUARDED", guarded)
     limit = Limit("race", 5, timedelta(hours=1))
-    start = timezone.now().replace(minute=0, second=0, microsecond=0)
-    RateCounter.objects.create(scope=limit.scope, key="k", window_start=start, count=0)
-    allowed, read_done = [], threading.Barrier(12)
+    now = timezone.now()
+    assert hit(limit, "same-key", now) is None  # the window's row exists, with one slot taken
+    results, before_update = [], threading.Barrier(11, timeout=30)
+    real_update = QuerySet.update
 
-    def naive():
+    def update_together(queryset, **kwargs):
+        if queryset.model is RateCounter:
+            before_update.wait()
+        return real_update(queryset, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "update", update_together)
+
+    def worker():
         from django.db import connections
 
         try:
-            row = RateCounter.objects.get(scope=limit.scope, key="k")
-            read_done.wait()  # every thread has read the count before any writes
-            if row.count < limit.limit:
-                RateCounter.objects.filter(pk=row.pk).update(count=row.count + 1)
-                allowed.append(True)
+            results.append(hit(limit, "same-key", now))
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=naive) for _ in range(12)]
+    threads = [threading.Thread(target=worker) for _ in range(11)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert len(allowed) == 12 > limit.limit
+    assert len(results) == 11 and results.count(None) == admitted
