@@ -1,6 +1,6 @@
 """Model rows read and written without the ORM's query compiler, for the hot paths that need it: filing a
-complaint and the token check of every API request (issue 2's intake benchmark); the bulk import builds
-its INSERT statements here too.
+complaint and the token check of every API request (the intake benchmark, docs/benchmarks.md); the bulk
+import builds its INSERT statements here too.
 
 Why: compiling a queryset costs 0.3–0.45 ms of CPU (`filter(...).first()`), an INSERT through `create()`
 about 0.2 ms, while SQLite runs either in about 0.01 ms; a filing makes a dozen of them. These helpers
