@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext as _
 
-from complaintdesk.deadlines.models import CalendarOverride, Policy, PolicyRule
+from complaintdesk.deadlines.models import ACTIVE_POLICY_STAYS, CalendarOverride, Policy, PolicyRule
 
 
 class PolicyRuleInline(admin.TabularInline):
@@ -24,6 +25,16 @@ class PolicyRuleInline(admin.TabularInline):
 class PolicyAdmin(admin.ModelAdmin):
     list_display = ["name", "is_active", "reminder_percent", "created_at"]
     inlines = [PolicyRuleInline]
+
+    def get_deleted_objects(self, objs, request):
+        """The active policy is refused as the admin refuses a protected object, on the delete page and in
+        the bulk action alike: new complaints take their deadlines from it."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        active = [policy for policy in objs if policy.is_active]
+        if active:
+            messages.error(request, ACTIVE_POLICY_STAYS)
+            protected = [*protected, *(f"{policy} ({_('active')})" for policy in active)]
+        return deleted, counts, perms_needed, protected
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

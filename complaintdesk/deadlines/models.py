@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.complaints.choices import Channel, Kind
@@ -49,6 +49,33 @@ class Policy(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        """Activating a policy retires the active one in the same transaction: there is never a moment
+        without an active policy, which is why the active one cannot be deactivated by itself."""
+        with transaction.atomic():
+            if self.is_active:
+                Policy.objects.filter(is_active=True).exclude(pk=self.pk).update(is_active=False)
+            super().save(*args, **kwargs)
+
+    def clean(self):
+        # Every filing reads the active policy: without one no complaint can get its deadlines.
+        if not self.is_active and self.pk and Policy.objects.filter(pk=self.pk, is_active=True).exists():
+            raise ValidationError({"is_active": ACTIVE_POLICY_STAYS})
+
+    def validate_constraints(self, exclude=None):
+        # Saving an active policy retires the one active before (save), so "one active policy" holds
+        # after the save: checking it before would refuse every change of policy.
+        if self.is_active:
+            exclude = {*(exclude or ()), "is_active"}
+        super().validate_constraints(exclude=exclude)
+
+
+ACTIVE_POLICY_STAYS = _(
+    "This is the active policy: every new complaint takes its deadlines from it, so it cannot be "
+    "deactivated or deleted. To change policies, tick “active” on another policy and save it; that one "
+    "then replaces this one."
+)
 
 
 class PolicyRule(models.Model):

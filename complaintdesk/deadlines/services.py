@@ -2,12 +2,14 @@
 side (reminders and breaches) is in `sweep.py`."""
 
 import functools
+import importlib
 import json
 import logging
 import threading
 import time as _time
 from datetime import datetime, timedelta
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,9 +27,9 @@ from complaintdesk.deadlines.models import (
     Phase,
     Policy,
     PolicyRule,
-    ReceivedIn,
 )
 from complaintdesk.lib import sql
+from complaintdesk.lib.errors import Conflict
 
 log = logging.getLogger(__name__)
 
@@ -138,32 +140,27 @@ def calendar_warnings(today=None) -> list[str]:
     return warnings
 
 
-DEFAULT_POLICY_NAME = "Online retail regulation (default)"
+class NoActivePolicy(Conflict):
+    """No policy is active, so no complaint can get its deadlines (the API and the web answer 409). The
+    admin refuses to deactivate or delete the active policy, so only an edit past it gets here."""
+
+    def __init__(self):
+        super().__init__(
+            gettext(
+                "No deadline policy is active, so no complaint can be filed now. The regulator must "
+                "activate one: in the back office, Deadlines › Policies, tick “active” on a policy and save."
+            )
+        )
 
 
 def ensure_default_policy() -> Policy:
-    """The SPEC §3 table as data; created once, then the regulator's to edit."""
-    existing = Policy.objects.filter(is_active=True).first()
-    if existing:
-        return existing
+    """The active policy; when none is, the SPEC §3 default as the data migration seeds it (activated
+    again when it exists). A write for set-up (`seed_demo`) and tests, never part of a read: the table
+    has its one home in the migration."""
+    seed = importlib.import_module("complaintdesk.deadlines.migrations.0004_default_policy").seed
     with transaction.atomic():
-        active = Policy.objects.create(name=DEFAULT_POLICY_NAME, is_active=True)
-        PolicyRule.objects.bulk_create(
-            [
-                PolicyRule(policy=active, phase=Phase.FIRST_RESPONSE, priority=10, clock=Clock.WALL,
-                           received_in=ReceivedIn.WORKING_TIME, duration=timedelta(hours=2),
-                           label="Received in working time: first response within 2 hours"),
-                PolicyRule(policy=active, phase=Phase.FIRST_RESPONSE, priority=20, clock=Clock.WALL,
-                           received_in=ReceivedIn.OUTSIDE_WORKING_TIME, duration=timedelta(hours=12),
-                           label="Received outside working time: first response within 12 hours"),
-                PolicyRule(policy=active, phase=Phase.REPLY, priority=10, clock=Clock.BUSINESS,
-                           kind="quality_issue", duration=timedelta(hours=4),
-                           label="Quality problem: reply within 4 working hours"),
-                PolicyRule(policy=active, phase=Phase.RESOLUTION, priority=10, clock=Clock.WORKING_DAYS, days=7,
-                           label="Resolution by the end of the 7th working day after receipt"),
-            ]
-        )  # fmt: skip
-    return active
+        seed(django_apps, None)
+    return Policy.objects.get(is_active=True)
 
 
 def _as_rule(row: PolicyRule, category_code: str) -> policy.Rule:
@@ -185,7 +182,9 @@ def _as_rule(row: PolicyRule, category_code: str) -> policy.Rule:
 def active_policy() -> tuple[Policy, list[policy.Rule]]:
     """The active policy and its rules, read for every complaint (an edit applies at once in every
     process) without the ORM's query compiler: filing is the hot path (lib.sql says why)."""
-    active = sql.select_one(Policy, "is_active") or ensure_default_policy()
+    active = sql.select_one(Policy, "is_active")
+    if active is None:
+        raise NoActivePolicy()
     rows = sql.select(PolicyRule, "policy_id = %s", [active.pk], suffix="ORDER BY phase, priority, id")
     codes = {}
     if any(r.category_id for r in rows):

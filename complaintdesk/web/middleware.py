@@ -3,6 +3,7 @@
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from complaintdesk.deadlines.services import NoActivePolicy
 from complaintdesk.deadlines.statutory import UNCOVERED_YEAR, UncoveredYearError
 
 
@@ -21,4 +22,6 @@ class UncoveredYear:
         if isinstance(exception, UncoveredYearError):
             message = _(UNCOVERED_YEAR) % exception.params
             return render(request, "web/refused.html", {"message": message}, status=409)
+        if isinstance(exception, NoActivePolicy):  # the API's `on_conflict` says the same
+            return render(request, "web/refused.html", {"message": str(exception)}, status=409)
         return None
