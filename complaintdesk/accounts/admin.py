@@ -1,7 +1,32 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+"""Users in the regulator's back office. Every officer reaches it (accounts.backends), so the user pages
+decide who may change whom (issue 17, finding 1): a superuser anyone and anything; an officer manages
+consumers and shop staff (adds, edits, resets their passwords, deactivates them) and the personal details
+of their own account. Superuser and staff status, groups, permissions, making someone an officer and every
+other officer's or superuser's account stay the superuser's."""
 
-from complaintdesk.accounts.models import ApiToken, User
+from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from complaintdesk.accounts.models import ApiToken, Role, User
+
+_DATES = (_("Important dates"), {"fields": ("last_login", "date_joined")})
+_OFFICER_FIELDSETS = (
+    (None, {"fields": ("username", "password")}),
+    (_("Personal info"), {"fields": ("first_name", "last_name", "email", "phone")}),
+    ("ComplaintDesk", {"fields": ("role", "merchant", "is_active")}),
+    _DATES,
+)
+_MODEL_FIELDS = frozenset(f.name for f in User._meta.get_fields())
+
+
+def holds_office(user: User) -> bool:
+    """Officers and superusers: only a superuser changes their accounts."""
+    return user.is_superuser or user.is_staff or user.role == Role.REGULATOR
 
 
 @admin.register(User)
@@ -11,8 +36,70 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + (("ComplaintDesk", {"fields": ("role", "merchant", "phone")}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + (("ComplaintDesk", {"fields": ("role", "merchant")}),)
 
+    def get_fieldsets(self, request, obj=None):
+        if request.user.is_superuser or obj is None:
+            return super().get_fieldsets(request, obj)
+        return _OFFICER_FIELDSETS
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser or obj is None:
+            return super().get_readonly_fields(request, obj)
+        if obj == request.user:  # an officer's own standing is not theirs to change
+            return ("role", "merchant", "is_active", *flatten_fieldsets([_DATES]))
+        return flatten_fieldsets([_DATES])
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "role" and not request.user.is_superuser:
+            kwargs["choices"] = [(value, label) for value, label in Role.choices if value != Role.REGULATOR]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._manages(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (
+            obj is None or request.user.is_superuser or not holds_office(obj)
+        )
+
+    @staticmethod
+    def _manages(actor: User, user: User | None) -> bool:
+        return user is None or actor.is_superuser or user == actor or not holds_office(user)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """Refuse (403, naming the fields) a POST that sets a user field its form does not offer: the
+        form would silently drop it, and a request that carries one was not made by our page."""
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id)) if object_id else None
+            if obj is None or self.has_change_permission(request, obj):
+                offered = self.get_form(request, obj, change=obj is not None).base_fields
+                refused = sorted((_MODEL_FIELDS & request.POST.keys()) - offered.keys())
+                if refused:
+                    return self._refuse(request, refused)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def user_change_password(self, request, id, form_url=""):
+        # An officer's own password goes through the form that asks for the current one; everyone else's
+        # is refused by has_change_permission when it is not this officer's to set.
+        if not request.user.is_superuser and unquote(id) == str(request.user.pk):
+            return redirect("admin:password_change")
+        return super().user_change_password(request, id, form_url)
+
+    def _refuse(self, request, fields: list[str]):
+        message = gettext("Only a superuser may change %(fields)s. Nothing was saved.") % {
+            "fields": ", ".join(fields)
+        }
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Not allowed"),
+            "message": message,
+        }
+        return TemplateResponse(request, "admin/accounts/user/refused.html", context, status=403)
+
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["user", "name", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["user", "key_hash", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request):
+        return False  # tokens are issued by POST /api/v1/auth/token, which shows the raw value once

@@ -23,7 +23,7 @@ def test_seed_demo_loads_the_spec_logins_and_is_idempotent(api, capsys):
         Complaint.objects.count(),
         ComplaintEvent.objects.count(),
     ) == counts
-    assert counts[:3] == (5, 1 + 20 + 10, 200)
+    assert counts[:3] == (5, 2 + 20 + 10, 200)  # regulator and admin, consumers, shop staff
     assert "consumer1…consumer20" in capsys.readouterr().out
 
     expected = ["regulator"] + [f"consumer{i}" for i in range(1, 21)]

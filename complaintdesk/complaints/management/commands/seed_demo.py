@@ -91,6 +91,10 @@ class Command(BaseCommand):
             "Demo logins (password 'demo'): regulator, consumer1…consumer20, "
             "shop1-agent…shop5-agent, shop1-coordinator…shop5-coordinator"
         )
+        self.stdout.write(
+            "For set-up only: admin (password 'demo'), the superuser, for what no officer may do in the back "
+            "office (other officers' accounts, superusers, groups and permissions)"
+        )
 
     def _user(self, username: str, role: str, merchant=None, **extra) -> User:
         user, created = User.objects.get_or_create(
@@ -103,9 +107,13 @@ class Command(BaseCommand):
         return user
 
     def _people(self):
-        regulator = self._user(
-            "regulator", Role.REGULATOR, first_name="Officer", is_staff=True, is_superuser=True
-        )
+        # The demo officer works as every officer does, without superuser rights (issue 17); an older seed
+        # made it a superuser. `admin` is the set-up superuser.
+        regulator = self._user("regulator", Role.REGULATOR, first_name="Officer")
+        if regulator.is_superuser:
+            regulator.is_superuser = False
+            regulator.save()
+        self._user("admin", Role.REGULATOR, first_name="Set-up", is_superuser=True)
         shops = []
         for i, (name, platform, url) in enumerate(SHOPS, start=1):
             shop, _ = Merchant.objects.get_or_create(

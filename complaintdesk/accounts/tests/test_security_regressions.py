@@ -1,0 +1,69 @@
+"""Issue 17's attacks on accounts, reproduced as the outside probe made them (findings 1 and 6)."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.test import Client
+from django.urls import reverse
+
+from complaintdesk.accounts.models import Role, User
+from complaintdesk.accounts.tests.forms import posted_form
+
+
+def _logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _logs_in(username: str, password: str) -> bool:
+    """Through the back office's own login page, as the attacker would."""
+    response = Client().post(reverse("admin:login"), {"username": username, "password": password})
+    return response.status_code == 302
+
+
+@pytest.fixture
+def root(db):
+    return User.objects.create_superuser("root", password="root-secret-1")
+
+
+@pytest.mark.django_db
+def test_a_plain_officer_who_reposts_their_own_change_form_with_is_superuser_on_is_refused(people):
+    """Finding 1: re-post your own user change form in the admin with is_superuser=on → it was saved."""
+    officer = _logged_in(people.rita)
+    url = reverse("admin:accounts_user_change", args=[people.rita.pk])
+    data = posted_form(officer.get(url), "user_form")
+    group = Group.objects.create(name="everything")
+    data.update(
+        first_name="Rita",
+        is_superuser="on",
+        is_staff="on",
+        groups=[str(group.pk)],
+        user_permissions=[str(p.pk) for p in Permission.objects.filter(codename="change_user")],
+    )
+    refused = officer.post(url, data)
+    assert refused.status_code == 403
+    assert "Only a superuser may change groups, is_staff, is_superuser, user_permissions" in (
+        refused.content.decode()
+    )
+    people.rita.refresh_from_db()
+    assert not people.rita.is_superuser and people.rita.first_name == ""  # nothing was saved
+    assert not people.rita.groups.exists() and not people.rita.user_permissions.exists()
+    assert not people.rita.has_perm("auth.change_group")
+
+
+@pytest.mark.django_db
+def test_a_second_officer_cannot_set_a_superusers_password_through_the_admin(people, root):
+    """Finding 1: a second officer set a superuser's password with the admin's password form, then logged
+    in as them."""
+    second = User.objects.create_user("rhea", password="pw-rhea", role=Role.REGULATOR)
+    officer = _logged_in(second)
+    url = reverse("admin:auth_user_password_change", args=[root.pk])
+    assert officer.get(url).status_code == 403
+    stolen = {"password1": "Taken-over-2026", "password2": "Taken-over-2026", "usable_password": "true"}
+    assert officer.post(url, stolen).status_code == 403
+    assert not _logs_in("root", "Taken-over-2026")
+    assert _logs_in("root", "root-secret-1")
+    # Nor another officer's, whose account is no more theirs to take over.
+    url = reverse("admin:auth_user_password_change", args=[people.rita.pk])
+    assert officer.post(url, stolen).status_code == 403
+    assert not _logs_in("rita", "Taken-over-2026")
