@@ -21,9 +21,15 @@ from complaintdesk.lib.masking import mask_name, mask_text
         ("座机 (010) 1234 5678 转 0571-87654321-802", "座机 010-****5678 转 0571-****4321"),
         ("card 6222 0212 3456 7890 128", "card **** **** **** 0128"),
         ("call (555) 123-4567", "call ***-***-4567"),
+        ("手机１３９－１２３４－５６７８。", "手机139****5678。"),
+        ("邮箱 wangxm＠163.com", "邮箱 w***@163.com"),
+        ("加我微信：zhang_san88", "加我微信：z***8"),
+        ("QQ 12345678", "QQ 1***8"),
+        ("住上海市黄浦区南京东路100号3室，谢谢", "住上海市黄浦区****，谢谢"),
+        ("地址：阳光小区3栋2单元501室", "地址：****"),
     ],
 )
-def test_it_masks_phone_id_and_card_numbers_and_email_addresses(text, masked):
+def test_it_masks_phone_id_and_card_numbers_email_addresses_chat_ids_and_addresses(text, masked):
     assert mask_text(text) == masked
 
 
@@ -35,6 +41,7 @@ def test_it_masks_phone_id_and_card_numbers_and_email_addresses(text, masked):
         "amount 1299.00 on 2026-11-28",
         "TS-2026-0000042",
         "refund 12345",
+        "订单号 JD-20261122-5567",  # the shop finds the order by it
     ],
 )
 def test_it_leaves_order_numbers_amounts_dates_and_references_alone(text):

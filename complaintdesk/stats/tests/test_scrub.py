@@ -20,6 +20,12 @@ ID18 = "11010519491231002" + id_check_character("11010519491231002")
         ("老身份证110105491231002", "老身份证[ID number]"),
         ("我的身份证是11010519491231002x", "我的身份证是[ID number]"),  # wrong check digit, but a birth date
         ("卡号 6222 0212 3456 7890 128，4111111111111111", "卡号 [card number]，[card number]"),
+        ("电话 139–1234–5678，１３９１２３４５６７８", "电话 [phone]，[phone]"),
+        ("加我微信：zhang_san88，QQ 12345678", "加我微信：[WeChat/QQ id]，QQ [WeChat/QQ id]"),
+        ("住上海市黄浦区南京东路100号3室。", "住[address]。"),
+        ("for order JD-20261111-0042.", "for order [order number]."),
+        ("Order 202611280000123457 arrived late", "Order [order number] arrived late"),
+        ("Reference TS-2026-0000123, 3 items", "Reference [reference], 3 items"),
     ],
 )
 def test_personal_data_is_replaced(text, expected):
@@ -30,9 +36,9 @@ def test_personal_data_is_replaced(text, expected):
     "text",
     [
         "On XX/XX/XXXX I called (XXX) XXX-XXXX and XXXX XXXX said no.",  # the CFPB's own redactions stay
-        "Paid $1,234.56 on 2019-10-25 and 12/05/2019 for order JD-20261111-0042.",
-        "Reference TS-2026-0000123, 3 items, 199.00 yuan.",
-        "Order 202611280000123457 and 4111111111111112: neither an ID number nor Luhn-valid.",
+        "Paid $1,234.56 on 2019-10-25 and 12/05/2019, 3 items, 199.00 yuan.",
+        "Item 202611280000123457 and 4111111111111112: neither an ID number nor Luhn-valid.",
+        "我在上海市的门店买的，12月1号到货，微信支付了 99 元。",
     ],
 )
 def test_what_is_not_personal_stays(text):
