@@ -233,6 +233,15 @@ COMPLAINT_RATE_PER_ACCOUNT = env_int("COMPLAINT_RATE_PER_ACCOUNT", 10)
 COMPLAINT_RATE_PER_ADDRESS = env_int("COMPLAINT_RATE_PER_ADDRESS", 30)
 COMPLAINT_RATE_WINDOW_SECONDS = env_int("COMPLAINT_RATE_WINDOW_SECONDS", 3600)
 
+# API bearer tokens (POST /api/v1/auth/token) stop working this many days after they were issued, counted
+# at each use (a shorter setting applies to tokens already out). Every token expires: 0 is refused. A new
+# password, deactivation, or another role or shop revokes a user's tokens at once (accounts.models.User).
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
+if API_TOKEN_DAYS < 1:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"API_TOKEN_DAYS must be at least 1 (every token expires): {API_TOKEN_DAYS}")
+
 # Everything goes through handlers that mask phone numbers, ID numbers and e-mail addresses
 # (complaintdesk.lib.logfilter), Django's own request and server logs included.
 LOGGING = {

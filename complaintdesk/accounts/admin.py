@@ -98,8 +98,8 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["user", "name", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["user", "key_hash", "created_at", "last_used_at"]
+    list_display = ["user", "name", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["user", "key_hash", "created_at", "expires_at", "last_used_at"]
 
     def has_add_permission(self, request):
         return False  # tokens are issued by POST /api/v1/auth/token, which shows the raw value once

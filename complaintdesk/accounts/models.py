@@ -1,10 +1,13 @@
 import hashlib
 import secrets
+from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.lib import sql
@@ -40,11 +43,28 @@ class User(AbstractUser):
         if self.role not in MERCHANT_ROLES and self.merchant_id is not None:
             raise ValidationError({"merchant": _("Only merchant staff belong to a shop.")})
 
+    # A token speaks for the account as it was when issued: a new password (or none: set_unusable_password),
+    # deactivation, or another role or shop revokes all of the user's tokens (issue 17, finding 6).
+    # Compared with the stored row, so every way of saving counts (forms, admin, commands). Like Django's
+    # sessions, which hang on the password hash too, a hash upgrade at login (new hasher settings) counts
+    # as a new password.
+    TOKEN_BOUND_FIELDS = ("password", "is_active", "role", "merchant_id")
+
     def save(self, *args, **kwargs):
         # The admin is the regulator's back office (accounts.backends): every officer reaches it, and
         # nobody else but a superuser.
         self.is_staff = self.is_superuser or self.role == Role.REGULATOR
-        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        watched = not self._state.adding and (
+            update_fields is None or {"merchant", *self.TOKEN_BOUND_FIELDS} & set(update_fields)
+        )
+        with transaction.atomic():
+            stored = (
+                User.objects.filter(pk=self.pk).values(*self.TOKEN_BOUND_FIELDS).first() if watched else None
+            )
+            super().save(*args, **kwargs)
+            if stored and any(stored[name] != getattr(self, name) for name in self.TOKEN_BOUND_FIELDS):
+                ApiToken.revoke_all(self)
 
     @property
     def is_consumer(self) -> bool:
@@ -57,6 +77,10 @@ class User(AbstractUser):
     @property
     def is_regulator(self) -> bool:
         return self.role == Role.REGULATOR
+
+
+class TokenRefused(Exception):
+    """A bearer token we issued that may no longer be used; the message (for the client's 401) says why."""
 
 
 def hash_token(raw: str) -> str:
@@ -76,19 +100,50 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.user} · {self.name or self.created_at:%Y-%m-%d}"
 
+    @property
+    def expires_at(self) -> datetime:
+        """API_TOKEN_DAYS after issue, counted when used: a shorter setting applies to every token at once."""
+        return self.created_at + timedelta(days=settings.API_TOKEN_DAYS)
+
     @classmethod
     def issue(cls, user: User, name: str = "") -> tuple["ApiToken", str]:
         raw = secrets.token_urlsafe(32)
         return cls.objects.create(user=user, key_hash=hash_token(raw), name=name), raw
 
     @classmethod
+    def revoke_all(cls, user: User) -> None:
+        cls.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+    @classmethod
     def authenticate(cls, raw: str) -> User | None:
+        """The token's user; None for a token we never issued (or an inactive user); TokenRefused, saying
+        why, for one that was revoked or has expired."""
         # Every API request passes here: read without the ORM's query compiler (lib.sql says why).
-        token = sql.select_one(cls, "key_hash = %s AND revoked_at IS NULL", [hash_token(raw)])
-        user = token and sql.select_one(User, "id = %s AND is_active", [token.user_id])
-        if user is None:
+        token = sql.select_one(cls, "key_hash = %s", [hash_token(raw)])
+        if token is None:
             return None
         now = timezone.now()
+        if token.revoked_at is not None:
+            raise TokenRefused(
+                gettext(
+                    "this token was revoked (signed out, or the account's password, role, shop or active "
+                    "status changed); get a new one from POST /api/v1/auth/token"
+                )
+            )
+        if now >= token.expires_at:
+            raise TokenRefused(
+                gettext(
+                    "this token expired at %(when)s (tokens last %(days)s days); get a new one from "
+                    "POST /api/v1/auth/token"
+                )
+                % {
+                    "when": f"{token.expires_at.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}",
+                    "days": settings.API_TOKEN_DAYS,
+                }
+            )
+        user = sql.select_one(User, "id = %s AND is_active", [token.user_id])
+        if user is None:
+            return None
         # Write the last-use time at most once a minute: a write per request would serialise SQLite.
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             cls.objects.filter(pk=token.pk).update(last_used_at=now)

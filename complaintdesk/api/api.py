@@ -12,7 +12,7 @@ from ninja import NinjaAPI, Router, Status
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.parser import Parser
 
-from complaintdesk.accounts.models import ApiToken, hash_token
+from complaintdesk.accounts.models import ApiToken, TokenRefused, hash_token
 from complaintdesk.accounts.ratelimit import RateLimited
 from complaintdesk.api import alerts, complaints, merchants, pledges, promotions
 from complaintdesk.api import calendar as calendar_api
@@ -104,8 +104,8 @@ def issue_token(request, payload: TokenIn):
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None or not user.is_active:
         return Status(401, {"detail": _("wrong username or password")})
-    _token, raw = ApiToken.issue(user, name="api")
-    return {"token": raw}
+    token, raw = ApiToken.issue(user, name="api")
+    return {"token": raw, "expires_at": token.expires_at}
 
 
 @auth_router.delete("/token", response={204: None})
@@ -209,6 +209,14 @@ def on_not_found(request, exc):
 @api.exception_handler(UncoveredYearError)
 def on_uncovered_year(request, exc):
     return api.create_response(request, {"detail": _(UNCOVERED_YEAR) % exc.params}, status=409)
+
+
+@api.exception_handler(TokenRefused)
+def on_token_refused(request, exc: TokenRefused):
+    # RFC 6750 §3: the client learns that this token is done, not that it sent none.
+    response = api.create_response(request, {"detail": str(exc)}, status=401)
+    response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    return response
 
 
 @api.exception_handler(AuthenticationError)

@@ -95,6 +95,7 @@ class TokenIn(Schema):
 
 class TokenOut(Schema):
     token: str
+    expires_at: datetime  # API_TOKEN_DAYS after issue; a new password or role revokes the token sooner
 
 
 class ComplaintIn(Schema):

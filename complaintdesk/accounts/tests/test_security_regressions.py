@@ -1,6 +1,9 @@
 """Issue 17's attacks on accounts, reproduced as the outside probe made them (findings 1 and 6)."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.urls import reverse
@@ -67,3 +70,48 @@ def test_a_second_officer_cannot_set_a_superusers_password_through_the_admin(peo
     url = reverse("admin:auth_user_password_change", args=[people.rita.pk])
     assert officer.post(url, stolen).status_code == 403
     assert not _logs_in("rita", "Taken-over-2026")
+
+
+def _token(username: str, password: str) -> str:
+    response = Client().post(
+        "/api/v1/auth/token", {"username": username, "password": password}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    return response.json()["token"]
+
+
+def _complaints(token: str):
+    return Client().get("/api/v1/complaints", headers={"Authorization": f"Bearer {token}"})
+
+
+@pytest.mark.django_db
+def test_a_token_stops_working_when_its_owner_changes_the_password(people):
+    """Finding 6: a token survived a password change (the owner's answer to a stolen password)."""
+    token = _token("alice", "pw-alice")
+    assert _complaints(token).status_code == 200
+    web = _logged_in(people.alice)
+    new = {"old_password": "pw-alice", "new_password1": "Alice-anew-2026", "new_password2": "Alice-anew-2026"}
+    assert web.post(reverse("password_change"), new).status_code == 302
+    refused = _complaints(token)
+    assert refused.status_code == 401
+    assert refused.json()["detail"].startswith("this token was revoked")
+    assert refused["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+    assert _complaints(_token("alice", "Alice-anew-2026")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_token_expires_after_api_token_days(people, settings):
+    """Finding 6: tokens never expired."""
+    settings.API_TOKEN_DAYS = 30
+    issued = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    with time_machine.travel(issued, tick=False):
+        token = _token("alice", "pw-alice")
+    with time_machine.travel(issued + timedelta(days=30, seconds=-1), tick=False):
+        assert _complaints(token).status_code == 200
+    with time_machine.travel(issued + timedelta(days=30), tick=False):
+        refused = _complaints(token)
+    assert refused.status_code == 401
+    assert refused.json()["detail"] == (
+        "this token expired at 2026-12-31T09:00:00Z (tokens last 30 days); "
+        "get a new one from POST /api/v1/auth/token"
+    )
