@@ -2,7 +2,7 @@
 the PDF plan."""
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -343,7 +343,9 @@ def _upload(api, user, promotion_id, name, content):
 @pytest.mark.django_db
 def test_the_emergency_plan_pdf_is_attached_and_downloaded(people, api):
     filing = _file(api, people.bob)
-    response = _upload(api, people.bob, filing["id"], "plan.pdf", PDF)
+    # Attached after filing whatever today's date: events are read in the order they happened.
+    with time_machine.travel(FILING_DAY + timedelta(hours=1), tick=False):
+        response = _upload(api, people.bob, filing["id"], "plan.pdf", PDF)
     assert response.status_code == 200, response.content
     assert response.json()["plan"]["name"] == "plan.pdf"
     assert response.json()["plan"]["size"] == len(PDF)
