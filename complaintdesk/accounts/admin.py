@@ -85,9 +85,10 @@ class UserAdmin(BaseUserAdmin):
         return super().user_change_password(request, id, form_url)
 
     def _refuse(self, request, fields: list[str]):
-        message = gettext("Only a superuser may change %(fields)s. Nothing was saved.") % {
-            "fields": ", ".join(fields)
-        }
+        message = gettext(
+            "Nothing was saved: %(fields)s cannot be changed on this page (only a superuser may change them, "
+            "on the user's change page)."
+        ) % {"fields": ", ".join(fields)}
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("Not allowed"),

@@ -1,6 +1,7 @@
 """The regulator's back office (the Django admin) belongs to every regulator officer (SPEC §1: policy and
 calendar settings, shops, users, taxonomy, complaints): an officer needs no superuser to hand out
-permissions one by one. Each admin page still decides what may be changed (the event log is read-only)."""
+permissions one by one. Each admin page still decides what may be changed: the event log is read-only, and
+the user pages keep superuser status, permissions and officers' accounts for superusers (accounts.admin)."""
 
 from django.contrib.auth.backends import BaseBackend
 

@@ -45,7 +45,7 @@ def test_a_plain_officer_who_reposts_their_own_change_form_with_is_superuser_on_
     )
     refused = officer.post(url, data)
     assert refused.status_code == 403
-    assert "Only a superuser may change groups, is_staff, is_superuser, user_permissions" in (
+    assert "Nothing was saved: groups, is_staff, is_superuser, user_permissions cannot be changed" in (
         refused.content.decode()
     )
     people.rita.refresh_from_db()
