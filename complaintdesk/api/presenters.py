@@ -46,6 +46,7 @@ def complaint(c, viewer, in_list: bool = False, deadlines=None) -> dict:
         "promotion": c.promotion_name,
         "wanted_outcome": c.wanted_outcome,
         "description": privacy.listed_text(c.description, viewer) if in_list else c.description,
+        "publish_consent": c.publish_consent,
         "resolution": {"type": c.resolution_type, "details": c.resolution_text}
         if c.resolution_type
         else None,

@@ -112,6 +112,13 @@ class ComplaintIn(Schema):
     )
     wanted_outcome: WantedOutcome
     description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10000)]
+    publish_consent: bool = Field(
+        False,
+        description="The consumer agrees that the description, with phone numbers, e-mail addresses, ID "
+        "and card numbers, WeChat/QQ ids, addresses, order numbers and references removed, is published "
+        "in the public open data. Without it the open data has the complaint but not its text. "
+        "Default false.",
+    )
     promotion: int | ShortText = Field(
         "", description="The id of the shop's promotion filing, or the promotion's name in your own words."
     )
@@ -188,6 +195,7 @@ class ComplaintOut(Schema):
     promotion: str
     wanted_outcome: str
     description: str
+    publish_consent: bool
     resolution: ResolutionIn | None
     received_at: datetime
     first_response_due: datetime | None

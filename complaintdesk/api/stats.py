@@ -247,8 +247,9 @@ OPEN_DATA_MAX_DAYS = 366
     response={200: None, 422: ValidationErrorOut},
     summary="Anonymised open data: the complaints of a period, without personal data",
     description=PERIOD_HELP + f" At most {OPEN_DATA_MAX_DAYS} days. No names, phone numbers, addresses, "
-    "ID numbers, references or order numbers; the description is scrubbed of phone numbers, e-mail "
-    "addresses, ID numbers and bank card numbers.",
+    "ID numbers, references or order numbers. The description only where the consumer consented to "
+    "publishing it (`publish_consent` at filing), scrubbed of phone numbers, e-mail addresses, ID and "
+    "bank card numbers, WeChat/QQ ids, addresses, order numbers and references; empty otherwise.",
 )
 def open_data(request, start: date, end: date, format: str = "csv"):  # noqa: A002
     period = Period.parse(start, end)

@@ -270,6 +270,10 @@ class Rows:
         adapt = self.adapters.get(i)
         return value if adapt is None or value is None else adapt(value)
 
+    def adapted(self, name: str, value):
+        """`value` for the column of field `name`, as the database takes it."""
+        return self._adapted(self.index[name], value)
+
     def row(self, values: dict) -> list:
         """A row from field values by attribute name (the others keep their defaults)."""
         out = self.template.copy()
@@ -339,8 +343,9 @@ class CfpbFormat:
     required = ("Date received", "Product", "Issue", "Company", "Complaint ID", "Submitted via",
                 "Company response to consumer", "Timely response?")  # fmt: skip
     narrative = "Consumer complaint narrative"
+    consent = "Consumer consent provided?"
     optional = ("Sub-product", "Sub-issue", narrative, "Company public response", "State",
-                "Consumer disputed?", "Tags")  # fmt: skip
+                "Consumer disputed?", "Tags", consent)  # fmt: skip
 
     def __init__(self, categories: dict[str, Category], header: list[str], tables: Tables):
         self.categories = categories
@@ -360,6 +365,7 @@ class CfpbFormat:
         self.kind, self.sector = _plain(Kind.COMPLAINT), _plain(CFPB_SECTORS["default"])
         self.submitted, self.other_channel = _plain(State.SUBMITTED), _plain(Channel.IMPORT)
         self.wanted_outcome = (_plain(WantedOutcome.APOLOGY), _plain(WantedOutcome.REFUND))
+        self.publish_consent = {b: tables.complaints.adapted("publish_consent", b) for b in (False, True)}
         template = tables.complaints.template.copy()
         template[c["kind"]], template[c["sector"]] = self.kind, self.sector
         self.c_template = template
@@ -447,6 +453,10 @@ class CfpbFormat:
         sub_product, sub_issue = v[at["Sub-product"]], v[at["Sub-issue"]]
         category = self.category_for(issue, sub_issue, product)
         narrative = v[at[self.narrative]].strip()
+        # The CFPB publishes a narrative only when its consumer consented; a row without one gets our
+        # summary of the CFPB's product and issue, no consumer's words. Either goes into our open data
+        # (scrubbed), unless the row's own consent column says otherwise.
+        consented = not narrative or v[at[self.consent]].strip().lower() in ("", "consent provided")
         if not narrative:
             narrative = " / ".join(x for x in (product, sub_product.strip(), issue, sub_issue.strip()) if x)
         description, truncated = _description(narrative)
@@ -461,6 +471,7 @@ class CfpbFormat:
         complaint[c.channel] = channel
         complaint[c.wanted_outcome] = self.wanted_outcome[category.code == "contract_fees"]
         complaint[c.description] = description
+        complaint[c.publish_consent] = self.publish_consent[consented]
         complaint[c.state] = state
         complaint[c.resolution_type] = resolution_type
         complaint[c.resolution_text] = f"{response}. {public}".strip() if state != self.submitted else ""
@@ -516,8 +527,10 @@ def _plain(value):
 NATIVE_COLUMNS = (
     "external_id", "received_at", "merchant", "kind", "category", "channel", "sector", "order_number",
     "amount", "order_date", "wanted_outcome", "description", "consumer_name", "state", "product",
+    "publish_consent",
 )  # fmt: skip
 FINAL_STATES = (State.RESOLVED, State.CLOSED, State.WITHDRAWN)
+CONSENT_VALUES = {"": False, "no": False, "false": False, "0": False, "yes": True, "true": True, "1": True}
 
 
 class NativeFormat:
@@ -525,7 +538,9 @@ class NativeFormat:
     date), merchant (the shop's unified social credit code), category (code), wanted_outcome,
     description. Optional: kind, channel (default import), sector (default online_shopping),
     order_number, amount, order_date, consumer_name, state (empty for a live complaint, or resolved,
-    closed, withdrawn for a finished one), product (what was bought, up to 200 characters)."""
+    closed, withdrawn for a finished one), product (what was bought, up to 200 characters),
+    publish_consent (yes/true/1 when the consumer agreed to the description's publication in the open
+    data; empty, no, false, 0 when not: the default, as at filing)."""
 
     name = "ComplaintDesk CSV"
     required = ("external_id", "received_at", "merchant", "category", "wanted_outcome", "description")
@@ -586,6 +601,11 @@ class NativeFormat:
         if state not in (State.SUBMITTED, *FINAL_STATES):
             raise RowError(f"state: {state!r}; use empty (live), resolved, closed or withdrawn")
         description, truncated = _description(need("description"))
+        consent = (v.get("publish_consent") or "").strip().lower()
+        if consent not in CONSENT_VALUES:
+            raise RowError(
+                f"publish_consent: {consent!r}; use yes or no (true/false, 1/0), or leave it empty"
+            )
         for column, limit in (("order_number", 64), ("consumer_name", 100), ("product", 200)):
             if len((v.get(column) or "").strip()) > limit:
                 raise RowError(f"{column}: longer than {limit} characters")
@@ -597,6 +617,7 @@ class NativeFormat:
             "order_number": (v.get("order_number") or "").strip(), "amount": amount, "order_date": order_date,
             "product": (v.get("product") or "").strip(),
             "wanted_outcome": choice("wanted_outcome", WantedOutcome, ""), "description": description,
+            "publish_consent": CONSENT_VALUES[consent],
             "state": state, "received_at": received_at, "external_id": external_id,
         }  # fmt: skip
         event = {

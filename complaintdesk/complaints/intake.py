@@ -33,6 +33,7 @@ def build_filing(
     received_at: datetime | None = None,
     consumer_name: str = "",
     product: str = "",
+    publish_consent: bool = False,
 ) -> Filing:
     """A `Filing` ready for `services.file_complaint`, or FieldError / ActionForbidden saying what is wrong."""
     if user.role not in (Role.CONSUMER, Role.REGULATOR):
@@ -84,4 +85,5 @@ def build_filing(
         received_at=received_at,
         consumer_name=consumer_name,
         product=product,
+        publish_consent=publish_consent,
     )

@@ -70,6 +70,16 @@ class Complaint(models.Model):
     )
     wanted_outcome = models.CharField(_("wanted outcome"), max_length=20, choices=WantedOutcome.choices)
     description = models.TextField(_("description"), max_length=10000)
+    # Names cannot be found in free text, so the open data publishes the description (scrubbed) only
+    # with the consumer's consent, asked at filing and off by default (as the CFPB's narratives).
+    publish_consent = models.BooleanField(
+        _("consent to publish the description"),
+        default=False,
+        help_text=_(
+            "The consumer agreed that the description, with personal data removed, is published in the "
+            "open data."
+        ),
+    )
     state = models.CharField(_("state"), max_length=24, choices=State.choices, default=State.SUBMITTED)
     # Where a complaint goes back to when the consumer answers a request for information.
     resume_state = models.CharField(max_length=24, choices=State.choices, blank=True)

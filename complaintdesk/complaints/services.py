@@ -55,6 +55,7 @@ class Filing:
     consumer_name: str = ""
     external_id: str = ""
     product: str = ""
+    publish_consent: bool = False  # the description may go into the open data, scrubbed
 
 
 def file_complaint(actor, filing: Filing, idempotency: tuple[str, str] | None = None) -> Complaint:
@@ -87,6 +88,7 @@ def file_complaint(actor, filing: Filing, idempotency: tuple[str, str] | None = 
             promotion=promotion,
             wanted_outcome=filing.wanted_outcome,
             description=filing.description,
+            publish_consent=filing.publish_consent,
             received_at=received_at,
             external_id=filing.external_id,
         )

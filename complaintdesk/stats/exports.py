@@ -244,10 +244,11 @@ def open_data_complaints(period: periods.Period):
 
 def open_data_rows(complaints) -> Iterator[list]:
     """No names, phones, addresses, ID numbers, references, order numbers or account ids: the consumer
-    cannot be found from a row. Free text is scrubbed (`scrub.py`)."""
+    cannot be found from a row. The description only where its consumer consented to publishing it
+    (`Complaint.publish_consent`: names in free text cannot be found), scrubbed (`scrub.py`); else empty."""
     for c in complaints.iterator(chunk_size=2000):
         yield [
             timezone.localtime(c.received_at, periods.zone()).date().isoformat(), c.merchant.name,
             c.merchant.platform, c.kind, c.category.code, c.channel, c.sector, c.state, c.wanted_outcome,
-            c.amount, _in_time(c), scrub(c.description),
+            c.amount, _in_time(c), scrub(c.description) if c.publish_consent else "",
         ]  # fmt: skip

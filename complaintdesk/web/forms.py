@@ -106,6 +106,16 @@ class ComplaintForm(forms.Form):
         required=False,
         help_text=_("Photos, screenshots, receipts: JPEG, PNG, PDF or text, up to 10 MB each."),
     )
+    publish_consent = forms.BooleanField(
+        label=_("Yes, publish what happened in the open data, with my personal data removed"),
+        required=False,
+        help_text=_(
+            "The complaint centre publishes complaints as open data without names. Ticked, your description "
+            "is published too, after phone numbers, e-mail addresses, ID and card numbers, WeChat/QQ ids, "
+            "addresses and order numbers are taken out; names cannot always be found, so leave yours out. "
+            "Not ticked, only the shop, the category and the outcome are published."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -41,7 +41,13 @@ def _file(who, merchant, when, **kw):
 def figures(people):
     _file(people.erin, people.bazaar, at(2025, 1, 1, 10))
     _file(people.alice, people.acme, at(2025, 12, 31, 23, 59))
-    a = _file(people.alice, people.acme, at(2026, 1, 1, 0, 0), description="耳机没有声音 13812345678")
+    a = _file(
+        people.alice,
+        people.acme,
+        at(2026, 1, 1, 0, 0),
+        description="耳机没有声音 13812345678",
+        publish_consent=True,
+    )
     _file(people.erin, people.acme, at(2026, 1, 31, 23, 30), sector="offline_retail")
     _file(people.alice, people.acme, at(2026, 2, 1, 0, 10))
     services.perform(a.pk, people.bob, "respond", "We are on it", at=at(2026, 1, 1, 0, 37))
@@ -214,6 +220,7 @@ def test_open_data_is_public_and_anonymised(figures, api):
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == 2
     assert rows[0]["description"] == "耳机没有声音 [phone]"
+    assert rows[1]["description"] == ""  # filed without consent to publish its text
     assert rows[0]["received_date"] == "2026-01-01" and rows[0]["first_response_in_time"] == "yes"
     for private in ("TS-2026", "ORD-1", "alice", "erin", "13812345678"):
         assert private not in text

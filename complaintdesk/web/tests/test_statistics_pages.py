@@ -244,7 +244,9 @@ def test_a_shop_downloads_its_own_rows_only_and_a_consumer_none(answered, browse
 @pytest.mark.django_db
 def test_the_public_open_data_link_works_without_login_and_holds_no_personal_data(answered):
     with time_machine.travel(datetime(2026, 4, 2, 10, tzinfo=SH), tick=False):
-        factories.complaint(answered.erin, answered.bazaar, description="耳机没有声音 13812345678")
+        factories.complaint(
+            answered.erin, answered.bazaar, description="耳机没有声音 13812345678", publish_consent=True
+        )
     page = _get(Client(), reverse("web:scorecards")).content.decode()
     section = page.split('id="open-data"', 1)[1]
     hrefs = [html.unescape(h) for h in re.findall(r'href="([^"]+)"', section.split("</section>", 1)[0])]

@@ -41,6 +41,7 @@ def file_complaint(request):
                 wanted_outcome=data["wanted_outcome"],
                 description=data["description"].strip(),
                 product=data["product"],
+                publish_consent=data["publish_consent"],
             )
             ratelimit.check_filing(request, request.user)
             with transaction.atomic():

@@ -159,6 +159,7 @@ class Command(BaseCommand):
                 order_date=(received_at - timedelta(days=rng.randrange(1, 30))).date(),
                 wanted_outcome=rng.choice(list(WantedOutcome)),
                 description=rng.choice(STORIES[category.code]),
+                publish_consent=i % 3 != 0,  # two in three let the open data publish their story
                 received_at=received_at,
                 external_id=external_id,
             )
