@@ -67,8 +67,9 @@ def build_filing(
         raise FieldError(
             "order_date", _("must not be in the future (today is %(today)s)") % {"today": today.isoformat()}
         )
-    # An id must be a filing of this very shop; a name is kept as written (promotions.linking).
-    filed_promotion, promotion_name = linking.resolve(shop, promotion)
+    # An id must be a filing of this very shop that the user may link; a name is kept as written
+    # (promotions.linking).
+    filed_promotion, promotion_name = linking.resolve(shop, promotion, user)
     return Filing(
         merchant=shop,
         category=found,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from complaintdesk.deadlines.services import working_time_of
 from complaintdesk.lib import sql
 from complaintdesk.lib.errors import FieldError
+from complaintdesk.promotions import queries
 from complaintdesk.promotions.models import Promotion, SalePeriod
 
 _SEPARATORS = re.compile(r"[\s\-_·.,，。!！]+")
@@ -38,14 +39,15 @@ def sale_period_named(name: str, periods=None) -> SalePeriod | None:
     return None
 
 
-def resolve(merchant, promotion: int | str | None) -> tuple[Promotion | None, str]:
-    """The `promotion` a consumer sent with a complaint: the id of one of the shop's filings, or a name.
-    Returns (filing or None, the name to keep). An id that is not a filing of this shop is a FieldError,
-    whoever's filing it might be."""
+def resolve(merchant, promotion: int | str | None, user) -> tuple[Promotion | None, str]:
+    """The `promotion` `user` sent with a complaint: the id of one of the shop's filings, or a name.
+    Returns (filing or None, the name to keep). An id that is not a filing of this shop that the user may
+    link (`queries.linkable`) is a FieldError with the same words, whoever's filing it might be and whatever
+    its state: the answer tells nothing about filings the user may not see."""
     if promotion is None or promotion == "":
         return None, ""
     if isinstance(promotion, int) and not isinstance(promotion, bool):
-        found = Promotion.objects.filter(pk=promotion, merchant=merchant).first()
+        found = queries.linkable(user).filter(pk=promotion, merchant=merchant).first()
         if found is None:
             raise FieldError(
                 "promotion", _("no promotion filing %(promotion)s of this shop") % {"promotion": promotion}

@@ -6,7 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
 from complaintdesk.accounts.models import MERCHANT_ROLES, Role
-from complaintdesk.promotions.models import Promotion
+from complaintdesk.promotions.models import FilingState, Promotion
 
 
 class NoPlanAttached(Http404):
@@ -28,6 +28,16 @@ def visible(user) -> QuerySet[Promotion]:
     if user.role == Role.REGULATOR:
         return filings
     return filings.filter(merchant_id=user.merchant_id)
+
+
+def linkable(user) -> QuerySet[Promotion]:
+    """The filings `user` may name by id on a complaint they file (the answer shows the filing's name back):
+    those they see (`visible`: every filing for the regulator's back office), and for anyone else, consumers
+    above all, the ones the regulator has accepted: an accepted filing is a promotion the shop runs in
+    public; one waiting for review or returned is still between the shop and the regulator."""
+    if sees_filings(user):
+        return visible(user)
+    return Promotion.objects.filter(state=FilingState.ACCEPTED)
 
 
 def plan_download(user, promotion_id: int) -> FileResponse:

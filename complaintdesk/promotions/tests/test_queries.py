@@ -94,3 +94,25 @@ def test_a_filing_that_does_not_exist_is_not_found(people, filings):
     with pytest.raises(Http404) as raised:
         queries.plan_download(people.rita, max(p.pk for p in filings) + 1)
     assert not isinstance(raised.value, queries.NoPlanAttached)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "links"),
+    [
+        ("rita", {"Acme accepted", "Acme submitted", "Acme returned", "Bazaar accepted", "Bazaar submitted"}),
+        ("carol", {"Acme accepted", "Acme submitted", "Acme returned"}),
+        ("dave", {"Bazaar accepted", "Bazaar submitted"}),
+        ("alice", {"Acme accepted", "Bazaar accepted"}),
+        ("anonymous", {"Acme accepted", "Bazaar accepted"}),
+    ],
+)
+def test_a_complaint_names_by_id_the_filings_its_filer_sees_or_accepted_ones(people, name, links):
+    starts, ends = datetime(2026, 11, 11, tzinfo=SHANGHAI), datetime(2026, 11, 12, tzinfo=SHANGHAI)
+    for shop, staff, states in (
+        (people.acme, people.bob, ("accepted", "submitted", "returned")),
+        (people.bazaar, people.dave, ("accepted", "submitted")),
+    ):
+        for state in states:
+            past_filing(shop, staff, starts, ends, name=f"{shop.name.split()[0]} {state}", state=state)
+    assert {p.name for p in queries.linkable(_who(people, name))} == links
