@@ -2,7 +2,8 @@
 
 A table is (headers, rows); `statistics_table` builds one from the query results, `write_csv`/`write_xlsx`
 turn any table into a file and `download` into the HTTP answer that the API and the web both send.
-Complaint lists stream row by row, so a large export never sits in memory.
+Complaint lists stream row by row, so a large export never sits in memory. Every cell of either format
+goes through `lib.spreadsheet.cell`: no text in a download is a formula.
 """
 
 import csv
@@ -12,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
+from complaintdesk.lib import spreadsheet
 from complaintdesk.lib.errors import FieldError
 from complaintdesk.stats import periods, queries
 from complaintdesk.stats.scrub import scrub
@@ -35,7 +37,7 @@ def stream_csv(headers: list[str], rows: Iterable) -> Iterator[str]:
     writer = csv.writer(Echo())
     yield "\ufeff" + writer.writerow(headers)
     for row in rows:
-        yield writer.writerow(["" if v is None else v for v in row])
+        yield writer.writerow(["" if v is None else spreadsheet.cell(v) for v in row])
 
 
 def write_csv(headers: list[str], rows: Iterable) -> bytes:
@@ -43,22 +45,31 @@ def write_csv(headers: list[str], rows: Iterable) -> bytes:
 
 
 def write_xlsx(headers: list[str], rows: Iterable, title: str = "data") -> bytes:
+    # Imported here: a process that never writes XLSX does not load openpyxl (60 ms).
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
+
+    def cell(value):
+        if isinstance(value, str):
+            # Stored as text whatever it begins with (openpyxl stores '=…' as a formula), without the
+            # control characters XML cannot hold (openpyxl refuses them: the whole file would fail).
+            text = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", spreadsheet.cell(value)))
+            text.data_type = "s"
+            return text
+        if getattr(value, "tzinfo", None) is not None:
+            return timezone.localtime(value, periods.zone()).replace(tzinfo=None)  # XLSX has no time zones
+        return value
+
     sheet.append(headers)
     for row in rows:
-        sheet.append([_cell(v) for v in row])
+        sheet.append([cell(v) for v in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
-
-
-def _cell(value):
-    if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
-        return timezone.localtime(value, periods.zone()).replace(tzinfo=None)  # XLSX has no time zones
-    return value
 
 
 def check_format(fmt: str) -> None:

@@ -5,7 +5,6 @@ Exit status 0 even with rejected rows (they are reported, with line numbers and 
 written to a CSV with --rejects); 1 when the file cannot be read or its columns are unknown.
 """
 
-import csv
 import sys
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from complaintdesk.complaints import importing
+from complaintdesk.lib import spreadsheet
 
 
 class Command(BaseCommand):
@@ -47,7 +47,7 @@ class Command(BaseCommand):
             self.stderr.write(f"… and {len(report.rejected) - 50} more rejected rows")
         if rejects:
             with rejects.open("w", newline="", encoding="utf-8") as f:
-                writer = csv.writer(f)
+                writer = spreadsheet.csv_writer(f)  # ids and reasons quote the file's own cells
                 writer.writerow(["line", "id", "reason"])
                 writer.writerows((r.line, r.external_id, r.reason) for r in report.rejected)
         style = self.style.WARNING if report.rejected else self.style.SUCCESS
