@@ -150,6 +150,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ComplaintDesk <noreply@compl
 
 # Evidence uploads: what a consumer may attach to a complaint.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+# And per complaint, however many uploads bring them (complaints.evidence counts under the complaint's lock).
+EVIDENCE_MAX_FILES_PER_COMPLAINT = env_int("EVIDENCE_MAX_FILES_PER_COMPLAINT", 20)
+EVIDENCE_MAX_TOTAL_BYTES = env_int("EVIDENCE_MAX_TOTAL_BYTES", 50 * 1024 * 1024)
 EVIDENCE_ALLOWED_TYPES = {
     "image/jpeg": (".jpg", ".jpeg"),
     "image/png": (".png",),

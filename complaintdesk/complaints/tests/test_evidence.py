@@ -1,9 +1,12 @@
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
-from complaintdesk.complaints.models import ComplaintEvent, Evidence
+from complaintdesk.complaints import evidence
+from complaintdesk.complaints.models import Complaint, ComplaintEvent, Evidence
 from complaintdesk.complaints.tests import factories
+from complaintdesk.lib.errors import FieldError
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x01" * 100
 PDF = b"%PDF-1.7\n" + b"0" * 100
@@ -62,3 +65,81 @@ def test_oversize_evidence_is_refused(people, api, settings):
     assert response.status_code == 422
     assert "limit is 1000 bytes" in response.json()["detail"][0]["msg"]
     assert Evidence.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("sent", "extension", "shown"),
+    [
+        ("refund_form.pdf.cmd", ".txt", "refund_form.txt"),
+        ("photo.PNG", ".png", "photo.png"),
+        ("scan.jpeg", ".jpg", "scan.jpg"),
+        ("receipt.pdf.exe", ".pdf", "receipt.pdf"),
+        ("..\\..\\windows\\evil.bat", ".txt", "evil.txt"),
+        ("../../etc/passwd", ".txt", "passwd.txt"),
+        ("\u202efdp.exe", ".pdf", "fdp.pdf"),  # a right-to-left override shows "exe.pdf"
+        ("refund_form\uff0epdf\uff0ecmd", ".txt", "refund_form.txt"),  # full-width dots
+        ("发票 扫描件.pdf", ".pdf", "发票_扫描件.pdf"),
+        (".bashrc", ".txt", "evidence.txt"),
+        ("", ".png", "evidence.png"),
+        ("a" * 300 + ".txt", ".txt", "a" * 100 + ".txt"),
+    ],
+)
+def test_the_shown_name_has_one_extension_the_detected_types(sent, extension, shown):
+    assert evidence.safe_name(sent, extension) == shown
+    assert evidence.safe_name(shown, extension) == shown
+
+
+@pytest.mark.django_db
+def test_evidence_stored_before_names_were_made_safe_downloads_under_a_safe_name(people, api):
+    c = factories.complaint(people.alice, people.acme)
+    item = evidence.attach(c, people.alice, _named(b"hello", "note.txt"))
+    Evidence.objects.filter(pk=item.pk).update(original_name="invoice.pdf.cmd")
+    download = api(people.bob).get(f"/complaints/{c.pk}/evidence/{item.pk}")
+    assert download["Content-Disposition"] == 'attachment; filename="invoice.txt"'
+
+
+@pytest.mark.django_db
+def test_a_complaint_takes_evidence_up_to_its_caps_exactly(people, settings):
+    settings.EVIDENCE_MAX_FILES_PER_COMPLAINT = 3
+    settings.EVIDENCE_MAX_TOTAL_BYTES = 30
+    c = factories.complaint(people.alice, people.acme)
+    evidence.attach_all(c, people.alice, [_named(b"1" * 10, "a.txt"), _named(b"2" * 10, "b.txt")])
+    with pytest.raises(FieldError, match="the limit is 30 bytes of evidence per complaint"):
+        evidence.attach(c, people.bob, _named(b"3" * 11, "c.txt"))
+    evidence.attach(c, people.bob, _named(b"3" * 10, "c.txt"))  # 3 files, 30 bytes: at both caps
+    with pytest.raises(FieldError, match="the limit is 3 files per complaint"):
+        evidence.attach(c, people.rita, _named(b"4", "d.txt"))
+    assert c.evidence.count() == 3
+
+
+@pytest.mark.django_db
+def test_a_batch_that_fails_half_way_leaves_no_file_and_no_row(people, settings, monkeypatch):
+    c = factories.complaint(people.alice, people.acme)
+    real = evidence.record_event
+    calls = []
+
+    def fails_the_second_time(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(evidence, "record_event", fails_the_second_time)
+    with pytest.raises(RuntimeError):
+        evidence.attach_all(c, people.alice, [_named(b"first", "a.txt"), _named(b"second", "b.txt")])
+    assert not Evidence.objects.filter(complaint=c).exists()
+    root = settings.MEDIA_ROOT / "evidence"
+    assert not root.exists() or not any(p.is_file() for p in root.rglob("*"))
+
+
+@pytest.mark.django_db
+def test_a_complaint_closed_meanwhile_takes_no_evidence(people):
+    c = factories.complaint(people.alice, people.acme)
+    Complaint.objects.filter(pk=c.pk).update(state="closed")  # another request closed it; `c` is stale
+    with pytest.raises(FieldError, match="the complaint is closed"):
+        evidence.attach(c, people.alice, _named(b"late", "late.txt"))
+    assert not c.evidence.exists()
+
+
+def _named(content: bytes, name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content)

@@ -109,9 +109,7 @@ def add_evidence(request, complaint_id: int):
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            with transaction.atomic():
-                for upload in form.cleaned_data["files"]:
-                    evidence.attach(complaint, request.user, upload)
+            evidence.attach_all(complaint, request.user, form.cleaned_data["files"])
         except FieldError as exc:
             form.add_error("files", exc.reason)
             if not evidence.accepts_evidence(complaint):  # the page shows no evidence form to carry it

@@ -46,8 +46,7 @@ def file_complaint(request):
             ratelimit.check_filing(request, request.user)
             with transaction.atomic():
                 complaint = services.file_complaint(request.user, filing)
-                for upload in data["evidence"]:
-                    evidence.attach(complaint, request.user, upload)
+                evidence.attach_all(complaint, request.user, data["evidence"])
         except FieldError as exc:
             field = {"file": "evidence"}.get(exc.field, exc.field)
             form.add_error(field if field in form.fields else None, exc.reason)
