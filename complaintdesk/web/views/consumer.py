@@ -9,6 +9,7 @@ from complaintdesk.complaints.choices import Channel, Sector
 from complaintdesk.complaints.queries import visible_complaints
 from complaintdesk.lib.errors import FieldError
 from complaintdesk.web.display import nearest_deadline
+from complaintdesk.web.filters import FilingFormQuery, reads_query
 from complaintdesk.web.views.access import consumer_required
 
 
@@ -20,10 +21,11 @@ def my_complaints(request):
 
 
 @consumer_required
-def file_complaint(request):
+@reads_query(FilingFormQuery)
+def file_complaint(request, query):
     from complaintdesk.web.forms import ComplaintForm
 
-    initial = {"merchant": request.GET.get("merchant")} if request.GET.get("merchant", "").isdigit() else {}
+    initial = {"merchant": query["merchant"]} if query["merchant"] else {}
     form = ComplaintForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

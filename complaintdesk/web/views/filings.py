@@ -12,6 +12,7 @@ from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.promotions import queries, services
 from complaintdesk.promotions.models import FilingAction, FilingState
+from complaintdesk.web.filters import ALL, FilingListQuery, reads_query
 from complaintdesk.web.forms import AmendFilingForm, FilingForm, PlanForm, ReviewForm
 from complaintdesk.web.views.access import merchant_required, regulator_required
 
@@ -36,10 +37,11 @@ def new_filing(request):
 
 
 @regulator_required
-def review_queue(request):
-    state = request.GET.get("state", FilingState.SUBMITTED)
+@reads_query(FilingListQuery)
+def review_queue(request, query):
+    state = query["state"]
     filings = queries.visible(request.user)
-    if state in FilingState.values:
+    if state != ALL:
         filings = filings.filter(state=state)
     return render(
         request,

@@ -19,17 +19,15 @@ from complaintdesk.merchants.models import Merchant
 from complaintdesk.pledges import services as pledges
 from complaintdesk.web import metrics
 from complaintdesk.web.display import QUEUE_STATES, service_hours_lines
+from complaintdesk.web.filters import QueueQuery, reads_query
 from complaintdesk.web.forms import CoordinatorForm, ServiceHoursForm, ServiceInfoForm
 from complaintdesk.web.views.access import merchant_required
 from complaintdesk.web.views.queues import by_nearest_deadline, page_rows
 
-VIEWS = ("open", "escalations", "finished")
-
-
 @merchant_required
-def queue(request):
-    view = request.GET.get("view", "open")
-    view = view if view in VIEWS else "open"
+@reads_query(QueueQuery)
+def queue(request, query):
+    view = query["view"]
     complaints = visible_complaints(request.user)
     if view == "open":
         complaints = by_nearest_deadline(complaints.filter(state__in=OPEN_STATES))
@@ -37,7 +35,7 @@ def queue(request):
         complaints = by_nearest_deadline(complaints.filter(state__in=QUEUE_STATES))
     else:
         complaints = complaints.exclude(state__in=OPEN_STATES).order_by("-updated_at")
-    page, rows = page_rows(request, complaints)
+    page, rows = page_rows(query["page"], complaints)
     return render(
         request,
         "web/merchant/queue.html",

@@ -9,6 +9,7 @@ from complaintdesk.merchants.models import Merchant
 from complaintdesk.stats import periods
 from complaintdesk.web import metrics
 from complaintdesk.web.display import service_hours_lines
+from complaintdesk.web.filters import DirectoryQuery, reads_query
 from complaintdesk.web.forms import SignUpForm
 from complaintdesk.web.views.access import home_url_for
 
@@ -23,11 +24,11 @@ def start(request):
     return redirect(home_url_for(request.user))
 
 
-def directory(request):
-    query = request.GET.get("q", "").strip()[:100]
-    shops = profile.directory(query)
+@reads_query(DirectoryQuery)
+def directory(request, query):
+    shops = profile.directory(query["q"])
     rows = [{"shop": s, "hours": service_hours_lines(s.service_hours)} for s in shops]
-    return render(request, "web/public/directory.html", {"rows": rows, "q": query})
+    return render(request, "web/public/directory.html", {"rows": rows, "q": query["q"]})
 
 
 def scorecards(request):

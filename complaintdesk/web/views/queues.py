@@ -21,8 +21,9 @@ def by_nearest_deadline(complaints):
     )
 
 
-def page_rows(request, complaints, per_page: int = 50):
-    page = Paginator(complaints, per_page).get_page(request.GET.get("page"))
+def page_rows(number: int, complaints, per_page: int = 50):
+    """Page `number` of the list (a page past the last is the last), with each row's nearest deadline."""
+    page = Paginator(complaints, per_page).get_page(number)
     now = timezone.now()
     rows = [{"complaint": c, "deadline": nearest_deadline(c, now)} for c in page.object_list]
     return page, rows

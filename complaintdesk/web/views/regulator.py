@@ -21,9 +21,18 @@ from complaintdesk.pledges.models import PledgeVersion
 from complaintdesk.stats import periods
 from complaintdesk.web import metrics
 from complaintdesk.web.display import QUEUE_STATES
+from complaintdesk.web.filters import (
+    ALL,
+    AlertListQuery,
+    ComplaintListQuery,
+    PageQuery,
+    link_query,
+    reads_query,
+    requested_period,
+)
 from complaintdesk.web.forms import NoteForm, PledgeVersionForm
 from complaintdesk.web.views.access import regulator_required
-from complaintdesk.web.views.exports import filtered_complaints, requested_period
+from complaintdesk.web.views.exports import filtered_complaints
 from complaintdesk.web.views.queues import by_nearest_deadline, page_rows
 
 
@@ -124,38 +133,38 @@ def _chart_data(data: dict) -> dict:
 
 
 @regulator_required
-def escalations(request):
+@reads_query(PageQuery)
+def escalations(request, query):
     complaints = by_nearest_deadline(visible_complaints(request.user).filter(state__in=QUEUE_STATES))
-    page, rows = page_rows(request, complaints)
+    page, rows = page_rows(query["page"], complaints)
     return render(request, "web/regulator/escalations.html", {"page": page, "rows": rows})
 
 
 @regulator_required
-def complaints(request):
-    qs, f = filtered_complaints(request.user, request.GET)
-    page, rows = page_rows(request, qs)
-    query = request.GET.copy()
-    query.pop("page", None)
+@reads_query(ComplaintListQuery)
+def complaints(request, query):
+    page, rows = page_rows(query["page"], filtered_complaints(request.user, query))
     return render(
         request,
         "web/regulator/complaints.html",
         {
             "page": page,
             "rows": rows,
-            "f": f,
+            "f": query,
             "states": State.choices,
             "shops": Merchant.objects.all(),
             "categories": Category.objects.all(),
-            "query": query.urlencode(),
+            "query": link_query(request, "page"),
         },
     )
 
 
 @regulator_required
-def alerts(request):
-    state = request.GET.get("state", "open")
+@reads_query(AlertListQuery)
+def alerts(request, query):
+    state = query["state"]
     qs = Alert.objects.select_related("merchant", "category").prefetch_related("complaints")
-    if state in AlertState.values:
+    if state != ALL:
         qs = qs.filter(state=state)
     return render(
         request,
