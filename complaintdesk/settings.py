@@ -283,3 +283,11 @@ DEADLINE_UNCOVERED_YEARS = env_str("DEADLINE_UNCOVERED_YEARS", "estimate")
 # resolution clock is paused meanwhile (SPEC §2); when the window passes unanswered the complaint goes to
 # the 12315 centre, so a shop cannot park a complaint by asking questions. 0: no window.
 CONSUMER_ANSWER_WORKING_DAYS = env_int("CONSUMER_ANSWER_WORKING_DAYS", 7)
+# The least customer-service hours a shop may publish (the regulator's rule): at least this many days a
+# week open at least this many hours each. Hours stored before keep counting as they are.
+SERVICE_HOURS_MIN_DAYS = env_int("SERVICE_HOURS_MIN_DAYS", 5)
+SERVICE_HOURS_MIN_HOURS_PER_DAY = env_int("SERVICE_HOURS_MIN_HOURS_PER_DAY", 4)
+if not (0 <= SERVICE_HOURS_MIN_DAYS <= 7 and 0 <= SERVICE_HOURS_MIN_HOURS_PER_DAY <= 24):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("SERVICE_HOURS_MIN_DAYS must be 0–7 and SERVICE_HOURS_MIN_HOURS_PER_DAY 0–24")

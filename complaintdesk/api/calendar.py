@@ -54,7 +54,7 @@ def deadlines(
     if not Category.objects.filter(code=category).exists():
         raise FieldError("category", _("unknown category %(category)r") % {"category": category})
     computed = services.deadlines_for(shop, kind, category, channel, received_at)
-    calendar = services.calendar_for(shop)
+    calendar = services.calendar_for(shop, at=received_at)
     rows = [
         {
             "phase": phase,

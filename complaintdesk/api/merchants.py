@@ -25,7 +25,7 @@ from complaintdesk.api.schemas import (
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.lib.errors import FieldError
 from complaintdesk.merchants import compliance, profile
-from complaintdesk.merchants.models import Merchant
+from complaintdesk.merchants.models import HISTORY_FIELDS, Merchant
 
 router = Router(tags=["merchants"])
 
@@ -107,9 +107,9 @@ def update_merchant(request, merchant_id: int, payload: MerchantPatch):
         merchant = get_object_or_404(Merchant.objects.select_for_update(no_key=True), pk=merchant_id)
         changed = profile.apply_changes(merchant, changes, _("may not be null"))
         _save(merchant)
-        if "service_hours" in changed:
-            profile.record_revision(merchant, request.auth, ["service_hours"])
-        profile.move_open_deadlines(merchant, request.auth, changed)
+        kept = set(changed) & set(HISTORY_FIELDS)
+        if kept:
+            profile.record_revision(merchant, request.auth, kept)
     return merchant
 
 

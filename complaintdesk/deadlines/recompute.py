@@ -1,4 +1,7 @@
-"""After the regulator changes a policy or the calendar: move the deadlines that have not passed yet."""
+"""After the regulator changes a policy or the calendar: move the deadlines that have not passed yet.
+
+A shop's change of its own hours moves none (issue 17, finding 5): each complaint counts in the hours in
+force when it was received, here too (`services.complaint_calendar`)."""
 
 from datetime import timedelta
 
@@ -23,7 +26,8 @@ def recompute_open_deadlines(actor, reason: str, merchant=None) -> int:
     """Recompute every open, not yet passed, not yet met deadline of open complaints.
 
     1. Take the complaints in an open state that have such a deadline (of one shop, when given).
-    2. Compute their deadlines afresh from the time of receipt under the active policy and calendar.
+    2. Compute their deadlines afresh from the time of receipt under the active policy and calendar, in
+       the shop's hours as they were at receipt.
     3. Where a due time moved, store it and write an event saying from what to what and why.
     Returns the number of complaints whose deadlines moved.
     """
@@ -57,7 +61,7 @@ def _recompute_one(complaint, now) -> dict:
     computed = services.deadlines_for(
         complaint.merchant, complaint.kind, complaint.category.code, complaint.channel, complaint.received_at
     )
-    calendar = services.calendar_for(complaint.merchant)
+    calendar = services.complaint_calendar(complaint)
     changes = {}
     rows = Deadline.objects.select_for_update().filter(
         complaint=complaint, status=DeadlineStatus.OPEN, met_at__isnull=True, due_at__gt=now

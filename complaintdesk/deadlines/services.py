@@ -69,22 +69,32 @@ def _calendar(hours_json: str, tz: str, uncovered: str) -> BusinessCalendar:
     return BusinessCalendar(hours=hours, tz=tz, statutory="CN", uncovered=uncovered)
 
 
-def calendar_for(merchant) -> BusinessCalendar:
-    """The shop's working time: its published service hours on the Chinese statutory calendar."""
+def calendar_for(merchant, at: datetime | None = None) -> BusinessCalendar:
+    """The shop's working time: its published service hours on the Chinese statutory calendar. `at`: the
+    hours in force at that instant; a complaint's deadlines count in those in force when it was received,
+    whatever the shop published since (`complaint_calendar`)."""
     sync_statutory_entries()
-    hours_json, zone = working_time_of(merchant)
+    hours_json, zone = working_time_of(merchant, at)
     return _calendar(hours_json, zone, settings.DEADLINE_UNCOVERED_YEARS)
 
 
-def working_time_of(merchant) -> tuple[str, str]:
-    """The shop's (service hours as canonical JSON, time zone) as its deadlines count them.
+def complaint_calendar(complaint) -> BusinessCalendar:
+    """The calendar a complaint's deadlines count in, whenever they are counted (intake, resuming after a
+    question, the answer window, a recomputation): its shop's hours as they were when it was received, so
+    that a shop cannot move its running deadlines by publishing other hours (issue 17, finding 5)."""
+    return calendar_for(complaint.merchant, at=complaint.received_at)
+
+
+def working_time_of(merchant, at: datetime | None = None) -> tuple[str, str]:
+    """The shop's (service hours as canonical JSON, time zone) as its deadlines count them, at `at` (now
+    when None; `Merchant.working_time_at`).
 
     The model's validators refuse what the calendar cannot take, but a row written before they did, or past
     them, must not turn the shop's consumers away with an error: such a value is replaced by the default
-    (Monday–Friday 09:00–18:00, the centre's zone), and the log names the shop so it can be corrected."""
-    return _usable_working_time(
-        json.dumps(merchant.service_hours, sort_keys=True), merchant.time_zone, merchant.pk
-    )
+    (Monday–Friday 09:00–18:00, the centre's zone), and the log names the shop so it can be corrected.
+    Hours below the regulator's minimum that were stored before it count as they are."""
+    hours, zone = merchant.working_time_at(at)
+    return _usable_working_time(json.dumps(hours, sort_keys=True), zone, merchant.pk)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -92,12 +102,12 @@ def _usable_working_time(hours_json: str, zone: str, shop: int) -> tuple[str, st
     # Cached: every filing asks (twice), and a shop's hours rarely change; a bad value is logged once.
     from complaintdesk.merchants.models import (
         DEFAULT_SERVICE_HOURS,
-        validate_service_hours,
+        validate_countable_hours,
         validate_time_zone,
     )
 
     try:
-        validate_service_hours(json.loads(hours_json))
+        validate_countable_hours(json.loads(hours_json))
     except ValidationError as exc:
         log.warning(
             "shop %s stores unusable service hours %s (%s): counting the default", shop, hours_json, exc
@@ -196,7 +206,7 @@ def active_policy() -> tuple[Policy, list[policy.Rule]]:
 def deadlines_for(merchant, kind: str, category_code: str, channel: str, received_at: datetime, active=None):
     """What the active policy gives a complaint with these facts: {phase: policy.Due}. `active` is what
     `active_policy()` gave, for a caller that computes many complaints' deadlines at once (an import)."""
-    calendar = calendar_for(merchant)
+    calendar = calendar_for(merchant, at=received_at)
     active, rules = active or active_policy()
     facts = policy.Facts(kind, category_code, channel, calendar.is_working_time(received_at))
     return policy.compute(rules, facts, received_at, calendar, active.reminder_percent)
@@ -301,15 +311,16 @@ def answer_window_end(complaint, asked_at: datetime) -> datetime | None:
     days = settings.CONSUMER_ANSWER_WORKING_DAYS
     if days <= 0:
         return None
-    return policy.end_of_nth_working_day(calendar_for(complaint.merchant), asked_at, days)
+    return policy.end_of_nth_working_day(complaint_calendar(complaint), asked_at, days)
 
 
 def _resume_resolution(complaint, now: datetime) -> list[str]:
-    """Shift the resolution deadline by the time spent waiting for the consumer, on the rule's own clock."""
+    """Shift the resolution deadline by the time spent waiting for the consumer, on the rule's own clock,
+    counted in the hours the complaint counts in (those in force when it was received)."""
     deadline = complaint.deadlines.filter(phase=Phase.RESOLUTION, status=DeadlineStatus.PAUSED).first()
     if deadline is None:
         return []
-    calendar = calendar_for(complaint.merchant)
+    calendar = complaint_calendar(complaint)
     if deadline.clock == Clock.WALL:
         waited = now - deadline.paused_at
         remaining = deadline.due_at - deadline.paused_at

@@ -2,7 +2,13 @@ from django.contrib import admin, messages
 from django.utils import timezone
 
 from complaintdesk.merchants import profile
-from complaintdesk.merchants.models import CoordinatorDesignation, Merchant, ServiceInfoRevision
+from complaintdesk.merchants.models import (
+    HISTORY_FIELDS,
+    SERVICE_INFO_FIELDS,
+    CoordinatorDesignation,
+    Merchant,
+    ServiceInfoRevision,
+)
 
 
 class ServiceInfoRevisionInline(admin.TabularInline):
@@ -44,13 +50,13 @@ class MerchantAdmin(admin.ModelAdmin):
     inlines = [CoordinatorDesignationInline, ServiceInfoRevisionInline]
 
     def save_model(self, request, obj, form, change):
-        service_changes = set(profile.SERVICE_INFO_FIELDS) & set(form.changed_data)
+        service_changes = set(SERVICE_INFO_FIELDS) & set(form.changed_data)
         if change and service_changes and any(getattr(obj, f) for f in profile.REACH_FIELDS):
             obj.service_info_published_at = obj.service_info_published_at or timezone.now()
         super().save_model(request, obj, form, change)
-        if change and service_changes:
-            profile.record_revision(obj, request.user, service_changes)
-        # The admin saves the whole change page in one transaction, as publish_service_info does.
-        if change and profile.WORKING_TIME_FIELDS & set(form.changed_data):
-            moved = profile.move_open_deadlines(obj, request.user, form.changed_data)
-            messages.info(request, f"Deadlines recomputed for {moved} open complaint(s) of {obj}.")
+        kept = set(HISTORY_FIELDS) & set(form.changed_data)
+        if change and kept:
+            # In the change page's one transaction, as publish_service_info does.
+            profile.record_revision(obj, request.user, kept)
+        if change and profile.WORKING_TIME_FIELDS & kept:
+            messages.info(request, profile.WORKING_TIME_CHANGED)

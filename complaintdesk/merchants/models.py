@@ -1,4 +1,5 @@
 import re
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -9,6 +10,16 @@ from complaintdesk.deadlines.calendar import parse_clock, parse_tz, parse_weekly
 from complaintdesk.lib.errors import AppendOnlyError
 from complaintdesk.merchants.uscc import InvalidCreditCode, validate_credit_code
 
+# What a shop publishes (SPEC §1), and what its history (ServiceInfoRevision) keeps: that and the time zone
+# its hours are read in.
+SERVICE_INFO_FIELDS = (
+    "service_phone",
+    "service_email",
+    "service_chat_url",
+    "returns_address",
+    "service_hours",
+)
+HISTORY_FIELDS = (*SERVICE_INFO_FIELDS, "time_zone")
 # Monday–Friday 09:00–18:00: the regulation's default customer-service hours.
 DEFAULT_SERVICE_HOURS = {str(day): [["09:00", "18:00"]] for day in range(5)}
 WEEKDAYS = frozenset(str(day) for day in range(7))
@@ -29,13 +40,15 @@ def validate_credit_code_field(value: str) -> None:
         ) from None
 
 
-def validate_service_hours(value) -> None:
-    """Hours are {"0".."6": [["HH:MM", "HH:MM"], ...]}, the shape BusinessCalendar takes (keys as strings).
+def validate_countable_hours(value) -> tuple:
+    """Hours are {"0".."6": [["HH:MM", "HH:MM"], ...]}, the shape BusinessCalendar takes (keys as strings);
+    returns them parsed, one tuple of (open, close) minutes per weekday.
 
-    The deadline calendar decides what is valid: `deadlines.services.calendar_for` builds the shop's
-    calendar from these hours, and hours it refused would fail every complaint against the shop. Its own
-    parsers judge each time and the whole week (overlaps too); this adds the string keys of the stored JSON
-    and some working time in the week, and words the usual mistakes in the reader's language.
+    The deadline calendar decides what can be counted in: `deadlines.services.calendar_for` builds the
+    shop's calendar from these hours, and hours it refused would fail every complaint against the shop. Its
+    own parsers judge each time and the whole week (overlaps too); this adds the string keys of the stored
+    JSON and some working time in the week, and words the usual mistakes in the reader's language. Stored
+    hours are counted in when they pass this (`deadlines.services.working_time_of`).
     """
     if not isinstance(value, dict):
         raise ValidationError(_("Service hours must map weekdays 0–6 to lists of [start, end] times."))
@@ -61,6 +74,25 @@ def validate_service_hours(value) -> None:
         # `add_working_time` refuses ("no working time after …") and `end_of_nth_working_day` gives up
         # after ten years of days, so filing against the shop would fail and no deadline could ever run.
         raise ValidationError(_("Publish the hours of at least one day."))
+    return weekly
+
+
+def validate_service_hours(value) -> None:
+    """The hours a shop may publish: countable (above) and those a real customer-service team keeps, at
+    least SERVICE_HOURS_MIN_DAYS days a week with SERVICE_HOURS_MIN_HOURS_PER_DAY hours each (the
+    regulator's settings). One minute on a Sunday night made every working-hours deadline of the shop
+    run for years (issue 17, finding 5)."""
+    weekly = validate_countable_hours(value)
+    days, hours = settings.SERVICE_HOURS_MIN_DAYS, settings.SERVICE_HOURS_MIN_HOURS_PER_DAY
+    staffed = sum(1 for intervals in weekly if sum(end - start for start, end in intervals) >= hours * 60)
+    if staffed < days:
+        raise ValidationError(
+            _(
+                "Customer-service hours must cover at least %(days)s days a week with at least %(hours)s "
+                "hours each; these cover %(staffed)s."
+            ),
+            params={"days": days, "hours": hours, "staffed": staffed},
+        )
 
 
 def _clock_minutes(text) -> int:
@@ -138,6 +170,10 @@ class Merchant(models.Model):
     service_info_published_at = models.DateTimeField(
         _("service information published"), null=True, blank=True
     )
+    # When the hours and zone above took effect: a complaint received before counts in those of the
+    # ServiceInfoRevision in force then (`working_time_at`). None: since the shop was created, or changed
+    # before 2026-12 when a change still moved every open deadline onto the new hours.
+    working_time_since = models.DateTimeField(null=True, blank=True, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -149,9 +185,38 @@ class Merchant(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        # The history fields as stored (Django's documented way to know what a save changes): the first
+        # change of working time keeps them as the shop's first revision (`profile.record_revision`).
+        instance = super().from_db(db, field_names, values)
+        loaded = dict(zip(field_names, values, strict=True))
+        instance.stored_service_info = {f: loaded[f] for f in HISTORY_FIELDS if f in loaded}
+        return instance
+
     def clean(self):
         if self.credit_code:
             self.credit_code = self.credit_code.strip().upper()
+
+    def working_time_at(self, at: datetime | None) -> tuple[dict, str]:
+        """The service hours and time zone in force at `at`: a change of working time applies to complaints
+        received after it (issue 17, finding 5).
+
+        1. From the last change on (`working_time_since`), or when no change is recorded: the current ones.
+        2. Before it: those of the latest revision at or before `at`, else of the first one written (for a
+           shop that changed its working time before publishing anything else, the one that keeps its
+           hours as created: `profile.record_revision`).
+        """
+        if at is None or self.working_time_since is None or at >= self.working_time_since:
+            return self.service_hours, self.time_zone
+        revisions = ServiceInfoRevision.objects.filter(merchant=self)
+        revision = (
+            revisions.filter(changed_at__lte=at).order_by("-changed_at", "-id").first()
+            or revisions.order_by("id").first()
+        )
+        if revision is None:
+            return self.service_hours, self.time_zone
+        return revision.service_hours, revision.time_zone or self.time_zone
 
 
 class ServiceInfoRevision(models.Model):
@@ -164,6 +229,8 @@ class ServiceInfoRevision(models.Model):
     service_chat_url = models.URLField(max_length=500, blank=True)
     returns_address = models.TextField(max_length=500, blank=True)
     service_hours = models.JSONField(default=dict)
+    # Set by the regulator, not published by the shop, but a shop's deadlines count in it as in its hours.
+    time_zone = models.CharField(max_length=64, blank=True)
     changed_fields = models.JSONField(default=list)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -8,24 +8,28 @@ from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, Exists, OuterRef, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from complaintdesk.accounts.models import MERCHANT_ROLES, Role, User
 from complaintdesk.complaints.lifecycle import ActionForbidden
-from complaintdesk.deadlines.recompute import recompute_open_deadlines
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.merchants.models import (
+    HISTORY_FIELDS,
+    SERVICE_INFO_FIELDS,
     CoordinatorDesignation,
     Merchant,
     ServiceInfoRevision,
     validate_phone,
 )
 
-CONTACT_FIELDS = ("service_phone", "service_email", "service_chat_url", "returns_address")
-SERVICE_INFO_FIELDS = (*CONTACT_FIELDS, "service_hours")
 # Any one of these lets a consumer reach customer service; publishing needs at least one.
 REACH_FIELDS = ("service_phone", "service_email", "service_chat_url")
 # What the shop's deadlines are counted in (deadlines.services.calendar_for).
 WORKING_TIME_FIELDS = frozenset({"service_hours", "time_zone"})
+WORKING_TIME_CHANGED = gettext_lazy(
+    "The new hours apply to complaints received from now on; complaints received before keep their "
+    "deadlines, counted in the hours in force when they were received."
+)
 
 
 def may_manage(user, merchant) -> bool:
@@ -45,19 +49,37 @@ def _clean(merchant: Merchant, fields) -> None:
 
 def record_revision(merchant: Merchant, actor, changed, at=None) -> ServiceInfoRevision:
     """Write the history row of the shop's service information as it is now (inside the caller's
-    transaction). Also used when the regulator changes the hours through the shop's record."""
+    transaction, after the save). Also used when the regulator changes the hours or the time zone.
+
+    A change of working time applies to complaints received from `at` on (issue 17, finding 5): the shop
+    records when (`working_time_since`), and before its first such change its first revision keeps the
+    working time it was created with, so that complaints received earlier go on counting in that
+    (`Merchant.working_time_at`). Open deadlines do not move."""
+    at = at or timezone.now()
+    if WORKING_TIME_FIELDS & set(changed):
+        stored = getattr(merchant, "stored_service_info", {})
+        if set(stored) == set(HISTORY_FIELDS) and not merchant.service_info_revisions.exists():
+            ServiceInfoRevision.objects.create(
+                merchant=merchant,
+                **stored,
+                changed_fields=[],
+                changed_by=None,
+                changed_at=min(merchant.created_at, at),
+            )
+        Merchant.objects.filter(pk=merchant.pk).update(working_time_since=at)
+        merchant.working_time_since = at
     return ServiceInfoRevision.objects.create(
         merchant=merchant,
-        **{field: getattr(merchant, field) for field in SERVICE_INFO_FIELDS},
+        **{field: getattr(merchant, field) for field in HISTORY_FIELDS},
         changed_fields=sorted(changed),
         changed_by=actor,
-        changed_at=at or timezone.now(),
+        changed_at=at,
     )
 
 
 def apply_changes(merchant: Merchant, changes: dict, refuse_null: str) -> list[str]:
     """Set the fields whose value differs (unsaved) and return their names, so that a repeat of the same
-    values changes, records and recomputes nothing. A None is refused with `refuse_null`."""
+    values changes and records nothing. A None is refused with `refuse_null`."""
     changed = []
     for field, value in changes.items():
         if value is None:
@@ -68,19 +90,9 @@ def apply_changes(merchant: Merchant, changes: dict, refuse_null: str) -> list[s
     return changed
 
 
-def move_open_deadlines(merchant: Merchant, actor, changed) -> int:
-    """Recompute the shop's open deadlines when `changed` includes its working time, inside the caller's
-    transaction so the new hours and the deadlines counted in them commit together or not at all. Returns
-    the number of complaints whose deadlines moved."""
-    if not WORKING_TIME_FIELDS & set(changed):
-        return 0
-    return recompute_open_deadlines(actor, reason="the shop's service hours changed", merchant=merchant)
-
-
 class Publication(NamedTuple):
     merchant: Merchant
     changed: list[str]
-    moved: int  # complaints whose deadlines the new hours moved
 
 
 def publish_service_info(merchant_id: int, actor, changes: dict, at=None) -> Publication:
@@ -89,8 +101,8 @@ def publish_service_info(merchant_id: int, actor, changes: dict, at=None) -> Pub
     1. Check the actor may (regulator or the shop's coordinator).
     2. Apply the changes and validate them with the model's own validators, naming the first bad field.
     3. Require at least one way to reach customer service (phone, e-mail or chat).
-    4. Save, stamp the publication, write the revision row and, when the hours changed, move the shop's
-       open deadlines, in one transaction; a repeat that changes nothing writes nothing.
+    4. Save, stamp the publication and write the revision row in one transaction; a repeat that changes
+       nothing writes nothing. New hours apply to complaints received from now on (`record_revision`).
     """
     unknown = set(changes) - set(SERVICE_INFO_FIELDS)
     if unknown:
@@ -110,12 +122,11 @@ def publish_service_info(merchant_id: int, actor, changes: dict, at=None) -> Pub
                 _("publish at least one way to reach customer service: phone, e-mail or chat"),
             )
         if not changed and merchant.service_info_published_at is not None:
-            return Publication(merchant, [], 0)
+            return Publication(merchant, [])
         merchant.service_info_published_at = now
         merchant.save(update_fields=[*changed, "service_info_published_at"])
         record_revision(merchant, actor, changed, at=now)
-        moved = move_open_deadlines(merchant, actor, changed)
-    return Publication(merchant, changed, moved)
+    return Publication(merchant, changed)
 
 
 def current_coordinator(merchant) -> CoordinatorDesignation | None:

@@ -12,7 +12,7 @@ from complaintdesk.complaints.choices import Kind, ResolutionType, WantedOutcome
 from complaintdesk.complaints.evidence import sniff
 from complaintdesk.complaints.models import Category
 from complaintdesk.lib.dates import FIRST_DAY
-from complaintdesk.merchants.models import Merchant, validate_service_hours
+from complaintdesk.merchants.models import Merchant, validate_countable_hours
 from complaintdesk.promotions.models import PromotionType
 from complaintdesk.web.display import category_name
 
@@ -434,7 +434,7 @@ class ServiceHoursForm(forms.Form):
             h1, m1, h2, m2 = (int(g) for g in match.groups())
             interval = [f"{h1:02d}:{m1:02d}", f"{h2:02d}:{m2:02d}"]
             try:
-                validate_service_hours({"0": [interval]})
+                validate_countable_hours({"0": [interval]})
             except ValidationError as exc:
                 raise forms.ValidationError(exc.messages) from None
             intervals.append(interval)

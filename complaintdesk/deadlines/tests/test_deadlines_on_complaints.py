@@ -1,5 +1,6 @@
 """Deadlines as complaints get them: the default policy at intake, met by the shop's actions, paused while
-the shop waits for the consumer, recomputed when the regulator changes a rule or the calendar."""
+the shop waits for the consumer, recomputed when the regulator changes a rule or the calendar, and counted
+in the shop's hours as they were when the complaint was received."""
 
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -197,20 +198,55 @@ def test_a_deadline_in_a_year_no_source_covers_is_guessed_with_a_visible_warning
     assert resolution.due_at == due
 
 
+# Monday to Friday mornings: what a shop might publish to slow its working-hours clocks down.
+MORNINGS = {str(d): [["09:00", "13:00"]] for d in range(5)}
+
+
+def _publish_mornings(people, api, when):
+    with time_machine.travel(when, tick=False):
+        response = api(people.rita).patch(f"/merchants/{people.acme.pk}", {"service_hours": MORNINGS})
+    assert response.status_code == 200, response.content
+
+
 @pytest.mark.django_db
-def test_new_service_hours_move_the_shops_open_deadlines(people, api):
+def test_new_service_hours_leave_the_shops_open_deadlines_where_they_are(people, api):
     with time_machine.travel(at(2026, 6, 3, 10), tick=False):
         acme = factories.complaint(people.alice, people.acme, kind="quality_issue")
-        bazaar = factories.complaint(people.alice, people.bazaar, kind="quality_issue")
-        # Acme now serves 09:00–12:00 only: 2 working hours left on Wednesday, 2 more on Thursday.
-        hours = {str(d): [["09:00", "12:00"]] for d in range(5)}
-        assert (
-            api(people.rita).patch(f"/merchants/{people.acme.pk}", {"service_hours": hours}).status_code
-            == 200
-        )
-    assert dues(acme)["reply"] == at(2026, 6, 4, 11)
-    assert dues(bazaar)["reply"] == at(2026, 6, 3, 14)
-    assert acme.events.last().message == "the shop's service hours changed"
+    before = dues(acme)
+    _publish_mornings(people, api, at(2026, 6, 3, 10, 30))
+    assert dues(acme) == before
+    assert not acme.events.filter(action="recompute_deadlines").exists()
+
+
+@pytest.mark.django_db
+def test_a_question_after_new_hours_is_counted_in_the_hours_the_complaint_was_received_in(people, api):
+    with time_machine.travel(at(2026, 6, 3, 10), tick=False):
+        c = factories.complaint(people.alice, people.acme)
+    _publish_mornings(people, api, at(2026, 6, 3, 12))
+    with time_machine.travel(at(2026, 6, 4, 10), tick=False):
+        services.perform(c.pk, people.bob, "request_info", "Photo please")
+    # The answer window: 7 working days of 09:00–18:00 (in the new hours it would end at 13:00).
+    assert c.deadlines.get(phase="resolution").next_check_at == at(2026, 6, 15, 18)
+    with time_machine.travel(at(2026, 6, 8, 10), tick=False):
+        services.perform(c.pk, people.alice, "provide_info", "Here")
+    resolution = c.deadlines.get(phase="resolution")
+    # As without new hours (test_waiting_for_the_consumer_pauses_the_resolution_clock); in them the
+    # 8 hours waited and 27 left would have put it at 16 June 13:00.
+    assert (resolution.due_at, resolution.paused_total) == (at(2026, 6, 16, 18), timedelta(hours=18))
+
+
+@pytest.mark.django_db
+def test_a_calendar_recomputation_counts_each_complaint_in_the_hours_it_was_received_in(people, api):
+    with time_machine.travel(at(2026, 6, 3, 10), tick=False):
+        before = factories.complaint(people.alice, people.acme)
+    _publish_mornings(people, api, at(2026, 6, 3, 10, 30))
+    with time_machine.travel(at(2026, 6, 3, 11), tick=False):
+        after = factories.complaint(people.alice, people.acme)
+    CalendarOverride.objects.create(date=date(2026, 6, 5), is_day_off=True, note="Extra day off")
+    with time_machine.travel(at(2026, 6, 3, 12), tick=False):
+        assert recompute_open_deadlines(people.rita, reason="calendar changed") == 2
+    assert dues(before)["resolution"] == at(2026, 6, 15, 18)
+    assert dues(after)["resolution"] == at(2026, 6, 15, 13)
 
 
 @pytest.mark.django_db

@@ -1,5 +1,5 @@
-"""The shop's page in the Django admin: hours changed there move deadlines as a publication does, and the
-coordinator designations shown there cannot be made or changed past `designate_coordinator`."""
+"""The shop's page in the Django admin: hours changed there apply to new complaints as a publication's do,
+and the coordinator designations shown there cannot be made or changed past `designate_coordinator`."""
 
 import json
 from datetime import datetime
@@ -39,17 +39,31 @@ def change_page_data(page, **changes) -> dict:
 
 
 @pytest.mark.django_db
-def test_hours_changed_in_the_admin_move_open_deadlines_and_say_how_many(officer, people):
+def test_hours_changed_in_the_admin_move_no_open_deadline_and_say_so(officer, people):
     url = reverse("admin:merchants_merchant_change", args=[people.acme.pk])
     with time_machine.travel(datetime(2026, 6, 3, 10, tzinfo=SH), tick=False):
         complaint = factories.complaint(people.alice, people.acme, kind="quality_issue")
-        hours = json.dumps({str(d): [["09:00", "12:00"]] for d in range(5)})
+        hours = json.dumps({str(d): [["09:00", "13:00"]] for d in range(5)})
         response = officer.post(url, change_page_data(officer.get(url), service_hours=hours))
     assert response.status_code == 302, response.context["adminform"].form.errors
-    assert complaint.deadlines.get(phase="reply").due_at == datetime(2026, 6, 4, 11, tzinfo=SH)
-    assert "Deadlines recomputed for 1 open complaint(s) of Acme Online." in [
-        m.message for m in get_messages(response.wsgi_request)
-    ]
+    assert complaint.deadlines.get(phase="reply").due_at == datetime(2026, 6, 3, 14, tzinfo=SH)
+    assert str(profile.WORKING_TIME_CHANGED) in [m.message for m in get_messages(response.wsgi_request)]
+    people.acme.refresh_from_db()
+    assert people.acme.working_time_since == datetime(2026, 6, 3, 10, tzinfo=SH)
+    assert people.acme.service_info_revisions.first().changed_fields == ["service_hours"]
+
+
+@pytest.mark.django_db
+def test_hours_below_the_regulators_minimum_are_refused_in_the_admin(officer, people):
+    url = reverse("admin:merchants_merchant_change", args=[people.acme.pk])
+    hours = json.dumps({str(d): [["09:00", "12:59"]] for d in range(7)})
+    page = officer.post(url, change_page_data(officer.get(url), service_hours=hours))
+    assert page.status_code == 200
+    errors = page.context["adminform"].form.errors
+    assert list(errors) == ["service_hours"]
+    assert "at least 5 days a week with at least 4 hours each; these cover 0" in errors["service_hours"][0]
+    people.acme.refresh_from_db()
+    assert (people.acme.service_hours["0"], people.acme.working_time_since) == ([["09:00", "18:00"]], None)
 
 
 @pytest.mark.django_db

@@ -16,9 +16,10 @@ def test_the_regulator_creates_updates_and_deactivates_a_shop(people, api):
     assert shop["credit_code"] == VALID
     assert shop["service_hours"]["0"] == [["09:00", "18:00"]]
     assert shop["time_zone"] == "Asia/Shanghai"
-    patched = client.patch(f"/merchants/{shop['id']}", {"service_hours": {"5": [["10:00", "16:00"]]}})
+    tuesday_to_saturday = {str(d): [["10:00", "16:00"]] for d in range(1, 6)}
+    patched = client.patch(f"/merchants/{shop['id']}", {"service_hours": tuesday_to_saturday})
     assert patched.status_code == 200
-    assert patched.json()["service_hours"] == {"5": [["10:00", "16:00"]]}
+    assert patched.json()["service_hours"] == tuesday_to_saturday
     assert client.delete(f"/merchants/{shop['id']}").status_code == 204
     assert Merchant.objects.get(pk=shop["id"]).is_active is False
     assert all(s["id"] != shop["id"] for s in api(None).get("/merchants/directory").json())
@@ -33,6 +34,7 @@ def test_the_regulator_creates_updates_and_deactivates_a_shop(people, api):
         ({"platform": "ebay-ish"}, "platform", "not a valid choice"),
         ({"service_hours": {"9": [["09:00", "18:00"]]}}, "service_hours", "Unknown weekday 9"),
         ({"service_hours": {"0": [["18:00", "09:00"]]}}, "service_hours", "ends before it starts"),
+        ({"service_hours": {"5": [["10:00", "16:00"]]}}, "service_hours", "at least 5 days a week"),
         ({"name": ""}, "name", "at least 1 character"),
     ],
 )

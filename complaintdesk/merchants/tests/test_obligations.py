@@ -59,22 +59,29 @@ def test_the_coordinator_publishes_service_info_and_every_change_is_kept(people,
 
 
 @pytest.mark.django_db
-def test_changed_hours_are_published_and_move_open_deadlines(people, api):
+def test_changed_hours_are_published_and_kept_with_the_hours_the_shop_had_before(people, api):
     complaint = factories.complaint(people.alice, people.acme)
     before = complaint.deadlines.get(phase="resolution").due_at
     response = api(people.carol).patch(
         f"/merchants/{people.acme.pk}/service-info",
-        {**INFO, "service_hours": {str(d): [["09:00", "12:00"]] for d in range(5)}},
+        {**INFO, "service_hours": {str(d): [["09:00", "13:00"]] for d in range(5)}},
     )
     assert response.status_code == 200
-    assert response.json()["service_hours"]["0"] == [["09:00", "12:00"]]
-    assert complaint.deadlines.get(phase="resolution").due_at != before
-    assert ServiceInfoRevision.objects.get().changed_fields == sorted([*INFO, "service_hours"])
+    assert response.json()["service_hours"]["0"] == [["09:00", "13:00"]]
+    assert complaint.deadlines.get(phase="resolution").due_at == before
+    # The shop's first change of hours keeps the hours it was created with, for complaints received before.
+    created, published = ServiceInfoRevision.objects.order_by("id")
+    assert (created.changed_fields, created.changed_by, created.service_hours["0"]) == (
+        [],
+        None,
+        [["09:00", "18:00"]],
+    )
+    assert published.changed_fields == sorted([*INFO, "service_hours"])
 
 
 @pytest.mark.django_db
-def test_publishing_changed_hours_moves_open_deadlines_and_unchanged_hours_move_none(people):
-    hours = {str(d): [["09:00", "12:00"]] for d in range(5)}
+def test_publishing_changed_hours_moves_no_open_deadline_and_unchanged_hours_record_nothing(people):
+    hours = {str(d): [["09:00", "13:00"]] for d in range(5)}
     with time_machine.travel(datetime(2026, 6, 3, 10, tzinfo=SH), tick=False):
         complaint = factories.complaint(people.alice, people.acme, kind="quality_issue")
         assert complaint.deadlines.get(phase="reply").due_at == datetime(2026, 6, 3, 14, tzinfo=SH)
@@ -82,17 +89,21 @@ def test_publishing_changed_hours_moves_open_deadlines_and_unchanged_hours_move_
         published = profile.publish_service_info(
             people.acme.pk, people.carol, {**INFO, "service_hours": hours}
         )
-        assert ("service_hours" in published.changed, published.moved) == (True, 1)
-        # 2 working hours left on Wednesday until 12:00, 2 more on Thursday.
-        assert complaint.deadlines.get(phase="reply").due_at == datetime(2026, 6, 4, 11, tzinfo=SH)
+        assert "service_hours" in published.changed
+        people.acme.refresh_from_db()
+        assert people.acme.working_time_since == datetime(2026, 6, 3, 10, tzinfo=SH)
 
         again = profile.publish_service_info(
             people.acme.pk, people.carol, {"service_hours": hours, "service_phone": "021-6123 4567"}
         )
-        assert (again.changed, again.moved) == (["service_phone"], 0)
-    assert complaint.deadlines.get(phase="reply").due_at == datetime(2026, 6, 4, 11, tzinfo=SH)
-    moves = complaint.events.filter(action="recompute_deadlines")
-    assert [(e.actor, e.message) for e in moves] == [(people.carol, "the shop's service hours changed")]
+        assert again.changed == ["service_phone"]
+    assert complaint.deadlines.get(phase="reply").due_at == datetime(2026, 6, 3, 14, tzinfo=SH)
+    assert not complaint.events.filter(action="recompute_deadlines").exists()
+    assert list(ServiceInfoRevision.objects.order_by("id").values_list("changed_fields", flat=True)) == [
+        [],
+        sorted([*INFO, "service_hours"]),
+        ["service_phone"],
+    ]
 
 
 @pytest.mark.django_db
@@ -289,14 +300,29 @@ def test_a_shop_sees_its_own_checklist_but_not_the_list(people, api):
 
 @pytest.mark.django_db
 def test_the_regulators_change_of_hours_is_in_the_history_too(people, api):
-    response = api(people.rita).patch(
-        f"/merchants/{people.acme.pk}", {"service_hours": {"5": [["10:00", "16:00"]]}}
-    )
+    hours = {str(d): [["10:00", "16:00"]] for d in range(1, 6)}
+    response = api(people.rita).patch(f"/merchants/{people.acme.pk}", {"service_hours": hours})
     assert response.status_code == 200
-    revision = ServiceInfoRevision.objects.get()
+    created, revision = ServiceInfoRevision.objects.order_by("id")
+    assert (created.changed_fields, created.service_hours) == ([], people.acme.service_hours)
     assert (revision.changed_fields, revision.service_hours, revision.changed_by) == (
         ["service_hours"],
-        {"5": [["10:00", "16:00"]]},
+        hours,
         people.rita,
     )
     assert revision.changed_at <= timezone.now()
+
+
+@pytest.mark.django_db
+def test_the_regulators_change_of_time_zone_is_in_the_history_and_moves_no_deadline(people, api):
+    complaint = factories.complaint(people.alice, people.acme)
+    before = {d.phase: d.due_at for d in complaint.deadlines.all()}
+    response = api(people.rita).patch(f"/merchants/{people.acme.pk}", {"time_zone": "Asia/Urumqi"})
+    assert response.status_code == 200
+    created, revision = ServiceInfoRevision.objects.order_by("id")
+    assert (created.time_zone, revision.time_zone, revision.changed_fields) == (
+        "Asia/Shanghai",
+        "Asia/Urumqi",
+        ["time_zone"],
+    )
+    assert {d.phase: d.due_at for d in complaint.deadlines.all()} == before

@@ -103,7 +103,7 @@ def test_a_consumer_has_no_shop_settings(people, browser_of):
 
 
 @pytest.mark.django_db
-def test_changing_the_hours_recomputes_the_open_deadlines(coordinated, browser_of):
+def test_changed_hours_apply_to_new_complaints_and_leave_the_open_deadlines_alone(coordinated, browser_of):
     people = coordinated
     complaint = factories.complaint(people.alice, people.acme)
     before = {d.phase: d.due_at for d in complaint.deadlines.all()}
@@ -114,9 +114,10 @@ def test_changing_the_hours_recomputes_the_open_deadlines(coordinated, browser_o
     people.acme.refresh_from_db()
     assert people.acme.service_hours == {str(d): [["00:00", "24:00"]] for d in range(7)}
     after = {d.phase: d.due_at for d in complaint.deadlines.all()}
-    assert after != before
-    assert complaint.events.filter(action="recompute_deadlines").exists()
+    assert after == before
+    assert not complaint.events.filter(action="recompute_deadlines").exists()
     page = response.content.decode()
+    assert "The new hours apply to complaints received from now on" in page
     assert "Mon–Sun 00:00–24:00" in page
     history = page.split('id="service-info-history"', 1)[1].split("</table>", 1)[0]
     assert "Customer-service hours" in history and "carol" in history
@@ -140,6 +141,23 @@ def test_bad_hours_are_shown_next_to_the_day_and_nothing_changes(coordinated, br
     assert page.status_code == 422 and "Publish the hours of at least one day." in page.content.decode()
     people.acme.refresh_from_db()
     assert people.acme.service_hours["0"] == [["09:00", "18:00"]]
+    assert ServiceInfoRevision.objects.count() == revisions
+
+
+@pytest.mark.django_db
+def test_hours_below_the_regulators_minimum_are_refused_with_the_rule_and_nothing_changes(
+    coordinated, browser_of
+):
+    people = coordinated
+    revisions = ServiceInfoRevision.objects.count()
+    page = browser_of(people.carol).post(reverse("web:service_hours"), {**HOURS, "day_6": "23:58-23:59"})
+    assert page.status_code == 422
+    assert (
+        "Customer-service hours must cover at least 5 days a week with at least 4 hours each; these cover 0."
+        in page.content.decode()
+    )
+    people.acme.refresh_from_db()
+    assert "6" not in people.acme.service_hours
     assert ServiceInfoRevision.objects.count() == revisions
 
 

@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from complaintdesk.accounts.models import MERCHANT_ROLES, Role
@@ -119,7 +118,7 @@ def shop_profile(request, shop):
 
 
 def _publish(request, shop, changes: dict, form) -> bool:
-    """Publish through merchants.profile, and say how many open complaints the changed hours moved."""
+    """Publish through merchants.profile, and say that changed hours apply to new complaints only."""
     try:
         published = profile.publish_service_info(shop.pk, request.user, changes)
     except FieldError as exc:
@@ -131,15 +130,7 @@ def _publish(request, shop, changes: dict, form) -> bool:
         messages.error(request, denied)
         return False
     if "service_hours" in published.changed:
-        messages.info(
-            request,
-            ngettext(
-                "The deadlines of %(n)s open complaint were recomputed.",
-                "The deadlines of %(n)s open complaints were recomputed.",
-                published.moved,
-            )
-            % {"n": published.moved},
-        )
+        messages.info(request, profile.WORKING_TIME_CHANGED)
     messages.success(
         request, _("Customer-service information published.") if published.changed else _("Nothing changed.")
     )
