@@ -77,6 +77,11 @@ def test_changed_hours_are_published_and_kept_with_the_hours_the_shop_had_before
         [["09:00", "18:00"]],
     )
     assert published.changed_fields == sorted([*INFO, "service_hours"])
+    history = api(people.carol).get(f"/merchants/{people.acme.pk}/service-info/history").json()
+    assert [(h["changed_by"], h["changed_fields"]) for h in history] == [
+        ("carol", sorted([*INFO, "service_hours"])),
+        (None, []),
+    ]
 
 
 @pytest.mark.django_db
