@@ -53,6 +53,18 @@ def test_the_web_filing_stores_the_consent_as_given(people, client, ticked, stor
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
+    ("ticked", "shown"),
+    [({}, "the description is not published"), ({"publish_consent": "on"}, "the description is published")],
+)
+def test_the_complaint_page_says_whether_the_description_is_published(people, client, ticked, shown):
+    client.force_login(people.alice)
+    response = client.post(reverse("web:file_complaint"), _web_form(people, **ticked), follow=True)
+    page = response.content.decode()
+    assert re.search(r'<dd id="publish-consent">([^<]*)</dd>', page).group(1).startswith(shown)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
     ("given", "stored"), [({}, False), ({"publish_consent": False}, False), ({"publish_consent": True}, True)]
 )
 def test_the_api_filing_takes_an_optional_consent_that_defaults_to_no(people, api, given, stored):
