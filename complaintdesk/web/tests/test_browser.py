@@ -115,16 +115,17 @@ def open_page(browser, live_server, clock):
 
 @pytest.fixture(autouse=True)
 def _taxonomy(transactional_db):
-    """The default categories are migration data that a transactional test's flush removes, and Django's
-    serialized rollback does not put them back for the first test here: once Playwright's greenlets run,
-    this thread gets a fresh database connection without the serialized copy. So the migration's own
-    function puts them back.
+    """The default categories and deadline policy are migration data that a transactional test's flush
+    removes, and Django's serialized rollback does not put them back for the first test here: once
+    Playwright's greenlets run, this thread gets a fresh database connection without the serialized copy.
+    So the migrations' own functions put them back.
 
     After each test the copy taken in `browser` is handed to that fresh connection: the flush ending the
     test then skips post_migrate as it should, and the next serialized-rollback test (here or in any
     module run after this one) reloads the database instead of tripping over content types that
     post_migrate re-created."""
     importlib.import_module("complaintdesk.complaints.migrations.0002_default_categories").create(apps, None)
+    importlib.import_module("complaintdesk.deadlines.migrations.0004_default_policy").seed(apps, None)
     yield
     if _SERIALIZED.get("default") is not None:
         connections["default"]._test_serialized_contents = _SERIALIZED["default"]
