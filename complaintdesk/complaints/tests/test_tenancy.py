@@ -107,7 +107,8 @@ def test_a_revoked_token_on_a_write_is_unauthenticated_not_a_csrf_failure(people
     client.delete("/auth/token")
     response = client.post("/complaints", factories.complaint_payload(people.acme.pk))
     assert response.status_code == 401
-    assert "Bearer" in response.json()["detail"]
+    assert "revoked" in response.json()["detail"]
+    assert response["WWW-Authenticate"].startswith("Bearer")
     assert Complaint.objects.count() == 0
 
 

@@ -23,6 +23,7 @@ from complaintdesk.web.forms import CoordinatorForm, ServiceHoursForm, ServiceIn
 from complaintdesk.web.views.access import merchant_required
 from complaintdesk.web.views.queues import by_nearest_deadline, page_rows
 
+
 @merchant_required
 @reads_query(QueueQuery)
 def queue(request, query):
