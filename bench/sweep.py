@@ -432,7 +432,7 @@ def prepare(label: str) -> dict:
 
     from django.core.management import call_command
 
-    from complaintdesk.notify.management.commands.worker import run_once
+    from complaintdesk.ops.management.commands.worker import run_once
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -449,7 +449,7 @@ def time_passes(passes: int) -> tuple[list[float], list[float], list[dict]]:
     from django.utils import timezone
 
     from complaintdesk.deadlines import sweep
-    from complaintdesk.notify.management.commands.worker import run_once
+    from complaintdesk.ops.management.commands.worker import run_once
 
     found_work = []
     for _ in range(WARMUP_PASSES):
@@ -528,8 +528,8 @@ def child_escalate(count: int, passes: int, seed: int, label: str) -> dict:
     from complaintdesk.deadlines import sweep
     from complaintdesk.deadlines.models import Deadline, DeadlineStatus, Phase
     from complaintdesk.notify import outbox
-    from complaintdesk.notify.management.commands.worker import run_once
     from complaintdesk.notify.models import OutboxMessage
+    from complaintdesk.ops.management.commands.worker import run_once
 
     result = prepare(label)
     started = time.perf_counter()

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class OpsConfig(AppConfig):
-    """Operations: backup and restore, and database-level guards."""
+    """Operations: the worker (`manage.py worker`), backup and restore, and database-level guards."""
 
     name = "complaintdesk.ops"
     label = "ops"

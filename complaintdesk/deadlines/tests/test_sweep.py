@@ -229,7 +229,7 @@ def test_a_window_left_behind_by_an_escalation_escalates_nothing_and_a_new_quest
 
 @pytest.mark.django_db
 def test_a_failing_early_warning_step_does_not_keep_the_worker_from_deadlines(complaint, monkeypatch):
-    from complaintdesk.notify.management.commands import worker
+    from complaintdesk.ops.management.commands import worker
     from complaintdesk.stats import detectors
 
     def broken(now, force=False):

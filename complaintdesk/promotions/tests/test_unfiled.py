@@ -11,8 +11,8 @@ from complaintdesk.alerts.models import Alert
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.tests import factories
 from complaintdesk.complaints.tests.factories import complaint_payload
-from complaintdesk.notify.management.commands.worker import run_once
 from complaintdesk.notify.models import NotificationChannel, OutboxMessage
+from complaintdesk.ops.management.commands.worker import run_once
 from complaintdesk.promotions import unfiled
 from complaintdesk.promotions.tests.helpers import SHANGHAI, past_filing
 
