@@ -17,29 +17,13 @@ from complaintdesk.accounts.models import Role
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.complaints.models import Complaint, Evidence
 from complaintdesk.complaints.services import record_event
+from complaintdesk.lib import uploads
 from complaintdesk.lib.errors import FieldError
 
-# Leading bytes of each allowed type: a renamed executable is refused whatever its name says.
-_SIGNATURES = {
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "application/pdf": (b"%PDF-",),
-}
 # Anything in a name but letters, digits, '-' and '_': dots (a second extension), slashes, spaces, control
 # and direction-override characters (U+202E shows "fdp.exe" as "exe.pdf").
 _UNSAFE = re.compile(r"[^\w-]+")
 _CHUNK = 1024 * 1024
-
-
-def sniff(head: bytes) -> str | None:
-    for content_type, signatures in _SIGNATURES.items():
-        if any(head.startswith(sig) for sig in signatures):
-            return content_type
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    return "text/plain" if b"\x00" not in head else None
 
 
 def safe_name(name: str, extension: str) -> str:
@@ -75,23 +59,10 @@ def _refuse_if_finished(complaint) -> None:
 
 
 def _check(upload) -> _Checked:
-    """The upload's size and type, by its content; the file is read in chunks and left rewound."""
-    limit = settings.EVIDENCE_MAX_BYTES
-    if upload.size > limit:
-        raise FieldError(
-            "file",
-            _("is %(size)s bytes; the limit is %(limit)s bytes") % {"size": upload.size, "limit": limit},
-        )
-    if upload.size == 0:
-        raise FieldError("file", _("is empty"))
-    upload.seek(0)
-    content_type = sniff(upload.read(4096))
+    """The upload's size and type, by its content (lib.uploads), and its digest; the file is read in chunks
+    and left rewound."""
     allowed = settings.EVIDENCE_ALLOWED_TYPES
-    if content_type not in allowed:
-        raise FieldError(
-            "file", _("type not allowed; send one of: %(types)s") % {"types": ", ".join(sorted(allowed))}
-        )
-    upload.seek(0)
+    content_type = uploads.check(upload, allowed)
     digest, size = hashlib.sha256(), 0
     while chunk := upload.read(_CHUNK):
         digest.update(chunk)

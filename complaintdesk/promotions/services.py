@@ -6,16 +6,15 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.models import MERCHANT_ROLES, Role
-from complaintdesk.complaints.evidence import sniff
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.deadlines.services import calendar_for
+from complaintdesk.lib import uploads
 from complaintdesk.lib.dates import FIRST_DAY, LAST_DAY, in_service_years
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.merchants.models import validate_phone
@@ -342,18 +341,9 @@ def review(promotion_id: int, actor, decision: str, comment: str = "") -> Promot
 
 
 def attach_plan(promotion_id: int, actor, upload) -> Promotion:
-    """The emergency plan as a PDF: checked by its content, not its name, and by size."""
-    limit = settings.EVIDENCE_MAX_BYTES
-    if upload.size > limit:
-        raise FieldError(
-            "file",
-            _("is %(size)s bytes; the limit is %(limit)s bytes") % {"size": upload.size, "limit": limit},
-        )
-    if upload.size == 0:
-        raise FieldError("file", _("is empty"))
+    """The emergency plan as a PDF: checked by its content, not its name, and by size (lib.uploads)."""
+    uploads.check(upload, {"application/pdf"}, wrong_type=_("must be a PDF document"))
     content = upload.read()
-    if sniff(content[:4096]) != "application/pdf":
-        raise FieldError("file", _("must be a PDF document"))
     sha = hashlib.sha256(content).hexdigest()
     now = timezone.now()
     upload.seek(0)

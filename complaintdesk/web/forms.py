@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.accounts.models import MERCHANT_ROLES, Role, User
 from complaintdesk.complaints.choices import Kind, ResolutionType, WantedOutcome
-from complaintdesk.complaints.evidence import sniff
 from complaintdesk.complaints.models import Category
+from complaintdesk.lib import uploads
 from complaintdesk.lib.dates import FIRST_DAY
 from complaintdesk.merchants.models import Merchant, validate_countable_hours
 from complaintdesk.promotions.models import PromotionType
@@ -33,6 +33,24 @@ class SignUpForm(UserCreationForm):
         return user
 
 
+def check_upload(upload, allowed, *, wrong_type) -> None:
+    """lib.uploads' check, worded for a form: the file's name, the limit in MB, and `wrong_type` (with
+    %(name)s) for a type not `allowed`. An empty file never gets here: FileField refuses it first."""
+    try:
+        uploads.check(upload, allowed)
+    except uploads.UploadRefused as refused:
+        if refused.problem == uploads.TOO_LARGE:
+            raise forms.ValidationError(
+                _("%(name)s is too large: the limit is %(mb)s MB."),
+                params={"name": upload.name, "mb": refused.limit // (1024 * 1024)},
+            ) from None
+        if refused.problem == uploads.EMPTY:
+            raise forms.ValidationError(
+                forms.FileField.default_error_messages["empty"], code="empty"
+            ) from None
+        raise forms.ValidationError(wrong_type, params={"name": upload.name}) from None
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -47,20 +65,12 @@ class EvidenceField(forms.FileField):
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
         cleaned = [super(EvidenceField, self).clean(f, initial) for f in files]
-        limit = settings.EVIDENCE_MAX_BYTES
         for upload in cleaned:
-            if upload.size > limit:
-                raise forms.ValidationError(
-                    _("%(name)s is too large: the limit is %(mb)s MB."),
-                    params={"name": upload.name, "mb": limit // (1024 * 1024)},
-                )
-            head = upload.read(4096)
-            upload.seek(0)
-            if sniff(head) not in settings.EVIDENCE_ALLOWED_TYPES:
-                raise forms.ValidationError(
-                    _("%(name)s is not a photo (JPEG, PNG), a PDF or a text file."),
-                    params={"name": upload.name},
-                )
+            check_upload(
+                upload,
+                settings.EVIDENCE_ALLOWED_TYPES,
+                wrong_type=_("%(name)s is not a photo (JPEG, PNG), a PDF or a text file."),
+            )
         if self.required and not cleaned:
             raise forms.ValidationError(self.error_messages["required"], code="required")
         return cleaned
@@ -329,16 +339,7 @@ class AmendFilingForm(FilingForm):
 
 
 def _pdf(upload) -> None:
-    limit = settings.EVIDENCE_MAX_BYTES
-    if upload.size > limit:
-        raise forms.ValidationError(
-            _("%(name)s is too large: the limit is %(mb)s MB."),
-            params={"name": upload.name, "mb": limit // (1024 * 1024)},
-        )
-    head = upload.read(4096)
-    upload.seek(0)
-    if sniff(head) != "application/pdf":
-        raise forms.ValidationError(_("%(name)s is not a PDF document."), params={"name": upload.name})
+    check_upload(upload, {"application/pdf"}, wrong_type=_("%(name)s is not a PDF document."))
 
 
 class PlanForm(forms.Form):
