@@ -62,6 +62,15 @@ def test_production_settings_have_hsts_secure_cookies_and_the_headers():
     assert values["SILENCED_SYSTEM_CHECKS"] == ["security.W021"]
 
 
+def test_a_key_rotation_keeps_the_old_keys_from_the_environment_as_fallbacks():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; print(s.SECRET_KEY_FALLBACKS)"
+    )
+    result = _run(["-c", code], SECRET_KEY_FALLBACKS="old-key-1,old-key-2")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "['old-key-1', 'old-key-2']"
+
+
 def test_preloading_hsts_when_the_operator_asks_silences_nothing():
     result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], SECURE_HSTS_PRELOAD="1")
     assert result.returncode == 0, result.stdout + result.stderr
