@@ -60,7 +60,8 @@ def minutes(value):
 @register.filter
 def field_labels(names):
     """Field names of a filing or of the service information as the forms label them, joined."""
-    from complaintdesk.web.forms import FilingForm, ServiceInfoForm
+    from complaintdesk.web.forms.filings import FilingForm
+    from complaintdesk.web.forms.merchant import ServiceInfoForm
 
     labels = {name: f.label for name, f in {**FilingForm.base_fields, **ServiceInfoForm.base_fields}.items()}
     labels["contacts"] = gettext("Escalation contacts")

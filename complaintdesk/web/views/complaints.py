@@ -18,7 +18,7 @@ from complaintdesk.complaints.queries import visible_complaints
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.pledges import services as pledges
 from complaintdesk.web.display import available_actions, deadline_view
-from complaintdesk.web.forms import ActionForm, CommitmentTagsForm, EvidenceForm
+from complaintdesk.web.forms.complaints import ActionForm, CommitmentTagsForm, EvidenceForm
 
 
 def _complaint(request, complaint_id: int):

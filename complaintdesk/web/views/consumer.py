@@ -23,7 +23,7 @@ def my_complaints(request):
 @consumer_required
 @reads_query(FilingFormQuery)
 def file_complaint(request, query):
-    from complaintdesk.web.forms import ComplaintForm
+    from complaintdesk.web.forms.consumer import ComplaintForm
 
     initial = {"merchant": query["merchant"]} if query["merchant"] else {}
     form = ComplaintForm(request.POST or None, request.FILES or None, initial=initial)

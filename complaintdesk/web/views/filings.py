@@ -13,7 +13,7 @@ from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.promotions import queries, services
 from complaintdesk.promotions.models import FilingAction, FilingState
 from complaintdesk.web.filters import ALL, FilingListQuery, reads_query
-from complaintdesk.web.forms import AmendFilingForm, FilingForm, PlanForm, ReviewForm
+from complaintdesk.web.forms.filings import AmendFilingForm, FilingForm, PlanForm, ReviewForm
 from complaintdesk.web.views.access import merchant_required, regulator_required
 
 

@@ -19,7 +19,7 @@ from complaintdesk.pledges import services as pledges
 from complaintdesk.web import metrics
 from complaintdesk.web.display import QUEUE_STATES, service_hours_lines
 from complaintdesk.web.filters import QueueQuery, reads_query
-from complaintdesk.web.forms import CoordinatorForm, ServiceHoursForm, ServiceInfoForm
+from complaintdesk.web.forms.merchant import CoordinatorForm, ServiceHoursForm, ServiceInfoForm
 from complaintdesk.web.views.access import merchant_required
 from complaintdesk.web.views.queues import by_nearest_deadline, page_rows
 

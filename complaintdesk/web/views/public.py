@@ -10,7 +10,7 @@ from complaintdesk.stats import periods
 from complaintdesk.web import metrics
 from complaintdesk.web.display import service_hours_lines
 from complaintdesk.web.filters import DirectoryQuery, reads_query
-from complaintdesk.web.forms import SignUpForm
+from complaintdesk.web.forms.public import SignUpForm
 from complaintdesk.web.views.access import home_url_for
 
 

@@ -30,7 +30,7 @@ from complaintdesk.web.filters import (
     reads_query,
     requested_period,
 )
-from complaintdesk.web.forms import NoteForm, PledgeVersionForm
+from complaintdesk.web.forms.regulator import NoteForm, PledgeVersionForm
 from complaintdesk.web.views.access import regulator_required
 from complaintdesk.web.views.exports import filtered_complaints
 from complaintdesk.web.views.queues import by_nearest_deadline, page_rows

@@ -1,0 +1,50 @@
+"""What the web's upload fields share: lib.uploads' check worded for a form, and a field of several files."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from complaintdesk.lib import uploads
+
+
+def check_upload(upload, allowed, *, wrong_type) -> None:
+    """lib.uploads' check, worded for a form: the file's name, the limit in MB, and `wrong_type` (with
+    %(name)s) for a type not `allowed`. An empty file never gets here: FileField refuses it first."""
+    try:
+        uploads.check(upload, allowed)
+    except uploads.UploadRefused as refused:
+        if refused.problem == uploads.TOO_LARGE:
+            raise forms.ValidationError(
+                _("%(name)s is too large: the limit is %(mb)s MB."),
+                params={"name": upload.name, "mb": refused.limit // (1024 * 1024)},
+            ) from None
+        if refused.problem == uploads.EMPTY:
+            raise forms.ValidationError(
+                forms.FileField.default_error_messages["empty"], code="empty"
+            ) from None
+        raise forms.ValidationError(wrong_type, params={"name": upload.name}) from None
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    """One or more evidence files, each checked by content before the domain stores it."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".jpg,.jpeg,.png,.pdf,.txt"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        cleaned = [super(EvidenceField, self).clean(f, initial) for f in files]
+        for upload in cleaned:
+            check_upload(
+                upload,
+                settings.EVIDENCE_ALLOWED_TYPES,
+                wrong_type=_("%(name)s is not a photo (JPEG, PNG), a PDF or a text file."),
+            )
+        if self.required and not cleaned:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return cleaned
