@@ -1,6 +1,6 @@
 """`python manage.py import_complaints FILE`: complaints from a CSV file (ours, or the CFPB database's).
 
-See `complaintdesk/complaints/importing.py` for the columns, the mapping and what happens to bad rows.
+See `complaintdesk/complaints/importing/` for the columns, the mapping and what happens to bad rows.
 Exit status 0 even with rejected rows (they are reported, with line numbers and reasons, and can be
 written to a CSV with --rejects); 1 when the file cannot be read or its columns are unknown.
 """
