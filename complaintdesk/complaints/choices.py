@@ -21,6 +21,22 @@ TERMINAL_STATES = frozenset({State.RESOLVED, State.CLOSED, State.WITHDRAWN})
 OPEN_STATES = frozenset(State) - TERMINAL_STATES
 
 
+class EventKind(models.TextChoices):
+    """The events of a complaint's log (`ComplaintEvent.action`) that are no lifecycle action: facts the
+    system records (a filing, a deadline reminder…), never a step someone asks to take. The actions are
+    `lifecycle.Action`; the log holds both, so no value is in both. Here rather than in the lifecycle
+    because the deadline sweep and recomputation record some of them, and they may read this module."""
+
+    SUBMIT = "submit"
+    IMPORT = "import"  # a complaint taken from another system (`importing`)
+    ADD_EVIDENCE = "add_evidence"
+    TAG_COMMITMENT = "tag_commitment"
+    UNTAG_COMMITMENT = "untag_commitment"
+    DEADLINE_REMINDER = "deadline_reminder"
+    DEADLINE_BREACH = "deadline_breach"
+    RECOMPUTE_DEADLINES = "recompute_deadlines"
+
+
 class Kind(models.TextChoices):
     COMPLAINT = "complaint", _("Complaint")
     QUALITY_ISSUE = "quality_issue", _("Quality issue")

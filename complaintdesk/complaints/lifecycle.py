@@ -5,10 +5,12 @@ This table is the one place that says what may happen to a complaint. `services.
 
 from dataclasses import dataclass
 
+from django.db import models
 from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.complaints.choices import State
+from complaintdesk.deadlines.models import ClockChange, Phase
 from complaintdesk.lib.errors import Conflict
 
 MERCHANT = frozenset({Role.MERCHANT_AGENT, Role.MERCHANT_COORDINATOR})
@@ -27,9 +29,28 @@ _ESCALATABLE = frozenset(
 _WITHDRAWABLE = frozenset(State) - {State.RESOLVED, State.CLOSED, State.WITHDRAWN}
 
 
+class Action(models.TextChoices):
+    """The lifecycle's actions, by their stable names (SPEC §7): what `services.perform` takes, what
+    `/complaints/{id}/{action}` accepts, and the event each writes. The other events a complaint's log
+    records (its filing, evidence, deadline reminders…) are `choices.EventKind`: they are no step anyone
+    may take, so they stay out of the names an action is checked against."""
+
+    RESPOND = "respond"
+    REPLY = "reply"
+    REQUEST_INFO = "request_info"
+    PROVIDE_INFO = "provide_info"
+    PROPOSE_RESOLUTION = "propose_resolution"
+    ACCEPT = "accept"
+    DISPUTE = "dispute"
+    WITHDRAW = "withdraw"
+    ESCALATE = "escalate"
+    START_MEDIATION = "start_mediation"
+    CLOSE = "close"
+
+
 @dataclass(frozen=True)
 class Transition:
-    action: str
+    action: Action
     roles: frozenset
     sources: frozenset
     # None: the state does not change (a message in the same state); "resume": back to resume_state.
@@ -41,27 +62,46 @@ class Transition:
     # A consumer's step that a regulator officer records for a consumer without an account (a hotline
     # or back-office complaint): what the consumer said by phone or at the counter. Nobody else could.
     on_behalf: bool = False
+    # What it does to the complaint's deadlines (docs/decisions.md, "Which actions meet which deadline"):
+    # the phases it meets when one of `meets_by` takes it (None: whoever may take it), and the change it
+    # makes to the clocks (`deadlines.services.apply_effects`).
+    meets: tuple[Phase, ...] = ()
+    meets_by: frozenset | None = MERCHANT
+    clock: ClockChange | None = None
+
+    def deadline_effects(self, role: str) -> tuple[tuple[Phase, ...], ClockChange | None]:
+        """(the phases met, the clock change) when `role` takes this action."""
+        met = self.meets if self.meets_by is None or role in self.meets_by else ()
+        return met, self.clock
 
 
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in [
-        Transition("respond", MERCHANT, frozenset({State.SUBMITTED, State.ESCALATED, State.IN_MEDIATION}), None,
-                   from_submitted=State.RESPONDED),
-        Transition("reply", MERCHANT, _SHOP_WORKING | {State.RESOLUTION_PROPOSED}, None,
-                   from_submitted=State.RESPONDED),
-        Transition("request_info", MERCHANT | REGULATOR, _SHOP_WORKING, State.AWAITING_CONSUMER),
-        Transition("provide_info", CONSUMER, frozenset({State.AWAITING_CONSUMER}), "resume", on_behalf=True),
-        Transition("propose_resolution", MERCHANT | REGULATOR, _SHOP_WORKING, State.RESOLUTION_PROPOSED,
-                   needs_resolution=True),
-        Transition("accept", CONSUMER, frozenset({State.RESOLUTION_PROPOSED}), State.RESOLVED, needs_message=False,
+        # Any human message from the shop is a first response; a reply or a proposal answers a quality issue.
+        Transition(Action.RESPOND, MERCHANT, frozenset({State.SUBMITTED, State.ESCALATED, State.IN_MEDIATION}),
+                   None, from_submitted=State.RESPONDED, meets=(Phase.FIRST_RESPONSE,)),
+        Transition(Action.REPLY, MERCHANT, _SHOP_WORKING | {State.RESOLUTION_PROPOSED}, None,
+                   from_submitted=State.RESPONDED, meets=(Phase.FIRST_RESPONSE, Phase.REPLY)),
+        Transition(Action.REQUEST_INFO, MERCHANT | REGULATOR, _SHOP_WORKING, State.AWAITING_CONSUMER,
+                   meets=(Phase.FIRST_RESPONSE,), clock=ClockChange.PAUSE_RESOLUTION),
+        Transition(Action.PROVIDE_INFO, CONSUMER, frozenset({State.AWAITING_CONSUMER}), "resume", on_behalf=True,
+                   clock=ClockChange.RESUME_RESOLUTION),
+        Transition(Action.PROPOSE_RESOLUTION, MERCHANT | REGULATOR, _SHOP_WORKING, State.RESOLUTION_PROPOSED,
+                   needs_resolution=True, meets=(Phase.FIRST_RESPONSE, Phase.REPLY)),
+        # Only an accepted proposal resolves, whoever records the consumer's acceptance.
+        Transition(Action.ACCEPT, CONSUMER, frozenset({State.RESOLUTION_PROPOSED}), State.RESOLVED,
+                   needs_message=False, on_behalf=True, meets=(Phase.RESOLUTION,), meets_by=None),
+        Transition(Action.DISPUTE, CONSUMER, frozenset({State.RESOLUTION_PROPOSED}), State.DISPUTED,
                    on_behalf=True),
-        Transition("dispute", CONSUMER, frozenset({State.RESOLUTION_PROPOSED}), State.DISPUTED, on_behalf=True),
-        Transition("withdraw", CONSUMER, _WITHDRAWABLE, State.WITHDRAWN, needs_message=False, on_behalf=True),
-        Transition("escalate", CONSUMER | REGULATOR | {SYSTEM}, _ESCALATABLE, State.ESCALATED),
-        Transition("start_mediation", REGULATOR, frozenset({State.ESCALATED, State.DISPUTED}), State.IN_MEDIATION),
-        Transition("close", REGULATOR,
-                   frozenset({State.RESOLVED, State.ESCALATED, State.IN_MEDIATION, State.DISPUTED}), State.CLOSED),
+        Transition(Action.WITHDRAW, CONSUMER, _WITHDRAWABLE, State.WITHDRAWN, needs_message=False, on_behalf=True,
+                   clock=ClockChange.CANCEL),
+        Transition(Action.ESCALATE, CONSUMER | REGULATOR | {SYSTEM}, _ESCALATABLE, State.ESCALATED),
+        Transition(Action.START_MEDIATION, REGULATOR, frozenset({State.ESCALATED, State.DISPUTED}),
+                   State.IN_MEDIATION),
+        Transition(Action.CLOSE, REGULATOR,
+                   frozenset({State.RESOLVED, State.ESCALATED, State.IN_MEDIATION, State.DISPUTED}), State.CLOSED,
+                   clock=ClockChange.CANCEL),
     ]
 }  # fmt: skip
 
@@ -101,7 +141,7 @@ def target_state(
             % {"role": role, "action": action.replace("_", " ")}
         )
     allowed = transition.sources
-    if role == Role.CONSUMER and action == "escalate":
+    if role == Role.CONSUMER and action == Action.ESCALATE:
         allowed = CONSUMER_ESCALATION_SOURCES
     if state not in allowed:
         raise TransitionError(

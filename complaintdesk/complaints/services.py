@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.complaints import lifecycle, notices
-from complaintdesk.complaints.choices import State
+from complaintdesk.complaints.choices import EventKind, State
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, IdempotencyKey
 from complaintdesk.deadlines import services as deadline_services
 from complaintdesk.lib import sql
@@ -97,7 +97,7 @@ def file_complaint(actor, filing: Filing, idempotency: tuple[str, str] | None = 
         sql.update(complaint, ["reference"])
         deadlines = deadline_services.set_deadlines(complaint, due)
         record_event(
-            complaint, actor, "submit", "", State.SUBMITTED, complaint.description[:500],
+            complaint, actor, EventKind.SUBMIT, "", State.SUBMITTED, complaint.description[:500],
             data={"deadlines": {d.phase: d.due_at.isoformat() for d in deadlines}}, at=received_at,
         )  # fmt: skip
         if idempotency is not None:
@@ -182,15 +182,15 @@ def perform(
         if after == State.AWAITING_CONSUMER:
             complaint.resume_state = State.RESPONDED if before == State.SUBMITTED else before
             fields.append("resume_state")
-        elif action == "provide_info":
+        elif action == lifecycle.Action.PROVIDE_INFO:
             complaint.resume_state = ""
             fields.append("resume_state")
-        if action == "propose_resolution":
+        if action == lifecycle.Action.PROPOSE_RESOLUTION:
             complaint.resolution_type = resolution["type"]
             complaint.resolution_text = resolution.get("details", "")
             fields += ["resolution_type", "resolution_text"]
         complaint.save(update_fields=fields)
-        notes = deadline_services.apply_action(complaint, action, role in lifecycle.MERCHANT, now)
+        notes = deadline_services.apply_effects(complaint, *transition.deadline_effects(role), now)
         data = {"deadlines": notes} if notes else {}
         if for_consumer:
             data["on_behalf_of_consumer"] = True

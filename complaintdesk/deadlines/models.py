@@ -20,6 +20,15 @@ class Clock(models.TextChoices):
     WORKING_DAYS = "working_days", _("End of the N-th working day after receipt")
 
 
+class ClockChange(models.TextChoices):
+    """What a lifecycle action does to a complaint's running deadlines besides meeting some (the
+    complaint's `lifecycle.Transition` says which; `services.apply_effects` does it). Not stored."""
+
+    PAUSE_RESOLUTION = "pause_resolution"
+    RESUME_RESOLUTION = "resume_resolution"
+    CANCEL = "cancel"
+
+
 class ReceivedIn(models.TextChoices):
     ANY = "any", _("Any time")
     WORKING_TIME = "working_time", _("In working time")

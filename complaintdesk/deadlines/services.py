@@ -22,6 +22,7 @@ from complaintdesk.deadlines.calendar import BusinessCalendar
 from complaintdesk.deadlines.models import (
     CalendarOverride,
     Clock,
+    ClockChange,
     Deadline,
     DeadlineStatus,
     Phase,
@@ -256,34 +257,22 @@ def next_check(remind_at: datetime, due_at: datetime, reminded: bool) -> datetim
     return due_at if reminded else remind_at
 
 
-# Which shop actions satisfy which phase: any human message is a first response; a substantive reply or
-# a proposal answers a quality issue; only an accepted proposal resolves.
-MEETS = {
-    "respond": (Phase.FIRST_RESPONSE,),
-    "reply": (Phase.FIRST_RESPONSE, Phase.REPLY),
-    "request_info": (Phase.FIRST_RESPONSE,),
-    "propose_resolution": (Phase.FIRST_RESPONSE, Phase.REPLY),
-    "accept": (Phase.RESOLUTION,),
-}
-_OPEN = (DeadlineStatus.OPEN, DeadlineStatus.PAUSED, DeadlineStatus.BREACHED)
-
-
-def apply_action(complaint, action: str, actor_is_merchant: bool, now: datetime) -> list[str]:
-    """Update the complaint's deadlines for an action; returns notes for the event log."""
+def apply_effects(complaint, meets: tuple, clock: ClockChange | None, now: datetime) -> list[str]:
+    """Update the complaint's deadlines for an action: meet the phases `meets`, then make the clock change
+    (which the caller reads from the action's `lifecycle.Transition`). Returns notes for the event log."""
     notes = []
-    phases = MEETS.get(action, ()) if (actor_is_merchant or action == "accept") else ()
-    for deadline in complaint.deadlines.filter(phase__in=phases, met_at__isnull=True):
+    for deadline in complaint.deadlines.filter(phase__in=meets, met_at__isnull=True):
         deadline.met_at = now
         deadline.next_check_at = None
         if deadline.status != DeadlineStatus.BREACHED:
             deadline.status = DeadlineStatus.MET
         deadline.save(update_fields=["met_at", "next_check_at", "status"])
         notes.append(f"{deadline.phase} {'met' if now <= deadline.due_at else 'met late'}")
-    if action == "request_info":
+    if clock == ClockChange.PAUSE_RESOLUTION:
         notes += _pause_resolution(complaint, now)
-    elif action == "provide_info":
+    elif clock == ClockChange.RESUME_RESOLUTION:
         notes += _resume_resolution(complaint, now)
-    elif action in ("withdraw", "close"):
+    elif clock == ClockChange.CANCEL:
         cancelled = complaint.deadlines.filter(
             met_at__isnull=True, status__in=[DeadlineStatus.OPEN, DeadlineStatus.PAUSED]
         )

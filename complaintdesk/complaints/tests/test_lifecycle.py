@@ -5,7 +5,7 @@ import itertools
 import pytest
 
 from complaintdesk.complaints import lifecycle
-from complaintdesk.complaints.choices import State
+from complaintdesk.complaints.choices import EventKind, State
 
 S = State
 MERCHANT = ("merchant_agent", "merchant_coordinator")
@@ -119,3 +119,37 @@ def test_without_an_account_the_regulator_takes_the_consumers_own_steps_and_noth
         except (lifecycle.TransitionError, lifecycle.ActionForbidden):
             got = None
         assert got == expected, (role, state)
+
+
+# docs/decisions.md, "Which actions meet which deadline", written out by hand: (phases met, clock change)
+# when the shop's staff take the action, and when anyone else does.
+FR, REPLY, RES = "first_response", "reply", "resolution"
+DEADLINE_EFFECTS = {
+    "respond": ((FR,), None),
+    "reply": ((FR, REPLY), None),
+    "request_info": ((FR,), "pause_resolution"),
+    "provide_info": ((), "resume_resolution"),
+    "propose_resolution": ((FR, REPLY), None),
+    "accept": ((RES,), None),
+    "dispute": ((), None),
+    "withdraw": ((), "cancel"),
+    "escalate": ((), None),
+    "start_mediation": ((), None),
+    "close": ((), "cancel"),
+}
+
+
+@pytest.mark.parametrize("action", sorted(DEADLINE_EFFECTS))
+def test_each_transition_carries_its_deadline_effects_and_only_the_shop_meets_its_own(action):
+    meets, clock = DEADLINE_EFFECTS[action]
+    transition = lifecycle.TRANSITIONS[action]
+    for role in ROLES:
+        met, change = transition.deadline_effects(role)
+        # The consumer's acceptance meets the resolution whoever records it; the centre's steps meet nothing.
+        expected = meets if role in MERCHANT or action == "accept" else ()
+        assert (tuple(met), change) == (expected, clock), role
+
+
+def test_actions_and_the_other_event_names_are_two_sets_without_a_common_name():
+    assert set(lifecycle.Action) == set(lifecycle.ACTIONS)
+    assert not set(lifecycle.Action) & set(EventKind)
