@@ -14,6 +14,7 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.models import Role
+from complaintdesk.complaints.choices import EventKind
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.complaints.models import Complaint, Evidence
 from complaintdesk.complaints.services import record_event
@@ -146,7 +147,7 @@ def _store(complaint, user, checked: _Checked) -> Evidence:
     try:
         item.save()
         record_event(
-            complaint, user, "add_evidence", complaint.state, complaint.state,
+            complaint, user, EventKind.ADD_EVIDENCE, complaint.state, complaint.state,
             data={"evidence": item.pk, "name": item.original_name, "size": item.size, "sha256": item.sha256},
         )  # fmt: skip
     except BaseException:

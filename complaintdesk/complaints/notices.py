@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from complaintdesk.accounts.models import Role
-from complaintdesk.complaints.lifecycle import SYSTEM
+from complaintdesk.complaints.lifecycle import SYSTEM, Action
 from complaintdesk.notify import outbox
 from complaintdesk.notify.models import ChannelKind
 
@@ -26,29 +26,29 @@ LANGUAGES = ("zh-hans", "en")
 # What the consumer is told, by action; %(who)s is the shop or the 12315 centre. The words of the one who
 # acted follow on their own line, as they were written.
 TO_CONSUMER = {
-    "respond": gettext_noop("%(who)s answered your complaint %(ref)s."),
-    "reply": gettext_noop("%(who)s answered your complaint %(ref)s."),
-    "request_info": gettext_noop("%(who)s asks you for more information about complaint %(ref)s."),
-    "propose_resolution": gettext_noop(
+    Action.RESPOND: gettext_noop("%(who)s answered your complaint %(ref)s."),
+    Action.REPLY: gettext_noop("%(who)s answered your complaint %(ref)s."),
+    Action.REQUEST_INFO: gettext_noop("%(who)s asks you for more information about complaint %(ref)s."),
+    Action.PROPOSE_RESOLUTION: gettext_noop(
         "%(who)s proposes a resolution of complaint %(ref)s: please accept or dispute it."
     ),
-    "escalate": gettext_noop("Your complaint %(ref)s is now with the 12315 centre."),
-    "start_mediation": gettext_noop("The 12315 centre is mediating your complaint %(ref)s."),
-    "close": gettext_noop("Your complaint %(ref)s is closed."),
+    Action.ESCALATE: gettext_noop("Your complaint %(ref)s is now with the 12315 centre."),
+    Action.START_MEDIATION: gettext_noop("The 12315 centre is mediating your complaint %(ref)s."),
+    Action.CLOSE: gettext_noop("Your complaint %(ref)s is closed."),
 }
 # What the shop is told, by action.
 TO_SHOP = {
-    "provide_info": gettext_noop("The consumer answered your question on complaint %(ref)s."),
-    "accept": gettext_noop("The consumer accepted the proposed resolution of complaint %(ref)s."),
-    "dispute": gettext_noop("The consumer disputed the proposed resolution of complaint %(ref)s."),
-    "withdraw": gettext_noop("The consumer withdrew complaint %(ref)s."),
-    "escalate": gettext_noop("Complaint %(ref)s is now with the 12315 centre."),
-    "start_mediation": gettext_noop("The 12315 centre is mediating complaint %(ref)s."),
-    "request_info": gettext_noop(
+    Action.PROVIDE_INFO: gettext_noop("The consumer answered your question on complaint %(ref)s."),
+    Action.ACCEPT: gettext_noop("The consumer accepted the proposed resolution of complaint %(ref)s."),
+    Action.DISPUTE: gettext_noop("The consumer disputed the proposed resolution of complaint %(ref)s."),
+    Action.WITHDRAW: gettext_noop("The consumer withdrew complaint %(ref)s."),
+    Action.ESCALATE: gettext_noop("Complaint %(ref)s is now with the 12315 centre."),
+    Action.START_MEDIATION: gettext_noop("The 12315 centre is mediating complaint %(ref)s."),
+    Action.REQUEST_INFO: gettext_noop(
         "The 12315 centre asked the consumer for more information on complaint %(ref)s."
     ),
-    "propose_resolution": gettext_noop("The 12315 centre proposed a resolution of complaint %(ref)s."),
-    "close": gettext_noop("The 12315 centre closed complaint %(ref)s."),
+    Action.PROPOSE_RESOLUTION: gettext_noop("The 12315 centre proposed a resolution of complaint %(ref)s."),
+    Action.CLOSE: gettext_noop("The 12315 centre closed complaint %(ref)s."),
 }
 FILED = gettext_noop("New complaint %(ref)s against %(shop)s (%(category)s): the first deadline is %(due)s.")
 SHOP, CENTRE = gettext_noop("The shop"), gettext_noop("The 12315 centre")

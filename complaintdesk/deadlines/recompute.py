@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from complaintdesk.complaints.choices import OPEN_STATES
+from complaintdesk.complaints.choices import OPEN_STATES, EventKind
 from complaintdesk.deadlines import services
 from complaintdesk.deadlines.models import Clock, Deadline, DeadlineStatus
 
@@ -51,7 +51,7 @@ def recompute_open_deadlines(actor, reason: str, merchant=None) -> int:
             if changes:
                 moved += 1
                 record_event(
-                    complaint, actor, "recompute_deadlines", complaint.state, complaint.state, reason,
+                    complaint, actor, EventKind.RECOMPUTE_DEADLINES, complaint.state, complaint.state, reason,
                     data={"deadlines": changes},
                 )  # fmt: skip
     return moved

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from complaintdesk.complaints.choices import EventKind
 from complaintdesk.deadlines.models import Deadline, DeadlineStatus, Phase
 from complaintdesk.notify import outbox
 
@@ -99,7 +100,7 @@ def _remind(deadline: Deadline, now: datetime, *, guarded: bool = True) -> str |
         body=f"Complaint {complaint.reference}: the {what} is due {local_due} ({deadline.rule_label}).",
         payload=_payload(deadline),
     )
-    _record(complaint, "deadline_reminder", f"Reminder sent: {what} due {local_due}", deadline, now)
+    _record(complaint, EventKind.DEADLINE_REMINDER, f"Reminder sent: {what} due {local_due}", deadline, now)
     return "reminded"
 
 
@@ -115,9 +116,9 @@ def _breach(deadline: Deadline, now: datetime) -> str | None:
     what = PHASE_WORDS[deadline.phase]
     local_due = timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M")
     message = f"Deadline breached: {what} was due {local_due} ({deadline.rule_label})."
-    _record(complaint, "deadline_breach", message, deadline, now)
+    _record(complaint, EventKind.DEADLINE_BREACH, message, deadline, now)
     try:
-        services.perform(complaint.pk, None, "escalate", message, at=now)
+        services.perform(complaint.pk, None, lifecycle.Action.ESCALATE, message, at=now)
         escalated = True
     except lifecycle.TransitionError:
         escalated = False  # already with the regulator (escalated, in mediation) or finished
@@ -154,7 +155,7 @@ def _unanswered(deadline: Deadline, now: datetime) -> str | None:
         "the 12315 centre decides how to go on."
     )
     try:
-        services.perform(deadline.complaint_id, None, "escalate", message, at=now)
+        services.perform(deadline.complaint_id, None, lifecycle.Action.ESCALATE, message, at=now)
     except lifecycle.TransitionError:
         return None  # answered, escalated or finished meanwhile
     return "unanswered"
@@ -172,7 +173,7 @@ def _payload(deadline: Deadline) -> dict:
     }
 
 
-def _record(complaint, action: str, message: str, deadline: Deadline, now: datetime) -> None:
+def _record(complaint, action: EventKind, message: str, deadline: Deadline, now: datetime) -> None:
     from complaintdesk.complaints.services import record_event
 
     record_event(

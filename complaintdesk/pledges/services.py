@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.models import Role
-from complaintdesk.complaints.choices import TERMINAL_STATES
+from complaintdesk.complaints.choices import TERMINAL_STATES, EventKind
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.services import record_event
@@ -163,7 +163,7 @@ def tag(complaint_id: int, actor, number: int) -> tuple[ComplaintCommitment, boo
             return existing, False
         created = ComplaintCommitment.objects.create(complaint=complaint, number=number, tagged_by=actor)
         record_event(
-            complaint, actor, "tag_commitment", complaint.state, complaint.state,
+            complaint, actor, EventKind.TAG_COMMITMENT, complaint.state, complaint.state,
             f"Alleges commitment {number} of the pledge was broken", data={"commitment": number},
         )  # fmt: skip
     return created, True
@@ -184,7 +184,7 @@ def untag(complaint_id: int, actor, number: int) -> None:
             raise ActionForbidden(_("the regulator tagged this commitment; only the regulator removes it"))
         existing.delete()
         record_event(
-            complaint, actor, "untag_commitment", complaint.state, complaint.state,
+            complaint, actor, EventKind.UNTAG_COMMITMENT, complaint.state, complaint.state,
             f"No longer alleges commitment {number}", data={"commitment": number},
         )  # fmt: skip
 

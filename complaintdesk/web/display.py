@@ -10,38 +10,40 @@ from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.complaints import lifecycle
-from complaintdesk.complaints.choices import State
+from complaintdesk.complaints.choices import EventKind, State
+from complaintdesk.complaints.lifecycle import Action
 from complaintdesk.deadlines.models import DeadlineStatus, Phase
 
 ACTION_LABELS = {
-    "submit": _("Complaint filed"),
-    "add_evidence": _("Evidence added"),
-    "respond": _("Respond"),
-    "reply": _("Reply"),
-    "request_info": _("Ask for information"),
-    "provide_info": _("Provide information"),
-    "propose_resolution": _("Propose a resolution"),
-    "accept": _("Accept the proposal"),
-    "dispute": _("Dispute the proposal"),
-    "withdraw": _("Withdraw the complaint"),
-    "escalate": _("Escalate to the 12315 centre"),
-    "start_mediation": _("Start mediation"),
-    "close": _("Close the case"),
-    "deadline_reminder": _("Deadline reminder"),
-    "deadline_breach": _("Deadline breached"),
-    "recompute_deadlines": _("Deadlines recomputed"),
-    "tag_commitment": _("Pledge commitment alleged broken"),
-    "untag_commitment": _("Allegation withdrawn"),
+    EventKind.SUBMIT: _("Complaint filed"),
+    EventKind.ADD_EVIDENCE: _("Evidence added"),
+    Action.RESPOND: _("Respond"),
+    Action.REPLY: _("Reply"),
+    Action.REQUEST_INFO: _("Ask for information"),
+    Action.PROVIDE_INFO: _("Provide information"),
+    Action.PROPOSE_RESOLUTION: _("Propose a resolution"),
+    Action.ACCEPT: _("Accept the proposal"),
+    Action.DISPUTE: _("Dispute the proposal"),
+    Action.WITHDRAW: _("Withdraw the complaint"),
+    Action.ESCALATE: _("Escalate to the 12315 centre"),
+    Action.START_MEDIATION: _("Start mediation"),
+    Action.CLOSE: _("Close the case"),
+    EventKind.DEADLINE_REMINDER: _("Deadline reminder"),
+    EventKind.DEADLINE_BREACH: _("Deadline breached"),
+    EventKind.RECOMPUTE_DEADLINES: _("Deadlines recomputed"),
+    EventKind.TAG_COMMITMENT: _("Pledge commitment alleged broken"),
+    EventKind.UNTAG_COMMITMENT: _("Allegation withdrawn"),
 }
 
 # Which actions each role sees as forms, in the order they are offered.
 OFFERED = {
-    Role.CONSUMER: ["provide_info", "accept", "dispute", "escalate", "withdraw"],
-    Role.MERCHANT_AGENT: ["respond", "reply", "request_info", "propose_resolution"],
-    Role.MERCHANT_COORDINATOR: ["respond", "reply", "request_info", "propose_resolution"],
-    Role.REGULATOR: ["start_mediation", "request_info", "propose_resolution", "escalate", "close",
+    Role.CONSUMER: [Action.PROVIDE_INFO, Action.ACCEPT, Action.DISPUTE, Action.ESCALATE, Action.WITHDRAW],
+    Role.MERCHANT_AGENT: [Action.RESPOND, Action.REPLY, Action.REQUEST_INFO, Action.PROPOSE_RESOLUTION],
+    Role.MERCHANT_COORDINATOR: [Action.RESPOND, Action.REPLY, Action.REQUEST_INFO, Action.PROPOSE_RESOLUTION],
+    Role.REGULATOR: [Action.START_MEDIATION, Action.REQUEST_INFO, Action.PROPOSE_RESOLUTION, Action.ESCALATE,
+                     Action.CLOSE,
                      # for a consumer without an account only (lifecycle.acts_for_consumer)
-                     "provide_info", "accept", "dispute", "withdraw"],
+                     Action.PROVIDE_INFO, Action.ACCEPT, Action.DISPUTE, Action.WITHDRAW],
 }  # fmt: skip
 
 ACTOR_LABELS = {**dict(Role.choices), lifecycle.SYSTEM: _("System")}

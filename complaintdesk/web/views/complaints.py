@@ -74,9 +74,12 @@ def act(request, complaint_id: int, action: str):
     try:
         with transaction.atomic():
             services.perform(complaint.pk, request.user, action, message, form.resolution)
-            if action == "dispute" and form.cleaned_data.get("ask_mediation"):
+            if action == lifecycle.Action.DISPUTE and form.cleaned_data.get("ask_mediation"):
                 services.perform(
-                    complaint.pk, request.user, "escalate", _("Please ask the 12315 centre to mediate.")
+                    complaint.pk,
+                    request.user,
+                    lifecycle.Action.ESCALATE,
+                    _("Please ask the 12315 centre to mediate."),
                 )
     except FieldError as exc:
         form.add_error(exc.field if exc.field in form.fields else None, exc.reason)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from complaintdesk.accounts.models import Role, User
 from complaintdesk.complaints import services
 from complaintdesk.complaints.choices import Channel, Kind, State, WantedOutcome
+from complaintdesk.complaints.lifecycle import Action
 from complaintdesk.complaints.models import Category, Complaint
 from complaintdesk.deadlines.services import ensure_default_policy
 from complaintdesk.merchants import demo as demo_obligations
@@ -47,27 +48,39 @@ STATE_MIX = [
 ]  # fmt: skip
 PATHS = {
     State.SUBMITTED: [],
-    State.RESPONDED: ["respond"],
-    State.AWAITING_CONSUMER: ["respond", "request_info"],
-    State.RESOLUTION_PROPOSED: ["respond", "propose_resolution"],
-    State.DISPUTED: ["respond", "propose_resolution", "dispute"],
-    State.ESCALATED: ["respond", "propose_resolution", "dispute", "escalate"],
-    State.IN_MEDIATION: ["respond", "propose_resolution", "dispute", "escalate", "start_mediation"],
-    State.RESOLVED: ["respond", "request_info", "provide_info", "propose_resolution", "accept"],
-    State.CLOSED: ["respond", "propose_resolution", "accept", "close"],
-    State.WITHDRAWN: ["respond", "withdraw"],
+    State.RESPONDED: [Action.RESPOND],
+    State.AWAITING_CONSUMER: [Action.RESPOND, Action.REQUEST_INFO],
+    State.RESOLUTION_PROPOSED: [Action.RESPOND, Action.PROPOSE_RESOLUTION],
+    State.DISPUTED: [Action.RESPOND, Action.PROPOSE_RESOLUTION, Action.DISPUTE],
+    State.ESCALATED: [Action.RESPOND, Action.PROPOSE_RESOLUTION, Action.DISPUTE, Action.ESCALATE],
+    State.IN_MEDIATION: [
+        Action.RESPOND,
+        Action.PROPOSE_RESOLUTION,
+        Action.DISPUTE,
+        Action.ESCALATE,
+        Action.START_MEDIATION,
+    ],
+    State.RESOLVED: [
+        Action.RESPOND,
+        Action.REQUEST_INFO,
+        Action.PROVIDE_INFO,
+        Action.PROPOSE_RESOLUTION,
+        Action.ACCEPT,
+    ],
+    State.CLOSED: [Action.RESPOND, Action.PROPOSE_RESOLUTION, Action.ACCEPT, Action.CLOSE],
+    State.WITHDRAWN: [Action.RESPOND, Action.WITHDRAW],
 }
 MESSAGES = {
-    "respond": "您好，已收到您的投诉，我们正在核实。/ We have received your complaint and are looking into it.",
-    "request_info": "请提供订单截图和商品照片。/ Please send a screenshot of the order and photos.",
-    "provide_info": "已上传截图和照片。/ Screenshots and photos uploaded.",
-    "propose_resolution": "我们愿意全额退款。/ We offer a full refund.",
-    "dispute": "退款金额不含运费，不接受。/ The refund leaves out shipping; not acceptable.",
-    "escalate": "请12315协助调解。/ Please ask 12315 to mediate.",
-    "start_mediation": "12315 开始调解。/ The 12315 centre is mediating.",
-    "close": "调解完成，结案。/ Mediation finished; case closed.",
-    "withdraw": "问题已私下解决。/ Solved directly with the shop.",
-    "accept": "",
+    Action.RESPOND: "您好，已收到您的投诉，我们正在核实。/ We have received your complaint and are looking into it.",
+    Action.REQUEST_INFO: "请提供订单截图和商品照片。/ Please send a screenshot of the order and photos.",
+    Action.PROVIDE_INFO: "已上传截图和照片。/ Screenshots and photos uploaded.",
+    Action.PROPOSE_RESOLUTION: "我们愿意全额退款。/ We offer a full refund.",
+    Action.DISPUTE: "退款金额不含运费，不接受。/ The refund leaves out shipping; not acceptable.",
+    Action.ESCALATE: "请12315协助调解。/ Please ask 12315 to mediate.",
+    Action.START_MEDIATION: "12315 开始调解。/ The 12315 centre is mediating.",
+    Action.CLOSE: "调解完成，结案。/ Mediation finished; case closed.",
+    Action.WITHDRAW: "问题已私下解决。/ Solved directly with the shop.",
+    Action.ACCEPT: "",
 }
 
 
@@ -183,15 +196,15 @@ class Command(BaseCommand):
             actor = {"consumer": consumer, "merchant": agent, "regulator": regulator}[_who(action)]
             resolution = (
                 {"type": "refund", "details": "全额退款 / full refund"}
-                if action == "propose_resolution"
+                if action == Action.PROPOSE_RESOLUTION
                 else None
             )
             services.perform(complaint.pk, actor, action, MESSAGES[action], resolution, at=at)
 
 
 def _who(action: str) -> str:
-    if action in ("provide_info", "accept", "dispute", "withdraw", "escalate"):
+    if action in (Action.PROVIDE_INFO, Action.ACCEPT, Action.DISPUTE, Action.WITHDRAW, Action.ESCALATE):
         return "consumer"
-    if action in ("start_mediation", "close"):
+    if action in (Action.START_MEDIATION, Action.CLOSE):
         return "regulator"
     return "merchant"
