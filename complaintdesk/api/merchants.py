@@ -1,5 +1,3 @@
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -23,9 +21,8 @@ from complaintdesk.api.schemas import (
     ValidationErrorOut,
 )
 from complaintdesk.complaints.lifecycle import ActionForbidden
-from complaintdesk.lib.errors import FieldError
 from complaintdesk.merchants import compliance, profile
-from complaintdesk.merchants.models import HISTORY_FIELDS, Merchant
+from complaintdesk.merchants.models import Merchant
 
 router = Router(tags=["merchants"])
 
@@ -41,23 +38,6 @@ def visible_merchants(user):
 def _require_regulator(user):
     if user.role != Role.REGULATOR:
         raise ActionForbidden(_("only regulator officers manage shops"))
-
-
-def _save(merchant: Merchant) -> Merchant:
-    """Validate with the model's own validators and report the first problem by field name."""
-    try:
-        merchant.full_clean()
-    except ValidationError as exc:
-        field, messages = next(iter(exc.message_dict.items()))
-        raise FieldError(field, " ".join(messages)) from None
-    try:
-        with transaction.atomic():
-            merchant.save()
-    except IntegrityError:
-        raise FieldError(
-            "credit_code", _("a shop with this unified social credit code exists already")
-        ) from None
-    return merchant
 
 
 @router.get("/directory", auth=None, response=list[DirectoryEntryOut], summary="Public shop directory")
@@ -92,8 +72,7 @@ def create_merchant(request, payload: MerchantIn):
     data = payload.model_dump(exclude_none=True)
     if not data.get("time_zone"):
         data.pop("time_zone", None)
-    merchant = _save(Merchant(**data))
-    return Status(201, merchant)
+    return Status(201, profile.register_shop(data))
 
 
 @router.patch(
@@ -101,16 +80,10 @@ def create_merchant(request, payload: MerchantIn):
 )
 def update_merchant(request, merchant_id: int, payload: MerchantPatch):
     _require_regulator(request.auth)
-    changes = payload.model_dump(exclude_unset=True)
-    with transaction.atomic():
-        # Locked as publish_service_info locks it, so neither overwrites the other's fields.
-        merchant = get_object_or_404(Merchant.objects.select_for_update(no_key=True), pk=merchant_id)
-        changed = profile.apply_changes(merchant, changes, _("may not be null"))
-        _save(merchant)
-        kept = set(changed) & set(HISTORY_FIELDS)
-        if kept:
-            profile.record_revision(merchant, request.auth, kept)
-    return merchant
+    try:
+        return profile.change_shop(merchant_id, request.auth, payload.model_dump(exclude_unset=True))
+    except Merchant.DoesNotExist:
+        raise Http404 from None
 
 
 @router.delete("/{int:merchant_id}", response={204: None, 403: Error, 404: Error})

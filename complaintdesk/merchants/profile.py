@@ -90,6 +90,48 @@ def apply_changes(merchant: Merchant, changes: dict, refuse_null: str) -> list[s
     return changed
 
 
+def _save_shop(merchant: Merchant) -> Merchant:
+    """Validate with the model's own validators, naming the first bad field, and save; a credit code that
+    another shop has is refused on that field."""
+    try:
+        merchant.full_clean()
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise FieldError(field, " ".join(messages)) from None
+    try:
+        with transaction.atomic():
+            merchant.save()
+    except IntegrityError:
+        raise FieldError(
+            "credit_code", _("a shop with this unified social credit code exists already")
+        ) from None
+    return merchant
+
+
+def register_shop(fields: dict) -> Merchant:
+    """The regulator registers a shop (the caller checks the role)."""
+    return _save_shop(Merchant(**fields))
+
+
+def change_shop(merchant_id: int, actor, changes: dict) -> Merchant:
+    """The regulator's change to a shop's record (the caller checks the role; Merchant.DoesNotExist when
+    there is no such shop).
+
+    1. Lock the shop's row as `publish_service_info` does, so that neither overwrites the other's fields.
+    2. Apply the changes whose value differs and validate the whole record, naming the first bad field.
+    3. Save and, when the history's fields (hours, time zone) changed, write the revision row in the same
+       transaction. New hours apply to complaints received from now on (`record_revision`).
+    """
+    with transaction.atomic():
+        merchant = Merchant.objects.select_for_update(no_key=True).get(pk=merchant_id)
+        changed = apply_changes(merchant, changes, _("may not be null"))
+        _save_shop(merchant)
+        kept = set(changed) & set(HISTORY_FIELDS)
+        if kept:
+            record_revision(merchant, actor, kept)
+    return merchant
+
+
 class Publication(NamedTuple):
     merchant: Merchant
     changed: list[str]
