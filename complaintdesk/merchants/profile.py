@@ -214,11 +214,17 @@ def designate_coordinator(merchant_id: int, actor, user_id: int, direct_phone: s
             designation = CoordinatorDesignation.objects.create(
                 merchant=merchant, user=user, direct_phone=direct_phone, designated_by=actor, started_at=now
             )
-            User.objects.filter(merchant=merchant, role=Role.MERCHANT_COORDINATOR).exclude(pk=user.pk).update(
-                role=Role.MERCHANT_AGENT
+            # Saved one by one, not updated in bulk: User.save ends the API tokens of a user whose role
+            # changes, and a handed-over coordinator's or a new one's token must not outlive the change.
+            former = User.objects.filter(merchant=merchant, role=Role.MERCHANT_COORDINATOR).exclude(
+                pk=user.pk
             )
+            for other in former:
+                other.role = Role.MERCHANT_AGENT
+                other.save(update_fields=["role"])
             if user.role != Role.MERCHANT_COORDINATOR:
-                User.objects.filter(pk=user.pk).update(role=Role.MERCHANT_COORDINATOR)
+                user.role = Role.MERCHANT_COORDINATOR
+                user.save(update_fields=["role"])
     except IntegrityError:
         # Another designation of this shop committed between our lock and insert (only without the lock,
         # e.g. the admin); the constraint kept the shop at one coordinator.

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from complaintdesk.accounts.models import ApiToken, Role
 from complaintdesk.accounts.tests.forms import posted_form
+from complaintdesk.merchants import profile
 
 ROOT = Path(__file__).resolve().parents[3]
 ISSUED = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -150,3 +151,14 @@ def test_every_token_expires_a_zero_setting_is_refused_at_start():
     )
     assert result.returncode != 0
     assert "API_TOKEN_DAYS must be at least 1 (every token expires): 0" in result.stderr
+
+
+@pytest.mark.django_db
+def test_handing_over_the_coordinator_role_revokes_both_peoples_tokens(people):
+    """Designating a coordinator changes two roles (the new one's, the former one's): both lose their tokens;
+    the shop's other staff keep theirs."""
+    profile.designate_coordinator(people.acme.pk, people.rita, people.carol.pk, "138 0013 8000")
+    carol, bob, dave = (ApiToken.issue(u)[1] for u in (people.carol, people.bob, people.dave))
+    profile.designate_coordinator(people.acme.pk, people.rita, people.bob.pk, "138 0013 8001")
+    assert _revoked(carol) and _revoked(bob)
+    assert _get(dave).status_code == 200
