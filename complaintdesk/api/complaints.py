@@ -26,8 +26,6 @@ from complaintdesk.complaints import evidence, intake, services
 from complaintdesk.complaints.choices import ResolutionType
 from complaintdesk.complaints.lifecycle import ACTIONS
 from complaintdesk.complaints.queries import overdue_filter, visible_complaints
-from complaintdesk.deadlines.models import Deadline
-from complaintdesk.lib import sql
 from complaintdesk.lib.errors import FieldError
 
 router = Router(tags=["complaints"])
@@ -79,9 +77,8 @@ def file_complaint(request, payload: ComplaintIn):
         )
     if not created:  # a replay: the complaint as it is now
         return Status(200, presenters.complaint(_reload(request, complaint.pk), request.auth))
-    # The complaint just written, as it is in memory; its deadlines read without the query compiler.
-    deadlines = sql.select(Deadline, "complaint_id = %s", [complaint.pk], suffix="ORDER BY due_at")
-    return Status(201, presenters.complaint(complaint, request.auth, deadlines=deadlines))
+    # The complaint just written, as it is in memory, with its deadlines (no re-read).
+    return Status(201, presenters.complaint(complaint, request.auth, deadlines=complaint.filed_deadlines))
 
 
 def _reload(request, pk):

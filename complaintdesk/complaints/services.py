@@ -18,9 +18,12 @@ from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.promotions import linking
 from complaintdesk.stats import rollups
 
+# Filing writes these without the ORM's query compiler (docs/decisions.md, "The filing hot path").
+sql.writes(Complaint, ComplaintEvent, IdempotencyKey)
 
-def record_event(complaint, actor, action, from_state, to_state, message="", data=None, at=None, role=None):
-    event = ComplaintEvent(
+
+def _event(complaint, actor, action, from_state, to_state, message="", data=None, at=None, role=None):
+    return ComplaintEvent(
         complaint=complaint,
         actor=actor,
         actor_role=role or (actor.role if actor else lifecycle.SYSTEM),
@@ -31,7 +34,11 @@ def record_event(complaint, actor, action, from_state, to_state, message="", dat
         data=data or {},
         created_at=at or timezone.now(),
     )
-    sql.insert([event])  # every action writes one: no query compiler (lib.sql)
+
+
+def record_event(complaint, actor, action, from_state, to_state, message="", data=None, at=None, role=None):
+    event = _event(complaint, actor, action, from_state, to_state, message, data, at, role)
+    event.save()
     return event
 
 
@@ -59,7 +66,9 @@ class Filing:
 
 
 def file_complaint(actor, filing: Filing, idempotency: tuple[str, str] | None = None) -> Complaint:
-    """Store a new complaint with its reference number, deadlines and first event, all or nothing.
+    """Store a new complaint with its reference number, deadlines and first event, all or nothing. The
+    complaint comes back with the deadline rows just written in `complaint.filed_deadlines` (as of the
+    filing: `complaint.deadlines.all()` reads them as they are now).
 
     `idempotency` (key, request hash) is stored in the same transaction (`file_complaint_idempotently`).
     What only reads (the promotion, the deadlines) is worked out before the transaction: on SQLite the
@@ -96,16 +105,19 @@ def file_complaint(actor, filing: Filing, idempotency: tuple[str, str] | None = 
         complaint.reference = Complaint.reference_for(complaint.pk, timezone.localtime(received_at).year)
         sql.update(complaint, ["reference"])
         deadlines = deadline_services.set_deadlines(complaint, due)
-        record_event(
-            complaint, actor, EventKind.SUBMIT, "", State.SUBMITTED, complaint.description[:500],
-            data={"deadlines": {d.phase: d.due_at.isoformat() for d in deadlines}}, at=received_at,
-        )  # fmt: skip
+        sql.insert([
+            _event(
+                complaint, actor, EventKind.SUBMIT, "", State.SUBMITTED, complaint.description[:500],
+                data={"deadlines": {d.phase: d.due_at.isoformat() for d in deadlines}}, at=received_at,
+            )
+        ])  # fmt: skip
         if idempotency is not None:
             key, body_hash = idempotency
             sql.insert([IdempotencyKey(user=actor, key=key, request_hash=body_hash, complaint=complaint)])
         if notices.worth_telling(deadlines):
             notices.filed(complaint, deadlines)
         rollups.complaint_filed(complaint, deadlines)  # last: the shared statistics rows lock briefly
+    complaint.filed_deadlines = sorted(deadlines, key=lambda d: d.due_at)  # the model's ordering
     return complaint
 
 

@@ -199,7 +199,7 @@ def active_policy() -> tuple[Policy, list[policy.Rule]]:
     rows = sql.select(PolicyRule, "policy_id = %s", [active.pk], suffix="ORDER BY phase, priority, id")
     codes = {}
     if any(r.category_id for r in rows):
-        in_rules = "id IN (SELECT category_id FROM deadlines_policyrule WHERE policy_id = %s)"
+        in_rules = f"id IN (SELECT category_id FROM {PolicyRule._meta.db_table} WHERE policy_id = %s)"
         codes = {c.pk: c.code for c in sql.select(Category, in_rules, [active.pk])}
     return active, [_as_rule(r, codes.get(r.category_id, "")) for r in rows]
 
@@ -240,6 +240,9 @@ def deadline_fields(phase: str, due: policy.Due, starts_at: datetime) -> dict:
         "next_check_at": due.remind_at,
         "warning": warning_for(due),
     }
+
+
+sql.writes(Deadline)  # at intake, without the query compiler (set_deadlines)
 
 
 def set_deadlines(complaint, computed: dict) -> list[Deadline]:

@@ -1,6 +1,7 @@
 """Model rows read and written without the ORM's query compiler, for the hot paths that need it: filing a
 complaint and the token check of every API request (the intake benchmark, docs/benchmarks.md); the bulk
-import builds its INSERT statements here too.
+import builds its INSERT statements here too. Who may import this module is an allow-list
+(`lib/tests/test_sql_fence.py`); docs/decisions.md ("The filing hot path") has the figures.
 
 Why: compiling a queryset costs 0.3–0.45 ms of CPU (`filter(...).first()`), an INSERT through `create()`
 about 0.2 ms, while SQLite runs either in about 0.01 ms; a filing makes a dozen of them. These helpers
@@ -8,6 +9,10 @@ build each statement's text once per model (and column set), adapt values with t
 `pre_save` / `get_db_prep_save` and convert what comes back with the backend's and the fields'
 converters, exactly as the ORM does, so the instances are ordinary model instances. The WHERE clause is
 SQL written by the caller, with `%s` placeholders; everything else uses the ORM.
+
+Writes send no signals, so a model written here is declared with `writes(...)` by the module that writes
+it; `insert`, `update` and `insert_statement` refuse an undeclared model, and a test fails when a signal
+receiver is connected to a declared one.
 """
 
 from collections.abc import Sequence
@@ -16,6 +21,22 @@ from functools import cache
 
 from django.db import connection
 from django.db.models import Model
+
+_WRITTEN: set[type[Model]] = set()
+
+
+def writes(*models: type[Model]) -> None:
+    """Declare that the calling module writes rows of `models` here (without the ORM's signals)."""
+    _WRITTEN.update(models)
+
+
+def written_models() -> frozenset[type[Model]]:
+    return frozenset(_WRITTEN)
+
+
+def _declared(model: type[Model]) -> None:
+    if model not in _WRITTEN:
+        raise TypeError(f"{model.__name__} is written without signals: declare it with lib.sql.writes()")
 
 
 @cache
@@ -72,6 +93,7 @@ def insert_statement(
 ) -> tuple[str, list]:
     """(`INSERT INTO <table> (<every concrete column>) VALUES (…)` for `rows` rows, those fields in order);
     the primary key column only `with_pk`, `RETURNING` it when `returning`. Also the bulk import's."""
+    _declared(model)
     return _insert_statement(model, connection.vendor, rows, with_pk, returning)
 
 
@@ -93,6 +115,7 @@ def insert(objs: Sequence[Model]) -> None:
     if not objs:
         return
     model = type(objs[0])
+    _declared(model)
     # A key the database does not make (a UUID from the field's default) goes in with the row.
     db_makes_key = model._meta.pk.db_returning
     sql, fields = insert_statement(model, len(objs), with_pk=not db_makes_key, returning=db_makes_key)
@@ -116,6 +139,7 @@ def _updater(model: type[Model], vendor: str, names: tuple[str, ...]) -> tuple[s
 
 def update(obj: Model, fields: Sequence[str]) -> None:
     """`obj.save(update_fields=fields)` without the compiler (and without signals)."""
+    _declared(type(obj))
     sql, model_fields = _updater(type(obj), connection.vendor, tuple(fields))
     params = [f.get_db_prep_save(f.pre_save(obj, add=False), connection) for f in model_fields]
     with connection.cursor() as cursor:

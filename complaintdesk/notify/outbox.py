@@ -57,6 +57,9 @@ def enqueue(event: str, dedupe_key: str, targets, subject: str, body: str, paylo
     return len(created)
 
 
+sql.writes(OutboxMessage)  # at intake, without the query compiler (enqueue_for_shop)
+
+
 def enqueue_for_shop(event: str, dedupe_key: str, merchant_id: int, subject: str, body: str, payload: dict):
     """One row that the worker fans out to the shop's staff and channels (`fan_out`): what a hot path
     such as filing a complaint writes instead of looking the shop's targets up itself. Must run inside
