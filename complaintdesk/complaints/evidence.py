@@ -3,20 +3,25 @@ served under a name whose extension is the detected type's."""
 
 import hashlib
 import mimetypes
+import os
 import re
 import unicodedata
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.files.move import file_move_safe
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.models import Role
+from complaintdesk.complaints import services
 from complaintdesk.complaints.choices import EventKind
 from complaintdesk.complaints.lifecycle import ActionForbidden
-from complaintdesk.complaints.models import Complaint, Evidence
+from complaintdesk.complaints.models import Complaint, Evidence, evidence_path
 from complaintdesk.complaints.services import record_event
 from complaintdesk.lib import uploads
 from complaintdesk.lib.errors import FieldError
@@ -25,6 +30,8 @@ from complaintdesk.lib.errors import FieldError
 # and direction-override characters (U+202E shows "fdp.exe" as "exe.pdf").
 _UNSAFE = re.compile(r"[^\w-]+")
 _CHUNK = 1024 * 1024
+# Where uploads wait for the transaction that stores their rows (`_Staged`); emptied as they are stored.
+_INCOMING = "evidence/incoming"
 
 
 def safe_name(name: str, extension: str) -> str:
@@ -77,7 +84,10 @@ def _check_room(complaint, incoming: list[_Checked]) -> None:
     EVIDENCE_MAX_TOTAL_BYTES in total. Call it holding the complaint's row lock: two uploads at once
     cannot both take the last place."""
     stored = Evidence.objects.filter(complaint=complaint).aggregate(files=Count("id"), size=Sum("size"))
-    files, size = stored["files"], stored["size"] or 0
+    _refuse_past_caps(stored["files"], stored["size"] or 0, incoming)
+
+
+def _refuse_past_caps(files: int, size: int, incoming: list[_Checked]) -> None:
     max_files, max_bytes = settings.EVIDENCE_MAX_FILES_PER_COMPLAINT, settings.EVIDENCE_MAX_TOTAL_BYTES
     if files + len(incoming) > max_files:
         raise FieldError(
@@ -99,61 +109,110 @@ def _check_room(complaint, incoming: list[_Checked]) -> None:
         )
 
 
+def _refuse_if_not_allowed(user) -> None:
+    if user.role not in (Role.CONSUMER, Role.REGULATOR, Role.MERCHANT_AGENT, Role.MERCHANT_COORDINATOR):
+        raise ActionForbidden(_("you may not add evidence"))
+
+
 def attach_all(complaint, user, uploads) -> list[Evidence]:
     """Store `uploads` as evidence of `complaint`, all or none: every path that stores evidence (the API,
-    the complaint page, the filing form) comes here.
+    the complaint page) comes here; the filing form comes through `file_with_evidence`.
 
     1. The user's role and the complaint's state.
     2. Each file's size and type, by its content (before any lock is taken).
-    3. Under the complaint's row lock: its state again, and room for the files (count and total size).
-    4. The files are written and their rows and events saved; if anything fails, the files written so far
-       are deleted, so a refused or failed upload leaves no file behind.
+    3. The files are written, outside any transaction (`_Staged`).
+    4. Under the complaint's row lock: its state again, and room for the files (count and total size); the
+       files are moved to their names and their rows and events saved. If anything fails, the files are
+       deleted, so a refused or failed upload leaves no file behind.
     """
-    if user.role not in (Role.CONSUMER, Role.REGULATOR, Role.MERCHANT_AGENT, Role.MERCHANT_COORDINATOR):
-        raise ActionForbidden(_("you may not add evidence"))
+    _refuse_if_not_allowed(user)
     _refuse_if_finished(complaint)
     checked = [_check(upload) for upload in uploads]
-    stored: list[Evidence] = []
-    with transaction.atomic():
+    with _Staged(checked) as staged, transaction.atomic():
         locked = Complaint.objects.select_for_update(no_key=True).only("state").get(pk=complaint.pk)
         _refuse_if_finished(locked)
         _check_room(complaint, checked)
-        try:
-            for item in checked:
-                stored.append(_store(complaint, user, item))
-        except BaseException:
-            for evidence in stored:
-                evidence.file.delete(save=False)
-            raise
-    return stored
+        return [staged.store(complaint, user, item) for item in checked]
 
 
 def attach(complaint, user, upload) -> Evidence:
     return attach_all(complaint, user, [upload])[0]
 
 
-def _store(complaint, user, checked: _Checked) -> Evidence:
-    item = Evidence(
-        complaint=complaint,
-        original_name=safe_name(checked.upload.name or "", checked.extension),
-        content_type=checked.content_type,
-        extension=checked.extension,
-        size=checked.size,
-        sha256=checked.sha256,
-        uploaded_by=user,
-    )
-    # The stored name is models.evidence_path's: the complaint, the content's hash, the detected extension.
-    item.file.save(item.original_name, checked.upload, save=False)
-    try:
+def file_with_evidence(actor, filing, uploads) -> Complaint:
+    """File a complaint with its evidence, all or nothing (the web's filing form): the uploads are checked
+    (content, and the caps against an empty complaint) and written before the filing's transaction, which
+    then stores the complaint and the evidence rows together; if it fails, the files are deleted. On
+    SQLite the transaction holds the database's one write lock: no file's bytes are written under it."""
+    _refuse_if_not_allowed(actor)
+    checked = [_check(upload) for upload in uploads]
+    _refuse_past_caps(0, 0, checked)
+    with _Staged(checked) as staged, transaction.atomic():
+        complaint = services.file_complaint(actor, filing)
+        for item in checked:
+            staged.store(complaint, actor, item)
+    return complaint
+
+
+class _Staged:
+    """The checked uploads written to storage under temporary names before the transaction that stores
+    their rows; `store` moves one to its stored name (a rename: no bytes written) and saves its row and
+    event. Leaving the block with an exception deletes every file written, wherever it is by then."""
+
+    def __init__(self, checked: list[_Checked]):
+        self.checked = checked
+        self.names: dict[int, str] = {}  # id(checked item) -> where its file is now
+
+    def __enter__(self) -> "_Staged":
+        try:
+            for item in self.checked:
+                name = f"{_INCOMING}/{uuid.uuid4().hex}{item.extension}"
+                self.names[id(item)] = default_storage.save(name, item.upload)
+        except BaseException:
+            self._delete()
+            raise
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is not None:
+            self._delete()
+
+    def _delete(self) -> None:
+        for name in self.names.values():
+            default_storage.delete(name)
+
+    def store(self, complaint, user, checked: _Checked) -> Evidence:
+        item = Evidence(
+            complaint=complaint,
+            original_name=safe_name(checked.upload.name or "", checked.extension),
+            content_type=checked.content_type,
+            extension=checked.extension,
+            size=checked.size,
+            sha256=checked.sha256,
+            uploaded_by=user,
+        )
+        # The stored name is models.evidence_path's: the complaint, the content's hash, the detected extension.
+        item.file.name = self._move(self.names[id(checked)], evidence_path(item, item.original_name))
+        self.names[id(checked)] = item.file.name
         item.save()
         record_event(
             complaint, user, EventKind.ADD_EVIDENCE, complaint.state, complaint.state,
             data={"evidence": item.pk, "name": item.original_name, "size": item.size, "sha256": item.sha256},
         )  # fmt: skip
-    except BaseException:
-        item.file.delete(save=False)
-        raise
-    return item
+        return item
+
+    @staticmethod
+    def _move(current: str, wanted: str) -> str:
+        """Rename a file within the storage to `wanted`, or a free name like it (as `Storage.save` picks)."""
+        source = default_storage.path(current)
+        os.makedirs(os.path.dirname(default_storage.path(wanted)), exist_ok=True)
+        while True:
+            name = default_storage.get_available_name(wanted)
+            try:
+                file_move_safe(source, default_storage.path(name), allow_overwrite=False)
+            except FileExistsError:  # taken between the check and the move: pick again
+                continue
+            return name
 
 
 def serve(item: Evidence) -> FileResponse:

@@ -143,3 +143,65 @@ def test_a_complaint_closed_meanwhile_takes_no_evidence(people):
 
 def _named(content: bytes, name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content)
+
+
+def _stored_files(settings) -> list:
+    root = settings.MEDIA_ROOT / "evidence"
+    return sorted(p.relative_to(root) for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+@pytest.mark.django_db
+def test_a_filing_with_evidence_writes_its_files_before_its_transaction(people, settings, monkeypatch):
+    from django.db import connection
+
+    baseline = len(connection.atomic_blocks)  # the test's own
+    real, seen = evidence.default_storage.save, []
+
+    def save(name, content, **kwargs):
+        seen.append(len(connection.atomic_blocks) - baseline)
+        return real(name, content, **kwargs)
+
+    monkeypatch.setattr(evidence.default_storage, "save", save)
+    files = [_named(PNG, "photo.png"), _named(PDF, "receipt.pdf")]
+    c = evidence.file_with_evidence(people.alice, factories.filing(people.acme), files)
+    assert seen == [0, 0], "no file is written inside a transaction"
+    stored = list(c.evidence.order_by("id"))
+    assert [e.original_name for e in stored] == ["photo.png", "receipt.pdf"]
+    assert [e.file.read() for e in stored] == [PNG, PDF]
+    assert all(e.file.name.startswith(f"evidence/{c.pk}/") for e in stored)
+    assert len(_stored_files(settings)) == 2, "nothing is left in the waiting place"
+    assert ComplaintEvent.objects.filter(complaint=c, action="add_evidence").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_filing_that_fails_after_its_files_were_written_leaves_no_complaint_and_no_file(
+    people, settings, monkeypatch
+):
+    real, calls = evidence.record_event, []
+
+    def fails_the_second_time(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(evidence, "record_event", fails_the_second_time)
+    with pytest.raises(RuntimeError):
+        evidence.file_with_evidence(
+            people.alice,
+            factories.filing(people.acme),
+            [_named(b"first", "a.txt"), _named(b"second", "b.txt")],
+        )
+    assert not Complaint.objects.exists() and not Evidence.objects.exists()
+    assert _stored_files(settings) == []
+
+
+@pytest.mark.django_db
+def test_a_filing_whose_evidence_is_refused_writes_nothing(people, settings):
+    settings.EVIDENCE_MAX_FILES_PER_COMPLAINT = 1
+    with pytest.raises(FieldError, match="the limit is 1 files per complaint"):
+        evidence.file_with_evidence(
+            people.alice, factories.filing(people.acme), [_named(b"1", "a.txt"), _named(b"2", "b.txt")]
+        )
+    assert not Complaint.objects.exists()
+    assert _stored_files(settings) == []

@@ -1,10 +1,9 @@
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from complaintdesk.accounts import ratelimit
-from complaintdesk.complaints import evidence, intake, services
+from complaintdesk.complaints import evidence, intake
 from complaintdesk.complaints.choices import Channel, Sector
 from complaintdesk.complaints.queries import visible_complaints
 from complaintdesk.lib.errors import FieldError
@@ -46,9 +45,8 @@ def file_complaint(request, query):
                 publish_consent=data["publish_consent"],
             )
             ratelimit.check_filing(request, request.user)
-            with transaction.atomic():
-                complaint = services.file_complaint(request.user, filing)
-                evidence.attach_all(complaint, request.user, data["evidence"])
+            # The files are written before the filing's transaction, not under SQLite's write lock.
+            complaint = evidence.file_with_evidence(request.user, filing, data["evidence"])
         except FieldError as exc:
             field = {"file": "evidence"}.get(exc.field, exc.field)
             form.add_error(field if field in form.fields else None, exc.reason)
