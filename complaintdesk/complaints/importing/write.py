@@ -23,6 +23,8 @@ from complaintdesk.merchants.models import Merchant, Platform
 from complaintdesk.merchants.uscc import ALPHABET, check_character
 from complaintdesk.stats import rollups
 
+sql.writes(Complaint, Deadline, ComplaintEvent)
+
 # Rows per transaction: larger batches write each index page and rollup row fewer times; 20,000
 # CFPB rows are about 20 MB of SQL parameters and hold SQLite's write lock for about a second.
 BATCH_SIZE = 20000
