@@ -10,7 +10,7 @@ from pydantic import StringConstraints
 from complaintdesk.accounts.models import Role
 from complaintdesk.alerts import services
 from complaintdesk.alerts.models import Alert
-from complaintdesk.api.schemas import Error, Pages, QueryText, RowId
+from complaintdesk.api.common import Error, Pages, QueryText, RowId
 from complaintdesk.complaints.lifecycle import ActionForbidden
 
 router = Router(tags=["alerts"])

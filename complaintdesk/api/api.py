@@ -1,5 +1,8 @@
 """The JSON API under /api/v1/: one NinjaAPI, a router per resource, errors as JSON naming the field."""
 
+from datetime import datetime
+from typing import Annotated
+
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import RequestDataTooBig
@@ -8,9 +11,10 @@ from django.urls import register_converter
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Router, Status
+from ninja import NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.parser import Parser
+from pydantic import StringConstraints
 
 from complaintdesk.accounts.models import ApiToken, TokenRefused, hash_token
 from complaintdesk.accounts.ratelimit import RateLimited
@@ -18,7 +22,7 @@ from complaintdesk.api import alerts, complaints, merchants, pledges, promotions
 from complaintdesk.api import calendar as calendar_api
 from complaintdesk.api import stats as stats_api
 from complaintdesk.api.auth import AUTH
-from complaintdesk.api.schemas import Error, TokenIn, TokenOut
+from complaintdesk.api.common import Error
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.deadlines.calendar import UncoveredYearError
 from complaintdesk.deadlines.statutory import UNCOVERED_YEAR
@@ -71,7 +75,7 @@ def _holds_nul(value) -> bool:
 class RefusingNul(Parser):
     """A JSON body with a NUL character anywhere is refused like one that does not parse (400): PostgreSQL
     text cannot hold one, and it would otherwise fail in the database (500). Web forms refuse it too
-    (Django's form fields do), and query texts (`schemas.QueryText`)."""
+    (Django's form fields do), and query texts (`common.QueryText`)."""
 
     def parse_body(self, request):
         data = super().parse_body(request)
@@ -92,6 +96,16 @@ api = ComplaintDeskAPI(
 )
 
 auth_router = Router(tags=["auth"])
+
+
+class TokenIn(Schema):
+    username: Annotated[str, StringConstraints(min_length=1, max_length=150)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+
+
+class TokenOut(Schema):
+    token: str
+    expires_at: datetime  # API_TOKEN_DAYS after issue; a new password or role revokes the token sooner
 
 
 @auth_router.post(

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from complaintdesk.api.schemas import Error, QueryText, RowId, ServiceInstant, ValidationErrorOut
+from complaintdesk.api.common import Error, QueryText, RowId, ServiceInstant, ValidationErrorOut
 from complaintdesk.complaints.choices import Channel, Kind
 from complaintdesk.complaints.models import Category
 from complaintdesk.deadlines import services

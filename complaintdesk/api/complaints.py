@@ -1,34 +1,172 @@
 import json
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import File, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
+from pydantic import AfterValidator, StringConstraints
 
 from complaintdesk.accounts import ratelimit
 from complaintdesk.api import presenters
-from complaintdesk.api.schemas import (
-    ActionIn,
-    ComplaintDetailOut,
-    ComplaintIn,
-    ComplaintOut,
-    Error,
-    EvidenceOut,
-    Instant,
-    Pages,
-    QueryText,
-    RowId,
-    ValidationErrorOut,
-)
+from complaintdesk.api.common import Error, Instant, Pages, QueryText, RowId, ValidationErrorOut
 from complaintdesk.complaints import evidence, intake, services
-from complaintdesk.complaints.choices import ResolutionType
+from complaintdesk.complaints.choices import Channel, Kind, ResolutionType, Sector, WantedOutcome
 from complaintdesk.complaints.lifecycle import ACTIONS
 from complaintdesk.complaints.queries import overdue_filter, visible_complaints
+from complaintdesk.lib.dates import FIRST_DAY, FIRST_INSTANT
 from complaintdesk.lib.errors import FieldError
 
 router = Router(tags=["complaints"])
+
+
+# The days a complaint or an order can fall on: lib.dates says why these years. The messages are translated
+# when a request is validated, in the language LocaleMiddleware chose for it.
+
+
+def _received_from_first_day(value: datetime) -> datetime:
+    # A naive value passes: intake refuses it; the latest receipt is now, which intake checks too.
+    if value.tzinfo is not None and value < FIRST_INSTANT:
+        raise ValueError(_("must be on or after %(first)s (UTC)") % {"first": FIRST_DAY})
+    return value
+
+
+def _not_before_first_day(value: date) -> date:
+    if value < FIRST_DAY:
+        raise ValueError(_("must be on or after %(first)s") % {"first": FIRST_DAY})
+    return value
+
+
+ReceivedAt = Annotated[datetime, AfterValidator(_received_from_first_day)]
+OrderDate = Annotated[date, AfterValidator(_not_before_first_day)]
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10000)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+
+
+class ComplaintIn(Schema):
+    merchant: RowId
+    kind: Kind | None = Field(
+        None,
+        description="Derived from the category (quality_issue for a quality-problem category) when left "
+        "out; a kind given must agree with the category (422 otherwise).",
+    )
+    category: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    channel: Channel = Channel.WEB
+    sector: Sector = Field(
+        Sector.ONLINE_SHOPPING,
+        description="What the complaint is about; a hotline or counter complaint may be outside online shopping.",
+    )
+    order_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
+    amount: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    order_date: OrderDate | None = Field(None, description=f"From {FIRST_DAY}; not in the future.")
+    product: ShortText = Field(
+        "", description="What was bought, as you name it: a name, a model or SKU, or a product link."
+    )
+    wanted_outcome: WantedOutcome
+    description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10000)]
+    publish_consent: bool = Field(
+        False,
+        description="The consumer agrees that the description, with phone numbers, e-mail addresses, ID "
+        "and card numbers, WeChat/QQ ids, addresses, order numbers and references removed, is published "
+        "in the public open data. Without it the open data has the complaint but not its text. "
+        "Default false.",
+    )
+    promotion: int | ShortText = Field(
+        "", description="The id of the shop's promotion filing, or the promotion's name in your own words."
+    )
+    received_at: ReceivedAt | None = Field(
+        None, description=f"Regulator back-office and imports only; from {FIRST_DAY}, not in the future."
+    )
+    consumer_name: ShortText = Field(
+        "", description="Regulator back-office only: a consumer without account."
+    )
+
+
+class ResolutionIn(Schema):
+    type: ResolutionType = ResolutionType.OTHER
+    details: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] = ""
+
+
+class ActionIn(Schema):
+    message: Text = ""
+    resolution: (
+        ResolutionIn | Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] | None
+    ) = Field(
+        None, description='For propose_resolution: {"type": "refund", "details": "…"}, a type, or free text.'
+    )
+
+
+class DeadlineOut(Schema):
+    phase: str
+    due_at: datetime
+    rule: str
+    clock: str
+    status: str
+    remind_at: datetime
+    reminded_at: datetime | None
+    breached_at: datetime | None
+    met_at: datetime | None
+    met_in_time: bool | None
+    seconds_left: int | None = Field(description="Until due; negative when overdue; null once met.")
+    warning: str
+
+
+class EventOut(Schema):
+    action: str
+    actor: str | None
+    actor_role: str
+    from_state: str
+    to_state: str
+    message: str
+    data: dict
+    created_at: datetime
+
+
+class EvidenceOut(Schema):
+    id: int
+    original_name: str
+    content_type: str
+    size: int
+    created_at: datetime
+
+
+class ComplaintOut(Schema):
+    id: int
+    reference: str
+    state: str
+    merchant: int
+    merchant_name: str
+    kind: str
+    category: str
+    channel: str
+    sector: str
+    order_number: str
+    amount: Decimal | None
+    order_date: date | None
+    product: str
+    promotion: str
+    wanted_outcome: str
+    description: str
+    publish_consent: bool
+    resolution: ResolutionIn | None
+    received_at: datetime
+    first_response_due: datetime | None
+    reply_due: datetime | None
+    resolution_due: datetime | None
+    deadlines: list[DeadlineOut]
+    created_at: datetime
+    updated_at: datetime
+
+
+class ComplaintDetailOut(ComplaintOut):
+    events: list[EventOut]
+    evidence: list[EvidenceOut]
 
 
 class ComplaintFilters(Schema):

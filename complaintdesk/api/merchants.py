@@ -1,30 +1,164 @@
+from datetime import datetime
+from typing import Annotated
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import Field, Router, Schema, Status
+from pydantic import StringConstraints
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.api import stats as stats_api
-from complaintdesk.api.schemas import (
-    ComplianceOut,
-    CoordinatorIn,
-    CoordinatorOut,
-    CoordinatorsOut,
-    DirectoryEntryOut,
-    Error,
-    MerchantIn,
-    MerchantOut,
-    MerchantPatch,
-    QueryText,
-    ServiceInfoIn,
-    ServiceInfoRevisionOut,
-    ValidationErrorOut,
-)
+from complaintdesk.api.common import Error, QueryText, ValidationErrorOut
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.merchants import compliance, profile
 from complaintdesk.merchants.models import Merchant
 
 router = Router(tags=["merchants"])
+
+
+class MerchantIn(Schema):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    credit_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    shop_url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+    platform: Annotated[str, StringConstraints(max_length=20)] = "own_site"
+    service_hours: dict[str, list[list[str]]] | None = None
+    time_zone: Annotated[str, StringConstraints(max_length=64)] = ""
+
+
+class MerchantPatch(Schema):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None
+    credit_code: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] | None
+    ) = None
+    shop_url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    platform: Annotated[str, StringConstraints(max_length=20)] | None = None
+    service_hours: dict[str, list[list[str]]] | None = None
+    time_zone: Annotated[str, StringConstraints(max_length=64)] | None = None
+    is_active: bool | None = None
+
+
+class MerchantOut(Schema):
+    id: int
+    name: str
+    credit_code: str
+    shop_url: str
+    platform: str
+    service_hours: dict
+    time_zone: str
+    is_active: bool
+    service_phone: str
+    service_email: str
+    service_chat_url: str
+    returns_address: str
+    service_info_published_at: datetime | None
+
+
+class DirectoryEntryOut(Schema):
+    id: int
+    name: str
+    shop_url: str
+    platform: str
+    service_hours: dict
+    time_zone: str
+    service_phone: str
+    service_email: str
+    service_chat_url: str
+    returns_address: str
+    service_info_published_at: datetime | None
+    pledge_signed: bool = Field(description="Signed the current version of the customer-service pledge.")
+
+
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)]
+
+
+class ServiceInfoIn(Schema):
+    """Only the fields sent change; an empty string removes a contact."""
+
+    service_phone: Phone | None = None
+    service_email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] | None = None
+    service_chat_url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    returns_address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    service_hours: dict[str, list[list[str]]] | None = None
+
+
+class ServiceInfoRevisionOut(Schema):
+    service_phone: str
+    service_email: str
+    service_chat_url: str
+    returns_address: str
+    service_hours: dict
+    changed_fields: list[str]
+    changed_by: str | None
+    changed_at: datetime
+
+    @staticmethod
+    def resolve_changed_by(revision):
+        return revision.changed_by.username if revision.changed_by_id else None
+
+
+class CoordinatorIn(Schema):
+    user: int = Field(description="A merchant user of this shop.")
+    direct_phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+
+
+class CoordinatorOut(Schema):
+    user: int
+    username: str
+    name: str
+    direct_phone: str
+    started_at: datetime
+    ended_at: datetime | None
+    designated_by: str | None
+
+    @staticmethod
+    def resolve_user(d):
+        return d.user_id
+
+    @staticmethod
+    def resolve_username(d):
+        return d.user.username
+
+    @staticmethod
+    def resolve_name(d):
+        return d.user.get_full_name()
+
+    @staticmethod
+    def resolve_designated_by(d):
+        return d.designated_by.username if d.designated_by_id else None
+
+
+class CoordinatorsOut(Schema):
+    current: CoordinatorOut | None
+    history: list[CoordinatorOut]
+
+
+class ComplianceOut(Schema):
+    merchant: int
+    merchant_name: str
+    compliant: bool
+    missing: list[str] = Field(description="coordinator, service_info, pledge")
+    reasons: list[str]
+    coordinator: CoordinatorOut | None
+    service_info_published_at: datetime | None
+    signed_version: int | None
+    current_version: int | None
+
+    @staticmethod
+    def resolve_merchant(c):
+        return c.merchant.pk
+
+    @staticmethod
+    def resolve_merchant_name(c):
+        return c.merchant.name
+
+    @staticmethod
+    def resolve_reasons(c):
+        return c.reasons()
+
+    @staticmethod
+    def resolve_service_info_published_at(c):
+        return c.merchant.service_info_published_at
 
 
 def visible_merchants(user):

@@ -11,7 +11,7 @@ from ninja import Field, Router, Schema, Status
 from pydantic import StringConstraints
 
 from complaintdesk.accounts.models import MERCHANT_ROLES, Role
-from complaintdesk.api.schemas import Error, Instant, RowId, ValidationErrorOut
+from complaintdesk.api.common import Error, Instant, RowId, ValidationErrorOut
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.complaints.queries import visible_complaints
 from complaintdesk.pledges import services

@@ -13,7 +13,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import StrictInt, StringConstraints
 
-from complaintdesk.api.schemas import Error, Instant, Pages, RowId, ServiceInstant, ValidationErrorOut
+from complaintdesk.api.common import Error, Instant, Pages, RowId, ServiceInstant, ValidationErrorOut
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.promotions import queries, services
 from complaintdesk.promotions.models import FilingAction, FilingState, Promotion, PromotionType

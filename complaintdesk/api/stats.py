@@ -14,7 +14,7 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema
 
 from complaintdesk.accounts.models import MERCHANT_ROLES, Role
-from complaintdesk.api.schemas import Error, RowId, ValidationErrorOut
+from complaintdesk.api.common import Error, RowId, ValidationErrorOut
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.complaints.queries import visible_complaints
 from complaintdesk.lib.errors import FieldError

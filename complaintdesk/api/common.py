@@ -1,0 +1,70 @@
+"""What several routers share: field types of ids, query texts and instants, the page numbers, the error
+answers."""
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
+from ninja.pagination import PageNumberPagination
+from pydantic import AfterValidator, StringConstraints
+
+from complaintdesk.lib.dates import FIRST_DAY, LAST_DAY, in_service_years
+
+# An id in a query filter or a body: a larger number would overflow the database integer (a 500 on SQLite),
+# so it is refused with 422 naming the parameter.
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+# Text of a query filter: PostgreSQL text cannot hold a NUL character (a 500 there), so it is refused.
+QueryText = Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00]*$")]
+
+
+def _in_utc(value: datetime) -> datetime:
+    # A naive value is read in the current time zone, as the ORM would read it. Near year 1 or 9999 an
+    # offset can carry an instant out of the years Python holds, which is bad input, not a missing row.
+    try:
+        return (value if value.tzinfo else timezone.make_aware(value)).astimezone(UTC)
+    except OverflowError:
+        raise ValueError(_("must be an instant from 0001-01-01 to 9999-12-31 in UTC")) from None
+
+
+# An instant of a query filter, in UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts.
+Instant = Annotated[datetime, AfterValidator(_in_utc)]
+
+# The days a complaint, an order or a promotion can fall on: lib.dates says why these years. The messages
+# are translated here, when a request is validated, in the language LocaleMiddleware chose for it.
+
+
+def _in_service_years(value: datetime) -> datetime:
+    # A naive value passes: each handler refuses it with an example of an offset.
+    if value.tzinfo is not None and not in_service_years(value):
+        raise ValueError(
+            _("must be from %(first)s to %(last)s (UTC)") % {"first": FIRST_DAY, "last": LAST_DAY}
+        )
+    return value
+
+
+# An instant the desk computes deadlines from: a deadline preview's receipt, a promotion's start and end.
+ServiceInstant = Annotated[datetime, AfterValidator(_in_service_years)]
+
+
+class Pages(PageNumberPagination):
+    """Ninja's page numbers, bounded: a page far beyond any table overflows the SQL OFFSET (a 500)."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=1_000_000)
+        page_size: int | None = Field(None, ge=1, le=1000)
+
+
+class Error(Schema):
+    detail: str
+
+
+class FieldIssue(Schema):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrorOut(Schema):
+    detail: list[FieldIssue]
