@@ -93,7 +93,7 @@ def release(limit: Limit, raw_key: str, now: datetime) -> None:
     )
 
 
-def filing_limits() -> tuple[Limit, Limit]:
+def complaint_rate_limits() -> tuple[Limit, Limit]:
     window = timedelta(seconds=settings.COMPLAINT_RATE_WINDOW_SECONDS)
     return (
         Limit("file:account", settings.COMPLAINT_RATE_PER_ACCOUNT, window),
@@ -101,13 +101,13 @@ def filing_limits() -> tuple[Limit, Limit]:
     )
 
 
-def check_filing(request, user) -> None:
+def check_complaint_rate(request, user) -> None:
     """Raise RateLimited when this account or this address filed too many complaints in the window.
 
     The regulator's back office files hotline complaints for callers all day: it is not limited."""
     if user.role == Role.REGULATOR:
         return
-    per_account, per_address = filing_limits()
+    per_account, per_address = complaint_rate_limits()
     now = timezone.now()
     account_key, address_key = f"user:{user.pk}", f"ip:{client_ip(request) or 'unknown'}"
     wait = hit(per_account, account_key, now)

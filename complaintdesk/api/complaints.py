@@ -178,8 +178,8 @@ class ComplaintFilters(Schema):
     overdue: bool | None = None
 
 
-def _filing(user, payload: ComplaintIn) -> services.Filing:
-    return intake.build_filing(user, **payload.model_dump())
+def _new_complaint(user, payload: ComplaintIn) -> services.NewComplaint:
+    return intake.build_new_complaint(user, **payload.model_dump())
 
 
 @router.post(
@@ -195,11 +195,11 @@ def _filing(user, payload: ComplaintIn) -> services.Filing:
     summary="File a complaint (honours Idempotency-Key; rate-limited per account and address: 429)",
 )
 def file_complaint(request, payload: ComplaintIn):
-    filing = _filing(request.auth, payload)
+    new_complaint = _new_complaint(request.auth, payload)
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key:
-        ratelimit.check_filing(request, request.auth)
-        complaint, created = services.file_complaint(request.auth, filing), True
+        ratelimit.check_complaint_rate(request, request.auth)
+        complaint, created = services.file_complaint(request.auth, new_complaint), True
     else:
         if len(key) > 255:
             raise FieldError("Idempotency-Key", _("must be at most %(limit)s characters") % {"limit": 255})
@@ -208,10 +208,10 @@ def file_complaint(request, payload: ComplaintIn):
         )
         complaint, created = services.file_complaint_idempotently(
             request.auth,
-            filing,
+            new_complaint,
             key,
             body_hash,
-            before_filing=lambda: ratelimit.check_filing(request, request.auth),
+            before_storing=lambda: ratelimit.check_complaint_rate(request, request.auth),
         )
     if not created:  # a replay: the complaint as it is now
         return Status(200, presenters.complaint(_reload(request, complaint.pk), request.auth))

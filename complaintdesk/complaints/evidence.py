@@ -139,7 +139,7 @@ def attach(complaint, user, upload) -> Evidence:
     return attach_all(complaint, user, [upload])[0]
 
 
-def file_with_evidence(actor, filing, uploads) -> Complaint:
+def file_with_evidence(actor, new_complaint, uploads) -> Complaint:
     """File a complaint with its evidence, all or nothing (the web's filing form): the uploads are checked
     (content, and the caps against an empty complaint) and written before the filing's transaction, which
     then stores the complaint and the evidence rows together; if it fails, the files are deleted. On
@@ -148,7 +148,7 @@ def file_with_evidence(actor, filing, uploads) -> Complaint:
     checked = [_check(upload) for upload in uploads]
     _refuse_past_caps(0, 0, checked)
     with _Staged(checked) as staged, transaction.atomic():
-        complaint = services.file_complaint(actor, filing)
+        complaint = services.file_complaint(actor, new_complaint)
         for item in checked:
             staged.store(complaint, actor, item)
     return complaint

@@ -9,14 +9,14 @@ from django.utils.translation import gettext as _
 from complaintdesk.accounts.models import Role
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.complaints.models import Category
-from complaintdesk.complaints.services import Filing
+from complaintdesk.complaints.services import NewComplaint
 from complaintdesk.lib import sql
 from complaintdesk.lib.errors import FieldError
 from complaintdesk.merchants.models import Merchant
 from complaintdesk.promotions import linking
 
 
-def build_filing(
+def build_new_complaint(
     user,
     *,
     merchant: int,
@@ -34,8 +34,9 @@ def build_filing(
     consumer_name: str = "",
     product: str = "",
     publish_consent: bool = False,
-) -> Filing:
-    """A `Filing` ready for `services.file_complaint`, or FieldError / ActionForbidden saying what is wrong."""
+) -> NewComplaint:
+    """A `NewComplaint` ready for `services.file_complaint`, or FieldError / ActionForbidden saying what is
+    wrong."""
     if user.role not in (Role.CONSUMER, Role.REGULATOR):
         raise ActionForbidden(_("only consumers and regulator officers file complaints"))
     back_office = user.role == Role.REGULATOR
@@ -70,7 +71,7 @@ def build_filing(
     # An id must be a filing of this very shop that the user may link; a name is kept as written
     # (promotions.linking).
     filed_promotion, promotion_name = linking.resolve(shop, promotion, user)
-    return Filing(
+    return NewComplaint(
         merchant=shop,
         category=found,
         kind=kind,

@@ -43,7 +43,7 @@ def record_event(complaint, actor, action, from_state, to_state, message="", dat
 
 
 @dataclass
-class Filing:
+class NewComplaint:
     """A validated complaint, ready to be stored (the API and the web form both build one)."""
 
     merchant: object
@@ -65,7 +65,9 @@ class Filing:
     publish_consent: bool = False  # the description may go into the open data, scrubbed
 
 
-def file_complaint(actor, filing: Filing, idempotency: tuple[str, str] | None = None) -> Complaint:
+def file_complaint(
+    actor, new_complaint: NewComplaint, idempotency: tuple[str, str] | None = None
+) -> Complaint:
     """Store a new complaint with its reference number, deadlines and first event, all or nothing. The
     complaint comes back with the deadline rows just written in `complaint.filed_deadlines` (as of the
     filing: `complaint.deadlines.all()` reads them as they are now).
@@ -73,33 +75,37 @@ def file_complaint(actor, filing: Filing, idempotency: tuple[str, str] | None = 
     `idempotency` (key, request hash) is stored in the same transaction (`file_complaint_idempotently`).
     What only reads (the promotion, the deadlines) is worked out before the transaction: on SQLite the
     transaction holds the database's one write lock."""
-    received_at = filing.received_at or timezone.now()
-    promotion = filing.promotion or linking.find(
-        filing.merchant, filing.promotion_name, filing.order_date, received_at
+    received_at = new_complaint.received_at or timezone.now()
+    promotion = new_complaint.promotion or linking.find(
+        new_complaint.merchant, new_complaint.promotion_name, new_complaint.order_date, received_at
     )
     due = deadline_services.deadlines_for(
-        filing.merchant, filing.kind, filing.category.code, filing.channel, received_at
+        new_complaint.merchant,
+        new_complaint.kind,
+        new_complaint.category.code,
+        new_complaint.channel,
+        received_at,
     )
     with transaction.atomic():
         complaint = Complaint(
             consumer=actor if actor.role == Role.CONSUMER else None,
-            consumer_name=filing.consumer_name,
-            merchant=filing.merchant,
-            category=filing.category,
-            kind=filing.kind,
-            channel=filing.channel,
-            sector=filing.sector,
-            order_number=filing.order_number,
-            amount=filing.amount,
-            order_date=filing.order_date,
-            product=filing.product,
-            promotion_name=filing.promotion_name,
+            consumer_name=new_complaint.consumer_name,
+            merchant=new_complaint.merchant,
+            category=new_complaint.category,
+            kind=new_complaint.kind,
+            channel=new_complaint.channel,
+            sector=new_complaint.sector,
+            order_number=new_complaint.order_number,
+            amount=new_complaint.amount,
+            order_date=new_complaint.order_date,
+            product=new_complaint.product,
+            promotion_name=new_complaint.promotion_name,
             promotion=promotion,
-            wanted_outcome=filing.wanted_outcome,
-            description=filing.description,
-            publish_consent=filing.publish_consent,
+            wanted_outcome=new_complaint.wanted_outcome,
+            description=new_complaint.description,
+            publish_consent=new_complaint.publish_consent,
             received_at=received_at,
-            external_id=filing.external_id,
+            external_id=new_complaint.external_id,
         )
         sql.insert([complaint])
         complaint.reference = Complaint.reference_for(complaint.pk, timezone.localtime(received_at).year)
@@ -136,17 +142,17 @@ def replayed(actor, key: str, body_hash: str) -> Complaint | None:
 
 
 def file_complaint_idempotently(
-    actor, filing: Filing, key: str, body_hash: str, before_filing=None
+    actor, new_complaint: NewComplaint, key: str, body_hash: str, before_storing=None
 ) -> tuple[Complaint, bool]:
     """File once per (user, key). Returns (complaint, created). Same key, other body: Conflict.
-    `before_filing()` runs only when this request files (a rate limit must not count replays)."""
+    `before_storing()` runs only when this request files (a rate limit must not count replays)."""
     complaint = replayed(actor, key, body_hash)
     if complaint is not None:
         return complaint, False
-    if before_filing is not None:
-        before_filing()
+    if before_storing is not None:
+        before_storing()
     try:
-        return file_complaint(actor, filing, idempotency=(key, body_hash)), True
+        return file_complaint(actor, new_complaint, idempotency=(key, body_hash)), True
     except IntegrityError:
         # Another request with the same key committed first: answer as the replay it is.
         complaint = replayed(actor, key, body_hash)

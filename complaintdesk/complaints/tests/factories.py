@@ -8,7 +8,7 @@ from complaintdesk.complaints import services
 from complaintdesk.complaints.models import Category, Complaint
 
 
-def filing(merchant, **overrides) -> services.Filing:
+def new_complaint(merchant, **overrides) -> services.NewComplaint:
     values = {
         "merchant": merchant,
         "category": Category.objects.get(code=overrides.pop("category", "delivery")),
@@ -22,11 +22,11 @@ def filing(merchant, **overrides) -> services.Filing:
         "description": "The parcel never arrived.",
     }
     values.update(overrides)
-    return services.Filing(**values)
+    return services.NewComplaint(**values)
 
 
 def complaint(consumer, merchant, state: str | None = None, **overrides) -> Complaint:
-    c = services.file_complaint(consumer, filing(merchant, **overrides))
+    c = services.file_complaint(consumer, new_complaint(merchant, **overrides))
     if state:
         resume = "responded" if state == "awaiting_consumer" else ""
         Complaint.objects.filter(pk=c.pk).update(state=state, resume_state=resume)

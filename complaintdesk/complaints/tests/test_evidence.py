@@ -163,7 +163,7 @@ def test_a_filing_with_evidence_writes_its_files_before_its_transaction(people, 
 
     monkeypatch.setattr(evidence.default_storage, "save", save)
     files = [_named(PNG, "photo.png"), _named(PDF, "receipt.pdf")]
-    c = evidence.file_with_evidence(people.alice, factories.filing(people.acme), files)
+    c = evidence.file_with_evidence(people.alice, factories.new_complaint(people.acme), files)
     assert seen == [0, 0], "no file is written inside a transaction"
     stored = list(c.evidence.order_by("id"))
     assert [e.original_name for e in stored] == ["photo.png", "receipt.pdf"]
@@ -189,7 +189,7 @@ def test_a_filing_that_fails_after_its_files_were_written_leaves_no_complaint_an
     with pytest.raises(RuntimeError):
         evidence.file_with_evidence(
             people.alice,
-            factories.filing(people.acme),
+            factories.new_complaint(people.acme),
             [_named(b"first", "a.txt"), _named(b"second", "b.txt")],
         )
     assert not Complaint.objects.exists() and not Evidence.objects.exists()
@@ -201,7 +201,7 @@ def test_a_filing_whose_evidence_is_refused_writes_nothing(people, settings):
     settings.EVIDENCE_MAX_FILES_PER_COMPLAINT = 1
     with pytest.raises(FieldError, match="the limit is 1 files per complaint"):
         evidence.file_with_evidence(
-            people.alice, factories.filing(people.acme), [_named(b"1", "a.txt"), _named(b"2", "b.txt")]
+            people.alice, factories.new_complaint(people.acme), [_named(b"1", "a.txt"), _named(b"2", "b.txt")]
         )
     assert not Complaint.objects.exists()
     assert _stored_files(settings) == []

@@ -41,7 +41,7 @@ def test_a_new_complaint_tells_the_shop_at_once_in_chinese_and_english(mailed):
 def test_a_record_of_long_ago_tells_nobody(mailed):
     with time_machine.travel(NOW, tick=False):
         c = services.file_complaint(
-            mailed.rita, factories.filing(mailed.acme, received_at=NOW - timedelta(days=30))
+            mailed.rita, factories.new_complaint(mailed.acme, received_at=NOW - timedelta(days=30))
         )
         services.perform(c.pk, mailed.bob, "respond", "Sorry", at=NOW - timedelta(days=29))
     assert not OutboxMessage.objects.exists()
@@ -101,6 +101,6 @@ def test_a_back_office_entry_of_an_earlier_call_still_tells_the_shop(mailed):
     # Received three hours ago: the 2-hour first response is already late, the resolution still ahead.
     with time_machine.travel(NOW, tick=False):
         services.file_complaint(
-            mailed.rita, factories.filing(mailed.acme, received_at=NOW - timedelta(hours=3))
+            mailed.rita, factories.new_complaint(mailed.acme, received_at=NOW - timedelta(hours=3))
         )
     assert OutboxMessage.objects.get().event == "complaint_filed"

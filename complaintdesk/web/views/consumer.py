@@ -29,7 +29,7 @@ def file_complaint(request, query):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            filing = intake.build_filing(
+            new_complaint = intake.build_new_complaint(
                 request.user,
                 merchant=data["merchant"].pk,
                 category=data["category"],
@@ -44,9 +44,9 @@ def file_complaint(request, query):
                 product=data["product"],
                 publish_consent=data["publish_consent"],
             )
-            ratelimit.check_filing(request, request.user)
+            ratelimit.check_complaint_rate(request, request.user)
             # The files are written before the filing's transaction, not under SQLite's write lock.
-            complaint = evidence.file_with_evidence(request.user, filing, data["evidence"])
+            complaint = evidence.file_with_evidence(request.user, new_complaint, data["evidence"])
         except FieldError as exc:
             field = {"file": "evidence"}.get(exc.field, exc.field)
             form.add_error(field if field in form.fields else None, exc.reason)

@@ -161,7 +161,7 @@ class Command(BaseCommand):
             kind = (
                 Kind.QUALITY_ISSUE if category.code in ("quality", "after_sales_repair") else Kind.COMPLAINT
             )
-            filing = services.Filing(
+            new_complaint = services.NewComplaint(
                 merchant=shop,
                 category=category,
                 kind=kind,
@@ -177,7 +177,7 @@ class Command(BaseCommand):
                 external_id=external_id,
             )
             with transaction.atomic():
-                complaint = services.file_complaint(consumer, filing)
+                complaint = services.file_complaint(consumer, new_complaint)
                 self._walk(complaint, PATHS[target], received_at, now, rng, consumer, agent, regulator)
             created += 1
         return created
