@@ -139,7 +139,15 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = "/media-not-served/"
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Local use (DEBUG on) writes each e-mail to a file of its own, EMAIL_FILE_PATH/<id>.eml, which the regulator
+# reads in the console (/console/mail/) whenever this backend is the one in use (notify/mailfiles.py).
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "complaintdesk.notify.mailfiles.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_FILE_PATH = Path(env_str("EMAIL_FILE_PATH", str(DATA_DIR / "mail")))
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
