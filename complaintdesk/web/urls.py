@@ -1,6 +1,6 @@
 from django.urls import path
 
-from complaintdesk.web.views import complaints, consumer, exports, filings, merchant, public, regulator
+from complaintdesk.web.views import complaints, consumer, exports, filings, mail, merchant, public, regulator
 
 app_name = "web"
 urlpatterns = [
@@ -61,6 +61,9 @@ urlpatterns = [
     ),
     path("console/pledge/", regulator.pledge_versions, name="pledge_versions"),
     path("console/pledge/<int:version_id>/publish/", regulator.publish_pledge, name="publish_pledge"),
+    # The e-mails written to files in local use (notify.mailfiles); 404 while mail goes to a mail server
+    path("console/mail/", mail.outbox, name="mail"),
+    path("console/mail/<str:mail_id>/", mail.message, name="mail_message"),
     # Downloads of the statistics and complaint lists: the regulator's of every shop, a shop's of its own
     path("exports/statistics/", exports.statistics, name="export_statistics"),
     path("exports/complaints/", exports.complaints, name="export_complaints"),

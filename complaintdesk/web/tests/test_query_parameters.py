@@ -52,6 +52,7 @@ def world(people):
         "merchant_id": people.acme.pk,
         "version_id": version.pk,
         "action": "respond",
+        "mail_id": "none@complaintdesk",
     }
 
 
