@@ -146,6 +146,14 @@ def publish_version(request, version_id: int):
     return services.publish(version_id, request.auth)
 
 
+@router.delete("/{int:version_id}", response={204: None, 403: Error, 404: Error, 409: Error})
+def delete_draft(request, version_id: int):
+    """Delete a version that was never published (a published one is kept: 409)."""
+    get_object_or_404(_versions(request.auth), pk=version_id)
+    services.delete_draft(version_id, request.auth)
+    return Status(204, None)
+
+
 @router.post("/{int:version_id}/sign", response={201: SignatureOut, 403: Error, 404: Error, 409: Error})
 def sign_version(request, version_id: int):
     """The shop's designated 12315 coordinator signs the current version (who, when, from which address)."""

@@ -46,6 +46,7 @@ def create_version(actor, title: str, commitments: list[dict]) -> PledgeVersion:
                 )
     try:
         with transaction.atomic():
+            _refuse_repeat(title, commitments)
             latest = PledgeVersion.objects.aggregate(n=Max("number"))["n"] or 0
             version = PledgeVersion.objects.create(number=latest + 1, title=title)
             Commitment.objects.bulk_create(
@@ -55,6 +56,36 @@ def create_version(actor, title: str, commitments: list[dict]) -> PledgeVersion:
     except IntegrityError:
         raise Conflict(_("another version was written at the same time; try again")) from None
     return version
+
+
+def _refuse_repeat(title: str, commitments: list[dict]) -> None:
+    """A version identical to the newest one (its title and every commitment's texts) is refused: saving
+    the editor again must not pile up copies (issue 16, item 12)."""
+    latest = PledgeVersion.objects.order_by("-number").prefetch_related("commitments").first()
+    if latest is None:
+        return
+    texts = {(c.number, c.text_en, c.text_zh) for c in latest.commitments.all()}
+    if latest.title == title and texts == {(c["number"], c["text_en"], c["text_zh"]) for c in commitments}:
+        raise Conflict(
+            _("this is version %(number)s word for word; change a commitment or the title first")
+            % {"number": latest.number}
+        )
+
+
+def delete_draft(version_id: int, actor) -> int:
+    """Delete a version that was never published, with its commitments; return its number. A published
+    version is the record of what shops signed and stays."""
+    _regulator(actor, _("only regulator officers delete pledge drafts"))
+    with transaction.atomic():
+        version = PledgeVersion.objects.select_for_update().get(pk=version_id)
+        if version.published_at is not None:
+            raise Conflict(
+                _("v%(number)s was published on %(date)s and is kept")
+                % {"number": version.number, "date": f"{version.published_at:%Y-%m-%d}"}
+            )
+        number = version.number
+        version.delete()
+    return number
 
 
 def publish(version_id: int, actor) -> PledgeVersion:

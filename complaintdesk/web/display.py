@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.complaints import lifecycle
-from complaintdesk.complaints.choices import EventKind, State
+from complaintdesk.complaints.choices import TERMINAL_STATES, EventKind, State
 from complaintdesk.complaints.lifecycle import Action
 from complaintdesk.deadlines.models import DeadlineStatus, Phase
 
@@ -48,6 +48,36 @@ OFFERED = {
 
 ACTOR_LABELS = {**dict(Role.choices), lifecycle.SYSTEM: _("System")}
 
+# The steps that end a complaint (their target is a final state, per the lifecycle table): never the open,
+# primary step of the page, and asked again before they are taken (issue 16, item 4).
+FINAL_ACTIONS = frozenset(
+    action for action, t in lifecycle.TRANSITIONS.items() if t.target in TERMINAL_STATES
+)
+# What the confirmation asks, what it says will happen, and its "yes" button.
+CONFIRMATIONS = {
+    Action.WITHDRAW: (
+        _("Withdraw this complaint?"),
+        _(
+            "The complaint ends now: the shop no longer has to answer it and it cannot be reopened. "
+            "To complain about this order again, you would have to file a new complaint."
+        ),
+        _("Yes, withdraw the complaint"),
+    ),
+    Action.ACCEPT: (
+        _("Accept the shop's proposal?"),
+        _(
+            "The complaint is resolved with the proposal shown on this page. It can then no longer be "
+            "disputed or taken to the 12315 centre."
+        ),
+        _("Yes, accept the proposal"),
+    ),
+    Action.CLOSE: (
+        _("Close this case?"),
+        _("The case is closed for good: nobody can take another step on it, and its deadlines stop."),
+        _("Yes, close the case"),
+    ),
+}
+
 # The default policy's rules are data in English; these are their translations (SPEC §3 wording).
 DEFAULT_RULE_LABELS = [
     gettext_noop("Received in working time: first response within 2 hours"),
@@ -71,6 +101,12 @@ def available_actions(user, complaint) -> list[str]:
             continue
         possible.append(action)
     return possible
+
+
+def default_action(actions: list[str]) -> str | None:
+    """The step a page opens for the user: the first offered one that does not end the complaint. None when
+    only final steps remain (a just-filed complaint, for its consumer): the page then says to wait."""
+    return next((a for a in actions if a not in FINAL_ACTIONS), None)
 
 
 def category_name(category) -> str:

@@ -61,6 +61,9 @@ urlpatterns = [
     ),
     path("console/pledge/", regulator.pledge_versions, name="pledge_versions"),
     path("console/pledge/<int:version_id>/publish/", regulator.publish_pledge, name="publish_pledge"),
+    path(
+        "console/pledge/<int:version_id>/delete/", regulator.delete_pledge_draft, name="delete_pledge_draft"
+    ),
     # The e-mails written to files in local use (notify.mailfiles); 404 while mail goes to a mail server
     path("console/mail/", mail.outbox, name="mail"),
     path("console/mail/<str:mail_id>/", mail.message, name="mail_message"),

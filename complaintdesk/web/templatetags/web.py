@@ -88,3 +88,9 @@ def missing_reasons(state):
             text = f"{text} ({detail})"
         words.append(text)
     return words
+
+
+@register.filter
+def confirmation(action):
+    """(question, consequences, yes-button label) of a step that ends the complaint, or None."""
+    return display.CONFIRMATIONS.get(action)

@@ -143,7 +143,10 @@ def test_an_empty_answer_is_refused_at_the_message_field(people, browser_of):
 @pytest.mark.django_db
 def test_the_consumer_accepts_a_proposal(people, browser_of):
     c = factories.complaint(people.alice, people.acme, "resolution_proposed")
-    assert browser_of(people.alice).post(reverse("web:act", args=[c.pk, "accept"]), {}).status_code == 302
+    accepting = {"confirm": "1"}
+    assert (
+        browser_of(people.alice).post(reverse("web:act", args=[c.pk, "accept"]), accepting).status_code == 302
+    )
     c.refresh_from_db()
     assert c.state == "resolved"
 
@@ -171,7 +174,9 @@ def test_disputing_without_the_box_leaves_it_with_the_shop(people, browser_of):
 @pytest.mark.django_db
 def test_the_consumer_withdraws(people, browser_of):
     c = factories.complaint(people.alice, people.acme, "responded")
-    browser_of(people.alice).post(reverse("web:act", args=[c.pk, "withdraw"]), {"withdraw-message": ""})
+    browser_of(people.alice).post(
+        reverse("web:act", args=[c.pk, "withdraw"]), {"withdraw-message": "", "confirm": "1"}
+    )
     c.refresh_from_db()
     assert c.state == "withdrawn"
 

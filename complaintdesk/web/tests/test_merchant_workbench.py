@@ -159,6 +159,7 @@ def test_the_shop_profile_lists_what_the_shop_still_owes(people, browser_of):
 @pytest.mark.django_db
 def test_the_coordinator_publishes_service_info_and_signs_the_pledge(people, browser_of):
     from complaintdesk.merchants import profile
+    from complaintdesk.pledges import services as pledges
     from complaintdesk.pledges.models import PledgeSignature
 
     profile.designate_coordinator(people.acme.pk, people.rita, people.carol.pk, "021 6123 4567")
@@ -172,7 +173,8 @@ def test_the_coordinator_publishes_service_info_and_signs_the_pledge(people, bro
     assert ok.status_code == 302
     people.acme.refresh_from_db()
     assert people.acme.service_phone == "400-820-8820" and people.acme.service_info_published_at
-    assert client.post(reverse("web:sign_pledge")).status_code == 302
+    signing = {"version": pledges.current_version().number, "confirm": "1"}
+    assert client.post(reverse("web:sign_pledge"), signing).status_code == 302
     assert PledgeSignature.objects.filter(merchant=people.acme, signed_by=people.carol).exists()
     page = client.get(reverse("web:shop_profile")).content.decode()
     assert "Complete: a designated coordinator" in page

@@ -23,8 +23,8 @@ def _version_form(**overrides):
 def test_the_regulator_writes_and_publishes_a_version_and_shops_sign_again(people, browser_of):
     profile.designate_coordinator(people.acme.pk, people.rita, people.carol.pk, "021 6123 4567")
     carol = browser_of(people.carol)
-    carol.post(reverse("web:sign_pledge"))
     old = pledges.current_version()
+    carol.post(reverse("web:sign_pledge"), {"version": old.number, "confirm": "1"})
     assert PledgeSignature.objects.filter(merchant=people.acme, version=old).exists()
     rita = browser_of(people.rita)
     page = rita.get(reverse("web:pledge_versions")).content.decode()
@@ -33,11 +33,11 @@ def test_the_regulator_writes_and_publishes_a_version_and_shops_sign_again(peopl
     draft = PledgeVersion.objects.get(title="Online retail pledge 2027")
     assert draft.published_at is None and draft.commitments.count() == 8
     assert pledges.current_version() == old
-    assert rita.post(reverse("web:publish_pledge", args=[draft.pk])).status_code == 302
+    assert rita.post(reverse("web:publish_pledge", args=[draft.pk]), {"confirm": "1"}).status_code == 302
     assert pledges.current_version() == draft
     shop = carol.get(reverse("web:shop_profile")).content.decode()
     assert f"Sign version {draft.number} for the shop" in shop and "Commitment number 8" in shop
-    carol.post(reverse("web:sign_pledge"))
+    carol.post(reverse("web:sign_pledge"), {"version": draft.number, "confirm": "1"})
     assert PledgeSignature.objects.filter(
         merchant=people.acme, version=draft, signed_by=people.carol
     ).exists()
@@ -80,7 +80,7 @@ def test_only_the_regulator_writes_the_pledge(people, browser_of, who):
     draft = pledges.create_version(
         people.rita, "Draft", [{"number": n, "text_en": "x", "text_zh": "x"} for n in range(1, 9)]
     )
-    assert client.post(reverse("web:publish_pledge", args=[draft.pk])).status_code == 403
+    assert client.post(reverse("web:publish_pledge", args=[draft.pk]), {"confirm": "1"}).status_code == 403
     draft.refresh_from_db()
     assert draft.published_at is None and PledgeVersion.objects.count() == versions + 1
 

@@ -74,7 +74,9 @@ def test_the_regulator_mediates_and_closes(people, browser_of):
     c.refresh_from_db()
     assert c.state == "resolution_proposed"
     factories.Complaint.objects.filter(pk=c.pk).update(state="in_mediation")
-    client.post(reverse("web:act", args=[c.pk, "close"]), {"close-message": "Agreed in mediation."})
+    client.post(
+        reverse("web:act", args=[c.pk, "close"]), {"close-message": "Agreed in mediation.", "confirm": "1"}
+    )
     c.refresh_from_db()
     assert c.state == "closed"
     assert not c.deadlines.filter(status="open").exists()

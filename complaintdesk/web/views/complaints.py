@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -17,7 +18,13 @@ from complaintdesk.complaints import evidence, lifecycle, services
 from complaintdesk.complaints.queries import visible_complaints
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.pledges import services as pledges
-from complaintdesk.web.display import available_actions, deadline_view
+from complaintdesk.web.display import (
+    CONFIRMATIONS,
+    FINAL_ACTIONS,
+    available_actions,
+    deadline_view,
+    default_action,
+)
 from complaintdesk.web.forms.complaints import ActionForm, CommitmentTagsForm, EvidenceForm
 
 
@@ -46,6 +53,7 @@ def _render(request, complaint, forms=None, evidence_form=None, tags_form=None, 
         "events": complaint.events.select_related("actor"),
         "evidence": complaint.evidence.all(),
         "action_forms": [(a, bound.get(a) or ActionForm(a)) for a in actions],
+        "default_action": default_action(actions),
         "evidence_form": evidence_form or EvidenceForm(),
         "can_add_evidence": evidence.accepts_evidence(complaint),
         "show_names": request.user.role != Role.CONSUMER,
@@ -71,6 +79,12 @@ def act(request, complaint_id: int, action: str):
     if not form.is_valid():
         return _render(request, complaint, forms={action: form}, status=422)
     message = form.cleaned_data.get("message", "").strip()
+    if (
+        action in FINAL_ACTIONS
+        and request.POST.get("confirm") != "1"
+        and action in available_actions(request.user, complaint)
+    ):
+        return _confirm(request, complaint, action, form, message)
     try:
         with transaction.atomic():
             services.perform(complaint.pk, request.user, action, message, form.resolution)
@@ -97,6 +111,26 @@ def act(request, complaint_id: int, action: str):
         return _render(request, complaint, status=409)
     messages.success(request, _("Done: %(action)s.") % {"action": _action_done(action)})
     return redirect("web:complaint", complaint.pk)
+
+
+def _confirm(request, complaint, action: str, form, message: str):
+    """Ask before a step that ends the complaint (when the page's dialog could not, without JavaScript):
+    the same form again, with its values hidden and confirm=1."""
+    question, consequences, yes_label = CONFIRMATIONS[action]
+    return render(
+        request,
+        "web/confirm.html",
+        {
+            "question": question,
+            "subject": f"{complaint.reference} · {complaint.merchant.name}",
+            "consequences": consequences,
+            "message": message,
+            "post_url": request.path,
+            "hidden": [(name, value) for name, value in form.data.items() if name.startswith(f"{action}-")],
+            "yes_label": yes_label,
+            "back_url": reverse("web:complaint", args=[complaint.pk]),
+        },
+    )
 
 
 def _action_done(action: str) -> str:

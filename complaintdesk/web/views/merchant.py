@@ -102,6 +102,7 @@ def _profile(request, shop, status=200, **forms):
             "commitments": version.commitments.all() if version else [],
             "may_manage": profile.may_manage(request.user, shop),
             "may_sign": is_coordinator and "pledge" in state.missing,
+            "sign_confirmation": _sign_confirmation(version) if version else None,
             "form": forms.get("form") or ServiceInfoForm(instance=shop),
             "hours_form": forms.get("hours_form") or ServiceHoursForm(hours=shop.service_hours),
             "coordinator_form": forms.get("coordinator_form")
@@ -188,10 +189,54 @@ def designate_coordinator(request, shop):
     return _profile(request, shop, coordinator_form=form, status=422)
 
 
+def _sign_confirmation(version) -> tuple[str, str, str]:
+    """What signing asks first: the question, its consequences, the "yes" button."""
+    return (
+        _("Sign version %(v)s of the pledge for the shop?") % {"v": version.number},
+        _(
+            "The shop commits to the eight commitments of version %(v)s. The signature records your name, "
+            "the time and your network address and cannot be withdrawn; complaints may then allege that the "
+            "shop broke a commitment."
+        )
+        % {"v": version.number},
+        _("Yes, sign for the shop"),
+    )
+
+
 @merchant_required
 @require_POST
 def sign_pledge(request):
+    """Sign the version in force, after a confirmation: the page's dialog, or without JavaScript a page of
+    its own that posts again with confirm=1. The version read is posted, so a newer one is never signed
+    unread."""
     version = pledges.current_version()
+    may_sign = (
+        version is not None
+        and request.user.role == Role.MERCHANT_COORDINATOR
+        and "pledge" in compliance.check_one(request.user.merchant).missing
+    )
+    confirmed = request.POST.get("confirm") == "1"
+    seen = request.POST.get("version")
+    if may_sign and (seen or confirmed) and seen != str(version.number):
+        messages.error(
+            request, _("A new version of the pledge was published meanwhile: read it, then sign it.")
+        )
+        return redirect("web:shop_profile")
+    if may_sign and not confirmed:
+        question, consequences, yes_label = _sign_confirmation(version)
+        return render(
+            request,
+            "web/confirm.html",
+            {
+                "question": question,
+                "subject": str(version),
+                "consequences": consequences,
+                "post_url": reverse("web:sign_pledge"),
+                "hidden": [("version", version.number)],
+                "yes_label": yes_label,
+                "back_url": reverse("web:shop_profile"),
+            },
+        )
     try:
         if version is None:
             raise Conflict(_("no pledge is published"))

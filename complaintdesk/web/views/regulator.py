@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.http import urlencode
@@ -243,7 +244,11 @@ def pledge_versions(request):
                 % {"n": version.number},
             )
             return redirect("web:pledge_versions")
-    versions = PledgeVersion.objects.prefetch_related("commitments").annotate(signed=Count("signatures"))
+    versions = list(
+        PledgeVersion.objects.prefetch_related("commitments").annotate(signed=Count("signatures"))
+    )
+    for version in versions:
+        version.confirm = pledge_confirmations(version)
     return render(
         request,
         "web/regulator/pledge.html",
@@ -257,10 +262,65 @@ def pledge_versions(request):
     )
 
 
+def pledge_confirmations(version) -> dict[str, tuple[str, str, str]]:
+    """What publishing or deleting a draft asks first: the question, its consequences, the "yes" button."""
+    n = {"n": version.number}
+    return {
+        "publish": (
+            _("Publish version %(n)s of the pledge?") % n,
+            _(
+                "Every active shop is told to sign version %(n)s, and a shop that has not signed it is listed "
+                "as missing the pledge. A published version cannot be changed, unpublished or deleted."
+            )
+            % n,
+            _("Yes, publish version %(n)s") % n,
+        ),
+        "delete": (
+            _("Delete draft version %(n)s?") % n,
+            _("The draft and its eight commitments are deleted; no shop has seen it."),
+            _("Yes, delete the draft"),
+        ),
+    }
+
+
+def _confirm_pledge_step(request, version, question, consequences, yes_label):
+    """The page that asks before publishing or deleting a version when its dialog could not (no JavaScript)."""
+    return render(
+        request,
+        "web/confirm.html",
+        {
+            "question": question,
+            "subject": str(version),
+            "consequences": consequences,
+            "post_url": request.path,
+            "hidden": [],
+            "yes_label": yes_label,
+            "back_url": reverse("web:pledge_versions"),
+        },
+    )
+
+
+@regulator_required
+@require_POST
+def delete_pledge_draft(request, version_id: int):
+    version = get_object_or_404(PledgeVersion, pk=version_id)
+    if version.published_at is None and request.POST.get("confirm") != "1":
+        return _confirm_pledge_step(request, version, *pledge_confirmations(version)["delete"])
+    try:
+        number = pledges.delete_draft(version.pk, request.user)
+    except Conflict as exc:
+        messages.error(request, _("Not deleted: %(reason)s.") % {"reason": exc})
+    else:
+        messages.success(request, _("Draft version %(n)s deleted.") % {"n": number})
+    return redirect("web:pledge_versions")
+
+
 @regulator_required
 @require_POST
 def publish_pledge(request, version_id: int):
     version = get_object_or_404(PledgeVersion, pk=version_id)
+    if version.published_at is None and request.POST.get("confirm") != "1":
+        return _confirm_pledge_step(request, version, *pledge_confirmations(version)["publish"])
     try:
         pledges.publish(version.pk, request.user)
     except Conflict as exc:
