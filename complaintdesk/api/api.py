@@ -174,15 +174,11 @@ def unknown_path(request, rest: str):
 api.add_router("", unknown_paths)
 
 
-def _field_error(request, field: str, reason: str, status: int = 422):
-    return api.create_response(
-        request, {"detail": [{"loc": ["body", field], "msg": reason, "type": "value_error"}]}, status=status
-    )
-
-
 @api.exception_handler(FieldError)
 def on_field_error(request, exc: FieldError):
-    return _field_error(request, exc.field, exc.reason)
+    issues = [(exc.field, exc.reason), *exc.also]
+    detail = [{"loc": ["body", field], "msg": reason, "type": "value_error"} for field, reason in issues]
+    return api.create_response(request, {"detail": detail}, status=422)
 
 
 @api.exception_handler(Conflict)

@@ -1,17 +1,32 @@
 from datetime import datetime
+from typing import Annotated
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
+from pydantic import AfterValidator
 
-from complaintdesk.api.common import Error, QueryText, RowId, ServiceInstant, ValidationErrorOut
+from complaintdesk.api.common import Error, QueryText, RowId, ValidationErrorOut
 from complaintdesk.complaints.choices import Channel, Kind
 from complaintdesk.complaints.models import Category
 from complaintdesk.deadlines import services
+from complaintdesk.lib.dates import outside_service_years
 from complaintdesk.lib.errors import FieldError
 from complaintdesk.merchants.models import Merchant
 
 router = Router(tags=["calendar"])
+
+
+def _in_service_years(value: datetime) -> datetime:
+    # Translated here, when a request is validated, in the language LocaleMiddleware chose for it. A naive
+    # value passes: the handler refuses it with an example of an offset.
+    if reason := outside_service_years(value):
+        raise ValueError(reason)
+    return value
+
+
+# A receipt the desk computes deadlines from (lib.dates says why these years).
+ServiceInstant = Annotated[datetime, AfterValidator(_in_service_years)]
 
 
 class DeadlinePreview(Schema):

@@ -10,8 +10,6 @@ from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
 from pydantic import AfterValidator, StringConstraints
 
-from complaintdesk.lib.dates import FIRST_DAY, LAST_DAY, in_service_years
-
 # An id in a query filter or a body: a larger number would overflow the database integer (a 500 on SQLite),
 # so it is refused with 422 naming the parameter.
 RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
@@ -30,22 +28,6 @@ def _in_utc(value: datetime) -> datetime:
 
 # An instant of a query filter, in UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts.
 Instant = Annotated[datetime, AfterValidator(_in_utc)]
-
-# The days a complaint, an order or a promotion can fall on: lib.dates says why these years. The messages
-# are translated here, when a request is validated, in the language LocaleMiddleware chose for it.
-
-
-def _in_service_years(value: datetime) -> datetime:
-    # A naive value passes: each handler refuses it with an example of an offset.
-    if value.tzinfo is not None and not in_service_years(value):
-        raise ValueError(
-            _("must be from %(first)s to %(last)s (UTC)") % {"first": FIRST_DAY, "last": LAST_DAY}
-        )
-    return value
-
-
-# An instant the desk computes deadlines from: a deadline preview's receipt, a promotion's start and end.
-ServiceInstant = Annotated[datetime, AfterValidator(_in_service_years)]
 
 
 class Pages(PageNumberPagination):

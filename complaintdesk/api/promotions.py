@@ -13,7 +13,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import StrictInt, StringConstraints
 
-from complaintdesk.api.common import Error, Instant, Pages, RowId, ServiceInstant, ValidationErrorOut
+from complaintdesk.api.common import Error, Instant, Pages, RowId, ValidationErrorOut
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.promotions import queries, services
 from complaintdesk.promotions.models import FilingAction, FilingState, Promotion, PromotionType
@@ -37,8 +37,9 @@ class ContactIn(Schema):
 class PromotionIn(Schema):
     name: Name
     type: PromotionType
-    starts_at: ServiceInstant = Field(description="With a time zone offset; must be in the future.")
-    ends_at: ServiceInstant = Field(description="After starts_at.")
+    # The years served (lib.dates) are checked by promotions.services.validate, as for the web form.
+    starts_at: datetime = Field(description="With a time zone offset; must be in the future.")
+    ends_at: datetime = Field(description="After starts_at.")
     expected_orders: Count = Field(description="Orders expected over the whole promotion.")
     peak_hour_orders: Count = Field(description="Orders expected in the busiest hour.")
     staff_per_shift: Staff = Field(description="Customer-service agents per shift.")
@@ -50,8 +51,8 @@ class PromotionIn(Schema):
 class PromotionPatch(Schema):
     name: Name | None = None
     type: PromotionType | None = None
-    starts_at: ServiceInstant | None = None
-    ends_at: ServiceInstant | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
     expected_orders: Count | None = None
     peak_hour_orders: Count | None = None
     staff_per_shift: Staff | None = None

@@ -13,15 +13,14 @@ from functools import partial
 from django.http import Http404
 from ninja import Field, Query, Router, Schema
 
-from complaintdesk.accounts.models import MERCHANT_ROLES, Role
+from complaintdesk.accounts.models import Role
 from complaintdesk.api.common import Error, RowId, ValidationErrorOut
-from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.complaints.queries import visible_complaints
 from complaintdesk.lib.errors import FieldError
 from complaintdesk.merchants.models import Merchant
 from complaintdesk.stats import buckets, exports, queries
-from complaintdesk.stats.models import ALL_SHOPS
 from complaintdesk.stats.periods import INTERVALS, Period
+from complaintdesk.stats.scope import shop_scope
 
 router = Router(tags=["stats"])
 
@@ -140,21 +139,6 @@ class SeriesOut(Schema):
     interval: str
     merchant: int | None
     points: list[PointOut]
-
-
-def shop_scope(user, merchant: int | None) -> int:
-    """The shop whose figures this user may see: a merchant id, or ALL_SHOPS for the regulator."""
-    if user.role == Role.REGULATOR:
-        if merchant is None:
-            return ALL_SHOPS
-        if not Merchant.objects.filter(pk=merchant).exists():
-            raise Http404
-        return merchant
-    if user.role in MERCHANT_ROLES and user.merchant_id:
-        if merchant is not None and merchant != user.merchant_id:
-            raise Http404  # another tenant's id: not found, as everywhere in the API
-        return user.merchant_id
-    raise ActionForbidden("statistics are for regulator officers and shop staff")
 
 
 def _period(q: PeriodIn) -> Period:

@@ -8,10 +8,12 @@ class Conflict(Exception):
 class FieldError(Exception):
     """A value that passed type checks but is wrong for the domain (HTTP 422 naming the field)."""
 
-    def __init__(self, field: str, reason: str):
+    def __init__(self, field: str, reason: str, also: tuple[tuple[str, str], ...] = ()):
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+        # Further (field, reason) pairs refused by the same check: the API lists them all, a form the first.
+        self.also = also
 
 
 class AppendOnlyError(RuntimeError):

@@ -15,7 +15,7 @@ from complaintdesk.accounts.models import MERCHANT_ROLES, Role
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.deadlines.services import calendar_for
 from complaintdesk.lib import uploads
-from complaintdesk.lib.dates import FIRST_DAY, LAST_DAY, in_service_years
+from complaintdesk.lib.dates import outside_service_years
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.merchants.models import validate_phone
 from complaintdesk.notify import outbox
@@ -100,17 +100,21 @@ def validate(data: FilingData, now: datetime, start_changed: bool = True) -> Non
         raise FieldError("name", _("must be at most %(limit)s characters") % {"limit": 200})
     if data.type not in PromotionType.values:
         raise FieldError("type", _("must be one of: %(types)s") % {"types": ", ".join(PromotionType.values)})
+    # The lead time is counted on the deadline calendar, which ends in year 9998: both ends lie in the years
+    # served, the one rule for the API and the web form. Each end outside them is named.
+    outside = [
+        (field, reason)
+        for field in ("starts_at", "ends_at")
+        if isinstance(getattr(data, field), datetime)
+        and (reason := outside_service_years(getattr(data, field)))
+    ]
+    if outside:
+        raise FieldError(*outside[0], also=tuple(outside[1:]))
     for field in ("starts_at", "ends_at"):
         value = getattr(data, field)
         if not isinstance(value, datetime) or value.tzinfo is None:
             raise FieldError(
                 field, _("must be a date and time with a time zone offset, e.g. 2026-11-11T00:00:00+08:00")
-            )
-        # The lead time is counted on the deadline calendar, which ends in year 9998: the web form, unlike
-        # the API's schema, takes any year.
-        if not in_service_years(value):
-            raise FieldError(
-                field, _("must be from %(first)s to %(last)s (UTC)") % {"first": FIRST_DAY, "last": LAST_DAY}
             )
     if start_changed and data.starts_at <= now:
         raise FieldError(

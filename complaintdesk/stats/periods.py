@@ -13,15 +13,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from complaintdesk.lib.dates import PERIOD_FIRST_DAY, PERIOD_LAST_DAY
 from complaintdesk.lib.errors import FieldError
 
 # A period longer than this is refused: ten years of days is already more than any dashboard shows.
 MAX_DAYS = 3700
-# The days a period may cover, in whole years so that the limits are easy to state. The year before the
-# first day must exist (a period is compared with it), and so must the day or month after the last (where
-# its instants and buckets end); Python's dates run from year 1 to 9999.
-FIRST_DAY = date(2, 1, 1)
-LAST_DAY = date(9998, 12, 31)
 
 
 def zone() -> ZoneInfo:
@@ -60,11 +56,11 @@ class Period:
     @classmethod
     def parse(cls, start: date, end: date) -> "Period":
         for field, day in (("start", start), ("end", end)):
-            if not FIRST_DAY <= day <= LAST_DAY:
+            if not PERIOD_FIRST_DAY <= day <= PERIOD_LAST_DAY:
                 raise FieldError(
                     field,
                     _("must be between %(first)s and %(last)s")
-                    % {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
+                    % {"first": PERIOD_FIRST_DAY.isoformat(), "last": PERIOD_LAST_DAY.isoformat()},
                 )
         if end < start:
             raise FieldError("end", _("must not be before start (%(start)s)") % {"start": start.isoformat()})

@@ -13,10 +13,11 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from complaintdesk.accounts.models import MERCHANT_ROLES, Role
+from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.complaints.queries import overdue_filter, visible_complaints
 from complaintdesk.lib.errors import FieldError
 from complaintdesk.stats import exports, periods
-from complaintdesk.stats.models import ALL_SHOPS
+from complaintdesk.stats.scope import shop_scope
 from complaintdesk.web.filters import (
     ComplaintExportQuery,
     StatisticsExportQuery,
@@ -50,20 +51,15 @@ def _refused(reasons: list[str]) -> HttpResponse:
     return HttpResponse("\n".join(reasons), status=422, content_type="text/plain; charset=utf-8")
 
 
-def _shop_of(user) -> int:
-    if user.role == Role.REGULATOR:
-        return ALL_SHOPS
-    if not user.merchant_id:
-        raise PermissionDenied
-    return user.merchant_id
-
-
 @statistics_readers
 @reads_query(StatisticsExportQuery, download=True)
 def statistics(request, query):
     """A statistics table of a period (`table`: summary, phases, compliance, breakdown with `by`, series
     with `interval`) as `format` csv or xlsx."""
-    shop = _shop_of(request.user)
+    try:
+        shop = shop_scope(request.user)
+    except ActionForbidden:
+        raise PermissionDenied from None
     form, period = requested_period(request, timezone.localdate(timezone=periods.zone()))
     if period is None:
         return _refused([f"{field}: {e}" for field, errors in form.errors.items() for e in errors])
