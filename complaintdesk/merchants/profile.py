@@ -39,12 +39,21 @@ def may_manage(user, merchant) -> bool:
     return user.role == Role.MERCHANT_COORDINATOR and user.merchant_id == merchant.pk
 
 
+def _every_field(issues: list[tuple[str, str]]) -> FieldError:
+    """One FieldError naming every bad field (issue 16, item 11: a form shows all its errors at once)."""
+    (field, reason), *also = issues
+    return FieldError(field, reason, also=tuple(also))
+
+
+def _invalid(exc: ValidationError) -> FieldError:
+    return _every_field([(field, " ".join(messages)) for field, messages in exc.message_dict.items()])
+
+
 def _clean(merchant: Merchant, fields) -> None:
     try:
         merchant.clean_fields(exclude=[f.name for f in Merchant._meta.fields if f.name not in fields])
     except ValidationError as exc:
-        field, messages = next(iter(exc.message_dict.items()))
-        raise FieldError(field, " ".join(messages)) from None
+        raise _invalid(exc) from None
 
 
 def record_revision(merchant: Merchant, actor, changed, at=None) -> ServiceInfoRevision:
@@ -79,11 +88,12 @@ def record_revision(merchant: Merchant, actor, changed, at=None) -> ServiceInfoR
 
 def apply_changes(merchant: Merchant, changes: dict, refuse_null: str) -> list[str]:
     """Set the fields whose value differs (unsaved) and return their names, so that a repeat of the same
-    values changes and records nothing. A None is refused with `refuse_null`."""
+    values changes and records nothing. A None is refused with `refuse_null`, on every field that has one."""
+    nulls = [(field, refuse_null) for field, value in changes.items() if value is None]
+    if nulls:
+        raise _every_field(nulls)
     changed = []
     for field, value in changes.items():
-        if value is None:
-            raise FieldError(field, refuse_null)
         if getattr(merchant, field) != value:
             setattr(merchant, field, value)
             changed.append(field)
@@ -91,13 +101,12 @@ def apply_changes(merchant: Merchant, changes: dict, refuse_null: str) -> list[s
 
 
 def _save_shop(merchant: Merchant) -> Merchant:
-    """Validate with the model's own validators, naming the first bad field, and save; a credit code that
+    """Validate with the model's own validators, naming every bad field, and save; a credit code that
     another shop has is refused on that field."""
     try:
         merchant.full_clean()
     except ValidationError as exc:
-        field, messages = next(iter(exc.message_dict.items()))
-        raise FieldError(field, " ".join(messages)) from None
+        raise _invalid(exc) from None
     try:
         with transaction.atomic():
             merchant.save()
@@ -118,7 +127,7 @@ def change_shop(merchant_id: int, actor, changes: dict) -> Merchant:
     there is no such shop).
 
     1. Lock the shop's row as `publish_service_info` does, so that neither overwrites the other's fields.
-    2. Apply the changes whose value differs and validate the whole record, naming the first bad field.
+    2. Apply the changes whose value differs and validate the whole record, naming every bad field.
     3. Save and, when the history's fields (hours, time zone) changed, write the revision row in the same
        transaction. New hours apply to complaints received from now on (`record_revision`).
     """
@@ -141,14 +150,15 @@ def publish_service_info(merchant_id: int, actor, changes: dict, at=None) -> Pub
     """Publish the shop's customer-service information.
 
     1. Check the actor may (regulator or the shop's coordinator).
-    2. Apply the changes and validate them with the model's own validators, naming the first bad field.
+    2. Apply the changes and validate them with the model's own validators, naming every bad field.
     3. Require at least one way to reach customer service (phone, e-mail or chat).
     4. Save, stamp the publication and write the revision row in one transaction; a repeat that changes
        nothing writes nothing. New hours apply to complaints received from now on (`record_revision`).
     """
     unknown = set(changes) - set(SERVICE_INFO_FIELDS)
     if unknown:
-        raise FieldError(sorted(unknown)[0], _("is not part of the customer-service information"))
+        reason = _("is not part of the customer-service information")
+        raise _every_field([(field, reason) for field in sorted(unknown)])
     now = at or timezone.now()
     with transaction.atomic():
         merchant = Merchant.objects.select_for_update(no_key=True).get(pk=merchant_id)

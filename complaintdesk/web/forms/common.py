@@ -48,3 +48,9 @@ class EvidenceField(forms.FileField):
         if self.required and not cleaned:
             raise forms.ValidationError(self.error_messages["required"], code="required")
         return cleaned
+
+
+def show_field_errors(form, exc) -> None:
+    """Every field a domain FieldError refused, next to its field (above the form when it has none)."""
+    for field, reason in [(exc.field, exc.reason), *exc.also]:
+        form.add_error(field if field in form.fields else None, reason)

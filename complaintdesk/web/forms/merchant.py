@@ -7,13 +7,16 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.accounts.models import MERCHANT_ROLES, User
-from complaintdesk.merchants.models import validate_countable_hours
+from complaintdesk.merchants.models import validate_countable_hours, validate_phone
 
 
 class ServiceInfoForm(forms.Form):
-    """The customer-service contacts a shop publishes in the directory (merchants.profile checks them)."""
+    """The customer-service contacts a shop publishes in the directory (merchants.profile checks them). The
+    phone is checked here too with the model's validator, so that a bad phone shows with a bad e-mail."""
 
-    service_phone = forms.CharField(label=_("Customer-service phone"), max_length=32, required=False)
+    service_phone = forms.CharField(
+        label=_("Customer-service phone"), max_length=32, required=False, validators=[validate_phone]
+    )
     service_email = forms.EmailField(label=_("Customer-service e-mail"), required=False)
     service_chat_url = forms.URLField(
         label=_("Online customer-service chat (link)"), max_length=500, required=False, assume_scheme="https"
@@ -38,6 +41,7 @@ class CoordinatorForm(forms.Form):
     direct_phone = forms.CharField(
         label=_("Direct phone of the coordinator"),
         max_length=32,
+        validators=[validate_phone],
         help_text=_("The 12315 centre calls this number about escalations."),
     )
 

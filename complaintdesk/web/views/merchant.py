@@ -19,6 +19,7 @@ from complaintdesk.pledges import services as pledges
 from complaintdesk.web import metrics
 from complaintdesk.web.display import QUEUE_STATES, service_hours_lines
 from complaintdesk.web.filters import QueueQuery, reads_query
+from complaintdesk.web.forms.common import show_field_errors
 from complaintdesk.web.forms.merchant import CoordinatorForm, ServiceHoursForm, ServiceInfoForm
 from complaintdesk.web.views.access import merchant_required
 from complaintdesk.web.views.queues import by_nearest_deadline, page_rows
@@ -124,7 +125,7 @@ def _publish(request, shop, changes: dict, form) -> bool:
     try:
         published = profile.publish_service_info(shop.pk, request.user, changes)
     except FieldError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.reason)
+        show_field_errors(form, exc)
         return False
     except ActionForbidden:
         denied = _("Only the shop's 12315 coordinator publishes the service information.")
@@ -167,7 +168,7 @@ def designate_coordinator(request, shop):
                 shop.pk, request.user, form.cleaned_data["user"].pk, form.cleaned_data["direct_phone"].strip()
             )
         except FieldError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.reason)
+            show_field_errors(form, exc)
         except ActionForbidden:
             denied = _("Only the shop's 12315 coordinator or the regulator designates one.")
             form.add_error(None, denied)
