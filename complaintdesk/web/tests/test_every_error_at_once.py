@@ -2,6 +2,7 @@
 bad phone and a bad e-mail names both, and the domain's refusals name every bad field too."""
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from complaintdesk.lib.errors import FieldError
@@ -74,3 +75,25 @@ def test_the_api_lists_every_bad_field(people, api):
     assert response.status_code == 422
     fields = {issue["loc"][-1] for issue in response.json()["detail"]}
     assert fields == {"service_phone", "service_email"}
+
+
+@pytest.mark.django_db
+def test_a_promotion_with_both_ends_outside_the_years_served_names_both(people, browser_of):
+    data = {
+        "name": "Double 11 mega sale",
+        "type": "double_11",
+        "starts_at": "2100-11-10T00:00",
+        "ends_at": "2100-11-12T00:00",
+        "expected_orders": "200000",
+        "peak_hour_orders": "20000",
+        "staff_per_shift": "2",
+        "avg_handling_minutes": "6",
+        "emergency_plan": "Extra staff from the warehouse team.",
+        "contact_name": "Carol",
+        "contact_phone": "138 0013 8000",
+    }
+    with time_machine.travel("2026-10-13 10:00 +0800", tick=False):
+        response = browser_of(people.bob).post(reverse("web:new_filing"), data)
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert _error_of(page, "starts_at").count("2099") == 1 and _error_of(page, "ends_at").count("2099") == 1
