@@ -11,10 +11,12 @@ ACCESS_LOG=${ACCESS_LOG:-var/log/access.log}
 export LOG_LEVEL=${LOG_LEVEL:-WARNING}
 mkdir -p var/log
 
+# The system checks run once, with the worker's first pass; the other commands skip them rather than print
+# their warnings again.
 $PY manage.py migrate --noinput -v 0
 $PY manage.py collectstatic --noinput -v 0
 if [ ! -f var/.demo-loaded ]; then
-  $PY manage.py seed_demo
+  $PY manage.py seed_demo --skip-checks
   touch var/.demo-loaded
 fi
 
@@ -62,7 +64,7 @@ if $PY manage.py help worker >/dev/null 2>&1; then
     echo "  The worker's first pass failed (see above); the worker retries what is left." >&2
   fi
   banner
-  $PY manage.py worker >/dev/null &
+  $PY manage.py worker --skip-checks >/dev/null &
   pids+=($!)
 fi
 wait -n "${pids[@]}"
