@@ -34,20 +34,30 @@ reported, not failed, unless `--check-target`.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import random
 import shutil
 import signal
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import django
+import psycopg
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Count, Max
+from django.utils import timezone
 from machine import PYTHON, ROOT, BenchError, Postgres, machine_info  # bench/ is on sys.path
 
 TARGET_RATIO = 3.0
@@ -88,15 +98,13 @@ class Loader:
     faster than maintaining them row by row; primary keys and unique constraints stay in place."""
 
     def __init__(self, seed: int) -> None:
-        from django.db import connection
-
-        from complaintdesk.accounts.models import Role, User
-        from complaintdesk.complaints.choices import Channel, Kind, Sector, State, WantedOutcome
-        from complaintdesk.complaints.models import Category, Complaint
-        from complaintdesk.deadlines.models import Deadline, DeadlineStatus, Phase
-        from complaintdesk.deadlines.services import active_policy
-        from complaintdesk.merchants.models import Merchant
-        from complaintdesk.notify.models import ChannelKind, OutboxMessage, OutboxStatus
+        from complaintdesk.accounts.models import Role, User  # noqa: PLC0415 - after child_main's django.setup()
+        from complaintdesk.complaints.choices import Channel, Kind, Sector, State, WantedOutcome  # noqa: PLC0415 - after child_main's django.setup()
+        from complaintdesk.complaints.models import Category, Complaint  # noqa: PLC0415 - after child_main's django.setup()
+        from complaintdesk.deadlines.models import Deadline, DeadlineStatus, Phase  # noqa: PLC0415 - after child_main's django.setup()
+        from complaintdesk.deadlines.services import active_policy  # noqa: PLC0415 - after child_main's django.setup()
+        from complaintdesk.merchants.models import Merchant  # noqa: PLC0415 - after child_main's django.setup()
+        from complaintdesk.notify.models import ChannelKind, OutboxMessage, OutboxStatus  # noqa: PLC0415 - after child_main's django.setup()
 
         self.connection = connection
         self.sqlite = connection.vendor == "sqlite"
@@ -208,8 +216,6 @@ class Loader:
         return value[:-6] if self.sqlite else value
 
     def next_id(self) -> int:
-        from django.db.models import Max
-
         return (self.Complaint.objects.aggregate(m=Max("id"))["m"] or 0) + 1
 
     def rows(self, first_id: int, count: int, overdue: bool):
@@ -298,9 +304,6 @@ class Loader:
         """Insert `count` units in batches; make_rows(offset, n) gives one row list per model. Secondary
         indexes of the models' tables are dropped first and rebuilt at the end. Returns (rows per model,
         seconds spent rebuilding indexes)."""
-        from django.core.management.color import no_style
-        from django.db import transaction
-
         qn = self.connection.ops.quote_name
         tables = [(m._meta.db_table, self.columns[m]) for m in models]
         with self.connection.cursor() as cursor:
@@ -353,8 +356,6 @@ class Loader:
 
     def load_outbox_history(self, count: int, label: str) -> float:
         """`count` delivered notifications (status sent), as a live system keeps them. Returns index s."""
-        import uuid
-
         staff = list(
             self.User.objects.filter(merchant__isnull=False).exclude(email="").values_list("email", flat=True)
         )
@@ -385,8 +386,6 @@ class Loader:
 
 
 def analyze() -> float:
-    from django.db import connection
-
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -395,11 +394,8 @@ def analyze() -> float:
 
 
 def explain_plans() -> dict[str, str]:
-    from django.db import connection
-    from django.utils import timezone
-
-    from complaintdesk.deadlines.models import Deadline
-    from complaintdesk.notify import outbox as notify_outbox
+    from complaintdesk.deadlines.models import Deadline  # noqa: PLC0415 - after child_main's django.setup()
+    from complaintdesk.notify import outbox as notify_outbox  # noqa: PLC0415 - after child_main's django.setup()
 
     now = timezone.now()
     due = (
@@ -415,11 +411,7 @@ def explain_plans() -> dict[str, str]:
 
 
 def db_version() -> str:
-    from django.db import connection
-
     if connection.vendor == "sqlite":
-        import sqlite3
-
         return f"SQLite {sqlite3.sqlite_version}"
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
@@ -428,11 +420,7 @@ def db_version() -> str:
 
 def prepare(label: str) -> dict:
     """Migrate, load the demo data and let the worker handle what it has due."""
-    import io
-
-    from django.core.management import call_command
-
-    from complaintdesk.ops.management.commands.worker import run_once
+    from complaintdesk.ops.management.commands.worker import run_once  # noqa: PLC0415 - after child_main's django.setup()
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -446,10 +434,8 @@ def prepare(label: str) -> dict:
 def time_passes(passes: int) -> tuple[list[float], list[float], list[dict]]:
     """Milliseconds of `passes` run_once() calls (after warm-up), of as many sweep.sweep(now) calls, and
     whatever work they found (nothing, when the data is as seeded)."""
-    from django.utils import timezone
-
-    from complaintdesk.deadlines import sweep
-    from complaintdesk.ops.management.commands.worker import run_once
+    from complaintdesk.deadlines import sweep  # noqa: PLC0415 - after child_main's django.setup()
+    from complaintdesk.ops.management.commands.worker import run_once  # noqa: PLC0415 - after child_main's django.setup()
 
     found_work = []
     for _ in range(WARMUP_PASSES):
@@ -472,9 +458,9 @@ def time_passes(passes: int) -> tuple[list[float], list[float], list[dict]]:
 
 
 def child_idle(size: int, passes: int, history: bool, seed: int, label: str) -> dict:
-    from complaintdesk.complaints.models import Complaint
-    from complaintdesk.deadlines.models import Deadline
-    from complaintdesk.notify.models import OutboxMessage
+    from complaintdesk.complaints.models import Complaint  # noqa: PLC0415 - after child_main's django.setup()
+    from complaintdesk.deadlines.models import Deadline  # noqa: PLC0415 - after child_main's django.setup()
+    from complaintdesk.notify.models import OutboxMessage  # noqa: PLC0415 - after child_main's django.setup()
 
     result = prepare(label)
     loader = Loader(seed)
@@ -521,15 +507,13 @@ def child_idle(size: int, passes: int, history: bool, seed: int, label: str) -> 
 
 
 def child_escalate(count: int, passes: int, seed: int, label: str) -> dict:
-    from django.db.models import Count
-
-    from complaintdesk.complaints.choices import State
-    from complaintdesk.complaints.models import Complaint, ComplaintEvent
-    from complaintdesk.deadlines import sweep
-    from complaintdesk.deadlines.models import Deadline, DeadlineStatus, Phase
-    from complaintdesk.notify import outbox
-    from complaintdesk.notify.models import OutboxMessage
-    from complaintdesk.ops.management.commands.worker import run_once
+    from complaintdesk.complaints.choices import EventKind, State  # noqa: PLC0415 - after child_main's django.setup()
+    from complaintdesk.complaints.models import Complaint, ComplaintEvent  # noqa: PLC0415 - after child_main's django.setup()
+    from complaintdesk.deadlines import sweep  # noqa: PLC0415 - after child_main's django.setup()
+    from complaintdesk.deadlines.models import Deadline, DeadlineStatus, Phase  # noqa: PLC0415 - after child_main's django.setup()
+    from complaintdesk.notify import outbox  # noqa: PLC0415 - after child_main's django.setup()
+    from complaintdesk.notify.models import OutboxMessage  # noqa: PLC0415 - after child_main's django.setup()
+    from complaintdesk.ops.management.commands.worker import run_once  # noqa: PLC0415 - after child_main's django.setup()
 
     result = prepare(label)
     started = time.perf_counter()
@@ -574,10 +558,10 @@ def child_escalate(count: int, passes: int, seed: int, label: str) -> dict:
     result.update(totals=totals, sweep_s=spent["sweep"], deliver_s=spent["deliver"], batches=batches)
 
     result["breach_events"] = ComplaintEvent.objects.filter(
-        action="deadline_breach", complaint_id__gte=first
+        action=EventKind.DEADLINE_BREACH, complaint_id__gte=first
     ).count()
     result["breach_events_per_complaint_max"] = (
-        ComplaintEvent.objects.filter(action="deadline_breach", complaint_id__gte=first)
+        ComplaintEvent.objects.filter(action=EventKind.DEADLINE_BREACH, complaint_id__gte=first)
         .values("complaint_id")
         .annotate(n=Count("id"))
         .order_by("-n")
@@ -605,12 +589,9 @@ def child_escalate(count: int, passes: int, seed: int, label: str) -> dict:
 
 
 def child_main(args: argparse.Namespace) -> int:
-    import django
-
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "complaintdesk.settings")
     sys.path.insert(0, str(ROOT))
     django.setup()
-    from django.db import connection
 
     label = f"{connection.vendor} {args.child} {args.size:,}"
     if args.child == "idle":
@@ -638,8 +619,6 @@ class ScratchServer(Postgres):
         return self.url
 
     def _admin(self, sql: str) -> None:
-        import psycopg
-
         with psycopg.connect(self.url, autocommit=True) as conn:
             conn.execute(sql)
 

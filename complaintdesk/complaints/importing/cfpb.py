@@ -8,7 +8,15 @@ from types import SimpleNamespace
 
 from django.db import connection
 
-from complaintdesk.complaints.choices import Channel, Kind, ResolutionType, Sector, State, WantedOutcome
+from complaintdesk.complaints.choices import (
+    Channel,
+    EventKind,
+    Kind,
+    ResolutionType,
+    Sector,
+    State,
+    WantedOutcome,
+)
 from complaintdesk.complaints.importing.common import (
     Planned,
     RowError,
@@ -89,7 +97,7 @@ class CfpbFormat:
         template[c["kind"]], template[c["sector"]] = self.kind, self.sector
         self.c_template = template
         template = tables.events.template.copy()
-        template[self.e_at.actor_role], template[self.e_at.action] = "system", "import"
+        template[self.e_at.actor_role], template[self.e_at.action] = "system", plain(EventKind.IMPORT)
         self.e_template = template
         self.adapt_json = connection.ops.adapt_json_value  # once: each `connection.` costs a lookup
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
-from complaintdesk.complaints.choices import Channel, Kind, Sector, State, WantedOutcome
+from complaintdesk.complaints.choices import Channel, EventKind, Kind, Sector, State, WantedOutcome
 from complaintdesk.complaints.importing.common import (
     Planned,
     RowError,
@@ -123,7 +123,7 @@ class NativeFormat:
             "state": state, "received_at": received_at, "external_id": external_id,
         }  # fmt: skip
         event = {
-            "actor_role": "system", "action": "import", "from_state": "", "to_state": state,
+            "actor_role": "system", "action": plain(EventKind.IMPORT), "from_state": "", "to_state": state,
             "message": f"Imported: {external_id}.", "data": {"source": "csv", "external_id": external_id},
             "created_at": received_at,
         }  # fmt: skip

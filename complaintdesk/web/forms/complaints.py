@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.complaints.choices import ResolutionType
+from complaintdesk.complaints.lifecycle import Action
 from complaintdesk.web.forms.common import EvidenceField
 
 
@@ -28,27 +29,27 @@ class ActionForm(forms.Form):
         ),
     )
 
-    OPTIONAL_MESSAGE = ("accept", "withdraw")
+    OPTIONAL_MESSAGE = (Action.ACCEPT, Action.WITHDRAW)
 
     def __init__(self, action: str, *args, **kwargs):
         kwargs.setdefault("prefix", action)
         super().__init__(*args, **kwargs)
         self.action = action
-        if action != "propose_resolution":
+        if action != Action.PROPOSE_RESOLUTION:
             del self.fields["resolution_type"], self.fields["details"]
-        if action != "dispute":
+        if action != Action.DISPUTE:
             del self.fields["ask_mediation"]
         if action in self.OPTIONAL_MESSAGE:
             self.fields["message"].required = False
             self.fields["message"].label = _("Message (optional)")
-        if action == "provide_info":
+        if action == Action.PROVIDE_INFO:
             self.fields["message"].label = _("Your answer")
-        if action == "dispute":
+        if action == Action.DISPUTE:
             self.fields["message"].label = _("Why the proposal is not acceptable")
 
     @property
     def resolution(self) -> dict | None:
-        if self.action != "propose_resolution":
+        if self.action != Action.PROPOSE_RESOLUTION:
             return None
         return {"type": self.cleaned_data["resolution_type"], "details": self.cleaned_data.get("details", "")}
 
