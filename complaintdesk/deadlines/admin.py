@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
 from complaintdesk.deadlines.models import ACTIVE_POLICY_STAYS, CalendarOverride, Policy, PolicyRule
+from complaintdesk.deadlines.recompute import recompute_open_deadlines
+from complaintdesk.deadlines.services import calendar_warnings
 
 
 class PolicyRuleInline(admin.TabularInline):
@@ -38,7 +40,6 @@ class PolicyAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        from complaintdesk.deadlines.recompute import recompute_open_deadlines
 
         if form.instance.is_active:
             changed = recompute_open_deadlines(request.user, reason=f"policy '{form.instance}' changed")
@@ -61,14 +62,10 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
         self._recompute(request, f"calendar day {obj.date} removed")
 
     def _recompute(self, request, reason):
-        from complaintdesk.deadlines.recompute import recompute_open_deadlines
-
         changed = recompute_open_deadlines(request.user, reason=reason)
         messages.info(request, f"Deadlines recomputed for {changed} open complaint(s).")
 
     def changelist_view(self, request, extra_context=None):
-        from complaintdesk.deadlines.services import calendar_warnings
-
         for warning in calendar_warnings():
             messages.warning(request, warning)
         return super().changelist_view(request, extra_context)

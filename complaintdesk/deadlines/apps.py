@@ -7,4 +7,4 @@ class DeadlinesConfig(AppConfig):
     verbose_name = "Deadlines"
 
     def ready(self):
-        from complaintdesk.deadlines import checks  # noqa: F401  (registers the start-up checks)
+        from complaintdesk.deadlines import checks  # noqa: F401, PLC0415 - registers the start-up checks, in ready() as Django asks

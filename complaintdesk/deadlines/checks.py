@@ -4,11 +4,11 @@ holiday packages' disagreements are said out loud, not discovered on a wrong dea
 from django.core.checks import Warning, register
 from django.db import DatabaseError
 
+from complaintdesk.deadlines.services import calendar_warnings
+
 
 @register()
 def statutory_calendar(app_configs, **kwargs):
-    from complaintdesk.deadlines.services import calendar_warnings
-
     try:
         warnings = calendar_warnings()
     except DatabaseError:

@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from complaintdesk.complaints.choices import OPEN_STATES, EventKind
+from complaintdesk.complaints.models import Complaint
+from complaintdesk.complaints.services import record_event
 from complaintdesk.deadlines import services
 from complaintdesk.deadlines.models import Clock, Deadline, DeadlineStatus
 
@@ -31,9 +33,6 @@ def recompute_open_deadlines(actor, reason: str, merchant=None) -> int:
     3. Where a due time moved, store it and write an event saying from what to what and why.
     Returns the number of complaints whose deadlines moved.
     """
-    from complaintdesk.complaints.models import Complaint
-    from complaintdesk.complaints.services import record_event
-
     services.sync_statutory_entries(force=True)
     now = timezone.now()
     candidates = Complaint.objects.filter(

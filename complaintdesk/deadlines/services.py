@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from complaintdesk.complaints.models import Category
@@ -31,6 +32,11 @@ from complaintdesk.deadlines.models import (
 )
 from complaintdesk.lib import sql
 from complaintdesk.lib.errors import Conflict
+from complaintdesk.merchants.models import (
+    DEFAULT_SERVICE_HOURS,
+    validate_countable_hours,
+    validate_time_zone,
+)
 
 log = logging.getLogger(__name__)
 
@@ -101,12 +107,6 @@ def working_time_of(merchant, at: datetime | None = None) -> tuple[str, str]:
 @functools.lru_cache(maxsize=1024)
 def _usable_working_time(hours_json: str, zone: str, shop: int) -> tuple[str, str]:
     # Cached: every filing asks (twice), and a shop's hours rarely change; a bad value is logged once.
-    from complaintdesk.merchants.models import (
-        DEFAULT_SERVICE_HOURS,
-        validate_countable_hours,
-        validate_time_zone,
-    )
-
     try:
         validate_countable_hours(json.loads(hours_json))
     except ValidationError as exc:
@@ -125,9 +125,7 @@ def _usable_working_time(hours_json: str, zone: str, shop: int) -> tuple[str, st
 def calendar_warnings(today=None) -> list[str]:
     """What the regulator must know about the statutory calendar: package disagreements for this year and
     the next, and those years that no source covers yet (deadlines there are guessed or refused)."""
-    from django.utils import timezone as tz
-
-    year = (today or tz.localdate()).year
+    year = (today or timezone.localdate()).year
     sync_statutory_entries()
     warnings = []
     for y in (year, year + 1):

@@ -27,6 +27,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import chinese_calendar
+
 
 class DayStatus(enum.Enum):
     WORKDAY = "workday"  # Monday–Friday with no statutory change
@@ -131,8 +133,6 @@ class StatutoryCalendar:
         The package's own range check (`chinese_calendar.utils._validate_date`) accepts the years from
         its first to its last holiday, so those are the covered years.
         """
-        import chinese_calendar
-
         years = {d.year for d in chinese_calendar.holidays}
         return cls(
             "CN",
@@ -183,7 +183,7 @@ class StatutoryCalendar:
         """The `holidays` package's rule-based estimate of a year's days off: the legal holidays (Spring
         Festival and the other lunar ones included) and its days in lieu, never the adjusted working days,
         which only a State Council notice fixes. Empty for a calendar `holidays` does not know."""
-        import holidays
+        import holidays  # noqa: PLC0415 - lazy: 36-37 ms to import, for the cross-check and estimates only
 
         with self._lock:
             cached = self._estimates.get(year)
@@ -233,7 +233,7 @@ class StatutoryCalendar:
         holidays 0.109 the one disagreement in 2004–2026 is 2005-12-31, a Saturday the 2006 notice made a
         working day, which only `holidays` knows.
         """
-        import holidays
+        import holidays  # noqa: PLC0415 - lazy: 36-37 ms to import, for the cross-check and estimates only
 
         if year not in self._package_years:
             raise UncoveredYearError(year, self._package_years)

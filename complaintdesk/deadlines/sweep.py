@@ -17,7 +17,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from complaintdesk.complaints.choices import EventKind
+from complaintdesk.complaints import lifecycle, services
+from complaintdesk.complaints.choices import EventKind, State
+from complaintdesk.complaints.services import record_event
 from complaintdesk.deadlines.models import Deadline, DeadlineStatus, Phase
 from complaintdesk.notify import outbox
 
@@ -110,7 +112,6 @@ def _breach(deadline: Deadline, now: datetime) -> str | None:
     )
     if claimed != 1:
         return None
-    from complaintdesk.complaints import lifecycle, services
 
     complaint = deadline.complaint
     what = PHASE_WORDS[deadline.phase]
@@ -143,8 +144,6 @@ def _unanswered(deadline: Deadline, now: datetime) -> str | None:
     ).update(next_check_at=None)
     if claimed != 1:
         return None
-    from complaintdesk.complaints import lifecycle, services
-    from complaintdesk.complaints.choices import State
 
     if deadline.complaint.state != State.AWAITING_CONSUMER:
         return None  # it left the wait another way (escalated on a breach, say): no question is open
@@ -174,8 +173,6 @@ def _payload(deadline: Deadline) -> dict:
 
 
 def _record(complaint, action: EventKind, message: str, deadline: Deadline, now: datetime) -> None:
-    from complaintdesk.complaints.services import record_event
-
     record_event(
         complaint, None, action, complaint.state, complaint.state, message,
         data={"deadline": deadline.pk, "phase": deadline.phase}, at=now,

@@ -9,6 +9,8 @@ from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.merchants.models import CoordinatorDesignation, Merchant
+from complaintdesk.pledges.models import PledgeSignature
+from complaintdesk.pledges.services import current_version
 
 
 class Requirement(models.TextChoices):
@@ -43,9 +45,6 @@ class ShopCompliance:
 
 def check(merchants) -> list[ShopCompliance]:
     """The compliance of each shop of `merchants`, in four queries whatever their number."""
-    from complaintdesk.pledges.models import PledgeSignature
-    from complaintdesk.pledges.services import current_version
-
     shops = list(merchants)
     ids = [m.pk for m in shops]
     current = current_version()

@@ -21,6 +21,8 @@ from complaintdesk.merchants.models import (
     ServiceInfoRevision,
     validate_phone,
 )
+from complaintdesk.pledges.models import PledgeSignature
+from complaintdesk.pledges.services import current_version
 
 # Any one of these lets a consumer reach customer service; publishing needs at least one.
 REACH_FIELDS = ("service_phone", "service_email", "service_chat_url")
@@ -253,9 +255,6 @@ def service_info_history(merchant) -> QuerySet[ServiceInfoRevision]:
 def directory(query: str = "") -> QuerySet[Merchant]:
     """The public directory: active shops with their published contacts and whether they signed the current
     pledge. No personal data: the coordinator and the signer stay out of it."""
-    from complaintdesk.pledges.models import PledgeSignature
-    from complaintdesk.pledges.services import current_version
-
     shops = Merchant.objects.filter(is_active=True)
     if query:
         shops = shops.filter(name__icontains=query[:100])

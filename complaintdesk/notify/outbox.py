@@ -12,7 +12,9 @@ from django.db import DatabaseError, transaction
 from django.db.models import Exists, F, Q
 from django.utils import timezone
 
+from complaintdesk.accounts.models import Role
 from complaintdesk.lib import sql
+from complaintdesk.merchants.models import CoordinatorDesignation, Merchant
 from complaintdesk.notify.models import (
     SHOP_FAN_OUT,
     ChannelKind,
@@ -77,8 +79,6 @@ def enqueue_for_shop(event: str, dedupe_key: str, merchant_id: int, subject: str
 def fan_out(message: OutboxMessage) -> None:
     """A shop fan-out row's messages, one per target of the shop, with its key: run again after a crash,
     it adds nothing (`enqueue` ignores repeats)."""
-    from complaintdesk.merchants.models import Merchant
-
     try:
         merchant = Merchant.objects.get(pk=int(message.target))
     except (Merchant.DoesNotExist, ValueError) as exc:
@@ -93,9 +93,6 @@ def fan_out(message: OutboxMessage) -> None:
 
 def shop_targets(merchant, coordinators_only: bool = False):
     """A shop's configured channels, plus the e-mail of its staff (or only its coordinator)."""
-    from complaintdesk.accounts.models import Role
-    from complaintdesk.merchants.models import CoordinatorDesignation
-
     staff = merchant.staff.filter(is_active=True).exclude(email="")
     if coordinators_only:
         # The shop's designated 12315 coordinator; until it designates one, whoever holds the role. Not the

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from complaintdesk.complaints.models import Complaint, ComplaintEvent, Evidence
+
 DB_FILE = "complaintdesk.sqlite3"
 MEDIA_FILE = "media.tar.gz"
 MANIFEST = "manifest.json"
@@ -33,8 +35,6 @@ def _require_sqlite():
 
 
 def counts() -> dict[str, int]:
-    from complaintdesk.complaints.models import Complaint, ComplaintEvent, Evidence
-
     return {
         "complaints": Complaint.objects.count(),
         "events": ComplaintEvent.objects.count(),

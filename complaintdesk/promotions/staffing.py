@@ -16,6 +16,9 @@ from datetime import datetime, timedelta
 from django.db.models import Sum
 from django.utils import timezone
 
+from complaintdesk.complaints.models import Complaint
+from complaintdesk.deadlines import policy as deadline_policy
+from complaintdesk.deadlines.services import active_policy
 from complaintdesk.promotions import erlang
 from complaintdesk.promotions.models import FilingPolicy, Promotion
 
@@ -57,8 +60,6 @@ class StaffingCheck:
 
 def complaints_per_order(merchant, now: datetime, policy: FilingPolicy) -> tuple[float, str, int, int]:
     """(rate, source, orders, complaints) from the shop's past filings, or the default when too thin."""
-    from complaintdesk.complaints.models import Complaint
-
     past = Promotion.objects.filter(
         merchant=merchant, ends_at__gte=now - HISTORY, ends_at__lte=now - SETTLING
     )
@@ -72,9 +73,6 @@ def complaints_per_order(merchant, now: datetime, policy: FilingPolicy) -> tuple
 def first_response_window_minutes() -> float:
     """The first-response window of a complaint received in working time under the active policy (2 h by
     default): the promotion's peak hour is when customer service is staffed."""
-    from complaintdesk.deadlines import policy as deadline_policy
-    from complaintdesk.deadlines.services import active_policy
-
     _, rules = active_policy()
     facts = deadline_policy.Facts(kind="complaint", category="other", channel="web", in_working_time=True)
     rule = deadline_policy.select_rules(rules, facts).get("first_response")

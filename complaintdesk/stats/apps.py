@@ -7,4 +7,4 @@ class StatsConfig(AppConfig):
     verbose_name = "Statistics"
 
     def ready(self):
-        from complaintdesk.stats import signals  # noqa: F401  (connects the rollup receivers)
+        from complaintdesk.stats import signals  # noqa: F401, PLC0415 - connects the rollup receivers, in ready() as Django asks

@@ -33,6 +33,10 @@ from django.utils import timezone
 
 from complaintdesk.alerts.models import Alert, AlertKind, AlertState
 from complaintdesk.alerts.services import raise_alert
+from complaintdesk.complaints.models import Category, Complaint
+from complaintdesk.merchants.models import Merchant
+from complaintdesk.promotions.models import FilingPolicy, FilingState, Promotion
+from complaintdesk.promotions.staffing import complaints_per_order
 from complaintdesk.stats import neardup, periods, poisson
 from complaintdesk.stats.models import ALL_CATEGORIES, ALL_SHOPS, HourCount
 from complaintdesk.stats.scrub import scrub
@@ -79,11 +83,6 @@ def promotion_extra(shop: int, hour_start, cfg) -> float:
     SPEC §6 raises the baseline for *filed* promotions: a filing still waiting for review counts (a
     promotion often starts before the regulator has read it, and its expected rush is no surge), one the
     regulator returned for changes does not (its figures were found wanting)."""
-    try:
-        from complaintdesk.promotions.models import FilingPolicy, FilingState, Promotion
-        from complaintdesk.promotions.staffing import complaints_per_order
-    except ImportError:  # no promotion filings in this installation
-        return 0.0
     running = Promotion.objects.filter(
         merchant_id=shop,
         state__in=(FilingState.SUBMITTED, FilingState.ACCEPTED),
@@ -139,9 +138,6 @@ def detect_surges(now, cfg=None) -> int:
 
 
 def _raise_surge(hour, shop: int, category: int, n: int, expected: float, p: float, extra: float) -> int:
-    from complaintdesk.complaints.models import Category, Complaint
-    from complaintdesk.merchants.models import Merchant
-
     kind = AlertKind.SURGE if category == ALL_CATEGORIES else AlertKind.SURGE_CATEGORY
     category_id = None if category == ALL_CATEGORIES else category
     merchant = Merchant.objects.get(pk=shop)
@@ -287,8 +283,6 @@ WORDS = {
 
 
 def detect_mass_incidents(now, cfg=None) -> int:
-    from complaintdesk.complaints.models import Complaint
-
     cfg = cfg or config()
     since = now - timedelta(hours=cfg["mass_window_hours"])
     recent = Complaint.objects.filter(received_at__gte=since, received_at__lte=now)
@@ -315,9 +309,6 @@ def detect_mass_incidents(now, cfg=None) -> int:
 
 
 def _raise_mass_incident(shop: int, pattern: str, value: str, ids: list[int], texts: dict, cfg) -> int:
-    from complaintdesk.complaints.models import Complaint
-    from complaintdesk.merchants.models import Merchant
-
     merchant = Merchant.objects.get(pk=shop)
     earlier = (
         Alert.objects.filter(kind=AlertKind.MASS_INCIDENT, merchant=merchant, complaints__id__in=ids)

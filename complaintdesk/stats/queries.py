@@ -10,6 +10,12 @@ from datetime import date
 from django.db.models import Sum
 from django.utils import timezone
 
+from complaintdesk.complaints.choices import Channel, Kind, Sector
+from complaintdesk.complaints.models import Category, Complaint
+from complaintdesk.deadlines.models import Deadline, DeadlineStatus
+from complaintdesk.lib.errors import FieldError
+from complaintdesk.merchants.models import Merchant
+from complaintdesk.pledges.models import PledgeSignature
 from complaintdesk.stats import buckets, periods
 from complaintdesk.stats.growth import growth
 from complaintdesk.stats.models import (
@@ -88,9 +94,6 @@ def _running(period: Period, shops: list[int], now) -> dict[int, dict[tuple[str,
     of the period, which a join tempts the planner into. The shops are picked out here rather than in
     SQL: the rows are already bounded by the running deadlines, and a long list of shop ids would
     crowd the bound parameters of the id chunks."""
-    from complaintdesk.complaints.models import Complaint
-    from complaintdesk.deadlines.models import Deadline, DeadlineStatus
-
     running = list(
         Deadline.objects.filter(status=DeadlineStatus.OPEN, met_at__isnull=True, due_at__gte=now)
         .order_by()
@@ -191,10 +194,6 @@ def _minutes(histogram: dict[int, int]) -> dict:
 
 
 def _labels(by: str, keys) -> dict:
-    from complaintdesk.complaints.choices import Channel, Kind, Sector
-    from complaintdesk.complaints.models import Category
-    from complaintdesk.merchants.models import Merchant
-
     if by == "category":
         return {c.pk: (c.code, f"{c.name_en} / {c.name_zh}") for c in Category.objects.filter(pk__in=keys)}
     if by == "shop":
@@ -236,8 +235,6 @@ def breakdown(period: Period, by: str, shop: int = ALL_SHOPS) -> dict:
     """Counts of the period by one dimension, each with last year's count, growth and share of the total.
     For `commitment` a complaint counts once per commitment it alleges broken (shares may add past 1)."""
     if by not in BREAKDOWNS:
-        from complaintdesk.lib.errors import FieldError
-
         raise FieldError("by", f"unknown breakdown {by!r}; breakdowns are: {', '.join(BREAKDOWNS)}")
     current = _grouped(by, period, shop)
     previous = _grouped(by, period.previous_year(), shop)
@@ -299,8 +296,6 @@ def scorecard(merchant, today: date | None = None, now=None) -> dict:
 def scorecards(merchants, today: date | None = None, now=None) -> list[dict]:
     """The scorecards of `merchants`, in their order, in five queries whatever their number (and one per
     5,000 running deadlines)."""
-    from complaintdesk.pledges.models import PledgeSignature
-
     shops = list(merchants)
     ids = [m.pk for m in shops]
     today = today or timezone.localdate(timezone=periods.zone())

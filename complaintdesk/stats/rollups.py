@@ -25,7 +25,10 @@ from datetime import datetime
 
 from django.db import connection, transaction
 
+from complaintdesk.complaints.models import Complaint, ComplaintEvent
+from complaintdesk.deadlines.models import Deadline
 from complaintdesk.lib import sql
+from complaintdesk.pledges.models import ComplaintCommitment
 from complaintdesk.stats import buckets, periods
 from complaintdesk.stats.models import (
     ALL_CATEGORIES,
@@ -272,10 +275,6 @@ def write(deltas: Deltas, chunk: int = 300) -> None:
 
 def recompute(chunk_size: int = 5000) -> Deltas:
     """Every rollup counter, added up from the raw complaint, deadline, event and tag rows."""
-    from complaintdesk.complaints.models import Complaint, ComplaintEvent
-    from complaintdesk.deadlines.models import Deadline
-    from complaintdesk.pledges.models import ComplaintCommitment
-
     deltas = Deltas()
     facts: dict[int, ComplaintFacts] = {}
     resolved = set(

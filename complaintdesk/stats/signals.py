@@ -9,14 +9,13 @@
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from complaintdesk.complaints.models import Complaint
 from complaintdesk.deadlines.models import Deadline
 from complaintdesk.pledges.models import ComplaintCommitment
 from complaintdesk.stats import rollups
 
 
 def _facts(complaint_id: int) -> rollups.ComplaintFacts:
-    from complaintdesk.complaints.models import Complaint
-
     return rollups.ComplaintFacts.of(Complaint.objects.get(pk=complaint_id))
 
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.promotions.models import PromotionType
+from complaintdesk.promotions.services import FilingData
 from complaintdesk.web.forms.common import check_upload
 
 
@@ -43,8 +44,6 @@ class FilingForm(forms.Form):
         return data
 
     def filing_data(self):
-        from complaintdesk.promotions.services import FilingData
-
         d = self.cleaned_data
         return FilingData(
             name=d["name"].strip(),

@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -15,8 +16,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, target=None, **options):
-        from django.conf import settings
-
         target = target or Path(settings.DATA_DIR) / "backups" / timezone.now().strftime("%Y%m%dT%H%M%SZ")
         try:
             manifest = backup(target)
