@@ -7,6 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.conf import settings
+
+from complaintdesk.notify.outbox import LEASE
+from complaintdesk.notify.transports import Webhook
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -87,11 +92,6 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def test_outgoing_mail_gives_up_well_within_the_outbox_lease():
-    from django.conf import settings
-
-    from complaintdesk.notify.outbox import LEASE
-    from complaintdesk.notify.transports import Webhook
-
     # A hung SMTP server or webhook must not outlive the lease, or a second worker would send again.
     assert 0 < settings.EMAIL_TIMEOUT < LEASE.total_seconds() / 2
     assert 0 < Webhook.timeout_seconds < LEASE.total_seconds() / 2

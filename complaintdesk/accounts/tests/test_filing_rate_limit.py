@@ -4,7 +4,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import QuerySet
 from django.test import Client
 from django.utils import timezone
@@ -14,6 +14,7 @@ from complaintdesk.accounts.models import RateCounter
 from complaintdesk.accounts.ratelimit import Limit, hit
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.tests.factories import complaint_payload
+from complaintdesk.merchants.models import Merchant
 
 
 @pytest.fixture
@@ -29,8 +30,6 @@ def _file(api, user, addr="192.0.2.10", **headers):
 
 
 def user_merchant(user):
-    from complaintdesk.merchants.models import Merchant
-
     return Merchant.objects.get(name="Acme Online").pk
 
 
@@ -81,14 +80,12 @@ def test_the_limit_is_documented_in_the_openapi_schema(people):
 
 @pytest.mark.django_db
 def test_the_web_form_answers_429_with_the_reason_and_files_nothing(people, limits):
-    from django.utils import timezone as tz
-
     client = Client()
     client.force_login(people.alice)
     form = {
         "merchant": people.acme.pk,
         "order_number": "JD-1001",
-        "order_date": tz.localdate().isoformat(),
+        "order_date": timezone.localdate().isoformat(),
         "category": "quality",
         "kind": "quality_issue",
         "wanted_outcome": "replacement",
@@ -130,8 +127,6 @@ def test_parallel_processes_never_exceed_the_limit_together():
     results, barrier = [], threading.Barrier(12)
 
     def worker():
-        from django.db import connections
-
         try:
             barrier.wait()
             results.append(hit(limit, "same-key", now))
@@ -173,8 +168,6 @@ def test_the_conditional_update_is_what_keeps_racing_processes_within_the_limit(
     monkeypatch.setattr(QuerySet, "update", update_together)
 
     def worker():
-        from django.db import connections
-
         try:
             results.append(hit(limit, "same-key", now))
         finally:

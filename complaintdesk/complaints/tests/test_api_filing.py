@@ -5,7 +5,7 @@ import pytest
 import time_machine
 
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, IdempotencyKey
-from complaintdesk.complaints.tests.factories import complaint_payload
+from complaintdesk.complaints.tests.factories import complaint, complaint_payload
 from complaintdesk.deadlines.models import Deadline
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -159,8 +159,6 @@ def test_idempotency_keys_belong_to_their_user(people, api):
 
 @pytest.mark.django_db
 def test_list_filters_and_pagination(people, api):
-    from complaintdesk.complaints.tests.factories import complaint
-
     for _ in range(3):
         complaint(people.alice, people.acme)
     complaint(people.alice, people.bazaar, "responded", category="quality")
@@ -179,8 +177,6 @@ def test_list_filters_and_pagination(people, api):
 
 @pytest.mark.django_db
 def test_overdue_lists_complaints_past_a_deadline(people, api):
-    from complaintdesk.complaints.tests.factories import complaint
-
     with time_machine.travel(SPEC_EXAMPLE, tick=False):
         late = complaint(people.alice, people.acme)
     with time_machine.travel(datetime(2026, 9, 30, 20, 0, tzinfo=SHANGHAI), tick=False):

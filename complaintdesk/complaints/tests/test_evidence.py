@@ -2,6 +2,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 
 from complaintdesk.complaints import evidence
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, Evidence
@@ -152,8 +153,6 @@ def _stored_files(settings) -> list:
 
 @pytest.mark.django_db
 def test_a_filing_with_evidence_writes_its_files_before_its_transaction(people, settings, monkeypatch):
-    from django.db import connection
-
     baseline = len(connection.atomic_blocks)  # the test's own
     real, seen = evidence.default_storage.save, []
 

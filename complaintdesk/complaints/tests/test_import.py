@@ -9,12 +9,15 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from complaintdesk.complaints.importing import import_file, imported_credit_code, is_imported_shop
 from complaintdesk.complaints.models import Complaint, ComplaintEvent
 from complaintdesk.complaints.tests import factories
 from complaintdesk.deadlines import sweep
 from complaintdesk.deadlines.models import Deadline
+from complaintdesk.deadlines.services import ensure_default_policy
 from complaintdesk.merchants.models import Merchant
 from complaintdesk.merchants.uscc import validate_credit_code
 from complaintdesk.notify.models import OutboxMessage
@@ -255,11 +258,6 @@ def test_an_import_adds_to_the_rollups_of_complaints_already_filed_on_the_same_d
 
 @pytest.mark.django_db
 def test_our_own_columns_read_the_deadline_policy_once_per_batch_not_once_per_row(people, tmp_path):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from complaintdesk.deadlines.services import ensure_default_policy
-
     path = tmp_path / "hotline.csv"
     header = ["external_id", "received_at", "merchant", "category", "wanted_outcome", "description"]
     rows = [

@@ -9,6 +9,7 @@ import time_machine
 
 from complaintdesk.complaints import services
 from complaintdesk.complaints.tests import factories
+from complaintdesk.deadlines.models import Policy
 from complaintdesk.notify.models import OutboxMessage
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -86,8 +87,6 @@ def test_a_breach_escalation_tells_the_consumer_and_a_regulator_step_tells_both(
 
 @pytest.mark.django_db
 def test_a_complaint_the_policy_gives_no_deadline_is_filed_and_tells_nobody(mailed, api):
-    from complaintdesk.deadlines.models import Policy
-
     Policy.objects.update(is_active=False)
     Policy.objects.create(name="No rules yet", is_active=True)
     with time_machine.travel(NOW, tick=False):

@@ -2,7 +2,10 @@
 counts and messages never show it (SPEC §1, §8)."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from complaintdesk.api import presenters
+from complaintdesk.complaints import evidence
 from complaintdesk.complaints.lifecycle import ACTIONS
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, Evidence
 from complaintdesk.complaints.tests import factories
@@ -21,9 +24,6 @@ def _endpoints(complaint_id: int, evidence_id: int):
 def foreign(people):
     """A complaint of Erin against Bazaar, with evidence: none of Alice's, Bob's or Carol's business."""
     complaint = factories.complaint(people.erin, people.bazaar, "resolution_proposed")
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from complaintdesk.complaints import evidence
 
     item = evidence.attach(complaint, people.erin, SimpleUploadedFile("photo.png", PNG))
     return complaint, item
@@ -114,8 +114,6 @@ def test_a_revoked_token_on_a_write_is_unauthenticated_not_a_csrf_failure(people
 
 @pytest.mark.django_db
 def test_a_page_of_the_list_presents_only_its_own_rows(people, api, monkeypatch):
-    from complaintdesk.api import presenters
-
     for _ in range(30):
         factories.complaint(people.alice, people.acme)
     presented = []

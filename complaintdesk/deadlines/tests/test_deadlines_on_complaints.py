@@ -10,6 +10,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from complaintdesk.complaints import services
+from complaintdesk.complaints.models import Category
 from complaintdesk.complaints.tests import factories
 from complaintdesk.deadlines import services as deadline_services
 from complaintdesk.deadlines.models import CalendarOverride, Clock, DeadlineStatus, Phase, PolicyRule
@@ -134,7 +135,6 @@ def test_a_regulator_calendar_override_recomputes_and_drives_new_deadlines(peopl
 @pytest.mark.django_db
 def test_a_rule_on_channel_and_category_is_data_not_code(people):
     policy, _ = deadline_services.active_policy()
-    from complaintdesk.complaints.models import Category
 
     PolicyRule.objects.create(
         policy=policy, phase=Phase.RESOLUTION, priority=1, clock=Clock.WORKING_DAYS, days=15,

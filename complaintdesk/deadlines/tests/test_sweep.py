@@ -9,10 +9,13 @@ from django.core import mail
 from django.core.management import call_command
 
 from complaintdesk.complaints import services
+from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.tests import factories
 from complaintdesk.deadlines import sweep
 from complaintdesk.deadlines.models import Deadline, DeadlineStatus
 from complaintdesk.notify.models import NotificationChannel, OutboxMessage
+from complaintdesk.ops.management.commands import worker
+from complaintdesk.stats import detectors
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -142,8 +145,6 @@ def test_without_a_window_the_question_waits_for_the_consumer(staffed, settings)
 def test_a_breach_of_a_complaint_already_with_the_regulator_is_recorded_without_a_second_escalation(
     complaint,
 ):
-    from complaintdesk.complaints.models import Complaint
-
     Complaint.objects.filter(pk=complaint.pk).update(state="in_mediation")
     assert sweep.sweep(at(2026, 9, 30, 12)) == {"reminded": 0, "breached": 1, "unanswered": 0}
     complaint.refresh_from_db()
@@ -229,9 +230,6 @@ def test_a_window_left_behind_by_an_escalation_escalates_nothing_and_a_new_quest
 
 @pytest.mark.django_db
 def test_a_failing_early_warning_step_does_not_keep_the_worker_from_deadlines(complaint, monkeypatch):
-    from complaintdesk.ops.management.commands import worker
-    from complaintdesk.stats import detectors
-
     def broken(now, force=False):
         raise ValueError("a detector bug")
 

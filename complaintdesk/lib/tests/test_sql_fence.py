@@ -7,9 +7,12 @@ import importlib
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db.models import signals
 
+from complaintdesk.deadlines.models import Deadline
 from complaintdesk.lib import sql
+from complaintdesk.stats import signals as stats_signals
 
 PACKAGE = Path(__file__).resolve().parents[2]  # complaintdesk/
 
@@ -115,15 +118,10 @@ def test_the_signal_check_sees_a_receiver():
 
 
 def test_an_undeclared_model_cannot_be_written():
-    from django.contrib.auth.models import Group
-
     with pytest.raises(TypeError, match="declare it"):
         sql.insert_statement(Group)
 
 
 def test_the_deadline_receiver_ignores_a_new_row(db, django_assert_num_queries):
-    from complaintdesk.deadlines.models import Deadline
-    from complaintdesk.stats import signals as stats_signals
-
     with django_assert_num_queries(0):
         stats_signals.deadline_rule_moved(sender=Deadline, instance=Deadline(rule_label="moved"))

@@ -9,7 +9,9 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from complaintdesk.notify import outbox
@@ -161,10 +163,6 @@ def test_the_due_query_is_an_index_range_scan():
 
 @pytest.mark.django_db
 def test_a_shop_fan_out_row_becomes_one_message_per_staff_email_and_channel_once(people, receiver):
-    from django.db import transaction
-    from django.db.models import Value
-    from django.db.models.functions import Concat
-
     people.acme.staff.update(email=Concat("username", Value("@acme.test")))
     hook = NotificationChannel.objects.create(merchant=people.acme, kind="webhook", target=receiver.url)
     with transaction.atomic():
@@ -188,8 +186,6 @@ def test_a_shop_fan_out_row_becomes_one_message_per_staff_email_and_channel_once
 
 @pytest.mark.django_db
 def test_a_fan_out_row_for_no_shop_fails_for_good_instead_of_stopping_the_worker():
-    from django.db import transaction
-
     with transaction.atomic():
         outbox.enqueue_for_shop("complaint_filed", "filed:9", 999999, "New", "Body", {})
     fan = OutboxMessage.objects.get()

@@ -1,6 +1,7 @@
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -17,8 +18,6 @@ pytestmark = pytest.mark.skipif(
 # Restoring writes the whole database, so it must not run inside the test's own transaction.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_restored_backup_has_every_complaint_event_and_evidence_file(people, tmp_path, settings):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     complaints = [factories.complaint(people.alice, people.acme) for _ in range(3)]
     perform(complaints[0].pk, people.bob, "respond", "On it")
     evidence.attach(

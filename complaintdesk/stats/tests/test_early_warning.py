@@ -14,6 +14,7 @@ import time_machine
 from complaintdesk.alerts.models import Alert
 from complaintdesk.complaints.models import Category
 from complaintdesk.complaints.tests import factories
+from complaintdesk.promotions.models import Promotion
 from complaintdesk.stats import detectors, rollups
 from complaintdesk.stats.models import ALL_CATEGORIES
 
@@ -84,8 +85,6 @@ def test_a_burst_raises_one_alert_per_kind_however_often_the_worker_looks(people
 
 @pytest.mark.django_db
 def test_a_filed_promotion_raises_the_baseline_by_its_expected_volume_unless_returned(people):
-    from complaintdesk.promotions.models import Promotion
-
     history(people.acme, 1)
     promotion = Promotion.objects.create(
         merchant=people.acme, name="Double 11", type="double_11", state="submitted",

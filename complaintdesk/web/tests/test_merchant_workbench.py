@@ -9,6 +9,9 @@ from django.utils import timezone
 
 from complaintdesk.complaints.tests import factories
 from complaintdesk.deadlines.models import Deadline
+from complaintdesk.merchants import profile
+from complaintdesk.pledges import services as pledges
+from complaintdesk.pledges.models import PledgeSignature
 
 
 def _due_in(complaint, hours):
@@ -158,10 +161,6 @@ def test_the_shop_profile_lists_what_the_shop_still_owes(people, browser_of):
 
 @pytest.mark.django_db
 def test_the_coordinator_publishes_service_info_and_signs_the_pledge(people, browser_of):
-    from complaintdesk.merchants import profile
-    from complaintdesk.pledges import services as pledges
-    from complaintdesk.pledges.models import PledgeSignature
-
     profile.designate_coordinator(people.acme.pk, people.rita, people.carol.pk, "021 6123 4567")
     client = browser_of(people.carol)
     bad = client.post(reverse("web:publish_service_info"), {"service_phone": "call us", "service_email": ""})
@@ -184,8 +183,6 @@ def test_the_coordinator_publishes_service_info_and_signs_the_pledge(people, bro
 
 @pytest.mark.django_db
 def test_an_agent_cannot_publish_or_sign(people, browser_of):
-    from complaintdesk.pledges.models import PledgeSignature
-
     client = browser_of(people.bob)
     assert (
         client.post(reverse("web:publish_service_info"), {"service_phone": "400-820-8820"}).status_code == 422

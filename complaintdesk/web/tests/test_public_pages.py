@@ -5,6 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from complaintdesk.accounts.models import Role, User
+from complaintdesk.complaints import services
 from complaintdesk.complaints.tests import factories
 
 
@@ -28,7 +29,6 @@ def test_the_directory_search_finds_a_shop_by_name(people):
 @pytest.mark.django_db
 def test_a_public_scorecard_shows_figures_but_no_personal_data(people):
     c = factories.complaint(people.alice, people.acme)
-    from complaintdesk.complaints import services
 
     services.perform(c.pk, people.bob, "respond", "Looking into it")
     page = Client().get(reverse("web:scorecard", args=[people.acme.pk]))

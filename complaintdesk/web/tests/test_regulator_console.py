@@ -3,11 +3,13 @@
 import json
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
 from complaintdesk.alerts.models import AlertKind, AlertState
 from complaintdesk.alerts.services import raise_alert
+from complaintdesk.complaints import services
 from complaintdesk.complaints.tests import factories
 
 
@@ -31,8 +33,6 @@ def test_the_dashboard_counts_and_carries_chart_data(people, browser_of):
 
 @pytest.mark.django_db
 def test_the_dashboard_warns_when_next_years_statutory_calendar_is_missing(people, browser_of):
-    import time_machine
-
     url = reverse("web:dashboard")
     # chinesecalendar 1.11 covers 2004–2026: in 2025 both years are known, in late 2026 the next is not.
     with time_machine.travel("2025-06-02 10:00 +0800", tick=False):
@@ -126,7 +126,6 @@ def test_the_scorecards_list_puts_the_worst_shop_first(people, browser_of):
     late = factories.complaint(people.alice, people.bazaar)
     late.deadlines.filter(phase="first_response").update(due_at=timezone.now() - timezone.timedelta(hours=1))
     ok = factories.complaint(people.alice, people.acme)
-    from complaintdesk.complaints import services
 
     services.perform(ok.pk, people.bob, "respond", "hi")
     page = browser_of(people.rita).get(reverse("web:regulator_scorecards")).content.decode()
