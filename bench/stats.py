@@ -36,6 +36,9 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import django
+from django.db import connection
+from django.test import Client
 from machine import ROOT, manage  # bench/ is on sys.path
 
 sys.path.insert(0, str(ROOT))
@@ -55,7 +58,7 @@ def _shop_slots(shops: list[int], slots: int = 1000) -> list[tuple[int, int]]:
 
 def _bucket_sql(seconds: str) -> str:
     """`buckets.bucket_of` in SQL, on whole seconds (exact: no floating point at the bucket edges)."""
-    from complaintdesk.stats import buckets
+    from complaintdesk.stats import buckets  # noqa: PLC0415 - after main()'s django.setup()
 
     cases = []
     for limit, step in buckets._STEPS:
@@ -67,13 +70,11 @@ def _bucket_sql(seconds: str) -> str:
 def generate(n: int) -> None:
     """`n` complaints with their first-response deadlines and the events that resolved them, then every
     rollup row, all by INSERT … SELECT inside SQLite (no row crosses into Python)."""
-    from django.db import connection
-
-    from complaintdesk.accounts.models import Role, User
-    from complaintdesk.complaints.models import Category, Complaint, ComplaintEvent
-    from complaintdesk.deadlines.models import Deadline
-    from complaintdesk.merchants.models import Merchant
-    from complaintdesk.merchants.uscc import check_character
+    from complaintdesk.accounts.models import Role, User  # noqa: PLC0415 - after main()'s django.setup()
+    from complaintdesk.complaints.models import Category, Complaint, ComplaintEvent  # noqa: PLC0415 - after main()'s django.setup()
+    from complaintdesk.deadlines.models import Deadline  # noqa: PLC0415 - after main()'s django.setup()
+    from complaintdesk.merchants.models import Merchant  # noqa: PLC0415 - after main()'s django.setup()
+    from complaintdesk.merchants.uscc import check_character  # noqa: PLC0415 - after main()'s django.setup()
 
     started = time.perf_counter()
     shops = []
@@ -197,7 +198,7 @@ def generate(n: int) -> None:
 def build_rollups(run, step) -> None:
     """Every rollup row by GROUP BY over the raw rows, following the contribution functions of
     `stats/rollups.py` (checked against them by `verify_sample`): per shop, then shop 0 (all shops)."""
-    from complaintdesk.stats.models import (
+    from complaintdesk.stats.models import (  # noqa: PLC0415 - after main()'s django.setup()
         ComplaintCount,
         DeadlineCount,
         HourCount,
@@ -282,11 +283,11 @@ def verify_sample(days: int, seed: int = 5) -> None:
     """The stored rollups of `days` random days (every shop, and all shops) against the app's own
     contribution functions (`rollups.complaint_contribution`, `deadline_contribution`) over those
     days' raw rows: the rollups are what filing and answering the complaints would have written."""
-    from complaintdesk.complaints.models import Complaint, ComplaintEvent
-    from complaintdesk.deadlines.models import Deadline
-    from complaintdesk.stats import periods, rollups
-    from complaintdesk.stats.models import ALL_SHOPS
-    from complaintdesk.stats.periods import Period
+    from complaintdesk.complaints.models import Complaint, ComplaintEvent  # noqa: PLC0415 - after main()'s django.setup()
+    from complaintdesk.deadlines.models import Deadline  # noqa: PLC0415 - after main()'s django.setup()
+    from complaintdesk.stats import periods, rollups  # noqa: PLC0415 - after main()'s django.setup()
+    from complaintdesk.stats.models import ALL_SHOPS  # noqa: PLC0415 - after main()'s django.setup()
+    from complaintdesk.stats.periods import Period  # noqa: PLC0415 - after main()'s django.setup()
 
     rng = random.Random(seed)
     picked = sorted(FIRST_DAY + timedelta(days=rng.randrange(DAYS)) for _ in range(days))
@@ -438,20 +439,15 @@ def main() -> int:
     os.environ.pop("DATABASE_URL", None)
     if fresh:
         manage(os.environ, "migrate", "-v", "0")
-    import django
-
     django.setup()
-    from django.db import connection
-    from django.test import Client
-
-    from complaintdesk.accounts.models import ApiToken, User
+    from complaintdesk.accounts.models import ApiToken, User  # noqa: PLC0415 - after main()'s django.setup()
 
     if fresh:
         generate(args.complaints)
     if args.verify_days:
         verify_sample(args.verify_days)
     if args.verify_all:
-        from complaintdesk.stats import rollups
+        from complaintdesk.stats import rollups  # noqa: PLC0415 - after main()'s django.setup()
 
         problems = rollups.differences()
         print(f"rollups.differences(): {len(problems)} differences")
