@@ -1,7 +1,12 @@
 from django import template
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
+from complaintdesk.complaints.choices import State
+from complaintdesk.merchants.compliance import Requirement
 from complaintdesk.web import display
+from complaintdesk.web.forms.filings import FilingForm
+from complaintdesk.web.forms.merchant import ServiceInfoForm
 
 register = template.Library()
 
@@ -29,8 +34,6 @@ def rule(label):
 
 @register.filter
 def state_label(state):
-    from complaintdesk.complaints.choices import State
-
     try:
         return State(state).label
     except ValueError:
@@ -45,8 +48,6 @@ def percent(value):
 @register.filter
 def minutes(value):
     """A duration in minutes as a person reads it: "45 min", "3.5 h", "2.4 d"; "–" when unknown."""
-    from django.utils.translation import gettext as _
-
     if value is None:
         return "–"
     value = float(value)
@@ -60,9 +61,6 @@ def minutes(value):
 @register.filter
 def field_labels(names):
     """Field names of a filing or of the service information as the forms label them, joined."""
-    from complaintdesk.web.forms.filings import FilingForm
-    from complaintdesk.web.forms.merchant import ServiceInfoForm
-
     labels = {name: f.label for name, f in {**FilingForm.base_fields, **ServiceInfoForm.base_fields}.items()}
     labels["contacts"] = gettext("Escalation contacts")
     labels["service_hours"] = gettext("Customer-service hours")
@@ -72,8 +70,6 @@ def field_labels(names):
 @register.filter
 def missing_reasons(state):
     """What a shop still owes (merchants.compliance), in the reader's language, the pledge with its versions."""
-    from complaintdesk.merchants.compliance import Requirement
-
     words = []
     for requirement in state.missing:
         text = str(Requirement(requirement).label)

@@ -19,6 +19,7 @@ from complaintdesk.complaints.queries import visible_complaints
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.pledges import services as pledges
 from complaintdesk.web.display import (
+    ACTION_LABELS,
     CONFIRMATIONS,
     FINAL_ACTIONS,
     available_actions,
@@ -134,8 +135,6 @@ def _confirm(request, complaint, action: str, form, message: str):
 
 
 def _action_done(action: str) -> str:
-    from complaintdesk.web.display import ACTION_LABELS
-
     return str(ACTION_LABELS.get(action, action))
 
 

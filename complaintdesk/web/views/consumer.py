@@ -9,6 +9,7 @@ from complaintdesk.complaints.queries import visible_complaints
 from complaintdesk.lib.errors import FieldError
 from complaintdesk.web.display import nearest_deadline
 from complaintdesk.web.filters import FilingFormQuery, reads_query
+from complaintdesk.web.forms.consumer import ComplaintForm
 from complaintdesk.web.views.access import consumer_required
 
 
@@ -22,8 +23,6 @@ def my_complaints(request):
 @consumer_required
 @reads_query(FilingFormQuery)
 def file_complaint(request, query):
-    from complaintdesk.web.forms.consumer import ComplaintForm
-
     initial = {"merchant": query["merchant"]} if query["merchant"] else {}
     form = ComplaintForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
