@@ -6,8 +6,8 @@ from complaintdesk.deadlines.models import Deadline
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_en", "name_zh", "is_active", "position"]
-    list_editable = ["is_active", "position"]
+    list_display = ["code", "name_en", "name_zh", "is_quality_problem", "is_active", "position"]
+    list_editable = ["is_quality_problem", "is_active", "position"]
 
 
 class ReadOnlyInline(admin.TabularInline):

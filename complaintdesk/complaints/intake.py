@@ -21,7 +21,7 @@ def build_new_complaint(
     *,
     merchant: int,
     category: str,
-    kind: str,
+    kind: str | None,
     channel: str,
     sector: str,
     order_number: str,
@@ -63,6 +63,7 @@ def build_new_complaint(
             _("unknown category %(category)r; categories are: %(codes)s")
             % {"category": category, "codes": codes},
         )
+    kind = kind_for(found, kind)
     today = timezone.localdate()
     if order_date is not None and order_date > today:
         raise FieldError(
@@ -89,3 +90,16 @@ def build_new_complaint(
         product=product,
         publish_consent=publish_consent,
     )
+
+
+def kind_for(category: Category, kind: str | None) -> str:
+    """The complaint's kind as its category says (`Category.is_quality_problem`): a quality issue runs the
+    4-working-hour reply deadline. A kind given must agree with the category, or FieldError names it."""
+    derived = category.complaint_kind
+    if kind is not None and kind != derived:
+        raise FieldError(
+            "kind",
+            _("must be %(derived)r for category %(category)r, or left out")
+            % {"derived": derived, "category": category.code},
+        )
+    return derived

@@ -14,6 +14,15 @@ class Category(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=100)
     name_zh = models.CharField(_("name (Chinese)"), max_length=100)
     is_active = models.BooleanField(_("active"), default=True)
+    # A complaint in such a category is a quality issue (its kind is derived, intake.kind_for), so the
+    # 4-working-hour reply deadline runs.
+    is_quality_problem = models.BooleanField(
+        _("quality problem"),
+        default=False,
+        help_text=_(
+            "Complaints in this category are quality issues: the shop must reply within 4 working hours."
+        ),
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -23,6 +32,11 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name_en} / {self.name_zh}"
+
+    @property
+    def complaint_kind(self) -> str:
+        """The kind of every complaint in this category: filings, imports and the demo all follow it."""
+        return (Kind.QUALITY_ISSUE if self.is_quality_problem else Kind.COMPLAINT).value
 
 
 class Complaint(models.Model):

@@ -89,12 +89,14 @@ class CfpbFormat:
         c = tables.complaints.index
         self.c_at = SimpleNamespace(**c)
         self.e_at = SimpleNamespace(**tables.events.index)
-        self.kind, self.sector = plain(Kind.COMPLAINT), plain(CFPB_SECTORS["default"])
+        # A row's kind follows its category (Category.complaint_kind): "defective" is a quality issue.
+        self.kinds = {kind: plain(kind) for kind in Kind}
+        self.sector = plain(CFPB_SECTORS["default"])
         self.submitted, self.other_channel = plain(State.SUBMITTED), plain(Channel.IMPORT)
         self.wanted_outcome = (plain(WantedOutcome.APOLOGY), plain(WantedOutcome.REFUND))
         self.publish_consent = {b: tables.complaints.adapted("publish_consent", b) for b in (False, True)}
         template = tables.complaints.template.copy()
-        template[c["kind"]], template[c["sector"]] = self.kind, self.sector
+        template[c["sector"]] = self.sector
         self.c_template = template
         template = tables.events.template.copy()
         template[self.e_at.actor_role], template[self.e_at.action] = "system", plain(EventKind.IMPORT)
@@ -195,6 +197,7 @@ class CfpbFormat:
         complaint = self.c_template.copy()
         c = self.c_at
         complaint[c.category_id] = category.pk
+        complaint[c.kind] = kind = self.kinds[category.complaint_kind]
         complaint[c.channel] = channel
         complaint[c.wanted_outcome] = self.wanted_outcome[category.code == "contract_fees"]
         complaint[c.description] = description
@@ -231,7 +234,7 @@ class CfpbFormat:
             [deadline.copy()],
             event,
             year,
-            (received_at, category.pk, self.kind, channel, self.sector, state),
+            (received_at, category.pk, kind, channel, self.sector, state),
             [deadline_facts],
             truncated,
         )

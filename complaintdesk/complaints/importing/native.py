@@ -88,6 +88,11 @@ class NativeFormat:
             raise RowError(
                 f"category: unknown category {code!r}; categories are: {', '.join(self.categories)}"
             )
+        # As at filing (intake.kind_for): the category decides; a kind given must agree with it.
+        derived = self.categories[code].complaint_kind
+        kind = choice("kind", Kind, derived)
+        if kind != derived:
+            raise RowError(f"kind: must be {derived!r} for category {code!r}, or left out")
         amount = None
         if (raw := (v.get("amount") or "").strip()) != "":
             try:
@@ -113,7 +118,7 @@ class NativeFormat:
                 raise RowError(f"{column}: longer than {limit} characters")
         complaint = {
             "consumer_name": (v.get("consumer_name") or "").strip(),
-            "category_id": self.categories[code].pk, "kind": choice("kind", Kind, Kind.COMPLAINT),
+            "category_id": self.categories[code].pk, "kind": kind,
             "channel": choice("channel", Channel, Channel.IMPORT),
             "sector": choice("sector", Sector, Sector.ONLINE_SHOPPING),
             "order_number": (v.get("order_number") or "").strip(), "amount": amount, "order_date": order_date,

@@ -47,5 +47,7 @@ def complaint_payload(merchant_id: int, **overrides) -> dict:
         "wanted_outcome": "refund",
         "description": "The parcel never arrived.",
     }
+    if overrides.get("kind") == "quality_issue":
+        payload["category"] = "quality"  # the kind must agree with the category (intake.kind_for)
     payload.update(overrides)
     return payload

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaintdesk.complaints.choices import Kind, WantedOutcome
+from complaintdesk.complaints.choices import WantedOutcome
 from complaintdesk.complaints.models import Category
 from complaintdesk.lib.dates import FIRST_DAY
 from complaintdesk.merchants.models import Merchant
@@ -32,14 +32,8 @@ class ComplaintForm(forms.Form):
         required=False,
         help_text=_("What you bought: its name and model, or a link to its page in the shop."),
     )
+    # The kind follows from the category (intake.kind_for): the help text names the quality problems.
     category = forms.ChoiceField(label=_("What went wrong"))
-    kind = forms.ChoiceField(
-        label=_("Kind"),
-        choices=Kind.choices,
-        initial=Kind.COMPLAINT,
-        widget=forms.RadioSelect,
-        help_text=_("A quality problem of the goods or the service must get a reply within 4 working hours."),
-    )
     wanted_outcome = forms.ChoiceField(label=_("What you want"), choices=WantedOutcome.choices)
     description = forms.CharField(
         label=_("What happened"),
@@ -69,6 +63,12 @@ class ComplaintForm(forms.Form):
         self.fields["category"].choices = [("", _("Choose a category"))] + [
             (c.code, category_name(c)) for c in active
         ]
+        quality = [category_name(c) for c in active if c.is_quality_problem]
+        if quality:
+            self.fields["category"].help_text = _(
+                "A quality problem of the goods or the service (%(categories)s) must get the shop's reply "
+                "within 4 working hours."
+            ) % {"categories": ", ".join(quality)}
 
     def clean_order_date(self):
         value = self.cleaned_data["order_date"]

@@ -32,7 +32,7 @@ def file_complaint(request, query):
                 request.user,
                 merchant=data["merchant"].pk,
                 category=data["category"],
-                kind=data["kind"],
+                kind=None,  # derived from the category
                 channel=Channel.WEB,
                 sector=Sector.ONLINE_SHOPPING,
                 order_number=data["order_number"].strip(),
