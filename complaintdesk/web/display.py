@@ -5,14 +5,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_noop
+from django.utils.translation import get_language, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.complaints import lifecycle
-from complaintdesk.complaints.choices import TERMINAL_STATES, EventKind, State
+from complaintdesk.complaints.choices import TERMINAL_STATES, EventKind, Kind, State
 from complaintdesk.complaints.lifecycle import Action
-from complaintdesk.deadlines.models import DeadlineStatus, Phase
+from complaintdesk.deadlines.models import ClockChange, DeadlineStatus, Phase
 
 ACTION_LABELS = {
     EventKind.SUBMIT: _("Complaint filed"),
@@ -100,7 +100,62 @@ def available_actions(user, complaint) -> list[str]:
         except (lifecycle.TransitionError, lifecycle.ActionForbidden):
             continue
         possible.append(action)
+    if complaint.kind == Kind.QUALITY_ISSUE and Action.REPLY in possible:
+        # A quality issue's reply meets its first response too: the shop's primary step (issue 16).
+        possible.insert(0, possible.pop(possible.index(Action.REPLY)))
     return possible
+
+
+def offered_label(action: str, complaint) -> str:
+    """An action's name on a complaint's page: a reply to a quality issue says what it answers."""
+    if action == Action.REPLY and complaint.kind == Kind.QUALITY_ISSUE:
+        return str(_("Reply to the quality problem"))
+    return str(ACTION_LABELS.get(action, action))
+
+
+CLOCK_NOTES = {
+    ClockChange.PAUSE_RESOLUTION: _("Pauses the resolution deadline until the consumer answers."),
+    ClockChange.RESUME_RESOLUTION: _("The resolution deadline runs again."),
+    ClockChange.CANCEL: _("Ends the deadlines still running."),
+}
+
+
+def deadline_note(action: str, role: str, complaint) -> str:
+    """Which of the complaint's unmet deadlines `action` meets when `role` takes it, and which keep running,
+    in plain words read from the lifecycle's effects (`Transition.deadline_effects`)."""
+    transition = lifecycle.TRANSITIONS.get(action)
+    if transition is None:
+        return ""
+    met, clock = transition.deadline_effects(role)
+    unmet = [
+        d for d in complaint.deadlines.all() if d.met_at is None and d.status != DeadlineStatus.CANCELLED
+    ]
+    meets = [d.phase for d in unmet if d.phase in met]
+    if meets:
+        words = [
+            ngettext("Meets the deadline: %(phases)s.", "Meets the deadlines: %(phases)s.", len(meets))
+            % {"phases": _phase_list(meets)}
+        ]
+    else:
+        words = [str(_("Meets no deadline."))]
+    if clock:
+        words.append(str(CLOCK_NOTES[clock]))
+    # What still runs afterwards: a paused deadline runs again only when the action resumes it.
+    running = [
+        d.phase
+        for d in unmet
+        if d.phase not in met
+        and clock != ClockChange.CANCEL
+        and not (clock == ClockChange.PAUSE_RESOLUTION and d.phase == Phase.RESOLUTION)
+        and (d.status != DeadlineStatus.PAUSED or clock == ClockChange.RESUME_RESOLUTION)
+    ]
+    if running:
+        words.append(_("Still running after it: %(phases)s.") % {"phases": _phase_list(running)})
+    return " ".join(words)
+
+
+def _phase_list(phases: list[str]) -> str:
+    return ", ".join(str(Phase(p).label) for p in phases)
 
 
 def default_action(actions: list[str]) -> str | None:

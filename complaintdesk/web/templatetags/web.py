@@ -90,3 +90,15 @@ def missing_reasons(state):
 def confirmation(action):
     """(question, consequences, yes-button label) of a step that ends the complaint, or None."""
     return display.CONFIRMATIONS.get(action)
+
+
+@register.filter
+def offered_label(action, complaint):
+    """An action's name on the complaint's page ("Reply to the quality problem" on a quality issue)."""
+    return display.offered_label(action, complaint)
+
+
+@register.simple_tag
+def deadline_note(action, role, complaint):
+    """Which of the complaint's deadlines the action meets, next to its button (shop and officers)."""
+    return display.deadline_note(action, role, complaint)
