@@ -70,8 +70,11 @@ PATHS = {
     State.CLOSED: [Action.RESPOND, Action.PROPOSE_RESOLUTION, Action.ACCEPT, Action.CLOSE],
     State.WITHDRAWN: [Action.RESPOND, Action.WITHDRAW],
 }
+# The steps that end a demo complaint's story: they come days after receipt, not months.
+FINISHING = frozenset({Action.ACCEPT, Action.CLOSE, Action.WITHDRAW})
 MESSAGES = {
     Action.RESPOND: "您好，已收到您的投诉，我们正在核实。/ We have received your complaint and are looking into it.",
+    Action.REPLY: "很抱歉给您带来不便，我们将为您更换新品。/ Sorry for the faulty item: we will send you a new one.",
     Action.REQUEST_INFO: "请提供订单截图和商品照片。/ Please send a screenshot of the order and photos.",
     Action.PROVIDE_INFO: "已上传截图和照片。/ Screenshots and photos uploaded.",
     Action.PROPOSE_RESOLUTION: "我们愿意全额退款。/ We offer a full refund.",
@@ -158,13 +161,10 @@ class Command(BaseCommand):
             if target == State.SUBMITTED:
                 age = timedelta(minutes=rng.uniform(5, 90))
             received_at = now - age
-            kind = (
-                Kind.QUALITY_ISSUE if category.code in ("quality", "after_sales_repair") else Kind.COMPLAINT
-            )
             new_complaint = services.NewComplaint(
                 merchant=shop,
                 category=category,
-                kind=kind,
+                kind=category.complaint_kind,
                 channel=rng.choice([Channel.WEB, Channel.WEB, Channel.HOTLINE]),
                 sector="online_shopping",
                 order_number=f"{shop.pk:02d}{rng.randrange(10**10):010d}",
@@ -183,13 +183,20 @@ class Command(BaseCommand):
         return created
 
     def _walk(self, complaint, actions, received_at, now, rng, consumer, agent, regulator):
-        """Take the actions at plausible, increasing times: most shops answer within hours (some late),
-        the later steps spread over the time left until now."""
+        """Take the actions at plausible, increasing times: most shops answer within hours (some late);
+        an open complaint's later steps spread over the time left until now, a finished one's over about
+        a month at most (most within the 7 working days of the resolution rule, some late), not over the
+        months until today. A quality issue's first answer is the reply, as the complaint page offers it."""
         if not actions:
             return
         first_answer = received_at + timedelta(hours=rng.choice([0.3, 0.8, 1.2, 1.7, 3, 6, 10, 15, 30]))
         at = min(first_answer, received_at + (now - received_at) / 2)
-        span = (now - at) / len(actions)
+        end = now
+        if actions[-1] in FINISHING:
+            end = min(now, at + timedelta(days=rng.choice([1, 2, 3, 4, 5, 6, 8, 10, 20, 30])))
+        span = (end - at) / len(actions)
+        if complaint.kind == Kind.QUALITY_ISSUE:
+            actions = [Action.REPLY if a == Action.RESPOND else a for a in actions]
         for position, action in enumerate(actions):
             if position:
                 at = at + span * rng.uniform(0.3, 1.0)
