@@ -317,6 +317,8 @@ WEB_KWARGS = {
     "alert_id": lambda t, v: t.alert,
     "version_id": lambda t, v: v,
     "action": lambda t, v: "respond",
+    # A local mail file's name: the regulator's only, no tenant's object.
+    "mail_id": lambda t, v: "1@complaintdesk.eml",
 }
 
 
