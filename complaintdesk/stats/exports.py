@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Iterator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
+from complaintdesk.accounts.privacy import listed_text
+from complaintdesk.complaints.models import Complaint
 from complaintdesk.lib import spreadsheet
 from complaintdesk.lib.errors import FieldError
 from complaintdesk.stats import periods, queries
@@ -46,9 +48,9 @@ def write_csv(headers: list[str], rows: Iterable) -> bytes:
 
 def write_xlsx(headers: list[str], rows: Iterable, title: str = "data") -> bytes:
     # Imported here: a process that never writes XLSX does not load openpyxl (60 ms).
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl import Workbook  # noqa: PLC0415 - as the comment above says
+    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415 - as above
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # noqa: PLC0415 - as above
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
@@ -232,8 +234,6 @@ def _in_time(complaint) -> str:
 def complaint_rows(complaints, viewer) -> Iterator[list]:
     """A list of complaints `viewer` may see (a `visible_complaints` queryset), one row each; free text
     masked for a shop as its lists are (`privacy.listed_text`)."""
-    from complaintdesk.accounts.privacy import listed_text
-
     for c in complaints.iterator(chunk_size=2000):
         first = next((d for d in c.deadlines.all() if d.phase == "first_response"), None)
         yield [
@@ -255,8 +255,6 @@ OPEN_DATA_COLUMNS = [
 
 def open_data_complaints(period: periods.Period):
     """Every complaint received in the period, with only the columns that open data may show."""
-    from complaintdesk.complaints.models import Complaint
-
     start, end = period.instants()
     return (
         Complaint.objects.filter(received_at__gte=start, received_at__lt=end)
