@@ -5,6 +5,7 @@ switch and keyboard access.
 
 Run with SCREENSHOTS=1 to also write docs/screenshots/*.png from demo data."""
 
+import contextlib
 import importlib
 import os
 import re
@@ -176,8 +177,8 @@ def test_the_whole_journey_from_filing_to_closing(people, open_page):
     alice.get_by_label("Order number").fill("JD-1001")
     alice.get_by_label("Order date").fill(timezone.localdate().isoformat())
     alice.get_by_label("Amount paid (CNY)").fill("199.00")
+    # The kind follows the category: a quality problem needs no second choice.
     alice.get_by_label("What went wrong").select_option(label="Quality")
-    alice.get_by_label("Quality issue").check()
     alice.get_by_label("What you want").select_option(label="Refund")
     alice.get_by_role("textbox", name="What happened").fill("The headphones have no sound on the left side.")
     alice.get_by_label("Evidence").set_input_files(
@@ -189,8 +190,10 @@ def test_the_whole_journey_from_filing_to_closing(people, open_page):
     expect(alice.get_by_role("heading", level=1)).to_contain_text(complaint.reference)
     expect(alice.get_by_role("link", name="headphones.png")).to_be_visible()
     expect(alice.locator("#complaint-state")).to_have_text("Submitted")
+    assert complaint.kind == "quality_issue"
 
-    # 2. Bob, Acme's agent, sees it on top of his queue with a live countdown, responds and proposes a refund.
+    # 2. Bob, Acme's agent, sees it on top of his queue with a live countdown, replies to the quality problem
+    #    (which is his page's first step, and meets both running answers) and proposes a refund.
     bob = open_page()
     log_in(bob, "bob", "pw-bob")
     first_row = bob.locator("table.queue tbody tr").first
@@ -208,8 +211,13 @@ def test_the_whole_journey_from_filing_to_closing(people, open_page):
     expect(bob.locator('.deadline-item[data-phase="reply"] .rule')).to_contain_text(
         "reply within 4 working hours"
     )
-    act(bob, "Respond", "Sorry to hear that. We are checking the batch.")
+    expect(bob.locator("details.action").first).to_contain_text("Reply to the quality problem")
+    expect(bob.locator("#meets-reply")).to_contain_text("First response")
+    expect(bob.locator("#meets-reply")).to_contain_text("Reply to a quality issue")
+    act(bob, "Reply to the quality problem", "Sorry to hear that. We are checking the batch.")
     expect(bob.locator("#complaint-state")).to_have_text("Responded")
+    for phase in ("first_response", "reply"):
+        expect(bob.locator(f'.deadline-item[data-phase="{phase}"] .met')).to_be_visible()
     expect(bob.locator(".timeline")).to_contain_text("We are checking the batch.")
     act(
         bob,
@@ -234,6 +242,11 @@ def test_the_whole_journey_from_filing_to_closing(people, open_page):
     act(rita, "Start mediation", "The 12315 centre mediates: both parties called.")
     expect(rita.locator("#complaint-state")).to_have_text("In mediation")
     act(rita, "Close the case", "Agreed: full refund including shipping.")
+    # A final step asks first, in a dialog; nothing changes until the officer says yes.
+    dialog = rita.get_by_role("dialog")
+    expect(dialog).to_contain_text("Close this case?")
+    expect(rita.locator("#complaint-state")).to_have_text("In mediation")
+    dialog.get_by_role("button", name="Yes, close the case").click()
     expect(rita.locator("#complaint-state")).to_have_text("Closed")
 
     # 5. Alice sees the end, and the whole story in the timeline.
@@ -242,7 +255,7 @@ def test_the_whole_journey_from_filing_to_closing(people, open_page):
     expect(row).to_contain_text("Closed")
     row.get_by_role("link", name=complaint.reference).click()
     timeline = alice.locator(".timeline")
-    for step in ("Complaint filed", "Evidence added", "Respond", "Propose a resolution", "Dispute the proposal",
+    for step in ("Complaint filed", "Evidence added", "Reply", "Propose a resolution", "Dispute the proposal",
                  "Escalate to the 12315 centre", "Start mediation", "Close the case"):  # fmt: skip
         expect(timeline).to_contain_text(step)
     expect(alice.locator("#h-actions")).to_have_count(0)
@@ -311,6 +324,11 @@ def test_the_workbench_fits_a_phone_screen(people, open_page, script):
     expect(page.locator("table.queue")).to_be_visible()
     countdown = page.locator("table.queue [data-countdown]").first
     expect(countdown).to_have_text(re.compile(r"min( \d+ s)? left$" if script else r"minutes left$"))
+    # Chromium may report a wider page for a moment while it lays the cards out: wait for the layout to
+    # settle before measuring (a real overflow stays, and fails below).
+    fits = "document.documentElement.scrollWidth <= window.innerWidth"
+    with contextlib.suppress(sync_api.TimeoutError):
+        page.wait_for_function(fits, timeout=3000)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the page is {overflow}px wider than the phone"
 
