@@ -12,26 +12,12 @@ from complaintdesk.complaints import evidence
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, Evidence
 from complaintdesk.complaints.tests import factories
 from complaintdesk.promotions.tests.helpers import past_filing
+from complaintdesk.web.tests.test_consumer_portal import _form
 
 
 def _stored_files(settings) -> list[str]:
     root = settings.MEDIA_ROOT / "evidence"
     return sorted(str(p) for p in root.rglob("*") if p.is_file()) if root.exists() else []
-
-
-def _filing_form(people, **overrides) -> dict:
-    data = {
-        "merchant": people.acme.pk,
-        "order_number": "JD-1001",
-        "amount": "199.00",
-        "order_date": timezone.localdate().isoformat(),
-        "category": "quality",
-        "kind": "quality_issue",
-        "wanted_outcome": "replacement",
-        "description": "The headphones have no sound on the left side.",
-    }
-    data.update(overrides)
-    return data
 
 
 # Finding 7: evidence keeps executable names; no cap per complaint ------------------------------------------
@@ -81,7 +67,7 @@ def test_a_filing_whose_evidence_passes_the_total_is_refused_and_nothing_is_stor
 ):
     settings.EVIDENCE_MAX_TOTAL_BYTES = 100
     files = [SimpleUploadedFile("a.txt", b"a" * 60), SimpleUploadedFile("b.txt", b"b" * 60)]
-    page = browser_of(people.alice).post(reverse("web:file_complaint"), _filing_form(people, evidence=files))
+    page = browser_of(people.alice).post(reverse("web:file_complaint"), _form(people, evidence=files))
     assert page.status_code == 422
     field = page.content.decode().split('id="field-evidence"', 1)[1]
     assert "the limit is 100 bytes of evidence per complaint" in field
@@ -140,7 +126,7 @@ def test_the_web_filing_form_names_no_filing_by_id(people, browser_of):
         people.acme, people.carol, starts, starts + timedelta(days=10), name="Secret Sale", state="submitted"
     )
     alice = browser_of(people.alice)
-    sent = alice.post(reverse("web:file_complaint"), _filing_form(people, promotion=secret.pk))
+    sent = alice.post(reverse("web:file_complaint"), _form(people, promotion=secret.pk))
     assert sent.status_code == 302
     complaint = Complaint.objects.get()
     assert complaint.promotion_name == ""
