@@ -27,6 +27,7 @@ from complaintdesk.web.display import (
     default_action,
 )
 from complaintdesk.web.forms.complaints import ActionForm, CommitmentTagsForm, EvidenceForm
+from complaintdesk.web.views.confirm import confirmation_page
 
 
 def _complaint(request, complaint_id: int):
@@ -118,19 +119,15 @@ def _confirm(request, complaint, action: str, form, message: str):
     """Ask before a step that ends the complaint (when the page's dialog could not, without JavaScript):
     the same form again, with its values hidden and confirm=1."""
     question, consequences, yes_label = CONFIRMATIONS[action]
-    return render(
+    return confirmation_page(
         request,
-        "web/confirm.html",
-        {
-            "question": question,
-            "subject": f"{complaint.reference} · {complaint.merchant.name}",
-            "consequences": consequences,
-            "message": message,
-            "post_url": request.path,
-            "hidden": [(name, value) for name, value in form.data.items() if name.startswith(f"{action}-")],
-            "yes_label": yes_label,
-            "back_url": reverse("web:complaint", args=[complaint.pk]),
-        },
+        question=question,
+        subject=f"{complaint.reference} · {complaint.merchant.name}",
+        consequences=consequences,
+        message=message,
+        hidden=[(name, value) for name, value in form.data.items() if name.startswith(f"{action}-")],
+        yes_label=yes_label,
+        back_url=reverse("web:complaint", args=[complaint.pk]),
     )
 
 

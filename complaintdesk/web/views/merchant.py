@@ -22,6 +22,7 @@ from complaintdesk.web.filters import QueueQuery, reads_query
 from complaintdesk.web.forms.common import show_field_errors
 from complaintdesk.web.forms.merchant import CoordinatorForm, ServiceHoursForm, ServiceInfoForm
 from complaintdesk.web.views.access import merchant_required
+from complaintdesk.web.views.confirm import confirmation_page
 from complaintdesk.web.views.queues import by_nearest_deadline, page_rows
 
 
@@ -225,18 +226,15 @@ def sign_pledge(request):
         return redirect("web:shop_profile")
     if may_sign and not confirmed:
         question, consequences, yes_label = _sign_confirmation(version)
-        return render(
+        return confirmation_page(
             request,
-            "web/confirm.html",
-            {
-                "question": question,
-                "subject": str(version),
-                "consequences": consequences,
-                "post_url": reverse("web:sign_pledge"),
-                "hidden": [("version", version.number)],
-                "yes_label": yes_label,
-                "back_url": reverse("web:shop_profile"),
-            },
+            question=question,
+            subject=str(version),
+            consequences=consequences,
+            post_url=reverse("web:sign_pledge"),
+            hidden=[("version", version.number)],
+            yes_label=yes_label,
+            back_url=reverse("web:shop_profile"),
         )
     try:
         if version is None:

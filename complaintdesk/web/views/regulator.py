@@ -33,6 +33,7 @@ from complaintdesk.web.filters import (
 )
 from complaintdesk.web.forms.regulator import NoteForm, PledgeVersionForm
 from complaintdesk.web.views.access import regulator_required
+from complaintdesk.web.views.confirm import confirmation_page
 from complaintdesk.web.views.exports import filtered_complaints
 from complaintdesk.web.views.queues import by_nearest_deadline, page_rows
 
@@ -285,18 +286,13 @@ def pledge_confirmations(version) -> dict[str, tuple[str, str, str]]:
 
 def _confirm_pledge_step(request, version, question, consequences, yes_label):
     """The page that asks before publishing or deleting a version when its dialog could not (no JavaScript)."""
-    return render(
+    return confirmation_page(
         request,
-        "web/confirm.html",
-        {
-            "question": question,
-            "subject": str(version),
-            "consequences": consequences,
-            "post_url": request.path,
-            "hidden": [],
-            "yes_label": yes_label,
-            "back_url": reverse("web:pledge_versions"),
-        },
+        question=question,
+        subject=str(version),
+        consequences=consequences,
+        yes_label=yes_label,
+        back_url=reverse("web:pledge_versions"),
     )
 
 
