@@ -1,8 +1,8 @@
 """Users in the regulator's back office. Every officer reaches it (accounts.backends), so the user pages
-decide who may change whom (issue 17, finding 1): a superuser anyone and anything; an officer manages
-consumers and shop staff (adds, edits, resets their passwords, deactivates them) and the personal details
-of their own account. Superuser and staff status, groups, permissions, making someone an officer and every
-other officer's or superuser's account stay the superuser's."""
+decide who may change whom, and an officer can no longer make themselves superuser: a superuser anyone and
+anything; an officer manages consumers and shop staff (adds, edits, resets their passwords, deactivates
+them) and the personal details of their own account. Superuser and staff status, groups, permissions,
+making someone an officer and every other officer's or superuser's account stay the superuser's."""
 
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets, unquote

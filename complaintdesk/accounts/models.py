@@ -44,7 +44,7 @@ class User(AbstractUser):
             raise ValidationError({"merchant": _("Only merchant staff belong to a shop.")})
 
     # A token speaks for the account as it was when issued: a new password (or none: set_unusable_password),
-    # deactivation, or another role or shop revokes all of the user's tokens (issue 17, finding 6).
+    # deactivation, or another role or shop revokes all of the user's tokens.
     # Compared with the stored row, so every way of saving counts (forms, admin, commands). Like Django's
     # sessions, which hang on the password hash too, a hash upgrade at login (new hasher settings) counts
     # as a new password.

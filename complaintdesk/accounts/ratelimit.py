@@ -1,7 +1,8 @@
 """Rate limits shared by every web process: a counter row per (scope, key, fixed window) in the database.
 
-Used for complaint filing, per account and per client address (issue 7). A cache would not do: the local
-memory cache is per process, and the deployment runs several gunicorn processes without Redis."""
+Used for complaint filing, per account and per client address (decisions.md, "Filing rate limits"). A
+cache would not do: the local memory cache is per process, and the deployment runs several gunicorn
+processes without Redis."""
 
 import hashlib
 import hmac

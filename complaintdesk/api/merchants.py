@@ -229,7 +229,7 @@ def deactivate_merchant(request, merchant_id: int):
     return Status(204, None)
 
 
-# Shop obligations (issue 4): compliance, published service information, the 12315 coordinator.
+# Shop obligations: compliance, published service information, the 12315 coordinator.
 
 
 def _staff_or_regulator(user, merchant_id: int) -> Merchant:

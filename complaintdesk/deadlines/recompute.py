@@ -1,7 +1,7 @@
 """After the regulator changes a policy or the calendar: move the deadlines that have not passed yet.
 
-A shop's change of its own hours moves none (issue 17, finding 5): each complaint counts in the hours in
-force when it was received, here too (`services.complaint_calendar`)."""
+A shop's change of its own hours moves none: each complaint counts in the hours in force when it was
+received, here too (`services.complaint_calendar`)."""
 
 from datetime import timedelta
 

@@ -88,7 +88,7 @@ def calendar_for(merchant, at: datetime | None = None) -> BusinessCalendar:
 def complaint_calendar(complaint) -> BusinessCalendar:
     """The calendar a complaint's deadlines count in, whenever they are counted (intake, resuming after a
     question, the answer window, a recomputation): its shop's hours as they were when it was received, so
-    that a shop cannot move its running deadlines by publishing other hours (issue 17, finding 5)."""
+    that a shop cannot move its running deadlines by publishing other hours."""
     return calendar_for(complaint.merchant, at=complaint.received_at)
 
 

@@ -81,7 +81,7 @@ def validate_service_hours(value) -> None:
     """The hours a shop may publish: countable (above) and those a real customer-service team keeps, at
     least SERVICE_HOURS_MIN_DAYS days a week with SERVICE_HOURS_MIN_HOURS_PER_DAY hours each (the
     regulator's settings). One minute on a Sunday night made every working-hours deadline of the shop
-    run for years (issue 17, finding 5)."""
+    run for years."""
     weekly = validate_countable_hours(value)
     days, hours = settings.SERVICE_HOURS_MIN_DAYS, settings.SERVICE_HOURS_MIN_HOURS_PER_DAY
     staffed = sum(1 for intervals in weekly if sum(end - start for start, end in intervals) >= hours * 60)
@@ -200,7 +200,7 @@ class Merchant(models.Model):
 
     def working_time_at(self, at: datetime | None) -> tuple[dict, str]:
         """The service hours and time zone in force at `at`: a change of working time applies to complaints
-        received after it (issue 17, finding 5).
+        received after it, so that a shop cannot move its own running deadlines.
 
         1. From the last change on (`working_time_since`), or when no change is recorded: the current ones.
         2. Before it: those of the latest revision at or before `at`, else of the first one written (for a

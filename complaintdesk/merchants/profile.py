@@ -42,7 +42,7 @@ def may_manage(user, merchant) -> bool:
 
 
 def _every_field(issues: list[tuple[str, str]]) -> FieldError:
-    """One FieldError naming every bad field (issue 16, item 11: a form shows all its errors at once)."""
+    """One FieldError naming every bad field (a form shows all its errors at once)."""
     (field, reason), *also = issues
     return FieldError(field, reason, also=tuple(also))
 
@@ -62,10 +62,10 @@ def record_revision(merchant: Merchant, actor, changed, at=None) -> ServiceInfoR
     """Write the history row of the shop's service information as it is now (inside the caller's
     transaction, after the save). Also used when the regulator changes the hours or the time zone.
 
-    A change of working time applies to complaints received from `at` on (issue 17, finding 5): the shop
-    records when (`working_time_since`), and before its first such change its first revision keeps the
-    working time it was created with, so that complaints received earlier go on counting in that
-    (`Merchant.working_time_at`). Open deadlines do not move."""
+    A change of working time applies to complaints received from `at` on, so that a shop cannot move its
+    own running deadlines: the shop records when (`working_time_since`), and before its first such change
+    its first revision keeps the working time it was created with, so that complaints received earlier go
+    on counting in that (`Merchant.working_time_at`). Open deadlines do not move."""
     at = at or timezone.now()
     if WORKING_TIME_FIELDS & set(changed):
         stored = getattr(merchant, "stored_service_info", {})

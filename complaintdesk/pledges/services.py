@@ -60,7 +60,7 @@ def create_version(actor, title: str, commitments: list[dict]) -> PledgeVersion:
 
 def _refuse_repeat(title: str, commitments: list[dict]) -> None:
     """A version identical to the newest one (its title and every commitment's texts) is refused: saving
-    the editor again must not pile up copies (issue 16, item 12)."""
+    the editor again must not pile up copies."""
     latest = PledgeVersion.objects.order_by("-number").prefetch_related("commitments").first()
     if latest is None:
         return

@@ -49,7 +49,7 @@ OFFERED = {
 ACTOR_LABELS = {**dict(Role.choices), lifecycle.SYSTEM: _("System")}
 
 # The steps that end a complaint (their target is a final state, per the lifecycle table): never the open,
-# primary step of the page, and asked again before they are taken (issue 16, item 4).
+# primary step of the page, and asked again before they are taken (final steps ask first).
 FINAL_ACTIONS = frozenset(
     action for action, t in lifecycle.TRANSITIONS.items() if t.target in TERMINAL_STATES
 )
@@ -101,7 +101,7 @@ def available_actions(user, complaint) -> list[str]:
             continue
         possible.append(action)
     if complaint.kind == Kind.QUALITY_ISSUE and Action.REPLY in possible:
-        # A quality issue's reply meets its first response too: the shop's primary step (issue 16).
+        # A quality issue's reply meets its first response too: the shop's primary step.
         possible.insert(0, possible.pop(possible.index(Action.REPLY)))
     return possible
 

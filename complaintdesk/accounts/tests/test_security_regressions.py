@@ -1,4 +1,5 @@
-"""Issue 17's attacks on accounts, reproduced as the outside probe made them (findings 1 and 6)."""
+"""The outside security probe's attacks on accounts, reproduced as it made them: an officer making
+themselves superuser, and API tokens that never expired and survived a password change."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -31,7 +32,8 @@ def root(db):
 
 @pytest.mark.django_db
 def test_a_plain_officer_who_reposts_their_own_change_form_with_is_superuser_on_is_refused(people):
-    """Finding 1: re-post your own user change form in the admin with is_superuser=on → it was saved."""
+    """Making oneself superuser: re-post your own user change form in the admin with is_superuser=on → it
+    was saved."""
     officer = _logged_in(people.rita)
     url = reverse("admin:accounts_user_change", args=[people.rita.pk])
     data = posted_form(officer.get(url), "user_form")
@@ -56,8 +58,8 @@ def test_a_plain_officer_who_reposts_their_own_change_form_with_is_superuser_on_
 
 @pytest.mark.django_db
 def test_a_second_officer_cannot_set_a_superusers_password_through_the_admin(people, root):
-    """Finding 1: a second officer set a superuser's password with the admin's password form, then logged
-    in as them."""
+    """Taking over a superuser: a second officer set a superuser's password with the admin's password form,
+    then logged in as them."""
     second = User.objects.create_user("rhea", password="pw-rhea", role=Role.REGULATOR)
     officer = _logged_in(second)
     url = reverse("admin:auth_user_password_change", args=[root.pk])
@@ -86,7 +88,7 @@ def _complaints(token: str):
 
 @pytest.mark.django_db
 def test_a_token_stops_working_when_its_owner_changes_the_password(people):
-    """Finding 6: a token survived a password change (the owner's answer to a stolen password)."""
+    """A token survived a password change (the owner's answer to a stolen password)."""
     token = _token("alice", "pw-alice")
     assert _complaints(token).status_code == 200
     web = _logged_in(people.alice)
@@ -101,7 +103,7 @@ def test_a_token_stops_working_when_its_owner_changes_the_password(people):
 
 @pytest.mark.django_db
 def test_a_token_expires_after_api_token_days(people, settings):
-    """Finding 6: tokens never expired."""
+    """Tokens never expired."""
     settings.API_TOKEN_DAYS = 30
     issued = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     with time_machine.travel(issued, tick=False):

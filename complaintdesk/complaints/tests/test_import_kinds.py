@@ -1,4 +1,4 @@
-"""Issue 16 item 2 in imports: a row's kind follows its category, as a filing's does."""
+"""Imports: a row's kind follows its category, as a filing's does."""
 
 import csv
 import shutil

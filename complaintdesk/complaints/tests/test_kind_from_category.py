@@ -1,4 +1,4 @@
-"""Issue 16 item 2: the taxonomy says which categories are quality problems, and a filing's kind follows."""
+"""A complaint's kind follows its category: the taxonomy says which categories are quality problems."""
 
 from datetime import datetime
 from importlib import import_module

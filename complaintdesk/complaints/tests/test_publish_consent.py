@@ -1,5 +1,6 @@
 """The consumer's consent to publishing the description in the open data: asked at filing (web form and
-API), off by default; decided by the importer for imported rows (issue 17, finding 4)."""
+API), off by default; decided by the importer for imported rows. Names cannot be found in free text, so the
+open data publishes a description only with consent."""
 
 import csv
 import re

@@ -1,4 +1,4 @@
-"""The attacks of issue 17 on complaints, as the outside probe made them, through the API."""
+"""The outside security probe's attacks on complaints, as it made them, through the API."""
 
 import io
 from datetime import datetime, timedelta
@@ -28,7 +28,7 @@ def _stored_files(settings) -> list[str]:
     return sorted(p.name for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
-# Finding 7 ------------------------------------------------------------------------------------------------
+# Evidence keeps executable names; no cap per complaint ----------------------------------------------------
 
 
 @pytest.mark.django_db
@@ -88,7 +88,7 @@ def test_evidence_past_50_mb_in_total_is_refused_and_nothing_is_stored(people, a
     assert _stored_files(settings) == files_before
 
 
-# Finding 9 ------------------------------------------------------------------------------------------------
+# A consumer learns the names of unreviewed promotion filings ----------------------------------------------
 
 
 @pytest.mark.django_db

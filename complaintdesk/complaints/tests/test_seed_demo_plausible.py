@@ -1,5 +1,5 @@
-"""Issue 16 items 1-3 in the demo data: quality issues are answered with a reply, kinds follow the taxonomy,
-and the dashboard's times are those of complaints resolved within days, not months."""
+"""The demo data as the product now works: quality issues are answered with a reply, kinds follow the
+taxonomy, and the dashboard's times are those of complaints resolved within days, not months."""
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo

@@ -3,7 +3,8 @@ from datetime import timedelta
 from django.db import migrations
 
 # The SPEC §3 table at the time of this migration; afterwards the regulator edits it in the admin.
-# Before, the first filing created it inside its read of the active policy (issue 17, finding 10).
+# Before, the first filing created it inside its read of the active policy, and every filing failed once
+# the only policy was made inactive.
 NAME = "Online retail regulation (default)"
 RULES = [
     # (phase, priority, clock, received_in, kind, duration, days, label)

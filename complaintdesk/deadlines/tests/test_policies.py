@@ -58,7 +58,7 @@ def test_the_seed_keeps_a_database_that_has_an_active_policy_as_it_is():
 
 @pytest.mark.django_db
 def test_the_seed_activates_the_default_again_in_a_database_left_without_an_active_policy():
-    Policy.objects.update(is_active=False)  # the state finding 10's attack left behind
+    Policy.objects.update(is_active=False)  # the state the outside probe's attack left behind
     rules = PolicyRule.objects.count()
     seed(apps, None)
     assert _active() == ["Online retail regulation (default)"]

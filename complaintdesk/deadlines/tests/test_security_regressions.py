@@ -1,5 +1,6 @@
-"""Issue 17's attacks on the deadlines, as the probe ran them (findings 5 and 10): each must fail now, with a
-clear 4xx naming what is wrong, and change nothing."""
+"""The outside security probe's attacks on the deadlines, as it ran them (a shop moving its own running
+deadlines, and filings failing when no policy was active): each must fail now, with a clear 4xx naming what
+is wrong, and change nothing."""
 
 import pytest
 from django.test import Client
@@ -25,8 +26,8 @@ def _policies():
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Finding 10: untick "active" on the only deadline policy in the admin; every filing then failed with an
-# IntegrityError, because the default policy was created again (same name) inside a read.
+# No active policy: untick "active" on the only deadline policy in the admin; every filing then failed with
+# an IntegrityError, because the default policy was created again (same name) inside a read.
 
 
 @pytest.mark.django_db

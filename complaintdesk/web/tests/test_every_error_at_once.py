@@ -1,5 +1,5 @@
-"""A form shows every error at once, not one per try (issue 16, item 11): the service information with a
-bad phone and a bad e-mail names both, and the domain's refusals name every bad field too."""
+"""A form shows every error at once, not one per try: the service information with a bad phone and a bad
+e-mail names both, and the domain's refusals name every bad field too."""
 
 import pytest
 import time_machine

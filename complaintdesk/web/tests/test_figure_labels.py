@@ -1,5 +1,5 @@
-"""Issue 16 item 3: each dashboard figure says what it measures, and an officer's hotline filing with its
-sector counts outside online shopping."""
+"""Each dashboard figure says what it measures, and an officer's hotline filing with its sector counts
+outside online shopping."""
 
 import re
 from datetime import datetime

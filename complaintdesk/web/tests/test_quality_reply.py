@@ -1,5 +1,6 @@
-"""Issue 16 items 1 and 2 on the web: a quality issue's primary step is the reply, which also meets the first
-response; each action says which deadline it meets; the filing form derives the kind from the category."""
+"""The quality reply and the kind on the web: a quality issue's primary step is the reply, which also meets
+the first response; each action says which deadline it meets; the filing form derives the kind from the
+category."""
 
 import re
 from datetime import datetime

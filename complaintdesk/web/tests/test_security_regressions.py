@@ -1,4 +1,5 @@
-"""The attacks of issue 17 on the web pages, as the outside probe made them (findings 7, 8 and 9)."""
+"""The outside security probe's attacks on the web pages, as it made them: evidence with executable names
+and no cap, 500s on odd query parameters, and a consumer learning the names of unreviewed filings."""
 
 from datetime import timedelta
 
@@ -20,7 +21,7 @@ def _stored_files(settings) -> list[str]:
     return sorted(str(p) for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
-# Finding 7: evidence keeps executable names; no cap per complaint ------------------------------------------
+# Evidence keeps executable names; no cap per complaint -----------------------------------------------------
 
 
 @pytest.mark.django_db
@@ -76,7 +77,7 @@ def test_a_filing_whose_evidence_passes_the_total_is_refused_and_nothing_is_stor
     assert _stored_files(settings) == []
 
 
-# Finding 8: 500s on odd query parameters -----------------------------------------------------------------
+# 500s on odd query parameters ----------------------------------------------------------------------------
 
 
 @pytest.mark.django_db
@@ -116,7 +117,7 @@ def test_a_nul_in_the_console_and_export_filters_answers_400_naming_it(people, b
         assert download.content.decode().startswith(f"{name}: ")
 
 
-# Finding 9: a consumer learns the names of unreviewed filings (the web filing form names none by id) --------
+# A consumer learns the names of unreviewed filings (the web filing form names none by id) -------------------
 
 
 @pytest.mark.django_db

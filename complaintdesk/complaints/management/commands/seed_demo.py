@@ -123,8 +123,9 @@ class Command(BaseCommand):
         return user
 
     def _people(self):
-        # The demo officer works as every officer does, without superuser rights (issue 17); an older seed
-        # made it a superuser. `admin` is the set-up superuser.
+        # The demo officer works as every officer does, without superuser rights (the security fix that
+        # stops an officer making themselves superuser); an older seed made it a superuser. `admin` is the
+        # set-up superuser.
         regulator = self._user("regulator", Role.REGULATOR, first_name="Officer")
         if regulator.is_superuser:
             regulator.is_superuser = False
