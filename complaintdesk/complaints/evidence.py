@@ -8,6 +8,7 @@ import re
 import unicodedata
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.move import file_move_safe
@@ -15,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.http import FileResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.models import Role
@@ -32,6 +34,10 @@ _UNSAFE = re.compile(r"[^\w-]+")
 _CHUNK = 1024 * 1024
 # Where uploads wait for the transaction that stores their rows (`_Staged`); emptied as they are stored.
 _INCOMING = "evidence/incoming"
+# Files the filing form holds for the consumer while another field is corrected (`hold_pending`): their
+# storage names are kept in the consumer's session only, never taken from the request. Deleted a day after.
+_PENDING = f"{_INCOMING}/pending"
+PENDING_LIFETIME = timedelta(days=1)
 
 
 def safe_name(name: str, extension: str) -> str:
@@ -56,6 +62,8 @@ class _Checked:
     extension: str
     size: int
     sha256: str
+    original_name: str
+    held: str | None = None  # the storage name of a file held pending (`hold_pending`), already written
 
 
 def _refuse_if_finished(complaint) -> None:
@@ -76,7 +84,9 @@ def _check(upload) -> _Checked:
         digest.update(chunk)
         size += len(chunk)
     upload.seek(0)
-    return _Checked(upload, content_type, allowed[content_type][0], size, digest.hexdigest())
+    extension = allowed[content_type][0]
+    name = safe_name(upload.name or "", extension)
+    return _Checked(upload, content_type, extension, size, digest.hexdigest(), name)
 
 
 def _check_room(complaint, incoming: list[_Checked]) -> None:
@@ -139,19 +149,73 @@ def attach(complaint, user, upload) -> Evidence:
     return attach_all(complaint, user, [upload])[0]
 
 
-def file_with_evidence(actor, new_complaint, uploads) -> Complaint:
+def file_with_evidence(actor, new_complaint, uploads, pending=()) -> Complaint:
     """File a complaint with its evidence, all or nothing (the web's filing form): the uploads are checked
     (content, and the caps against an empty complaint) and written before the filing's transaction, which
     then stores the complaint and the evidence rows together; if it fails, the files are deleted. On
-    SQLite the transaction holds the database's one write lock: no file's bytes are written under it."""
+    SQLite the transaction holds the database's one write lock: no file's bytes are written under it.
+    `pending` are files held from an earlier try (`hold_pending`): stored with the others, and if the
+    filing fails they stay held."""
     _refuse_if_not_allowed(actor)
-    checked = [_check(upload) for upload in uploads]
+    checked = [_check(upload) for upload in uploads] + [_held(entry) for entry in pending]
     _refuse_past_caps(0, 0, checked)
     with _Staged(checked) as staged, transaction.atomic():
         complaint = services.file_complaint(actor, new_complaint)
         for item in checked:
             staged.store(complaint, actor, item)
     return complaint
+
+
+def hold_pending(actor, uploads) -> list[dict]:
+    """Write checked uploads aside while the filing form is corrected, so the consumer need not choose them
+    again. Returns one entry per file (its id, the name shown, and what `file_with_evidence` needs),
+    for the caller to keep where only this consumer reads it (the web keeps it in the session). Files
+    held longer than PENDING_LIFETIME are deleted first."""
+    _refuse_if_not_allowed(actor)
+    discard_stale_pending()
+    held = []
+    for item in [_check(upload) for upload in uploads]:
+        key = uuid.uuid4().hex
+        path = default_storage.save(f"{_PENDING}/{key}{item.extension}", item.upload)
+        held.append({
+            "id": key, "path": path, "name": item.original_name, "content_type": item.content_type,
+            "extension": item.extension, "size": item.size, "sha256": item.sha256,
+        })  # fmt: skip
+    return held
+
+
+def still_held(entry: dict) -> bool:
+    return entry["path"].startswith(f"{_PENDING}/") and default_storage.exists(entry["path"])
+
+
+def discard_pending(entries) -> None:
+    for entry in entries:
+        if entry["path"].startswith(f"{_PENDING}/"):
+            default_storage.delete(entry["path"])
+
+
+def discard_stale_pending(now=None) -> int:
+    """Delete held files older than PENDING_LIFETIME (a filing abandoned after an error); returns how many."""
+    if not default_storage.exists(_PENDING):
+        return 0
+    cutoff = (now or timezone.now()) - PENDING_LIFETIME
+    stale = [
+        f"{_PENDING}/{name}"
+        for name in default_storage.listdir(_PENDING)[1]
+        if default_storage.get_modified_time(f"{_PENDING}/{name}") < cutoff
+    ]
+    for name in stale:
+        default_storage.delete(name)
+    return len(stale)
+
+
+def _held(entry: dict) -> _Checked:
+    if not still_held(entry):
+        raise FieldError("file", _("%(name)s was no longer kept; choose it again") % {"name": entry["name"]})
+    return _Checked(
+        None, entry["content_type"], entry["extension"], entry["size"], entry["sha256"], entry["name"],
+        held=entry["path"],
+    )  # fmt: skip
 
 
 class _Staged:
@@ -166,6 +230,9 @@ class _Staged:
     def __enter__(self) -> "_Staged":
         try:
             for item in self.checked:
+                if item.held:
+                    self.names[id(item)] = item.held
+                    continue
                 name = f"{_INCOMING}/{uuid.uuid4().hex}{item.extension}"
                 self.names[id(item)] = default_storage.save(name, item.upload)
         except BaseException:
@@ -178,13 +245,20 @@ class _Staged:
             self._delete()
 
     def _delete(self) -> None:
-        for name in self.names.values():
-            default_storage.delete(name)
+        """Files written here are deleted; a held file goes back to where it was held."""
+        for item in self.checked:
+            name = self.names.get(id(item))
+            if name is None:
+                continue
+            if not item.held:
+                default_storage.delete(name)
+            elif name != item.held:
+                file_move_safe(default_storage.path(name), default_storage.path(item.held))
 
     def store(self, complaint, user, checked: _Checked) -> Evidence:
         item = Evidence(
             complaint=complaint,
-            original_name=safe_name(checked.upload.name or "", checked.extension),
+            original_name=checked.original_name,
             content_type=checked.content_type,
             extension=checked.extension,
             size=checked.size,
