@@ -157,6 +157,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # and a send outliving the outbox lease (notify.outbox.LEASE) would let another worker send it again.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ComplaintDesk <noreply@complaintdesk.local>")
+# Where people reach the site, for the links in notices (an e-mail has no request to build them from).
+# Local use defaults to the development server; in production `check --deploy` warns while it is unset.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
 
 # Evidence uploads: what a consumer may attach to a complaint.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)

@@ -20,6 +20,12 @@ class Role(models.TextChoices):
     REGULATOR = "regulator", _("Regulator officer")
 
 
+class AlertNotices(models.TextChoices):
+    IMMEDIATELY = "immediate", _("Immediately")
+    DAILY_DIGEST = "digest", _("In a daily digest")
+    OFF = "off", _("Off")
+
+
 MERCHANT_ROLES = frozenset({Role.MERCHANT_AGENT, Role.MERCHANT_COORDINATOR})
 
 
@@ -35,6 +41,15 @@ class User(AbstractUser):
         help_text=_("Required for merchant agents and coordinators; empty for everyone else."),
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # The language of the notices the user receives (e-mail and in-app): the one they last chose in the web,
+    # or their browser's at sign-up; empty means the site's default (LANGUAGE_CODE).
+    language = models.CharField(
+        _("language of notices"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
+    # Officers only: how alerts reach them (notify.outbox.officer_targets).
+    alert_notices = models.CharField(
+        _("alert notices"), max_length=10, choices=AlertNotices.choices, default=AlertNotices.IMMEDIATELY
+    )
 
     def clean(self):
         super().clean()

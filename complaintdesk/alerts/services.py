@@ -2,12 +2,16 @@
 the regulator acknowledges and closes."""
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from complaintdesk.alerts.models import Alert, AlertState
 from complaintdesk.lib.errors import Conflict
-from complaintdesk.notify import outbox
+from complaintdesk.notify import outbox, render
+
+ALERT = gettext_noop("Alert: %(title)s")
 
 
 def raise_alert(
@@ -26,10 +30,12 @@ def raise_alert(
                 outbox.enqueue(
                     "alert",
                     f"alert:{alert.pk}",
-                    outbox.regulator_targets(),
+                    outbox.regulator_targets() + outbox.officer_targets(),
                     subject=f"[ComplaintDesk alert] {alert.title}",
                     body=f"{alert.get_kind_display()} at {merchant}: {alert.title}",
                     payload={"alert": alert.pk, "kind": kind, "merchant": merchant.pk, "title": alert.title},
+                    link=reverse("web:alert", args=[alert.pk]),
+                    notice=render.notice(ALERT, named={"title": render.in_each_language(lambda: str(alert))}),
                 )
                 return alert, True
         except IntegrityError:

@@ -7,21 +7,20 @@
 - What the consumer does (answers, accepts, disputes, withdraws, asks the centre for help), and the
   regulator's steps: the shop. Shop notices carry no free text of the consumer's: the shop reads it on
   the complaint page, behind its login, not in a mailbox.
-Recipients have no language setting, so each notice is written in Simplified Chinese and in English.
+Each notice links to the complaint's page and is stored untranslated (`notify.render`): a user reads it in
+their language (in-app and e-mail); a shop's channel that belongs to nobody in Chinese and English.
 Reminders and breaches are the deadline sweep's (`deadlines.sweep`).
 """
 
 from datetime import timedelta
 
-from django.utils import timezone, translation
-from django.utils.translation import gettext, gettext_noop
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.complaints.lifecycle import SYSTEM, Action
-from complaintdesk.notify import outbox
-from complaintdesk.notify.models import ChannelKind
-
-LANGUAGES = ("zh-hans", "en")
+from complaintdesk.notify import outbox, render
 
 # What the consumer is told, by action; %(who)s is the shop or the 12315 centre. The words of the one who
 # acted follow on their own line, as they were written.
@@ -54,15 +53,8 @@ FILED = gettext_noop("New complaint %(ref)s against %(shop)s (%(category)s): the
 SHOP, CENTRE = gettext_noop("The shop"), gettext_noop("The 12315 centre")
 
 
-def _in_both(text: str, values: dict, who: str = "", named: dict | None = None) -> tuple[str, str]:
-    """(subject, body): the text in each language, the subject on one line, the body a paragraph each.
-    `named` holds values that have a name in each language (language → value)."""
-    lines = []
-    for language in LANGUAGES:
-        with translation.override(language):
-            own = {key: names[language] for key, names in (named or {}).items()}
-            lines.append(gettext(text) % {**values, **own, "who": gettext(who) if who else ""})
-    return " / ".join(lines), "\n\n".join(lines)
+def _link(complaint) -> str:
+    return reverse("web:complaint", args=[complaint.pk])
 
 
 # Demo data and back-office records of what happened long ago are written with past times: nobody is told.
@@ -84,12 +76,13 @@ def filed(complaint, deadlines) -> None:
     due = timezone.localtime(min(d.due_at for d in deadlines)).strftime("%Y-%m-%d %H:%M")
     values = {"ref": complaint.reference, "shop": complaint.merchant.name, "due": due}
     category = complaint.category
-    subject, body = _in_both(
+    notice = render.notice(
         FILED, values, named={"category": {"zh-hans": category.name_zh, "en": category.name_en}}
     )
+    subject, body = render.in_language(notice)
     payload = _payload(complaint, deadlines={d.phase: d.due_at.isoformat() for d in deadlines})
     outbox.enqueue_for_shop("complaint_filed", f"filed:{complaint.pk}", complaint.merchant_id, subject, body,
-                            payload)  # fmt: skip
+                            payload, _link(complaint), notice)  # fmt: skip
 
 
 def action_taken(complaint, event) -> None:
@@ -98,17 +91,19 @@ def action_taken(complaint, event) -> None:
     values = {"ref": complaint.reference}
     key = f"event:{event.pk}"
     payload = _payload(complaint, action=action, by=role)
-    email = complaint.consumer.email if complaint.consumer_id else ""
-    if role != Role.CONSUMER and action in TO_CONSUMER and email:
-        subject, body = _in_both(
-            TO_CONSUMER[action], values, CENTRE if role in (Role.REGULATOR, SYSTEM) else SHOP
-        )
-        if event.message:
-            body += "\n\n" + event.message
-        outbox.enqueue(f"complaint_{action}", key, [(ChannelKind.EMAIL, email, None)], subject, body, payload)
+    link = _link(complaint)
+    # The consumer in-app, and by e-mail when they gave one, in their language.
+    if role != Role.CONSUMER and action in TO_CONSUMER and complaint.consumer_id:
+        who = CENTRE if role in (Role.REGULATOR, SYSTEM) else SHOP
+        notice = render.notice(TO_CONSUMER[action], values, translated={"who": who}, note=event.message)
+        subject, body = render.in_language(notice)
+        targets = [outbox.user_target(complaint.consumer)]
+        outbox.enqueue(f"complaint_{action}", key, targets, subject, body, payload, link, notice)
     if action in TO_SHOP and role in (Role.CONSUMER, Role.REGULATOR):
-        subject, body = _in_both(TO_SHOP[action], values)
-        outbox.enqueue_for_shop(f"complaint_{action}", key, complaint.merchant_id, subject, body, payload)
+        notice = render.notice(TO_SHOP[action], values)
+        subject, body = render.in_language(notice)
+        outbox.enqueue_for_shop(f"complaint_{action}", key, complaint.merchant_id, subject, body, payload, link,
+                                notice)  # fmt: skip
 
 
 def _payload(complaint, **extra) -> dict:

@@ -1,6 +1,8 @@
 import uuid
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,7 +14,15 @@ class ChannelKind(models.TextChoices):
 # An outbox row of this kind names a shop (target = its id): the worker turns it into one message per
 # staff e-mail and channel of the shop (`outbox.fan_out`), so the change that enqueued it writes one row.
 SHOP_FAN_OUT = "shop"
-OUTBOX_KINDS = [*ChannelKind.choices, (SHOP_FAN_OUT, _("A shop's staff and channels"))]
+# A row of these kinds names a user (target = their id): an in-app notification in their language and, for
+# USER, an e-mail now if they have an address; for USER_DIGEST, a line in their daily digest e-mail.
+USER, USER_DIGEST = "user", "user_dgst"
+OUTBOX_KINDS = [
+    *ChannelKind.choices,
+    (SHOP_FAN_OUT, _("A shop's staff and channels")),
+    (USER, _("A user: in-app and e-mail")),
+    (USER_DIGEST, _("A user: in-app and the daily digest")),
+]
 
 
 class NotificationChannel(models.Model):
@@ -60,6 +70,11 @@ class OutboxMessage(models.Model):
     subject = models.CharField(max_length=300)
     body = models.TextField()
     payload = models.JSONField(default=dict)
+    # The page the notice is about, as a path; e-mails carry it as an absolute link (SITE_URL).
+    link = models.CharField(max_length=300, blank=True)
+    # What subject and body say, untranslated (`notify.render`), so each user reads it in their language;
+    # empty: the subject and body as written.
+    notice = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     # When to try next; NULL once sent or failed for good, so the worker's index holds only live rows.
@@ -86,3 +101,37 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.kind}:{self.target}"
+
+
+class Notification(models.Model):
+    """What a signed-in user sees under the bell: one row per notice delivered to them (`outbox.deliver`)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("user"),
+    )
+    # The outbox message it came from: delivering the message again adds no second row.
+    source = models.UUIDField(null=True, blank=True, editable=False)
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("text"), blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    # Waiting for the user's daily digest e-mail (notify.digest); set when the digest is written.
+    in_digest = models.BooleanField(default=False)
+    digested_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "source"], name="notification_once_per_message")
+        ]
+        # The bell's unread count and the list, per user.
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.title

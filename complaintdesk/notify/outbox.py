@@ -12,12 +12,16 @@ from django.db import DatabaseError, transaction
 from django.db.models import Exists, F, Q
 from django.utils import timezone
 
-from complaintdesk.accounts.models import Role
+from complaintdesk.accounts.models import AlertNotices, Role, User
 from complaintdesk.lib import sql
 from complaintdesk.merchants.models import CoordinatorDesignation, Merchant
+from complaintdesk.notify import render
 from complaintdesk.notify.models import (
     SHOP_FAN_OUT,
+    USER,
+    USER_DIGEST,
     ChannelKind,
+    Notification,
     NotificationChannel,
     OutboxMessage,
     OutboxStatus,
@@ -27,6 +31,8 @@ from complaintdesk.notify.transports import TRANSPORTS, PermanentError, Transien
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
+# The daily digest e-mail (notify.digest) lists in-app notifications already there: it adds none of its own.
+DIGEST_EVENT = "daily_digest"
 MAX_ATTEMPTS = 8
 
 
@@ -35,10 +41,14 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
 
 
-def enqueue(event: str, dedupe_key: str, targets, subject: str, body: str, payload: dict) -> int:
+def enqueue(
+    event: str, dedupe_key: str, targets, subject: str, body: str, payload: dict, link: str = "", notice=None
+) -> int:
     """Write one message per target; a second enqueue of the same (event key, target) adds nothing.
 
-    `targets` are (kind, target, channel or None). Must run inside the caller's transaction.
+    `targets` are (kind, target, channel or None). `link` is the path of the page the message is about;
+    `notice` its words untranslated (`render.notice`), for users to read in their language. Must run inside
+    the caller's transaction.
     """
     now = timezone.now()
     rows = [
@@ -51,6 +61,8 @@ def enqueue(event: str, dedupe_key: str, targets, subject: str, body: str, paylo
             subject=subject[:300],
             body=body,
             payload=payload,
+            link=link,
+            notice=notice or {},
             next_attempt_at=now,
         )  # fmt: skip
         for kind, target, channel in targets
@@ -62,7 +74,10 @@ def enqueue(event: str, dedupe_key: str, targets, subject: str, body: str, paylo
 sql.writes(OutboxMessage)  # at intake, without the query compiler (enqueue_for_shop)
 
 
-def enqueue_for_shop(event: str, dedupe_key: str, merchant_id: int, subject: str, body: str, payload: dict):
+def enqueue_for_shop(
+    event: str, dedupe_key: str, merchant_id: int, subject: str, body: str, payload: dict, link: str = "",
+    notice=None,
+):  # fmt: skip
     """One row that the worker fans out to the shop's staff and channels (`fan_out`): what a hot path
     such as filing a complaint writes instead of looking the shop's targets up itself. Must run inside
     the caller's transaction; the dedupe key must be new (no conflict handling, unlike `enqueue`)."""
@@ -70,7 +85,8 @@ def enqueue_for_shop(event: str, dedupe_key: str, merchant_id: int, subject: str
         [
             OutboxMessage(
                 kind=SHOP_FAN_OUT, target=str(merchant_id), dedupe_key=dedupe_key, event=event,
-                subject=subject[:300], body=body, payload=payload, next_attempt_at=timezone.now(),
+                subject=subject[:300], body=body, payload=payload, link=link, notice=notice or {},
+                next_attempt_at=timezone.now(),
             )
         ]
     )  # fmt: skip
@@ -86,7 +102,7 @@ def fan_out(message: OutboxMessage) -> None:
     try:
         with transaction.atomic():
             enqueue(message.event, message.dedupe_key, shop_targets(merchant), message.subject, message.body,
-                    message.payload)  # fmt: skip
+                    message.payload, message.link, message.notice)  # fmt: skip
     except DatabaseError as exc:  # retried with backoff like a mail server that did not answer
         raise TransientError(f"fan-out: {exc}") from exc
 
@@ -108,6 +124,21 @@ def shop_targets(merchant, coordinators_only: bool = False):
 
 def regulator_targets():
     return [(c.kind, c.target, c) for c in NotificationChannel.objects.filter(merchant=None, is_active=True)]
+
+
+def officer_targets():
+    """Every active regulator officer, as their alert setting asks: now, in the daily digest, or not at all.
+    (Every officer for now; officers of one bureau once bureaus exist.)"""
+    officers = User.objects.filter(role=Role.REGULATOR, is_active=True).exclude(
+        alert_notices=AlertNotices.OFF
+    )
+    kinds = {AlertNotices.IMMEDIATELY: USER, AlertNotices.DAILY_DIGEST: USER_DIGEST}
+    return [(kinds[o.alert_notices], str(o.pk), None) for o in officers.order_by("pk")]
+
+
+def user_target(user):
+    """A user's notice: in-app, and by e-mail when they have an address."""
+    return (USER, str(user.pk), None)
 
 
 def due_messages(now):
@@ -140,6 +171,10 @@ def deliver(message_id, now=None) -> str | None:
     try:
         if message.kind == SHOP_FAN_OUT:
             fan_out(message)
+        elif message.kind in (USER, USER_DIGEST):
+            to_user(message)
+        elif message.kind == ChannelKind.EMAIL and message.event != DIGEST_EVENT:
+            to_address(message)
         else:
             TRANSPORTS[message.kind].notify(message)
     except PermanentError as exc:
@@ -158,6 +193,36 @@ def deliver(message_id, now=None) -> str | None:
         )
         return OutboxStatus.PENDING
     return _finish(message, OutboxStatus.SENT, "")
+
+
+def in_app(users, message, digest: bool = False) -> None:
+    """Each user's in-app row for the message, in their language; none added when delivered again."""
+    for user in users:
+        title, body = render.in_language(message.notice, render.language_of(user)) if message.notice else (
+            message.subject, message.body
+        )  # fmt: skip
+        Notification.objects.get_or_create(
+            user=user, source=message.id,
+            defaults={"title": title[:300], "body": body, "link": message.link, "in_digest": digest},
+        )  # fmt: skip
+
+
+def to_user(message) -> None:
+    """In-app first, then the e-mail (USER) in the user's language; a USER_DIGEST row waits for the digest."""
+    user = User.objects.filter(pk=int(message.target), is_active=True).first()
+    if user is None:
+        return  # gone or deactivated since: nobody to tell
+    in_app([user], message, digest=message.kind == USER_DIGEST)
+    if message.kind == USER and user.email:
+        TRANSPORTS["email"].notify(message, to=user.email, language=render.language_of(user))
+
+
+def to_address(message) -> None:
+    """An e-mail to an address: the users of that address also see it in-app, and it is written in their
+    language (the first one's, if several share it); an address of nobody's reads in every language."""
+    users = list(User.objects.filter(email__iexact=message.target, is_active=True).order_by("pk"))
+    in_app(users, message)
+    TRANSPORTS["email"].notify(message, language=render.language_of(users[0]) if users else "")
 
 
 def _finish(message, status, error: str) -> str:

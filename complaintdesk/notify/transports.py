@@ -14,6 +14,8 @@ import urllib.request
 from django.conf import settings
 from django.core.mail import EmailMessage
 
+from complaintdesk.notify import render
+
 
 class TransientError(Exception):
     pass
@@ -30,12 +32,14 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 
 class Email:
-    def notify(self, message) -> None:
+    def notify(self, message, to: str = "", language: str = "") -> None:
+        """Send to the message's target (or `to`), in `language` (or every language), with the link."""
+        subject, body = render.text(message, language)
         email = EmailMessage(
-            subject=message.subject,
-            body=message.body,
+            subject=subject,
+            body=body,
             from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[message.target],
+            to=[to or message.target],
             # The outbox id as Message-ID lets mail systems drop the duplicate of a retried delivery.
             headers={"Message-ID": f"<{message.id}@complaintdesk>"},
         )
@@ -49,7 +53,8 @@ class Webhook:
     timeout_seconds = 10
 
     def notify(self, message) -> None:
-        body = json.dumps({"id": str(message.id), "event": message.event, **message.payload}).encode()
+        link = {"link": render.absolute(message.link)} if message.link else {}
+        body = json.dumps({"id": str(message.id), "event": message.event, **message.payload, **link}).encode()
         timestamp = str(int(time.time()))
         secret = message.channel.secret if message.channel else ""
         request = urllib.request.Request(

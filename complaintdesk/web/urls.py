@@ -1,6 +1,16 @@
 from django.urls import path
 
-from complaintdesk.web.views import complaints, consumer, exports, filings, mail, merchant, public, regulator
+from complaintdesk.web.views import (
+    complaints,
+    consumer,
+    exports,
+    filings,
+    mail,
+    merchant,
+    notifications,
+    public,
+    regulator,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -67,6 +77,10 @@ urlpatterns = [
     # The e-mails written to files in local use (notify.mailfiles); 404 while mail goes to a mail server
     path("console/mail/", mail.outbox, name="mail"),
     path("console/mail/<str:mail_id>/", mail.message, name="mail_message"),
+    # Every signed-in user's notifications (the bell)
+    path("notifications/", notifications.notifications, name="notifications"),
+    path("notifications/read/", notifications.mark_all_read, name="notifications_read_all"),
+    path("notifications/<int:notification_id>/read/", notifications.mark_read, name="notification_read"),
     # Downloads of the statistics and complaint lists: the regulator's of every shop, a shop's of its own
     path("exports/statistics/", exports.statistics, name="export_statistics"),
     path("exports/complaints/", exports.complaints, name="export_complaints"),

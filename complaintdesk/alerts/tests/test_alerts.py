@@ -20,7 +20,7 @@ def test_an_episode_raises_one_alert_and_repeats_only_add_complaints(people):
     assert again.pk == alert.pk
     assert set(alert.complaints.all()) == {first, second}
     assert Alert.objects.count() == 1
-    assert OutboxMessage.objects.filter(event="alert").count() == 1
+    assert OutboxMessage.objects.filter(event="alert", kind="email").count() == 1
 
 
 @pytest.mark.django_db

@@ -54,7 +54,8 @@ def test_the_consumer_hears_the_shops_question_with_its_words(mailed):
         c = factories.complaint(mailed.alice, mailed.acme)
         services.perform(c.pk, mailed.bob, "request_info", "Which colour did you order?")
     notice = OutboxMessage.objects.get(event="complaint_request_info")
-    assert (notice.kind, notice.target) == ("email", "alice@example.test")
+    assert (notice.kind, notice.target) == ("user", str(mailed.alice.pk))
+    assert notice.link == f"/complaints/{c.pk}/"
     assert f"The shop asks you for more information about complaint {c.reference}." in notice.body
     assert "商家" in notice.body and notice.body.endswith("Which colour did you order?")
     assert not OutboxMessage.objects.filter(kind="shop", event="complaint_request_info").exists()
@@ -79,10 +80,10 @@ def test_a_breach_escalation_tells_the_consumer_and_a_regulator_step_tells_both(
         services.perform(c.pk, None, "escalate", "Deadline breached")
         services.perform(c.pk, mailed.rita, "start_mediation", "We will call both sides")
     escalated = OutboxMessage.objects.filter(event="complaint_escalate")
-    assert list(escalated.values_list("kind", "target")) == [("email", "alice@example.test")]
+    assert list(escalated.values_list("kind", "target")) == [("user", str(mailed.alice.pk))]
     mediation = OutboxMessage.objects.filter(event="complaint_start_mediation")
-    assert sorted(mediation.values_list("kind", flat=True)) == ["email", "shop"]
-    assert "调解" in mediation.get(kind="email").body
+    assert sorted(mediation.values_list("kind", flat=True)) == ["shop", "user"]
+    assert "调解" in mediation.get(kind="user").body
 
 
 @pytest.mark.django_db

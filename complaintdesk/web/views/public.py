@@ -52,6 +52,7 @@ def signup(request):
         return redirect(home_url_for(request.user))
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        form.instance.language = request.LANGUAGE_CODE  # the browser's (Accept-Language) or the chosen one
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Your account is ready; you can file a complaint now."))

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from complaintdesk.deadlines import services as deadline_services
 from complaintdesk.deadlines import sweep
-from complaintdesk.notify import outbox
+from complaintdesk.notify import digest, outbox
 from complaintdesk.promotions import unfiled
 from complaintdesk.stats import detectors
 
@@ -25,6 +25,7 @@ def run_once(batch: int = 500) -> dict[str, int]:
     # an error in one must not keep deadlines and notifications, which follow, from being handled.
     totals["alerts"] = _guarded(detectors.run)
     totals["unfiled_promotions"] = _guarded(unfiled.run_if_due)
+    totals["digests"] = _guarded(digest.run)
     while True:
         counts = sweep.sweep(timezone.now(), limit=batch)
         delivered = 0

@@ -1,0 +1,55 @@
+"""Every signed-in user's notifications (the bell in the header), and the language their notices use.
+
+The rows are written by the outbox when it delivers a notice to the user (`notify.outbox.in_app`).
+"""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import i18n
+from django.views.decorators.http import require_POST
+
+from complaintdesk.notify.models import Notification
+from complaintdesk.web.filters import PageQuery, reads_query
+
+
+@login_required
+@reads_query(PageQuery)
+def notifications(request, query):
+    page = Paginator(Notification.objects.filter(user=request.user), 50).get_page(query["page"])
+    return render(request, "web/notifications/list.html", {"page": page, "notifications": page.object_list})
+
+
+@login_required
+@require_POST
+def mark_read(request, notification_id):
+    """Mark one as read (another user's answers 404), then go to its page or back to the list."""
+    notification = get_object_or_404(Notification, pk=notification_id, user=request.user)
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk).update(read_at=timezone.now())
+    target = notification.link if request.POST.get("open") and notification.link else ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("web:notifications")
+
+
+@login_required
+@require_POST
+def mark_all_read(request):
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("web:notifications")
+
+
+def set_language(request):
+    """Django's language switch, which also keeps a signed-in user's choice for their notices."""
+    response = i18n.set_language(request)
+    chosen = request.POST.get("language", "")
+    languages = {code for code, _name in settings.LANGUAGES}
+    user = request.user
+    if request.method == "POST" and user.is_authenticated and chosen in languages and user.language != chosen:
+        user.language = chosen
+        user.save(update_fields=["language"])
+    return response
