@@ -5,14 +5,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_noop, ngettext
+from django.utils.translation import get_language, gettext_noop, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.complaints import lifecycle
-from complaintdesk.complaints.choices import TERMINAL_STATES, EventKind, Kind, State
+from complaintdesk.complaints.choices import TERMINAL_STATES, EventKind, Kind, ResolutionType, State
 from complaintdesk.complaints.lifecycle import Action
 from complaintdesk.deadlines.models import ClockChange, DeadlineStatus, Phase
+from complaintdesk.deadlines.services import answer_window_end
 
 ACTION_LABELS = {
     EventKind.SUBMIT: _("Complaint filed"),
@@ -34,6 +35,57 @@ ACTION_LABELS = {
     EventKind.TAG_COMMITMENT: _("Pledge commitment alleged broken"),
     EventKind.UNTAG_COMMITMENT: _("Allegation withdrawn"),
 }
+
+# The timeline says what was done, in its own words where the button's would mislead: "Resolution" alone
+# is the resolution deadline's name (处理完结), not a proposal.
+TIMELINE_LABELS = {
+    Action.PROPOSE_RESOLUTION: pgettext_lazy("timeline", "Proposed a resolution"),
+}
+
+
+def timeline_label(action: str) -> str:
+    return str(TIMELINE_LABELS.get(action) or ACTION_LABELS.get(action, action.replace("_", " ")))
+
+
+def resolution_summary(resolution: dict) -> str:
+    """A proposed resolution as one line: its type's label, then its details."""
+    kind = resolution.get("type", "")
+    label = str(ResolutionType(kind).label) if kind in ResolutionType.values else kind
+    details = resolution.get("details", "")
+    return f"{label} — {details}" if details else label
+
+
+def timeline_message(event) -> str:
+    """The message an event shows below its label: none where it only repeats the proposal's details."""
+    resolution = (event.data or {}).get("resolution") or {}
+    if event.message.strip() == (resolution.get("details") or "").strip():
+        return ""
+    return event.message
+
+
+# What the consumer is told about the 12315 centre taking over (issue 16, item 15), before and after.
+AFTER_ESCALATION = _(
+    "The 12315 consumer-protection centre takes the complaint over: an officer reads it with its timeline "
+    "and evidence, may ask you or the shop for more, and may mediate between you. The shop can still "
+    "answer. You are told of every step here and by notice."
+)
+
+
+def open_question(complaint) -> dict | None:
+    """The question a consumer waiting to answer is asked (the last request for information), who asked,
+    and when the window to answer closes (deadlines.services.answer_window_end); None when none is open."""
+    if complaint.state != State.AWAITING_CONSUMER:
+        return None
+    asked = complaint.events.filter(action=Action.REQUEST_INFO).order_by("-created_at", "-id").first()
+    if asked is None:
+        return None
+    return {
+        "question": asked.message,
+        "asked_by": ACTOR_LABELS.get(asked.actor_role, asked.actor_role),
+        "asked_at": asked.created_at,
+        "answer_by": answer_window_end(complaint, asked.created_at),
+    }
+
 
 # Which actions each role sees as forms, in the order they are offered.
 OFFERED = {
@@ -214,6 +266,17 @@ def deadline_view(d, now=None) -> DeadlineView:
         warning=d.warning,
         tone=tone,
     )
+
+
+def met_line(d: DeadlineView) -> str:
+    """How a met deadline says when it was met: the resolution was resolved (in time or late); the others
+    were answered."""
+    when = timezone.localtime(d.met_at).strftime("%Y-%m-%d %H:%M")
+    if d.phase == Phase.RESOLUTION:
+        if d.tone == "met":
+            return str(_("Resolved in time %(when)s")) % {"when": when}
+        return str(_("Resolved late %(when)s")) % {"when": when}
+    return str(_("Answered %(when)s")) % {"when": when}
 
 
 def nearest_deadline(complaint, now=None) -> DeadlineView | None:

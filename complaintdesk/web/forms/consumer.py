@@ -34,7 +34,10 @@ class ComplaintForm(forms.Form):
     )
     # The kind follows from the category (intake.kind_for): the help text names the quality problems.
     category = forms.ChoiceField(label=_("What went wrong"))
-    wanted_outcome = forms.ChoiceField(label=_("What you want"), choices=WantedOutcome.choices)
+    # A blank first choice: the consumer says what they want, nothing is chosen for them.
+    wanted_outcome = forms.ChoiceField(
+        label=_("What you want"), choices=[("", _("Choose what you want"))] + WantedOutcome.choices
+    )
     description = forms.CharField(
         label=_("What happened"),
         max_length=10000,

@@ -18,7 +18,33 @@ def category_name(category):
 
 @register.filter
 def action_label(action):
-    return display.ACTION_LABELS.get(action, action.replace("_", " "))
+    """An event's label in the timeline (display.timeline_label)."""
+    return display.timeline_label(action)
+
+
+@register.filter
+def resolution_summary(resolution):
+    return display.resolution_summary(resolution)
+
+
+@register.filter
+def timeline_message(event):
+    return display.timeline_message(event)
+
+
+@register.filter
+def met_line(deadline_view):
+    return display.met_line(deadline_view)
+
+
+@register.simple_tag
+def after_escalation():
+    return display.AFTER_ESCALATION
+
+
+@register.simple_tag
+def open_question(complaint):
+    return display.open_question(complaint)
 
 
 @register.filter
