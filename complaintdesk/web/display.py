@@ -63,7 +63,7 @@ def timeline_message(event) -> str:
     return event.message
 
 
-# What the consumer is told about the 12315 centre taking over (issue 16, item 15), before and after.
+# What the consumer is told about the 12315 centre taking over, before and after.
 AFTER_ESCALATION = _(
     "The 12315 consumer-protection centre takes the complaint over: an officer reads it with its timeline "
     "and evidence, may ask you or the shop for more, and may mediate between you. The shop can still "

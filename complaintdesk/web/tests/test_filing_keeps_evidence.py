@@ -1,4 +1,4 @@
-"""The filing form keeps the evidence chosen when another field is refused (issue 16, item 10)."""
+"""The filing form keeps the evidence chosen when another field is refused and never drops it silently."""
 
 import os
 from datetime import timedelta

@@ -1,4 +1,4 @@
-"""The smaller fixes of issue 16, item 15: what the consumer is asked and until when, what escalating
+"""Smaller fixes from the browser walk: what the consumer is asked and until when, what escalating
 leads to, met deadlines told apart, no preselected outcome, one shop link to escalations, and a proposal
 shown once in the timeline under its own words."""
 
@@ -11,8 +11,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from complaintdesk.complaints import services
+from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.tests import factories
 from complaintdesk.web import display
+from complaintdesk.web.tests.test_consumer_portal import _form
 
 # A Friday morning in Shanghai, in working time.
 NOW = "2026-11-20 10:00 +08:00"
@@ -114,3 +116,28 @@ def test_a_proposal_shows_once_in_the_timeline_with_its_own_label(people, browse
         assert display.timeline_label("propose_resolution") != str(display.Phase.RESOLUTION.label)
     # Nor the button's: the timeline says what was done.
     assert display.timeline_label("propose_resolution") != str(display.ACTION_LABELS["propose_resolution"])
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_a_second_complaint_about_the_same_order_is_filed_with_a_warning_linking_the_first(
+    people, browser_of
+):
+    first = factories.complaint(people.alice, people.acme, order_number="JD-1001")
+    factories.complaint(people.erin, people.acme, order_number="JD-1001")  # someone else's: not named
+    client = browser_of(people.alice)
+    response = client.post(reverse("web:file_complaint"), _form(people, order_number="jd-1001"), follow=True)
+    second = Complaint.objects.filter(consumer=people.alice).exclude(pk=first.pk).get()
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("web:complaint", args=[second.pk])
+    link = f'<a href="{reverse("web:complaint", args=[first.pk])}">{first.reference}</a>'
+    assert f"You complained about order jd-1001 at this shop before: {link}." in page
+    assert page.count("You complained about order") == 1
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_a_first_complaint_about_an_order_has_no_warning(people, browser_of):
+    factories.complaint(people.alice, people.bazaar, order_number="JD-1001")  # another shop
+    response = browser_of(people.alice).post(reverse("web:file_complaint"), _form(people), follow=True)
+    assert "You complained about order" not in response.content.decode()

@@ -1,11 +1,14 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from complaintdesk.accounts import ratelimit
 from complaintdesk.complaints import evidence, intake
 from complaintdesk.complaints.choices import Channel, Sector
+from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.queries import visible_complaints
 from complaintdesk.lib.errors import FieldError
 from complaintdesk.web.display import nearest_deadline
@@ -21,7 +24,7 @@ def my_complaints(request):
     return render(request, "web/consumer/list.html", {"rows": rows})
 
 
-# The filing form's evidence held while another field is corrected (issue 16, item 10): entries of
+# The filing form's evidence held while another field is corrected: entries of
 # evidence.hold_pending by id. Kept in the session, so only this signed-in consumer can use them; the form
 # sends back only the ids the consumer keeps ticked.
 _PENDING_EVIDENCE = "filing_pending_evidence"
@@ -56,6 +59,36 @@ def _hold_new_evidence(request, uploads, kept: list[dict]) -> list[dict]:
     held = kept + (evidence.hold_pending(request.user, uploads) if uploads else [])
     request.session[_PENDING_EVIDENCE] = {entry["id"]: entry for entry in held}
     return held
+
+
+def _warn_if_order_complained_of(request, complaint) -> None:
+    """A second complaint about the same order at the same shop is filed (it may be about something else),
+    with a warning that links the first."""
+    earlier = (
+        Complaint.objects.filter(
+            consumer=complaint.consumer,
+            merchant=complaint.merchant,
+            order_number__iexact=complaint.order_number,
+        )
+        .exclude(pk=complaint.pk)
+        .order_by("received_at", "pk")
+        .first()
+    )
+    if earlier is None or not complaint.order_number:
+        return
+    messages.warning(
+        request,
+        format_html(
+            _(
+                "You complained about order {order} at this shop before: {link}. If it is the same "
+                "problem, follow it there."
+            ),
+            order=complaint.order_number,
+            link=format_html(
+                '<a href="{}">{}</a>', reverse("web:complaint", args=[earlier.pk]), earlier.reference
+            ),
+        ),
+    )
 
 
 @consumer_required
@@ -109,6 +142,7 @@ def file_complaint(request, query):
                 _("Your complaint %(ref)s was sent to %(shop)s. The shop's deadlines are below.")
                 % {"ref": complaint.reference, "shop": complaint.merchant.name},
             )
+            _warn_if_order_complained_of(request, complaint)
             return redirect("web:complaint", complaint.pk)
     if form.errors:
         pending = _hold_new_evidence(request, chosen, pending)
