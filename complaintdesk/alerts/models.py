@@ -1,6 +1,10 @@
 from django.conf import settings
 from django.db import models
+from django.utils import translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from complaintdesk.alerts import titles
 
 
 class AlertKind(models.TextChoices):
@@ -24,7 +28,10 @@ class Alert(models.Model):
     merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="alerts")
     category = models.ForeignKey("complaints.Category", null=True, blank=True, on_delete=models.PROTECT)
     episode_key = models.CharField(max_length=200, help_text=_("What makes two sightings the same episode."))
+    # The English title as raised; shown only when `facts` cannot render one (`shown_title`).
     title = models.CharField(_("title"), max_length=300)
+    # What the detector saw, as data (alerts.titles): the title is rendered from it in the reader's language.
+    facts = models.JSONField(_("facts"), default=dict, blank=True)
     details = models.JSONField(default=dict, blank=True)
     observed = models.PositiveIntegerField(null=True, blank=True)
     expected = models.FloatField(null=True, blank=True)
@@ -52,4 +59,33 @@ class Alert(models.Model):
         indexes = [models.Index(fields=["state", "-raised_at"])]
 
     def __str__(self) -> str:
-        return self.title
+        return self.shown_title
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the active language, from the facts; the stored title when they are not enough."""
+        return titles.render(self.kind, self.facts or {}, self.category_label) or self.title
+
+    def titles_by_language(self) -> dict[str, str]:
+        """The title in each of the site's languages (for a notice read in the reader's language)."""
+        titles_ = {}
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                titles_[code] = self.shown_title
+        return titles_
+
+    @property
+    def category_label(self) -> str:
+        if self.category_id is None:
+            return ""
+        zh = (get_language() or "").startswith("zh")
+        return self.category.name_zh if zh else self.category.name_en
+
+    @property
+    def expected_count(self) -> str:
+        return titles.expected_count(self.expected)
+
+    @property
+    def chance(self) -> str:
+        """The probability by chance in plain words ('' when the detector gave none)."""
+        return titles.chance(self.p_value)

@@ -23,6 +23,7 @@ class AlertOut(Schema):
     merchant_name: str
     category: str | None
     title: str
+    facts: dict
     details: dict
     observed: int | None
     expected: float | None
@@ -43,6 +44,10 @@ class AlertOut(Schema):
     @staticmethod
     def resolve_merchant_name(alert):
         return alert.merchant.name
+
+    @staticmethod
+    def resolve_title(alert):
+        return alert.shown_title
 
     @staticmethod
     def resolve_category(alert):

@@ -113,6 +113,7 @@ def detect_named(now: datetime) -> int:
             complaints=complaint_ids[:MAX_COMPLAINTS_PER_ALERT],
             details={"source": "named", "promotion": label, "named_as": named_as},
             observed=len(complaint_ids),
+            facts={"shop": shop.name, "source": "named", "promotion": label, "observed": len(complaint_ids)},
         )
         raised += created
     return raised
@@ -194,6 +195,16 @@ def detect_sale_surges(now: datetime) -> int:
                     p_value=p,
                     window_start=start,
                     window_end=upto,
+                    facts={
+                        "shop": shop.name,
+                        "source": "sale_surge",
+                        "promotion": f"{period.name} {year}",
+                        "observed": observed,
+                        "expected": expected,
+                        "p_value": p,
+                        "window_start": start.isoformat(),
+                        "window_end": upto.isoformat(),
+                    },
                 )
                 raised += created
     return raised

@@ -167,21 +167,31 @@ def _raise_surge(hour, shop: int, category: int, n: int, expected: float, p: flo
         "p_value": p,
         "promotion_extra": round(extra, 2),
     }
+    facts = {
+        "shop": merchant.name, "category": code if category_id else None, "observed": n,
+        "expected": round(expected, 2), "p_value": p,
+        "window_start": hour.isoformat(), "window_end": (hour + HOUR).isoformat(),
+    }  # fmt: skip
     alert, created = raise_alert(
         kind, merchant, key,
         f"Surge at {merchant.name}: {n} {what} in the hour from {local:%Y-%m-%d %H}:00, {expected:.1f} expected",
         complaints=list(complaints.values_list("id", flat=True)),
         category_id=category_id, observed=n, expected=round(expected, 2), p_value=p,
         window_start=hour, window_end=hour + HOUR, details={"hours": {local.isoformat(): sighting}},
+        facts=facts,
     )  # fmt: skip
     if not created:
         hours = {**alert.details.get("hours", {}), local.isoformat(): sighting}
+        totals = {
+            "observed": sum(h["observed"] for h in hours.values()),
+            "expected": round(sum(h["expected"] for h in hours.values()), 2),
+            "p_value": min(h["p_value"] for h in hours.values()),
+            "window_end": max(alert.window_end or hour + HOUR, hour + HOUR),
+        }
         Alert.objects.filter(pk=alert.pk).update(
             details={**alert.details, "hours": hours},
-            observed=sum(h["observed"] for h in hours.values()),
-            expected=round(sum(h["expected"] for h in hours.values()), 2),
-            p_value=min(h["p_value"] for h in hours.values()),
-            window_end=max(alert.window_end or hour + HOUR, hour + HOUR),
+            facts={**(alert.facts or facts), **totals, "window_end": totals["window_end"].isoformat()},
+            **totals,
         )
     return int(created)
 
@@ -321,11 +331,19 @@ def _raise_mass_incident(shop: int, pattern: str, value: str, ids: list[int], te
         Complaint.objects.filter(pk__in=ids).order_by("received_at").values_list("received_at", flat=True)
     )
     what = WORDS[pattern].format(value=value)
+    facts = {"shop": merchant.name, "pattern": pattern, "value": value, "observed": len(ids),
+             "window_hours": cfg["mass_window_hours"]}  # fmt: skip
+    category_id = None
+    if pattern == "amount":  # value is "<amount> <category code>" (mass_clusters)
+        amount, _, code = value.partition(" ")
+        facts |= {"value": "", "amount": amount, "category": code}
+        category_id = Category.objects.filter(code=code).values_list("pk", flat=True).first()
     _, created = raise_alert(
         AlertKind.MASS_INCIDENT, merchant, key,
         f"Mass-incident risk at {merchant.name}: {len(ids)} complaints with {what} within "
         f"{cfg['mass_window_hours']} h",
         complaints=ids, observed=len(ids), window_start=received.first(), window_end=received.last(),
         details={"pattern": pattern, "value": value, "sample": scrub(texts[ids[0]][:200])},
+        facts=facts, category_id=category_id,
     )  # fmt: skip
     return int(created)

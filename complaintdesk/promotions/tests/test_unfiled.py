@@ -223,3 +223,22 @@ def test_far_in_the_tail_it_neither_overflows_nor_loops():
     first_term = math.exp(200 * math.log(10) - 10 - math.lgamma(201))
     assert 0 < unfiled.poisson_tail(200, 10.0) == pytest.approx(first_term, rel=0.1)
     assert unfiled.poisson_tail(100_000, 10.0) == 0.0
+
+
+@pytest.mark.django_db
+def test_unfiled_promotion_alerts_store_their_facts(people):
+    _complaint(people, promotion_name="Spring Flash Sale", order_date=date(2026, 11, 3))
+    _surge(people, people.bazaar, 12)
+    assert unfiled.detect(NOV_12) == 2
+    named = Alert.objects.get(merchant=people.acme)
+    assert named.facts == {"shop": "Acme Online", "source": "named", "promotion": "Spring Flash Sale", "observed": 1}
+    assert named.shown_title == (
+        "Acme Online: 1 complaint names the promotion “Spring Flash Sale”, which the shop never filed"
+    )
+    surge = Alert.objects.get(merchant=people.bazaar)
+    assert surge.facts == {
+        "shop": "Bazaar Mall", "source": "sale_surge", "promotion": "Double 11 2026", "observed": 12,
+        "expected": surge.expected, "p_value": surge.p_value,
+        "window_start": at(2026, 11, 1, 0, 0).isoformat(), "window_end": NOV_12.isoformat(),
+    }  # fmt: skip
+    assert "e-" not in surge.shown_title and "far above normal" in surge.shown_title

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import timezone, translation
 
 from complaintdesk.alerts.models import Alert
 from complaintdesk.complaints.models import Category
@@ -174,3 +175,44 @@ def test_the_same_order_batch_or_amount_is_a_mass_incident(people):
     alert = Alert.objects.get(kind="mass_incident")
     assert alert.details == {"pattern": "order_pattern", "value": "JD-20261111-", "sample": UNRELATED[0]}
     assert alert.complaints.count() == 5
+
+
+@pytest.mark.django_db
+def test_a_surge_stores_its_facts_and_a_longer_surge_updates_them(people):
+    history(people.acme, 1)
+    file_in_hour(people.alice, people.acme, 15, description="burst")
+    detect(HOUR_UNDER_TEST + timedelta(minutes=59))
+    surge = Alert.objects.get(kind="surge_category")
+    assert surge.facts == {
+        "shop": "Acme Online", "category": "delivery", "observed": 15, "expected": surge.expected,
+        "p_value": surge.p_value, "window_start": "2026-11-11T02:00:00+00:00",
+        "window_end": "2026-11-11T03:00:00+00:00",
+    }  # fmt: skip
+    with translation.override("zh-hans"):
+        assert "“物流配送”" in surge.shown_title and "delivery" not in surge.shown_title
+    next_hour = HOUR_UNDER_TEST + timedelta(hours=1)
+    file_in_hour(people.alice, people.acme, 12, hour=next_hour, description="burst")
+    detect(next_hour + timedelta(minutes=40))
+    surge.refresh_from_db()
+    assert (surge.facts["observed"], surge.facts["window_end"]) == (27, "2026-11-11T04:00:00+00:00")
+    assert surge.facts["expected"] == surge.expected and surge.facts["p_value"] == surge.p_value
+    with timezone.override(SH):
+        assert "27 “Delivery” complaints from 2026-11-11 10:00 to 12:00" in surge.shown_title
+
+
+@pytest.mark.django_db
+def test_a_mass_incident_of_one_amount_names_its_category(people):
+    for i, text in enumerate(UNRELATED + ["其他问题"]):
+        with time_machine.travel(HOUR_UNDER_TEST - timedelta(hours=2, minutes=i), tick=False):
+            factories.complaint(people.alice, people.acme, description=text, order_number=f"O{i}",
+                                amount=Decimal("199.00"), category="quality", kind="quality_issue")  # fmt: skip
+    assert detect(HOUR_UNDER_TEST) == 1
+    alert = Alert.objects.get(kind="mass_incident")
+    assert alert.category.code == "quality"
+    assert alert.facts == {
+        "shop": "Acme Online", "pattern": "amount", "value": "", "amount": "199.00", "category": "quality",
+        "observed": 5, "window_hours": 24,
+    }  # fmt: skip
+    assert alert.shown_title == (
+        "Mass-incident risk at Acme Online: 5 complaints of the same amount (¥199.00) in “Quality” within 24 hours"
+    )
