@@ -209,7 +209,7 @@ def export(
             rows = rows.filter(merchant_id=q.merchant)
         rows = rows.order_by("received_at", "id")
         return exports.list_download(
-            exports.COMPLAINT_COLUMNS,
+            exports.complaint_columns(),
             partial(exports.complaint_rows, viewer=request.auth),
             rows,
             format,

@@ -9,9 +9,13 @@ goes through `lib.spreadsheet.cell`: no text in a download is a formula.
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext, override
+from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.accounts.privacy import listed_text
 from complaintdesk.complaints.models import Complaint
@@ -27,6 +31,9 @@ CONTENT_TYPES = {
 }
 # One sheet of an XLSX file holds 1,048,576 rows, the header included.
 XLSX_MAX_ROWS = 1_048_575
+# How an XLSX date or time cell shows (ISO order, to the second, in the regulator's zone).
+XLSX_DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+XLSX_DATE_FORMAT = "yyyy-mm-dd"
 
 
 class Echo:
@@ -34,12 +41,25 @@ class Echo:
         return value
 
 
+def local_instant(value: datetime) -> datetime:
+    """An aware instant in the regulator's zone, to the second (no download shows microseconds)."""
+    return timezone.localtime(value, periods.zone()).replace(microsecond=0)
+
+
+def _csv_cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return local_instant(value).isoformat()  # ISO 8601 with the zone's offset
+    return spreadsheet.cell(value)
+
+
 def stream_csv(headers: list[str], rows: Iterable) -> Iterator[str]:
     """CSV lines for a streaming response; a BOM first so spreadsheet programs read UTF-8 (Chinese)."""
     writer = csv.writer(Echo())
     yield "\ufeff" + writer.writerow(headers)
     for row in rows:
-        yield writer.writerow(["" if v is None else spreadsheet.cell(v) for v in row])
+        yield writer.writerow([_csv_cell(v) for v in row])
 
 
 def write_csv(headers: list[str], rows: Iterable) -> bytes:
@@ -62,8 +82,16 @@ def write_xlsx(headers: list[str], rows: Iterable, title: str = "data") -> bytes
             text = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", spreadsheet.cell(value)))
             text.data_type = "s"
             return text
-        if getattr(value, "tzinfo", None) is not None:
-            return timezone.localtime(value, periods.zone()).replace(tzinfo=None)  # XLSX has no time zones
+        if isinstance(value, datetime):
+            # A real date-time cell; XLSX has no time zones, so the regulator's wall clock, naive.
+            moment = local_instant(value) if value.tzinfo is not None else value.replace(microsecond=0)
+            stamp = WriteOnlyCell(sheet, moment.replace(tzinfo=None))
+            stamp.number_format = XLSX_DATETIME_FORMAT
+            return stamp
+        if isinstance(value, date):
+            day = WriteOnlyCell(sheet, value)
+            day.number_format = XLSX_DATE_FORMAT
+            return day
         return value
 
     sheet.append(headers)
@@ -214,10 +242,28 @@ def series_table(data: dict) -> tuple[list[str], list[list]]:
     return ["start", "end", "count", "previous_year_count"], rows
 
 
+# The complaint list's columns, headed in the requester's language (`complaint_columns`). A coded column
+# shows the label and is followed by the internal code, for programs, headed "<column> (code)".
 COMPLAINT_COLUMNS = [
-    "reference", "received_at", "shop", "kind", "category", "channel", "sector", "state", "order_number",
-    "product", "amount", "wanted_outcome", "first_response_due", "first_response_in_time", "description",
+    (_("reference"), False), (_("received at"), False), (_("shop"), False), (_("kind"), True),
+    (_("category"), True), (_("channel"), True), (_("sector"), True), (_("state"), True),
+    (_("order number"), False), (_("product"), False), (_("amount"), False), (_("wanted outcome"), True),
+    (_("First response due"), False), (_("First response in time"), False), (_("description"), False),
 ]  # fmt: skip
+
+
+def complaint_columns() -> list[str]:
+    """The complaint list's header row in the active language (see decisions.md, "Exports in the
+    requester's language")."""
+    headers = []
+    for label, coded in COMPLAINT_COLUMNS:
+        headers.append(capfirst(str(label)))
+        if coded:
+            headers.append(gettext("%(column)s (code)") % {"column": capfirst(str(label))})
+    return headers
+
+
+IN_TIME_LABELS = {"yes": _("Met in time"), "late": _("Met late"), "no": _("Missed")}
 
 
 def _in_time(complaint) -> str:
@@ -231,17 +277,39 @@ def _in_time(complaint) -> str:
     return ""
 
 
+def category_label(category) -> str:
+    return category.name_zh if (get_language() or "").startswith("zh") else category.name_en
+
+
 def complaint_rows(complaints, viewer) -> Iterator[list]:
-    """A list of complaints `viewer` may see (a `visible_complaints` queryset), one row each; free text
-    masked for a shop as its lists are (`privacy.listed_text`)."""
+    """A list of complaints `viewer` may see (a `visible_complaints` queryset), one row each in
+    `complaint_columns`' order, labels in the language active now; free text masked for a shop as its
+    lists are (`privacy.listed_text`)."""
+    return _in_language(get_language(), _complaint_rows(complaints, viewer))
+
+
+def _in_language(language: str | None, rows: Iterator[list]) -> Iterator[list]:
+    """Each row made in `language`: a streamed download's rows are made after its view has returned, when
+    the request's language is no longer active (the thread may be serving another request's)."""
+    while True:
+        with override(language):
+            row = next(rows, None)
+        if row is None:
+            return
+        yield row
+
+
+def _complaint_rows(complaints, viewer) -> Iterator[list]:
     for c in complaints.iterator(chunk_size=2000):
         first = next((d for d in c.deadlines.all() if d.phase == "first_response"), None)
+        in_time = _in_time(c)
         yield [
-            c.reference, timezone.localtime(c.received_at, periods.zone()).isoformat(), c.merchant.name,
-            c.kind, c.category.code, c.channel, c.sector, c.state, c.order_number,
-            listed_text(c.product, viewer), c.amount,
-            c.wanted_outcome, timezone.localtime(first.due_at, periods.zone()).isoformat() if first else "",
-            _in_time(c), listed_text(c.description, viewer),
+            c.reference, c.received_at, c.merchant.name,
+            c.get_kind_display(), c.kind, category_label(c.category), c.category.code,
+            c.get_channel_display(), c.channel, c.get_sector_display(), c.sector,
+            c.get_state_display(), c.state, c.order_number, listed_text(c.product, viewer), c.amount,
+            c.get_wanted_outcome_display(), c.wanted_outcome, first.due_at if first else None,
+            str(IN_TIME_LABELS[in_time]) if in_time else "", listed_text(c.description, viewer),
         ]  # fmt: skip
 
 

@@ -42,5 +42,5 @@ def test_a_description_with_control_characters_downloads_as_xlsx_without_them(pe
     response = api(people.rita).get("/stats/export", period)
     assert response.status_code == 200
     header, row = _cells(response.content)
-    description = row[[c.value for c in header].index("description")].value
+    description = row[[c.value for c in header].index("Description")].value  # the English header
     assert description == "bell and form feed, tab\tkept"

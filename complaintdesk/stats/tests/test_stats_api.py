@@ -205,7 +205,7 @@ def test_complaint_lists_export_what_the_user_may_see(figures, api):
             )
         )
     )
-    assert {r["shop"] for r in bob_rows} == {"Acme Online"} and len(bob_rows) == 4
+    assert {r["Shop"] for r in bob_rows} == {"Acme Online"} and len(bob_rows) == 4
     erin = _get(api(figures.erin), "/stats/export", {**period, "format": "xlsx"})
     sheet = load_workbook(io.BytesIO(erin.content)).active
     assert sheet.max_row == 1 + 2  # her own two complaints

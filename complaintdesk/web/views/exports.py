@@ -79,7 +79,7 @@ def complaints(request, query):
     name = f"complaintdesk-complaints-{timezone.localdate(timezone=periods.zone())}"
     try:
         return exports.list_download(
-            exports.COMPLAINT_COLUMNS,
+            exports.complaint_columns(),
             partial(exports.complaint_rows, viewer=request.user),
             rows,
             query["format"],
