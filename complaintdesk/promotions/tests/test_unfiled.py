@@ -113,14 +113,18 @@ def test_complaints_naming_an_unfiled_promotion_raise_one_alert_once(people):
     )
     assert "Spring Flash Sale" in alert.title
     assert set(alert.complaints.all()) == {first, second}
-    assert OutboxMessage.objects.filter(event="alert").count() == 1
+    # One notice to the centre's channel and one to its officer (Rita), once.
+    assert sorted(OutboxMessage.objects.filter(event="alert").values_list("kind", flat=True)) == [
+        "email",
+        "user",
+    ]
 
     third = _complaint(people, promotion_name="Spring Flash Sale", received_at=NOV_12 + timedelta(hours=2))
     with time_machine.travel(NOV_12 + timedelta(hours=3), tick=False):
         assert unfiled.detect(NOV_12 + timedelta(hours=3)) == 0
     assert Alert.objects.count() == 1
     assert third in alert.complaints.all()
-    assert OutboxMessage.objects.filter(event="alert").count() == 1
+    assert OutboxMessage.objects.filter(event="alert").count() == 2
 
 
 @pytest.mark.django_db
@@ -231,7 +235,12 @@ def test_unfiled_promotion_alerts_store_their_facts(people):
     _surge(people, people.bazaar, 12)
     assert unfiled.detect(NOV_12) == 2
     named = Alert.objects.get(merchant=people.acme)
-    assert named.facts == {"shop": "Acme Online", "source": "named", "promotion": "Spring Flash Sale", "observed": 1}
+    assert named.facts == {
+        "shop": "Acme Online",
+        "source": "named",
+        "promotion": "Spring Flash Sale",
+        "observed": 1,
+    }
     assert named.shown_title == (
         "Acme Online: 1 complaint names the promotion “Spring Flash Sale”, which the shop never filed"
     )
