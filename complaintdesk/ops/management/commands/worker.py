@@ -2,7 +2,9 @@
 
 import logging
 import signal
+import sys
 import time
+from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
@@ -11,6 +13,7 @@ from django.utils import timezone
 from complaintdesk.deadlines import services as deadline_services
 from complaintdesk.deadlines import sweep
 from complaintdesk.notify import digest, outbox
+from complaintdesk.ops import health
 from complaintdesk.promotions import unfiled
 from complaintdesk.stats import detectors
 
@@ -48,15 +51,36 @@ def _guarded(step) -> int:
 
 
 class Command(BaseCommand):
-    help = "Send deadline reminders, mark breaches and escalate, deliver notifications. --once for one pass."
+    help = (
+        "Send deadline reminders, mark breaches and escalate, deliver notifications. --once for one pass; "
+        "--check to see whether a worker keeps up (exit status 1 when work waits too long)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--once", action="store_true", help="Do one pass over what is due now, then exit."
         )
         parser.add_argument("--interval", type=float, default=2.0, help="Seconds to sleep when idle.")
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="Do no work: count the deadline steps and notifications due longer than --late-minutes ago "
+            "and exit with status 1 if there are any (for monitoring).",
+        )
+        parser.add_argument(
+            "--late-minutes", type=int, default=int(health.LATE.total_seconds() // 60), help="With --check."
+        )
 
-    def handle(self, *args, once=False, interval=2.0, **options):
+    def handle(self, *args, once=False, interval=2.0, check=False, late_minutes=10, **options):
+        if check:
+            late = health.overdue_work(timezone.now(), timedelta(minutes=late_minutes))
+            self.stdout.write(
+                f"deadline steps overdue: {late['deadline_steps']}, notifications overdue: {late['notifications']}"
+                f" (due more than {late_minutes} minutes ago)"
+            )
+            if any(late.values()):
+                sys.exit(1)
+            return
         if once:
             totals = run_once()
             self.stdout.write(", ".join(f"{k}: {v}" for k, v in totals.items()))
