@@ -62,7 +62,10 @@ def validate_countable_hours(value) -> tuple:
                 raise ValidationError(_("Each interval must be [start, end]."))
             start, end = (_clock_minutes(part) for part in interval)
             if start >= end:
-                raise ValidationError(_("Interval %(i)s ends before it starts."), params={"i": interval})
+                raise ValidationError(
+                    _("The interval %(start)s–%(end)s ends before it starts."),
+                    params={"start": interval[0], "end": interval[1]},
+                )
     try:
         # The parser, not the constructor: a BusinessCalendar registers its configuration in the shared
         # cache of year blocks, which checking whatever a request sends should not churn.

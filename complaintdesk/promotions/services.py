@@ -119,17 +119,20 @@ def validate(data: FilingData, now: datetime, start_changed: bool = True) -> Non
     if start_changed and data.starts_at <= now:
         raise FieldError(
             "starts_at",
-            _("must be in the future (now is %(now)s)") % {"now": now.isoformat(timespec="minutes")},
+            # In the zone the filing form reads and shows its times in, formatted as the pages do.
+            _("must be in the future (now is %(now)s)")
+            % {"now": f"{timezone.localtime(now):%Y-%m-%d %H:%M}"},
         )
     if data.ends_at <= data.starts_at:
-        raise FieldError("ends_at", _("must be after starts_at"))
+        raise FieldError("ends_at", _("must be after the start"))
     if data.ends_at - data.starts_at > MAX_DURATION:
         raise FieldError("ends_at", _("a promotion lasts at most 366 days"))
     _positive_int(data, "expected_orders", MAX_COUNT)
     _positive_int(data, "peak_hour_orders", MAX_COUNT)
     if data.peak_hour_orders > data.expected_orders:
         raise FieldError(
-            "peak_hour_orders", _("cannot exceed expected_orders (the orders of the whole promotion)")
+            "peak_hour_orders",
+            _("cannot exceed the expected orders in total (%(orders)s)") % {"orders": data.expected_orders},
         )
     _positive_int(data, "staff_per_shift", MAX_STAFF)
     minutes = data.avg_handling_minutes

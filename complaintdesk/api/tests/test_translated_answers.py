@@ -66,8 +66,12 @@ def test_promotion_filing_refusals_are_in_the_clients_language(people, api):
         english, chinese = in_both(
             lambda h: api(people.bob).post("/promotions", payload(peak_hour_orders=300000), headers=h)
         )
-        assert english == (422, "cannot exceed expected_orders (the orders of the whole promotion)")
-        assert chinese == (422, "不得超过 expected_orders（整个促销活动的订单量）")
+        assert english == (422, "cannot exceed the expected orders in total (200000)")
+        # A start in the past: "now" in the regulator's zone as the pages show it, not UTC with an offset.
+        past = {"starts_at": "2026-10-01T00:00:00+08:00"}
+        english, chinese = in_both(lambda h: api(people.bob).post("/promotions", payload(**past), headers=h))
+        assert english == (422, "must be in the future (now is 2026-10-20 10:00)")
+        assert chinese == (422, "须晚于当前时间（现在是 2026-10-20 10:00）")
         filing = api(people.bob).post("/promotions", payload()).json()
 
     accept = f"/promotions/{filing['id']}/accept"

@@ -1,10 +1,39 @@
-"""What the web's upload fields share: lib.uploads' check worded for a form, and a field of several files."""
+"""What the web's forms share: lib.uploads' check worded for a form, a field of several files, and a form
+whose limits name the field as it is labelled."""
 
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.lib import uploads
+
+# Django's own words for a limit say "this value" (in Chinese "该变量"): these name the field by its label.
+LIMIT_MESSAGES = {
+    "max_length": _("“%(label)s” may have at most %(limit_value)d characters (it has %(show_value)d)."),
+    "min_length": _("“%(label)s” needs at least %(limit_value)d characters (it has %(show_value)d)."),
+    "max_value": _("“%(label)s” must be less than or equal to %(limit_value)s."),
+    "min_value": _("“%(label)s” must be greater than or equal to %(limit_value)s."),
+}
+
+
+class LabelledForm(forms.Form):
+    """A form whose length and number limits name the field as the form labels it, in the reader's
+    language, instead of Django's "Ensure this value has at most 10000 characters"."""
+
+    def full_clean(self):
+        # At validation, not in __init__: a form's own __init__ may add fields after ours ran (the weekdays).
+        for field in self.fields.values():
+            if not field.label:
+                continue
+            # The label goes in now; the limit and the length stay placeholders for the validator's params.
+            label = str(field.label).replace("%", "%%")
+            field.error_messages = {
+                **field.error_messages,
+                **{
+                    code: str(message).replace("%(label)s", label) for code, message in LIMIT_MESSAGES.items()
+                },
+            }
+        super().full_clean()
 
 
 def check_upload(upload, allowed, *, wrong_type) -> None:

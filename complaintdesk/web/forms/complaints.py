@@ -6,10 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.complaints.choices import ResolutionType
 from complaintdesk.complaints.lifecycle import Action
-from complaintdesk.web.forms.common import EvidenceField
+from complaintdesk.web.forms.common import EvidenceField, LabelledForm
 
 
-class ActionForm(forms.Form):
+class ActionForm(LabelledForm):
     """One form for every lifecycle action; the fields an action does not use are dropped."""
 
     message = forms.CharField(label=_("Message"), max_length=10000, widget=forms.Textarea(attrs={"rows": 3}))

@@ -9,10 +9,10 @@ from complaintdesk.complaints.models import Category
 from complaintdesk.lib.dates import FIRST_DAY
 from complaintdesk.merchants.models import Merchant
 from complaintdesk.web.display import category_name
-from complaintdesk.web.forms.common import EvidenceField
+from complaintdesk.web.forms.common import EvidenceField, LabelledForm
 
 
-class ComplaintForm(forms.Form):
+class ComplaintForm(LabelledForm):
     merchant = forms.ModelChoiceField(
         label=_("Shop"),
         queryset=Merchant.objects.filter(is_active=True),

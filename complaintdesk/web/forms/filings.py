@@ -5,10 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.promotions.models import PromotionType
 from complaintdesk.promotions.services import FilingData
-from complaintdesk.web.forms.common import check_upload
+from complaintdesk.web.forms.common import LabelledForm, check_upload
 
 
-class FilingForm(forms.Form):
+class FilingForm(LabelledForm):
     """A promotion filing (SPEC §4); the services module checks the rules and computes the verdict."""
 
     name = forms.CharField(label=_("Name of the promotion"), max_length=200)
@@ -66,7 +66,7 @@ class FilingForm(forms.Form):
             self.add_error(field if field in self.fields else None, reason)
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(LabelledForm):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[("accept", _("Accept the filing")), ("return", _("Return it for changes"))],

@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.accounts.models import MERCHANT_ROLES, User
 from complaintdesk.merchants.models import validate_countable_hours, validate_phone
+from complaintdesk.web.forms.common import LabelledForm
 
 
-class ServiceInfoForm(forms.Form):
+class ServiceInfoForm(LabelledForm):
     """The customer-service contacts a shop publishes in the directory (merchants.profile checks them). The
     phone is checked here too with the model's validator, so that a bad phone shows with a bad e-mail."""
 
@@ -34,7 +35,7 @@ class ServiceInfoForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class CoordinatorForm(forms.Form):
+class CoordinatorForm(LabelledForm):
     """Hand the 12315 coordinator's duty to a staff member of the shop (merchants.profile checks it)."""
 
     user = forms.ModelChoiceField(label=_("Staff member"), queryset=User.objects.none(), empty_label=None)
@@ -68,7 +69,7 @@ WEEKDAY_NAMES = [
 _INTERVAL = re.compile(r"^(\d{1,2}):(\d{2})\s*[-–~～至]\s*(\d{1,2}):(\d{2})$")
 
 
-class ServiceHoursForm(forms.Form):
+class ServiceHoursForm(LabelledForm):
     """The shop's customer-service hours, one text field per weekday: "09:00-12:00, 13:00-18:00"."""
 
     def __init__(self, *args, hours=None, **kwargs):

@@ -3,14 +3,16 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from complaintdesk.web.forms.common import LabelledForm
 
-class NoteForm(forms.Form):
+
+class NoteForm(LabelledForm):
     note = forms.CharField(
         label=_("Note"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class PledgeVersionForm(forms.Form):
+class PledgeVersionForm(LabelledForm):
     """A new pledge version: a title and the eight commitments in English and Chinese (SPEC §5)."""
 
     title = forms.CharField(label=_("Title"), max_length=200)

@@ -46,7 +46,7 @@ def test_amending_with_errors_shows_them_and_changes_nothing(people, browser_of,
     )
     assert page.status_code == 422
     field = page.content.decode().split('id="field-peak_hour_orders"', 1)[1].split("</div>", 1)[0]
-    assert "cannot exceed expected_orders" in field
+    assert "cannot exceed the expected orders in total" in field
     filed.refresh_from_db()
     assert filed.staff_per_shift == 2 and filed.events.count() == 1
 
