@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.api.api import api
 from complaintdesk.web.views import notifications
 
-admin.site.site_header = "ComplaintDesk back office"
+admin.site.site_header = _("ComplaintDesk back office")
 admin.site.site_title = "ComplaintDesk"
 
 urlpatterns = [

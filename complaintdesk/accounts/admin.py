@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.accounts.models import ApiToken, Role, User
+from complaintdesk.lib.admin_display import column
 
 _DATES = (_("Important dates"), {"fields": ("last_login", "date_joined")})
 _OFFICER_FIELDSETS = (
@@ -99,7 +100,15 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["user", "name", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    # Headings of their own until the token's fields have translated names (an accounts migration).
+    list_display = [
+        column("user", _("user")),
+        column("name", _("name")),
+        column("created_at", _("created at")),
+        column("expires_at", _("expires at"), ordering="created_at"),
+        column("last_used_at", _("last used at")),
+        column("revoked_at", _("revoked at")),
+    ]
     readonly_fields = ["user", "key_hash", "created_at", "expires_at", "last_used_at"]
 
     def has_add_permission(self, request):

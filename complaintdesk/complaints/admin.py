@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.complaints.models import Category, Complaint, ComplaintEvent, Evidence
 from complaintdesk.deadlines.models import Deadline
+from complaintdesk.lib.admin_display import json_rows
 
 
 @admin.register(Category)
@@ -23,8 +25,12 @@ class ReadOnlyInline(admin.TabularInline):
 
 class EventInline(ReadOnlyInline):
     model = ComplaintEvent
-    fields = ["created_at", "action", "actor", "actor_role", "from_state", "to_state", "message", "data"]
+    fields = ["created_at", "action", "actor", "actor_role", "from_state", "to_state", "message", "details"]
     readonly_fields = fields
+
+    @admin.display(description=_("details"))
+    def details(self, event):
+        return json_rows(event.data)
 
 
 class DeadlineInline(ReadOnlyInline):
@@ -61,6 +67,12 @@ class ComplaintAdmin(admin.ModelAdmin):
 class ComplaintEventAdmin(admin.ModelAdmin):
     list_display = ["created_at", "complaint", "action", "actor", "from_state", "to_state"]
     list_filter = ["action", "actor_role"]
+    exclude = ["data"]
+    readonly_fields = ["details"]
+
+    @admin.display(description=_("details"))
+    def details(self, event):
+        return json_rows(event.data)
 
     def has_add_permission(self, request):
         return False

@@ -23,7 +23,7 @@ class Category(models.Model):
             "Complaints in this category are quality issues: the shop must reply within 4 working hours."
         ),
     )
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("position"))
 
     class Meta:
         ordering = ["position", "code"]
@@ -51,14 +51,21 @@ class Complaint(models.Model):
         null=True,
         blank=True,
         db_index=False,
+        verbose_name=_("consumer"),
     )
     # Imported complaints (CFPB, hotline records) have no account; their consumer is named only here.
     consumer_name = models.CharField(_("consumer name"), max_length=100, blank=True)
     merchant = models.ForeignKey(
-        "merchants.Merchant", on_delete=models.PROTECT, related_name="complaints", db_index=False
+        "merchants.Merchant",
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        db_index=False,
+        verbose_name=_("merchant"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMPLAINT)
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="complaints")
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("category")
+    )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.WEB)
     sector = models.CharField(
         _("sector"), max_length=24, choices=Sector.choices, default=Sector.ONLINE_SHOPPING
@@ -96,17 +103,22 @@ class Complaint(models.Model):
     )
     state = models.CharField(_("state"), max_length=24, choices=State.choices, default=State.SUBMITTED)
     # Where a complaint goes back to when the consumer answers a request for information.
-    resume_state = models.CharField(max_length=24, choices=State.choices, blank=True)
+    resume_state = models.CharField(
+        max_length=24, choices=State.choices, blank=True, verbose_name=_("state to resume")
+    )
     resolution_type = models.CharField(
         _("proposed resolution"), max_length=20, choices=ResolutionType.choices, blank=True
     )
     resolution_text = models.TextField(_("resolution details"), max_length=5000, blank=True)
     received_at = models.DateTimeField(_("received at"), db_index=True)
     external_id = models.CharField(
-        max_length=64, blank=True, help_text=_("Identifier in an imported source.")
+        max_length=64,
+        blank=True,
+        help_text=_("Identifier in an imported source."),
+        verbose_name=_("external identifier"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -121,6 +133,8 @@ class Complaint(models.Model):
                 name="complaint_unique_external_id",
             )
         ]
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
 
     def __str__(self) -> str:
         return self.reference or f"complaint #{self.pk}"
@@ -133,18 +147,28 @@ class Complaint(models.Model):
 class ComplaintEvent(models.Model):
     """One row per change of a complaint; never updated or deleted (SPEC §2)."""
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
-    actor_role = models.CharField(max_length=24, help_text=_("Role at the time, or 'system' for the worker."))
-    action = models.CharField(max_length=40)
-    from_state = models.CharField(max_length=24, blank=True)
-    to_state = models.CharField(max_length=24, blank=True)
-    message = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(db_index=True)
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, related_name="events", verbose_name=_("complaint")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("actor")
+    )
+    actor_role = models.CharField(
+        max_length=24,
+        help_text=_("Role at the time, or 'system' for the worker."),
+        verbose_name=_("actor's role"),
+    )
+    action = models.CharField(max_length=40, verbose_name=_("action"))
+    from_state = models.CharField(max_length=24, blank=True, verbose_name=_("from state"))
+    to_state = models.CharField(max_length=24, blank=True, verbose_name=_("to state"))
+    message = models.TextField(blank=True, verbose_name=_("message"))
+    data = models.JSONField(default=dict, blank=True, verbose_name=_("details"))
+    created_at = models.DateTimeField(db_index=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name = _("complaint event")
+        verbose_name_plural = _("complaint events")
 
     def __str__(self) -> str:
         return f"{self.complaint} {self.action} {self.from_state}→{self.to_state}"
@@ -163,15 +187,23 @@ def evidence_path(instance: "Evidence", filename: str) -> str:
 
 
 class Evidence(models.Model):
-    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="evidence")
-    file = models.FileField(upload_to=evidence_path, max_length=300)
-    original_name = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=100)
-    extension = models.CharField(max_length=10)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    created_at = models.DateTimeField(auto_now_add=True)
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, related_name="evidence", verbose_name=_("complaint")
+    )
+    file = models.FileField(upload_to=evidence_path, max_length=300, verbose_name=_("file"))
+    original_name = models.CharField(max_length=255, verbose_name=_("original file name"))
+    content_type = models.CharField(max_length=100, verbose_name=_("content type"))
+    extension = models.CharField(max_length=10, verbose_name=_("extension"))
+    size = models.PositiveIntegerField(verbose_name=_("size (bytes)"))
+    sha256 = models.CharField(max_length=64, verbose_name=_("SHA-256"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("uploaded by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
 
     def __str__(self) -> str:
         return self.original_name
@@ -181,14 +213,18 @@ class IdempotencyKey(models.Model):
     """Remembers which complaint a client's Idempotency-Key created, and the body it was sent with."""
 
     # The unique (user, key) index serves look-ups by user too.
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_index=False)
-    key = models.CharField(max_length=255)
-    request_hash = models.CharField(max_length=64)
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE)
-    created_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_index=False, verbose_name=_("user")
+    )
+    key = models.CharField(max_length=255, verbose_name=_("key"))
+    request_hash = models.CharField(max_length=64, verbose_name=_("request hash"))
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, verbose_name=_("complaint"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_user_key")]
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"

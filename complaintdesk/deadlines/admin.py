@@ -1,9 +1,18 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from complaintdesk.deadlines.models import ACTIVE_POLICY_STAYS, CalendarOverride, Policy, PolicyRule
 from complaintdesk.deadlines.recompute import recompute_open_deadlines
 from complaintdesk.deadlines.services import calendar_warnings
+
+
+def recomputed(changed: int) -> str:
+    return ngettext(
+        "Deadlines recomputed for %(count)d open complaint.",
+        "Deadlines recomputed for %(count)d open complaints.",
+        changed,
+    ) % {"count": changed}
 
 
 class PolicyRuleInline(admin.TabularInline):
@@ -43,7 +52,7 @@ class PolicyAdmin(admin.ModelAdmin):
 
         if form.instance.is_active:
             changed = recompute_open_deadlines(request.user, reason=f"policy '{form.instance}' changed")
-            messages.info(request, f"Deadlines recomputed for {changed} open complaint(s).")
+            messages.info(request, recomputed(changed))
 
 
 @admin.register(CalendarOverride)
@@ -63,7 +72,7 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
 
     def _recompute(self, request, reason):
         changed = recompute_open_deadlines(request.user, reason=reason)
-        messages.info(request, f"Deadlines recomputed for {changed} open complaint(s).")
+        messages.info(request, recomputed(changed))
 
     def changelist_view(self, request, extra_context=None):
         for warning in calendar_warnings():

@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.complaints.choices import Channel, Kind
@@ -46,7 +47,7 @@ class Policy(models.Model):
         default=75,
         help_text=_("The shop is reminded when this share has passed."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name_plural = _("policies")
@@ -55,6 +56,7 @@ class Policy(models.Model):
                 fields=["is_active"], condition=models.Q(is_active=True), name="one_active_policy"
             )
         ]
+        verbose_name = _("policy")
 
     def __str__(self) -> str:
         return self.name
@@ -93,7 +95,9 @@ class PolicyRule(models.Model):
     For each phase the first matching rule by `priority` (lowest first) wins; blank conditions match all.
     """
 
-    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="rules")
+    policy = models.ForeignKey(
+        Policy, on_delete=models.CASCADE, related_name="rules", verbose_name=_("policy")
+    )
     phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices)
     priority = models.PositiveSmallIntegerField(_("priority"), default=100)
     # Choices, not free text: a misspelt kind or channel would match no complaint and silently turn the
@@ -107,6 +111,7 @@ class PolicyRule(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         help_text=_("Blank matches all."),
+        verbose_name=_("category"),
     )
     channel = models.CharField(
         _("channel"), max_length=20, blank=True, choices=Channel.choices, help_text=_("Blank matches all.")
@@ -123,6 +128,8 @@ class PolicyRule(models.Model):
 
     class Meta:
         ordering = ["policy", "phase", "priority", "id"]
+        verbose_name = _("policy rule")
+        verbose_name_plural = _("policy rules")
 
     def __str__(self) -> str:
         return self.label or f"{self.phase} {self.clock}"
@@ -148,14 +155,23 @@ class CalendarOverride(models.Model):
     notice_year = models.PositiveSmallIntegerField(
         _("notice year"), blank=True, help_text=_("Year of the State Council notice; empty: the date's year.")
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("created by"),
+    )
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["date"]
+        verbose_name = _("calendar override")
+        verbose_name_plural = _("calendar overrides")
 
     def __str__(self) -> str:
-        return f"{self.date} {'off' if self.is_day_off else 'working'} {self.note}"
+        day = _("day off") if self.is_day_off else _("working day")
+        return f"{self.date} {day} {self.note}".strip()
 
     def save(self, *args, **kwargs):
         if self.notice_year is None:
@@ -174,27 +190,37 @@ class DeadlineStatus(models.TextChoices):
 class Deadline(models.Model):
     # The unique (complaint, phase) index serves look-ups by complaint too.
     complaint = models.ForeignKey(
-        "complaints.Complaint", on_delete=models.CASCADE, related_name="deadlines", db_index=False
+        "complaints.Complaint",
+        on_delete=models.CASCADE,
+        related_name="deadlines",
+        db_index=False,
+        verbose_name=_("complaint"),
     )
-    phase = models.CharField(max_length=20, choices=Phase.choices)
-    rule = models.ForeignKey(PolicyRule, null=True, blank=True, on_delete=models.SET_NULL)
+    phase = models.CharField(max_length=20, choices=Phase.choices, verbose_name=_("phase"))
+    rule = models.ForeignKey(
+        PolicyRule, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("rule")
+    )
     rule_label = models.CharField(
-        max_length=300, help_text=_("The rule as it stood when the deadline was set.")
+        max_length=300,
+        help_text=_("The rule as it stood when the deadline was set."),
+        verbose_name=_("rule label"),
     )
-    clock = models.CharField(max_length=20, choices=Clock.choices)
-    starts_at = models.DateTimeField()
-    due_at = models.DateTimeField(db_index=True)
-    remind_at = models.DateTimeField()
-    status = models.CharField(max_length=12, choices=DeadlineStatus.choices, default=DeadlineStatus.OPEN)
+    clock = models.CharField(max_length=20, choices=Clock.choices, verbose_name=_("clock"))
+    starts_at = models.DateTimeField(verbose_name=_("starts at"))
+    due_at = models.DateTimeField(db_index=True, verbose_name=_("due at"))
+    remind_at = models.DateTimeField(verbose_name=_("reminder due at"))
+    status = models.CharField(
+        max_length=12, choices=DeadlineStatus.choices, default=DeadlineStatus.OPEN, verbose_name=_("status")
+    )
     # The worker's single work queue: the next instant this row needs attention, NULL when none.
-    next_check_at = models.DateTimeField(null=True, blank=True)
-    reminded_at = models.DateTimeField(null=True, blank=True)
-    breached_at = models.DateTimeField(null=True, blank=True)
-    met_at = models.DateTimeField(null=True, blank=True)
-    paused_at = models.DateTimeField(null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True, verbose_name=_("next check at"))
+    reminded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reminded at"))
+    breached_at = models.DateTimeField(null=True, blank=True, verbose_name=_("breached at"))
+    met_at = models.DateTimeField(null=True, blank=True, verbose_name=_("met at"))
+    paused_at = models.DateTimeField(null=True, blank=True, verbose_name=_("paused at"))
     # Time spent waiting for the consumer, on the rule's clock; a recomputation adds it back.
-    paused_total = models.DurationField(default=timedelta(0))
-    warning = models.CharField(max_length=300, blank=True)
+    paused_total = models.DurationField(default=timedelta(0), verbose_name=_("total time paused"))
+    warning = models.CharField(max_length=300, blank=True, verbose_name=_("warning"))
 
     class Meta:
         ordering = ["due_at"]
@@ -207,9 +233,15 @@ class Deadline(models.Model):
                 name="deadline_due_work",
             )
         ]
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
 
     def __str__(self) -> str:
-        return f"{self.complaint_id} {self.phase} due {self.due_at:%Y-%m-%d %H:%M}"
+        # In the current zone (the regulator's in the back office), not the stored UTC.
+        return _("%(phase)s due %(due)s") % {
+            "phase": self.get_phase_display(),
+            "due": f"{timezone.localtime(self.due_at):%Y-%m-%d %H:%M}",
+        }
 
     @property
     def was_met_in_time(self) -> bool | None:

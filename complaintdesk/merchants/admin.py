@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.merchants import profile
 from complaintdesk.merchants.models import (
@@ -18,7 +19,7 @@ class ServiceInfoRevisionInline(admin.TabularInline):
     fields = [
         "changed_at",
         "changed_by",
-        "changed_fields",
+        "changed",
         "service_phone",
         "service_email",
         "service_chat_url",
@@ -27,6 +28,11 @@ class ServiceInfoRevisionInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("changed fields"))
+    def changed(self, revision):
+        # The fields by the names the shop's page gives them, not the stored field names.
+        return ", ".join(str(Merchant._meta.get_field(name).verbose_name) for name in revision.changed_fields)
 
 
 class CoordinatorDesignationInline(admin.TabularInline):

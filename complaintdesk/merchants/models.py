@@ -4,6 +4,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.deadlines.calendar import parse_clock, parse_tz, parse_weekly_hours
@@ -176,9 +177,11 @@ class Merchant(models.Model):
     # When the hours and zone above took effect: a complaint received before counts in those of the
     # ServiceInfoRevision in force then (`working_time_at`). None: since the shop was created, or changed
     # before 2026-12 when a change still moved every open deadline onto the new hours.
-    working_time_since = models.DateTimeField(null=True, blank=True, editable=False)
+    working_time_since = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("working time since")
+    )
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["name"]
@@ -226,26 +229,39 @@ class ServiceInfoRevision(models.Model):
     """One row per publication of a shop's customer-service information: what it said, what changed, who
     changed it and when. Never updated: the history of SPEC §1's published contacts."""
 
-    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="service_info_revisions")
-    service_phone = models.CharField(max_length=32, blank=True)
-    service_email = models.EmailField(blank=True)
-    service_chat_url = models.URLField(max_length=500, blank=True)
-    returns_address = models.TextField(max_length=500, blank=True)
-    service_hours = models.JSONField(default=dict)
-    # Set by the regulator, not published by the shop, but a shop's deadlines count in it as in its hours.
-    time_zone = models.CharField(max_length=64, blank=True)
-    changed_fields = models.JSONField(default=list)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.PROTECT, related_name="service_info_revisions", verbose_name=_("merchant")
     )
-    changed_at = models.DateTimeField()
+    service_phone = models.CharField(max_length=32, blank=True, verbose_name=_("service phone"))
+    service_email = models.EmailField(blank=True, verbose_name=_("service email"))
+    service_chat_url = models.URLField(max_length=500, blank=True, verbose_name=_("online chat link"))
+    returns_address = models.TextField(max_length=500, blank=True, verbose_name=_("returns address"))
+    service_hours = models.JSONField(default=dict, verbose_name=_("service hours"))
+    # Set by the regulator, not published by the shop, but a shop's deadlines count in it as in its hours.
+    time_zone = models.CharField(max_length=64, blank=True, verbose_name=_("time zone"))
+    changed_fields = models.JSONField(default=list, verbose_name=_("changed fields"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(verbose_name=_("changed at"))
 
     class Meta:
         ordering = ["-changed_at", "-id"]
         indexes = [models.Index(fields=["merchant", "-changed_at"])]
+        verbose_name = _("service info revision")
+        verbose_name_plural = _("service info revisions")
 
     def __str__(self) -> str:
-        return f"{self.merchant} service info of {self.changed_at:%Y-%m-%d %H:%M}"
+        # In the current zone (the regulator's in the back office), not the stored UTC.
+        return _("%(shop)s: service information of %(when)s") % {
+            "shop": self.merchant,
+            "when": f"{timezone.localtime(self.changed_at):%Y-%m-%d %H:%M}",
+        }
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -257,16 +273,29 @@ class CoordinatorDesignation(models.Model):
     """The shop's 12315 coordinator over time (SPEC §1: one required per shop). The current designation is
     the one without an end; the constraint makes a second current one impossible, even under a race."""
 
-    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="coordinator_designations")
+    merchant = models.ForeignKey(
+        Merchant,
+        on_delete=models.PROTECT,
+        related_name="coordinator_designations",
+        verbose_name=_("merchant"),
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="coordinator_designations"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="coordinator_designations",
+        verbose_name=_("user"),
     )
     direct_phone = models.CharField(_("direct phone"), max_length=32, validators=[validate_phone])
     designated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("designated by"),
     )
-    started_at = models.DateTimeField()
-    ended_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(verbose_name=_("started at"))
+    ended_at = models.DateTimeField(null=True, blank=True, verbose_name=_("ended at"))
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -277,6 +306,8 @@ class CoordinatorDesignation(models.Model):
                 name="one_coordinator_per_shop",
             )
         ]
+        verbose_name = _("coordinator designation")
+        verbose_name_plural = _("coordinator designations")
 
     def __str__(self) -> str:
         return f"{self.user} coordinates {self.merchant}"

@@ -13,26 +13,37 @@ class PledgeVersion(models.Model):
     title = models.CharField(_("title"), max_length=200)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("published by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-number"]
+        verbose_name = _("pledge version")
+        verbose_name_plural = _("pledge versions")
 
     def __str__(self) -> str:
         return f"v{self.number} {self.title}"
 
 
 class Commitment(models.Model):
-    version = models.ForeignKey(PledgeVersion, on_delete=models.CASCADE, related_name="commitments")
-    number = models.PositiveSmallIntegerField(validators=COMMITMENT_NUMBERS)
+    version = models.ForeignKey(
+        PledgeVersion, on_delete=models.CASCADE, related_name="commitments", verbose_name=_("version")
+    )
+    number = models.PositiveSmallIntegerField(validators=COMMITMENT_NUMBERS, verbose_name=_("number"))
     text_en = models.TextField(_("commitment (English)"))
     text_zh = models.TextField(_("commitment (Chinese)"))
 
     class Meta:
         ordering = ["version", "number"]
         constraints = [models.UniqueConstraint(fields=["version", "number"], name="commitment_unique_number")]
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
 
     def __str__(self) -> str:
         return f"{self.number}. {self.text_en}"
@@ -41,17 +52,26 @@ class Commitment(models.Model):
 class PledgeSignature(models.Model):
     """A shop's coordinator signed a version: who, when, which version, from which address."""
 
-    version = models.ForeignKey(PledgeVersion, on_delete=models.PROTECT, related_name="signatures")
-    merchant = models.ForeignKey(
-        "merchants.Merchant", on_delete=models.PROTECT, related_name="pledge_signatures"
+    version = models.ForeignKey(
+        PledgeVersion, on_delete=models.PROTECT, related_name="signatures", verbose_name=_("version")
     )
-    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    signed_at = models.DateTimeField()
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    merchant = models.ForeignKey(
+        "merchants.Merchant",
+        on_delete=models.PROTECT,
+        related_name="pledge_signatures",
+        verbose_name=_("merchant"),
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("signed by")
+    )
+    signed_at = models.DateTimeField(verbose_name=_("signed at"))
+    ip_address = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("IP address"))
 
     class Meta:
         ordering = ["-signed_at"]
         constraints = [models.UniqueConstraint(fields=["version", "merchant"], name="pledge_signed_once")]
+        verbose_name = _("pledge signature")
+        verbose_name_plural = _("pledge signatures")
 
     def __str__(self) -> str:
         return f"{self.merchant} signed v{self.version.number}"
@@ -61,15 +81,26 @@ class ComplaintCommitment(models.Model):
     """A complaint alleges that the shop broke commitment `number` (1–8) of the pledge."""
 
     complaint = models.ForeignKey(
-        "complaints.Complaint", on_delete=models.CASCADE, related_name="commitment_tags"
+        "complaints.Complaint",
+        on_delete=models.CASCADE,
+        related_name="commitment_tags",
+        verbose_name=_("complaint"),
     )
-    number = models.PositiveSmallIntegerField(validators=COMMITMENT_NUMBERS)
-    tagged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    created_at = models.DateTimeField(auto_now_add=True)
+    number = models.PositiveSmallIntegerField(validators=COMMITMENT_NUMBERS, verbose_name=_("number"))
+    tagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("tagged by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["complaint", "number"], name="commitment_tag_once")]
         indexes = [models.Index(fields=["number"])]
+        verbose_name = _("complaint commitment")
+        verbose_name_plural = _("complaint commitments")
 
     def __str__(self) -> str:
         return f"{self.complaint} ✗{self.number}"

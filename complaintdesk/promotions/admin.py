@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from complaintdesk.lib.admin_display import json_rows
 from complaintdesk.promotions.models import FilingPolicy, Promotion, PromotionEvent, SalePeriod
 
 
@@ -7,10 +9,15 @@ class PromotionEventInline(admin.TabularInline):
     model = PromotionEvent
     extra = 0
     can_delete = False
-    readonly_fields = ["created_at", "action", "actor", "from_state", "to_state", "message", "data"]
+    fields = ["created_at", "action", "actor", "from_state", "to_state", "message", "details"]
+    readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("details"))
+    def details(self, event):
+        return json_rows(event.data)
 
 
 @admin.register(Promotion)
@@ -21,7 +28,21 @@ class PromotionAdmin(admin.ModelAdmin):
     list_filter = ["state", "late", "type", "meets_staffing_target"]
     search_fields = ["name", "merchant__name"]
     inlines = [PromotionEventInline]
-    readonly_fields = [f.name for f in Promotion._meta.fields]
+    # The stored JSON as rows under its field's name, not one line of raw JSON.
+    exclude = ["contacts", "staffing"]
+    readonly_fields = [
+        *(f.name for f in Promotion._meta.fields if f.name not in ("contacts", "staffing")),
+        "contact_rows",
+        "staffing_rows",
+    ]
+
+    @admin.display(description=_("escalation contacts"))
+    def contact_rows(self, promotion):
+        return json_rows(promotion.contacts)
+
+    @admin.display(description=_("staffing"))
+    def staffing_rows(self, promotion):
+        return json_rows(promotion.staffing)
 
     def has_add_permission(self, request):
         return False

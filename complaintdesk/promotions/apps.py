@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PromotionsConfig(AppConfig):
     name = "complaintdesk.promotions"
     label = "promotions"
-    verbose_name = "Promotion filings"
+    verbose_name = _("Promotion filings")

@@ -40,7 +40,9 @@ def plan_path(instance: "Promotion", filename: str) -> str:
 class Promotion(models.Model):
     """A shop's filing of a large promotion with its customer-service emergency plan (SPEC §4)."""
 
-    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="promotions")
+    merchant = models.ForeignKey(
+        "merchants.Merchant", on_delete=models.PROTECT, related_name="promotions", verbose_name=_("merchant")
+    )
     name = models.CharField(_("name"), max_length=200)
     type = models.CharField(_("type"), max_length=20, choices=PromotionType.choices)
     starts_at = models.DateTimeField(_("starts at"))
@@ -60,22 +62,31 @@ class Promotion(models.Model):
     lead_working_days = models.PositiveSmallIntegerField(_("lead time (working days)"))
     due_by = models.DateTimeField(_("on time if filed by"))
     filed_at = models.DateTimeField(_("filed at"))
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    reviewed_at = models.DateTimeField(null=True, blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("filed by")
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reviewed at"))
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
     review_comment = models.TextField(_("review comment"), max_length=5000, blank=True)
     # The staffing check as computed at filing or at the last amendment (`staffing.StaffingCheck`): the
     # verdict the regulator reviewed, not one that drifts as complaints come in.
-    staffing = models.JSONField(default=dict)
-    meets_staffing_target = models.BooleanField(default=False)
-    plan_file = models.FileField(upload_to=plan_path, max_length=300, blank=True)
-    plan_name = models.CharField(max_length=255, blank=True)
-    plan_size = models.PositiveIntegerField(null=True, blank=True)
-    plan_sha256 = models.CharField(max_length=64, blank=True)
-    plan_uploaded_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    staffing = models.JSONField(default=dict, verbose_name=_("staffing"))
+    meets_staffing_target = models.BooleanField(default=False, verbose_name=_("meets staffing target"))
+    plan_file = models.FileField(
+        upload_to=plan_path, max_length=300, blank=True, verbose_name=_("plan (PDF)")
+    )
+    plan_name = models.CharField(max_length=255, blank=True, verbose_name=_("plan file name"))
+    plan_size = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("plan size (bytes)"))
+    plan_sha256 = models.CharField(max_length=64, blank=True, verbose_name=_("plan SHA-256"))
+    plan_uploaded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("plan uploaded at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["-starts_at", "-id"]
@@ -99,18 +110,24 @@ class Promotion(models.Model):
 class PromotionEvent(models.Model):
     """The filing's log: one row per step, written in the step's transaction; never updated."""
 
-    promotion = models.ForeignKey(Promotion, on_delete=models.PROTECT, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
-    actor_role = models.CharField(max_length=24)
-    action = models.CharField(max_length=20, choices=FilingAction.choices)
-    from_state = models.CharField(max_length=12, blank=True)
-    to_state = models.CharField(max_length=12, blank=True)
-    message = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField()
+    promotion = models.ForeignKey(
+        Promotion, on_delete=models.PROTECT, related_name="events", verbose_name=_("promotion")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("actor")
+    )
+    actor_role = models.CharField(max_length=24, verbose_name=_("actor's role"))
+    action = models.CharField(max_length=20, choices=FilingAction.choices, verbose_name=_("action"))
+    from_state = models.CharField(max_length=12, blank=True, verbose_name=_("from state"))
+    to_state = models.CharField(max_length=12, blank=True, verbose_name=_("to state"))
+    message = models.TextField(blank=True, verbose_name=_("message"))
+    data = models.JSONField(default=dict, blank=True, verbose_name=_("details"))
+    created_at = models.DateTimeField(verbose_name=_("created at"))
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name = _("promotion event")
+        verbose_name_plural = _("promotion events")
 
     def __str__(self) -> str:
         return f"{self.promotion} {self.action}"
@@ -157,7 +174,7 @@ class FilingPolicy(models.Model):
     baseline_days = models.PositiveSmallIntegerField(
         _("surge: baseline days before the sale"), default=56, validators=[MinValueValidator(7)]
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("filing policy")
@@ -180,20 +197,30 @@ class SalePeriod(models.Model):
     """A well-known sale period (Double 11, Double 12, 618): when its complaints arrive, and the names
     consumers call it by. A shop whose complaints jump inside one without a filing is flagged unfiled."""
 
-    code = models.SlugField(max_length=40, unique=True)
+    code = models.SlugField(max_length=40, unique=True, verbose_name=_("code"))
     name = models.CharField(_("name"), max_length=100)
     promotion_type = models.CharField(_("type"), max_length=20, choices=PromotionType.choices)
     aliases = models.CharField(
         _("names used by consumers"), max_length=500, blank=True, help_text=_("Comma-separated.")
     )
-    start_month = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(12)])
-    start_day = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(31)])
-    end_month = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(12)])
-    end_day = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(31)])
-    is_active = models.BooleanField(default=True)
+    start_month = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(12)], verbose_name=_("start month")
+    )
+    start_day = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(31)], verbose_name=_("start day")
+    )
+    end_month = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(12)], verbose_name=_("end month")
+    )
+    end_day = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(31)], verbose_name=_("end day")
+    )
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
 
     class Meta:
         ordering = ["start_month", "start_day"]
+        verbose_name = _("sale period")
+        verbose_name_plural = _("sale periods")
 
     def __str__(self) -> str:
         return self.name

@@ -92,7 +92,7 @@ def test_activating_another_policy_in_the_admin_replaces_the_active_one_and_reco
         datetime(2026, 6, 8, 18, tzinfo=SH),
         "3 working days",
     )
-    assert "Deadlines recomputed for 1 open complaint(s)." in [
+    assert "Deadlines recomputed for 1 open complaint." in [
         m.message for m in get_messages(response.wsgi_request)
     ]
 
