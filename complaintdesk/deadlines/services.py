@@ -132,8 +132,8 @@ def calendar_warnings(today=None) -> list[str]:
         if not statutory.CN.covers(y):
             warnings.append(
                 gettext(
-                    "%(year)s: no statutory calendar covers this year yet; enter the State Council notice "
-                    "as calendar days in the admin or run `python manage.py import_holidays FILE`."
+                    "%(year)s: no statutory calendar covers this year yet; upload the State Council notice "
+                    "or enter its days on the console's Calendar page."
                 )
                 % {"year": y}
             )

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from complaintdesk.web.views import (
+    calendar,
     complaints,
     consumer,
     exports,
@@ -74,6 +75,8 @@ urlpatterns = [
     path(
         "console/pledge/<int:version_id>/delete/", regulator.delete_pledge_draft, name="delete_pledge_draft"
     ),
+    # The statutory calendar: the State Council notice as a file or day by day
+    path("console/calendar/", calendar.statutory_calendar, name="statutory_calendar"),
     # The e-mails written to files in local use (notify.mailfiles); 404 while mail goes to a mail server
     path("console/mail/", mail.outbox, name="mail"),
     path("console/mail/<str:mail_id>/", mail.message, name="mail_message"),

@@ -2,18 +2,15 @@
 
 Reads the holiday-cn JSON format ({year, papers, days: [{name, date, isOffDay}]}) or iCalendar (.ics);
 stores each day as a CalendarOverride (replacing earlier entries for those dates) and recomputes the open
-deadlines that it moves.
+deadlines that it moves (`calendar_days.store_days`, as the console's calendar page does).
 """
 
-from collections import Counter
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
+from complaintdesk.deadlines import calendar_days
 from complaintdesk.deadlines.holiday_files import parse_holiday_file
-from complaintdesk.deadlines.models import CalendarOverride
-from complaintdesk.deadlines.recompute import recompute_open_deadlines
 
 
 class Command(BaseCommand):
@@ -31,24 +28,15 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         off = sum(e.is_off for e in entries)
-        # A notice is about one year; days of the years around it (e.g. 31 December) do not cover those.
-        notice_year = Counter(e.date.year for e in entries).most_common(1)[0][0]
+        notice_year = calendar_days.notice_year(entries)
         self.stdout.write(
             f"{file.name}: the {notice_year} notice, {off} days off, {len(entries) - off} adjusted working days"
         )
         if dry_run:
             return
-        with transaction.atomic():
-            for entry in entries:
-                CalendarOverride.objects.update_or_create(
-                    date=entry.date,
-                    defaults={
-                        "is_day_off": entry.is_off,
-                        "note": entry.name[:200],
-                        "notice_year": notice_year,
-                    },
-                )
-        moved = recompute_open_deadlines(None, reason=f"holiday notice imported from {file.name}")
+        moved = calendar_days.store_days(
+            entries, year=notice_year, user=None, source=f"holiday notice imported from {file.name}"
+        )
         self.stdout.write(
             self.style.SUCCESS(f"Imported {len(entries)} days; deadlines moved on {moved} complaints.")
         )
