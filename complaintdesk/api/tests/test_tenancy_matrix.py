@@ -22,6 +22,7 @@ from complaintdesk.api.api import api as ninja_api
 from complaintdesk.api.tests import world
 from complaintdesk.complaints.models import Complaint, ComplaintEvent
 from complaintdesk.merchants.models import Merchant
+from complaintdesk.notify.models import Notification
 from complaintdesk.promotions.models import Promotion
 
 SCHEMA = ninja_api.get_openapi_schema(path_prefix="/api/v1/")
@@ -186,6 +187,7 @@ def _snapshot(tenant: world.Tenant):
         Promotion.objects.filter(pk=tenant.promotion).values_list("state", "updated_at").get(),
         Alert.objects.filter(pk=tenant.alert).values_list("state", "note").get(),
         (merchant.is_active, merchant.service_phone, merchant.service_hours),
+        Notification.objects.filter(pk=tenant.notification).values_list("read_at", flat=True).get(),
     )
 
 
@@ -315,6 +317,7 @@ WEB_KWARGS = {
     "merchant_id": lambda t, v: t.merchant,
     "promotion_id": lambda t, v: t.promotion,
     "alert_id": lambda t, v: t.alert,
+    "notification_id": lambda t, v: t.notification,
     "version_id": lambda t, v: v,
     "action": lambda t, v: "respond",
     # A local mail file's name: the regulator's only, no tenant's object.

@@ -14,6 +14,7 @@ from django.utils import timezone
 from complaintdesk.alerts import services as alerts
 from complaintdesk.complaints import evidence
 from complaintdesk.complaints.tests import factories
+from complaintdesk.notify.models import Notification
 from complaintdesk.pledges import services as pledges
 from complaintdesk.promotions import services as filings
 
@@ -36,6 +37,7 @@ class Tenant:
     evidence: int
     promotion: int
     alert: int
+    notification: int  # the consumer's, under the bell
 
 
 def _tenant(consumer, merchant, staff) -> Tenant:
@@ -58,7 +60,10 @@ def _tenant(consumer, merchant, staff) -> Tenant:
         ),
     )
     alert, _ = alerts.raise_alert("surge", merchant, f"k-{merchant.pk}", f"Surge at {merchant.name}")
-    return Tenant(merchant.pk, complaint.pk, item.pk, promotion.pk, alert.pk)
+    notice = Notification.objects.create(
+        user=consumer, title=f"Notice about ORD-{merchant.pk}", link=f"/complaints/{complaint.pk}/"
+    )
+    return Tenant(merchant.pk, complaint.pk, item.pk, promotion.pk, alert.pk, notice.pk)
 
 
 def build(people) -> tuple[Tenant, Tenant, int]:

@@ -14,6 +14,7 @@ from complaintdesk.alerts.models import AlertKind
 from complaintdesk.alerts.services import raise_alert
 from complaintdesk.complaints import evidence
 from complaintdesk.complaints.tests import factories
+from complaintdesk.notify.models import Notification
 from complaintdesk.pledges.models import PledgeVersion
 from complaintdesk.promotions.tests.helpers import FILING_DAY, past_filing
 from complaintdesk.web import urls
@@ -44,6 +45,9 @@ def world(people):
         expected=2.5,
     )
     version = PledgeVersion.objects.create(number=99, title="A draft")
+    notice = Notification.objects.create(
+        user=people.alice, title="A notice", link=f"/complaints/{complaint.pk}/"
+    )
     return {
         "complaint_id": complaint.pk,
         "evidence_id": item.pk,
@@ -53,6 +57,7 @@ def world(people):
         "version_id": version.pk,
         "action": "respond",
         "mail_id": "none@complaintdesk",
+        "notification_id": notice.pk,
     }
 
 
