@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from complaintdesk.accounts.models import MERCHANT_ROLES, Role
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.lib.errors import Conflict, FieldError
-from complaintdesk.promotions import queries, services
+from complaintdesk.promotions import queries, services, typecheck
 from complaintdesk.promotions.models import FilingAction, FilingState
 from complaintdesk.web.filters import ALL, FilingListQuery, reads_query
 from complaintdesk.web.forms.filings import AmendFilingForm, FilingForm, PlanForm, ReviewForm
@@ -32,6 +32,8 @@ def new_filing(request):
             form.add_field_error(exc)
         else:
             messages.success(request, _("The promotion was filed with the 12315 centre."))
+            for question in typecheck.type_warnings(promotion.type, promotion.starts_at, promotion.ends_at):
+                messages.warning(request, question)
             return redirect("web:filing", promotion.pk)
     return render(request, "web/filings/new.html", {"form": form}, status=422 if form.errors else 200)
 
