@@ -113,9 +113,10 @@ def _console(user, language):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("language", "label", "other"), [("en", "“Quality”", "质量"), ("zh-hans", "“质量”", "Quality")]
+    ("language", "label", "other", "expected"),
+    [("en", "“Quality”", "质量", "fewer than 1"), ("zh-hans", "“质量”", "Quality", "预期不足 1 件")],
 )
-def test_the_console_shows_the_title_in_the_readers_language(people, language, label, other):
+def test_the_console_shows_the_title_in_the_readers_language(people, language, label, other, expected):
     alert = _surge_alert(people)
     client = _console(people.rita, language)
     for page in (client.get(reverse("web:alerts")), client.get(reverse("web:alert", args=[alert.pk]))):
@@ -124,7 +125,7 @@ def test_the_console_shows_the_title_in_the_readers_language(people, language, l
         assert "'quality'" not in html and "&#x27;quality&#x27;" not in html
         assert "e-25" not in html and "0.1 expected" not in html
     detail = client.get(reverse("web:alert", args=[alert.pk])).content.decode()
-    assert "1,000,000,000,000" in detail and "fewer than 1" in detail
+    assert "1,000,000,000,000" in detail and expected in detail
 
 
 @pytest.mark.django_db
@@ -197,4 +198,4 @@ def test_the_migration_fills_facts_from_fields_and_details_or_leaves_the_title(p
     }
     assert unknown.facts == {} and unknown.shown_title == "Same text ×12"
     with translation.override("zh-hans"), timezone.override(SH):
-        assert "“质量”" in surge.shown_title and "14:00 to 15:00" in surge.shown_title
+        assert "“质量”" in surge.shown_title and "14:00 至 15:00" in surge.shown_title
