@@ -21,6 +21,7 @@ def _production_env(**extra) -> dict:
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="example.org",
+        SITE_URL="https://example.org",
         DJANGO_SETTINGS_MODULE="complaintdesk.settings",
         **extra,
     )

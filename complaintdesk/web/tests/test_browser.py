@@ -255,7 +255,7 @@ def test_the_whole_journey_from_filing_to_closing(people, open_page):
     expect(row).to_contain_text("Closed")
     row.get_by_role("link", name=complaint.reference).click()
     timeline = alice.locator(".timeline")
-    for step in ("Complaint filed", "Evidence added", "Reply", "Propose a resolution", "Dispute the proposal",
+    for step in ("Complaint filed", "Evidence added", "Reply", "Proposed a resolution", "Dispute the proposal",
                  "Escalate to the 12315 centre", "Start mediation", "Close the case"):  # fmt: skip
         expect(timeline).to_contain_text(step)
     expect(alice.locator("#h-actions")).to_have_count(0)
