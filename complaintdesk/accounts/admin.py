@@ -9,6 +9,7 @@ from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -81,7 +82,8 @@ class UserAdmin(BaseUserAdmin):
     def user_change_password(self, request, id, form_url=""):
         # An officer's own password goes through the form that asks for the current one; everyone else's
         # is refused by has_change_permission when it is not this officer's to set.
-        if not request.user.is_superuser and unquote(id) == str(request.user.pk):
+        # Compared as objects: the id in the address may be written "06" for 6.
+        if not request.user.is_superuser and self.get_object(request, unquote(id)) == request.user:
             return redirect("admin:password_change")
         return super().user_change_password(request, id, form_url)
 
@@ -109,7 +111,13 @@ class ApiTokenAdmin(admin.ModelAdmin):
         column("last_used_at", _("last used at")),
         column("revoked_at", _("revoked at")),
     ]
-    readonly_fields = ["user", "key_hash", "created_at", "expires_at", "last_used_at"]
+    # A token is revoked by the action below, never un-revoked: revoked_at is read-only like the rest.
+    readonly_fields = ["user", "key_hash", "name", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
 
     def has_add_permission(self, request):
         return False  # tokens are issued by POST /api/v1/auth/token, which shows the raw value once

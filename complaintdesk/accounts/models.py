@@ -113,7 +113,7 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.name or self.created_at:%Y-%m-%d}"
+        return f"{self.user} · {self.name or f'{self.created_at:%Y-%m-%d}'}"
 
     @property
     def expires_at(self) -> datetime:

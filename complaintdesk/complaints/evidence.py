@@ -4,8 +4,6 @@ served under a name whose extension is the detected type's."""
 import hashlib
 import mimetypes
 import os
-import re
-import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -30,7 +28,6 @@ from complaintdesk.lib.errors import FieldError
 
 # Anything in a name but letters, digits, '-' and '_': dots (a second extension), slashes, spaces, control
 # and direction-override characters (U+202E shows "fdp.exe" as "exe.pdf").
-_UNSAFE = re.compile(r"[^\w-]+")
 _CHUNK = 1024 * 1024
 # Where uploads wait for the transaction that stores their rows (`_Staged`); emptied as they are stored.
 _INCOMING = "evidence/incoming"
@@ -38,16 +35,6 @@ _INCOMING = "evidence/incoming"
 # storage names are kept in the consumer's session only, never taken from the request. Deleted a day after.
 _PENDING = f"{_INCOMING}/pending"
 PENDING_LIFETIME = timedelta(days=1)
-
-
-def safe_name(name: str, extension: str) -> str:
-    """The name a file is shown and downloaded under: the sender's name up to its first dot, anything but
-    letters, digits, '-' and '_' made '_', then `extension`, the detected type's. A text file sent as
-    `refund_form.pdf.cmd` is `refund_form.txt`: no name the shop sees passes for another type or a program.
-    Applying it again changes nothing."""
-    base = unicodedata.normalize("NFKC", name).replace("\\", "/").rsplit("/", 1)[-1]
-    stem = _UNSAFE.sub("_", base.split(".", 1)[0]).strip("_")[:100]
-    return f"{stem or 'evidence'}{extension}"
 
 
 def accepts_evidence(complaint) -> bool:
@@ -85,7 +72,7 @@ def _check(upload) -> _Checked:
         size += len(chunk)
     upload.seek(0)
     extension = allowed[content_type][0]
-    name = safe_name(upload.name or "", extension)
+    name = uploads.safe_name(upload.name or "", extension, fallback="evidence")
     return _Checked(upload, content_type, extension, size, digest.hexdigest(), name)
 
 
@@ -293,7 +280,9 @@ def serve(item: Evidence) -> FileResponse:
     """Always an attachment, under the safe name: rows stored before names were made safe are served safely
     too."""
     response = FileResponse(
-        item.file.open("rb"), as_attachment=True, filename=safe_name(item.original_name, item.extension)
+        item.file.open("rb"),
+        as_attachment=True,
+        filename=uploads.safe_name(item.original_name, item.extension, fallback="evidence"),
     )
     response["Content-Type"] = item.content_type or mimetypes.types_map.get(
         item.extension, "application/octet-stream"

@@ -2,6 +2,8 @@
 promotion's emergency plan in the API and the web): its size against EVIDENCE_MAX_BYTES and its type by its
 content, never by its name, so a renamed executable is refused whatever its name says."""
 
+import re
+import unicodedata
 from collections.abc import Collection
 
 from django.conf import settings
@@ -65,3 +67,16 @@ def check(upload, allowed: Collection[str], *, wrong_type: str | None = None) ->
             wrong_type = _("type not allowed; send one of: %(types)s") % {"types": ", ".join(sorted(allowed))}
         raise UploadRefused(WRONG_TYPE, wrong_type, size=upload.size, limit=limit)
     return content_type
+
+
+_UNSAFE = re.compile(r"[^\w-]+")
+
+
+def safe_name(name: str, extension: str, fallback: str = "file") -> str:
+    """The name a file is shown and downloaded under: the sender's name up to its first dot, anything but
+    letters, digits, '-' and '_' made '_', then `extension`, the detected type's. A text file sent as
+    `refund_form.pdf.cmd` is `refund_form.txt`: no name a reader sees passes for another type or a program.
+    Applying it again changes nothing."""
+    base = unicodedata.normalize("NFKC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    stem = _UNSAFE.sub("_", base.split(".", 1)[0]).strip("_")[:100]
+    return f"{stem or fallback}{extension}"

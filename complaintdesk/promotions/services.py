@@ -359,7 +359,8 @@ def attach_plan(promotion_id: int, actor, upload) -> Promotion:
         replaced = promotion.plan_name or None
         promotion.plan_sha256 = sha
         promotion.plan_file.save(f"{sha[:16]}.pdf", upload, save=False)
-        promotion.plan_name = (upload.name or "plan.pdf")[:255]
+        # Shown and served as a PDF whatever it was sent as ("plan.pdf.cmd" is "plan.pdf").
+        promotion.plan_name = uploads.safe_name(upload.name or "", ".pdf", fallback="plan")
         promotion.plan_size = len(content)
         promotion.plan_uploaded_at = now
         promotion.save()

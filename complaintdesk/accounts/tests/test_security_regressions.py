@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.urls import reverse
 
-from complaintdesk.accounts.models import Role, User
+from complaintdesk.accounts.models import ApiToken, Role, User
 from complaintdesk.accounts.tests.forms import posted_form
 
 
@@ -117,3 +117,46 @@ def test_a_token_expires_after_api_token_days(people, settings):
         "this token expired at 2026-12-31T09:00:00Z (tokens last 30 days); "
         "get a new one from POST /api/v1/auth/token"
     )
+
+
+# Found by a review of these fixes ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_officer_cannot_bring_back_a_revoked_token_in_the_admin(people, root):
+    """Clearing `revoked_at` on a superuser's revoked token in the admin made the API accept it again."""
+    token, raw = ApiToken.issue(root, name="api")
+    ApiToken.revoke_all(root)
+    officer = _logged_in(people.rita)
+    url = reverse("admin:accounts_apitoken_change", args=[token.pk])
+    page = officer.get(url)
+    assert page.status_code == 200  # its name no longer breaks the page
+    officer.post(url, {"revoked_at_0": "", "revoked_at_1": "", "_save": "Save"})
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    answer = Client().get("/api/v1/complaints", headers={"Authorization": f"Bearer {raw}"})
+    assert answer.status_code == 401
+
+
+@pytest.mark.django_db
+def test_the_admin_revokes_selected_tokens_and_never_un_revokes(people):
+    live, _ = ApiToken.issue(people.alice, name="api")
+    officer = _logged_in(people.rita)
+    officer.post(
+        reverse("admin:accounts_apitoken_changelist"), {"action": "revoke", "_selected_action": [live.pk]}
+    )
+    live.refresh_from_db()
+    assert live.revoked_at is not None
+
+
+@pytest.mark.django_db
+def test_an_officer_writing_their_own_id_with_a_leading_zero_still_needs_the_current_password(people):
+    """/admin/accounts/user/06/password/ skipped the redirect to the form that asks for the current one."""
+    officer = _logged_in(people.rita)
+    url = f"/admin/accounts/user/0{people.rita.pk}/password/"
+    assert officer.get(url).url == reverse("admin:password_change")
+    officer.post(
+        url, {"password1": "Brand-new-pw-2026", "password2": "Brand-new-pw-2026", "usable_password": "true"}
+    )
+    people.rita.refresh_from_db()
+    assert not people.rita.check_password("Brand-new-pw-2026")

@@ -7,6 +7,7 @@ from django.db import connection
 from complaintdesk.complaints import evidence
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, Evidence
 from complaintdesk.complaints.tests import factories
+from complaintdesk.lib import uploads
 from complaintdesk.lib.errors import FieldError
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x01" * 100
@@ -86,8 +87,8 @@ def test_oversize_evidence_is_refused(people, api, settings):
     ],
 )
 def test_the_shown_name_has_one_extension_the_detected_types(sent, extension, shown):
-    assert evidence.safe_name(sent, extension) == shown
-    assert evidence.safe_name(shown, extension) == shown
+    assert uploads.safe_name(sent, extension, fallback="evidence") == shown
+    assert uploads.safe_name(shown, extension, fallback="evidence") == shown
 
 
 @pytest.mark.django_db

@@ -387,3 +387,15 @@ def test_a_plan_cannot_change_once_accepted_nor_come_from_others(people, api):
     assert _upload(api, people.dave, filing["id"], "plan.pdf", PDF).status_code == 404
     assert _upload(api, people.alice, filing["id"], "plan.pdf", PDF).status_code == 403
     assert Promotion.objects.get().plan_name == ""
+
+
+@pytest.mark.django_db
+def test_a_plan_sent_under_a_double_extension_is_shown_and_served_as_a_pdf(people, api):
+    """Found by a review of the safe-evidence-names fix: the plan kept the name it was uploaded with."""
+    filing = _file(api, people.bob)
+    with time_machine.travel(FILING_DAY + timedelta(hours=1), tick=False):
+        response = _upload(api, people.bob, filing["id"], "emergency plan.pdf.cmd", PDF)
+    assert response.status_code == 200, response.content
+    assert response.json()["plan"]["name"] == "emergency_plan.pdf"
+    download = api(people.rita).get(f"/promotions/{filing['id']}/plan")
+    assert 'filename="emergency_plan.pdf"' in download["Content-Disposition"]
