@@ -79,7 +79,9 @@ class EvidenceField(forms.FileField):
         return cleaned
 
 
-def show_field_errors(form, exc) -> None:
-    """Every field a domain FieldError refused, next to its field (above the form when it has none)."""
-    for field, reason in [(exc.field, exc.reason), *exc.also]:
+def show_field_errors(form, exc, fields_named=None) -> None:
+    """Every field a domain FieldError refused, next to its field (above the form when it has none), all at
+    once; `fields_named` maps a domain field to the form field that shows it."""
+    for name, reason in [(exc.field, exc.reason), *exc.also]:
+        field = (fields_named or {}).get(name, name)
         form.add_error(field if field in form.fields else None, reason)

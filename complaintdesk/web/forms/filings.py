@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.promotions.models import PromotionType
 from complaintdesk.promotions.services import FilingData
-from complaintdesk.web.forms.common import LabelledForm, check_upload
+from complaintdesk.web.forms.common import LabelledForm, check_upload, show_field_errors
 
 
 class FilingForm(LabelledForm):
@@ -59,11 +59,8 @@ class FilingForm(LabelledForm):
         )
 
     def add_field_error(self, exc):
-        """Every field the domain refused, all at once (not one per try), the contacts at the contact's
-        phone."""
-        for name, reason in [(exc.field, exc.reason), *exc.also]:
-            field = {"contacts": "contact_phone"}.get(name, name)
-            self.add_error(field if field in self.fields else None, reason)
+        """Every field the domain refused, the contacts at the contact's phone."""
+        show_field_errors(self, exc, {"contacts": "contact_phone"})
 
 
 class ReviewForm(LabelledForm):
