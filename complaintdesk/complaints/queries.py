@@ -31,3 +31,19 @@ def overdue_filter(overdue: bool, now=None):
         due_at__lt=now,
     )
     return Exists(late) if overdue else ~Exists(late)
+
+
+def earlier_complaint_about_the_same_order(complaint) -> Complaint | None:
+    """The consumer's first other complaint about this order number (case ignored) at this shop, if any."""
+    if not complaint.order_number:
+        return None
+    return (
+        Complaint.objects.filter(
+            consumer=complaint.consumer,
+            merchant=complaint.merchant,
+            order_number__iexact=complaint.order_number,
+        )
+        .exclude(pk=complaint.pk)
+        .order_by("received_at", "pk")
+        .first()
+    )

@@ -8,8 +8,7 @@ from django.utils.translation import ngettext
 from complaintdesk.accounts import ratelimit
 from complaintdesk.complaints import evidence, intake
 from complaintdesk.complaints.choices import Channel, Sector
-from complaintdesk.complaints.models import Complaint
-from complaintdesk.complaints.queries import visible_complaints
+from complaintdesk.complaints.queries import earlier_complaint_about_the_same_order, visible_complaints
 from complaintdesk.lib.errors import FieldError
 from complaintdesk.web.display import nearest_deadline
 from complaintdesk.web.filters import FilingFormQuery, reads_query
@@ -64,17 +63,8 @@ def _hold_new_evidence(request, uploads, kept: list[dict]) -> list[dict]:
 def _warn_if_order_complained_of(request, complaint) -> None:
     """A second complaint about the same order at the same shop is filed (it may be about something else),
     with a warning that links the first."""
-    earlier = (
-        Complaint.objects.filter(
-            consumer=complaint.consumer,
-            merchant=complaint.merchant,
-            order_number__iexact=complaint.order_number,
-        )
-        .exclude(pk=complaint.pk)
-        .order_by("received_at", "pk")
-        .first()
-    )
-    if earlier is None or not complaint.order_number:
+    earlier = earlier_complaint_about_the_same_order(complaint)
+    if earlier is None:
         return
     messages.warning(
         request,
