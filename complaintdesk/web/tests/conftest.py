@@ -1,6 +1,9 @@
 import pytest
 from django.test import Client
 
+# The browser tests' fixtures (their modules set `pytestmark = browser_kit.MARKS`).
+from complaintdesk.web.tests.browser_kit import _taxonomy, browser, clock, open_page  # noqa: F401
+
 
 @pytest.fixture
 def browser_of():
