@@ -27,15 +27,18 @@ def raise_alert(
                     raised_at=fields.pop("raised_at", None) or timezone.now(), **fields,
                 )  # fmt: skip
                 alert.complaints.add(*complaints)
+                # The title in each language, from the alert's facts: every officer reads it in theirs.
+                notice = render.notice(ALERT, named={"title": render.in_each_language(lambda: str(alert))})
+                subject, body = render.in_language(notice)
                 outbox.enqueue(
                     "alert",
                     f"alert:{alert.pk}",
                     outbox.regulator_targets() + outbox.officer_targets(),
-                    subject=f"[ComplaintDesk alert] {alert.shown_title}",
-                    body=f"{alert.get_kind_display()} at {merchant}: {alert.shown_title}",
+                    subject,
+                    body,
                     payload={"alert": alert.pk, "kind": kind, "merchant": merchant.pk, "title": alert.title},
                     link=reverse("web:alert", args=[alert.pk]),
-                    notice=render.notice(ALERT, named={"title": render.in_each_language(lambda: str(alert))}),
+                    notice=notice,
                 )
                 return alert, True
         except IntegrityError:

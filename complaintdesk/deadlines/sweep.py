@@ -20,8 +20,8 @@ from django.utils import timezone
 from complaintdesk.complaints import lifecycle, services
 from complaintdesk.complaints.choices import EventKind, State
 from complaintdesk.complaints.services import record_event
+from complaintdesk.deadlines import notices
 from complaintdesk.deadlines.models import Deadline, DeadlineStatus, Phase
-from complaintdesk.notify import outbox
 
 log = logging.getLogger(__name__)
 
@@ -94,14 +94,7 @@ def _remind(deadline: Deadline, now: datetime, *, guarded: bool = True) -> str |
     complaint = deadline.complaint
     what = PHASE_WORDS[deadline.phase]
     local_due = timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M")
-    outbox.enqueue(
-        "deadline_reminder",
-        f"reminder:{deadline.pk}",
-        outbox.shop_targets(complaint.merchant),
-        subject=f"[{complaint.reference}] {what} due {local_due}",
-        body=f"Complaint {complaint.reference}: the {what} is due {local_due} ({deadline.rule_label}).",
-        payload=_payload(deadline),
-    )
+    notices.reminder(deadline, _payload(deadline))
     _record(complaint, EventKind.DEADLINE_REMINDER, f"Reminder sent: {what} due {local_due}", deadline, now)
     return "reminded"
 
@@ -123,16 +116,7 @@ def _breach(deadline: Deadline, now: datetime) -> str | None:
         escalated = True
     except lifecycle.TransitionError:
         escalated = False  # already with the regulator (escalated, in mediation) or finished
-    targets = outbox.shop_targets(complaint.merchant, coordinators_only=True) + outbox.regulator_targets()
-    outbox.enqueue(
-        "deadline_breach",
-        f"breach:{deadline.pk}",
-        targets,
-        subject=f"[{complaint.reference}] deadline breached: {what}"
-        + (" — escalated to the 12315 centre" if escalated else ""),
-        body=message,
-        payload={**_payload(deadline), "escalated": escalated},
-    )
+    notices.breach(deadline, escalated, {**_payload(deadline), "escalated": escalated})
     return "breached"
 
 

@@ -3,8 +3,10 @@ designated 12315 coordinator, and commitments that complaints allege were broken
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.complaints.choices import TERMINAL_STATES, EventKind
@@ -13,10 +15,14 @@ from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.services import record_event
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.merchants.models import CoordinatorDesignation, Merchant
-from complaintdesk.notify import outbox
+from complaintdesk.notify import outbox, render
 from complaintdesk.pledges.models import Commitment, ComplaintCommitment, PledgeSignature, PledgeVersion
 
 NUMBERS = range(1, 9)
+PUBLISHED = gettext_noop(
+    "The 12315 centre published version %(number)s of the customer-service pledge (%(title)s): your shop's "
+    "12315 coordinator must sign it."
+)
 
 
 def current_version() -> PledgeVersion | None:
@@ -107,15 +113,16 @@ def publish(version_id: int, actor) -> PledgeVersion:
             )
         version.published_at, version.published_by = now, actor
         version.save(update_fields=["published_at", "published_by"])
+        # Stored untranslated (notify.render): each coordinator reads it in their language, with the link
+        # to the page where they sign.
+        notice = render.notice(PUBLISHED, {"number": version.number, "title": version.title})
+        subject, body = render.in_language(notice)
         for shop in Merchant.objects.filter(is_active=True):
             outbox.enqueue(
-                "pledge_published",
-                f"pledge:{version.pk}:shop:{shop.pk}",
-                outbox.shop_targets(shop, coordinators_only=True),
-                subject=f"[ComplaintDesk] Please sign the customer-service pledge v{version.number}",
-                body=f"The regulator published {version}. Your shop's 12315 coordinator must sign it again.",
-                payload={"pledge_version": version.number, "merchant": shop.pk},
-            )
+                "pledge_published", f"pledge:{version.pk}:shop:{shop.pk}",
+                outbox.shop_targets(shop, coordinators_only=True), subject, body,
+                {"pledge_version": version.number, "merchant": shop.pk}, reverse("web:sign_pledge"), notice,
+            )  # fmt: skip
     return version
 
 

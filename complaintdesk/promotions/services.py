@@ -18,8 +18,7 @@ from complaintdesk.lib import uploads
 from complaintdesk.lib.dates import outside_service_years
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.merchants.models import validate_phone
-from complaintdesk.notify import outbox
-from complaintdesk.promotions import leadtime, staffing
+from complaintdesk.promotions import leadtime, notices, staffing
 from complaintdesk.promotions.models import (
     FilingAction,
     FilingPolicy,
@@ -220,15 +219,7 @@ def file(actor, data: FilingData, now: datetime | None = None) -> Promotion:
             data={"late": promotion.late, "due_by": promotion.due_by.isoformat(), "staffing": assessed["staffing"]},
             at=now,
         )  # fmt: skip
-        late = " (late)" if promotion.late else ""
-        outbox.enqueue(
-            "promotion_filed",
-            f"promotion:{promotion.pk}:filed",
-            outbox.regulator_targets(),
-            subject=f"[ComplaintDesk] Promotion filed{late}: {promotion}",
-            body=f"{merchant} filed {promotion.name}, {promotion.starts_at:%Y-%m-%d} to {promotion.ends_at:%Y-%m-%d}{late}.",
-            payload={"promotion": promotion.pk, "merchant": merchant.pk, "late": promotion.late},
-        )
+        notices.filed(promotion)
     return promotion
 
 
@@ -309,14 +300,7 @@ def resubmit(promotion_id: int, actor, changes: dict, message: str = "") -> Prom
             promotion, actor, FilingAction.RESUBMIT, FilingState.RETURNED, FilingState.SUBMITTED, message,
             {"changed": diff}, now,
         )  # fmt: skip
-        outbox.enqueue(
-            "promotion_resubmitted",
-            f"promotion:{promotion.pk}:resubmitted:{now.isoformat()}",
-            outbox.regulator_targets(),
-            subject=f"[ComplaintDesk] Promotion filing resubmitted: {promotion}",
-            body=message or f"{promotion.merchant} resubmitted {promotion.name}.",
-            payload={"promotion": promotion.pk, "merchant": promotion.merchant_id},
-        )
+        notices.resubmitted(promotion, message, now)
     return promotion
 
 
@@ -335,15 +319,7 @@ def review(promotion_id: int, actor, decision: str, comment: str = "") -> Promot
         promotion.reviewed_at, promotion.reviewed_by, promotion.review_comment = now, actor, comment
         promotion.save(update_fields=["state", "reviewed_at", "reviewed_by", "review_comment", "updated_at"])
         _event(promotion, actor, decision, before, promotion.state, comment, at=now)
-        verdict = "accepted" if decision == FilingAction.ACCEPT else "returned for changes"
-        outbox.enqueue(
-            f"promotion_{decision}",
-            f"promotion:{promotion.pk}:{decision}:{now.isoformat()}",
-            outbox.shop_targets(promotion.merchant),
-            subject=f"[ComplaintDesk] Your promotion filing was {verdict}: {promotion.name}",
-            body=comment or f"The regulator {verdict} the filing of {promotion.name}.",
-            payload={"promotion": promotion.pk, "state": promotion.state},
-        )
+        notices.reviewed(promotion, decision, comment, now)
     return promotion
 
 
