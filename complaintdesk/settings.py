@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "complaintdesk.accounts",
     "complaintdesk.deadlines.apps.DeadlinesConfig",
     "complaintdesk.complaints",
+    "complaintdesk.centre",
     "complaintdesk.notify",
     "complaintdesk.alerts",
     "complaintdesk.promotions",

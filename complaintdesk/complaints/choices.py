@@ -15,9 +15,17 @@ class State(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
     CLOSED = "closed", _("Closed")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    # At the 12315 centre (SPEC §10): not accepted; mediation paused for testing or appraisal; mediation
+    # ended in an agreement; mediation terminated on an art. 21 ground.
+    REFUSED = "refused", _("Not accepted by the centre")
+    TESTING = "testing", _("Mediation paused for testing")
+    AGREED = "agreed", _("Mediation agreement")
+    TERMINATED = "terminated", _("Mediation terminated")
 
 
-TERMINAL_STATES = frozenset({State.RESOLVED, State.CLOSED, State.WITHDRAWN})
+TERMINAL_STATES = frozenset(
+    {State.RESOLVED, State.CLOSED, State.WITHDRAWN, State.REFUSED, State.AGREED, State.TERMINATED}
+)
 OPEN_STATES = frozenset(State) - TERMINAL_STATES
 
 
@@ -47,6 +55,7 @@ class Channel(models.TextChoices):
     HOTLINE = "hotline_12315", _("12315 hotline")
     SHOP_DIRECT = "shop_direct", _("Shop direct")
     IMPORT = "import", _("Import")
+    COUNTER = "counter", _("Centre counter")
 
 
 class Sector(models.TextChoices):

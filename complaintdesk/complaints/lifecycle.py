@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.models import Role
-from complaintdesk.complaints.choices import State
+from complaintdesk.complaints.choices import OPEN_STATES, State
 from complaintdesk.deadlines.models import ClockChange, Phase
 from complaintdesk.lib.errors import Conflict
 
@@ -26,7 +26,7 @@ _ESCALATABLE = frozenset(
     {State.SUBMITTED, State.RESPONDED, State.AWAITING_CONSUMER, State.RESOLUTION_PROPOSED, State.DISPUTED}
 )
 # A consumer may leave at any point before the end.
-_WITHDRAWABLE = frozenset(State) - {State.RESOLVED, State.CLOSED, State.WITHDRAWN}
+_WITHDRAWABLE = OPEN_STATES - {State.TESTING}
 
 
 class Action(models.TextChoices):
@@ -46,6 +46,15 @@ class Action(models.TextChoices):
     ESCALATE = "escalate"
     START_MEDIATION = "start_mediation"
     CLOSE = "close"
+    # The 12315 centre's decisions (SPEC §10).
+    ACCEPT_CASE = "accept_case"
+    REFUSE_CASE = "refuse_case"
+    TRANSFER = "transfer"
+    PAUSE_FOR_TESTING = "pause_for_testing"
+    RESUME_AFTER_TESTING = "resume_after_testing"
+    RECORD_AGREEMENT = "record_agreement"
+    TERMINATE_MEDIATION = "terminate_mediation"
+    SEND_TERMINATION_NOTICE = "send_termination_notice"
 
 
 @dataclass(frozen=True)

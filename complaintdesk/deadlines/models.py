@@ -10,9 +10,24 @@ from complaintdesk.complaints.choices import Channel, Kind
 
 
 class Phase(models.TextChoices):
+    # The shop's (SPEC §3).
     FIRST_RESPONSE = "first_response", _("First response")
     REPLY = "reply", _("Reply to a quality issue")
     RESOLUTION = "resolution", _("Resolution")
+    # The 12315 centre's own duties (SPEC §10), from its rule versions (`centre.RuleVersion`).
+    ACCEPTANCE = "acceptance", _("Decision to accept")
+    MEDIATION = "mediation", _("Mediation")
+    TERMINATION_NOTICE = "termination_notice", _("Notice of termination")
+    REPORT_DECISION = "report_decision", _("Decision on a report")
+    ENQUIRY_ANSWER = "enquiry_answer", _("Answer to an enquiry")
+    # The consumer's window to rate a closed complaint: no duty, never reminded or breached.
+    RATING = "rating", _("Rating window")
+
+
+SHOP_PHASES = frozenset({Phase.FIRST_RESPONSE, Phase.REPLY, Phase.RESOLUTION})
+CENTRE_PHASES = frozenset(
+    {Phase.ACCEPTANCE, Phase.MEDIATION, Phase.TERMINATION_NOTICE, Phase.REPORT_DECISION, Phase.ENQUIRY_ANSWER}
+)
 
 
 class Clock(models.TextChoices):
@@ -93,10 +108,25 @@ class PolicyRule(models.Model):
     """One rule: for complaints matching the condition, the phase is due after this duration on this clock.
 
     For each phase the first matching rule by `priority` (lowest first) wins; blank conditions match all.
+    A rule belongs to a shops' policy or to one of the centre's rule versions (`centre.RuleVersion`, its
+    legal time limits), never both.
     """
 
     policy = models.ForeignKey(
-        Policy, on_delete=models.CASCADE, related_name="rules", verbose_name=_("policy")
+        Policy,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="rules",
+        verbose_name=_("policy"),
+    )
+    version = models.ForeignKey(
+        "centre.RuleVersion",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="rules",
+        verbose_name=_("rule version"),
     )
     phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices)
     priority = models.PositiveSmallIntegerField(_("priority"), default=100)
@@ -125,9 +155,21 @@ class PolicyRule(models.Model):
     )
     days = models.PositiveSmallIntegerField(_("working days"), null=True, blank=True)
     label = models.CharField(_("rule as stated"), max_length=300, blank=True)
+    citation = models.CharField(
+        _("legal citation"),
+        max_length=300,
+        blank=True,
+        help_text=_("Law, order and article the rule comes from."),
+    )
 
     class Meta:
         ordering = ["policy", "phase", "priority", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(policy__isnull=True) ^ models.Q(version__isnull=True),
+                name="rule_of_a_policy_or_a_version",
+            )
+        ]
         verbose_name = _("policy rule")
         verbose_name_plural = _("policy rules")
 
@@ -188,13 +230,27 @@ class DeadlineStatus(models.TextChoices):
 
 
 class Deadline(models.Model):
+    """A duty with its due time: a complaint's (the shop's, or the centre's once it reached the centre) or a
+    report's or enquiry's (`centre.Matter`), never both."""
+
     # The unique (complaint, phase) index serves look-ups by complaint too.
     complaint = models.ForeignKey(
         "complaints.Complaint",
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="deadlines",
         db_index=False,
         verbose_name=_("complaint"),
+    )
+    matter = models.ForeignKey(
+        "centre.Matter",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deadlines",
+        db_index=False,
+        verbose_name=_("report or enquiry"),
     )
     phase = models.CharField(max_length=20, choices=Phase.choices, verbose_name=_("phase"))
     rule = models.ForeignKey(
@@ -224,7 +280,18 @@ class Deadline(models.Model):
 
     class Meta:
         ordering = ["due_at"]
-        constraints = [models.UniqueConstraint(fields=["complaint", "phase"], name="deadline_unique_phase")]
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "phase"], name="deadline_unique_phase"),
+            models.UniqueConstraint(
+                fields=["matter", "phase"],
+                condition=models.Q(matter__isnull=False),
+                name="deadline_unique_matter_phase",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(complaint__isnull=True) ^ models.Q(matter__isnull=True),
+                name="deadline_of_one_matter",
+            ),
+        ]
         indexes = [
             # Used by `manage.py worker` (sweep): an index range scan over rows that need attention only.
             models.Index(

@@ -85,6 +85,14 @@ def calendar_for(merchant, at: datetime | None = None) -> BusinessCalendar:
     return _calendar(hours_json, zone, settings.DEADLINE_UNCOVERED_YEARS)
 
 
+def centre_calendar() -> BusinessCalendar:
+    """The 12315 centre's working time: Monday–Friday 09:00–18:00 on the Chinese statutory calendar, in the
+    regulator's zone (SPEC §10), with the regulator's calendar entries."""
+    sync_statutory_entries()
+    hours_json = json.dumps(DEFAULT_SERVICE_HOURS, sort_keys=True)
+    return _calendar(hours_json, settings.COMPLAINTDESK_TIME_ZONE, settings.DEADLINE_UNCOVERED_YEARS)
+
+
 def complaint_calendar(complaint) -> BusinessCalendar:
     """The calendar a complaint's deadlines count in, whenever they are counted (intake, resuming after a
     question, the answer window, a recomputation): its shop's hours as they were when it was received, so

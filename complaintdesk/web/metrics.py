@@ -12,7 +12,7 @@ from complaintdesk.alerts.models import Alert, AlertState
 from complaintdesk.complaints.choices import OPEN_STATES
 from complaintdesk.complaints.models import Category, Complaint
 from complaintdesk.complaints.queries import overdue_filter
-from complaintdesk.deadlines.models import Phase
+from complaintdesk.deadlines.models import SHOP_PHASES, Phase
 from complaintdesk.promotions.models import FilingState, Promotion
 from complaintdesk.stats import queries as stats
 from complaintdesk.stats.periods import Period
@@ -38,7 +38,7 @@ def series_interval(period: Period) -> str:
 
 def _compliance(compliance: dict) -> list[dict]:
     rows = []
-    for phase in Phase:
+    for phase in (p for p in Phase if p in SHOP_PHASES):
         figures = compliance["phases"].get(phase.value) or stats.empty_outcome()
         minutes = compliance["phase_minutes"][phase.value]
         rows.append(

@@ -1,0 +1,391 @@
+"""The 12315 centre's side (SPEC §10–§11): its bureaus, the versioned legal rules it works by, what it
+decides on a complaint (`CentreCase`), the reports and enquiries that reach it (`Matter`), the notices its
+decisions write, and the consumers' ratings and the officers' follow-up calls.
+
+The deadlines of the centre's duties are rows of `deadlines.Deadline` like the shops': one engine, one
+sweep, one queue ordered by due time. Their rules are `deadlines.PolicyRule` rows of a `RuleVersion`.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from complaintdesk.centre.grounds import RefusalGround, TerminationGround
+
+
+class BureauLevel(models.TextChoices):
+    CITY = "city", _("City centre")
+    DISTRICT = "district", _("District bureau")
+
+
+class Bureau(models.Model):
+    """An office of the regulator that handles matters: the city centre or a district bureau. Its name and
+    address head the centre's letters."""
+
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    level = models.CharField(_("level"), max_length=10, choices=BureauLevel.choices, default=BureauLevel.CITY)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+
+    class Meta:
+        ordering = ["level", "name_en", "id"]
+        verbose_name = _("bureau")
+        verbose_name_plural = _("bureaus")
+
+    def __str__(self) -> str:
+        return self.name_en
+
+    def name_in(self, language: str) -> str:
+        return self.name_zh if language.startswith("zh") else self.name_en
+
+    @classmethod
+    def city_centre(cls) -> "Bureau":
+        """The city-level bureau that receives what no district takes (migration data)."""
+        return cls.objects.filter(level=BureauLevel.CITY).order_by("id").first()
+
+
+class RuleVersion(models.Model):
+    """The centre's legal time limits as in force from a day on: its rules are `deadlines.PolicyRule` rows
+    (phase, clock, duration or working days, citation). A matter follows the version in force on the day
+    the centre received it (`in_force_on`), so a new version never moves a running duty."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    effective_from = models.DateField(_("effective from"), unique=True)
+    law = models.CharField(_("legal basis"), max_length=300)
+    refusal_article = models.CharField(
+        _("article listing the grounds for not accepting"), max_length=100, default="art. 15"
+    )
+    termination_article = models.CharField(
+        _("article listing the grounds for ending mediation"), max_length=100, default="art. 21"
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = _("rule version")
+        verbose_name_plural = _("rule versions")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.effective_from:%Y-%m-%d})"
+
+    @classmethod
+    def in_force_on(cls, day) -> "RuleVersion | None":
+        return cls.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
+
+
+class Via(models.TextChoices):
+    """How a complaint reached the centre."""
+
+    ESCALATION = "escalation", _("Escalated from the shop")
+    DIRECT = "direct", _("Filed with the centre")
+
+
+class Outcome(models.TextChoices):
+    REFUSED = "refused", _("Not accepted")
+    AGREED = "agreed", _("Mediation agreement")
+    TERMINATED = "terminated", _("Mediation terminated")
+    CLOSED = "closed", _("Closed")
+
+
+class CentreCase(models.Model):
+    """What the centre decides on one complaint, from the day it received it. Created when the complaint
+    reaches the centre (escalation or direct filing); the complaint's state says where it stands, this row
+    keeps the decisions and their grounds."""
+
+    complaint = models.OneToOneField(
+        "complaints.Complaint",
+        on_delete=models.CASCADE,
+        related_name="centre_case",
+        verbose_name=_("complaint"),
+    )
+    bureau = models.ForeignKey(
+        Bureau, on_delete=models.PROTECT, related_name="cases", verbose_name=_("bureau")
+    )
+    rule_version = models.ForeignKey(
+        RuleVersion, on_delete=models.PROTECT, related_name="cases", verbose_name=_("rule version")
+    )
+    via = models.CharField(_("reached the centre by"), max_length=12, choices=Via.choices)
+    received_at = models.DateTimeField(_("received by the centre"), db_index=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    refused_at = models.DateTimeField(_("refused at"), null=True, blank=True)
+    refusal_ground = models.PositiveSmallIntegerField(
+        _("ground for not accepting"), choices=RefusalGround.choices, null=True, blank=True
+    )
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    termination_ground = models.PositiveSmallIntegerField(
+        _("ground for ending mediation"), choices=TerminationGround.choices, null=True, blank=True
+    )
+    agreement_terms = models.TextField(_("terms of the agreement"), max_length=5000, blank=True)
+    amount_recovered = models.DecimalField(
+        _("money recovered (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    termination_notice_sent_at = models.DateTimeField(_("termination notice sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("centre case")
+        verbose_name_plural = _("centre cases")
+
+    def __str__(self) -> str:
+        return str(self.complaint)
+
+
+class MatterKind(models.TextChoices):
+    REPORT = "report", _("Report")
+    ENQUIRY = "enquiry", _("Enquiry")
+
+
+class MatterState(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    CASE_OPENED = "case_opened", _("Case opened")
+    NO_CASE = "no_case", _("No case opened")
+    ANSWERED = "answered", _("Answered")
+
+
+class MatterChannel(models.TextChoices):
+    WEB = "web", _("Web")
+    HOTLINE = "hotline_12315", _("12315 hotline")
+    COUNTER = "counter", _("Counter")
+    LETTER = "letter", _("Letter")
+
+
+class Matter(models.Model):
+    """A report (举报: anyone's tip that a shop breaks the law, anonymous allowed) or an enquiry (咨询: a
+    question). Neither is a complaint: no dispute, no shop deadline, a duty of the centre's own."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=MatterKind.choices)
+    # NULL until the row has its id (the reference is built from it).
+    reference = models.CharField(_("reference"), max_length=24, unique=True, null=True, editable=False)  # noqa: DJ001
+    bureau = models.ForeignKey(
+        Bureau, on_delete=models.PROTECT, related_name="matters", verbose_name=_("bureau")
+    )
+    rule_version = models.ForeignKey(
+        RuleVersion, on_delete=models.PROTECT, related_name="matters", verbose_name=_("rule version")
+    )
+    channel = models.CharField(
+        _("channel"), max_length=20, choices=MatterChannel.choices, default=MatterChannel.WEB
+    )
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+    state = models.CharField(
+        _("state"), max_length=16, choices=MatterState.choices, default=MatterState.RECEIVED
+    )
+    # What a report is about: a shop of ours, or a web address (a shop we do not know).
+    merchant = models.ForeignKey(
+        "merchants.Merchant",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("shop"),
+    )
+    web_address = models.URLField(_("web address"), max_length=500, blank=True)
+    text = models.TextField(_("text"), max_length=10000)
+    # Who wrote in. A report's reporter is never shown to the shop's side (its pages, API, exports, open data).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="matters",
+        verbose_name=_("filed by"),
+    )
+    anonymous = models.BooleanField(_("anonymous"), default=False)
+    contact_name = models.CharField(_("contact name"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    # The decision (report) or the answer (enquiry), by whom and when.
+    reason = models.TextField(_("reason or answer"), max_length=5000, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["kind", "state", "-received_at"])]
+        verbose_name = _("report or enquiry")
+        verbose_name_plural = _("reports and enquiries")
+
+    def __str__(self) -> str:
+        return self.reference or f"{self.kind} #{self.pk}"
+
+    PREFIX = {MatterKind.REPORT: "JB", MatterKind.ENQUIRY: "ZX"}
+
+    @classmethod
+    def reference_for(cls, kind: str, pk: int, year: int) -> str:
+        return f"{cls.PREFIX[kind]}-{year}-{pk:07d}"
+
+    @property
+    def reachable(self) -> bool:
+        """Whether the centre can tell the person who wrote in of its decision."""
+        return bool(self.user_id or self.contact_email or self.contact_phone)
+
+
+class NoticeKind(models.TextChoices):
+    ACCEPTANCE = "acceptance", _("Notice of acceptance")
+    REFUSAL = "refusal", _("Notice of non-acceptance")
+    AGREEMENT = "agreement", _("Mediation agreement")
+    TERMINATION = "termination", _("Notice of termination of mediation")
+    REPORT_DECISION = "report_decision", _("Decision on a report")
+    ENQUIRY_ANSWER = "enquiry_answer", _("Answer to an enquiry")
+
+
+class Recipient(models.TextChoices):
+    CONSUMER = "consumer", _("Consumer")
+    SHOP = "shop", _("Shop")
+    REPORTER = "reporter", _("Reporter")
+    ENQUIRER = "enquirer", _("Enquirer")
+
+
+class Notice(models.Model):
+    """A decision's letter to one party, as issued: its words are kept in the recipient's language as they
+    were sent (a letter is not re-worded when the catalogue changes). Sent through the outbox; printable."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=NoticeKind.choices)
+    complaint = models.ForeignKey(
+        "complaints.Complaint",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="centre_notices",
+        verbose_name=_("complaint"),
+    )
+    matter = models.ForeignKey(
+        Matter,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notices",
+        verbose_name=_("matter"),
+    )
+    recipient = models.CharField(_("recipient"), max_length=10, choices=Recipient.choices)
+    bureau = models.ForeignKey(Bureau, on_delete=models.PROTECT, related_name="+", verbose_name=_("bureau"))
+    language = models.CharField(_("language"), max_length=10)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    ground = models.PositiveSmallIntegerField(_("ground"), null=True, blank=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
+    issued_at = models.DateTimeField(_("issued at"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+
+    class Meta:
+        ordering = ["issued_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(complaint__isnull=True) ^ models.Q(matter__isnull=True),
+                name="notice_about_one_matter",
+            )
+        ]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_recipient_display()})"
+
+
+class Rating(models.Model):
+    """The consumer's rating of how a closed complaint was handled: once, editable within the window."""
+
+    complaint = models.OneToOneField(
+        "complaints.Complaint", on_delete=models.CASCADE, related_name="rating", verbose_name=_("complaint")
+    )
+    score = models.PositiveSmallIntegerField(
+        _("score"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(_("comment"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("rated at"))
+    updated_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="rating_score_1_to_5")
+        ]
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+
+    def __str__(self) -> str:
+        return f"{self.complaint}: {self.score}"
+
+
+class CallOutcome(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    PARTLY = "partly", _("Partly satisfied")
+    DISSATISFIED = "dissatisfied", _("Dissatisfied")
+    NOT_REACHED = "not_reached", _("Not reached")
+
+
+class FollowUpCall(models.Model):
+    """An officer's follow-up call (回访) on a closed matter: when, the outcome, a note."""
+
+    complaint = models.ForeignKey(
+        "complaints.Complaint",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="follow_up_calls",
+        verbose_name=_("complaint"),
+    )
+    matter = models.ForeignKey(
+        Matter,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="follow_up_calls",
+        verbose_name=_("matter"),
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("officer")
+    )
+    called_at = models.DateTimeField(_("called at"))
+    outcome = models.CharField(_("outcome"), max_length=16, choices=CallOutcome.choices)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["-called_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(complaint__isnull=True) ^ models.Q(matter__isnull=True),
+                name="follow_up_about_one_matter",
+            )
+        ]
+        verbose_name = _("follow-up call")
+        verbose_name_plural = _("follow-up calls")
+
+    def __str__(self) -> str:
+        return f"{self.complaint or self.matter} {self.called_at:%Y-%m-%d}"
+
+    def clean(self):
+        if (self.complaint_id is None) == (self.matter_id is None):
+            raise ValidationError(_("A follow-up call is about one complaint or one matter."))
