@@ -4,6 +4,8 @@ anything; an officer manages consumers and shop staff (adds, edits, resets their
 them) and the personal details of their own account. Superuser and staff status, groups, permissions,
 making someone an officer and every other officer's or superuser's account stay the superuser's."""
 
+from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -102,14 +104,13 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    # Headings of their own until the token's fields have translated names (an accounts migration).
     list_display = [
-        column("user", _("user")),
-        column("name", _("name")),
-        column("created_at", _("created at")),
-        column("expires_at", _("expires at"), ordering="created_at"),
-        column("last_used_at", _("last used at")),
-        column("revoked_at", _("revoked at")),
+        "user",
+        "name",
+        "created_at",
+        column("expires_at", _("expires at"), ordering="created_at"),  # a property: it has no field name
+        "last_used_at",
+        "revoked_at",
     ]
     # A token is revoked by the action below, never un-revoked: revoked_at is read-only like the rest.
     readonly_fields = ["user", "key_hash", "name", "created_at", "expires_at", "last_used_at", "revoked_at"]
@@ -121,3 +122,18 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # tokens are issued by POST /api/v1/auth/token, which shows the raw value once
+
+
+class AccessAttemptAdmin(AxesAccessAttemptAdmin):
+    """django-axes's list of attempts with a heading of our catalogue for its status column, which has none
+    of its own (the admin would print "Status" in every language); its other names are the package's, in
+    our catalogue (accounts.login_protection)."""
+
+    @admin.display(description=_("status"))
+    def status(self, obj):
+        return super().status(obj)
+
+
+if admin.site.is_registered(AccessAttempt):  # django-axes registers it unless AXES_ENABLE_ADMIN is off
+    admin.site.unregister(AccessAttempt)
+    admin.site.register(AccessAttempt, AccessAttemptAdmin)

@@ -105,15 +105,22 @@ def hash_token(raw: str) -> str:
 class ApiToken(models.Model):
     """A bearer token for API clients. Only its SHA-256 is stored; the raw value is shown once."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    key_hash = models.CharField(max_length=64, unique=True)
-    name = models.CharField(max_length=100, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    key_hash = models.CharField(_("key hash (SHA-256)"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.name or f'{self.created_at:%Y-%m-%d}'}"
+        # An unnamed token by its day of issue in the current zone (the regulator's in the back office).
+        return f"{self.user} · {self.name or f'{timezone.localtime(self.created_at):%Y-%m-%d}'}"
 
     @property
     def expires_at(self) -> datetime:
@@ -170,12 +177,14 @@ class RateCounter(models.Model):
 
     A row per window, counted up by a conditional UPDATE, so several web processes share the limit."""
 
-    scope = models.CharField(max_length=40)
-    key = models.CharField(max_length=64)
-    window_start = models.DateTimeField()
-    count = models.PositiveIntegerField(default=0)
+    scope = models.CharField(_("limit"), max_length=40)
+    key = models.CharField(_("account or address key"), max_length=64)
+    window_start = models.DateTimeField(_("window start"))
+    count = models.PositiveIntegerField(_("count"), default=0)
 
     class Meta:
+        verbose_name = _("rate limit window")
+        verbose_name_plural = _("rate limit windows")
         constraints = [
             models.UniqueConstraint(fields=["scope", "key", "window_start"], name="ratecounter_unique_window")
         ]

@@ -25,34 +25,54 @@ class Alert(models.Model):
     so a detector that sees the same episode again on its next pass adds nothing."""
 
     kind = models.CharField(_("kind"), max_length=24, choices=AlertKind.choices)
-    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="alerts")
-    category = models.ForeignKey("complaints.Category", null=True, blank=True, on_delete=models.PROTECT)
-    episode_key = models.CharField(max_length=200, help_text=_("What makes two sightings the same episode."))
+    merchant = models.ForeignKey(
+        "merchants.Merchant", on_delete=models.PROTECT, related_name="alerts", verbose_name=_("merchant")
+    )
+    category = models.ForeignKey(
+        "complaints.Category", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("category")
+    )
+    episode_key = models.CharField(
+        _("episode key"), max_length=200, help_text=_("What makes two sightings the same episode.")
+    )
     # The English title as raised; shown only when `facts` cannot render one (`shown_title`).
     title = models.CharField(_("title"), max_length=300)
     # What the detector saw, as data (alerts.titles): the title is rendered from it in the reader's language.
     facts = models.JSONField(_("facts"), default=dict, blank=True)
-    details = models.JSONField(default=dict, blank=True)
-    observed = models.PositiveIntegerField(null=True, blank=True)
-    expected = models.FloatField(null=True, blank=True)
-    p_value = models.FloatField(null=True, blank=True)
-    window_start = models.DateTimeField(null=True, blank=True)
-    window_end = models.DateTimeField(null=True, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    observed = models.PositiveIntegerField(_("complaints observed"), null=True, blank=True)
+    expected = models.FloatField(_("complaints expected"), null=True, blank=True)
+    p_value = models.FloatField(_("probability by chance"), null=True, blank=True)
+    window_start = models.DateTimeField(_("window start"), null=True, blank=True)
+    window_end = models.DateTimeField(_("window end"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=12, choices=AlertState.choices, default=AlertState.OPEN)
-    raised_at = models.DateTimeField(db_index=True)
+    raised_at = models.DateTimeField(_("raised at"), db_index=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
     )
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("closed by"),
     )
-    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True, max_length=5000)
-    complaints = models.ManyToManyField("complaints.Complaint", blank=True, related_name="alerts")
+    complaints = models.ManyToManyField(
+        "complaints.Complaint", blank=True, related_name="alerts", verbose_name=_("complaints")
+    )
 
     class Meta:
         ordering = ["-raised_at"]
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
         constraints = [
             models.UniqueConstraint(fields=["kind", "merchant", "episode_key"], name="alert_once_per_episode")
         ]

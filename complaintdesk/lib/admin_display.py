@@ -46,9 +46,8 @@ def json_rows(data):
 
 
 def column(field: str, description, boolean: bool = False, ordering: str | None = None):
-    """A list_display column showing `field` (or a property) under `description`, for a model whose field
-    has no translated verbose name yet (its app's migrations are another change's); sorted by `ordering`,
-    by default the field itself."""
+    """A list_display column showing `field` under `description`: for a property (an API token's expiry),
+    which has no translated verbose name of its own; sorted by `ordering`, by default the field itself."""
 
     def show(obj):
         return getattr(obj, field)

@@ -1,35 +1,38 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from complaintdesk.lib.admin_display import column
+from complaintdesk.lib.admin_display import json_rows
 from complaintdesk.notify.models import NotificationChannel, OutboxMessage
+
+# An outbox message's JSON fields, shown as rows instead.
+_JSON = ("payload", "notice")
 
 
 @admin.register(NotificationChannel)
 class NotificationChannelAdmin(admin.ModelAdmin):
-    # Headings of their own until the fields have translated names (a notify migration).
-    list_display = [
-        column("merchant", _("merchant")),
-        column("kind", _("kind")),
-        "target",
-        column("is_active", _("active"), boolean=True),
-        column("disabled_reason", _("disabled because")),
-    ]
+    list_display = ["merchant", "kind", "target", "is_active", "disabled_reason"]
     list_filter = ["kind", "is_active"]
 
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = [
-        column("created_at", _("created at")),
-        column("event", _("event")),
-        column("channel", _("channel")),
-        column("status", _("status")),
-        column("attempts", _("attempts")),
-        column("sent_at", _("sent at")),
-    ]
+    list_display = ["created_at", "event", "channel", "status", "attempts", "sent_at"]
     list_filter = ["status", "event"]
-    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    # Read-only throughout; the stored JSON (what a webhook receives, the untranslated notice) as rows.
+    exclude = _JSON
+    readonly_fields = [
+        *(f.name for f in OutboxMessage._meta.fields if f.name not in _JSON),
+        "payload_rows",
+        "notice_rows",
+    ]
+
+    @admin.display(description=_("payload"))
+    def payload_rows(self, message):
+        return json_rows(message.payload)
+
+    @admin.display(description=_("notice"))
+    def notice_rows(self, message):
+        return json_rows(message.notice)
 
     def has_add_permission(self, request):
         return False

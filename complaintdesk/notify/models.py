@@ -30,14 +30,18 @@ class NotificationChannel(models.Model):
 
     merchant = models.ForeignKey(
         "merchants.Merchant", null=True, blank=True, on_delete=models.CASCADE, related_name="channels",
-        help_text=_("Empty: the regulator's own channel."),
+        verbose_name=_("merchant"), help_text=_("Empty: the regulator's own channel."),
     )  # fmt: skip
-    kind = models.CharField(max_length=10, choices=ChannelKind.choices)
+    kind = models.CharField(_("kind"), max_length=10, choices=ChannelKind.choices)
     target = models.CharField(_("e-mail address or URL"), max_length=500)
     secret = models.CharField(_("webhook signing secret"), max_length=200, blank=True)
-    is_active = models.BooleanField(default=True)
-    disabled_reason = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    disabled_reason = models.CharField(_("disabled because"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("notification channel")
+        verbose_name_plural = _("notification channels")
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.target}"
@@ -57,34 +61,44 @@ class OutboxMessage(models.Model):
     to be sent again when its lease ends. Receivers de-duplicate by `id` (webhook header, e-mail Message-ID).
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(_("message ID"), primary_key=True, default=uuid.uuid4, editable=False)
     # Set for configured channels (webhook secret, disabling); a staff e-mail has only kind and target.
     channel = models.ForeignKey(
-        NotificationChannel, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+        NotificationChannel,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        verbose_name=_("channel"),
     )
-    kind = models.CharField(max_length=10, choices=OUTBOX_KINDS)
-    target = models.CharField(max_length=500)
+    kind = models.CharField(_("kind"), max_length=10, choices=OUTBOX_KINDS)
+    # An address or URL, or the id of the shop or user the kind names.
+    target = models.CharField(_("recipient"), max_length=500)
     # One message per (event, target): enqueueing the same event twice is a no-op.
-    dedupe_key = models.CharField(max_length=200)
-    event = models.CharField(max_length=40)
-    subject = models.CharField(max_length=300)
-    body = models.TextField()
-    payload = models.JSONField(default=dict)
+    dedupe_key = models.CharField(_("deduplication key"), max_length=200)
+    event = models.CharField(_("event"), max_length=40)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"))
+    payload = models.JSONField(_("payload"), default=dict)
     # The page the notice is about, as a path; e-mails carry it as an absolute link (SITE_URL).
-    link = models.CharField(max_length=300, blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
     # What subject and body say, untranslated (`notify.render`), so each user reads it in their language;
     # empty: the subject and body as written.
-    notice = models.JSONField(default=dict, blank=True)
-    status = models.CharField(max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    notice = models.JSONField(_("notice"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     # When to try next; NULL once sent or failed for good, so the worker's index holds only live rows.
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
         constraints = [
             models.UniqueConstraint(fields=["dedupe_key", "kind", "target"], name="outbox_unique_per_target")
         ]
@@ -113,15 +127,15 @@ class Notification(models.Model):
         verbose_name=_("user"),
     )
     # The outbox message it came from: delivering the message again adds no second row.
-    source = models.UUIDField(null=True, blank=True, editable=False)
+    source = models.UUIDField(_("outbox message"), null=True, blank=True, editable=False)
     title = models.CharField(_("title"), max_length=300)
     body = models.TextField(_("text"), blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     # Waiting for the user's daily digest e-mail (notify.digest); set when the digest is written.
-    in_digest = models.BooleanField(default=False)
-    digested_at = models.DateTimeField(null=True, blank=True)
+    in_digest = models.BooleanField(_("in the daily digest"), default=False)
+    digested_at = models.DateTimeField(_("digest written at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

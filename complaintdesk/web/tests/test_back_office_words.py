@@ -7,28 +7,30 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from axes.models import AccessAttempt
 from django.apps import apps
 from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from django.utils.functional import Promise
 
-from complaintdesk.accounts.models import User
+from complaintdesk.accounts import login_protection
+from complaintdesk.accounts.models import ApiToken, User
+from complaintdesk.alerts.models import Alert, AlertKind
 from complaintdesk.complaints.tests import factories
 from complaintdesk.lib.admin_display import json_rows
+from complaintdesk.notify.models import OutboxMessage
 
-# Apps whose models change in this issue under another engineer's migration: their model and field names are
-# still to be translated there (their app names and list columns are translated already).
-MODELS_ELSEWHERE = {"accounts", "alerts", "notify"}
 # The statistics rollups are not in the back office.
 NOT_IN_ADMIN = {"stats"}
 
-# Names that go through the catalogue but have no Chinese in it yet (the translator adds them), or whose
-# model is another engineer's (accounts, alerts, notify) or another package's (django-axes). Remove a name
-# once it is Chinese; nothing else may be English.
+# Names that go through the catalogue but have no Chinese in it yet (the translator adds them): django-axes's
+# (accounts.login_protection) and the models of accounts, alerts and notify. Remove a name once it is
+# Chinese; nothing else may be English.
 AWAITING_CHINESE = {
-    "Axes", "Access attempts", "Access failures", "Access logs",
-    "Api tokens", "Alerts", "Notification channels", "Outbox messages",
+    "Login protection", "Access attempts", "Access failures", "Access logs",
+    "API tokens", "Alerts", "Notification channels", "Outbox messages",
 }  # fmt: skip
 
 # 17:05 UTC: 01:05 the next morning in Shanghai, the regulator's zone.
@@ -51,6 +53,13 @@ def _ours():
     return [app for app in apps.get_app_configs() if app.name.startswith("complaintdesk.")]
 
 
+def _in_back_office():
+    """The registered models of our apps and of django-axes, whose names our catalogue carries."""
+    return [
+        model for model in admin.site._registry if model.__module__.startswith(("complaintdesk.", "axes."))
+    ]
+
+
 def test_every_app_has_a_translatable_name():
     for app in _ours():
         if app.models_module is not None:
@@ -61,7 +70,7 @@ def test_every_model_and_field_has_a_translatable_name():
     untranslated = [
         f"{model._meta.label}.{field.name}" if field else model._meta.label
         for app in _ours()
-        if app.label not in MODELS_ELSEWHERE | NOT_IN_ADMIN
+        if app.label not in NOT_IN_ADMIN
         for model in app.get_models()
         for field in [None, *model._meta.get_fields()]
         if (field is None and not isinstance(model._meta.verbose_name_plural, Promise))
@@ -72,9 +81,8 @@ def test_every_model_and_field_has_a_translatable_name():
 
 def test_every_list_column_has_a_translatable_heading():
     untranslated = []
-    for model, model_admin in admin.site._registry.items():
-        if not model.__module__.startswith("complaintdesk."):
-            continue
+    for model in _in_back_office():
+        model_admin = admin.site._registry[model]
         for column in model_admin.list_display:
             if callable(column):
                 heading = getattr(column, "short_description", None)
@@ -105,11 +113,10 @@ def test_the_chinese_back_office_names_no_app_or_model_in_english(root):
 def test_every_changelist_opens_in_chinese(root, people):
     factories.complaint(people.alice, people.acme)
     client = _back_office(root, "zh-hans")
-    for model in admin.site._registry:
-        if model.__module__.startswith("complaintdesk."):
-            opts = model._meta
-            response = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
-            assert response.status_code == 200, opts.label
+    for model in _in_back_office():
+        opts = model._meta
+        response = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+        assert response.status_code == 200, opts.label
 
 
 @pytest.mark.django_db
@@ -127,6 +134,79 @@ def test_a_complaints_page_shows_the_regulators_times_and_readable_details(root,
     assert '<dl class="json-rows"><dt>deadlines</dt><dd><dl class="json-rows">' in text
     assert f"<dt>first response</dt><dd>{local_due}</dd>" in text
     assert '{"deadlines"' not in text and "+00:00" not in text
+
+
+@pytest.mark.django_db
+def test_an_alerts_page_says_what_the_detector_saw_in_words_and_rows(root, people):
+    alert = Alert.objects.create(
+        kind=AlertKind.SURGE, merchant=people.acme, episode_key="2026-12-02T14", title="Surge", raised_at=FILED,
+        observed=12, expected=0.05, p_value=4.9e-25,
+        facts={"shop": "Acme Online", "observed": 12, "expected": 0.05, "p_value": 4.9e-25,
+               "window_start": "2026-12-02T06:00:00+00:00", "window_end": "2026-12-02T07:00:00+00:00"},
+        details={"hours": {"2026-12-02T14:00:00+08:00": {"observed": 12, "expected": 0.05, "p_value": 4.9e-25}}},
+    )  # fmt: skip
+    text = _back_office(root).get(reverse("admin:alerts_alert_change", args=[alert.pk])).content.decode()
+    # The facts as rows, their window in Shanghai (14:00, not 06:00 UTC); the expected count and the
+    # probability as the console says them.
+    assert "<dt>window start</dt><dd>2026-12-02 14:00</dd>" in text and "<dt>hours</dt>" in text
+    assert "fewer than 1" in text and "far above normal" in text
+    assert "e-25" not in text and "+00:00" not in text and '{"shop"' not in text
+
+
+@pytest.mark.django_db
+def test_an_outbox_messages_page_reads_its_payload_and_notice_as_rows(root, people):
+    with time_machine.travel(FILED, tick=False):
+        complaint = factories.complaint(people.alice, people.acme)
+    message = OutboxMessage.objects.get(event="complaint_filed")
+    text = _back_office(root).get(reverse("admin:notify_outboxmessage_change", args=[message.pk])).content
+    first = complaint.deadlines.get(phase="first_response")
+    local_due = f"{first.due_at.astimezone(ZoneInfo('Asia/Shanghai')):%Y-%m-%d %H:%M}"
+    assert f"<dt>first response</dt><dd>{local_due}</dd>".encode() in text
+    assert b"<dt>reference</dt><dd>TS-" in text and b"<dt>named</dt>" in text
+    assert b'{"complaint"' not in text and b"+00:00" not in text
+
+
+@pytest.mark.django_db
+def test_an_unnamed_token_is_labelled_by_its_day_in_the_regulators_zone(root):
+    with time_machine.travel(FILED, tick=False):  # 2 December in UTC, already the 3rd in Shanghai
+        token, _raw = ApiToken.issue(root)
+    assert str(token) == "root · 2026-12-03"
+
+
+def _msgid(name) -> str:
+    with translation.override(None):  # no catalogue: a lazy name reads as its msgid
+        return str(name)
+
+
+def test_every_name_django_axes_shows_goes_into_our_catalogue():
+    """The package's own catalogue has no Chinese: its names must be the ones login_protection marks."""
+    assert isinstance(apps.get_app_config("axes").verbose_name, Promise)
+    shown = []
+    for model in apps.get_app_config("axes").get_models():
+        shown += [model._meta.verbose_name, model._meta.verbose_name_plural]
+        shown += [f.verbose_name for f in model._meta.get_fields() if not f.auto_created]
+        shown += [
+            getattr(f, "help_text", "") for f in model._meta.get_fields() if getattr(f, "help_text", "")
+        ]
+    for model in _in_back_office():
+        if model._meta.app_label == "axes":
+            model_admin = admin.site._registry[model]
+            shown += [title for title, _options in model_admin.fieldsets or () if title]
+            shown += [action.short_description for action, *_rest in model_admin._get_base_actions()]
+            shown += [f.title for f in model_admin.list_filter if isinstance(f, type)]
+    assert all(isinstance(name, Promise) for name in shown)
+    ours = {*login_protection.PACKAGE_NAMES, "status"}
+    assert {_msgid(name) for name in shown} - ours - {"Delete selected %(verbose_name_plural)s"} == set()
+
+
+@pytest.mark.django_db
+def test_the_attempts_list_heads_its_status_column_from_our_catalogue(root):
+    AccessAttempt.objects.create(
+        username="wang", ip_address="192.0.2.7", user_agent="Firefox", http_accept="*/*", path_info="/login/",
+        get_data="", post_data="", failures_since_start=2,
+    )  # fmt: skip
+    page = _back_office(root, "zh-hans").get(reverse("admin:axes_accessattempt_changelist")).content.decode()
+    assert "状态" in page and ">Status<" not in page
 
 
 def test_json_rows_escape_what_a_shop_or_consumer_wrote():
