@@ -1,5 +1,5 @@
 """What several routers share: field types of ids, query texts and instants, the page numbers, the error
-answers."""
+answers and the warnings of an accepted request."""
 
 from datetime import UTC, datetime
 from typing import Annotated
@@ -50,3 +50,15 @@ class FieldIssue(Schema):
 
 class ValidationErrorOut(Schema):
     detail: list[FieldIssue]
+
+
+class WarningOut(Schema):
+    """A question about a request that was accepted all the same (a filing's `warnings`): worth showing to
+    whoever sent it; nothing was refused."""
+
+    code: str = Field(description="What the warning is about; stable for clients to act on.")
+    message: str = Field(description="For a person, in the request's language.")
+    related: int | None = Field(
+        None, description="The id of what it points to (an earlier complaint), or null."
+    )
+    link: str | None = Field(None, description="The web page of what it points to (absolute URL), or null.")

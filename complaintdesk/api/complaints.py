@@ -5,6 +5,7 @@ from typing import Annotated
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -13,13 +14,18 @@ from pydantic import AfterValidator, StringConstraints
 
 from complaintdesk.accounts import ratelimit
 from complaintdesk.api import presenters
-from complaintdesk.api.common import Error, Instant, Pages, QueryText, RowId, ValidationErrorOut
+from complaintdesk.api.common import Error, Instant, Pages, QueryText, RowId, ValidationErrorOut, WarningOut
 from complaintdesk.complaints import evidence, intake, services
 from complaintdesk.complaints.choices import Channel, Kind, ResolutionType, Sector, WantedOutcome
 from complaintdesk.complaints.lifecycle import ACTIONS
-from complaintdesk.complaints.queries import overdue_filter, visible_complaints
+from complaintdesk.complaints.queries import (
+    earlier_complaint_about_the_same_order,
+    overdue_filter,
+    visible_complaints,
+)
 from complaintdesk.lib.dates import FIRST_DAY, FIRST_INSTANT
 from complaintdesk.lib.errors import FieldError
+from complaintdesk.notify import render
 
 router = Router(tags=["complaints"])
 
@@ -164,6 +170,31 @@ class ComplaintOut(Schema):
     updated_at: datetime
 
 
+# A filing's warning (WarningOut.code): filed all the same, as the web's filing form does.
+SAME_ORDER = "same_order"
+
+
+class ComplaintFiledOut(ComplaintOut):
+    warnings: list[WarningOut] = Field(
+        description=f"Filed all the same, with a question: `{SAME_ORDER}` when you complained about this "
+        "order number at this shop before (`related` is that complaint's id, `link` its page). Empty when "
+        "there is nothing to ask."
+    )
+
+
+def filing_warnings(complaint) -> list[dict]:
+    earlier = earlier_complaint_about_the_same_order(complaint)
+    if earlier is None:
+        return []
+    # The web form's words, with the earlier complaint's reference where the web puts its link.
+    message = _(
+        "You complained about order {order} at this shop before: {link}. If it is the same "
+        "problem, follow it there."
+    ).format(order=complaint.order_number, link=earlier.reference)
+    link = render.absolute(reverse("web:complaint", args=[earlier.pk]))
+    return [{"code": SAME_ORDER, "message": message, "related": earlier.pk, "link": link}]
+
+
 class ComplaintDetailOut(ComplaintOut):
     events: list[EventOut]
     evidence: list[EvidenceOut]
@@ -185,8 +216,8 @@ def _new_complaint(user, payload: ComplaintIn) -> services.NewComplaint:
 @router.post(
     "",
     response={
-        201: ComplaintOut,
-        200: ComplaintOut,
+        201: ComplaintFiledOut,
+        200: ComplaintFiledOut,
         403: Error,
         409: Error,
         422: ValidationErrorOut,
@@ -214,9 +245,13 @@ def file_complaint(request, payload: ComplaintIn):
             before_storing=lambda: ratelimit.check_complaint_rate(request, request.auth),
         )
     if not created:  # a replay: the complaint as it is now
-        return Status(200, presenters.complaint(_reload(request, complaint.pk), request.auth))
+        complaint = _reload(request, complaint.pk)
+        return Status(
+            200, {**presenters.complaint(complaint, request.auth), "warnings": filing_warnings(complaint)}
+        )
     # The complaint just written, as it is in memory, with its deadlines (no re-read).
-    return Status(201, presenters.complaint(complaint, request.auth, deadlines=complaint.filed_deadlines))
+    answer = presenters.complaint(complaint, request.auth, deadlines=complaint.filed_deadlines)
+    return Status(201, {**answer, "warnings": filing_warnings(complaint)})
 
 
 def _reload(request, pk):

@@ -13,9 +13,9 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import StrictInt, StringConstraints
 
-from complaintdesk.api.common import Error, Instant, Pages, RowId, ValidationErrorOut
+from complaintdesk.api.common import Error, Instant, Pages, RowId, ValidationErrorOut, WarningOut
 from complaintdesk.complaints.lifecycle import ActionForbidden
-from complaintdesk.promotions import queries, services
+from complaintdesk.promotions import queries, services, typecheck
 from complaintdesk.promotions.models import FilingAction, FilingState, Promotion, PromotionType
 
 router = Router(tags=["promotions"])
@@ -161,6 +161,23 @@ class PromotionDetailOut(PromotionOut):
         return list(p.events.select_related("actor"))
 
 
+# A filing's warning (WarningOut.code): filed all the same, as the web's filing form does.
+TYPE_DATES = "type_dates"
+
+
+class PromotionFiledOut(PromotionDetailOut):
+    warnings: list[WarningOut] = Field(
+        description=f"Filed all the same, with a question: `{TYPE_DATES}` for each usual sale period of the "
+        "type that the promotion's dates miss (a 'Double 11' running in December). Empty when there is "
+        "nothing to ask."
+    )
+
+    @staticmethod
+    def resolve_warnings(p):
+        questions = typecheck.type_warnings(p.type, p.starts_at, p.ends_at)
+        return [{"code": TYPE_DATES, "message": question} for question in questions]
+
+
 class PromotionFilters(Schema):
     state: FilingState | None = None
     merchant: RowId | None = None
@@ -189,7 +206,7 @@ def _data(payload: PromotionIn) -> services.FilingData:
     return services.FilingData(**payload.model_dump())
 
 
-@router.post("", response={201: PromotionDetailOut, 403: Error, 409: Error, 422: ValidationErrorOut})
+@router.post("", response={201: PromotionFiledOut, 403: Error, 409: Error, 422: ValidationErrorOut})
 def file_promotion(request, payload: PromotionIn):
     """File a promotion of your own shop. Late filings are accepted and marked late."""
     promotion = services.file(request.auth, _data(payload))

@@ -34,8 +34,9 @@ def overdue_filter(overdue: bool, now=None):
 
 
 def earlier_complaint_about_the_same_order(complaint) -> Complaint | None:
-    """The consumer's first other complaint about this order number (case ignored) at this shop, if any."""
-    if not complaint.order_number:
+    """The consumer's first other complaint about this order number (case ignored) at this shop, if any. A
+    complaint without a consumer account (an officer's filing for a caller) has no complaints of its own."""
+    if not complaint.order_number or complaint.consumer_id is None:
         return None
     return (
         Complaint.objects.filter(
