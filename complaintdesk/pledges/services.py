@@ -116,12 +116,14 @@ def publish(version_id: int, actor) -> PledgeVersion:
         # Stored untranslated (notify.render): each coordinator reads it in their language, with the link
         # to the page where they sign.
         notice = render.notice(PUBLISHED, {"number": version.number, "title": version.title})
+        # The shop page's signing form: the signing URL itself takes only the form's POST.
+        link = reverse("web:shop_profile") + "#sign-pledge"
         subject, body = render.in_language(notice)
         for shop in Merchant.objects.filter(is_active=True):
             outbox.enqueue(
                 "pledge_published", f"pledge:{version.pk}:shop:{shop.pk}",
                 outbox.shop_targets(shop, coordinators_only=True), subject, body,
-                {"pledge_version": version.number, "merchant": shop.pk}, reverse("web:sign_pledge"), notice,
+                {"pledge_version": version.number, "merchant": shop.pk}, link, notice,
             )  # fmt: skip
     return version
 

@@ -132,7 +132,7 @@ def test_each_coordinator_is_asked_to_sign_a_new_pledge_in_their_language(people
     version = pledges.create_version(people.rita, "Pledge 2027", commitments)
     pledges.publish(version.pk, people.rita)
     deliver_all()
-    link = f"{SITE}/workbench/shop/pledge/"
+    link = f"{SITE}/workbench/shop/#sign-pledge"
     [to_carol] = to(people.carol.email)
     assert reads_chinese(to_carol.subject, "Pledge 2027") and "12315" in to_carol.subject
     assert to_carol.body.endswith(link)
@@ -143,7 +143,7 @@ def test_each_coordinator_is_asked_to_sign_a_new_pledge_in_their_language(people
     )
     assert to_zoe.body.endswith(link)
     assert not to(people.bob.email)  # an agent, not the coordinator
-    assert Notification.objects.get(user=people.carol).link == "/workbench/shop/pledge/"
+    assert Notification.objects.get(user=people.carol).link == "/workbench/shop/#sign-pledge"
 
 
 @notices_by_mail
