@@ -1,7 +1,8 @@
 """The whole journey in a real browser (Debian's Chromium driven by Playwright) against the live test server:
-a consumer files a complaint with evidence, the shop answers and proposes a refund, the consumer disputes,
-the regulator mediates and closes, the consumer sees the end. Plus field errors, tenancy by URL, the language
-switch and keyboard access.
+a consumer files a complaint with evidence (kept through a field she forgot), the shop replies to the quality
+problem, the consumer's bell counts the notice, the shop proposes a refund, the consumer disputes it (after
+the dialogs of withdrawing and accepting let her go back), the regulator mediates and closes, the consumer
+sees the end. Plus field errors, tenancy by URL, the language switch and keyboard access.
 
 Run with SCREENSHOTS=1 to also write docs/screenshots/*.png from demo data."""
 
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.tests import factories
+from complaintdesk.ops.management.commands.worker import run_once
 from complaintdesk.web.tests.browser_kit import CLOCKS, MARKS, PNG, SCREENSHOTS, act, expect, log_in, sync_api
 
 pytestmark = MARKS
@@ -29,7 +31,7 @@ def test_the_whole_journey_from_filing_to_closing(people, open_page):
         due_at=timezone.now() + timedelta(days=3), remind_at=timezone.now() + timedelta(days=2)
     )
 
-    # 1. Alice files a complaint with a photo.
+    # 1. Alice files a complaint with a photo, forgetting to say what happened: the photo is kept for her.
     alice = open_page()
     log_in(alice, "alice", "pw-alice")
     expect(alice.get_by_role("heading", name="My complaints")).to_be_visible()
@@ -41,10 +43,16 @@ def test_the_whole_journey_from_filing_to_closing(people, open_page):
     # The kind follows the category: a quality problem needs no second choice.
     alice.get_by_label("What went wrong").select_option(label="Quality")
     alice.get_by_label("What you want").select_option(label="Refund")
-    alice.get_by_role("textbox", name="What happened").fill("The headphones have no sound on the left side.")
     alice.get_by_label("Evidence").set_input_files(
         files=[{"name": "headphones.png", "mimeType": "image/png", "buffer": PNG}]
     )
+    alice.get_by_role("button", name="Send the complaint").click()
+    expect(alice.locator("#field-description .error")).to_have_text("This field is required.")
+    kept = alice.locator("#pending-evidence")
+    expect(kept).to_contain_text("Already attached")
+    expect(kept.get_by_label("headphones.png")).to_be_checked()
+    assert Complaint.objects.exclude(pk=older.pk).count() == 0
+    alice.get_by_role("textbox", name="What happened").fill("The headphones have no sound on the left side.")
     alice.get_by_role("button", name="Send the complaint").click()
     expect(alice.locator(".messages")).to_contain_text("was sent to Acme Online")
     complaint = Complaint.objects.exclude(pk=older.pk).get()
@@ -52,9 +60,19 @@ def test_the_whole_journey_from_filing_to_closing(people, open_page):
     expect(alice.get_by_role("link", name="headphones.png")).to_be_visible()
     expect(alice.locator("#complaint-state")).to_have_text("Submitted")
     assert complaint.kind == "quality_issue"
+    # Just filed, nothing is hers to do: no step is open, and withdrawing asks first; she goes back.
+    expect(alice.locator("#next-step")).to_contain_text("Nothing to do now")
+    expect(alice.locator("details.action[open]")).to_have_count(0)
+    act(alice, "Withdraw the complaint", None)
+    dialog = alice.get_by_role("dialog")
+    expect(dialog).to_contain_text("Withdraw this complaint?")
+    dialog.get_by_role("button", name="No, go back").click()
+    expect(dialog).to_have_count(0)
+    expect(alice.locator("#complaint-state")).to_have_text("Submitted")
 
     # 2. Bob, Acme's agent, sees it on top of his queue with a live countdown, replies to the quality problem
-    #    (which is his page's first step, and meets both running answers) and proposes a refund.
+    #    (which is his page's first step, and meets both running answers; the page says Respond would leave
+    #    the reply running).
     bob = open_page()
     log_in(bob, "bob", "pw-bob")
     first_row = bob.locator("table.queue tbody tr").first
@@ -75,11 +93,26 @@ def test_the_whole_journey_from_filing_to_closing(people, open_page):
     expect(bob.locator("details.action").first).to_contain_text("Reply to the quality problem")
     expect(bob.locator("#meets-reply")).to_contain_text("First response")
     expect(bob.locator("#meets-reply")).to_contain_text("Reply to a quality issue")
+    expect(bob.locator("#meets-respond")).to_contain_text("Still running after it: Reply to a quality issue")
     act(bob, "Reply to the quality problem", "Sorry to hear that. We are checking the batch.")
     expect(bob.locator("#complaint-state")).to_have_text("Responded")
     for phase in ("first_response", "reply"):
         expect(bob.locator(f'.deadline-item[data-phase="{phase}"] .met')).to_be_visible()
     expect(bob.locator(".timeline")).to_contain_text("We are checking the batch.")
+
+    # 3. The worker delivers the notice: Alice's bell counts it; opening it marks it read.
+    run_once()
+    alice.goto(alice.base + "/my/complaints/")
+    bell = alice.locator("a.bell")
+    expect(bell.locator(".count")).to_have_text("1")
+    bell.click()
+    notice = alice.locator("ul.notifications li.unread")
+    expect(notice).to_contain_text(f"answered your complaint {complaint.reference}")
+    notice.get_by_role("button", name=re.compile(complaint.reference)).click()
+    expect(alice.get_by_role("heading", level=1)).to_contain_text(complaint.reference)
+    expect(bell.locator(".count")).to_have_text("0")
+
+    # 4. Bob proposes a refund.
     act(
         bob,
         "Propose a resolution",
@@ -89,13 +122,20 @@ def test_the_whole_journey_from_filing_to_closing(people, open_page):
     )
     expect(bob.locator("#complaint-state")).to_have_text("Resolution proposed")
 
-    # 3. Alice disputes the proposal and asks the 12315 centre to mediate.
+    # 5. Alice nearly accepts the proposal; the dialog says what accepting ends, and she disputes it instead,
+    #    asking the 12315 centre to mediate.
     alice.goto(alice.base + f"/complaints/{complaint.pk}/")
     expect(alice.locator("#proposal")).to_contain_text("199.00 CNY within 3 days")
+    act(alice, "Accept the proposal", None)
+    dialog = alice.get_by_role("dialog")
+    expect(dialog).to_contain_text("Accept the shop's proposal?")
+    dialog.get_by_role("button", name="No, go back").click()
+    expect(dialog).to_have_count(0)
+    expect(alice.locator("#complaint-state")).to_have_text("Resolution proposed")
     act(alice, "Dispute the proposal", "Shipping was not refunded.", Ask_the_12315_centre_to_mediate=True)
     expect(alice.locator("#complaint-state")).to_have_text("Escalated")
 
-    # 4. Rita sees it in the escalation queue, mediates and closes.
+    # 6. Rita sees it in the escalation queue, mediates and closes.
     rita = open_page()
     log_in(rita, "rita", "pw-rita")
     rita.get_by_role("link", name="Escalations").click()
@@ -110,7 +150,7 @@ def test_the_whole_journey_from_filing_to_closing(people, open_page):
     dialog.get_by_role("button", name="Yes, close the case").click()
     expect(rita.locator("#complaint-state")).to_have_text("Closed")
 
-    # 5. Alice sees the end, and the whole story in the timeline.
+    # 7. Alice sees the end, and the whole story in the timeline.
     alice.goto(alice.base + "/my/complaints/")
     row = alice.locator("tr", has=alice.get_by_role("link", name=complaint.reference))
     expect(row).to_contain_text("Closed")
