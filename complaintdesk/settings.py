@@ -306,3 +306,12 @@ if not (0 <= SERVICE_HOURS_MIN_DAYS <= 7 and 0 <= SERVICE_HOURS_MIN_HOURS_PER_DA
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("SERVICE_HOURS_MIN_DAYS must be 0–7 and SERVICE_HOURS_MIN_HOURS_PER_DAY 0–24")
+# The centre's satisfaction figures (SPEC §10): a shop's average rating shows on its scorecard only from
+# this many ratings on; the console suggests this many of the week's closed complaints and matters for
+# follow-up calls (回访).
+RATING_MIN_COUNT = env_int("RATING_MIN_COUNT", 5)
+FOLLOW_UP_SAMPLE_SIZE = env_int("FOLLOW_UP_SAMPLE_SIZE", 10)
+if RATING_MIN_COUNT < 1 or FOLLOW_UP_SAMPLE_SIZE < 0:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("RATING_MIN_COUNT must be at least 1 and FOLLOW_UP_SAMPLE_SIZE at least 0")

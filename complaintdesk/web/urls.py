@@ -6,6 +6,7 @@ from complaintdesk.web.views import (
     consumer,
     exports,
     filings,
+    letters,
     mail,
     merchant,
     notifications,
@@ -34,6 +35,8 @@ urlpatterns = [
     ),
     path("complaints/<int:complaint_id>/commitments/", complaints.commitments, name="commitments"),
     path("complaints/<int:complaint_id>/<slug:action>/", complaints.act, name="act"),
+    # The 12315 centre's letters: to read and print, by the officers and the party addressed only
+    path("letters/<int:notice_id>/", letters.letter, name="letter"),
     # Merchant workbench
     path("workbench/", merchant.queue, name="queue"),
     path("workbench/shop/", merchant.shop_profile, name="shop_profile"),
