@@ -167,7 +167,7 @@ def test_a_reminder_and_a_breach_in_each_readers_language(people):
     [reminder_carol] = to(people.carol.email)
     # The phase and the rule by their Chinese names.
     assert (
-        "首次回应" in reminder_carol.subject and "工作时间内受理：2小时内首次回应" in reminder_carol.subject
+        "首次回应" in reminder_carol.subject and "工作时间内收到：2小时内首次回应" in reminder_carol.subject
     )
     assert reads_chinese(reminder_carol.subject, ref) and reminder_carol.body.endswith(link)
 

@@ -60,13 +60,13 @@ def test_a_chinese_xlsx_has_chinese_headers_and_labels_and_real_date_cells(quali
     with time_machine.travel(LATER, tick=False):
         response = client.get(reverse("web:export_complaints"), {"format": "xlsx"})
     header, row = _sheet(response)
-    assert header[:5] == ["编号", "受理时间", "商家", "类型", header[4]]
+    assert header[:5] == ["编号", "收到时间", "商家", "类型", header[4]]
     assert header[4].startswith("类型") and header[4] != "类型"  # the code column, named after its label
     cells = dict(zip(header, row, strict=True))
     assert cells["类型"].value == "质量问题" and cells[header[4]].value == "quality_issue"
     assert cells["类别"].value == "质量"
     assert (cells["渠道"].value, cells["状态"].value, cells["诉求"].value) == ("网站", "已提交", "退款")
-    received = cells["受理时间"]
+    received = cells["收到时间"]
     assert received.value == datetime(2026, 3, 3, 10, 15, 30)  # Shanghai wall clock, no microseconds
     assert received.is_date and received.number_format == "yyyy-mm-dd hh:mm:ss"
 
@@ -80,7 +80,7 @@ def test_the_api_answers_in_the_accept_language(quality_issue, people, api):
     (en,) = _csv(english)
     (zh,) = _csv(chinese)
     assert (en["Kind"], en["Received at"]) == ("Quality issue", "2026-03-03T10:15:30+08:00")
-    assert (zh["类型"], zh["受理时间"]) == ("质量问题", "2026-03-03T10:15:30+08:00")
+    assert (zh["类型"], zh["收到时间"]) == ("质量问题", "2026-03-03T10:15:30+08:00")
     assert en["Kind (code)"] == "quality_issue" and "quality_issue" in zh.values()
 
 
