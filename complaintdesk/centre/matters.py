@@ -1,0 +1,427 @@
+"""Reports (举报) and enquiries (咨询) at the 12315 centre (SPEC §10): matters of their own kinds, not complaints.
+
+1. Anyone files one (`file`): a report is about a shop of ours or a web address and may be anonymous; an
+   enquiry is a question. An officer records those received by hotline, counter or letter, with the caller's
+   contacts. The matter is received under the rule version in force on the local day of receipt
+   (`duties.version_on`), which it keeps, and its duty starts at receipt: the case decision on a report, the
+   answer to an enquiry (`centre.duties`).
+2. An officer decides a report (`decide_report`: open a case or not, with the reason) or answers an enquiry
+   (`answer_enquiry`), once. That meets the duty (late when after its due time) and writes the letter to the
+   person who wrote in, when they can be reached (`centre.letters`), in the same transaction.
+
+Who reported is the officers' to know only: a matter's filer and contacts appear in no shop's page, API answer,
+export or open data (there is no shop view of a matter at all; `visible_matters`). An anonymous report keeps
+no account and no contact, so it cannot be told the decision; one who wants to be told gives a contact.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.db import models, transaction
+from django.db.models import Min, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from complaintdesk.accounts import ratelimit
+from complaintdesk.accounts.models import Role
+from complaintdesk.centre import duties, letters
+from complaintdesk.centre.models import Bureau, Matter, MatterChannel, MatterKind, MatterState, NoticeKind
+from complaintdesk.deadlines.models import Deadline, DeadlineStatus, Phase
+from complaintdesk.lib.dates import outside_service_years
+from complaintdesk.lib.errors import Conflict, FieldError
+from complaintdesk.merchants.models import Merchant
+
+TEXT_LIMIT = 10000
+REASON_LIMIT = 5000
+WEB_ADDRESS_LIMIT = 500
+CONTACT_NAME_LIMIT = 100
+# A phone number as people write it: digits with an optional leading +, spaces, dashes, parentheses.
+PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]*$")
+PHONE_DIGITS = (5, 20)
+
+# The duty each kind starts at receipt, and the letter that ends it.
+DUTY = {MatterKind.REPORT: Phase.REPORT_DECISION, MatterKind.ENQUIRY: Phase.ENQUIRY_ANSWER}
+LETTER = {MatterKind.REPORT: NoticeKind.REPORT_DECISION, MatterKind.ENQUIRY: NoticeKind.ENQUIRY_ANSWER}
+CONTACTS = ("contact_name", "contact_phone", "contact_email")
+
+
+class ReportDecision(models.TextChoices):
+    """The officer's decision on a report (立案 / 不予立案) and the state it leaves the report in."""
+
+    OPEN_CASE = "open_case", gettext_lazy("Open a case")
+    NO_CASE = "no_case", gettext_lazy("Open no case")
+
+
+STATE_AFTER = {ReportDecision.OPEN_CASE: MatterState.CASE_OPENED, ReportDecision.NO_CASE: MatterState.NO_CASE}
+DECISION_OF = {state: decision for decision, state in STATE_AFTER.items()}
+OPEN_STATES = (MatterState.RECEIVED,)
+
+
+@dataclass(frozen=True)
+class Filing:
+    """What a report or an enquiry says, as a form or the API received it (checked by `file`)."""
+
+    kind: str
+    text: str
+    merchant: int | None = None
+    web_address: str = ""
+    anonymous: bool = False
+    contact_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+    channel: str = MatterChannel.WEB
+    # Officers only: when a letter or a call reached the centre, if before now (the duty counts from then).
+    received_at: datetime | None = None
+    # The language the person wrote in: their letter's (centre.letters).
+    language: str = ""
+
+
+def file(by, filing: Filing, now: datetime | None = None) -> Matter:
+    """Store a new report or enquiry with its reference and its duty, all or nothing.
+
+    `by`: the signed-in person who writes in, an officer who records a call or a letter for someone else, or
+    None (nobody signed in). A report marked anonymous keeps neither the account nor any contact. Every field
+    the checks refuse is named at once (FieldError). No rule version in force on the day: NoRuleVersion (409).
+    """
+    now = now or timezone.now()
+    checked = _checked(by, filing, now)
+    officer = by is not None and by.role == Role.REGULATOR
+    received_at = checked["received_at"]
+    with transaction.atomic():
+        version = duties.version_on(local(received_at).date())
+        bureau = Bureau.city_centre()  # issue 14 routes a matter to the bureau of the shop's district
+        matter = Matter.objects.create(
+            kind=filing.kind,
+            bureau=bureau,
+            rule_version=version,
+            channel=filing.channel,
+            received_at=received_at,
+            merchant=checked["merchant"],
+            web_address=checked["web_address"],
+            text=checked["text"],
+            # An officer who records a call is not the one who wrote in; an anonymous reporter leaves no trace.
+            user=None if officer or filing.anonymous else by,
+            anonymous=filing.anonymous,
+            contact_name=checked["contact_name"],
+            contact_phone=checked["contact_phone"],
+            contact_email=checked["contact_email"],
+            language=_language(filing.language, by),
+        )
+        matter.reference = Matter.reference_for(matter.kind, matter.pk, local(received_at).year)
+        matter.save(update_fields=["reference"])
+        duties.start(DUTY[matter.kind], received_at, version, matter=matter, bureau=bureau)
+    return matter
+
+
+def decide_report(matter_id: int, officer, decision: str, reason: str, at: datetime | None = None) -> Matter:
+    """The officer's case decision on a report, with its reason; once. The reporter, if reachable, is told."""
+    decision = _choice(decision)
+    return _conclude(matter_id, officer, MatterKind.REPORT, STATE_AFTER[decision], "reason", reason, at)
+
+
+def answer_enquiry(matter_id: int, officer, answer: str, at: datetime | None = None) -> Matter:
+    """The officer's answer to an enquiry; once. The enquirer, if reachable, is sent it."""
+    return _conclude(matter_id, officer, MatterKind.ENQUIRY, MatterState.ANSWERED, "answer", answer, at)
+
+
+def _conclude(matter_id, officer, kind, state, field, text, at) -> Matter:
+    """1. Check the text; 2. lock the matter and refuse a second decision (Conflict: nothing changes);
+    3. record the decision, meet the duty (late if past due) and write the letter, in one transaction."""
+    if officer is None or officer.role != Role.REGULATOR:
+        raise PermissionDenied(_("Only an officer of the centre decides reports and answers enquiries."))
+    text = (text or "").strip()
+    if not text:
+        raise FieldError(field, _required_words(kind))
+    if len(text) > REASON_LIMIT:
+        raise FieldError(field, _too_long(len(text), REASON_LIMIT))
+    at = at or timezone.now()
+    with transaction.atomic():
+        matter = Matter.objects.select_for_update().get(pk=matter_id, kind=kind)
+        if matter.state not in OPEN_STATES:
+            raise Conflict(_already(matter))
+        matter.state, matter.reason, matter.decided_at, matter.decided_by = state, text, at, officer
+        matter.save(update_fields=["state", "reason", "decided_at", "decided_by"])
+        duties.meet(DUTY[kind], at, matter=matter)
+        letters.issue(LETTER[kind], matter=matter, reason=text, by=officer, at=at)
+    return matter
+
+
+def _required_words(kind) -> str:
+    if kind == MatterKind.REPORT:
+        return _(
+            "Write the reason for the decision: it is kept with the report, and the reporter is told it "
+            "if they can be reached."
+        )
+    return _("Write the answer to the enquiry.")
+
+
+def _already(matter: Matter) -> str:
+    when = f"{local(matter.decided_at):%Y-%m-%d %H:%M}" if matter.decided_at else ""
+    if matter.kind == MatterKind.REPORT:
+        return _(
+            "Report %(ref)s was decided already (%(state)s, %(when)s): a report is decided once; nothing was "
+            "changed."
+        ) % {"ref": matter.reference, "state": matter.get_state_display(), "when": when}
+    return _("Enquiry %(ref)s was answered already (%(when)s): it is answered once; nothing was changed.") % {
+        "ref": matter.reference,
+        "when": when,
+    }
+
+
+def _choice(decision: str) -> ReportDecision:
+    try:
+        return ReportDecision(decision)
+    except ValueError:
+        raise FieldError(
+            "decision",
+            _("Choose the decision: %(choices)s.") % {"choices": ", ".join(ReportDecision.values)},
+        ) from None
+
+
+# ----------------------------------------------------------------------------------------------- checks
+
+
+def local(at: datetime) -> datetime:
+    """An instant in the regulator's zone: the day of receipt picks the rule version, the year the reference."""
+    return at.astimezone(ZoneInfo(settings.COMPLAINTDESK_TIME_ZONE))
+
+
+def _too_long(length: int, limit: int) -> str:
+    return _("must be at most %(limit)s characters (it has %(length)s)") % {"limit": limit, "length": length}
+
+
+def _checked(by, filing: Filing, now: datetime) -> dict:
+    """The filing's values, cleaned; every refused field named at once (the first, then `also`)."""
+    problems: list[tuple[str, str]] = []
+    officer = by is not None and by.role == Role.REGULATOR
+    if filing.kind not in MatterKind.values:
+        problems.append(("kind", _("Unknown kind of matter: %(kind)s.") % {"kind": filing.kind}))
+    report = filing.kind == MatterKind.REPORT
+
+    text = (filing.text or "").strip()
+    if not text:
+        problems.append(("text", _("Say what the shop did.") if report else _("Write your question.")))
+    elif len(text) > TEXT_LIMIT:
+        problems.append(("text", _too_long(len(text), TEXT_LIMIT)))
+
+    merchant = None
+    if filing.merchant is not None:
+        merchant = Merchant.objects.filter(pk=filing.merchant).first()
+        if merchant is None:
+            problems.append(
+                (
+                    "merchant",
+                    _("No shop has the id %(id)s: choose one from the directory.") % {"id": filing.merchant},
+                )
+            )
+    web_address, address_problem = _web_address(filing.web_address)
+    if address_problem:
+        problems.append(("web_address", address_problem))
+    if report and filing.merchant is None and not web_address and not address_problem:
+        about = _(
+            "A report is about a shop: choose the shop, or give the web address of the shop or of the page "
+            "you report."
+        )
+        problems += [("merchant", about), ("web_address", about)]
+
+    contacts = {name: (getattr(filing, name) or "").strip() for name in CONTACTS}
+    problems += _contact_problems(contacts)
+    if filing.anonymous:
+        if not report:
+            problems.append(("anonymous", _("An enquiry is answered to someone: it cannot be anonymous.")))
+        for name in CONTACTS:
+            if contacts[name]:
+                problems.append(
+                    (
+                        name,
+                        _(
+                            "An anonymous report leaves no contact: leave this empty, or report under your name."
+                        ),
+                    )
+                )
+    # Nobody signed in (or an officer recording a call): the centre reaches the person by their contacts only.
+    elif (by is None or officer) and not (contacts["contact_phone"] or contacts["contact_email"]):
+        problems.append(
+            (
+                "contact_phone",
+                _(
+                    "Give a phone number or an e-mail address so that the centre can tell you its decision, "
+                    "or report anonymously."
+                )
+                if report
+                else _("Give a phone number or an e-mail address for the answer."),
+            )
+        )
+
+    if filing.channel not in MatterChannel.values:
+        problems.append(("channel", _("Unknown channel: %(channel)s.") % {"channel": filing.channel}))
+    elif filing.channel != MatterChannel.WEB and not officer:
+        problems.append(
+            (
+                "channel",
+                _("Only an officer records a matter received by hotline, at the counter or by letter."),
+            )
+        )
+    received_at = filing.received_at or now
+    if filing.received_at is not None:
+        problem = _received_problem(filing.received_at, now, officer)
+        if problem:
+            problems.append(("received_at", problem))
+            received_at = now
+
+    if problems:
+        (field, reason), *also = problems
+        raise FieldError(field, reason, tuple(also))
+    return {
+        "text": text,
+        "merchant": merchant,
+        "web_address": web_address,
+        "received_at": received_at,
+        **contacts,
+    }
+
+
+def _web_address(value: str) -> tuple[str, str | None]:
+    """The address as stored (a scheme added when left out: people write "shop.example.com"), or why not."""
+    value = (value or "").strip()
+    if not value:
+        return "", None
+    if "://" not in value:
+        value = f"https://{value}"
+    if len(value) > WEB_ADDRESS_LIMIT:
+        return "", _too_long(len(value), WEB_ADDRESS_LIMIT)
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError:
+        return "", _("Enter a web address such as https://shop.example.com/item/1.")
+    return value, None
+
+
+def _contact_problems(contacts: dict) -> list[tuple[str, str]]:
+    problems = []
+    if len(contacts["contact_name"]) > CONTACT_NAME_LIMIT:
+        problems.append(("contact_name", _too_long(len(contacts["contact_name"]), CONTACT_NAME_LIMIT)))
+    phone = contacts["contact_phone"]
+    digits = sum(ch.isdigit() for ch in phone)
+    if phone and (not PHONE.match(phone) or not PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]):
+        problems.append(
+            (
+                "contact_phone",
+                _(
+                    "Enter a phone number of %(min)s to %(max)s digits (+, spaces, dashes and brackets allowed)."
+                )
+                % {"min": PHONE_DIGITS[0], "max": PHONE_DIGITS[1]},
+            )
+        )
+    email = contacts["contact_email"]
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            problems.append(("contact_email", _("Enter a valid e-mail address.")))
+    return problems
+
+
+def _received_problem(received_at: datetime, now: datetime, officer: bool) -> str | None:
+    if not officer:
+        return _("Only an officer enters when a matter was received; yours is received now.")
+    if received_at.tzinfo is None:
+        return _("Give the time with its offset, as in 2026-10-09T14:30:00+08:00.")
+    if received_at > now:
+        return _("The time of receipt cannot be in the future.")
+    return outside_service_years(received_at)
+
+
+def _language(language: str, by) -> str:
+    """The letter's language: the one the person wrote in, else their account's, else the centre's own."""
+    chosen = language or (getattr(by, "language", "") if by is not None else "") or "zh-hans"
+    return "zh-hans" if chosen.lower().startswith("zh") else "en"
+
+
+# ---------------------------------------------------------------------------------------- rate of filing
+
+
+def filing_limits() -> tuple[ratelimit.Limit, ratelimit.Limit]:
+    """The filing rate limits of complaints (settings COMPLAINT_RATE_*), counted apart for these matters."""
+    per_account, per_address = ratelimit.complaint_rate_limits()
+    return (
+        ratelimit.Limit("matter:account", per_account.limit, per_account.window),
+        ratelimit.Limit("matter:address", per_address.limit, per_address.window),
+    )
+
+
+def check_filing_rate(by, address: str | None) -> None:
+    """Raise RateLimited when this account or this network address filed too many reports and enquiries in
+    the window. Officers record calls all day: not limited. Anyone may report without an account, so the
+    address limit is what holds back a flood."""
+    if by is not None and by.role == Role.REGULATOR:
+        return
+    per_account, per_address = filing_limits()
+    now = timezone.now()
+    account_key = f"user:{by.pk}" if by is not None else None
+    if account_key and (wait := ratelimit.hit(per_account, account_key, now)) is not None:
+        raise _limited(per_account, wait, _("this account"))
+    wait = ratelimit.hit(per_address, f"ip:{address or 'unknown'}", now)
+    if wait is not None:
+        if account_key:
+            ratelimit.release(per_account, account_key, now)
+        raise _limited(per_address, wait, _("this network address"))
+
+
+def _limited(limit: ratelimit.Limit, wait: int, source: str) -> ratelimit.RateLimited:
+    minutes = max(1, -(-int(limit.window.total_seconds()) // 60))
+    return ratelimit.RateLimited(
+        _(
+            "Too many reports and enquiries from %(source)s: at most %(n)s per %(window)s minutes. "
+            "Please try again in %(wait)s minutes, or call 12315."
+        )
+        % {"source": source, "n": limit.limit, "window": minutes, "wait": max(1, -(-wait // 60))},
+        wait,
+    )
+
+
+# ------------------------------------------------------------------------------------------------ lists
+
+
+def visible_matters(user) -> QuerySet[Matter]:
+    """The matters a user may see: an officer every one; anybody else none (a shop never sees a report, so
+    never who made it; the person who wrote in reads the centre's letter to them, `centre.letters`)."""
+    if user is None or not user.is_authenticated or user.role != Role.REGULATOR:
+        return Matter.objects.none()
+    return Matter.objects.select_related("merchant", "rule_version", "bureau", "user", "decided_by")
+
+
+# A duty still presses while it is not met: open, or breached and still undecided.
+RUNNING = Q(
+    deadlines__met_at__isnull=True, deadlines__status__in=[DeadlineStatus.OPEN, DeadlineStatus.BREACHED]
+)
+
+
+def by_nearest_duty(matters: QuerySet[Matter]) -> QuerySet[Matter]:
+    """Undecided matters first, the nearest due first; then the decided ones, the newest first."""
+    return matters.annotate(next_due=Min("deadlines__due_at", filter=RUNNING)).order_by(
+        models.F("next_due").asc(nulls_last=True), "-received_at", "-id"
+    )
+
+
+def overdue(matters: QuerySet[Matter], now: datetime | None = None) -> QuerySet[Matter]:
+    """Matters whose duty is past due and not met (the decision or the answer is late)."""
+    now = now or timezone.now()
+    late = Deadline.objects.filter(
+        matter__isnull=False,
+        met_at__isnull=True,
+        status__in=[DeadlineStatus.OPEN, DeadlineStatus.BREACHED],
+        due_at__lt=now,
+    )
+    return matters.filter(pk__in=late.values("matter_id"))
+
+
+def duty_of(matter: Matter):
+    """The matter's duty (its Deadline row), or None."""
+    return matter.deadlines.filter(phase=DUTY[matter.kind]).first()
