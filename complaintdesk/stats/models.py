@@ -120,3 +120,93 @@ class HourCount(Rollup):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["shop", "hour", "category"], name="hourcount_key")]
+
+
+# ------------------------------------------------------------------------------- the 12315 centre's figures
+# Kept like the shops' (`centre_rollups.py`): one row per (day the centre received a matter, bureau, …),
+# `bureau` a `centre.Bureau` id or ALL_BUREAUS (0) for the row of every bureau written next to it.
+
+ALL_BUREAUS = 0
+
+
+class CentreCount(Rollup):
+    """Matters the centre received on `day` (complaints, reports, enquiries), by bureau × kind × how a
+    complaint reached it × channel × where the matter stands now × the decision's legal ground (0: none).
+    Cohort counters: `accepted` counts those since accepted, `amount_fen` the money recovered for the
+    consumers by their mediation agreements, in fen (1/100 yuan), so that sums stay exact integers."""
+
+    day = models.DateField()
+    bureau = models.IntegerField(help_text="Bureau id, or 0 for every bureau.")
+    kind = models.CharField(max_length=10, help_text="complaint, report or enquiry.")
+    via = models.CharField(
+        max_length=12, help_text="How a complaint reached the centre; blank for the others."
+    )
+    channel = models.CharField(max_length=20)
+    state = models.CharField(
+        max_length=12,
+        help_text="pending, accepted (mediating), refused, agreed, terminated, closed; a report's "
+        "case_opened or no_case; an enquiry's answered.",
+    )
+    ground = models.SmallIntegerField(help_text="The refusal or termination ground (SPEC §10), 0 for none.")
+    n = models.IntegerField(default=0)
+    accepted = models.IntegerField(default=0)
+    amount_fen = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bureau", "day", "kind", "via", "channel", "state", "ground"], name="centrecount_key"
+            )
+        ]
+
+
+class CentreDutyCount(Rollup):
+    """The centre's duties (acceptance, mediation, termination notice, report decision, enquiry answer) of
+    the matters received on `day`, by bureau × phase, with their outcomes so far (as `DeadlineCount`)."""
+
+    day = models.DateField()
+    bureau = models.IntegerField()
+    phase = models.CharField(max_length=20)
+    total = models.IntegerField(default=0)
+    met_in_time = models.IntegerField(default=0)
+    met_late = models.IntegerField(default=0)
+    cancelled = models.IntegerField(default=0)
+    paused = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["bureau", "day", "phase"], name="centredutycount_key")]
+
+
+class CentreValueCount(Rollup):
+    """Distributions over the matters received on `day`, by bureau: `measure` is to_acceptance or
+    to_closing_<kind> (`value`: working days on the centre's calendar) or rating (`value`: the score 1–5),
+    for averages, medians and percentiles without reading raw rows."""
+
+    day = models.DateField()
+    bureau = models.IntegerField()
+    measure = models.CharField(max_length=24)
+    value = models.IntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "day", "measure", "value"], name="centrevaluecount_key")
+        ]
+
+
+class CentreLedger(models.Model):
+    """What each matter of the centre (a complaint at the centre, a report, an enquiry) has added to the
+    centre's rollups so far, exactly as added: a change subtracts this and adds the new contribution, so
+    the rollups stay right whoever changes the matter's rows and however often it is counted again
+    (`centre_rollups.refresh`). No foreign key: the row must outlive its matter's deletion until that
+    deletion has been subtracted."""
+
+    owner = models.CharField(max_length=10, help_text="complaint or matter")
+    owner_id = models.BigIntegerField()
+    contribution = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "owner_id"], name="centreledger_owner")]
+
+    def __str__(self) -> str:
+        return f"{self.owner} {self.owner_id}"

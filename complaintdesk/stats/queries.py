@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from complaintdesk.complaints.choices import Channel, Kind, Sector
 from complaintdesk.complaints.models import Category, Complaint
-from complaintdesk.deadlines.models import Deadline, DeadlineStatus
+from complaintdesk.deadlines.models import SHOP_PHASES, Deadline, DeadlineStatus, Phase
 from complaintdesk.lib.errors import FieldError
 from complaintdesk.merchants.models import Merchant
 from complaintdesk.pledges.models import PledgeSignature
@@ -29,7 +29,9 @@ from complaintdesk.stats.models import (
 from complaintdesk.stats.periods import Period
 
 BREAKDOWNS = ("category", "kind", "channel", "sector", "shop", "commitment")
-PHASES = ("first_response", "reply", "resolution")
+# The shop's phases (`deadlines.models.SHOP_PHASES`) in the order figures show them; the centre's duties are
+# the centre's figures (`stats.centre`).
+PHASES = tuple(phase.value for phase in Phase if phase in SHOP_PHASES)
 
 
 def _rows(model, shops: list[int], period: Period, *group_by: str, counters=("received",)):
@@ -37,7 +39,7 @@ def _rows(model, shops: list[int], period: Period, *group_by: str, counters=("re
     return qs.values(*group_by).annotate(**{c: Sum(c) for c in counters}).order_by()
 
 
-def _ratio(part: int, whole: int) -> float | None:
+def ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
@@ -73,11 +75,11 @@ def summary(period: Period, shop: int = ALL_SHOPS, now=None) -> dict:
         "previous_year_count": previous,
         "growth": growth(current["received"], previous),
         "online_shopping_count": online,
-        "online_shopping_share": _ratio(online, current["received"]),
+        "online_shopping_share": ratio(online, current["received"]),
         "resolution": {
             "finished": current["finished"],
             "resolved": current["resolved"],
-            "rate": _ratio(current["resolved"], current["finished"]),
+            "rate": ratio(current["resolved"], current["finished"]),
         },
         "compliance": compliance(period, shop, now),
     }
@@ -95,7 +97,9 @@ def _running(period: Period, shops: list[int], now) -> dict[int, dict[tuple[str,
     SQL: the rows are already bounded by the running deadlines, and a long list of shop ids would
     crowd the bound parameters of the id chunks."""
     running = list(
-        Deadline.objects.filter(status=DeadlineStatus.OPEN, met_at__isnull=True, due_at__gte=now)
+        Deadline.objects.filter(
+            phase__in=SHOP_PHASES, status=DeadlineStatus.OPEN, met_at__isnull=True, due_at__gte=now
+        )
         .order_by()
         .values_list("complaint_id", "phase", "rule_label")
     )
@@ -118,7 +122,7 @@ def _running(period: Period, shops: list[int], now) -> dict[int, dict[tuple[str,
     return counts
 
 
-def _outcome(total, met_in_time, met_late, cancelled, running) -> dict:
+def outcome(total, met_in_time, met_late, cancelled, running) -> dict:
     missed = total - met_in_time - met_late - cancelled - running
     decided = met_in_time + met_late + missed
     return {
@@ -128,13 +132,13 @@ def _outcome(total, met_in_time, met_late, cancelled, running) -> dict:
         "missed": missed,
         "running": running,
         "cancelled": cancelled,
-        "share_in_time": _ratio(met_in_time, decided),
+        "share_in_time": ratio(met_in_time, decided),
     }
 
 
 def empty_outcome() -> dict:
     """The outcome of a phase without deadlines in the period (`compliance` leaves such phases out)."""
-    return _outcome(0, 0, 0, 0, 0)
+    return outcome(0, 0, 0, 0, 0)
 
 
 def compliance(period: Period, shop: int = ALL_SHOPS, now=None) -> dict:
@@ -170,13 +174,13 @@ def _compliance(
             continue
         pending = r["paused"] + running.get((r["phase"], r["rule"]), 0)
         figures = (r["total"], r["met_in_time"], r["met_late"], r["cancelled"], pending)
-        rules.append({"phase": r["phase"], "rule": r["rule"], **_outcome(*figures)})
+        rules.append({"phase": r["phase"], "rule": r["rule"], **outcome(*figures)})
         for i, value in enumerate(figures):
             phases[r["phase"]][i] += value
     minutes = {phase: _minutes(histograms.get(phase, {})) for phase in PHASES}
     return {
         "rules": rules,
-        "phases": {phase: _outcome(*figures) for phase, figures in phases.items()},
+        "phases": {phase: outcome(*figures) for phase, figures in phases.items()},
         "first_response_minutes": minutes["first_response"],
         "phase_minutes": minutes,
     }
@@ -252,7 +256,7 @@ def breakdown(period: Period, by: str, shop: int = ALL_SHOPS) -> dict:
                 "count": n,
                 "previous_year_count": last,
                 "growth": growth(n, last),
-                "share": _ratio(n, total),
+                "share": ratio(n, total),
             }
         )
     rows.sort(key=lambda r: (-r["count"], -r["previous_year_count"], r["key"]))
@@ -324,7 +328,7 @@ def _scorecard(merchant, period: Period, totals: dict | None, rules: dict, signa
         "period": period_dict(period),
         "complaints": totals["received"],
         "answered_in_time_share": first.get("share_in_time"),
-        "resolution_rate": _ratio(totals["resolved"], totals["finished"]),
+        "resolution_rate": ratio(totals["resolved"], totals["finished"]),
         "median_first_response_minutes": rules["first_response_minutes"]["median"],
         "pledge": {
             "signed": signature is not None,

@@ -15,6 +15,9 @@ How:
    (`grouped`), through the same functions.
 5. `recompute()` adds up the contributions of every raw row from scratch with the same functions; the
    property test and `manage.py stats --check` compare it with the tables; `--rebuild` replaces them.
+
+Only the shop's deadlines (`SHOP_PHASES`) count in the shops' tables: the 12315 centre's duties on a complaint
+count in the centre's tables (`centre_rollups.py`, kept through the same `Deltas` and `write`).
 """
 
 import functools
@@ -26,13 +29,16 @@ from datetime import datetime
 from django.db import connection, transaction
 
 from complaintdesk.complaints.models import Complaint, ComplaintEvent
-from complaintdesk.deadlines.models import Deadline
+from complaintdesk.deadlines.models import CENTRE_PHASES, SHOP_PHASES, Deadline
 from complaintdesk.lib import sql
 from complaintdesk.pledges.models import ComplaintCommitment
-from complaintdesk.stats import buckets, periods
+from complaintdesk.stats import buckets, centre_rollups, periods
 from complaintdesk.stats.models import (
     ALL_CATEGORIES,
     ALL_SHOPS,
+    CentreCount,
+    CentreDutyCount,
+    CentreValueCount,
     CommitmentCount,
     ComplaintCount,
     DeadlineCount,
@@ -47,7 +53,7 @@ TERMINAL = frozenset({"resolved", "closed", "withdrawn"})
 @dataclass(frozen=True)
 class Table:
     model: type
-    keys: tuple[str, ...]  # the shop is always the second key
+    keys: tuple[str, ...]  # the shop (the bureau in the centre's tables) is always the second key
     counters: tuple[str, ...]
 
 
@@ -66,6 +72,17 @@ TABLES = {
     "response": Table(ResponseTimeCount, ("day", "shop", "phase", "bucket"), ("n",)),
     "commitments": Table(CommitmentCount, ("day", "shop", "number"), ("n",)),
     "hours": Table(HourCount, ("hour", "shop", "category"), ("n",)),
+    "centre": Table(
+        CentreCount,
+        ("day", "bureau", "kind", "via", "channel", "state", "ground"),
+        ("n", "accepted", "amount_fen"),
+    ),
+    "centre_duties": Table(
+        CentreDutyCount,
+        ("day", "bureau", "phase"),
+        ("total", "met_in_time", "met_late", "cancelled", "paused"),
+    ),
+    "centre_values": Table(CentreValueCount, ("day", "bureau", "measure", "value"), ("n",)),
 }
 
 
@@ -77,6 +94,8 @@ class Deltas:
 
     def __init__(self):
         self.rows = {name: defaultdict(lambda t=t: [0] * len(t.counters)) for name, t in TABLES.items()}
+        # Each centre matter's share, when recomputed from scratch (`centre_rollups.recompute`).
+        self.ledger: dict[tuple[str, int], list] = {}
 
     def add(self, table: str, key: tuple, counter: str, n: int = 1, all_shops: bool = True) -> None:
         index = _COUNTER_INDEX[table][counter]
@@ -149,6 +168,8 @@ def complaint_contribution(
 
 
 def deadline_contribution(deltas: Deltas, c: ComplaintFacts, d: DeadlineFacts, sign: int = 1) -> None:
+    if d.phase not in SHOP_PHASES:
+        return  # the centre's duty or the consumer's rating window: no figure of the shop's
     day = periods.local_day(c.received_at)
     key = (day, c.merchant_id, d.phase, d.rule)
     deltas.add("deadlines", key, "total", sign)
@@ -204,10 +225,14 @@ def complaint_filed(complaint, deadlines: Iterable) -> None:
 
 
 def complaint_changed(complaint, before_state: str, before: dict[int, DeadlineFacts]) -> None:
-    """After an action: the state change and every deadline change since `before` (same transaction)."""
+    """After an action: the state change and every deadline change since `before` (same transaction). A
+    complaint at the centre has its centre figures refreshed first: the action may have changed its duties
+    by bulk UPDATEs that no signal sees."""
+    after = snapshot(complaint)
+    if any(f.phase in CENTRE_PHASES for f in (*before.values(), *after.values())):
+        centre_rollups.refresh(complaint_id=complaint.pk)
     deltas = Deltas()
     facts = ComplaintFacts.of(complaint)
-    after = snapshot(complaint)
     for deadline_id in before.keys() | after.keys():
         old, new = before.get(deadline_id), after.get(deadline_id)
         if old == new:
@@ -274,7 +299,8 @@ def write(deltas: Deltas, chunk: int = 300) -> None:
 
 
 def recompute(chunk_size: int = 5000) -> Deltas:
-    """Every rollup counter, added up from the raw complaint, deadline, event and tag rows."""
+    """Every rollup counter, added up from the raw complaint, deadline, event and tag rows, and the
+    centre's from its cases, reports, enquiries, duties and ratings (`deltas.ledger`: each one's share)."""
     deltas = Deltas()
     facts: dict[int, ComplaintFacts] = {}
     resolved = set(
@@ -285,12 +311,14 @@ def recompute(chunk_size: int = 5000) -> Deltas:
         f = ComplaintFacts(*row[1:7])
         facts[row[0]] = f
         complaint_contribution(deltas, f, resolved=row[0] in resolved, finished=row[7] in TERMINAL)
-    deadline_rows = Deadline.objects.order_by().values_list("complaint_id", *DeadlineFacts.FIELDS)
+    shop_deadlines = Deadline.objects.filter(phase__in=SHOP_PHASES).order_by()
+    deadline_rows = shop_deadlines.values_list("complaint_id", *DeadlineFacts.FIELDS)
     for row in deadline_rows.iterator(chunk_size=chunk_size):
         deadline_contribution(deltas, facts[row[0]], DeadlineFacts(*row[1:]))
     tags = ComplaintCommitment.objects.order_by().values_list("complaint_id", "number")
     for complaint_id, number in tags.iterator(chunk_size=chunk_size):
         commitment_contribution(deltas, facts[complaint_id], number)
+    deltas.ledger = centre_rollups.recompute(deltas, chunk_size)
     return deltas
 
 
@@ -316,6 +344,14 @@ def differences(limit: int = 20) -> list[str]:
                 problems.append(f"{name} {key}: stored {have[name].get(key)}, raw rows say {want.get(key)}")
                 if len(problems) >= limit:
                     return problems
+    have_ledger = centre_rollups.stored_ledger()
+    for owner in sorted(fresh.ledger.keys() | have_ledger.keys()):
+        if fresh.ledger.get(owner) != have_ledger.get(owner):
+            problems.append(
+                f"centre ledger {owner}: stored {have_ledger.get(owner)}, raw rows say {fresh.ledger.get(owner)}"
+            )
+            if len(problems) >= limit:
+                return problems
     return problems
 
 
@@ -326,4 +362,5 @@ def rebuild() -> int:
         for table in TABLES.values():
             table.model.objects.all().delete()
         write(deltas, chunk=500)
+        centre_rollups.replace_ledger(deltas.ledger)
     return sum(len(deltas.nonzero(name)) for name in TABLES)

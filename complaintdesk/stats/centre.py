@@ -1,0 +1,206 @@
+"""The 12315 centre's figures of a period (SPEC §10 "What a centre reports"; `GET /api/v1/stats/centre`), read
+from the centre's rollups (`centre_rollups.py`): a few rows per day and bureau, whatever the number of
+complaints.
+
+The period is a cohort, as the shops' figures are: the matters the centre received in it (a complaint from
+the day it reached the centre, by escalation or filed with it), and what has become of them so far —
+accepted, refused, agreed, terminated, the money recovered, each duty met in time or not, the working days
+to acceptance and to closing, the consumers' ratings. A complaint transferred to another bureau counts at
+the bureau that has it. Who may ask is the API's and the web's business (regulator officers), not this
+module's.
+"""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from complaintdesk.centre.grounds import RefusalGround, TerminationGround
+from complaintdesk.centre.models import CentreCase, Matter, MatterKind, MatterState, Outcome
+from complaintdesk.deadlines.models import CENTRE_PHASES, Deadline, DeadlineStatus, Phase
+from complaintdesk.stats import buckets, centre_rollups
+from complaintdesk.stats.models import ALL_BUREAUS, CentreCount, CentreDutyCount, CentreValueCount
+from complaintdesk.stats.periods import Period
+from complaintdesk.stats.queries import outcome, period_dict, ratio
+
+COMPLAINT = centre_rollups.COMPLAINT
+KINDS = (COMPLAINT, MatterKind.REPORT.value, MatterKind.ENQUIRY.value)
+# The centre's duties in the order a matter meets them (`deadlines.models.CENTRE_PHASES`).
+DUTIES = tuple(phase.value for phase in Phase if phase in CENTRE_PHASES)
+SCORES = range(1, 6)
+# Running duties are looked up by their matters this many at a time (bound parameters stay few).
+_CHUNK = 5000
+
+
+def _between(model, period: Period, bureau: int):
+    return model.objects.filter(bureau=bureau, day__gte=period.start, day__lte=period.end).order_by()
+
+
+def figures(period: Period, bureau: int = ALL_BUREAUS, now=None) -> dict:
+    """Everything the centre reports for the period, of one bureau or of every bureau (ALL_BUREAUS)."""
+    now = now or timezone.now()
+    counts = list(
+        _between(CentreCount, period, bureau)
+        .values("kind", "via", "channel", "state", "ground")
+        .annotate(n=Sum("n"), accepted=Sum("accepted"), amount_fen=Sum("amount_fen"))
+    )
+    values = defaultdict(dict)
+    for r in _between(CentreValueCount, period, bureau).values("measure", "value").annotate(n=Sum("n")):
+        values[r["measure"]][r["value"]] = r["n"]
+    return {
+        "period": period_dict(period),
+        "bureau": bureau or None,
+        **_matters(counts),
+        "duties": _duties(period, bureau, now),
+        "working_days": _working_days(values),
+        "satisfaction": _satisfaction(values.get(centre_rollups.RATING, {})),
+    }
+
+
+def _matters(counts: list[dict]) -> dict:
+    received = dict.fromkeys(KINDS, 0)
+    by_channel = defaultdict(int)
+    by_via = defaultdict(int)
+    states = {kind: defaultdict(int) for kind in KINDS}
+    refused_by_ground = {str(g): 0 for g in RefusalGround.values}
+    terminated_by_ground = {str(g): 0 for g in TerminationGround.values}
+    accepted = amount_fen = 0
+    for r in counts:
+        kind, n = r["kind"], r["n"]
+        if not n or kind not in received:
+            continue
+        received[kind] += n
+        by_channel[(kind, r["via"], r["channel"])] += n
+        states[kind][r["state"]] += n
+        if kind == COMPLAINT:
+            by_via[r["via"]] += n
+            accepted += r["accepted"]
+            amount_fen += r["amount_fen"]
+            if r["state"] == Outcome.REFUSED:
+                refused_by_ground[str(r["ground"])] = refused_by_ground.get(str(r["ground"]), 0) + n
+            elif r["state"] == Outcome.TERMINATED:
+                terminated_by_ground[str(r["ground"])] = terminated_by_ground.get(str(r["ground"]), 0) + n
+    complaints = states[COMPLAINT]
+    refused, agreed, terminated = (
+        complaints[s] for s in (Outcome.REFUSED, Outcome.AGREED, Outcome.TERMINATED)
+    )
+    reports, enquiries = states[MatterKind.REPORT], states[MatterKind.ENQUIRY]
+    return {
+        "received": {**received, "total": sum(received.values())},
+        "received_by_channel": [
+            {"kind": kind, "via": via, "channel": channel, "count": n}
+            for (kind, via, channel), n in sorted(
+                by_channel.items(), key=lambda item: (KINDS.index(item[0][0]), -item[1], item[0])
+            )
+        ],
+        "complaints_by_via": dict(sorted(by_via.items())),
+        "pending": complaints[centre_rollups.PENDING],
+        "accepted": accepted,
+        "refused": refused,
+        "refused_by_ground": refused_by_ground,
+        "acceptance_rate": ratio(accepted, accepted + refused),
+        "in_mediation": complaints[centre_rollups.ACCEPTED],
+        "agreed": agreed,
+        "terminated": terminated,
+        "terminated_by_ground": terminated_by_ground,
+        "closed": complaints[Outcome.CLOSED],
+        "mediation_success_rate": ratio(agreed, agreed + terminated),
+        "amount_recovered": (Decimal(amount_fen) / 100).quantize(Decimal("0.01")),
+        "reports": {
+            "pending": reports[centre_rollups.PENDING],
+            "case_opened": reports[MatterState.CASE_OPENED],
+            "no_case": reports[MatterState.NO_CASE],
+        },
+        "enquiries": {
+            "pending": enquiries[centre_rollups.PENDING],
+            "answered": enquiries[MatterState.ANSWERED],
+        },
+    }
+
+
+def _duties(period: Period, bureau: int, now) -> dict[str, dict]:
+    """Each duty's outcomes (as the shops' deadline compliance: met in time, met late, missed, running,
+    cancelled, share in time), running ones counted live from the deadlines not yet due."""
+    counters = ("total", "met_in_time", "met_late", "cancelled", "paused")
+    rows = {
+        r["phase"]: r
+        for r in _between(CentreDutyCount, period, bureau)
+        .values("phase")
+        .annotate(**{c: Sum(c) for c in counters})
+    }
+    running = _running(period, bureau, now)
+    out = {}
+    for phase in DUTIES:
+        r = rows.get(phase) or dict.fromkeys(counters, 0)
+        out[phase] = outcome(
+            r["total"], r["met_in_time"], r["met_late"], r["cancelled"], r["paused"] + running[phase]
+        )
+    return out
+
+
+def _running(period: Period, bureau: int, now) -> dict[str, int]:
+    """Duties open and not yet due, of the period's matters at `bureau`: from the deadlines still inside
+    their windows (the `due_at` index from now on), then their matters in chunks, as the shops' are."""
+    rows = list(
+        Deadline.objects.filter(
+            phase__in=CENTRE_PHASES, status=DeadlineStatus.OPEN, met_at__isnull=True, due_at__gte=now
+        )
+        .order_by()
+        .values_list("complaint_id", "matter_id", "phase")
+    )
+    counts = dict.fromkeys(DUTIES, 0)
+    if not rows:
+        return counts
+    start, end = period.instants()
+    inside = {"received_at__gte": start, "received_at__lt": end}
+    if bureau != ALL_BUREAUS:
+        inside["bureau_id"] = bureau
+    complaints = sorted({c for c, _m, _p in rows if c is not None})
+    matters = sorted({m for _c, m, _p in rows if m is not None})
+    cases, reports = set(), set()
+    for i in range(0, len(complaints), _CHUNK):
+        chunk = complaints[i : i + _CHUNK]
+        cases.update(
+            CentreCase.objects.filter(complaint_id__in=chunk, **inside).values_list("complaint_id", flat=True)
+        )
+    for i in range(0, len(matters), _CHUNK):
+        reports.update(
+            Matter.objects.filter(pk__in=matters[i : i + _CHUNK], **inside).values_list("pk", flat=True)
+        )
+    for complaint_id, matter_id, phase in rows:
+        if complaint_id in cases or matter_id in reports:
+            counts[phase] += 1
+    return counts
+
+
+def _spread(histogram: dict[int, int]) -> dict:
+    return {
+        "count": sum(histogram.values()),
+        "median": buckets.percentile(histogram, 0.5),
+        "p90": buckets.percentile(histogram, 0.9),
+    }
+
+
+def _working_days(values: dict[str, dict[int, int]]) -> dict:
+    """Median and 90th percentile (nearest rank) of the working days to acceptance and to closing."""
+    by_kind = {kind: values.get(centre_rollups.to_closing(kind), {}) for kind in KINDS}
+    closing = defaultdict(int)
+    for histogram in by_kind.values():
+        for days, n in histogram.items():
+            closing[days] += n
+    return {
+        "to_acceptance": _spread(values.get(centre_rollups.TO_ACCEPTANCE, {})),
+        "to_closing": _spread(closing),
+        "to_closing_by_kind": {kind: _spread(histogram) for kind, histogram in by_kind.items()},
+    }
+
+
+def _satisfaction(scores: dict[int, int]) -> dict:
+    count = sum(scores.values())
+    total = sum(score * n for score, n in scores.items())
+    return {
+        "count": count,
+        "average": round(total / count, 2) if count else None,
+        "distribution": {str(score): scores.get(score, 0) for score in SCORES},
+    }
