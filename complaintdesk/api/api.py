@@ -18,8 +18,9 @@ from pydantic import StringConstraints
 
 from complaintdesk.accounts.models import ApiToken, TokenRefused, hash_token
 from complaintdesk.accounts.ratelimit import RateLimited
-from complaintdesk.api import alerts, complaints, merchants, pledges, promotions
+from complaintdesk.api import alerts, complaints, merchants, pledges, promotions, ratings
 from complaintdesk.api import calendar as calendar_api
+from complaintdesk.api import centre as centre_api
 from complaintdesk.api import stats as stats_api
 from complaintdesk.api.auth import AUTH
 from complaintdesk.api.common import Error
@@ -136,6 +137,8 @@ def health(request):
 
 
 api.add_router("/auth", auth_router)
+# The rating before the complaints' `/{id}/{action}`, which would take `rating` for an action.
+api.add_router("/complaints", ratings.router)
 api.add_router("/complaints", complaints.router)
 api.add_router("/merchants", merchants.router)
 api.add_router("/calendar", calendar_api.router)
@@ -145,6 +148,8 @@ api.add_router("/pledges", pledges.router)
 # Tagging a complaint with commitments: /complaints/{id}/commitments/{number}, beside the lifecycle actions.
 api.add_router("/complaints", pledges.complaint_tags)
 api.add_router("/stats", stats_api.router)
+api.add_router("/reports", centre_api.reports)
+api.add_router("/enquiries", centre_api.enquiries)
 # Last, so it only sees paths no other route took (`/complaints/-1`, `/nothing`): JSON 404, not an HTML page.
 unknown_paths = Router(auth=None)
 

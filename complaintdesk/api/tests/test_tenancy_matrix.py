@@ -318,6 +318,7 @@ WEB_KWARGS = {
     "promotion_id": lambda t, v: t.promotion,
     "alert_id": lambda t, v: t.alert,
     "notification_id": lambda t, v: t.notification,
+    "notice_id": lambda t, v: t.letter,
     "version_id": lambda t, v: v,
     "action": lambda t, v: "respond",
     # A local mail file's name: the regulator's only, no tenant's object.

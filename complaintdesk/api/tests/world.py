@@ -12,6 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from complaintdesk.alerts import services as alerts
+from complaintdesk.centre import letters
+from complaintdesk.centre.models import NoticeKind
 from complaintdesk.complaints import evidence
 from complaintdesk.complaints.tests import factories
 from complaintdesk.notify.models import Notification
@@ -38,6 +40,7 @@ class Tenant:
     promotion: int
     alert: int
     notification: int  # the consumer's, under the bell
+    letter: int  # the 12315 centre's letter to the shop (its staff's; the consumer has one of her own)
 
 
 def _tenant(consumer, merchant, staff) -> Tenant:
@@ -63,7 +66,8 @@ def _tenant(consumer, merchant, staff) -> Tenant:
     notice = Notification.objects.create(
         user=consumer, title=f"Notice about ORD-{merchant.pk}", link=f"/complaints/{complaint.pk}/"
     )
-    return Tenant(merchant.pk, complaint.pk, item.pk, promotion.pk, alert.pk, notice.pk)
+    _to_consumer, to_shop = letters.issue(NoticeKind.ACCEPTANCE, complaint=complaint, at=now)
+    return Tenant(merchant.pk, complaint.pk, item.pk, promotion.pk, alert.pk, notice.pk, to_shop.pk)
 
 
 def build(people) -> tuple[Tenant, Tenant, int]:
