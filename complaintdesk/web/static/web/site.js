@@ -1,11 +1,6 @@
 // Small progressive enhancements; the pages work without them.
 (function () {
   "use strict";
-  // The language switch posts as soon as a language is picked (its button stays for keyboards and no-JS).
-  document.addEventListener("change", function (event) {
-    var select = event.target.closest("select[data-autosubmit]");
-    if (select && select.form) select.form.requestSubmit();
-  });
   // A step that cannot be undone asks first in its <dialog>, whose "yes" button submits the form with
   // confirm=1. Without a dialog (or JavaScript) the server asks on a page of its own instead.
   document.addEventListener("submit", function (event) {
