@@ -11,6 +11,7 @@ from complaintdesk.web.views import (
     merchant,
     notifications,
     public,
+    ratings,
     regulator,
 )
 
@@ -34,6 +35,8 @@ urlpatterns = [
         name="evidence",
     ),
     path("complaints/<int:complaint_id>/commitments/", complaints.commitments, name="commitments"),
+    # Before the actions: `rating` is no lifecycle action
+    path("complaints/<int:complaint_id>/rating/", ratings.rate, name="rate"),
     path("complaints/<int:complaint_id>/<slug:action>/", complaints.act, name="act"),
     # The 12315 centre's letters: to read and print, by the officers and the party addressed only
     path("letters/<int:notice_id>/", letters.letter, name="letter"),

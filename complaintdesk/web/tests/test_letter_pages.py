@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.contrib.staticfiles import finders
-from django.test import Client
+from django.template import engines
+from django.test import Client, RequestFactory
 
 from complaintdesk.centre import letters
 from complaintdesk.centre.models import NoticeKind
@@ -67,3 +68,25 @@ def test_the_print_stylesheet_prints_the_letter_alone_on_a4():
     assert "size: A4" in printed
     for hidden in ("header.top", "footer.foot", ".letter-tools"):
         assert hidden in printed.split("display: none")[0]
+
+
+def letters_part(user, **page):
+    """web/centre/_letters.html as a complaint's or matter's page includes it."""
+    request = RequestFactory().get("/")
+    request.user = user
+    template = engines["django"].from_string('{% include "web/centre/_letters.html" %}')
+    return template.render({**page, "user": user}, request)
+
+
+@pytest.mark.django_db
+def test_the_letters_part_lists_each_viewers_own_letters_and_every_letter_for_an_officer(issued, people):
+    consumer, shop = issued
+    complaint = consumer.complaint
+    mine = letters_part(people.alice, complaint=complaint)
+    assert f"/letters/{consumer.pk}/" in mine and f"/letters/{shop.pk}/" not in mine
+    theirs = letters_part(people.bob, complaint=complaint)
+    assert f"/letters/{shop.pk}/" in theirs and f"/letters/{consumer.pk}/" not in theirs
+    officer = letters_part(people.rita, complaint=complaint)
+    assert f"/letters/{consumer.pk}/" in officer and f"/letters/{shop.pk}/" in officer and "Shop" in officer
+    assert letters_part(people.dave, complaint=complaint).strip() == ""
+    assert letters_part(people.rita).strip() == ""  # a page with neither a complaint nor a matter
