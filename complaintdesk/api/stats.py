@@ -8,6 +8,7 @@ the list of their own complaints through `/export?table=complaints`.
 """
 
 from datetime import date
+from decimal import Decimal
 from functools import partial
 
 from django.http import Http404
@@ -18,9 +19,10 @@ from complaintdesk.api.common import Error, RowId, ValidationErrorOut
 from complaintdesk.complaints.queries import visible_complaints
 from complaintdesk.lib.errors import FieldError
 from complaintdesk.merchants.models import Merchant
-from complaintdesk.stats import buckets, exports, queries
+from complaintdesk.stats import buckets, centre, exports, queries
+from complaintdesk.stats.models import ALL_BUREAUS
 from complaintdesk.stats.periods import INTERVALS, Period
-from complaintdesk.stats.scope import shop_scope
+from complaintdesk.stats.scope import bureau_scope, shop_scope
 
 router = Router(tags=["stats"])
 
@@ -185,7 +187,8 @@ EXPORT_TABLES = (*exports.STATISTICS_TABLES, "complaints")
     response={200: None, 403: Error, 404: Error, 422: ValidationErrorOut},
     summary="A statistics table or the complaint list you may see, as CSV or XLSX",
     description=PERIOD_HELP + " Tables: " + ", ".join(EXPORT_TABLES) + ". Consumers may export only "
-    "`complaints` (their own). XLSX holds at most 1,048,575 rows; use CSV beyond.",
+    "`complaints` (their own); `centre`, the 12315 centre's figures as GET /stats/centre gives them, only "
+    "regulator officers (`bureau`: one bureau's). XLSX holds at most 1,048,575 rows; use CSV beyond.",
 )
 def export(
     request,
@@ -194,11 +197,13 @@ def export(
     format: str = "csv",  # noqa: A002 - the query parameter's public name
     by: str = "category",
     interval: str = "month",
+    bureau: RowId | None = None,  # table=centre: one bureau's figures
 ):
     period = _period(q)
     if table not in EXPORT_TABLES:
         raise FieldError("table", f"unknown table {table!r}; tables are: {', '.join(EXPORT_TABLES)}")
     exports.check_format(format)
+    centre_bureau = bureau_scope(request.auth, bureau) if table == "centre" else ALL_BUREAUS
     name = f"complaintdesk-{table}-{period.start}-{period.end}"
     if table == "complaints":
         if request.auth.role != Role.CONSUMER:
@@ -216,9 +221,106 @@ def export(
             name,
         )
     headers, rows = exports.statistics_table(
-        table, period, shop_scope(request.auth, q.merchant), by, interval
+        table, period, shop_scope(request.auth, q.merchant), by, interval, centre_bureau
     )
     return exports.download(headers, rows, format, name)
+
+
+# ---------------------------------------------------------------------------------- the 12315 centre's
+
+
+class CentreIn(Schema):
+    start: date = Field(description="First day of the period (YYYY-MM-DD). " + PERIOD_HELP)
+    end: date = Field(description="Last day of the period, included (YYYY-MM-DD).")
+    bureau: RowId | None = Field(None, description="One bureau's figures; every bureau's without it.")
+
+
+class ReceivedOut(Schema):
+    complaint: int = Field(description="Complaints that reached the centre (escalated, or filed with it).")
+    report: int
+    enquiry: int
+    total: int
+
+
+class ChannelCountOut(Schema):
+    kind: str = Field(description="complaint, report or enquiry.")
+    via: str = Field(
+        description="A complaint's way to the centre: escalation or direct; blank for the others."
+    )
+    channel: str
+    count: int
+
+
+class ReportsOut(Schema):
+    pending: int = Field(description="Awaiting the decision whether to open a case.")
+    case_opened: int
+    no_case: int
+
+
+class EnquiriesOut(Schema):
+    pending: int
+    answered: int
+
+
+class SpreadOut(Schema):
+    count: int = Field(description="Matters counted.")
+    median: int | None = Field(description="Nearest-rank median, in working days.")
+    p90: int | None = Field(description="Nearest-rank 90th percentile, in working days.")
+
+
+class WorkingDaysOut(Schema):
+    to_acceptance: SpreadOut = Field(description="From the centre's receipt to the decision to accept.")
+    to_closing: SpreadOut = Field(
+        description="From receipt to the end of the matter at the centre: a complaint refused, agreed, "
+        "terminated or closed; a report decided; an enquiry answered."
+    )
+    to_closing_by_kind: dict[str, SpreadOut]
+
+
+class SatisfactionOut(Schema):
+    count: int = Field(description="Ratings of the period's complaints at the centre.")
+    average: float | None = Field(description="Average score (1–5), two decimals.")
+    distribution: dict[str, int] = Field(description="Ratings by score, 1 to 5.")
+
+
+class CentreOut(Schema):
+    period: PeriodOut
+    bureau: int | None
+    received: ReceivedOut = Field(description="Matters the centre received in the period, by kind.")
+    received_by_channel: list[ChannelCountOut]
+    complaints_by_via: dict[str, int]
+    pending: int = Field(description="Complaints awaiting the decision to accept.")
+    accepted: int
+    refused: int = Field(description="Complaints not accepted (SPEC §10, art. 15).")
+    refused_by_ground: dict[str, int] = Field(description="By ground, 1–6.")
+    acceptance_rate: float | None = Field(description="accepted ÷ (accepted + refused), 0–1.")
+    in_mediation: int = Field(description="Accepted, mediation still running (or paused for testing).")
+    agreed: int = Field(description="Mediations ended in an agreement.")
+    terminated: int = Field(description="Mediations terminated (art. 21).")
+    terminated_by_ground: dict[str, int] = Field(description="By ground, 1–7.")
+    closed: int = Field(description="Complaints the centre closed otherwise.")
+    mediation_success_rate: float | None = Field(description="agreed ÷ (agreed + terminated), 0–1.")
+    amount_recovered: Decimal = Field(description="Money recovered for the consumers by agreements, yuan.")
+    reports: ReportsOut
+    enquiries: EnquiriesOut
+    duties: dict[str, OutcomeOut] = Field(
+        description="Each duty of the centre (acceptance, mediation, termination_notice, report_decision, "
+        "enquiry_answer): met in time, met late, missed, running, and share_in_time, the share met in time."
+    )
+    working_days: WorkingDaysOut = Field(description="On the centre's calendar, as the law counts them.")
+    satisfaction: SatisfactionOut
+
+
+@router.get(
+    "/centre",
+    response={200: CentreOut, 403: Error, 404: Error, 422: ValidationErrorOut},
+    summary="The 12315 centre's figures: matters received, decisions, mediation, duties in time, satisfaction",
+    description=PERIOD_HELP + " The matters the centre received in the period (a complaint from the day it "
+    "reached the centre) and what has become of them so far. Regulator officers only.",
+)
+def centre_figures(request, q: Query[CentreIn]):
+    bureau = bureau_scope(request.auth, q.bureau)
+    return centre.figures(Period.parse(q.start, q.end), bureau)
 
 
 # The whole history at once would be one unbounded download for anyone on the internet.

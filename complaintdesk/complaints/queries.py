@@ -5,13 +5,14 @@ from django.utils import timezone
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.complaints.models import Complaint
-from complaintdesk.deadlines.models import Deadline, DeadlineStatus
+from complaintdesk.deadlines.models import SHOP_PHASES, Deadline, DeadlineStatus
 
 
 def visible_complaints(user) -> QuerySet[Complaint]:
-    base = Complaint.objects.select_related("merchant", "category").prefetch_related(
-        Prefetch("deadlines", queryset=Deadline.objects.order_by("due_at"))
-    )
+    # The centre's case (one row or none) comes in the same query: every page and answer shows it.
+    base = Complaint.objects.select_related(
+        "merchant", "category", "centre_case__bureau", "centre_case__rule_version"
+    ).prefetch_related(Prefetch("deadlines", queryset=Deadline.objects.order_by("due_at")))
     if user.role == Role.REGULATOR:
         return base
     if user.role in (Role.MERCHANT_AGENT, Role.MERCHANT_COORDINATOR) and user.merchant_id:
@@ -22,10 +23,12 @@ def visible_complaints(user) -> QuerySet[Complaint]:
 
 
 def overdue_filter(overdue: bool, now=None):
-    """Complaints with a deadline that has passed without the shop meeting it."""
+    """Complaints with a deadline of the shop's that has passed without the shop meeting it (a late duty of
+    the 12315 centre's is the centre's, not the shop's)."""
     now = now or timezone.now()
     late = Deadline.objects.filter(
         complaint=OuterRef("pk"),
+        phase__in=SHOP_PHASES,
         met_at__isnull=True,
         status__in=[DeadlineStatus.OPEN, DeadlineStatus.BREACHED],
         due_at__lt=now,

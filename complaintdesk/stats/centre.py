@@ -11,13 +11,25 @@ module's.
 """
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from complaintdesk.centre.grounds import RefusalGround, TerminationGround
-from complaintdesk.centre.models import CentreCase, Matter, MatterKind, MatterState, Outcome
+from complaintdesk.centre.models import (
+    CentreCase,
+    Matter,
+    MatterChannel,
+    MatterKind,
+    MatterState,
+    Outcome,
+    Via,
+)
+from complaintdesk.complaints.choices import Channel
 from complaintdesk.deadlines.models import CENTRE_PHASES, Deadline, DeadlineStatus, Phase
 from complaintdesk.stats import buckets, centre_rollups
 from complaintdesk.stats.models import ALL_BUREAUS, CentreCount, CentreDutyCount, CentreValueCount
@@ -204,3 +216,125 @@ def _satisfaction(scores: dict[int, int]) -> dict:
         "average": round(total / count, 2) if count else None,
         "distribution": {str(score): scores.get(score, 0) for score in SCORES},
     }
+
+
+# ------------------------------------------------------------------------------------------- as rows
+
+KIND_LABELS = {
+    COMPLAINT: gettext_lazy("Complaints"),
+    MatterKind.REPORT: gettext_lazy("Reports"),
+    MatterKind.ENQUIRY: gettext_lazy("Enquiries"),
+}
+CHANNEL_LABELS = {COMPLAINT: dict(Channel.choices)} | {
+    kind: dict(MatterChannel.choices) for kind in KINDS[1:]
+}
+
+
+def channel_label(kind: str, via: str, channel: str) -> str:
+    """ "Complaints · Escalated from the shop · Web", in the active language."""
+    parts = [KIND_LABELS.get(kind, kind), dict(Via.choices).get(via, via) if via else "",
+             CHANNEL_LABELS.get(kind, {}).get(channel, channel)]  # fmt: skip
+    return " · ".join(str(p) for p in parts if p)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One figure: its section and name in the active language, its stable code (for programs), its value,
+    and what the value is (count, share 0–1, yuan, working days, score)."""
+
+    section: str
+    label: str
+    code: str
+    value: object
+    unit: str = "count"
+
+
+def rows(f: dict) -> list[Row]:
+    """Every figure of `figures` as a labelled row, in the order the dashboard shows them: what the centre's
+    download holds, and the dashboard's tables."""
+    out = []
+
+    def add(section, label, code, value, unit="count"):
+        out.append(Row(str(section), str(label), code, value, unit))
+
+    section = _("Matters received")
+    for kind in KINDS:
+        add(section, KIND_LABELS[kind], f"received.{kind}", f["received"][kind])
+    add(section, _("All matters"), "received.total", f["received"]["total"])
+    section = _("By how they reached the centre and channel")
+    for r in f["received_by_channel"]:
+        code = ".".join(p for p in ("received_by_channel", r["kind"], r["via"], r["channel"]) if p)
+        add(section, channel_label(r["kind"], r["via"], r["channel"]), code, r["count"])
+    section = _("Decisions on complaints")
+    for code, label, unit in [
+        ("pending", _("Awaiting the decision to accept"), "count"),
+        ("accepted", _("Accepted"), "count"),
+        ("refused", _("Not accepted"), "count"),
+        ("acceptance_rate", _("Acceptance rate (accepted ÷ decided)"), "share"),
+        ("in_mediation", _("In mediation"), "count"),
+        ("agreed", _("Mediation agreements"), "count"),
+        ("terminated", _("Mediations terminated"), "count"),
+        ("closed", _("Closed otherwise"), "count"),
+        ("mediation_success_rate", _("Mediation success rate (agreements ÷ mediations ended)"), "share"),
+        ("amount_recovered", _("Money recovered for consumers"), "yuan"),
+    ]:
+        add(section, label, code, f[code], unit)
+    section = _("Not accepted, by ground")
+    for ground, label in RefusalGround.choices:
+        add(section, label, f"refused_by_ground.{ground}", f["refused_by_ground"][str(ground)])
+    section = _("Mediation terminated, by ground")
+    for ground, label in TerminationGround.choices:
+        add(section, label, f"terminated_by_ground.{ground}", f["terminated_by_ground"][str(ground)])
+    section = _("Reports and enquiries")
+    add(section, _("Reports awaiting a decision"), "reports.pending", f["reports"]["pending"])
+    add(section, _("Reports: case opened"), "reports.case_opened", f["reports"]["case_opened"])
+    add(section, _("Reports: no case opened"), "reports.no_case", f["reports"]["no_case"])
+    add(section, _("Enquiries awaiting an answer"), "enquiries.pending", f["enquiries"]["pending"])
+    add(section, _("Enquiries answered"), "enquiries.answered", f["enquiries"]["answered"])
+    section = _("Duties met in time")
+    outcomes = [
+        ("share_in_time", _("share met in time"), "share"),
+        ("met_in_time", _("met in time"), "count"),
+        ("met_late", _("met late"), "count"),
+        ("missed", _("missed"), "count"),
+        ("running", _("running"), "count"),
+        ("cancelled", _("no longer applies"), "count"),
+    ]
+    for phase in DUTIES:
+        for key, label, unit in outcomes:
+            name = _("%(duty)s: %(figure)s") % {"duty": Phase(phase).label, "figure": label}
+            add(section, name, f"duties.{phase}.{key}", f["duties"][phase][key], unit)
+    section = _("Working days")
+    spans = [("to_acceptance", _("To acceptance"), f["working_days"]["to_acceptance"]),
+             ("to_closing", _("To closing"), f["working_days"]["to_closing"])]  # fmt: skip
+    spans += [
+        (f"to_closing_by_kind.{kind}", _("To closing: %(kind)s") % {"kind": KIND_LABELS[kind]}, spread)
+        for kind, spread in f["working_days"]["to_closing_by_kind"].items()
+    ]
+    for code, label, spread in spans:
+        add(
+            section,
+            _("%(span)s, median") % {"span": label},
+            f"working_days.{code}.median",
+            spread["median"],
+            "days",
+        )
+        add(
+            section,
+            _("%(span)s, 90th percentile") % {"span": label},
+            f"working_days.{code}.p90",
+            spread["p90"],
+            "days",
+        )
+        add(
+            section,
+            _("%(span)s, matters counted") % {"span": label},
+            f"working_days.{code}.count",
+            spread["count"],
+        )
+    section = _("Satisfaction")
+    add(section, _("Ratings"), "satisfaction.count", f["satisfaction"]["count"])
+    add(section, _("Average score (1–5)"), "satisfaction.average", f["satisfaction"]["average"], "score")
+    for score, n in f["satisfaction"]["distribution"].items():
+        add(section, _("Rated %(score)s") % {"score": score}, f"satisfaction.distribution.{score}", n)
+    return out

@@ -11,6 +11,7 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -21,7 +22,8 @@ from complaintdesk.accounts.privacy import listed_text
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.lib import spreadsheet
 from complaintdesk.lib.errors import FieldError
-from complaintdesk.stats import periods, queries
+from complaintdesk.stats import centre, periods, queries
+from complaintdesk.stats.models import ALL_BUREAUS, ALL_SHOPS
 from complaintdesk.stats.scrub import scrub
 
 FORMATS = ("csv", "xlsx")
@@ -130,14 +132,25 @@ def list_download(columns: list[str], rows_of: Callable, complaints, fmt: str, n
 
 # ------------------------------------------------------------------------------------------ tables
 
-STATISTICS_TABLES = ("summary", "phases", "compliance", "breakdown", "series")
+STATISTICS_TABLES = ("summary", "phases", "compliance", "breakdown", "series", "centre")
 
 
 def statistics_table(
-    table: str, period: periods.Period, shop: int, by: str = "category", interval: str = "month"
+    table: str,
+    period: periods.Period,
+    shop: int,
+    by: str = "category",
+    interval: str = "month",
+    bureau: int = ALL_BUREAUS,
 ) -> tuple[list[str], list[list]]:
     """One of STATISTICS_TABLES for the period and shop (ALL_SHOPS: every shop); `by` is the breakdown's
-    dimension, `interval` the series' step."""
+    dimension, `interval` the series' step. `centre`, the 12315 centre's figures of `bureau` (ALL_BUREAUS:
+    every bureau), is the regulator's only: PermissionDenied (403) for a shop's staff (the API asks
+    `scope.bureau_scope` first)."""
+    if table == "centre":
+        if shop != ALL_SHOPS:
+            raise PermissionDenied("the centre's figures are for regulator officers")
+        return centre_table(centre.figures(period, bureau))
     if table == "breakdown":
         return breakdown_table(queries.breakdown(period, by, shop))
     if table == "series":
@@ -240,6 +253,16 @@ def breakdown_table(data: dict) -> tuple[list[str], list[list]]:
 def series_table(data: dict) -> tuple[list[str], list[list]]:
     rows = [[p["start"], p["end"], p["count"], p["previous_year_count"]] for p in data["points"]]
     return ["start", "end", "count", "previous_year_count"], rows
+
+
+def centre_table(data: dict) -> tuple[list[str], list[list]]:
+    """The centre's figures (`centre.rows`), one a row, headed and labelled in the requester's language with
+    each figure's stable code beside its name for programs (as the complaint list's codes)."""
+    headers = [capfirst(str(h)) for h in (_("section"), _("figure"), _("code"), _("value"))]
+    period = f"{data['period']['start']}..{data['period']['end']}"
+    first = [[gettext("Period"), gettext("Period"), "period", period],
+             [gettext("Period"), gettext("Bureau"), "bureau", data["bureau"] or gettext("All bureaus")]]  # fmt: skip
+    return headers, first + [[r.section, r.label, r.code, r.value] for r in centre.rows(data)]
 
 
 # The complaint list's columns, headed in the requester's language (`complaint_columns`). A coded column

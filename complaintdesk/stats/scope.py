@@ -3,9 +3,10 @@
 from django.http import Http404
 
 from complaintdesk.accounts.models import MERCHANT_ROLES, Role
+from complaintdesk.centre.models import Bureau
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.merchants.models import Merchant
-from complaintdesk.stats.models import ALL_SHOPS
+from complaintdesk.stats.models import ALL_BUREAUS, ALL_SHOPS
 
 
 def shop_scope(user, merchant: int | None = None) -> int:
@@ -25,3 +26,18 @@ def shop_scope(user, merchant: int | None = None) -> int:
             raise Http404
         return user.merchant_id
     raise ActionForbidden("statistics are for regulator officers and shop staff")
+
+
+def bureau_scope(user, bureau: int | None = None) -> int:
+    """The bureau whose figures of the 12315 centre `user` may see: a bureau id, or ALL_BUREAUS.
+
+    Regulator officers only (anyone else: ActionForbidden, 403): every bureau together, or the one `bureau`
+    names (Http404 when there is none). Bureaus' own officers, who see their own bureau only, come with the
+    bureaus of SPEC §11."""
+    if user.role != Role.REGULATOR:
+        raise ActionForbidden("the centre's figures are for regulator officers")
+    if bureau is None:
+        return ALL_BUREAUS
+    if not Bureau.objects.filter(pk=bureau).exists():
+        raise Http404
+    return bureau

@@ -1,22 +1,5 @@
 """The centre's figures (stats.centre) against hand-counted figures and against the raw rows, of every bureau
-and of one.
-
-The fixture (Asia/Shanghai; the centre works Monday–Friday 09:00–18:00 on the statutory calendar, so the
-National Day holiday 2026-10-01…07 does not count and Saturday 2026-10-10 does). Period: September 2026.
-  A  web, escalated 09-30 17:00; accepted 10-15 10:00 (7 working days: in time); agreement 10-16, ¥120.50
-     recovered (closed after 8 working days); the consumer rates it 5
-  B  hotline, filed with the centre 09-30 09:30; refused on ground (5) 10-16 (acceptance met late, 8 days);
-     rated 2
-  C  web, escalated 09-29 10:00; accepted 10-08 (2 days); terminated on ground (3) 10-15 (8 days), both
-     parties told 10-16 (in time)
-  D  web, escalated 09-30 10:00; never decided: acceptance missed (due 10-15 18:00)
-  E  web, escalated 09-15 at the district bureau; refused on ground (1) 09-16 (1 day)
-  R1 report, web, 09-24 11:00; case opened 10-22 17:00 (15 working days: in time)
-  R2 report, hotline, 09-28; not decided yet (due 10-23 18:00: running)
-  Q1 enquiry at the counter 09-30 16:00; answered 10-09 (2 days)
-  outside the period: H escalated 10-02, Q2 an enquiry of 10-02
-Figures are taken at 2026-10-20 10:00.
-"""
+and of one. The rows are `centre_data.september`'s; figures are taken at 2026-10-20 10:00."""
 
 from collections import Counter
 from datetime import date, datetime
@@ -24,11 +7,9 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.db.models import Sum
 
 from complaintdesk.centre.models import Bureau, CentreCase, Matter, Rating
-from complaintdesk.complaints.tests import factories
 from complaintdesk.deadlines.models import CENTRE_PHASES, Deadline, DeadlineStatus
 from complaintdesk.stats import centre, rollups
 from complaintdesk.stats.centre_rollups import WorkingDays
@@ -44,42 +25,9 @@ def at(*args):
     return datetime(*args, tzinfo=SH)
 
 
-def _complaint(people, merchant, when, **kw):
-    with time_machine.travel(when, tick=False):
-        return factories.complaint(people.alice, merchant, **kw)
-
-
 @pytest.fixture
 def centre_rows(people):
-    city, district = Bureau.city_centre(), cd.district()
-    a = _complaint(people, people.acme, at(2026, 9, 28, 10))
-    case_a = cd.reach(a, at(2026, 9, 30, 17))
-    cd.accept(case_a, at(2026, 10, 15, 10))
-    cd.agree(case_a, at(2026, 10, 16, 11), "120.50")
-    cd.rate(a, 5, at(2026, 10, 17, 9))
-
-    b = _complaint(people, people.bazaar, at(2026, 9, 30, 9, 30), channel="hotline_12315")
-    cd.refuse(cd.reach(b, at(2026, 9, 30, 9, 30), via="direct"), at(2026, 10, 16, 10), ground=5)
-    cd.rate(b, 2, at(2026, 10, 17, 9))
-
-    c = _complaint(people, people.acme, at(2026, 9, 25, 10))
-    case_c = cd.accept(cd.reach(c, at(2026, 9, 29, 10)), at(2026, 10, 8, 9, 30))
-    cd.terminate(case_c, at(2026, 10, 15, 10), ground=3, notice_at=at(2026, 10, 16, 10))
-
-    d = _complaint(people, people.acme, at(2026, 9, 29, 10))
-    cd.reach(d, at(2026, 9, 30, 10))
-
-    e = _complaint(people, people.acme, at(2026, 9, 10, 10))
-    cd.refuse(cd.reach(e, at(2026, 9, 15, 10), bureau=district), at(2026, 9, 16, 11), ground=1)
-
-    cd.decide(cd.matter("report", at(2026, 9, 24, 11), merchant=people.acme), at(2026, 10, 22, 17))
-    cd.matter("report", at(2026, 9, 28, 15), channel="hotline_12315")
-    cd.decide(cd.matter("enquiry", at(2026, 9, 30, 16), channel="counter"), at(2026, 10, 9, 15), "answered")
-
-    h = _complaint(people, people.acme, at(2026, 10, 2, 10))
-    cd.reach(h, at(2026, 10, 2, 10))
-    cd.matter("enquiry", at(2026, 10, 2, 10))
-    return {"city": city, "district": district}
+    return cd.september(people)
 
 
 pytestmark = pytest.mark.django_db
