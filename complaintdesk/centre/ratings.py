@@ -110,15 +110,38 @@ class Summary:
 def summary(ratings) -> Summary:
     """Average and count of `ratings` (a queryset of Rating); the average only from the minimum count."""
     figures = ratings.aggregate(count=Count("id"), average=Avg("score"))
-    count = figures["count"] or 0
-    if count < settings.RATING_MIN_COUNT or figures["average"] is None:
+    return _summary(figures["count"], figures["average"])
+
+
+def of_shop(merchant_id: int, since: datetime | None = None, until: datetime | None = None) -> Summary:
+    return of_shops([merchant_id], since, until)[merchant_id]
+
+
+def of_shops(
+    merchant_ids, since: datetime | None = None, until: datetime | None = None
+) -> dict[int, Summary]:
+    """Each shop's summary of the ratings given from `since` until before `until` (the scorecards' period), in
+    one query for every shop."""
+    rows = Rating.objects.filter(complaint__merchant_id__in=merchant_ids)
+    if since is not None:
+        rows = rows.filter(created_at__gte=since)
+    if until is not None:
+        rows = rows.filter(created_at__lt=until)
+    figures = {
+        row["complaint__merchant_id"]: row
+        for row in rows.values("complaint__merchant_id").annotate(count=Count("id"), average=Avg("score"))
+    }
+    empty = {"count": 0, "average": None}
+    return {
+        pk: _summary(**{k: figures.get(pk, empty)[k] for k in ("count", "average")}) for pk in merchant_ids
+    }
+
+
+def _summary(count, average) -> Summary:
+    count = count or 0
+    if count < settings.RATING_MIN_COUNT or average is None:
         return Summary(count, None)
-    average = Decimal(str(figures["average"])).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return Summary(count, average)
-
-
-def of_shop(merchant_id: int) -> Summary:
-    return summary(Rating.objects.filter(complaint__merchant_id=merchant_id))
+    return Summary(count, Decimal(str(average)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def _checked(complaint, user, score, comment, at) -> tuple[int, str]:

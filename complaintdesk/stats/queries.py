@@ -10,6 +10,7 @@ from datetime import date
 from django.db.models import Sum
 from django.utils import timezone
 
+from complaintdesk.centre import ratings
 from complaintdesk.complaints.choices import Channel, Kind, Sector
 from complaintdesk.complaints.models import Category, Complaint
 from complaintdesk.deadlines.models import SHOP_PHASES, Deadline, DeadlineStatus, Phase
@@ -298,8 +299,9 @@ def scorecard(merchant, today: date | None = None, now=None) -> dict:
 
 
 def scorecards(merchants, today: date | None = None, now=None) -> list[dict]:
-    """The scorecards of `merchants`, in their order, in five queries whatever their number (and one per
-    5,000 running deadlines)."""
+    """The scorecards of `merchants`, in their order, in six queries whatever their number (and one per
+    5,000 running deadlines). The consumers' ratings given in the period show as an average only from the
+    minimum count (`centre.ratings`)."""
     shops = list(merchants)
     ids = [m.pk for m in shops]
     today = today or timezone.localdate(timezone=periods.zone())
@@ -313,8 +315,12 @@ def scorecards(merchants, today: date | None = None, now=None) -> list[dict]:
     signatures = PledgeSignature.objects.filter(merchant_id__in=ids).select_related("version")
     for signature in signatures.order_by("merchant_id", "-signed_at"):
         latest_signatures.setdefault(signature.merchant_id, signature)
+    satisfaction = ratings.of_shops(ids, *period.instants())
     return [
-        _scorecard(shop, period, totals.get(shop.pk), rules[shop.pk], latest_signatures.get(shop.pk))
+        {
+            **_scorecard(shop, period, totals.get(shop.pk), rules[shop.pk], latest_signatures.get(shop.pk)),
+            "satisfaction": {"count": satisfaction[shop.pk].count, "average": satisfaction[shop.pk].average},
+        }
         for shop in shops
     ]
 

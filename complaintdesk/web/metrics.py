@@ -125,6 +125,7 @@ def scorecards(merchants) -> list[dict]:
             "resolution_rate": card["resolution_rate"],
             "median_response_minutes": card["median_first_response_minutes"],
             "pledge": card["pledge"],
+            "satisfaction": card["satisfaction"],
         }
         for shop, card in zip(shops, stats.scorecards(shops), strict=True)
     ]

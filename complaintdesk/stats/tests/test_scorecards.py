@@ -92,6 +92,7 @@ def _card(merchant, complaints, in_time, resolution, median, pledge):
         "resolution_rate": resolution,
         "median_first_response_minutes": median,
         "pledge": signed,
+        "satisfaction": {"count": 0, "average": None},  # no ratings here (test_scorecard_ratings)
     }
 
 
@@ -150,5 +151,5 @@ def test_the_scorecard_lists_take_as_many_queries_for_ten_shops_as_for_five(peop
     shops = list(Merchant.objects.all())
     with CaptureQueriesContext(connection) as captured:
         _cards(shops)
-    # Totals, running deadlines, their complaints, deadline outcomes, response times, signatures.
-    assert len(captured.captured_queries) == 6
+    # Totals, running deadlines, their complaints, deadline outcomes, response times, signatures, ratings.
+    assert len(captured.captured_queries) == 7
