@@ -9,7 +9,18 @@ from complaintdesk.accounts.models import Role
 
 # Our apps; Django's own groups and permissions stay the superuser's.
 OFFICE_APPS = frozenset(
-    {"accounts", "merchants", "complaints", "deadlines", "notify", "alerts", "promotions", "pledges", "stats"}
+    {
+        "accounts",
+        "merchants",
+        "centre",
+        "complaints",
+        "deadlines",
+        "notify",
+        "alerts",
+        "promotions",
+        "pledges",
+        "stats",
+    }
 )
 
 

@@ -1,3 +1,4 @@
+from django.contrib.auth.models import AnonymousUser
 from ninja.security import HttpBearer, SessionAuth
 
 from complaintdesk.accounts.models import ApiToken
@@ -21,4 +22,20 @@ class WebSession(SessionAuth):
         return super().__call__(request)
 
 
+class SignedInOrNot(WebSession):
+    """For what anyone may do without an account (a report, an enquiry to the 12315 centre): a web session
+    speaks for its user (with CSRF), and a caller with no credentials at all is anonymous (`AnonymousUser`).
+    Listed after `BearerToken`, which takes a valid token; a token that is sent but not valid is refused
+    (401), never taken as anonymous: the caller meant to be someone."""
+
+    def __call__(self, request):
+        if "HTTP_AUTHORIZATION" in request.META:
+            return None
+        if request.user.is_authenticated:
+            return super().__call__(request)
+        return AnonymousUser()
+
+
 AUTH = [BearerToken(), WebSession()]
+# Anyone, signed in or not: the handler reads `request.auth.is_authenticated`.
+ANYONE = [BearerToken(), SignedInOrNot()]

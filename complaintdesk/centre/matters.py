@@ -82,15 +82,18 @@ class Filing:
     language: str = ""
 
 
-def file(by, filing: Filing, now: datetime | None = None) -> Matter:
+def file(by, filing: Filing, now: datetime | None = None, before_storing=None) -> Matter:
     """Store a new report or enquiry with its reference and its duty, all or nothing.
 
     `by`: the signed-in person who writes in, an officer who records a call or a letter for someone else, or
     None (nobody signed in). A report marked anonymous keeps neither the account nor any contact. Every field
     the checks refuse is named at once (FieldError). No rule version in force on the day: NoRuleVersion (409).
+    `before_storing` runs once the filing passed its checks (the rate limit: a refused filing uses none).
     """
     now = now or timezone.now()
     checked = _checked(by, filing, now)
+    if before_storing is not None:
+        before_storing()
     officer = by is not None and by.role == Role.REGULATOR
     received_at = checked["received_at"]
     with transaction.atomic():
@@ -404,9 +407,10 @@ RUNNING = Q(
 
 
 def by_nearest_duty(matters: QuerySet[Matter]) -> QuerySet[Matter]:
-    """Undecided matters first, the nearest due first; then the decided ones, the newest first."""
+    """Undecided matters first, the nearest due first; then the decided ones, the newest first (matters
+    received at the same instant in the order they were filed)."""
     return matters.annotate(next_due=Min("deadlines__due_at", filter=RUNNING)).order_by(
-        models.F("next_due").asc(nulls_last=True), "-received_at", "-id"
+        models.F("next_due").asc(nulls_last=True), "-received_at", "id"
     )
 
 

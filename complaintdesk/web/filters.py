@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.alerts.models import AlertState
+from complaintdesk.centre.models import MatterKind, MatterState
 from complaintdesk.complaints.choices import State
 from complaintdesk.lib.errors import FieldError
 from complaintdesk.promotions.models import FilingState
@@ -105,6 +106,14 @@ class StatisticsExportQuery(QueryForm):
 
 class AlertListQuery(QueryForm):
     state = forms.ChoiceField(choices=[*AlertState.choices, (ALL, ALL)], required=False, initial="open")
+
+
+class MatterListQuery(PageQuery):
+    """The officer's list of reports and enquiries (`views.centre.matters`)."""
+
+    kind = forms.ChoiceField(choices=[*MatterKind.choices, (ALL, ALL)], required=False, initial=ALL)
+    state = forms.ChoiceField(choices=MatterState.choices, required=False)
+    overdue = forms.BooleanField(required=False)
 
 
 class FilingListQuery(QueryForm):

@@ -2,6 +2,7 @@ from django.urls import path
 
 from complaintdesk.web.views import (
     calendar,
+    centre,
     complaints,
     consumer,
     exports,
@@ -23,6 +24,9 @@ urlpatterns = [
     path("shops/", public.directory, name="directory"),
     path("scorecards/", public.scorecards, name="scorecards"),
     path("shops/<int:merchant_id>/", public.scorecard, name="scorecard"),
+    # Reports and enquiries to the 12315 centre: anyone, signed in or not
+    path("report/", centre.report, name="report"),
+    path("enquiry/", centre.enquiry, name="enquiry"),
     # Consumer portal
     path("my/complaints/", consumer.my_complaints, name="my_complaints"),
     path("my/complaints/new/", consumer.file_complaint, name="file_complaint"),
@@ -60,6 +64,9 @@ urlpatterns = [
     path("console/escalations/", regulator.escalations, name="escalations"),
     path("console/complaints/", regulator.complaints, name="all_complaints"),
     path("console/alerts/", regulator.alerts, name="alerts"),
+    path("console/matters/", centre.matter_list, name="matters"),
+    path("console/matters/<int:matter_id>/", centre.matter_detail, name="matter"),
+    path("console/matters/<int:matter_id>/decide/", centre.decide, name="decide_matter"),
     path("console/filings/", filings.review_queue, name="filings"),
     path("console/alerts/<int:alert_id>/", regulator.alert_detail, name="alert"),
     path("console/alerts/<int:alert_id>/<slug:action>/", regulator.alert_action, name="alert_action"),

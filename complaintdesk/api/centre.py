@@ -1,0 +1,325 @@
+"""Reports and enquiries to the 12315 centre (SPEC §7, §10): anyone files one, no token needed (a report may be
+anonymous); the centre's officers list them, read them and decide or answer each once (`centre.matters`).
+
+Who wrote in is the officers' to know only: these answers are the only ones that carry it, and every one of
+them but the filing's own is for officers (403 to anyone else, for every id alike).
+"""
+
+from datetime import datetime
+from typing import Annotated
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+from pydantic import StringConstraints
+
+from complaintdesk.accounts.models import Role
+from complaintdesk.api import presenters
+from complaintdesk.api.auth import ANYONE
+from complaintdesk.api.common import Error, Instant, Pages, RowId, ValidationErrorOut
+from complaintdesk.api.complaints import DeadlineOut
+from complaintdesk.centre import letters, matters
+from complaintdesk.centre.matters import Filing, ReportDecision
+from complaintdesk.centre.models import Matter, MatterChannel, MatterKind, MatterState
+from complaintdesk.complaints.lifecycle import ActionForbidden
+from complaintdesk.lib.clientip import client_ip
+from complaintdesk.notify import render
+
+reports = Router(tags=["reports and enquiries"])
+enquiries = Router(tags=["reports and enquiries"])
+
+
+def _text(limit: int):
+    return Annotated[str, StringConstraints(max_length=limit)]
+
+
+class MatterIn(Schema):
+    text: _text(matters.TEXT_LIMIT) = Field(description="What happened, or the question. Required.")
+    merchant: RowId | None = Field(
+        None, description="The shop's id, if it is one of ours (GET /api/v1/merchants/directory)."
+    )
+    web_address: _text(matters.WEB_ADDRESS_LIMIT) = Field(
+        "", description="The address of the shop or of the page (https:// is added when left out)."
+    )
+    contact_name: _text(matters.CONTACT_NAME_LIMIT) = ""
+    contact_phone: _text(40) = ""
+    contact_email: _text(254) = ""
+    channel: MatterChannel = Field(
+        MatterChannel.WEB, description="Officers only: how a call, a visit or a letter reached the centre."
+    )
+    received_at: datetime | None = Field(
+        None,
+        description="Officers only: when it reached the centre, with its offset, if before now (its duty "
+        "counts from then).",
+    )
+
+
+class ReportIn(MatterIn):
+    anonymous: bool = Field(
+        False,
+        description="Report without a name: neither your account nor any contact is kept, so the centre "
+        "cannot tell you its decision (contact fields are refused). Without an account and not anonymous, "
+        "give a phone number or an e-mail address.",
+    )
+
+
+class EnquiryIn(MatterIn):
+    pass
+
+
+class ReportFiledOut(Schema):
+    id: int
+    reference: str
+    kind: str
+    state: str
+    received_at: datetime
+    rule_version: str = Field(description="The rule version the report follows: the one in force on its day.")
+    decision_due: datetime | None = Field(description="When the centre must decide whether to open a case.")
+
+
+class EnquiryFiledOut(Schema):
+    id: int
+    reference: str
+    kind: str
+    state: str
+    received_at: datetime
+    rule_version: str
+    answer_due: datetime | None = Field(description="When the centre must answer.")
+
+
+class LetterOut(Schema):
+    id: int
+    kind: str
+    recipient: str
+    language: str
+    title: str
+    issued_at: datetime
+    link: str = Field(description="The letter's printable page.")
+
+
+class MatterOut(Schema):
+    """A report or an enquiry as the centre's officers see it, with who wrote in."""
+
+    id: int
+    reference: str
+    kind: str
+    state: str
+    channel: str
+    received_at: datetime
+    bureau: int
+    bureau_name: str
+    rule_version: str
+    merchant: int | None
+    merchant_name: str | None
+    web_address: str
+    text: str
+    anonymous: bool
+    filed_by: str | None = Field(description="The account that wrote in (username), or null.")
+    contact_name: str
+    contact_phone: str
+    contact_email: str
+    language: str
+    decided_at: datetime | None
+    decided_by: str | None
+    deadlines: list[DeadlineOut]
+    letters: list[LetterOut]
+
+
+class ReportOut(MatterOut):
+    decision: ReportDecision | None = Field(description="open_case or no_case; null until decided.")
+    reason: str
+    decision_due: datetime | None
+
+
+class EnquiryOut(MatterOut):
+    answer: str
+    answer_due: datetime | None
+
+
+class MatterFilters(Schema):
+    state: MatterState | None = None
+    merchant: RowId | None = None
+    received_from: Instant | None = None
+    received_to: Instant | None = None
+    overdue: bool | None = Field(None, description="true: only those whose decision or answer is late.")
+
+
+class DecisionIn(Schema):
+    decision: ReportDecision
+    reason: _text(matters.REASON_LIMIT) = Field("", description="Required: kept, and told to the reporter.")
+
+
+class AnswerIn(Schema):
+    answer: _text(matters.REASON_LIMIT) = Field("", description="Required: sent to the enquirer.")
+
+
+# -------------------------------------------------------------------------------------------- handlers
+
+
+def _officer(user) -> None:
+    if user.role != Role.REGULATOR:
+        raise ActionForbidden(_("reports and enquiries are for the 12315 centre's officers"))
+
+
+def _file(request, kind: str, payload: MatterIn) -> Matter:
+    by = request.auth if request.auth.is_authenticated else None
+    values = payload.model_dump()
+    filing = Filing(kind=kind, language=get_language() or "", **values)
+    return matters.file(by, filing, before_storing=lambda: matters.check_filing_rate(by, client_ip(request)))
+
+
+def _filed(matter: Matter) -> dict:
+    duty = matters.duty_of(matter)
+    due = "decision_due" if matter.kind == MatterKind.REPORT else "answer_due"
+    return {
+        "id": matter.pk,
+        "reference": matter.reference,
+        "kind": matter.kind,
+        "state": matter.state,
+        "received_at": matter.received_at,
+        "rule_version": matter.rule_version.name,
+        due: duty.due_at if duty else None,
+    }
+
+
+FILED_RESPONSES = {401: Error, 403: Error, 409: Error, 422: ValidationErrorOut, 429: Error}
+
+
+@reports.post(
+    "",
+    auth=ANYONE,
+    response={201: ReportFiledOut, **FILED_RESPONSES},
+    summary="Report a shop that breaks the law (anyone, no token needed; anonymous allowed)",
+)
+def file_report(request, payload: ReportIn):
+    return Status(201, _filed(_file(request, MatterKind.REPORT, payload)))
+
+
+@enquiries.post(
+    "",
+    auth=ANYONE,
+    response={201: EnquiryFiledOut, **FILED_RESPONSES},
+    summary="Ask the 12315 centre a question (anyone, no token needed)",
+)
+def file_enquiry(request, payload: EnquiryIn):
+    return Status(201, _filed(_file(request, MatterKind.ENQUIRY, payload)))
+
+
+def _matter(m: Matter, viewer) -> dict:
+    now = timezone.now()
+    duty = next((d for d in m.deadlines.all() if d.phase == matters.DUTY[m.kind]), None)
+    data = {
+        "id": m.pk,
+        "reference": m.reference,
+        "kind": m.kind,
+        "state": m.state,
+        "channel": m.channel,
+        "received_at": m.received_at,
+        "bureau": m.bureau_id,
+        "bureau_name": m.bureau.name_in(get_language() or "en"),
+        "rule_version": m.rule_version.name,
+        "merchant": m.merchant_id,
+        "merchant_name": m.merchant.name if m.merchant_id else None,
+        "web_address": m.web_address,
+        "text": m.text,
+        "anonymous": m.anonymous,
+        "filed_by": m.user.username if m.user_id else None,
+        "contact_name": m.contact_name,
+        "contact_phone": m.contact_phone,
+        "contact_email": m.contact_email,
+        "language": m.language,
+        "decided_at": m.decided_at,
+        "decided_by": m.decided_by.username if m.decided_by_id else None,
+        "deadlines": [presenters.deadline(d, now) for d in m.deadlines.all()],
+        "letters": [
+            {
+                "id": n.pk,
+                "kind": n.kind,
+                "recipient": n.recipient,
+                "language": n.language,
+                "title": n.title,
+                "issued_at": n.issued_at,
+                "link": render.absolute(letters.link(n)),
+            }
+            for n in letters.letters_of(viewer, matter=m)
+        ],
+    }
+    if m.kind == MatterKind.REPORT:
+        data.update(
+            decision=matters.DECISION_OF.get(m.state), reason=m.reason, decision_due=duty and duty.due_at
+        )
+    else:
+        data.update(answer=m.reason, answer_due=duty and duty.due_at)
+    return data
+
+
+def _listed(request, kind: str, filters: MatterFilters):
+    _officer(request.auth)
+    qs = matters.visible_matters(request.auth).filter(kind=kind).prefetch_related("deadlines")
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    if filters.merchant:
+        qs = qs.filter(merchant_id=filters.merchant)
+    if filters.received_from:
+        qs = qs.filter(received_at__gte=filters.received_from)
+    if filters.received_to:
+        qs = qs.filter(received_at__lt=filters.received_to)
+    if filters.overdue is True:
+        qs = matters.overdue(qs)
+    elif filters.overdue is False:
+        qs = qs.exclude(pk__in=matters.overdue(Matter.objects.filter(kind=kind)).values("pk"))
+    return presenters.Presented(matters.by_nearest_duty(qs), lambda m: _matter(m, request.auth))
+
+
+def _one(request, kind: str, matter_id: int) -> Matter:
+    _officer(request.auth)
+    return get_object_or_404(matters.visible_matters(request.auth).filter(kind=kind), pk=matter_id)
+
+
+@reports.get("", response={200: list[ReportOut], 403: Error}, summary="The reports, the nearest duty first")
+@paginate(Pages, page_size=50)
+def list_reports(request, filters: Query[MatterFilters]):
+    return _listed(request, MatterKind.REPORT, filters)
+
+
+@reports.get("/{int:report_id}", response={200: ReportOut, 403: Error, 404: Error})
+def report_detail(request, report_id: int):
+    return _matter(_one(request, MatterKind.REPORT, report_id), request.auth)
+
+
+@reports.post(
+    "/{int:report_id}/decide",
+    response={200: ReportOut, 403: Error, 404: Error, 409: Error, 422: ValidationErrorOut},
+    summary="Decide whether to open a case (once; the reporter, if reachable, is told)",
+)
+def decide_report(request, report_id: int, payload: DecisionIn):
+    matter = _one(request, MatterKind.REPORT, report_id)
+    matters.decide_report(matter.pk, request.auth, payload.decision, payload.reason)
+    return _matter(_one(request, MatterKind.REPORT, report_id), request.auth)
+
+
+@enquiries.get(
+    "", response={200: list[EnquiryOut], 403: Error}, summary="The enquiries, the nearest duty first"
+)
+@paginate(Pages, page_size=50)
+def list_enquiries(request, filters: Query[MatterFilters]):
+    return _listed(request, MatterKind.ENQUIRY, filters)
+
+
+@enquiries.get("/{int:enquiry_id}", response={200: EnquiryOut, 403: Error, 404: Error})
+def enquiry_detail(request, enquiry_id: int):
+    return _matter(_one(request, MatterKind.ENQUIRY, enquiry_id), request.auth)
+
+
+@enquiries.post(
+    "/{int:enquiry_id}/answer",
+    response={200: EnquiryOut, 403: Error, 404: Error, 409: Error, 422: ValidationErrorOut},
+    summary="Answer an enquiry (once; the enquirer, if reachable, is sent the answer)",
+)
+def answer_enquiry(request, enquiry_id: int, payload: AnswerIn):
+    matter = _one(request, MatterKind.ENQUIRY, enquiry_id)
+    matters.answer_enquiry(matter.pk, request.auth, payload.answer)
+    return _matter(_one(request, MatterKind.ENQUIRY, enquiry_id), request.auth)
