@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "complaintdesk.alerts",
     "complaintdesk.promotions",
     "complaintdesk.pledges",
+    "complaintdesk.search",
     "complaintdesk.stats",
     "complaintdesk.ops",
     "complaintdesk.web",

@@ -26,6 +26,7 @@ from complaintdesk.complaints.queries import (
 from complaintdesk.lib.dates import FIRST_DAY, FIRST_INSTANT
 from complaintdesk.lib.errors import FieldError
 from complaintdesk.notify import render
+from complaintdesk.search import query as search
 
 router = Router(tags=["complaints"])
 
@@ -207,6 +208,13 @@ class ComplaintFilters(Schema):
     received_from: Instant | None = None
     received_to: Instant | None = None
     overdue: bool | None = None
+    q: QueryText | None = Field(
+        None,
+        description="Words to find in the description, product, order number and messages (Chinese, "
+        "traditional or simplified, full- or half-width, mixed with Latin and digits); words apart with "
+        "spaces must all match, a word without spaces matches as written. Orders the list best match "
+        f"first, among the newest {search.LIMIT} matching complaints you may see.",
+    )
 
 
 def _new_complaint(user, payload: ComplaintIn) -> services.NewComplaint:
@@ -274,6 +282,8 @@ def list_complaints(request, filters: Query[ComplaintFilters]):
         qs = qs.filter(received_at__lt=filters.received_to)
     if filters.overdue is not None:
         qs = qs.filter(overdue_filter(filters.overdue))
+    if filters.q:
+        qs = search.matching(qs, filters.q, search.Scope.of(request.auth, filters.merchant))
     return presenters.Presented(qs, lambda c: presenters.complaint(c, request.auth, in_list=True))
 
 

@@ -16,6 +16,7 @@ from complaintdesk.deadlines import services as deadline_services
 from complaintdesk.lib import sql
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.promotions import linking
+from complaintdesk.search import index as search_index
 from complaintdesk.stats import rollups
 
 # Filing writes these without the ORM's query compiler (docs/decisions.md, "The filing hot path").
@@ -39,6 +40,7 @@ def _event(complaint, actor, action, from_state, to_state, message="", data=None
 def record_event(complaint, actor, action, from_state, to_state, message="", data=None, at=None, role=None):
     event = _event(complaint, actor, action, from_state, to_state, message, data, at, role)
     event.save()
+    search_index.message_added(complaint, event)
     return event
 
 
@@ -110,6 +112,7 @@ def file_complaint(
         sql.insert([complaint])
         complaint.reference = Complaint.reference_for(complaint.pk, timezone.localtime(received_at).year)
         sql.update(complaint, ["reference"])
+        search_index.complaint_filed(complaint)
         deadlines = deadline_services.set_deadlines(complaint, due)
         sql.insert([
             _event(

@@ -75,6 +75,7 @@ class FilingFormQuery(QueryForm):
 
 class QueueQuery(PageQuery):
     view = forms.ChoiceField(choices=_choices(QUEUE_VIEWS), required=False, initial="open")
+    q = forms.CharField(max_length=100, required=False)  # words: every complaint of the shop, best first
 
 
 class ComplaintFilters(QueryForm):

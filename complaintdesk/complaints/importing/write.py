@@ -21,6 +21,7 @@ from complaintdesk.deadlines.models import Deadline
 from complaintdesk.lib import sql
 from complaintdesk.merchants.models import Merchant, Platform
 from complaintdesk.merchants.uscc import ALPHABET, check_character
+from complaintdesk.search import index as search_index
 from complaintdesk.stats import rollups
 
 sql.writes(Complaint, Deadline, ComplaintEvent)
@@ -280,6 +281,8 @@ class Writer:
                 p.event[event_link] = pk
                 event_rows.append(p.event)
             cursor.executemany(self.tables.complaints.sql, complaint_rows)
+            searchable = [at[name] for name in search_index.IMPORTED_COLUMNS]
+            search_index.complaints_imported([c[i] for i in searchable] for c in complaint_rows)
             if deadline_rows:
                 cursor.executemany(self.tables.deadlines.sql, deadline_rows)
             cursor.executemany(self.tables.events.sql, event_rows)

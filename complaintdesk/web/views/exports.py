@@ -16,6 +16,7 @@ from complaintdesk.accounts.models import MERCHANT_ROLES, Role
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.complaints.queries import overdue_filter, visible_complaints
 from complaintdesk.lib.errors import FieldError
+from complaintdesk.search import query as search
 from complaintdesk.stats import exports, periods
 from complaintdesk.stats.scope import shop_scope
 from complaintdesk.web.filters import (
@@ -31,10 +32,9 @@ statistics_readers = role_required(Role.REGULATOR, *MERCHANT_ROLES)
 
 def filtered_complaints(user, f: dict) -> QuerySet:
     """The complaints `user` may see, narrowed by the complaint list's filters `f` (as
-    `filters.ComplaintFilters` read them), in the list's order."""
+    `filters.ComplaintFilters` read them), in the list's order: newest first, or best match first for
+    the words of `q` (`search.query.matching`)."""
     qs = visible_complaints(user)
-    if f["q"]:
-        qs = qs.filter(reference__icontains=f["q"]) | qs.filter(order_number__icontains=f["q"])
     if f["state"]:
         qs = qs.filter(state=f["state"])
     if f["merchant"]:
@@ -43,7 +43,14 @@ def filtered_complaints(user, f: dict) -> QuerySet:
         qs = qs.filter(category__code=f["category"])
     if f["overdue"]:
         qs = qs.filter(overdue_filter(True))
-    return qs.order_by("-received_at", "-id")
+    qs = qs.order_by("-received_at", "-id")
+    if f["q"]:
+        # A complaint's reference finds that complaint; anything else is words, best match first.
+        by_reference = qs.filter(reference__iexact=f["q"].strip())
+        if by_reference.exists():
+            return by_reference
+        return search.matching(qs, f["q"], search.Scope.of(user, f["merchant"]))
+    return qs
 
 
 def _refused(reasons: list[str]) -> HttpResponse:

@@ -16,9 +16,10 @@ from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.merchants import compliance, profile
 from complaintdesk.merchants.models import Merchant
 from complaintdesk.pledges import services as pledges
+from complaintdesk.search import query as search
 from complaintdesk.web import metrics
 from complaintdesk.web.display import QUEUE_STATES, service_hours_lines
-from complaintdesk.web.filters import QueueQuery, reads_query
+from complaintdesk.web.filters import QueueQuery, link_query, reads_query
 from complaintdesk.web.forms.common import show_field_errors
 from complaintdesk.web.forms.merchant import CoordinatorForm, ServiceHoursForm, ServiceInfoForm
 from complaintdesk.web.views.access import merchant_required
@@ -29,19 +30,29 @@ from complaintdesk.web.views.queues import by_nearest_deadline, page_rows
 @merchant_required
 @reads_query(QueueQuery)
 def queue(request, query):
-    view = query["view"]
+    view, words = query["view"], query["q"]
     complaints = visible_complaints(request.user)
-    if view == "open":
+    if words:  # every complaint of the shop, whatever its state, best match first
+        complaints = search.matching(complaints, words, search.Scope.of(request.user))
+    elif view == "open":
         complaints = by_nearest_deadline(complaints.filter(state__in=OPEN_STATES))
     elif view == "escalations":
         complaints = by_nearest_deadline(complaints.filter(state__in=QUEUE_STATES))
     else:
         complaints = complaints.exclude(state__in=OPEN_STATES).order_by("-updated_at")
-    page, rows = page_rows(query["page"], complaints)
+    page, rows = page_rows(query["page"], complaints, searched=words)
     return render(
         request,
         "web/merchant/queue.html",
-        {"page": page, "rows": rows, "view": view, "shop": request.user.merchant},
+        {
+            "page": page,
+            "rows": rows,
+            "view": view,
+            "shop": request.user.merchant,
+            "q": words,
+            "query": link_query(request, "page") if words else "",
+            "search_limit": search.LIMIT,
+        },
     )
 
 

@@ -6,6 +6,7 @@ from django.db.models import F, Min, Q
 from django.utils import timezone
 
 from complaintdesk.deadlines.models import DeadlineStatus
+from complaintdesk.search.highlight import page_excerpts
 from complaintdesk.web.display import nearest_deadline
 
 # A deadline still counts while it is not met: open, or breached and still unanswered. Paused ones wait for
@@ -21,9 +22,14 @@ def by_nearest_deadline(complaints):
     )
 
 
-def page_rows(number: int, complaints, per_page: int = 50):
-    """Page `number` of the list (a page past the last is the last), with each row's nearest deadline."""
+def page_rows(number: int, complaints, per_page: int = 50, searched: str = ""):
+    """Page `number` of the list (a page past the last is the last), with each row's nearest deadline and,
+    for a list of search results, the excerpt where the words `searched` matched (highlighted)."""
     page = Paginator(complaints, per_page).get_page(number)
     now = timezone.now()
-    rows = [{"complaint": c, "deadline": nearest_deadline(c, now)} for c in page.object_list]
+    excerpts = page_excerpts(list(page.object_list), searched) if searched else {}
+    rows = [
+        {"complaint": c, "deadline": nearest_deadline(c, now), "excerpt": excerpts.get(c.pk)}
+        for c in page.object_list
+    ]
     return page, rows

@@ -19,6 +19,7 @@ from complaintdesk.merchants import compliance
 from complaintdesk.merchants.models import Merchant
 from complaintdesk.pledges import services as pledges
 from complaintdesk.pledges.models import PledgeVersion
+from complaintdesk.search import query as search
 from complaintdesk.stats import periods
 from complaintdesk.web import metrics
 from complaintdesk.web.display import QUEUE_STATES
@@ -145,7 +146,7 @@ def escalations(request, query):
 @regulator_required
 @reads_query(ComplaintListQuery)
 def complaints(request, query):
-    page, rows = page_rows(query["page"], filtered_complaints(request.user, query))
+    page, rows = page_rows(query["page"], filtered_complaints(request.user, query), searched=query["q"])
     return render(
         request,
         "web/regulator/complaints.html",
@@ -157,6 +158,7 @@ def complaints(request, query):
             "shops": Merchant.objects.all(),
             "categories": Category.objects.all(),
             "query": link_query(request, "page"),
+            "search_limit": search.LIMIT,
         },
     )
 
