@@ -19,7 +19,7 @@ of the rule version the matter follows, and the rule's citation) and what the re
 are written once, when issued: a letter is not re-worded when the catalogue or the rules change later.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet
@@ -49,7 +49,7 @@ CHINESE, ENGLISH = "zh-hans", "en"
 BILINGUAL = f"{CHINESE},{ENGLISH}"
 # Demo data and back-office records of long-ago decisions are written with past times: their letters are
 # kept, but nobody is sent them (the same rule as `complaints.notices.is_history`).
-HISTORY = timezone.timedelta(hours=1)
+HISTORY = timedelta(hours=1)
 
 COMPLAINT_KINDS = {NoticeKind.ACCEPTANCE, NoticeKind.REFUSAL, NoticeKind.AGREEMENT, NoticeKind.TERMINATION}
 MATTER_KINDS = {NoticeKind.REPORT_DECISION: MatterKind.REPORT, NoticeKind.ENQUIRY_ANSWER: MatterKind.ENQUIRY}

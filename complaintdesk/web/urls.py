@@ -7,6 +7,7 @@ from complaintdesk.web.views import (
     consumer,
     exports,
     filings,
+    followup,
     letters,
     mail,
     merchant,
@@ -90,6 +91,9 @@ urlpatterns = [
     ),
     # The statutory calendar: the State Council notice as a file or day by day
     path("console/calendar/", calendar.statutory_calendar, name="statutory_calendar"),
+    # Follow-up calls (回访): the week's sample of closed complaints and matters, the calls made, the record form
+    path("console/follow-up/", followup.week, name="follow_up"),
+    path("console/follow-up/call/", followup.record, name="record_follow_up"),
     # The e-mails written to files in local use (notify.mailfiles); 404 while mail goes to a mail server
     path("console/mail/", mail.outbox, name="mail"),
     path("console/mail/<str:mail_id>/", mail.message, name="mail_message"),

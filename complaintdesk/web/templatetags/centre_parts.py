@@ -1,12 +1,15 @@
 """What the centre adds to a complaint's or a matter's page, for the page's own template to include: its
-letters (`web/centre/_letters.html`) and the consumer's rating (`web/centre/_rating.html`). The partials read
+letters (`web/centre/_letters.html`), the consumer's rating (`web/centre/_rating.html`) and, for officers, the
+follow-up calls (`web/centre/_follow_up.html`). The partials read
 `complaint` or `matter` and the user from the including page's context, so a page includes them in one line."""
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.centre import letters, ratings
+from complaintdesk.complaints import followup
 from complaintdesk.web.forms.ratings import RatingForm
 
 register = template.Library()
@@ -44,4 +47,21 @@ def rating_on_page(context):
         "open": is_open,
         "may_rate": is_consumer,
         "form": RatingForm(initial=initial) if is_consumer and is_open else None,
+    }
+
+
+@register.simple_tag(takes_context=True)
+def follow_up_on_page(context):
+    """For an officer on a closed complaint's or matter's page: its follow-up calls and where to record one.
+    None for anyone else, or while it is open."""
+    user = context.get("user") or context["request"].user
+    complaint, matter = context.get("complaint"), context.get("matter")
+    if not user.is_authenticated or user.role != Role.REGULATOR or (complaint is None and matter is None):
+        return None
+    kind, item = (followup.COMPLAINT, complaint) if complaint is not None else (followup.MATTER, matter)
+    if followup.closing_instant(**{kind: item}) is None:
+        return None
+    return {
+        "calls": list(item.follow_up_calls.select_related("officer").order_by("-called_at")),
+        "record_url": f"{reverse('web:record_follow_up')}?{kind}={item.pk}",
     }

@@ -1,0 +1,192 @@
+"""Follow-up calls (回访, SPEC §10, issue 13 item 5): an officer calls the consumer (or the reporter, the
+enquirer) after a complaint or a matter closed, and records when, the outcome and a note.
+
+The console suggests whom to call: a sample of the week's closed complaints and matters, random but the same
+every time it is asked for the same week (`sample`). Each candidate gets a rank from a hash of the week, its
+kind and id, and the deployment's secret (so nobody outside can tell in advance whom the centre will call);
+the sample is the lowest ranks. A candidate keeps its rank when more close later in the week: an officer who
+started on the list does not see it reshuffled.
+
+Here, above the centre's models, because "closed" is the complaint's state (`choices.TERMINAL_STATES`) and its
+closing instant is on the complaint's log.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db.models import Exists, Max, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from complaintdesk.centre.models import CallOutcome, FollowUpCall, Matter, MatterKind, MatterState
+from complaintdesk.complaints.choices import OPEN_STATES, TERMINAL_STATES
+from complaintdesk.complaints.models import Complaint
+from complaintdesk.lib.errors import Conflict, FieldError
+
+NOTE_MAX = FollowUpCall._meta.get_field("note").max_length
+COMPLAINT, MATTER = "complaint", "matter"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A closed complaint or matter the centre may call about."""
+
+    kind: str  # COMPLAINT or MATTER
+    item: Complaint | Matter
+    closed_at: datetime
+
+    @property
+    def reference(self) -> str:
+        return self.item.reference or ""
+
+    @property
+    def called(self) -> bool:
+        return bool(getattr(self.item, "called", False))
+
+
+def parse_week(text: str) -> date:
+    """The Monday of an ISO week written `2026-W42`."""
+    try:
+        year, week = text.strip().upper().split("-W")
+        return date.fromisocalendar(int(year), int(week), 1)
+    except ValueError:
+        raise FieldError("week", _("Write the week as year and ISO week number, as in 2026-W42.")) from None
+
+
+def week_label(monday: date) -> str:
+    year, week, _day = monday.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def last_full_week(today: date) -> date:
+    """The Monday of the week before `today`'s: the week whose closed matters are called back now."""
+    return today - timedelta(days=today.weekday() + 7)
+
+
+def _bounds(monday: date) -> tuple[datetime, datetime]:
+    zone = timezone.get_default_timezone()
+    start = datetime.combine(monday, time(), zone)
+    return start, datetime.combine(monday + timedelta(days=7), time(), zone)
+
+
+def closed_in(monday: date) -> list[Candidate]:
+    """The complaints and matters closed in the week, that the centre can call: a complaint with a consumer
+    account (a caller without one left no number to call), a report or enquiry whose author left a way to
+    reach them. Read through the events' time index: the week's closing events, not every complaint."""
+    start, end = _bounds(monday)
+    complaints = (
+        Complaint.objects.filter(
+            events__created_at__gte=start,
+            events__created_at__lt=end,
+            events__from_state__in=OPEN_STATES,
+            events__to_state__in=TERMINAL_STATES,
+            consumer__isnull=False,
+            state__in=TERMINAL_STATES,
+        )
+        .annotate(closed_at=Max("events__created_at"), called=_called("complaint"))
+        .select_related("merchant", "consumer")
+    )
+    matters = (
+        Matter.objects.filter(decided_at__gte=start, decided_at__lt=end)
+        .exclude(state=MatterState.RECEIVED)
+        .filter(Q(user__isnull=False) | ~Q(contact_phone="") | ~Q(contact_email=""))
+        .annotate(called=_called("matter"))
+        .select_related("merchant", "user")
+    )
+    return [Candidate(COMPLAINT, c, c.closed_at) for c in complaints] + [
+        Candidate(MATTER, m, m.decided_at) for m in matters
+    ]
+
+
+def _called(owner: str):
+    return Exists(FollowUpCall.objects.filter(**{owner: OuterRef("pk")}))
+
+
+def sample(monday: date, size: int | None = None) -> list[Candidate]:
+    """Whom to call about the week's closed complaints and matters: `size` of them (the setting
+    FOLLOW_UP_SAMPLE_SIZE), the same ones whenever asked, in the order of their rank."""
+    size = settings.FOLLOW_UP_SAMPLE_SIZE if size is None else size
+    seed = f"{settings.SECRET_KEY}:{week_label(monday)}"
+    ranked = sorted(closed_in(monday), key=lambda c: _rank(seed, c))
+    return ranked[:size]
+
+
+def _rank(seed: str, candidate: Candidate) -> bytes:
+    return hashlib.sha256(f"{seed}:{candidate.kind}:{candidate.item.pk}".encode()).digest()
+
+
+def calls_in(monday: date):
+    """The calls made in the week, newest first."""
+    start, end = _bounds(monday)
+    return (
+        FollowUpCall.objects.filter(called_at__gte=start, called_at__lt=end)
+        .select_related("officer", "complaint__merchant", "matter")
+        .order_by("-called_at", "-id")
+    )
+
+
+def closing_instant(*, complaint=None, matter=None) -> datetime | None:
+    """When the complaint or matter closed; None while it is open."""
+    if matter is not None:
+        return matter.decided_at if matter.state != MatterState.RECEIVED else None
+    if complaint.state not in TERMINAL_STATES:
+        return None
+    closings = complaint.events.filter(from_state__in=OPEN_STATES, to_state__in=TERMINAL_STATES)
+    last = closings.aggregate(at=Max("created_at"))["at"]
+    return last or complaint.received_at
+
+
+def record(officer, *, complaint=None, matter=None, called_at: datetime, outcome: str, note: str = "",
+           now: datetime | None = None) -> FollowUpCall:  # fmt: skip
+    """Record an officer's call about a closed complaint or matter. Refused, with nothing written: an open
+    one (409), a call in the future or before the closing, an unknown outcome, a note too long (422)."""
+    if (complaint is None) == (matter is None):
+        raise ValueError("a follow-up call is about one complaint or one matter")
+    now = now or timezone.now()
+    closed = closing_instant(complaint=complaint, matter=matter)
+    if closed is None:
+        raise Conflict(_("It is not closed yet: follow-up calls are made once it is."))
+    if outcome not in CallOutcome.values:
+        raise FieldError(
+            "outcome",
+            _("Choose one of: %(choices)s.")
+            % {"choices": ", ".join(str(label) for label in CallOutcome.labels)},
+        )
+    if called_at > now:
+        raise FieldError("called_at", _("The call cannot be in the future."))
+    if called_at < closed:
+        raise FieldError(
+            "called_at",
+            _("The call is before the closing on %(closed)s.")
+            % {"closed": f"{timezone.localtime(closed):%Y-%m-%d %H:%M}"},
+        )
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise FieldError(
+            "note",
+            _("The note is %(length)d characters long; at most %(limit)d fit.")
+            % {"length": len(note), "limit": NOTE_MAX},
+        )
+    return FollowUpCall.objects.create(
+        complaint=complaint, matter=matter, officer=officer, called_at=called_at, outcome=outcome, note=note
+    )
+
+
+def who_to_call(candidate_or_item) -> tuple[str, str]:
+    """(name, phone) of the person to call about a complaint or matter; an empty phone when none is known."""
+    item = getattr(candidate_or_item, "item", candidate_or_item)
+    if isinstance(item, Complaint):
+        user = item.consumer
+        name = (user.get_full_name() or user.username) if user else item.consumer_name
+        return name, user.phone if user else ""
+    user = item.user
+    name = item.contact_name or ((user.get_full_name() or user.username) if user else "")
+    return name, item.contact_phone or (user.phone if user else "")
+
+
+def kind_label(candidate: Candidate) -> str:
+    if candidate.kind == COMPLAINT:
+        return str(_("Complaint"))
+    return str(MatterKind(candidate.item.kind).label)
