@@ -71,7 +71,10 @@ def test_highlight_marks_the_original_characters_of_a_folded_match():
     assert highlight("買的ｉＰｈｏｎｅ　１５充電器，", text.parse("iphone15 充电器")) == (
         "買的<mark>ｉＰｈｏｎｅ　１５充電器</mark>，"
     )
-    assert highlight("ＡｉｒＰｏｄｓ　Ｐｒｏ左耳", text.parse("airpods")) == "<mark>ＡｉｒＰｏｄｓ</mark>　Ｐｒｏ左耳"
+    assert (
+        highlight("ＡｉｒＰｏｄｓ　Ｐｒｏ左耳", text.parse("airpods"))
+        == "<mark>ＡｉｒＰｏｄｓ</mark>　Ｐｒｏ左耳"
+    )
 
 
 def test_a_phrase_is_marked_only_where_its_terms_stand_together():
