@@ -101,3 +101,13 @@ def test_another_consumers_complaint_is_not_found_and_others_may_not_rate(browse
     for user in (people.bob, people.rita):
         assert post(browser_of, user, closed, {"score": "1"}).status_code == 403
     assert not Rating.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_closed_complaints_page_carries_the_rating_form_and_the_letters(browser_of, people, closed):
+    with time_machine.travel(LATER, tick=False):
+        html = browser_of(people.alice).get(f"/complaints/{closed.pk}/").content.decode()
+    assert 'id="rating"' in html and f'action="/complaints/{closed.pk}/rating/"' in html
+    with time_machine.travel(LATER, tick=False):
+        officer = browser_of(people.rita).get(f"/complaints/{closed.pk}/").content.decode()
+    assert "Follow-up calls" in officer and f"/console/follow-up/call/?complaint={closed.pk}" in officer
