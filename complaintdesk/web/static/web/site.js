@@ -17,4 +17,12 @@
     var dialog = button && button.closest("dialog");
     if (dialog) dialog.close();
   });
+  // A link to something inside a closed <details> (a chart's "View as table") opens it first. Chromium
+  // opens it on its own when it follows the link; other browsers may not.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest('a[href^="#"]');
+    var target = link && link.getAttribute("href").length > 1 && document.getElementById(link.getAttribute("href").slice(1));
+    var details = target && target.closest("details:not([open])");
+    if (details) details.open = true;
+  });
 })();
