@@ -352,6 +352,11 @@ class PledgeStatusOut(Schema):
     signed_on: date | None
 
 
+class SatisfactionOut(Schema):
+    count: int
+    average: float | None
+
+
 class ScorecardOut(Schema):
     merchant: int
     name: str
@@ -361,6 +366,10 @@ class ScorecardOut(Schema):
     resolution_rate: float | None = Field(description="Resolved ÷ finished complaints (0–1).")
     median_first_response_minutes: int | None
     pledge: PledgeStatusOut
+    satisfaction: SatisfactionOut = Field(
+        description="The consumers' ratings (1–5) given in the period: the average only from a minimum count "
+        "of ratings (the setting RATING_MIN_COUNT), null below it."
+    )
 
 
 def public_scorecard(merchant_id: int) -> dict:

@@ -47,3 +47,14 @@ def test_the_public_scorecard_page_and_list_show_the_rating(people, settings, cl
     assert "4.0 of 5 (1 rating)" in page
     listing = client.get("/scorecards/").content.decode()
     assert "4.0 of 5 (1 rating)" in listing and "too few ratings" in listing  # Bazaar has none
+
+
+@pytest.mark.django_db
+def test_the_public_scorecard_api_gives_the_rating(people, settings, api):
+    settings.RATING_MIN_COUNT = 2
+    rated(people, 1, 5, datetime.now(SH) - timedelta(days=2))
+    body = api(None).get(f"/merchants/{people.acme.pk}/scorecard").json()
+    assert body["satisfaction"] == {"count": 1, "average": None}
+    rated(people, 2, 4, datetime.now(SH) - timedelta(days=1))
+    body = api(None).get(f"/merchants/{people.acme.pk}/scorecard").json()
+    assert body["satisfaction"] == {"count": 2, "average": 4.5}
