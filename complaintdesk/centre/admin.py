@@ -9,6 +9,7 @@ consistent with the matters received under them, and docs/centre.md how to enter
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -244,6 +245,8 @@ class MatterAdmin(ReadOnlyAdmin):
     date_hierarchy = "received_at"
     list_select_related = ["merchant", "rule_version"]
     inlines = [MatterDeadlineInline, MatterNoticeInline]
+    # A web address written without its scheme is https (as `centre.matters` stores one).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Notice)
