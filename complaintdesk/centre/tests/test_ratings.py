@@ -1,11 +1,13 @@
 """The consumer's rating of a closed complaint (issue 13 item 5): one invitation when it closes, one rating
 within 15 days by the complaint's consumer, editable in the window; a shop's average only from a minimum count."""
 
+import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection, connections, transaction
 
 from complaintdesk.centre import ratings
 from complaintdesk.centre.models import Rating
@@ -138,3 +140,33 @@ def test_a_shops_average_shows_only_from_the_minimum_count(people, settings):
     summary = ratings.of_shop(people.acme.pk)
     assert summary.shown and (summary.count, str(summary.average)) == (3, "4.3")
     assert ratings.of_shop(people.bazaar.pk) == ratings.Summary(0, None)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real parallel writers need PostgreSQL")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_first_ratings_sent_at_once_from_two_devices_keep_one(people):
+    """Eight threads with their own connections rate the same complaint for the first time at once: the
+    complaint's one-to-one key lets one through, the others hear that it is already rated."""
+    with time_machine.travel(CLOSED, tick=False):
+        complaint = factories.complaint(people.alice, people.acme, "closed")
+        ratings.invite(complaint, CLOSED)
+    results, barrier = [], threading.Barrier(8, timeout=30)
+
+    def worker(score):
+        try:
+            barrier.wait()
+            with transaction.atomic():
+                ratings.rate(complaint, people.alice, score=score, at=CLOSED + timedelta(hours=1))
+            results.append("rated")
+        except Conflict:
+            results.append("conflict")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(1 + n % 5,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["conflict"] * 7 + ["rated"]
+    assert Rating.objects.filter(complaint=complaint).count() == 1
