@@ -42,6 +42,8 @@ PUBLIC_OPERATIONS = {
     "GET /api/v1/calendar/deadlines",  # the deadline rules are public law
     "GET /api/v1/pledges/current",  # the pledge text
     "GET /api/v1/stats/open-data",  # anonymised open data
+    "POST /api/v1/reports",  # anyone reports a shop to the 12315 centre, anonymously if they like
+    "POST /api/v1/enquiries",  # anyone asks the 12315 centre
 }
 # Regulator-only operations: every other role gets 403 (the same for every id, so nothing leaks).
 REGULATOR_ONLY = {
@@ -55,6 +57,13 @@ REGULATOR_ONLY = {
     "GET /api/v1/merchants/compliance",
     "POST /api/v1/pledges",
     "POST /api/v1/pledges/{version_id}/publish",
+    # Reports and enquiries, with who wrote in: the centre's officers only.
+    "GET /api/v1/reports",
+    "GET /api/v1/reports/{report_id}",
+    "POST /api/v1/reports/{report_id}/decide",
+    "GET /api/v1/enquiries",
+    "GET /api/v1/enquiries/{enquiry_id}",
+    "POST /api/v1/enquiries/{enquiry_id}/answer",
 }
 # Shops are not a consumer's tenant: any consumer may read a shop's public profile.
 CONSUMER_SEES_EVERY_SHOP = {"GET /api/v1/merchants/{merchant_id}"}
@@ -149,6 +158,8 @@ PATH_VALUES = {
     "merchant_id": lambda t, v: t.merchant,
     "promotion_id": lambda t, v: t.promotion,
     "alert_id": lambda t, v: t.alert,
+    "report_id": lambda t, v: t.report,
+    "enquiry_id": lambda t, v: t.enquiry,
     "version_id": lambda t, v: v,
     "action": lambda t, v: "respond",
     "number": lambda t, v: 1,
@@ -176,6 +187,7 @@ def _secrets(people, tenant: world.Tenant) -> list[str]:
         f'"{owner}"',
         Promotion.objects.get(pk=tenant.promotion).name,
         Alert.objects.get(pk=tenant.alert).title,
+        world.reporter_phone(Merchant.objects.get(pk=tenant.merchant)),
     ]
 
 
@@ -310,7 +322,9 @@ def _web_patterns():
 
 WEB_PATTERNS = _web_patterns()
 # Pages for everybody, logged in or not.
-PUBLIC_PAGES = {"home", "start", "signup", "directory", "scorecards", "scorecard", "set_language"}
+PUBLIC_PAGES = {
+    "home", "start", "signup", "directory", "scorecards", "scorecard", "set_language", "report", "enquiry",
+}  # fmt: skip
 WEB_KWARGS = {
     "complaint_id": lambda t, v: t.complaint,
     "evidence_id": lambda t, v: t.evidence,
@@ -319,6 +333,7 @@ WEB_KWARGS = {
     "alert_id": lambda t, v: t.alert,
     "notification_id": lambda t, v: t.notification,
     "notice_id": lambda t, v: t.letter,
+    "matter_id": lambda t, v: t.report,
     "version_id": lambda t, v: v,
     "action": lambda t, v: "respond",
     # A local mail file's name: the regulator's only, no tenant's object.

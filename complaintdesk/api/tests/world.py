@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from complaintdesk.alerts import services as alerts
-from complaintdesk.centre import letters
-from complaintdesk.centre.models import NoticeKind
+from complaintdesk.centre import letters, matters
+from complaintdesk.centre.models import MatterKind, NoticeKind
 from complaintdesk.complaints import evidence
 from complaintdesk.complaints.tests import factories
 from complaintdesk.notify.models import Notification
@@ -41,6 +41,8 @@ class Tenant:
     alert: int
     notification: int  # the consumer's, under the bell
     letter: int  # the 12315 centre's letter to the shop (its staff's; the consumer has one of her own)
+    report: int  # the consumer's report about the shop, with her phone: the officers' only to see
+    enquiry: int  # the consumer's enquiry about the shop
 
 
 def _tenant(consumer, merchant, staff) -> Tenant:
@@ -67,7 +69,28 @@ def _tenant(consumer, merchant, staff) -> Tenant:
         user=consumer, title=f"Notice about ORD-{merchant.pk}", link=f"/complaints/{complaint.pk}/"
     )
     _to_consumer, to_shop = letters.issue(NoticeKind.ACCEPTANCE, complaint=complaint, at=now)
-    return Tenant(merchant.pk, complaint.pk, item.pk, promotion.pk, alert.pk, notice.pk, to_shop.pk)
+    report = matters.file(
+        consumer,
+        matters.Filing(MatterKind.REPORT, f"Fakes at {merchant.name}", merchant=merchant.pk,
+                       contact_phone=reporter_phone(merchant)),
+    )  # fmt: skip
+    enquiry = matters.file(consumer, matters.Filing(MatterKind.ENQUIRY, "How long?", merchant=merchant.pk))
+    return Tenant(
+        merchant.pk,
+        complaint.pk,
+        item.pk,
+        promotion.pk,
+        alert.pk,
+        notice.pk,
+        to_shop.pk,
+        report.pk,
+        enquiry.pk,
+    )
+
+
+def reporter_phone(merchant) -> str:
+    """The phone a tenant's reporter left: it must never show to anyone but an officer."""
+    return f"1390000{merchant.pk:04d}"
 
 
 def build(people) -> tuple[Tenant, Tenant, int]:

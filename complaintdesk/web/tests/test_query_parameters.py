@@ -12,6 +12,9 @@ from django.urls import URLPattern, reverse
 
 from complaintdesk.alerts.models import AlertKind
 from complaintdesk.alerts.services import raise_alert
+from complaintdesk.centre import matters
+from complaintdesk.centre.matters import Filing
+from complaintdesk.centre.models import MatterKind
 from complaintdesk.complaints import evidence
 from complaintdesk.complaints.tests import factories
 from complaintdesk.notify.models import Notification
@@ -25,7 +28,8 @@ HOSTILE = ["²", "99999999999999999999", "a\x00b", "-1", "x" * 5000, "1e400"]
 # The views that read the statistics period besides their own form (`filters.requested_period`).
 PERIOD_READERS = {"dashboard", "export_statistics"}
 # Every parameter any page reads: sent all at once to the pages that declare none, to find a hidden reader.
-EVERY_PARAMETER = ["q", "state", "merchant", "category", "overdue", "page", "view", "format", "table", "by"]
+EVERY_PARAMETER = ["q", "state", "merchant", "category", "overdue", "page", "view", "format", "table", "by",
+                   "kind"]  # fmt: skip
 ROLES = ["anonymous", "alice", "bob", "carol", "rita"]
 
 
@@ -45,6 +49,7 @@ def world(people):
         expected=2.5,
     )
     version = PledgeVersion.objects.create(number=99, title="A draft")
+    report = matters.file(people.alice, Filing(MatterKind.REPORT, "Fakes", merchant=people.acme.pk))
     notice = Notification.objects.create(
         user=people.alice, title="A notice", link=f"/complaints/{complaint.pk}/"
     )
@@ -58,6 +63,8 @@ def world(people):
         "action": "respond",
         "mail_id": "none@complaintdesk",
         "notification_id": notice.pk,
+        "matter_id": report.pk,
+        "notice_id": 987654,  # a letter's page: any id answers without reading a parameter
     }
 
 
