@@ -352,7 +352,9 @@ class PledgeStatusOut(Schema):
     signed_on: date | None
 
 
-class SatisfactionOut(Schema):
+class ShopRatingsOut(Schema):
+    """A shop's consumers' ratings on its scorecard (not the centre's `SatisfactionOut`)."""
+
     count: int
     average: float | None
 
@@ -366,7 +368,7 @@ class ScorecardOut(Schema):
     resolution_rate: float | None = Field(description="Resolved ÷ finished complaints (0–1).")
     median_first_response_minutes: int | None
     pledge: PledgeStatusOut
-    satisfaction: SatisfactionOut = Field(
+    satisfaction: ShopRatingsOut = Field(
         description="The consumers' ratings (1–5) given in the period: the average only from a minimum count "
         "of ratings (the setting RATING_MIN_COUNT), null below it."
     )
