@@ -10,12 +10,15 @@ those whose words match, best first.
    at millions of complaints).
 3. Those are ranked (SQLite: bm25; PostgreSQL: ts_rank) and the queryset is narrowed to them, ordered by
    rank: every other filter of the caller and the tenancy of `complaints` still apply in the same query.
+   (The one place this app writes SQL for a queryset of another app's model: the rank order as a
+   parameter, `_position_in`.)
 """
 
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
 from complaintdesk.accounts.models import MERCHANT_ROLES, Role
 from complaintdesk.search.models import FTS_TABLE, ComplaintText
@@ -65,8 +68,17 @@ def matching(complaints: QuerySet, query: str, scope: Scope) -> QuerySet:
     ids = ranked_ids(phrases, scope)
     if not ids:
         return complaints.none()
-    position = Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(ids)], output_field=IntegerField())
-    return complaints.filter(pk__in=ids).alias(search_position=position).order_by("search_position")
+    return complaints.filter(pk__in=ids).order_by(_position_in(complaints.model, ids))
+
+
+def _position_in(model, ids: list[int]) -> RawSQL:
+    """Each row's place in `ids`, as one parameter: a CASE of a thousand WHENs costs the ORM about 0.3 s
+    to build, this nothing (and the database a few milliseconds over a thousand rows)."""
+    q = connection.ops.quote_name
+    column = f"{q(model._meta.db_table)}.{q(model._meta.pk.column)}"
+    if connection.vendor == "postgresql":
+        return RawSQL(f"array_position(%s::bigint[], {column})", (ids,))
+    return RawSQL(f"instr(%s, ',' || {column} || ',')", (f",{','.join(map(str, ids))},",))
 
 
 def ranked_ids(phrases: list[Phrase], scope: Scope, limit: int | None = None) -> list[int]:

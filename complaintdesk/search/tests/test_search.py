@@ -205,7 +205,7 @@ def test_hostile_queries_find_what_their_words_find(people, shelf):
     assert found(people.rita, "鼓包 OR 霉味") == []
     assert names(shelf, found(people.rita, '鼓包"')) == {"power_bank", "scooter"}
     assert names(shelf, found(people.rita, "鼓包*")) == {"power_bank", "scooter"}
-    assert found(people.bob, "scope : m%d" % people.bazaar.pk) == []
+    assert found(people.bob, f"scope : m{people.bazaar.pk}") == []
 
 
 @pytest.mark.django_db
