@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 
-# stats (10 M complaints, ~25 min) and import (1 M rows) are the slow ones; each takes --help.
-for bench in bench/deadlines.py bench/sweep.py bench/stats.py bench/import.py; do
+# stats (10 M complaints, ~25 min), import (1 M rows) and search (1 M complaints) are the slow ones; each takes --help.
+for bench in bench/deadlines.py bench/sweep.py bench/stats.py bench/import.py bench/search.py; do
   if [ -f "$bench" ]; then
     echo "== $bench"
     "$PY" "$bench"
