@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.alerts.models import AlertState
 from complaintdesk.centre.models import MatterKind, MatterState
+from complaintdesk.complaints import followup
 from complaintdesk.complaints.choices import State
 from complaintdesk.lib.errors import FieldError
 from complaintdesk.promotions.models import FilingState
@@ -115,6 +116,27 @@ class MatterListQuery(PageQuery):
     kind = forms.ChoiceField(choices=[*MatterKind.choices, (ALL, ALL)], required=False, initial=ALL)
     state = forms.ChoiceField(choices=MatterState.choices, required=False)
     overdue = forms.BooleanField(required=False)
+
+
+class FollowUpWeekQuery(QueryForm):
+    """The week of the follow-up calls page (`views.followup.week`), as `2026-W42`: its Monday, or None for
+    the page's default (last week)."""
+
+    week = forms.CharField(max_length=10, required=False)
+
+    def clean_week(self):
+        text = self.cleaned_data["week"]
+        try:
+            return followup.parse_week(text) if text else None
+        except FieldError as exc:
+            raise forms.ValidationError(exc.reason) from None
+
+
+class FollowUpTargetQuery(QueryForm):
+    """The complaint or matter a follow-up call is recorded about (`views.followup.record`)."""
+
+    complaint = _row_id()
+    matter = _row_id()
 
 
 class FilingListQuery(QueryForm):

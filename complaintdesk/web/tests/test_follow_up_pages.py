@@ -51,8 +51,9 @@ def test_the_page_suggests_last_weeks_closed_complaints_with_whom_to_call(browse
 
 @pytest.mark.django_db
 def test_a_bad_week_is_a_400_naming_it(browser_of, people):
-    page = get(browser_of, people.rita, "/console/follow-up/?week=2026-W99")
-    assert page.status_code == 400 and "2026-W42" in page.content.decode()  # the example of the format
+    for week in ("2026-W99", "42", "x" * 50):
+        page = get(browser_of, people.rita, f"/console/follow-up/?week={week}")
+        assert page.status_code == 400 and "<code>week</code>" in page.content.decode()
 
 
 @pytest.mark.django_db
@@ -60,9 +61,9 @@ def test_an_officer_records_a_call_and_sees_it_on_the_week_and_the_complaint(bro
     url = f"/console/follow-up/call/?complaint={closed.pk}"
     form = get(browser_of, people.rita, url)
     assert form.status_code == 200 and 'value="2026-10-20T11:00"' in form.content.decode()
-    answer = post(browser_of, people.rita, "/console/follow-up/call/",
-                  {"complaint": closed.pk, "called_at": "2026-10-16T10:30", "outcome": "satisfied",
-                   "note": "Refund received."})  # fmt: skip
+    assert f'action="{url}"' in form.content.decode()
+    answer = post(browser_of, people.rita, url,
+                  {"called_at": "2026-10-16T10:30", "outcome": "satisfied", "note": "Refund received."})  # fmt: skip
     assert answer.status_code == 302 and answer["Location"] == f"/complaints/{closed.pk}/"
     call = FollowUpCall.objects.get()
     assert (call.complaint, call.officer, call.outcome, call.called_at) == (
@@ -96,8 +97,8 @@ def _part(user, complaint):
 )
 def test_a_bad_call_is_a_422_page_naming_the_field_and_nothing_is_written(browser_of, people, closed, data,
                                                                         field):  # fmt: skip
-    values = {"complaint": closed.pk, "called_at": "2026-10-16T10:30", "outcome": "partly", **data}
-    answer = post(browser_of, people.rita, "/console/follow-up/call/", values)
+    values = {"called_at": "2026-10-16T10:30", "outcome": "partly", **data}
+    answer = post(browser_of, people.rita, f"/console/follow-up/call/?complaint={closed.pk}", values)
     assert answer.status_code == 422
     html = answer.content.decode()
     assert f'id="field-{field}"' in html and "has-error" in html
@@ -108,8 +109,8 @@ def test_a_bad_call_is_a_422_page_naming_the_field_and_nothing_is_written(browse
 def test_an_open_complaint_takes_no_call_and_shows_no_call_part(browser_of, people):
     with time_machine.travel(IN_WEEK, tick=False):
         complaint = factories.complaint(people.alice, people.acme)
-    answer = post(browser_of, people.rita, "/console/follow-up/call/",
-                  {"complaint": complaint.pk, "called_at": "2026-10-16T10:30", "outcome": "partly"})  # fmt: skip
+    answer = post(browser_of, people.rita, f"/console/follow-up/call/?complaint={complaint.pk}",
+                  {"called_at": "2026-10-16T10:30", "outcome": "partly"})  # fmt: skip
     assert answer.status_code == 409 and not FollowUpCall.objects.exists()
     assert _part(people.rita, complaint).strip() == ""
 
@@ -120,6 +121,9 @@ def test_only_officers_see_the_pages_and_an_unknown_item_is_not_found(browser_of
         assert get(browser_of, user, "/console/follow-up/").status_code == 403
         assert get(browser_of, user, f"/console/follow-up/call/?complaint={closed.pk}").status_code == 403
         assert _part(user, closed).strip() == ""
-    for query in ("complaint=999999", "matter=999999", "complaint=x", "", "complaint=99999999999999999999"):
+    for query in ("complaint=999999", "matter=999999", ""):
         assert get(browser_of, people.rita, f"/console/follow-up/call/?{query}").status_code == 404
+    for query in ("complaint=x", "complaint=99999999999999999999", "matter=-1"):  # unreadable: 400 naming it
+        answer = get(browser_of, people.rita, f"/console/follow-up/call/?{query}")
+        assert answer.status_code == 400 and f"<code>{query.split('=')[0]}</code>" in answer.content.decode()
     assert not FollowUpCall.objects.exists()

@@ -1,5 +1,6 @@
 """Follow-up calls (回访) in the console: the week's sample of closed complaints and matters to call, the calls
-made, and the form to record one (`complaints.followup`)."""
+made, and the form to record one (`complaints.followup`). The week and the complaint or matter are the pages'
+query parameters (`filters`): a value that cannot be read answers 400 naming it."""
 
 from datetime import timedelta
 
@@ -16,29 +17,24 @@ from complaintdesk.centre.matters import visible_matters
 from complaintdesk.complaints import followup
 from complaintdesk.complaints.queries import visible_complaints
 from complaintdesk.lib.errors import Conflict, FieldError
+from complaintdesk.web.filters import FollowUpTargetQuery, FollowUpWeekQuery, reads_query
 from complaintdesk.web.forms.followup import FollowUpCallForm
 from complaintdesk.web.views.access import regulator_required
 
 
 @regulator_required
-def week(request):
-    """The sample of a week's closed complaints and matters to call (the week before this one unless
-    `?week=2026-W42`), and the calls made that week."""
-    today = timezone.localdate()
-    try:
-        monday = followup.parse_week(request.GET["week"]) if request.GET.get("week") else None
-    except FieldError as exc:
-        messages.error(request, exc.reason)
-        return render(request, "web/regulator/follow_up.html", {"bad_week": True}, status=400)
-    monday = monday or followup.last_full_week(today)
-    sample = followup.sample(monday)
+@reads_query(FollowUpWeekQuery)
+def week(request, query):
+    """The sample of a week's closed complaints and matters to call (last week unless `?week=2026-W42`),
+    and the calls made that week."""
+    monday = query["week"] or followup.last_full_week(timezone.localdate())
     context = {
         "week": followup.week_label(monday),
         "monday": monday,
         "sunday": monday + timedelta(days=6),
         "previous_week": followup.week_label(monday - timedelta(days=7)),
         "next_week": followup.week_label(monday + timedelta(days=7)),
-        "sample": [_row(c) for c in sample],
+        "sample": [_row(c) for c in followup.sample(monday)],
         "calls": followup.calls_in(monday),
     }
     return render(request, "web/regulator/follow_up.html", context)
@@ -64,22 +60,19 @@ def _page_url(kind: str, pk: int) -> str:
     return reverse("web:complaint" if kind == followup.COMPLAINT else "web:matter", args=[pk])
 
 
-def _target(request) -> tuple[str, object]:
-    """The complaint or matter named by `?complaint=` or `?matter=` (a form's hidden field on POST)."""
-    source = request.POST if request.method == "POST" else request.GET
+def _target(request, query) -> tuple[str, object]:
+    """The complaint or matter named by `?complaint=` or `?matter=`."""
     for kind, rows in ((followup.COMPLAINT, visible_complaints), (followup.MATTER, visible_matters)):
-        value = source.get(kind, "")
-        if value:
-            if not value.isdigit() or len(value) > 18:
-                raise Http404
-            return kind, get_object_or_404(rows(request.user), pk=int(value))
+        if query[kind]:
+            return kind, get_object_or_404(rows(request.user), pk=query[kind])
     raise Http404
 
 
 @regulator_required
 @require_http_methods(["GET", "POST"])
-def record(request):
-    kind, item = _target(request)
+@reads_query(FollowUpTargetQuery)
+def record(request, query):
+    kind, item = _target(request, query)
     if request.method == "GET":
         form = FollowUpCallForm(initial={"called_at": timezone.localtime().replace(second=0, microsecond=0)})
         return _record_page(request, kind, item, form)
@@ -108,6 +101,7 @@ def _record_page(request, kind, item, form, status=200):
         "name": name,
         "phone": phone,
         "page_url": _page_url(kind, item.pk),
+        "record_url": _record_url(kind, item.pk),
         "calls": item.follow_up_calls.select_related("officer").order_by("-called_at"),
     }
     return render(request, "web/regulator/follow_up_call.html", context, status=status)
