@@ -16,6 +16,7 @@ from complaintdesk.accounts import ratelimit
 from complaintdesk.api import presenters
 from complaintdesk.api.common import Error, Instant, Pages, QueryText, RowId, ValidationErrorOut, WarningOut
 from complaintdesk.complaints import evidence, intake, services
+from complaintdesk.complaints.centre import Details
 from complaintdesk.complaints.choices import Channel, Kind, ResolutionType, Sector, WantedOutcome
 from complaintdesk.complaints.lifecycle import ACTIONS
 from complaintdesk.complaints.queries import (
@@ -93,6 +94,11 @@ class ComplaintIn(Schema):
     consumer_name: ShortText = Field(
         "", description="Regulator back-office only: a consumer without account."
     )
+    for_centre: bool = Field(
+        False,
+        description="Regulator only: filed with the 12315 centre itself (a hotline or counter complaint for "
+        "the centre to handle). It is at the centre from its receipt: state escalated, acceptance_due running.",
+    )
 
 
 class ResolutionIn(Schema):
@@ -106,6 +112,29 @@ class ActionIn(Schema):
         ResolutionIn | Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] | None
     ) = Field(
         None, description='For propose_resolution: {"type": "refund", "details": "…"}, a type, or free text.'
+    )
+    # The 12315 centre's steps (SPEC §7, §10); other actions ignore them.
+    ground: int | None = Field(
+        None,
+        description="For refuse_case: the ground of SAMR Order No. 20 art. 15, 1–6; for terminate_mediation: "
+        "the ground of art. 21, 1–7 (the rule version's articles). Required by both, with a message.",
+    )
+    bureau: RowId | None = Field(None, description="For transfer: the id of the bureau that receives it.")
+    terms: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] = Field(
+        "", description="For record_agreement: the terms the parties agreed on."
+    )
+    amount_recovered: Decimal | None = Field(
+        None,
+        ge=0,
+        max_digits=12,
+        decimal_places=2,
+        description="For record_agreement: the money recovered for the consumer, in yuan (0 if none).",
+    )
+    case_bureau: RowId | None = Field(
+        None,
+        description="Optional, for the centre's decisions: the bureau holding the case as you last saw it. "
+        "If the complaint has been transferred to another bureau since, the step is refused (409) and "
+        "changes nothing.",
     )
 
 
@@ -143,6 +172,20 @@ class EvidenceOut(Schema):
     created_at: datetime
 
 
+class CentreCaseOut(Schema):
+    via: str = Field(description="escalation or direct (filed with the centre).")
+    received_at: datetime = Field(description="When the bureau now holding it received it.")
+    accepted_at: datetime | None
+    refused_at: datetime | None
+    refusal_ground: int | None
+    outcome: str = Field(description="refused, agreed, terminated or closed; empty while open.")
+    ended_at: datetime | None
+    termination_ground: int | None
+    agreement_terms: str
+    amount_recovered: Decimal | None
+    termination_notice_sent_at: datetime | None
+
+
 class ComplaintOut(Schema):
     id: int
     reference: str
@@ -167,6 +210,18 @@ class ComplaintOut(Schema):
     reply_due: datetime | None
     resolution_due: datetime | None
     deadlines: list[DeadlineOut]
+    bureau: int | None = Field(
+        description="The bureau of the 12315 centre holding it; null before it got there."
+    )
+    rule_version: str | None = Field(
+        description="The name of the centre's rule version the complaint follows there; null before."
+    )
+    acceptance_due: datetime | None = Field(description="The centre's decision to accept or refuse is due.")
+    mediation_due: datetime | None = Field(
+        description="Mediation ends without agreement then (testing excluded)."
+    )
+    termination_notice_due: datetime | None = Field(description="Both parties must be told of a termination.")
+    centre: CentreCaseOut | None = Field(description="What the centre decided; null before it got there.")
     created_at: datetime
     updated_at: datetime
 
@@ -327,6 +382,20 @@ def _resolution(value) -> dict | None:
 )
 def take_action(request, complaint_id: int, action: str, payload: ActionIn):
     complaint = _reload(request, complaint_id)
+    details = Details(
+        ground=payload.ground,
+        bureau=payload.bureau,
+        terms=payload.terms,
+        amount_recovered=payload.amount_recovered,
+        case_bureau=payload.case_bureau,
+    )
     with transaction.atomic():
-        services.perform(complaint.pk, request.auth, action, payload.message, _resolution(payload.resolution))
+        services.perform(
+            complaint.pk,
+            request.auth,
+            action,
+            payload.message,
+            _resolution(payload.resolution),
+            details=details,
+        )
     return presenters.complaint_detail(_reload(request, complaint.pk), request.auth)

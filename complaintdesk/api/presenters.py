@@ -4,7 +4,8 @@ viewer may see it (accounts.privacy)."""
 from django.utils import timezone
 
 from complaintdesk.accounts import privacy
-from complaintdesk.deadlines.models import DeadlineStatus
+from complaintdesk.complaints import centre
+from complaintdesk.deadlines.models import CENTRE_PHASES, DeadlineStatus, Phase
 
 
 def deadline(d, now) -> dict:
@@ -25,10 +26,39 @@ def deadline(d, now) -> dict:
     }
 
 
+def _running_due(deadlines) -> dict:
+    """{phase: due} of the centre's duties that run: null once met or no longer applying (SPEC §7)."""
+    return {
+        d.phase: d.due_at
+        for d in deadlines
+        if d.phase in CENTRE_PHASES and d.met_at is None and d.status != DeadlineStatus.CANCELLED
+    }
+
+
+def centre_case(case) -> dict | None:
+    if case is None:
+        return None
+    return {
+        "via": case.via,
+        "received_at": case.received_at,
+        "accepted_at": case.accepted_at,
+        "refused_at": case.refused_at,
+        "refusal_ground": case.refusal_ground,
+        "outcome": case.outcome,
+        "ended_at": case.ended_at,
+        "termination_ground": case.termination_ground,
+        "agreement_terms": case.agreement_terms,
+        "amount_recovered": case.amount_recovered,
+        "termination_notice_sent_at": case.termination_notice_sent_at,
+    }
+
+
 def complaint(c, viewer, in_list: bool = False, deadlines=None) -> dict:
     now = timezone.now()
     deadlines = list(c.deadlines.all()) if deadlines is None else deadlines
     due = {d.phase: d.due_at for d in deadlines}
+    duties = _running_due(deadlines)
+    case = centre.case_of(c)
     return {
         "id": c.pk,
         "reference": c.reference,
@@ -55,6 +85,12 @@ def complaint(c, viewer, in_list: bool = False, deadlines=None) -> dict:
         "reply_due": due.get("reply"),
         "resolution_due": due.get("resolution"),
         "deadlines": [deadline(d, now) for d in deadlines],
+        "bureau": case.bureau_id if case else None,
+        "rule_version": case.rule_version.name if case else None,
+        "acceptance_due": duties.get(Phase.ACCEPTANCE),
+        "mediation_due": duties.get(Phase.MEDIATION),
+        "termination_notice_due": duties.get(Phase.TERMINATION_NOTICE),
+        "centre": centre_case(case),
         "created_at": c.created_at,
         "updated_at": c.updated_at,
     }

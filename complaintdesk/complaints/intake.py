@@ -34,6 +34,7 @@ def build_new_complaint(
     consumer_name: str = "",
     product: str = "",
     publish_consent: bool = False,
+    for_centre: bool = False,
 ) -> NewComplaint:
     """A `NewComplaint` ready for `services.file_complaint`, or FieldError / ActionForbidden saying what is
     wrong."""
@@ -44,6 +45,10 @@ def build_new_complaint(
         raise FieldError("received_at", _("only the regulator's back office may set the time of receipt"))
     if consumer_name and not back_office:
         raise FieldError("consumer_name", _("only the regulator's back office may name another consumer"))
+    if for_centre and not back_office:
+        raise FieldError(
+            "for_centre", _("only a regulator officer files a complaint with the 12315 centre directly")
+        )
     if received_at is not None:
         if received_at.tzinfo is None:
             raise FieldError(
@@ -89,6 +94,7 @@ def build_new_complaint(
         consumer_name=consumer_name,
         product=product,
         publish_consent=publish_consent,
+        for_centre=for_centre,
     )
 
 

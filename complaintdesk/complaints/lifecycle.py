@@ -1,14 +1,19 @@
-"""The complaint lifecycle of SPEC §2: every action, who may take it, from which states, to which state.
+"""The complaint lifecycle of SPEC §2 and §10: every action, who may take it, from which states (and, for
+the 12315 centre's steps, at which stage of the centre's case), to which state, and what it does to the
+deadlines and the centre's duties.
 
-This table is the one place that says what may happen to a complaint. `services.perform` applies it.
+This table is the one place that says what may happen to a complaint. `services.perform` applies it;
+`complaints.centre` does the centre's part of it (its case, its duties, its letters).
 """
 
 from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as _noop
 
 from complaintdesk.accounts.models import Role
+from complaintdesk.centre.grounds import RefusalGround, TerminationGround
 from complaintdesk.complaints.choices import OPEN_STATES, State
 from complaintdesk.deadlines.models import ClockChange, Phase
 from complaintdesk.lib.errors import Conflict
@@ -27,6 +32,32 @@ _ESCALATABLE = frozenset(
 )
 # A consumer may leave at any point before the end.
 _WITHDRAWABLE = OPEN_STATES - {State.TESTING}
+# Where a complaint stands when the centre decides whether to take it: with the centre, or disputed
+# (an officer may take a disputed complaint straight into mediation, as `start_mediation` always could).
+_UNDECIDED = frozenset({State.ESCALATED, State.DISPUTED})
+# The states of a complaint while the centre mediates: the shop and the consumer go on talking (a
+# question, a proposal, a dispute), and the centre may still end the mediation from any of them.
+_MEDIATING = frozenset(
+    {State.IN_MEDIATION, State.AWAITING_CONSUMER, State.RESOLUTION_PROPOSED, State.DISPUTED}
+)
+
+
+class CentreStage(models.TextChoices):
+    """Where a complaint stands with the 12315 centre (`complaints.centre.stage_of`): not there; received,
+    awaiting the decision to accept; accepted and mediated; done with (refused, agreed, terminated,
+    closed). The complaint's state alone cannot say it: a question or a proposal of the shop's moves the
+    state at every stage."""
+
+    NONE = "none"
+    RECEIVED = "received"
+    MEDIATING = "mediating"
+    ENDED = "ended"
+
+
+_UNDECIDED_STAGES = frozenset({CentreStage.NONE, CentreStage.RECEIVED})
+_RECEIVED = frozenset({CentreStage.RECEIVED})
+_IN_MEDIATION = frozenset({CentreStage.MEDIATING})
+_ENDED = frozenset({CentreStage.ENDED})
 
 
 class Action(models.TextChoices):
@@ -77,6 +108,14 @@ class Transition:
     meets: tuple[Phase, ...] = ()
     meets_by: frozenset | None = MERCHANT
     clock: ClockChange | None = None
+    # The 12315 centre's part (SPEC §10). `stages`: the stages of the centre's case the action needs (None:
+    # any). `starts`: the centre's duties it starts (or restarts) at the time of the action. `grounds`: the
+    # legal list the action's `ground` must come from; `needs_bureau`, `needs_terms`: its other fields.
+    stages: frozenset | None = None
+    starts: tuple[Phase, ...] = ()
+    grounds: type[models.IntegerChoices] | None = None
+    needs_bureau: bool = False
+    needs_terms: bool = False
 
     def deadline_effects(self, role: str) -> tuple[tuple[Phase, ...], ClockChange | None]:
         """(the phases met, the clock change) when `role` takes this action."""
@@ -88,9 +127,11 @@ TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in [
         # Any human message from the shop is a first response; a reply or a proposal answers a quality issue.
-        Transition(Action.RESPOND, MERCHANT, frozenset({State.SUBMITTED, State.ESCALATED, State.IN_MEDIATION}),
+        # The shop may still write while testing pauses the centre's mediation.
+        Transition(Action.RESPOND, MERCHANT,
+                   frozenset({State.SUBMITTED, State.ESCALATED, State.IN_MEDIATION, State.TESTING}),
                    None, from_submitted=State.RESPONDED, meets=(Phase.FIRST_RESPONSE,)),
-        Transition(Action.REPLY, MERCHANT, _SHOP_WORKING | {State.RESOLUTION_PROPOSED}, None,
+        Transition(Action.REPLY, MERCHANT, _SHOP_WORKING | {State.RESOLUTION_PROPOSED, State.TESTING}, None,
                    from_submitted=State.RESPONDED, meets=(Phase.FIRST_RESPONSE, Phase.REPLY)),
         Transition(Action.REQUEST_INFO, MERCHANT | REGULATOR, _SHOP_WORKING, State.AWAITING_CONSUMER,
                    meets=(Phase.FIRST_RESPONSE,), clock=ClockChange.PAUSE_RESOLUTION),
@@ -105,12 +146,42 @@ TRANSITIONS: dict[str, Transition] = {
                    on_behalf=True),
         Transition(Action.WITHDRAW, CONSUMER, _WITHDRAWABLE, State.WITHDRAWN, needs_message=False, on_behalf=True,
                    clock=ClockChange.CANCEL),
-        Transition(Action.ESCALATE, CONSUMER | REGULATOR | {SYSTEM}, _ESCALATABLE, State.ESCALATED),
-        Transition(Action.START_MEDIATION, REGULATOR, frozenset({State.ESCALATED, State.DISPUTED}),
-                   State.IN_MEDIATION),
+        # The first escalation brings the complaint to the centre and starts its acceptance duty
+        # (`complaints.centre.reach`); a later one, before the centre decided (the shop asked a question
+        # meanwhile, say), puts it back on the centre's desk with its duty running. Once the centre has
+        # accepted, the complaint is the centre's: nothing to escalate to.
+        Transition(Action.ESCALATE, CONSUMER | REGULATOR | {SYSTEM}, _ESCALATABLE, State.ESCALATED,
+                   stages=_UNDECIDED_STAGES),
+        # The old name of accept_case, kept for clients (docs/decisions.md): the same step.
+        Transition(Action.START_MEDIATION, REGULATOR, _UNDECIDED, State.IN_MEDIATION, needs_message=False,
+                   stages=_UNDECIDED_STAGES, meets=(Phase.ACCEPTANCE,), meets_by=REGULATOR,
+                   starts=(Phase.MEDIATION,)),
         Transition(Action.CLOSE, REGULATOR,
                    frozenset({State.RESOLVED, State.ESCALATED, State.IN_MEDIATION, State.DISPUTED}), State.CLOSED,
                    clock=ClockChange.CANCEL),
+        # The centre's decisions (SPEC §10). Only an officer meets a duty of the centre's.
+        Transition(Action.ACCEPT_CASE, REGULATOR, _UNDECIDED, State.IN_MEDIATION, needs_message=False,
+                   stages=_UNDECIDED_STAGES, meets=(Phase.ACCEPTANCE,), meets_by=REGULATOR,
+                   starts=(Phase.MEDIATION,)),
+        Transition(Action.REFUSE_CASE, REGULATOR, _UNDECIDED, State.REFUSED, stages=_RECEIVED,
+                   grounds=RefusalGround, meets=(Phase.ACCEPTANCE,), meets_by=REGULATOR, clock=ClockChange.CANCEL),
+        # The receiving bureau's acceptance duty starts when it receives the complaint.
+        Transition(Action.TRANSFER, REGULATOR, _UNDECIDED, None, stages=_RECEIVED, needs_bureau=True,
+                   starts=(Phase.ACCEPTANCE,)),
+        Transition(Action.PAUSE_FOR_TESTING, REGULATOR, frozenset({State.IN_MEDIATION}), State.TESTING,
+                   stages=_IN_MEDIATION, clock=ClockChange.PAUSE_MEDIATION),
+        Transition(Action.RESUME_AFTER_TESTING, REGULATOR, frozenset({State.TESTING}), State.IN_MEDIATION,
+                   needs_message=False, stages=_IN_MEDIATION, clock=ClockChange.RESUME_MEDIATION),
+        Transition(Action.RECORD_AGREEMENT, REGULATOR, _MEDIATING | {State.TESTING}, State.AGREED,
+                   needs_message=False, needs_terms=True, stages=_IN_MEDIATION, meets=(Phase.MEDIATION,),
+                   meets_by=REGULATOR, clock=ClockChange.CANCEL),
+        # The worker terminates on ground (5) when the mediation period passes (`deadlines.sweep`).
+        Transition(Action.TERMINATE_MEDIATION, REGULATOR | {SYSTEM}, _MEDIATING | {State.TESTING},
+                   State.TERMINATED, stages=_IN_MEDIATION, grounds=TerminationGround, meets=(Phase.MEDIATION,),
+                   meets_by=REGULATOR, clock=ClockChange.CANCEL, starts=(Phase.TERMINATION_NOTICE,)),
+        # The notices of a termination the worker decided; an officer's termination sends them itself.
+        Transition(Action.SEND_TERMINATION_NOTICE, REGULATOR, frozenset({State.TERMINATED}), None,
+                   needs_message=False, stages=_ENDED, meets=(Phase.TERMINATION_NOTICE,), meets_by=REGULATOR),
     ]
 }  # fmt: skip
 
@@ -134,10 +205,25 @@ def acts_for_consumer(action: str, role: str, consumer_has_account: bool) -> boo
     return bool(transition and transition.on_behalf and role == Role.REGULATOR and not consumer_has_account)
 
 
+# What an action at the wrong stage of the centre's case is told (the state alone looked right).
+STAGE_REFUSALS = {
+    CentreStage.NONE: _noop("the complaint has not reached the 12315 centre"),
+    CentreStage.RECEIVED: _noop("the 12315 centre has received the complaint and not decided on it yet"),
+    CentreStage.MEDIATING: _noop("the 12315 centre has accepted the complaint and is mediating it"),
+    CentreStage.ENDED: _noop("the 12315 centre has finished with the complaint"),
+}
+
+
 def target_state(
-    action: str, role: str, state: str, resume_state: str = "", consumer_has_account: bool = True
+    action: str,
+    role: str,
+    state: str,
+    resume_state: str = "",
+    consumer_has_account: bool = True,
+    centre_stage: str = CentreStage.NONE,
 ) -> str:
-    """The state after `role` takes `action` in `state`, or an exception saying why not."""
+    """The state after `role` takes `action` in `state` (the centre's case at `centre_stage`), or an
+    exception saying why not."""
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise TransitionError(
@@ -156,6 +242,11 @@ def target_state(
         raise TransitionError(
             _("cannot %(action)s a complaint that is %(state)s; allowed from: %(allowed)s")
             % {"action": action.replace("_", " "), "state": state, "allowed": ", ".join(sorted(allowed))}
+        )
+    if transition.stages is not None and centre_stage not in transition.stages:
+        raise TransitionError(
+            _("cannot %(action)s: %(why)s")
+            % {"action": action.replace("_", " "), "why": _(STAGE_REFUSALS[centre_stage])}
         )
     if state == State.SUBMITTED and transition.from_submitted:
         return transition.from_submitted

@@ -9,7 +9,10 @@
   the complaint page, behind its login, not in a mailbox.
 Each notice links to the complaint's page and is stored untranslated (`notify.render`): a user reads it in
 their language (in-app and e-mail); a shop's channel that belongs to nobody in Chinese and English.
-Reminders and breaches are the deadline sweep's (`deadlines.sweep`).
+Reminders and breaches are the deadline sweep's (`deadlines.sweep`). The 12315 centre's decisions
+(acceptance, refusal, agreement, termination) are letters (`centre.letters`, written by `complaints.centre`):
+here only what the centre does besides (a transfer, testing) and the shop's word of a refusal, whose letter
+goes to the consumer alone.
 """
 
 from datetime import timedelta
@@ -19,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from complaintdesk.accounts.models import Role
+from complaintdesk.centre.models import Bureau
 from complaintdesk.complaints.lifecycle import SYSTEM, Action
 from complaintdesk.notify import outbox, render
 
@@ -32,8 +36,14 @@ TO_CONSUMER = {
         "%(who)s proposes a resolution of complaint %(ref)s: please accept or dispute it."
     ),
     Action.ESCALATE: gettext_noop("Your complaint %(ref)s is now with the 12315 centre."),
-    Action.START_MEDIATION: gettext_noop("The 12315 centre is mediating your complaint %(ref)s."),
     Action.CLOSE: gettext_noop("Your complaint %(ref)s is closed."),
+    Action.TRANSFER: gettext_noop(
+        "Your complaint %(ref)s was transferred to %(bureau)s, which now decides whether to accept it."
+    ),
+    Action.PAUSE_FOR_TESTING: gettext_noop(
+        "Mediation of your complaint %(ref)s waits for testing or appraisal; that time does not count."
+    ),
+    Action.RESUME_AFTER_TESTING: gettext_noop("Mediation of your complaint %(ref)s goes on after testing."),
 }
 # What the shop is told, by action.
 TO_SHOP = {
@@ -42,12 +52,15 @@ TO_SHOP = {
     Action.DISPUTE: gettext_noop("The consumer disputed the proposed resolution of complaint %(ref)s."),
     Action.WITHDRAW: gettext_noop("The consumer withdrew complaint %(ref)s."),
     Action.ESCALATE: gettext_noop("Complaint %(ref)s is now with the 12315 centre."),
-    Action.START_MEDIATION: gettext_noop("The 12315 centre is mediating complaint %(ref)s."),
     Action.REQUEST_INFO: gettext_noop(
         "The 12315 centre asked the consumer for more information on complaint %(ref)s."
     ),
     Action.PROPOSE_RESOLUTION: gettext_noop("The 12315 centre proposed a resolution of complaint %(ref)s."),
     Action.CLOSE: gettext_noop("The 12315 centre closed complaint %(ref)s."),
+    Action.REFUSE_CASE: gettext_noop("The 12315 centre did not accept complaint %(ref)s: it is closed."),
+    Action.TRANSFER: gettext_noop("Complaint %(ref)s was transferred to %(bureau)s."),
+    Action.PAUSE_FOR_TESTING: gettext_noop("Mediation of complaint %(ref)s waits for testing or appraisal."),
+    Action.RESUME_AFTER_TESTING: gettext_noop("Mediation of complaint %(ref)s goes on after testing."),
 }
 FILED = gettext_noop("New complaint %(ref)s against %(shop)s (%(category)s): the first deadline is %(due)s.")
 SHOP, CENTRE = gettext_noop("The shop"), gettext_noop("The 12315 centre")
@@ -89,21 +102,31 @@ def action_taken(complaint, event) -> None:
     """Tell whoever must know about an action on the complaint (inside the action's transaction)."""
     action, role = event.action, event.actor_role
     values = {"ref": complaint.reference}
+    named = _named(event)
     key = f"event:{event.pk}"
     payload = _payload(complaint, action=action, by=role)
     link = _link(complaint)
     # The consumer in-app, and by e-mail when they gave one, in their language.
     if role != Role.CONSUMER and action in TO_CONSUMER and complaint.consumer_id:
         who = CENTRE if role in (Role.REGULATOR, SYSTEM) else SHOP
-        notice = render.notice(TO_CONSUMER[action], values, translated={"who": who}, note=event.message)
+        notice = render.notice(
+            TO_CONSUMER[action], values, translated={"who": who}, named=named, note=event.message
+        )
         subject, body = render.in_language(notice)
         targets = [outbox.user_target(complaint.consumer)]
         outbox.enqueue(f"complaint_{action}", key, targets, subject, body, payload, link, notice)
     if action in TO_SHOP and role in (Role.CONSUMER, Role.REGULATOR):
-        notice = render.notice(TO_SHOP[action], values)
+        notice = render.notice(TO_SHOP[action], values, named=named)
         subject, body = render.in_language(notice)
         outbox.enqueue_for_shop(f"complaint_{action}", key, complaint.merchant_id, subject, body, payload, link,
                                 notice)  # fmt: skip
+
+
+def _named(event) -> dict:
+    """The values of a notice that have a name in each language: the bureau a transfer sent it to."""
+    bureau_id = (event.data or {}).get("bureau") if event.action == Action.TRANSFER else None
+    bureau = Bureau.objects.filter(pk=bureau_id).first() if bureau_id else None
+    return {"bureau": {"zh-hans": bureau.name_zh, "en": bureau.name_en}} if bureau else {}
 
 
 def _payload(complaint, **extra) -> dict:

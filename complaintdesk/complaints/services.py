@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.models import Role
-from complaintdesk.complaints import lifecycle, notices
-from complaintdesk.complaints.choices import EventKind, State
+from complaintdesk.centre import ratings
+from complaintdesk.complaints import centre, lifecycle, notices
+from complaintdesk.complaints.choices import TERMINAL_STATES, EventKind, State
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, IdempotencyKey
 from complaintdesk.deadlines import services as deadline_services
 from complaintdesk.lib import sql
@@ -65,6 +66,9 @@ class NewComplaint:
     external_id: str = ""
     product: str = ""
     publish_consent: bool = False  # the description may go into the open data, scrubbed
+    # Filed with the 12315 centre itself (an officer's hotline or counter filing for the centre to handle):
+    # at the centre from its receipt, its acceptance duty running (SPEC §10).
+    for_centre: bool = False
 
 
 def file_complaint(
@@ -90,6 +94,7 @@ def file_complaint(
     )
     with transaction.atomic():
         complaint = Complaint(
+            state=State.ESCALATED if new_complaint.for_centre else State.SUBMITTED,
             consumer=actor if actor.role == Role.CONSUMER else None,
             consumer_name=new_complaint.consumer_name,
             merchant=new_complaint.merchant,
@@ -114,10 +119,19 @@ def file_complaint(
         sql.update(complaint, ["reference"])
         search_index.complaint_filed(complaint)
         deadlines = deadline_services.set_deadlines(complaint, due)
+        data = {"deadlines": {d.phase: d.due_at.isoformat() for d in deadlines}}
+        centre_duties = []
+        if new_complaint.for_centre:
+            case = centre.reach_directly(complaint, received_at)
+            data["centre"] = {"via": case.via, "bureau": case.bureau_id}
+            centre_duties = list(complaint.deadlines.exclude(pk__in=[d.pk for d in deadlines]))
+        else:
+            # Known to have no case: the answer that shows the new complaint asks no query for one.
+            Complaint.centre_case.related.set_cached_value(complaint, None)
         sql.insert([
             _event(
-                complaint, actor, EventKind.SUBMIT, "", State.SUBMITTED, complaint.description[:500],
-                data={"deadlines": {d.phase: d.due_at.isoformat() for d in deadlines}}, at=received_at,
+                complaint, actor, EventKind.SUBMIT, "", complaint.state, complaint.description[:500], data=data,
+                at=received_at,
             )
         ])  # fmt: skip
         if idempotency is not None:
@@ -126,7 +140,9 @@ def file_complaint(
         if notices.worth_telling(deadlines):
             notices.filed(complaint, deadlines)
         rollups.complaint_filed(complaint, deadlines)  # last: the shared statistics rows lock briefly
-    complaint.filed_deadlines = sorted(deadlines, key=lambda d: d.due_at)  # the model's ordering
+    complaint.filed_deadlines = sorted(
+        deadlines + centre_duties, key=lambda d: d.due_at
+    )  # the model's ordering
     return complaint
 
 
@@ -171,10 +187,12 @@ def perform(
     message: str = "",
     resolution: dict | None = None,
     at: datetime | None = None,
+    details: centre.Details | None = None,
 ) -> Complaint:
     """Take a lifecycle action on a complaint. Locks the row, re-checks the state under the lock, writes the
     event and the deadline changes in the same transaction. Raises lifecycle errors, changing nothing.
 
+    `details`: a centre step's fields (ground, bureau, terms, amount recovered; `centre.Details`).
     `at` backdates the action (demo data and imports of historical records); clients never set it."""
     role = actor.role if actor else lifecycle.SYSTEM
     transition = lifecycle.TRANSITIONS.get(action)
@@ -182,6 +200,7 @@ def perform(
         raise FieldError("message", _("%(action)s needs a message") % {"action": action})
     if transition is not None and transition.needs_resolution and not resolution:
         raise FieldError("resolution", _("propose_resolution needs a resolution"))
+    fields = centre.check(transition, details) if transition is not None else None
     now = at or timezone.now()
     with transaction.atomic():
         # Lock the complaint only (`of`): locking the joined shop row too would serialise every action on
@@ -192,35 +211,40 @@ def perform(
         before = complaint.state
         deadlines_before = rollups.snapshot(complaint)
         has_account = complaint.consumer_id is not None
-        after = lifecycle.target_state(action, role, before, complaint.resume_state, has_account)
+        stage = centre.stage_of(complaint)
+        after = lifecycle.target_state(action, role, before, complaint.resume_state, has_account, stage)
         for_consumer = lifecycle.acts_for_consumer(action, role, has_account)
         if for_consumer and not (message or "").strip():
             raise FieldError(
                 "message", _("say what the consumer said and how (e.g. by phone, and when): it is their step")
             )
-        fields = ["state", "updated_at"]
+        case = centre.prepare(complaint, transition, fields, now)
+        changed = ["state", "updated_at"]
         complaint.state = after
         if after == State.AWAITING_CONSUMER:
             complaint.resume_state = State.RESPONDED if before == State.SUBMITTED else before
-            fields.append("resume_state")
+            changed.append("resume_state")
         elif action == lifecycle.Action.PROVIDE_INFO:
             complaint.resume_state = ""
-            fields.append("resume_state")
+            changed.append("resume_state")
         if action == lifecycle.Action.PROPOSE_RESOLUTION:
             complaint.resolution_type = resolution["type"]
             complaint.resolution_text = resolution.get("details", "")
-            fields += ["resolution_type", "resolution_text"]
-        complaint.save(update_fields=fields)
+            changed += ["resolution_type", "resolution_text"]
+        complaint.save(update_fields=changed)
         notes = deadline_services.apply_effects(complaint, *transition.deadline_effects(role), now)
         data = {"deadlines": notes} if notes else {}
         if for_consumer:
             data["on_behalf_of_consumer"] = True
         if resolution:
             data["resolution"] = resolution
+        data.update(centre.record(complaint, case, transition, fields, message or "", actor, role, now))
         event = record_event(
             complaint, actor, action, before, after, message or "", data=data, at=now, role=role
         )
         if not notices.is_history(now):
             notices.action_taken(complaint, event)
+        if after in TERMINAL_STATES and before not in TERMINAL_STATES:
+            ratings.invite(complaint, now)  # once, whether it ended at the shop or at the centre
         rollups.complaint_changed(complaint, before, deadlines_before)
     return complaint

@@ -43,6 +43,9 @@ class ClockChange(models.TextChoices):
     PAUSE_RESOLUTION = "pause_resolution"
     RESUME_RESOLUTION = "resume_resolution"
     CANCEL = "cancel"
+    # The centre's mediation period stops while testing or appraisal runs (SPEC §10, art. 20).
+    PAUSE_MEDIATION = "pause_mediation"
+    RESUME_MEDIATION = "resume_mediation"
 
 
 class ReceivedIn(models.TextChoices):

@@ -3,12 +3,14 @@
 - A reminder at 75 % of a window: the shop's staff and channels.
 - A breach: the shop's 12315 coordinator and the regulator's channels, and whether the complaint went to
   the 12315 centre with it.
+- A duty of the centre's own (SPEC §10): its reminder and its breach go to the centre's channels and
+  officers, never the shop; so does the end of a mediation period, with the termination notice to send.
 Each notice links to the complaint's page and is stored untranslated (`notify.render`): a user reads it in
 their language, the phase by its label and the rule by its name in that language; a channel that belongs to
 nobody in Chinese and English.
 """
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -23,11 +25,24 @@ BREACH_ESCALATED = gettext_noop(
 )
 
 
-def _notice(text: str, deadline: Deadline) -> dict:
+CENTRE_REMINDER = gettext_noop("Reminder: %(ref)s, %(phase)s due %(due)s (%(rule)s).")
+CENTRE_BREACH = gettext_noop("%(ref)s: the centre's deadline passed: %(phase)s, due %(due)s (%(rule)s).")
+MEDIATION_ENDED = gettext_noop(
+    "Complaint %(ref)s: the mediation period ended on %(due)s without agreement, so mediation is terminated "
+    "(ground (5)). Send the termination notice to both parties by %(notice_due)s."
+)
+
+
+def _reference(deadline: Deadline) -> str:
+    owner = deadline.complaint if deadline.complaint_id else deadline.matter
+    return owner.reference
+
+
+def _notice(text: str, deadline: Deadline, **values) -> dict:
     due = timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M")
     return render.notice(
         text,
-        {"ref": deadline.complaint.reference, "due": due},
+        {"ref": _reference(deadline), "due": due, **values},
         named={
             "phase": render.in_each_language(lambda: Phase(deadline.phase).label),
             # The default policy's rules are in the catalogue; a rule of the regulator's own keeps its name.
@@ -40,8 +55,20 @@ def _notice(text: str, deadline: Deadline) -> dict:
 
 def _send(event: str, key: str, targets, notice: dict, payload: dict, deadline: Deadline) -> None:
     subject, body = render.in_language(notice)
-    link = reverse("web:complaint", args=[deadline.complaint_id])
-    outbox.enqueue(event, key, targets, subject, body, payload, link, notice)
+    outbox.enqueue(event, key, targets, subject, body, payload, _link(deadline), notice)
+
+
+def _link(deadline: Deadline) -> str:
+    if deadline.complaint_id:
+        return reverse("web:complaint", args=[deadline.complaint_id])
+    try:
+        return reverse("web:matter", args=[deadline.matter_id])
+    except NoReverseMatch:  # the console's page of a matter is not installed: the notice has no link
+        return ""
+
+
+def _officers():
+    return outbox.regulator_targets() + outbox.officer_targets()
 
 
 def reminder(deadline: Deadline, payload: dict) -> None:
@@ -55,3 +82,23 @@ def breach(deadline: Deadline, escalated: bool, payload: dict) -> None:
     targets = outbox.shop_targets(complaint.merchant, coordinators_only=True) + outbox.regulator_targets()
     notice = _notice(BREACH_ESCALATED if escalated else BREACH, deadline)
     _send("deadline_breach", f"breach:{deadline.pk}", targets, notice, payload, deadline)
+
+
+def centre_reminder(deadline: Deadline, payload: dict) -> None:
+    _send("centre_deadline_reminder", f"reminder:{deadline.pk}", _officers(), _notice(CENTRE_REMINDER, deadline),
+          payload, deadline)  # fmt: skip
+
+
+def centre_breach(deadline: Deadline, payload: dict) -> None:
+    _send("centre_deadline_breach", f"breach:{deadline.pk}", _officers(), _notice(CENTRE_BREACH, deadline),
+          payload, deadline)  # fmt: skip
+
+
+def mediation_ended(deadline: Deadline, payload: dict) -> None:
+    """The worker terminated a mediation whose period passed: the officers send its notices."""
+    notice_due = Deadline.objects.filter(
+        complaint_id=deadline.complaint_id, phase=Phase.TERMINATION_NOTICE
+    ).first()
+    due = timezone.localtime(notice_due.due_at).strftime("%Y-%m-%d %H:%M") if notice_due else "–"
+    notice = _notice(MEDIATION_ENDED, deadline, notice_due=due)
+    _send("mediation_terminated", f"mediation_end:{deadline.pk}", _officers(), notice, payload, deadline)

@@ -7,7 +7,7 @@ import json
 import logging
 import threading
 import time as _time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.apps import apps as django_apps
 from django.conf import settings
@@ -281,6 +281,10 @@ def apply_effects(complaint, meets: tuple, clock: ClockChange | None, now: datet
         notes += _pause_resolution(complaint, now)
     elif clock == ClockChange.RESUME_RESOLUTION:
         notes += _resume_resolution(complaint, now)
+    elif clock == ClockChange.PAUSE_MEDIATION:
+        notes += _pause_mediation(complaint, now)
+    elif clock == ClockChange.RESUME_MEDIATION:
+        notes += _resume_mediation(complaint, now)
     elif clock == ClockChange.CANCEL:
         cancelled = complaint.deadlines.filter(
             met_at__isnull=True, status__in=[DeadlineStatus.OPEN, DeadlineStatus.PAUSED]
@@ -318,7 +322,36 @@ def _resume_resolution(complaint, now: datetime) -> list[str]:
     deadline = complaint.deadlines.filter(phase=Phase.RESOLUTION, status=DeadlineStatus.PAUSED).first()
     if deadline is None:
         return []
-    calendar = complaint_calendar(complaint)
+    old_due = _resume(deadline, complaint_calendar(complaint), now)
+    return [f"resolution clock resumed: due {_utc(old_due)} → {_utc(deadline.due_at)}"]
+
+
+def _pause_mediation(complaint, now: datetime) -> list[str]:
+    """Stop the centre's mediation period while testing or appraisal runs (art. 20: that time does not
+    count). The worker does not look at a paused period: nothing falls due until it runs again."""
+    updated = complaint.deadlines.filter(
+        phase=Phase.MEDIATION, status=DeadlineStatus.OPEN, met_at__isnull=True, due_at__gt=now
+    ).update(status=DeadlineStatus.PAUSED, paused_at=now, next_check_at=None)
+    return ["mediation clock paused"] if updated else []
+
+
+def _resume_mediation(complaint, now: datetime) -> list[str]:
+    """Move the mediation period's end by the working time it was paused, on the centre's calendar."""
+    deadline = complaint.deadlines.filter(phase=Phase.MEDIATION, status=DeadlineStatus.PAUSED).first()
+    if deadline is None:
+        return []
+    old_due = _resume(deadline, centre_calendar(), now)
+    return [f"mediation clock resumed: due {_utc(old_due)} → {_utc(deadline.due_at)}"]
+
+
+def _utc(instant: datetime) -> str:
+    # The log states instants as stored (UTC), whichever zone the calendar computed them in.
+    return instant.astimezone(UTC).isoformat()
+
+
+def _resume(deadline: Deadline, calendar: BusinessCalendar, now: datetime) -> datetime:
+    """Run a paused deadline again from `now` with the time it had left when paused, on its rule's clock
+    (wall time, or working time of `calendar`); the pause adds to `paused_total`. Returns the old due."""
     if deadline.clock == Clock.WALL:
         waited = now - deadline.paused_at
         remaining = deadline.due_at - deadline.paused_at
@@ -339,4 +372,4 @@ def _resume_resolution(complaint, now: datetime) -> list[str]:
     deadline.save(
         update_fields=["due_at", "remind_at", "status", "paused_at", "paused_total", "next_check_at"]
     )
-    return [f"resolution clock resumed: due {old_due.isoformat()} → {due_at.isoformat()}"]
+    return old_due

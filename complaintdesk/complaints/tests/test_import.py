@@ -104,7 +104,7 @@ def test_a_cfpb_row_maps_to_a_historical_complaint(sample):
 def test_imported_history_never_wakes_the_worker(sample):
     with time_machine.travel(NOW, tick=False):
         import_file(sample)
-        assert sweep.sweep(NOW) == {"reminded": 0, "breached": 0, "unanswered": 0}
+        assert sweep.sweep(NOW) == {"reminded": 0, "breached": 0, "unanswered": 0, "terminated": 0}
     assert not Deadline.objects.filter(next_check_at__isnull=False).exists()
     assert not Complaint.objects.filter(state="escalated").exists()
     assert not OutboxMessage.objects.exists()

@@ -81,9 +81,11 @@ def test_a_breach_escalation_tells_the_consumer_and_a_regulator_step_tells_both(
         services.perform(c.pk, mailed.rita, "start_mediation", "We will call both sides")
     escalated = OutboxMessage.objects.filter(event="complaint_escalate")
     assert list(escalated.values_list("kind", "target")) == [("user", str(mailed.alice.pk))]
-    mediation = OutboxMessage.objects.filter(event="complaint_start_mediation")
+    # Starting mediation is accepting the case: its letter of acceptance goes to both, no second notice.
+    mediation = OutboxMessage.objects.filter(event="centre_acceptance")
     assert sorted(mediation.values_list("kind", flat=True)) == ["shop", "user"]
-    assert "调解" in mediation.get(kind="user").body
+    assert "The centre has accepted your complaint" in mediation.get(kind="user").body
+    assert not OutboxMessage.objects.filter(event="complaint_start_mediation").exists()
 
 
 @pytest.mark.django_db

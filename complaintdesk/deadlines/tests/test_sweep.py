@@ -20,6 +20,11 @@ from complaintdesk.stats import detectors
 SH = ZoneInfo("Asia/Shanghai")
 
 
+def did(**counts) -> dict:
+    """What one sweep did, by outcome: those not named are 0."""
+    return {**dict.fromkeys(sweep.OUTCOMES, 0), **counts}
+
+
 def at(*args):
     return datetime(*args, tzinfo=SH)
 
@@ -42,15 +47,15 @@ def complaint(staffed):
 
 @pytest.mark.django_db
 def test_nothing_happens_before_75_percent(complaint):
-    assert sweep.sweep(at(2026, 9, 30, 11, 29, 59)) == {"reminded": 0, "breached": 0, "unanswered": 0}
+    assert sweep.sweep(at(2026, 9, 30, 11, 29, 59)) == did()
     # Only the shop's notice of the new complaint, written when it was filed.
     assert list(OutboxMessage.objects.values_list("event", flat=True)) == ["complaint_filed"]
 
 
 @pytest.mark.django_db
 def test_the_shop_is_reminded_once_at_75_percent(complaint):
-    assert sweep.sweep(at(2026, 9, 30, 11, 30)) == {"reminded": 1, "breached": 0, "unanswered": 0}
-    assert sweep.sweep(at(2026, 9, 30, 11, 45)) == {"reminded": 0, "breached": 0, "unanswered": 0}
+    assert sweep.sweep(at(2026, 9, 30, 11, 30)) == did(reminded=1)
+    assert sweep.sweep(at(2026, 9, 30, 11, 45)) == did()
     reminders = OutboxMessage.objects.filter(event="deadline_reminder")
     assert sorted(reminders.values_list("target", flat=True)) == ["bob@acme.test", "carol@acme.test"]
     assert complaint.events.filter(action="deadline_reminder").count() == 1
@@ -62,8 +67,8 @@ def test_the_shop_is_reminded_once_at_75_percent(complaint):
 @pytest.mark.django_db
 def test_at_the_deadline_it_is_breached_and_escalated_once(complaint):
     sweep.sweep(at(2026, 9, 30, 11, 30))
-    assert sweep.sweep(at(2026, 9, 30, 12, 0)) == {"reminded": 0, "breached": 1, "unanswered": 0}
-    assert sweep.sweep(at(2026, 9, 30, 12, 5)) == {"reminded": 0, "breached": 0, "unanswered": 0}
+    assert sweep.sweep(at(2026, 9, 30, 12, 0)) == did(breached=1)
+    assert sweep.sweep(at(2026, 9, 30, 12, 5)) == did()
     complaint.refresh_from_db()
     assert complaint.state == "escalated"
     escalation = complaint.events.get(action="escalate")
@@ -76,7 +81,7 @@ def test_at_the_deadline_it_is_breached_and_escalated_once(complaint):
 
 @pytest.mark.django_db
 def test_a_worker_that_wakes_late_breaches_without_a_stale_reminder(complaint):
-    assert sweep.sweep(at(2026, 9, 30, 13)) == {"reminded": 0, "breached": 1, "unanswered": 0}
+    assert sweep.sweep(at(2026, 9, 30, 13)) == did(breached=1)
     assert not OutboxMessage.objects.filter(event="deadline_reminder").exists()
 
 
@@ -84,7 +89,7 @@ def test_a_worker_that_wakes_late_breaches_without_a_stale_reminder(complaint):
 def test_a_met_deadline_is_never_breached(complaint, staffed):
     with time_machine.travel(at(2026, 9, 30, 11), tick=False):
         services.perform(complaint.pk, staffed.bob, "respond", "On it")
-    assert sweep.sweep(at(2026, 9, 30, 12, 30)) == {"reminded": 0, "breached": 0, "unanswered": 0}
+    assert sweep.sweep(at(2026, 9, 30, 12, 30)) == did()
     complaint.refresh_from_db()
     assert complaint.state == "responded"
 
@@ -94,7 +99,7 @@ def test_a_paused_resolution_clock_does_not_breach(complaint, staffed):
     with time_machine.travel(at(2026, 9, 30, 11), tick=False):
         services.perform(complaint.pk, staffed.bob, "request_info", "Photo?")
     # Two months on: no breach of the paused clock; the consumer's answer window has long passed.
-    assert sweep.sweep(at(2026, 12, 1, 12)) == {"reminded": 0, "breached": 0, "unanswered": 1}
+    assert sweep.sweep(at(2026, 12, 1, 12)) == did(unanswered=1)
     assert Deadline.objects.get(complaint=complaint, phase="resolution").status == DeadlineStatus.PAUSED
 
 
@@ -111,14 +116,14 @@ def asked(staffed):
 @pytest.mark.django_db
 def test_an_unanswered_question_goes_to_the_centre_when_seven_working_days_have_passed_once(asked):
     # 4, 5, 8, 9, 10, 11 and 12 June are the seven working days: the window closes on the 12th at 18:00.
-    assert sweep.sweep(at(2026, 6, 12, 17, 59)) == {"reminded": 0, "breached": 0, "unanswered": 0}
-    assert sweep.sweep(at(2026, 6, 12, 18)) == {"reminded": 0, "breached": 0, "unanswered": 1}
+    assert sweep.sweep(at(2026, 6, 12, 17, 59)) == did()
+    assert sweep.sweep(at(2026, 6, 12, 18)) == did(unanswered=1)
     asked.refresh_from_db()
     assert asked.state == "escalated"
     event = asked.events.last()
     assert (event.action, event.actor_role, event.from_state) == ("escalate", "system", "awaiting_consumer")
     assert "has not answered the request for information within 7 working days" in event.message
-    assert sweep.sweep(at(2026, 6, 15, 10)) == {"reminded": 0, "breached": 0, "unanswered": 0}
+    assert sweep.sweep(at(2026, 6, 15, 10)) == did()
 
 
 @pytest.mark.django_db
@@ -146,7 +151,7 @@ def test_a_breach_of_a_complaint_already_with_the_regulator_is_recorded_without_
     complaint,
 ):
     Complaint.objects.filter(pk=complaint.pk).update(state="in_mediation")
-    assert sweep.sweep(at(2026, 9, 30, 12)) == {"reminded": 0, "breached": 1, "unanswered": 0}
+    assert sweep.sweep(at(2026, 9, 30, 12)) == did(breached=1)
     complaint.refresh_from_db()
     assert complaint.state == "in_mediation"
     assert complaint.events.filter(action="deadline_breach").count() == 1
@@ -176,7 +181,7 @@ def test_an_item_that_fails_is_pushed_forward_and_does_not_stop_the_pass(complai
         return real(deadline, now)
 
     monkeypatch.setattr(sweep, "_remind", flaky)
-    assert sweep.sweep(at(2026, 9, 30, 11, 30)) == {"reminded": 1, "breached": 0, "unanswered": 0}
+    assert sweep.sweep(at(2026, 9, 30, 11, 30)) == did(reminded=1)
     broken.refresh_from_db()
     assert broken.next_check_at == at(2026, 9, 30, 11, 35)
     assert broken.reminded_at is None

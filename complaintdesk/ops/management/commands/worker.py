@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 def run_once(batch: int = 500) -> dict[str, int]:
     """One pass: every deadline step and every notification due now, in batches until none is left."""
     deadline_services.sync_statutory_entries()
-    totals = {"reminded": 0, "breached": 0, "unanswered": 0, "delivered": 0}
+    totals = {**dict.fromkeys(sweep.OUTCOMES, 0), "delivered": 0}
     # Surges and mass incidents at most once a minute, unfiled promotions every 5 minutes. Each on its own:
     # an error in one must not keep deadlines and notifications, which follow, from being handled.
     totals["alerts"] = _guarded(detectors.run)
@@ -34,9 +34,8 @@ def run_once(batch: int = 500) -> dict[str, int]:
         delivered = 0
         for message_id in outbox.due_message_ids(timezone.now(), limit=batch):
             delivered += outbox.deliver(message_id) is not None
-        totals["reminded"] += counts["reminded"]
-        totals["breached"] += counts["breached"]
-        totals["unanswered"] += counts["unanswered"]
+        for outcome, n in counts.items():
+            totals[outcome] += n
         totals["delivered"] += delivered
         if not any(counts.values()) and not delivered:
             return totals
