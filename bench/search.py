@@ -224,10 +224,14 @@ def main() -> int:
     print(f"{'request':<58} {'matches':>8} {'p50':>7} {'p95':>7} {'max':>7} {'index p50':>10}  ms")
     worst = 0.0
     for q in QUERIES:
+        counts = []
         for name, (user, client) in clients.items():
             answer = client.get("/api/v1/complaints", {"q": q})
             assert answer.status_code == 200, answer.content
             count = answer.json()["count"]
+            counts.append(count)
+            shops = {item["merchant"] for item in answer.json()["items"]}
+            assert user.merchant_id is None or shops <= {user.merchant_id}, f"{name} found another shop's"
             runs = timed(lambda client=client, q=q: client.get("/api/v1/complaints", {"q": q}), args.repeats)
             scope = search.Scope.of(user)
             index = timed(lambda q=q, scope=scope: search.ranked_ids(parse(q), scope), args.repeats)
@@ -235,6 +239,7 @@ def main() -> int:
             label = f"API q={q} as {name.removeprefix('bench-')}"
             print(f"{label:<58} {count:>8,} {statistics.median(runs):7.1f} {percentile(runs, 95):7.1f} "
                   f"{max(runs):7.1f} {statistics.median(index):10.1f}")  # fmt: skip
+        assert counts[0] >= max(counts[1:]), f"a shop found more than the regulator for {q}"
         runs = timed(lambda q=q: console.get("/console/complaints/", {"q": q}), args.repeats)
         worst = max(worst, percentile(runs, 95))
         label = f"web /console/complaints/?q={q}"

@@ -134,6 +134,21 @@ def test_stats_benchmark_generates_rollups_that_agree_and_times_the_api():
         assert re.search(rf"^{name}\s+API\s+[\d.]+ ms\s+raw GROUP BY\s+[\d.]+ ms", out, re.MULTILINE)
 
 
+def test_search_benchmark_loads_indexes_and_times_every_reader(request):
+    url = database_for_this_pass(request)
+    database = ["--database", "postgresql"] if url else []
+    out = bench(
+        "search.py", "--complaints", "300", "--repeats", "1", "--rebuild", *database, database_url=url
+    )
+
+    assert "import with indexing: 300 complaints" in out
+    assert "rebuild_search_index:" in out
+    assert out.count("API q=") == 21 and out.count("web /console/complaints/?q=") == 7
+    regulator = re.search(r"^API q=退款 as regulator\s+([\d,]+)", out, re.MULTILINE)
+    assert regulator and int(regulator.group(1).replace(",", "")) > 0  # about a third say 退款
+    assert re.search(r"^worst p95: [\d.]+ ms", out, re.MULTILINE)
+
+
 def test_sweep_benchmark_idles_and_escalates_exactly_the_overdue(tmp_path):
     db = "postgres" if ON_POSTGRES else "sqlite"
     results = tmp_path / "sweep.json"
