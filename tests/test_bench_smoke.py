@@ -5,6 +5,7 @@ fails `make test` rather than the next `make bench`. None of the figures mean an
 Which database each one runs on follows the pass of the suite (scripts/test.sh runs it twice):
 - sweep.py and intake.py run on SQLite in the SQLite pass and, in the PostgreSQL pass, on DATABASE_URL's
   server (sweep.py makes its own scratch databases there; intake.py gets one from `scratch_database`);
+- search.py runs on SQLite in the SQLite pass and on a scratch database in the PostgreSQL pass;
 - load.py runs on PostgreSQL only (it kills processes mid-transaction and checks the rows with psycopg),
   so only in the PostgreSQL pass, on a scratch database;
 - deadlines.py uses no database, and import.py and stats.py measure SQLite only (they drop DATABASE_URL
