@@ -219,7 +219,12 @@ class _Letter:
         paragraphs.append(_("Legal basis: %(basis)s") % {"basis": self.legal_basis()})
         next_steps = self.next_steps(recipient)
         if next_steps:
-            paragraphs.append(_("What you can do next: %(steps)s") % {"steps": " ".join(next_steps)})
+            heading = (
+                _("What the shop is asked to do: %(steps)s")
+                if recipient == Recipient.SHOP
+                else _("What you can do next: %(steps)s")
+            )
+            paragraphs.append(heading % {"steps": " ".join(next_steps)})
         paragraphs.append(self._signature())
         return "\n\n".join(str(p) for p in paragraphs)
 

@@ -70,7 +70,7 @@ def test_an_acceptance_writes_one_letter_to_the_consumer_and_one_to_the_shop(cas
                  "City Consumer Protection Centre (12315)"):  # fmt: skip
         assert line in body, line
     assert "市消费者权益保护中心" in shop.body and "City Consumer Protection Centre" in shop.body
-    assert "Take part in the mediation" in shop.body
+    assert "What the shop is asked to do: Take part in the mediation" in shop.body
 
 
 @pytest.mark.django_db
