@@ -10,7 +10,7 @@ their language, the phase by its label and the rule by its name in that language
 nobody in Chinese and English.
 """
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -61,10 +61,7 @@ def _send(event: str, key: str, targets, notice: dict, payload: dict, deadline: 
 def _link(deadline: Deadline) -> str:
     if deadline.complaint_id:
         return reverse("web:complaint", args=[deadline.complaint_id])
-    try:
-        return reverse("web:matter", args=[deadline.matter_id])
-    except NoReverseMatch:  # the console's page of a matter is not installed: the notice has no link
-        return ""
+    return reverse("web:matter", args=[deadline.matter_id])  # the console's page of a report or an enquiry
 
 
 def _officers():

@@ -419,6 +419,7 @@ def test_a_reports_and_an_enquirys_duties_are_swept_without_a_complaint(desk):
         "centre_deadline_reminder",
     ]
     assert report.reference in told.first().body
+    assert told.first().link == f"/console/matters/{report.pk}/"
     assert not told.filter(kind="shop").exists()
 
 
