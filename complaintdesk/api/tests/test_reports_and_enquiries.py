@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from complaintdesk.centre.models import Matter, MatterState, Notice
+from complaintdesk.centre.models import Matter, Notice
 from complaintdesk.deadlines.models import Deadline
 
 SH = ZoneInfo("Asia/Shanghai")
