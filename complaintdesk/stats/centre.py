@@ -231,7 +231,7 @@ CHANNEL_LABELS = {COMPLAINT: dict(Channel.choices)} | {
 
 
 def channel_label(kind: str, via: str, channel: str) -> str:
-    """ "Complaints · Escalated from the shop · Web", in the active language."""
+    """A channel row's name in the active language, e.g. "Complaints · Escalated from the shop · Web"."""
     parts = [KIND_LABELS.get(kind, kind), dict(Via.choices).get(via, via) if via else "",
              CHANNEL_LABELS.get(kind, {}).get(channel, channel)]  # fmt: skip
     return " · ".join(str(p) for p in parts if p)
@@ -247,6 +247,18 @@ class Row:
     code: str
     value: object
     unit: str = "count"
+
+
+def working_day_spans(f: dict) -> list[tuple[str, str, dict]]:
+    """(code, label, {count, median, p90}) of each span of working days the centre reports."""
+    days = f["working_days"]
+    spans = [("to_acceptance", _("To acceptance"), days["to_acceptance"]),
+             ("to_closing", _("To closing"), days["to_closing"])]  # fmt: skip
+    for kind, spread in days["to_closing_by_kind"].items():
+        spans.append(
+            (f"to_closing_by_kind.{kind}", _("To closing: %(kind)s") % {"kind": KIND_LABELS[kind]}, spread)
+        )
+    return spans
 
 
 def rows(f: dict) -> list[Row]:
@@ -305,13 +317,7 @@ def rows(f: dict) -> list[Row]:
             name = _("%(duty)s: %(figure)s") % {"duty": Phase(phase).label, "figure": label}
             add(section, name, f"duties.{phase}.{key}", f["duties"][phase][key], unit)
     section = _("Working days")
-    spans = [("to_acceptance", _("To acceptance"), f["working_days"]["to_acceptance"]),
-             ("to_closing", _("To closing"), f["working_days"]["to_closing"])]  # fmt: skip
-    spans += [
-        (f"to_closing_by_kind.{kind}", _("To closing: %(kind)s") % {"kind": KIND_LABELS[kind]}, spread)
-        for kind, spread in f["working_days"]["to_closing_by_kind"].items()
-    ]
-    for code, label, spread in spans:
+    for code, label, spread in working_day_spans(f):
         add(
             section,
             _("%(span)s, median") % {"span": label},

@@ -175,8 +175,10 @@ def test_each_download_is_the_table_on_the_page(answered, browser_of):
         assert _numbers_as_numbers(_rows(xlsx_file)) == _numbers_as_numbers(rows)
         files[table] = rows[1:]
     assert set(files) == {
-        "summary", "phases", "compliance", "breakdown-category", "breakdown-shop", "series",
+        "summary", "phases", "compliance", "breakdown-category", "breakdown-shop", "series", "centre",
     }  # fmt: skip
+    # The centre's figures, one a row by code (test_centre_dashboard checks them with the centre's rows).
+    assert {r[2]: r[3] for r in files["centre"]}["received.total"] == _figure(page, "centre-received") == "0"
 
     summary = dict(files["summary"])
     assert summary["count"] == _figure(page, "received") == "10"

@@ -21,7 +21,7 @@ from complaintdesk.pledges import services as pledges
 from complaintdesk.pledges.models import PledgeVersion
 from complaintdesk.search import query as search
 from complaintdesk.stats import periods
-from complaintdesk.web import metrics
+from complaintdesk.web import centre_dashboard, metrics
 from complaintdesk.web.display import QUEUE_STATES
 from complaintdesk.web.filters import (
     ALL,
@@ -52,11 +52,14 @@ def dashboard(request):
         return render(request, "web/regulator/dashboard.html", context, status=422)
     data = metrics.dashboard(period, today)
     shops = compliance.check(Merchant.objects.filter(is_active=True))
+    centre = centre_dashboard.section(period)
     context.update(
         data=data,
         chart_data=_chart_data(data),
         noncompliant=sum(1 for shop in shops if not shop.compliant),
         downloads=_downloads(period, data["series"]["interval"]),
+        centre=centre,
+        centre_chart_data=centre_dashboard.chart_data(centre),
     )
     return render(request, "web/regulator/dashboard.html", context)
 
@@ -70,6 +73,7 @@ def _downloads(period, interval: str) -> list[dict]:
         ("breakdown", {"by": "category"}, _("By category")),
         ("breakdown", {"by": "shop"}, _("Complaints by shop, every shop")),
         ("series", {"interval": interval}, _("Complaints over time")),
+        ("centre", {}, _("The 12315 centre's figures")),
     ]
     span = {"start": period.start.isoformat(), "end": period.end.isoformat()}
     return [
