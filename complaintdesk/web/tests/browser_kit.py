@@ -114,7 +114,7 @@ def open_page(browser, live_server, clock):
 
 @pytest.fixture
 def _taxonomy(transactional_db):
-    """The default categories and deadline policy are migration data that a transactional test's flush
+    """The default categories, deadline policy and the centre's rule version are migration data that a transactional test's flush
     removes, and Django's serialized rollback does not put them back for the first test here: once
     Playwright's greenlets run, this thread gets a fresh database connection without the serialized copy.
     So the migrations' own functions put them back.
@@ -125,6 +125,7 @@ def _taxonomy(transactional_db):
     post_migrate re-created."""
     importlib.import_module("complaintdesk.complaints.migrations.0002_default_categories").create(apps, None)
     importlib.import_module("complaintdesk.deadlines.migrations.0004_default_policy").seed(apps, None)
+    importlib.import_module("complaintdesk.centre.migrations.0002_default_rules").seed(apps, None)
     yield
     if _SERIALIZED.get("default") is not None:
         connections["default"]._test_serialized_contents = _SERIALIZED["default"]

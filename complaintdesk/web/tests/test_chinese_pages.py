@@ -6,7 +6,8 @@ The walk starts at each role's home page and follows every link to a page of our
 set of query parameters), then opens one complaint in each state the role can see (their action forms and
 confirmation dialogs differ) and the filing form refused with a photo kept. Hidden text is read too: a
 closed step's form, a <dialog> not yet opened, the options of a list, and what a screen reader says (aria
-labels, titles, placeholders, alternative text).
+labels, titles, placeholders, alternative text). A link that does not open (not 200) is reported with the
+page it is on: its page cannot be read.
 
 What may stay in Latin letters (kept small on purpose; an untranslated message is none of these):
 - a single word ("CSV", "12315", "ICS"): names of formats and codes read as one; a run is two words or more;
@@ -15,7 +16,8 @@ What may stay in Latin letters (kept small on purpose; an untranslated message i
 - text inside <code>, <kbd> or <samp>: codes by the page's own markup; and what a <textarea> holds, which
   the user edits (the pledge editor holds the English text of each commitment next to the Chinese);
 - data: a run found in what people and shops wrote, as stored (DATA_FIELDS; the demo's shops have English
-  names and write some plans in both languages). Words the product stores for itself (deadline rules,
+  names and write some plans in both languages), and the 12315 centre's letters as issued (each in its
+  recipient's language; a shop's in both, by design). Words the product stores for itself (deadline rules,
   categories' English names, notices) are not data: they must be shown in Chinese.
 """
 
@@ -55,6 +57,7 @@ DATA_FIELDS = {
     "pledges.PledgeVersion": ["title"],
     "alerts.Alert": ["note"],
     "deadlines.CalendarOverride": ["note"],
+    "centre.Notice": ["title", "body"],
 }
 # Not pages: downloads, the back office and the API (tested on their own), the language switch's POST.
 NOT_PAGES = re.compile(r"^/(admin|api|static|media|exports|i18n)/|/evidence/\d+/$|/plan/$")
@@ -130,24 +133,26 @@ class Walk:
         if runs:
             self.found[f"{self.who}: {where}"] = runs
 
-    def visit(self, url: str, status: int = 200) -> None:
+    def visit(self, url: str, status: int = 200, linked_from: str = "") -> None:
         response = self.page.goto(self.page.base + url)
         if response.status != status:
-            self.found[f"{self.who}: {url}"] = {f"HTTP {response.status}"}
+            self.found[f"{self.who}: {url}"] = {
+                f"HTTP {response.status}" + (f", linked from {linked_from}" if linked_from else "")
+            }
             return
         self.check(url)
 
     def follow_links(self, start: str) -> None:
-        queue, visited = [start], 0
+        queue, visited = [(start, "")], 0
         self.seen.add(_page_key(*urlsplit(start)[2:4]))
         while queue and visited < PAGES_PER_ROLE:
-            url = queue.pop(0)
-            self.visit(url)
+            url, linked_from = queue.pop(0)
+            self.visit(url, linked_from=linked_from)
             visited += 1
             for path, query in self._links():
                 if _page_key(path, query) not in self.seen:
                     self.seen.add(_page_key(path, query))
-                    queue.append(path + (f"?{query}" if query else ""))
+                    queue.append((path + (f"?{query}" if query else ""), url))
 
     def _links(self):
         """The path and query of every link on the page to a page of ours (relative ones included)."""
@@ -172,12 +177,12 @@ def _log_in(page, username: str) -> str:
 
 def _the_demo_for_readers_of_chinese(settings, tmp_path) -> None:
     """The demo data as `make run` shows it after the worker's first pass (notices in the bell's list and in
-    mail files for the console's mail page), for users who read Chinese: the language switch, or the
-    browser's language at sign-up, records that, and their notices are written in it."""
+    mail files for the console's mail page), on a site whose language is Chinese: the demo's users, who
+    never chose a language, get their notices and the centre's letters in Chinese from the start."""
+    settings.LANGUAGE_CODE = "zh-hans"
     settings.EMAIL_BACKEND = mailfiles.BACKEND
     settings.EMAIL_FILE_PATH = tmp_path / "mail"
     call_command("seed_demo", verbosity=0)
-    User.objects.update(language="zh-hans")
     run_once()
 
 
