@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.alerts.models import AlertState
 from complaintdesk.centre.models import MatterKind, MatterState
-from complaintdesk.complaints import followup
+from complaintdesk.complaints import centre_queue, followup
 from complaintdesk.complaints.choices import State
 from complaintdesk.lib.errors import FieldError
 from complaintdesk.promotions.models import FilingState
@@ -115,6 +115,15 @@ class MatterListQuery(PageQuery):
 
     kind = forms.ChoiceField(choices=[*MatterKind.choices, (ALL, ALL)], required=False, initial=ALL)
     state = forms.ChoiceField(choices=MatterState.choices, required=False)
+    overdue = forms.BooleanField(required=False)
+
+
+class CentreQueueQuery(PageQuery):
+    """The officer's queue of every matter before the centre (`views.centre_queue`): a kind, a state (a
+    complaint's or a report's or enquiry's), only what has a duty overdue."""
+
+    kind = forms.ChoiceField(choices=_choices([*centre_queue.KINDS, ALL]), required=False, initial=ALL)
+    state = forms.ChoiceField(choices=[*State.choices, *MatterState.choices], required=False)
     overdue = forms.BooleanField(required=False)
 
 

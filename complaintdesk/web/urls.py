@@ -3,6 +3,7 @@ from django.urls import path
 from complaintdesk.web.views import (
     calendar,
     centre,
+    centre_queue,
     complaints,
     consumer,
     exports,
@@ -62,6 +63,7 @@ urlpatterns = [
     path("promotions/<int:promotion_id>/plan/upload/", filings.upload_plan, name="upload_plan"),
     # Regulator console
     path("console/", regulator.dashboard, name="dashboard"),
+    path("console/queue/", centre_queue.queue, name="centre_queue"),
     path("console/escalations/", regulator.escalations, name="escalations"),
     path("console/complaints/", regulator.complaints, name="all_complaints"),
     path("console/alerts/", regulator.alerts, name="alerts"),

@@ -135,10 +135,10 @@ def test_the_whole_journey_from_filing_to_closing(people, open_page):
     act(alice, "Dispute the proposal", "Shipping was not refunded.", Ask_the_12315_centre_to_mediate=True)
     expect(alice.locator("#complaint-state")).to_have_text("Escalated")
 
-    # 6. Rita sees it in the escalation queue, mediates and closes.
+    # 6. Rita sees it in the centre's queue (its acceptance duty running), mediates and closes.
     rita = open_page()
     log_in(rita, "rita", "pw-rita")
-    rita.get_by_role("link", name="Escalations").click()
+    rita.get_by_role("link", name="Queue", exact=True).click()
     rita.get_by_role("link", name=complaint.reference).click()
     act(rita, "Start mediation", "The 12315 centre mediates: both parties called.")
     expect(rita.locator("#complaint-state")).to_have_text("In mediation")

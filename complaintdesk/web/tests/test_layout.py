@@ -144,7 +144,7 @@ NAV_LINKS = {
     None: ["Shop directory", "Scorecards"],
     "alice": ["My complaints", "File a complaint", "Shop directory"],
     "bob": ["Queue", "Promotions", "Our shop", "Shop directory"],
-    "rita": ["Dashboard", "Escalations", "Complaints", "Alerts", "Filings", "Calendar", "Back office"],
+    "rita": ["Dashboard", "Queue", "Complaints", "Alerts", "Filings", "Calendar", "Back office"],
 }
 
 

@@ -1,18 +1,21 @@
-"""Complaint queues ordered by the nearest running deadline: the shop's workbench and the regulator's
-escalations share this ordering."""
+"""Complaint queues ordered by the nearest running deadline of the shop's: the shop's workbench and the
+regulator's escalations share this ordering. The 12315 centre's own duties order the officer's queue
+(`complaints.centre_queue`); the consumer's rating window is nobody's deadline."""
 
 from django.core.paginator import Paginator
 from django.db.models import F, Min, Q
 from django.utils import timezone
 
-from complaintdesk.deadlines.models import DeadlineStatus
+from complaintdesk.deadlines.models import SHOP_PHASES, DeadlineStatus
 from complaintdesk.search.highlight import page_excerpts
 from complaintdesk.web.display import nearest_deadline
 
-# A deadline still counts while it is not met: open, or breached and still unanswered. Paused ones wait for
-# the consumer and do not press the shop.
+# A deadline of the shop's still counts while it is not met: open, or breached and still unanswered. Paused
+# ones wait for the consumer and do not press the shop.
 RUNNING = Q(
-    deadlines__met_at__isnull=True, deadlines__status__in=[DeadlineStatus.OPEN, DeadlineStatus.BREACHED]
+    deadlines__phase__in=SHOP_PHASES,
+    deadlines__met_at__isnull=True,
+    deadlines__status__in=[DeadlineStatus.OPEN, DeadlineStatus.BREACHED],
 )
 
 
