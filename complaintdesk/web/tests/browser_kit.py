@@ -114,10 +114,10 @@ def open_page(browser, live_server, clock):
 
 @pytest.fixture
 def _taxonomy(transactional_db):
-    """The default categories, deadline policy and the centre's rule version are migration data that a transactional test's flush
-    removes, and Django's serialized rollback does not put them back for the first test here: once
-    Playwright's greenlets run, this thread gets a fresh database connection without the serialized copy.
-    So the migrations' own functions put them back.
+    """The default categories, deadline policy and the centre's rule version are migration data that a
+    transactional test's flush removes, and Django's serialized rollback does not put them back for the first
+    test here: once Playwright's greenlets run, this thread gets a fresh database connection without the
+    serialized copy. So the migrations' own functions put them back.
 
     After each test the copy taken in `browser` is handed to that fresh connection: the flush ending the
     test then skips post_migrate as it should, and the next serialized-rollback test (here or in any
