@@ -2,9 +2,7 @@
 table, in the reader's language, and its download (the regulator's only). The rows are
 `centre_data.september`'s; the figures `stats.centre`'s (checked against the raw rows in its tests)."""
 
-import csv
 import html
-import io
 import json
 import re
 from datetime import datetime
@@ -138,6 +136,6 @@ def test_the_download_is_headed_in_the_readers_language(rows, people, browser_of
         **{"Accept-Language": "zh-hans"},
     )
     assert response.status_code == 200
-    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    table = _rows(response)
     assert table[0] != ["Section", "Figure", "Code", "Value"]
     assert {row[2] for row in table[1:]} >= {"received.complaint", "acceptance_rate", "satisfaction.average"}
