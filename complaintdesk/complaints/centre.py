@@ -90,6 +90,23 @@ def case_of(complaint) -> CentreCase | None:
         return None
 
 
+def other_bureaus(complaint):
+    """The bureaus a complaint at the centre could be transferred to: all but the one holding it."""
+    case = case_of(complaint)
+    return Bureau.objects.exclude(pk=case.bureau_id) if case else Bureau.objects.all()
+
+
+def bureau_named(bureau_id) -> str:
+    """A bureau's name in the reader's language ('' for one that no longer exists)."""
+    bureau = Bureau.objects.filter(pk=bureau_id).first()
+    return bureau.name_in(_language()) if bureau else ""
+
+
+def may_ask_mediation(complaint) -> bool:
+    """Whether a consumer's dispute may still ask the centre to mediate: not once it is mediating."""
+    return stage_of(complaint) in (CentreStage.NONE, CentreStage.RECEIVED)
+
+
 def stage_of(complaint, case: CentreCase | None = None) -> CentreStage:
     """Where the complaint stands with the centre (`lifecycle.CentreStage`), from its case."""
     case = case if case is not None else case_of(complaint)

@@ -9,10 +9,10 @@ from django.utils.translation import get_language, gettext_noop, ngettext, pgett
 from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.accounts.models import Role
-from complaintdesk.complaints import lifecycle
+from complaintdesk.complaints import centre, lifecycle
 from complaintdesk.complaints.choices import TERMINAL_STATES, EventKind, Kind, ResolutionType, State
 from complaintdesk.complaints.lifecycle import Action
-from complaintdesk.deadlines.models import ClockChange, DeadlineStatus, Phase
+from complaintdesk.deadlines.models import SHOP_PHASES, ClockChange, DeadlineStatus, Phase
 from complaintdesk.deadlines.services import answer_window_end
 
 ACTION_LABELS = {
@@ -29,6 +29,14 @@ ACTION_LABELS = {
     Action.ESCALATE: _("Escalate to the 12315 centre"),
     Action.START_MEDIATION: _("Start mediation"),
     Action.CLOSE: _("Close the case"),
+    Action.ACCEPT_CASE: _("Accept the complaint"),
+    Action.REFUSE_CASE: _("Do not accept the complaint"),
+    Action.TRANSFER: _("Transfer to another bureau"),
+    Action.PAUSE_FOR_TESTING: _("Pause mediation for testing"),
+    Action.RESUME_AFTER_TESTING: _("Resume mediation after testing"),
+    Action.RECORD_AGREEMENT: _("Record the mediation agreement"),
+    Action.TERMINATE_MEDIATION: _("Terminate mediation"),
+    Action.SEND_TERMINATION_NOTICE: _("Send the termination notice"),
     EventKind.DEADLINE_REMINDER: _("Deadline reminder"),
     EventKind.DEADLINE_BREACH: _("Deadline breached"),
     EventKind.RECOMPUTE_DEADLINES: _("Deadlines recomputed"),
@@ -63,6 +71,31 @@ def timeline_message(event) -> str:
     return event.message
 
 
+def centre_decision(event) -> list[str]:
+    """What a centre step decided, as its timeline entry says it: the ground in the law's words, the
+    agreement's terms and money, the bureau a transfer went to."""
+    data = event.data or {}
+    lines = []
+    grounds = lifecycle.TRANSITIONS[Action.TERMINATE_MEDIATION].grounds
+    if event.action == Action.REFUSE_CASE:
+        grounds = lifecycle.TRANSITIONS[Action.REFUSE_CASE].grounds
+    if data.get("ground") in grounds.values and event.action in _GROUNDED:
+        lines.append(str(_("Ground: %(ground)s")) % {"ground": grounds(data["ground"]).label})
+    if event.action == Action.RECORD_AGREEMENT:
+        lines.append(str(_("Terms: %(terms)s")) % {"terms": data.get("terms", "")})
+        lines.append(
+            str(_("Money recovered: ¥%(amount)s")) % {"amount": data.get("amount_recovered", "0.00")}
+        )
+    if event.action == Action.TRANSFER and data.get("bureau"):
+        bureau = centre.bureau_named(data["bureau"])
+        if bureau:
+            lines.append(str(_("To: %(bureau)s")) % {"bureau": bureau})
+    return lines
+
+
+_GROUNDED = frozenset({Action.REFUSE_CASE, Action.TERMINATE_MEDIATION, Action.SEND_TERMINATION_NOTICE})
+
+
 # What the consumer is told about the 12315 centre taking over, before and after.
 AFTER_ESCALATION = _(
     "The 12315 consumer-protection centre takes the complaint over: an officer reads it with its timeline "
@@ -92,7 +125,10 @@ OFFERED = {
     Role.CONSUMER: [Action.PROVIDE_INFO, Action.ACCEPT, Action.DISPUTE, Action.ESCALATE, Action.WITHDRAW],
     Role.MERCHANT_AGENT: [Action.RESPOND, Action.REPLY, Action.REQUEST_INFO, Action.PROPOSE_RESOLUTION],
     Role.MERCHANT_COORDINATOR: [Action.RESPOND, Action.REPLY, Action.REQUEST_INFO, Action.PROPOSE_RESOLUTION],
-    Role.REGULATOR: [Action.START_MEDIATION, Action.REQUEST_INFO, Action.PROPOSE_RESOLUTION, Action.ESCALATE,
+    # The centre's decisions first (accept_case is what start_mediation was: one button for both names).
+    Role.REGULATOR: [Action.ACCEPT_CASE, Action.RESUME_AFTER_TESTING, Action.SEND_TERMINATION_NOTICE,
+                     Action.RECORD_AGREEMENT, Action.PAUSE_FOR_TESTING, Action.TRANSFER, Action.REFUSE_CASE,
+                     Action.TERMINATE_MEDIATION, Action.REQUEST_INFO, Action.PROPOSE_RESOLUTION, Action.ESCALATE,
                      Action.CLOSE,
                      # for a consumer without an account only (lifecycle.acts_for_consumer)
                      Action.PROVIDE_INFO, Action.ACCEPT, Action.DISPUTE, Action.WITHDRAW],
@@ -128,6 +164,30 @@ CONFIRMATIONS = {
         _("The case is closed for good: nobody can take another step on it, and its deadlines stop."),
         _("Yes, close the case"),
     ),
+    Action.REFUSE_CASE: (
+        _("Not accept this complaint?"),
+        _(
+            "The centre will not handle the complaint: it ends now, and the consumer gets a letter with the "
+            "ground and your reasons, and what they can do instead. It cannot be reopened."
+        ),
+        _("Yes, do not accept it"),
+    ),
+    Action.RECORD_AGREEMENT: (
+        _("Record this agreement?"),
+        _(
+            "Mediation ends in the agreement with these terms and this amount: both parties get the letter of "
+            "the agreement. It cannot be changed afterwards."
+        ),
+        _("Yes, record the agreement"),
+    ),
+    Action.TERMINATE_MEDIATION: (
+        _("Terminate this mediation?"),
+        _(
+            "Mediation ends without agreement on the ground you chose: both parties get the notice of "
+            "termination now. It cannot be reopened."
+        ),
+        _("Yes, terminate mediation"),
+    ),
 }
 
 # The default policy's rules are data in English; these are their translations (SPEC §3 wording).
@@ -144,13 +204,17 @@ QUEUE_STATES = [State.ESCALATED, State.DISPUTED, State.IN_MEDIATION]
 def available_actions(user, complaint) -> list[str]:
     """The actions the lifecycle lets this user take on this complaint now, among those offered to the role."""
     possible = []
+    stage = centre.stage_of(complaint)
     for action in OFFERED.get(user.role, []):
         try:
             lifecycle.target_state(
-                action, user.role, complaint.state, complaint.resume_state, complaint.consumer_id is not None
-            )
+                action, user.role, complaint.state, complaint.resume_state, complaint.consumer_id is not None,
+                stage,
+            )  # fmt: skip
         except (lifecycle.TransitionError, lifecycle.ActionForbidden):
             continue
+        if action == Action.TRANSFER and not centre.other_bureaus(complaint).exists():
+            continue  # one bureau only: nowhere to transfer to
         possible.append(action)
     if complaint.kind == Kind.QUALITY_ISSUE and Action.REPLY in possible:
         # A quality issue's reply meets its first response too: the shop's primary step.
@@ -169,7 +233,12 @@ CLOCK_NOTES = {
     ClockChange.PAUSE_RESOLUTION: _("Pauses the resolution deadline until the consumer answers."),
     ClockChange.RESUME_RESOLUTION: _("The resolution deadline runs again."),
     ClockChange.CANCEL: _("Ends the deadlines still running."),
+    ClockChange.PAUSE_MEDIATION: _("Pauses the mediation period: testing and appraisal time does not count."),
+    ClockChange.RESUME_MEDIATION: _("The mediation period runs again, its end moved by the time paused."),
 }
+# The deadline a clock change pauses, which does not run on after the step.
+_PAUSES = {ClockChange.PAUSE_RESOLUTION: Phase.RESOLUTION, ClockChange.PAUSE_MEDIATION: Phase.MEDIATION}
+_RESUMES = frozenset({ClockChange.RESUME_RESOLUTION, ClockChange.RESUME_MEDIATION})
 
 
 def deadline_note(action: str, role: str, complaint) -> str:
@@ -192,14 +261,20 @@ def deadline_note(action: str, role: str, complaint) -> str:
         words = [str(_("Meets no deadline."))]
     if clock:
         words.append(str(CLOCK_NOTES[clock]))
+    if transition.starts:
+        words.append(
+            ngettext("Starts the duty: %(phases)s.", "Starts the duties: %(phases)s.", len(transition.starts))
+            % {"phases": _phase_list(transition.starts)}
+        )
     # What still runs afterwards: a paused deadline runs again only when the action resumes it.
     running = [
         d.phase
         for d in unmet
         if d.phase not in met
+        and d.phase != Phase.RATING
         and clock != ClockChange.CANCEL
-        and not (clock == ClockChange.PAUSE_RESOLUTION and d.phase == Phase.RESOLUTION)
-        and (d.status != DeadlineStatus.PAUSED or clock == ClockChange.RESUME_RESOLUTION)
+        and _PAUSES.get(clock) != d.phase
+        and (d.status != DeadlineStatus.PAUSED or clock in _RESUMES)
     ]
     if running:
         words.append(_("Still running after it: %(phases)s.") % {"phases": _phase_list(running)})
@@ -280,8 +355,9 @@ def met_line(d: DeadlineView) -> str:
 
 
 def nearest_deadline(complaint, now=None) -> DeadlineView | None:
-    """The running deadline due first (from the prefetched rows), or None when none runs."""
-    views = [deadline_view(d, now) for d in complaint.deadlines.all()]
+    """The shop's running deadline due first (from the prefetched rows), or None when none runs. The
+    centre's duties have their own queue (`complaints.centre_queue`); the rating window is no deadline."""
+    views = [deadline_view(d, now) for d in complaint.deadlines.all() if d.phase in SHOP_PHASES]
     running = [v for v in views if v.running]
     return min(running, key=lambda v: v.due_at) if running else None
 

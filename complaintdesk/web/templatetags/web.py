@@ -28,6 +28,12 @@ def resolution_summary(resolution):
 
 
 @register.filter
+def centre_decision(event):
+    """What a 12315 centre step decided, line by line (its ground in the law's words, terms, bureau)."""
+    return display.centre_decision(event)
+
+
+@register.filter
 def timeline_message(event):
     return display.timeline_message(event)
 

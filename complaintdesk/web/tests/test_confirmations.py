@@ -27,7 +27,9 @@ def _opening_tag(page: str, action: str) -> str:
 
 
 def test_every_step_that_ends_a_complaint_asks_first():
-    assert sorted(FINAL_ACTIONS) == ["accept", "close", "withdraw"]
+    assert sorted(FINAL_ACTIONS) == [
+        "accept", "close", "record_agreement", "refuse_case", "terminate_mediation", "withdraw",
+    ]  # fmt: skip
     assert set(CONFIRMATIONS) == FINAL_ACTIONS
     assert default_action(["provide_info", "accept", "dispute", "escalate", "withdraw"]) == "provide_info"
     assert default_action(["accept", "dispute", "withdraw"]) == "dispute"

@@ -60,8 +60,10 @@ def test_the_regulator_mediates_and_closes(people, browser_of):
     c = factories.complaint(people.alice, people.acme, "escalated")
     client = browser_of(people.rita)
     page = client.get(reverse("web:complaint", args=[c.pk])).content.decode()
-    assert 'id="action-start_mediation"' in page and 'id="action-close"' in page
-    client.post(reverse("web:act", args=[c.pk, "start_mediation"]), {"start_mediation-message": "Mediating."})
+    # Mediation starts when the centre accepts the complaint (start_mediation's old name still works).
+    assert 'id="action-accept_case"' in page and 'id="action-close"' in page
+    assert 'id="action-start_mediation"' not in page
+    client.post(reverse("web:act", args=[c.pk, "accept_case"]), {"accept_case-message": "Mediating."})
     c.refresh_from_db()
     assert c.state == "in_mediation"
     client.post(
@@ -79,7 +81,8 @@ def test_the_regulator_mediates_and_closes(people, browser_of):
     )
     c.refresh_from_db()
     assert c.state == "closed"
-    assert not c.deadlines.filter(status="open").exists()
+    # Only the consumer's window to rate the handling opens (no duty of anyone's).
+    assert list(c.deadlines.filter(status="open").values_list("phase", flat=True)) == ["rating"]
 
 
 @pytest.mark.django_db

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from complaintdesk.accounts.models import Role
-from complaintdesk.complaints import evidence, lifecycle, services
+from complaintdesk.complaints import centre, evidence, lifecycle, services
 from complaintdesk.complaints.queries import visible_complaints
+from complaintdesk.deadlines.models import CENTRE_PHASES, SHOP_PHASES
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.pledges import services as pledges
 from complaintdesk.web.display import (
@@ -49,12 +50,18 @@ def _render(request, complaint, forms=None, evidence_form=None, tags_form=None, 
     tagged = sorted(complaint.commitment_tags.values_list("number", flat=True))
     actions = available_actions(request.user, complaint)
     bound = forms or {}
+    rows = list(complaint.deadlines.all())
+    case = centre.case_of(complaint)
     context = {
         "complaint": complaint,
-        "deadlines": [deadline_view(d, now) for d in complaint.deadlines.all()],
+        "deadlines": [deadline_view(d, now) for d in rows if d.phase in SHOP_PHASES],
+        # The centre's own duties beside the shop's, with the case they belong to (SPEC §10).
+        "centre_duties": [deadline_view(d, now) for d in rows if d.phase in CENTRE_PHASES],
+        "centre_case": case,
+        "centre_bureau": case.bureau.name_in(get_language() or "en") if case else "",
         "events": complaint.events.select_related("actor"),
         "evidence": complaint.evidence.all(),
-        "action_forms": [(a, bound.get(a) or ActionForm(a)) for a in actions],
+        "action_forms": [(a, bound.get(a) or ActionForm(a, complaint=complaint)) for a in actions],
         "default_action": default_action(actions),
         "evidence_form": evidence_form or EvidenceForm(),
         "can_add_evidence": evidence.accepts_evidence(complaint),
@@ -77,7 +84,7 @@ def act(request, complaint_id: int, action: str):
     complaint = _complaint(request, complaint_id)
     if action not in lifecycle.ACTIONS:
         raise Http404
-    form = ActionForm(action, request.POST)
+    form = ActionForm(action, request.POST, complaint=complaint)
     if not form.is_valid():
         return _render(request, complaint, forms={action: form}, status=422)
     message = form.cleaned_data.get("message", "").strip()
@@ -89,7 +96,10 @@ def act(request, complaint_id: int, action: str):
         return _confirm(request, complaint, action, form, message)
     try:
         with transaction.atomic():
-            services.perform(complaint.pk, request.user, action, message, form.resolution)
+            services.perform(
+                complaint.pk, request.user, action, message, form.resolution, details=form.centre_details
+            )
+            # (The form offers it only while the centre is not already mediating.)
             if action == lifecycle.Action.DISPUTE and form.cleaned_data.get("ask_mediation"):
                 services.perform(
                     complaint.pk,
@@ -111,6 +121,9 @@ def act(request, complaint_id: int, action: str):
             % {"state": complaint.get_state_display()},
         )
         return _render(request, complaint, status=409)
+    except Conflict as exc:  # what the stored case rules out (transferred away meanwhile, notice sent)
+        messages.error(request, str(exc))
+        return _render(request, _complaint(request, complaint_id), status=409)
     messages.success(request, _("Done: %(action)s.") % {"action": _action_done(action)})
     return redirect("web:complaint", complaint.pk)
 
