@@ -341,7 +341,13 @@ def record(complaint, case: CentreCase | None, transition: Transition, fields: C
     elif action == Action.SEND_TERMINATION_NOTICE:
         data["ground"] = case.termination_ground
     elif complaint.state in _FINISHED and not case.outcome:
-        _end(case, Outcome.CLOSED, now, [])  # closed, withdrawn or resolved while at the centre
+        # Closed, withdrawn, or resolved by the consumer's acceptance of a proposal while at the centre:
+        # the centre's duties end with it (closing and withdrawing end every deadline anyway).
+        _end(case, Outcome.CLOSED, now, [])
+        Deadline.objects.filter(
+            complaint=complaint, phase__in=[Phase.ACCEPTANCE, Phase.MEDIATION], met_at__isnull=True,
+            status__in=[DeadlineStatus.OPEN, DeadlineStatus.PAUSED],
+        ).update(status=DeadlineStatus.CANCELLED, next_check_at=None)  # fmt: skip
     for phase in transition.starts:
         duties.start(phase, now, case.rule_version, complaint=complaint, bureau=case.bureau)
     kind = LETTERS.get(action)

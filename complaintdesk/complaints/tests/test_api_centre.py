@@ -265,3 +265,27 @@ def test_only_an_officer_files_for_the_centre_or_takes_its_steps(people, api, re
     # The shop sees the complaint, but the centre's decisions are not its to take.
     _refused(_act(api(people.bob), received, "refuse_case", at(2026, 10, 9, 10), ground=1, message="x"), 403)
     assert _snapshot(received) == before
+
+
+def test_the_centres_figures_count_each_path_of_the_walk(people, officer):
+    refused, agreed, ended, timed_out = (
+        _counter_filing(officer, people, at(2026, 9, 30, 17))["id"] for _ in range(4)
+    )
+    _act(officer, refused, "refuse_case", at(2026, 10, 9, 10), ground=4, message="Over three years")
+    for accepted in (agreed, ended, timed_out):
+        _act(officer, accepted, "accept_case", at(2026, 10, 15, 10))
+    _act(officer, agreed, "record_agreement", at(2026, 11, 2, 10), terms="Refund", amount_recovered="99.50")
+    _act(
+        officer, ended, "terminate_mediation", at(2026, 11, 2, 11), ground=4, message="No agreement possible"
+    )
+    sweep.sweep(at(2026, 12, 17, 18))
+    with time_machine.travel(at(2026, 12, 18, 9), tick=False):
+        figures = officer.get("/stats/centre", {"start": "2026-09-01", "end": "2026-12-31"}).json()
+    assert (figures["accepted"], figures["refused"], figures["agreed"], figures["terminated"]) == (3, 1, 1, 2)
+    assert figures["refused_by_ground"]["4"] == 1
+    assert (figures["terminated_by_ground"]["4"], figures["terminated_by_ground"]["5"]) == (1, 1)
+    assert figures["amount_recovered"] == "99.50"
+    # The period the worker ended was missed; its termination notice is still the officers' to send.
+    mediation, notice = figures["duties"]["mediation"], figures["duties"]["termination_notice"]
+    assert (mediation["met_in_time"], mediation["missed"]) == (2, 1)
+    assert (notice["met_in_time"], notice["running"]) == (1, 1)

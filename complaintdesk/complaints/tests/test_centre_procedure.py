@@ -320,6 +320,16 @@ def test_a_withdrawal_during_mediation_ends_the_case(mediating, desk):
     assert duty(mediating, "mediation").status == DeadlineStatus.CANCELLED
 
 
+def test_a_proposal_the_consumer_accepts_during_mediation_ends_the_centres_duties(mediating, desk):
+    act(mediating, desk.bob, "propose_resolution", at(2026, 11, 2, 10), "Full refund")
+    act(mediating, desk.alice, "accept", at(2026, 11, 2, 16))
+    mediating.refresh_from_db()
+    assert (mediating.state, case(mediating).outcome) == ("resolved", "closed")
+    assert duty(mediating, "mediation").status == DeadlineStatus.CANCELLED
+    assert sweep.sweep(MEDIATION_DUE)["terminated"] == 0
+    assert not mediating.events.filter(action__in=["terminate_mediation", "deadline_breach"]).exists()
+
+
 # ------------------------------------------------------------------------ the mediation period passes
 
 
