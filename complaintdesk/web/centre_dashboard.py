@@ -46,11 +46,13 @@ def _grounds(grounds, counts: dict[str, int]) -> list[dict]:
 
 def chart_data(s: dict) -> dict:
     """What centre.js draws, every label in the reader's language. A ground's bar is named by its number
-    ("(5)"); its tooltip and the table give the ground in words."""
+    ("(5)"); its tooltip (`titles`) and the table give the ground in words."""
     return {
+        # A bar's name on its lines (kind, way to the centre, channel): a long name in one line would be cut.
         "channels": {
             "label": _("Matters"),
-            "labels": [r["label"] for r in s["channels"]],
+            "labels": [r["label"].split(" · ") for r in s["channels"]],
+            "titles": [r["label"] for r in s["channels"]],
             "data": [r["count"] for r in s["channels"]],
         },
         "decisions": {

@@ -17,7 +17,7 @@
   function bars(id, series, colour, horizontal) {
     var tooltip = {};
     if (series.titles) {
-      // A ground's bar is named by its number; its tooltip gives the ground in words.
+      // A ground's bar is named by its number, a channel's on three lines; the tooltip gives the whole name.
       tooltip = {callbacks: {title: function (items) { return series.titles[items[0].dataIndex]; }}};
     }
     draw(id, {
