@@ -48,7 +48,7 @@ QUERIES = [
     "小米14 屏幕",
     "扫地机器人 漏水",  # rare together
     "退款",  # one very common word: the index stops at the newest 1,000
-    "iPhone 15 充電器",  # traditional, mixed
+    "iPhone 15 綠線",  # mixed, and traditional for the simplified 绿线
 ]
 
 PRODUCTS = [

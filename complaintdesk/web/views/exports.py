@@ -45,8 +45,9 @@ def filtered_complaints(user, f: dict) -> QuerySet:
         qs = qs.filter(overdue_filter(True))
     qs = qs.order_by("-received_at", "-id")
     if f["q"]:
-        # A complaint's reference finds that complaint; anything else is words, best match first.
-        by_reference = qs.filter(reference__iexact=f["q"].strip())
+        # A complaint's reference (TS-2026-0000123, capitals) finds that complaint, through its unique
+        # index (iexact would read every row); anything else is words, best match first.
+        by_reference = qs.filter(reference=f["q"].strip().upper())
         if by_reference.exists():
             return by_reference
         return search.matching(qs, f["q"], search.Scope.of(user, f["merchant"]))
