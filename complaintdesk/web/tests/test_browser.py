@@ -1,8 +1,9 @@
 """The whole journey in a real browser (Debian's Chromium driven by Playwright) against the live test server:
 a consumer files a complaint with evidence (kept through a field she forgot), the shop replies to the quality
 problem, the consumer's bell counts the notice, the shop proposes a refund, the consumer disputes it (after
-the dialogs of withdrawing and accepting let her go back), the regulator mediates and closes, the consumer
-sees the end. Plus field errors, tenancy by URL, the language switch and keyboard access.
+the dialogs of withdrawing and accepting let her go back), the 12315 centre accepts it and records the
+mediation agreement, the consumer sees the end. Plus field errors, tenancy by URL, the language switch and
+keyboard access.
 
 Run with SCREENSHOTS=1 to also write docs/screenshots/*.png from demo data."""
 
@@ -10,6 +11,7 @@ import contextlib
 import os
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -135,33 +137,43 @@ def test_the_whole_journey_from_filing_to_closing(people, open_page):
     act(alice, "Dispute the proposal", "Shipping was not refunded.", Ask_the_12315_centre_to_mediate=True)
     expect(alice.locator("#complaint-state")).to_have_text("Escalated")
 
-    # 6. Rita sees it in the centre's queue (its acceptance duty running), mediates and closes.
+    # 6. Rita sees it in the centre's queue (its acceptance duty running), accepts it for mediation, and
+    #    records the agreement the parties reach.
     rita = open_page()
     log_in(rita, "rita", "pw-rita")
     rita.get_by_role("link", name="Queue", exact=True).click()
     rita.get_by_role("link", name=complaint.reference).click()
-    act(rita, "Start mediation", "The 12315 centre mediates: both parties called.")
+    # (By its id: "Do not accept the complaint" contains the words of "Accept the complaint".)
+    accept = rita.locator("#action-accept_case")
+    expect(accept).to_have_attribute("open", "")  # the helpful step is the open one, not the refusal
+    accept.get_by_role("textbox").fill("The 12315 centre mediates: both parties called.")
+    accept.get_by_role("button", name="Accept the complaint", exact=True).click()
     expect(rita.locator("#complaint-state")).to_have_text("In mediation")
-    act(rita, "Close the case", "Agreed: full refund including shipping.")
+    box = rita.locator("#action-record_agreement")
+    box.locator("summary").click()
+    box.get_by_label("Terms of the agreement").fill("Acme refunds 199.00 CNY and the shipping by 2026-11-20.")
+    box.get_by_label("Money recovered for the consumer (yuan)").fill("211.00")
+    box.get_by_role("button", name="Record the mediation agreement").click()
     # A final step asks first, in a dialog; nothing changes until the officer says yes.
     dialog = rita.get_by_role("dialog")
-    expect(dialog).to_contain_text("Close this case?")
+    expect(dialog).to_contain_text("Record this agreement?")
     expect(rita.locator("#complaint-state")).to_have_text("In mediation")
-    dialog.get_by_role("button", name="Yes, close the case").click()
-    expect(rita.locator("#complaint-state")).to_have_text("Closed")
+    dialog.get_by_role("button", name="Yes, record the agreement").click()
+    expect(rita.locator("#complaint-state")).to_have_text("Mediation agreement")
 
     # 7. Alice sees the end, and the whole story in the timeline.
     alice.goto(alice.base + "/my/complaints/")
     row = alice.locator("tr", has=alice.get_by_role("link", name=complaint.reference))
-    expect(row).to_contain_text("Closed")
+    expect(row).to_contain_text("Mediation agreement")
     row.get_by_role("link", name=complaint.reference).click()
     timeline = alice.locator(".timeline")
     for step in ("Complaint filed", "Evidence added", "Reply", "Proposed a resolution", "Dispute the proposal",
-                 "Escalate to the 12315 centre", "Start mediation", "Close the case"):  # fmt: skip
+                 "Escalate to the 12315 centre", "Accept the complaint", "Record the mediation agreement"):  # fmt: skip
         expect(timeline).to_contain_text(step)
     expect(alice.locator("#h-actions")).to_have_count(0)
     complaint.refresh_from_db()
-    assert complaint.state == "closed"
+    assert complaint.state == "agreed"
+    assert complaint.centre_case.amount_recovered == Decimal("211.00")
 
 
 def test_field_errors_are_shown_next_to_the_fields(people, open_page):
