@@ -57,6 +57,10 @@ DATA_FIELDS = {
     "pledges.PledgeVersion": ["title"],
     "alerts.Alert": ["note"],
     "deadlines.CalendarOverride": ["note"],
+    "centre.Matter": ["text", "contact_name", "contact_email", "web_address", "reason"],
+    "centre.CentreCase": ["agreement_terms"],
+    "centre.Rating": ["comment"],
+    "centre.FollowUpCall": ["note"],
     "centre.Notice": ["title", "body"],
 }
 # Not pages: downloads, the back office and the API (tested on their own), the language switch's POST.
