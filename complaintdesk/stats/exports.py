@@ -1,25 +1,29 @@
 """Statistics tables and complaint lists as CSV and XLSX, and the anonymised open-data export.
 
 A table is (headers, rows); `statistics_table` builds one from the query results, `write_csv`/`write_xlsx`
-turn any table into a file and `download` into the HTTP answer that the API and the web both send.
-Complaint lists stream row by row, so a large export never sits in memory. Every cell of either format
-goes through `lib.spreadsheet.cell`: no text in a download is a formula.
+turn any table into a file and `download` into the HTTP answer that the API and the web both send. Every
+download streams (`lib.spreadsheet.csv_stream`, `xlsx_stream`): its first bytes leave at once and its memory
+stays flat however many rows it has. Complaint lists and the open data read their rows in batches of
+BATCH_ROWS as plain values (one query, no model instances): a million rows stream at tens of thousands of
+rows a second (docs/benchmarks.md). Every cell of either format goes through `lib.spreadsheet.cell`: no
+text in a download is a formula.
 """
 
-import csv
-import io
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date, datetime
+from datetime import datetime
+from itertools import chain
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, StreamingHttpResponse
+from django.db.models import Case, CharField, F, FilteredRelation, Q, QuerySet, Value, When
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import capfirst
-from django.utils.translation import get_language, gettext, override
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.accounts.privacy import listed_text
-from complaintdesk.complaints.models import Complaint
+from complaintdesk.complaints.models import Category, Complaint
+from complaintdesk.deadlines.models import DeadlineStatus, Phase
 from complaintdesk.lib import spreadsheet
 from complaintdesk.lib.errors import FieldError
 from complaintdesk.stats import centre, periods, queries
@@ -36,72 +40,53 @@ XLSX_MAX_ROWS = 1_048_575
 # How an XLSX date or time cell shows (ISO order, to the second, in the regulator's zone).
 XLSX_DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 XLSX_DATE_FORMAT = "yyyy-mm-dd"
-
-
-class Echo:
-    def write(self, value):
-        return value
+# Rows a list download reads from the database at a time (`QuerySet.iterator`: fetched in batches from one
+# query, a server-side cursor on PostgreSQL): what it holds in memory, whatever its length.
+BATCH_ROWS = 2000
 
 
 def local_instant(value: datetime) -> datetime:
-    """An aware instant in the regulator's zone, to the second (no download shows microseconds)."""
-    return timezone.localtime(value, periods.zone()).replace(microsecond=0)
+    """An aware instant in the regulator's zone, to the second (no download shows microseconds); a naive
+    time (none of the product's) only to the second."""
+    if value.tzinfo is None:
+        return value.replace(microsecond=0)
+    return value.astimezone(periods.zone()).replace(microsecond=0)
 
 
-def _csv_cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return local_instant(value).isoformat()  # ISO 8601 with the zone's offset
-    return spreadsheet.cell(value)
+def _wall_clock() -> Callable[[datetime], datetime]:
+    """`local_instant` with the zone read once, for a million rows."""
+    zone = periods.zone()
+    return lambda value: (value.astimezone(zone) if value.tzinfo is not None else value).replace(
+        microsecond=0
+    )
 
 
-def stream_csv(headers: list[str], rows: Iterable) -> Iterator[str]:
-    """CSV lines for a streaming response; a BOM first so spreadsheet programs read UTF-8 (Chinese)."""
-    writer = csv.writer(Echo())
-    yield "\ufeff" + writer.writerow(headers)
-    for row in rows:
-        yield writer.writerow([_csv_cell(v) for v in row])
+def csv_stream(headers: list[str], rows: Iterable) -> Iterator[bytes]:
+    """The table as CSV, in pieces (`lib.spreadsheet.csv_stream`): times as ISO 8601 with the regulator's
+    offset."""
+    return spreadsheet.csv_stream(chain([headers], rows), wall_clock=_wall_clock())
+
+
+def xlsx_stream(headers: list[str], rows: Iterable, title: str = "data") -> Iterator[bytes]:
+    """The table as an XLSX workbook of one sheet, in pieces (`lib.spreadsheet.xlsx_stream`): times as
+    date-time cells of the regulator's wall clock; a sheet too large for the file ends with a note in the
+    language active now."""
+    return spreadsheet.xlsx_stream(
+        chain([headers], rows),
+        title=title,
+        wall_clock=_wall_clock(),
+        datetime_format=XLSX_DATETIME_FORMAT,
+        date_format=XLSX_DATE_FORMAT,
+        cut_note=gettext("The file ends here: the rest does not fit in one XLSX sheet. Download it as CSV."),
+    )
 
 
 def write_csv(headers: list[str], rows: Iterable) -> bytes:
-    return "".join(stream_csv(headers, rows)).encode("utf-8")
+    return b"".join(csv_stream(headers, rows))
 
 
 def write_xlsx(headers: list[str], rows: Iterable, title: str = "data") -> bytes:
-    # Imported here: a process that never writes XLSX does not load openpyxl (60 ms).
-    from openpyxl import Workbook  # noqa: PLC0415 - as the comment above says
-    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415 - as above
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # noqa: PLC0415 - as above
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-
-    def cell(value):
-        if isinstance(value, str):
-            # Stored as text whatever it begins with (openpyxl stores '=…' as a formula), without the
-            # control characters XML cannot hold (openpyxl refuses them: the whole file would fail).
-            text = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", spreadsheet.cell(value)))
-            text.data_type = "s"
-            return text
-        if isinstance(value, datetime):
-            # A real date-time cell; XLSX has no time zones, so the regulator's wall clock, naive.
-            moment = local_instant(value) if value.tzinfo is not None else value.replace(microsecond=0)
-            stamp = WriteOnlyCell(sheet, moment.replace(tzinfo=None))
-            stamp.number_format = XLSX_DATETIME_FORMAT
-            return stamp
-        if isinstance(value, date):
-            day = WriteOnlyCell(sheet, value)
-            day.number_format = XLSX_DATE_FORMAT
-            return day
-        return value
-
-    sheet.append(headers)
-    for row in rows:
-        sheet.append([cell(v) for v in row])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return b"".join(xlsx_stream(headers, rows, title))
 
 
 def check_format(fmt: str) -> None:
@@ -109,14 +94,13 @@ def check_format(fmt: str) -> None:
         raise FieldError("format", f"unknown format {fmt!r}; formats are: {', '.join(FORMATS)}")
 
 
-def download(headers: list[str], rows: Iterable, fmt: str, name: str, streaming: bool = False):
-    """The table as an attachment `name`.csv or .xlsx; a streamed CSV when `streaming` (long lists)."""
+def download(headers: list[str], rows: Iterable, fmt: str, name: str) -> StreamingHttpResponse:
+    """The table as an attachment `name`.csv or .xlsx, streamed as it is written: every download of the
+    product is one of these. `rows` may be lazy (a generator reading the database): it is read as the
+    file streams, after the view has returned."""
     check_format(fmt)
-    if fmt == "csv" and streaming:
-        response = StreamingHttpResponse(stream_csv(headers, rows), content_type=CONTENT_TYPES[fmt])
-    else:
-        writer = write_csv if fmt == "csv" else write_xlsx
-        response = HttpResponse(writer(headers, rows), content_type=CONTENT_TYPES[fmt])
+    stream = csv_stream if fmt == "csv" else xlsx_stream
+    response = StreamingHttpResponse(stream(headers, rows), content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
 
@@ -127,7 +111,7 @@ def list_download(columns: list[str], rows_of: Callable, complaints, fmt: str, n
     check_format(fmt)
     if fmt == "xlsx" and complaints.count() > XLSX_MAX_ROWS:
         raise FieldError("format", "more rows than one XLSX sheet holds; export as csv")
-    return download(columns, rows_of(complaints), fmt, name, streaming=True)
+    return download(columns, rows_of(complaints), fmt, name)
 
 
 # ------------------------------------------------------------------------------------------ tables
@@ -289,50 +273,80 @@ def complaint_columns() -> list[str]:
 IN_TIME_LABELS = {"yes": _("Met in time"), "late": _("Met late"), "no": _("Missed")}
 
 
-def _in_time(complaint) -> str:
-    for d in complaint.deadlines.all():
-        if d.phase == "first_response":
-            if d.met_at is not None:
-                return "yes" if d.met_at <= d.due_at else "late"
-            if d.status == "met":
-                return "yes"
-            return "" if d.due_at > timezone.now() else "no"
-    return ""
+# The complaint's first-response deadline (at most one: unique by complaint and phase), joined to its row.
+_FIRST_RESPONSE = "first_response_deadline"
 
 
-def category_label(category) -> str:
-    return category.name_zh if (get_language() or "").startswith("zh") else category.name_en
+def first_response_in_time(now: datetime) -> Case:
+    """Whether the first response came in time, worked out by the database from the deadline's columns:
+    "yes", "late", "no" (missed: due and not met by `now`), or "" (no such deadline, or not due yet). A
+    deadline imported as met without a time (`rollups.deadline_outcome`) was met in time."""
+    due_at, met_at, status = (f"{_FIRST_RESPONSE}__{column}" for column in ("due_at", "met_at", "status"))
+    return Case(
+        When(**{f"{due_at}__isnull": True}, then=Value("")),
+        When(**{f"{met_at}__lte": F(due_at)}, then=Value("yes")),
+        When(**{f"{met_at}__isnull": False}, then=Value("late")),
+        When(**{status: DeadlineStatus.MET}, then=Value("yes")),
+        When(**{f"{due_at}__gt": now}, then=Value("")),
+        default=Value("no"),
+        output_field=CharField(),
+    )
+
+
+def _rows_with_first_response(complaints: QuerySet, *columns, now: datetime) -> Iterator[tuple]:
+    """`columns` of each of `complaints` (in their order; an expression for the first-response deadline's
+    columns names them `first_response_deadline__…`), then `first_response_in_time`: plain values read
+    BATCH_ROWS at a time, not model instances (a complaint's instance with its shop, category and deadlines
+    costs 30 times as much to make)."""
+    joined = complaints.prefetch_related(None).annotate(
+        **{
+            _FIRST_RESPONSE: FilteredRelation("deadlines", condition=Q(deadlines__phase=Phase.FIRST_RESPONSE))
+        },
+        first_response_in_time=first_response_in_time(now),
+    )
+    return joined.values_list(*columns, "first_response_in_time").iterator(chunk_size=BATCH_ROWS)
+
+
+def _labels(field: str) -> dict:
+    """A choice field's labels in the language active now, by code."""
+    return {code: str(label) for code, label in Complaint._meta.get_field(field).flatchoices}
 
 
 def complaint_rows(complaints, viewer) -> Iterator[list]:
     """A list of complaints `viewer` may see (a `visible_complaints` queryset), one row each in
     `complaint_columns`' order, labels in the language active now; free text masked for a shop as its
-    lists are (`privacy.listed_text`)."""
-    return _in_language(get_language(), _complaint_rows(complaints, viewer))
+    lists are (`privacy.listed_text`).
+
+    The labels are read here, in the request's language: the rows themselves are made while the file
+    streams, after the view has returned, when another language may be active in the thread."""
+    zh = (get_language() or "").startswith("zh")
+    categories = {
+        pk: (name_zh if zh else name_en, code)
+        for pk, code, name_en, name_zh in Category.objects.values_list("pk", "code", "name_en", "name_zh")
+    }
+    labels = {field: _labels(field) for field in ("kind", "channel", "sector", "state", "wanted_outcome")}
+    in_time_labels = {code: str(label) for code, label in IN_TIME_LABELS.items()} | {"": ""}
+    return _complaint_rows(complaints, viewer, categories, labels, in_time_labels, timezone.now())
 
 
-def _in_language(language: str | None, rows: Iterator[list]) -> Iterator[list]:
-    """Each row made in `language`: a streamed download's rows are made after its view has returned, when
-    the request's language is no longer active (the thread may be serving another request's)."""
-    while True:
-        with override(language):
-            row = next(rows, None)
-        if row is None:
-            return
-        yield row
-
-
-def _complaint_rows(complaints, viewer) -> Iterator[list]:
-    for c in complaints.iterator(chunk_size=2000):
-        first = next((d for d in c.deadlines.all() if d.phase == "first_response"), None)
-        in_time = _in_time(c)
+def _complaint_rows(complaints, viewer, categories, labels, in_time_labels, now) -> Iterator[list]:
+    kinds, channels, sectors, states, outcomes = labels.values()
+    rows = _rows_with_first_response(
+        complaints, "reference", "received_at", "merchant__name", "kind", "category_id", "channel", "sector",
+        "state", "order_number", "product", "amount", "wanted_outcome", "description",
+        f"{_FIRST_RESPONSE}__due_at", now=now,
+    )  # fmt: skip
+    for (
+        reference, received_at, shop, kind, category_id, channel, sector, state, order_number, product,
+        amount, wanted, description, due_at, in_time,
+    ) in rows:  # fmt: skip
+        category, category_code = categories[category_id]
         yield [
-            c.reference, c.received_at, c.merchant.name,
-            c.get_kind_display(), c.kind, category_label(c.category), c.category.code,
-            c.get_channel_display(), c.channel, c.get_sector_display(), c.sector,
-            c.get_state_display(), c.state, c.order_number, listed_text(c.product, viewer), c.amount,
-            c.get_wanted_outcome_display(), c.wanted_outcome, first.due_at if first else None,
-            str(IN_TIME_LABELS[in_time]) if in_time else "", listed_text(c.description, viewer),
+            reference, received_at, shop, kinds.get(kind, kind), kind, category, category_code,
+            channels.get(channel, channel), channel, sectors.get(sector, sector), sector,
+            states.get(state, state), state, order_number, listed_text(product, viewer), amount,
+            outcomes.get(wanted, wanted), wanted, due_at, in_time_labels[in_time],
+            listed_text(description, viewer),
         ]  # fmt: skip
 
 
@@ -344,24 +358,31 @@ OPEN_DATA_COLUMNS = [
 ]  # fmt: skip
 
 
-def open_data_complaints(period: periods.Period):
-    """Every complaint received in the period, with only the columns that open data may show."""
+def open_data_complaints(period: periods.Period) -> QuerySet:
+    """Every complaint received in the period, oldest first (`open_data_rows` reads only the columns that
+    open data may show)."""
     start, end = period.instants()
-    return (
-        Complaint.objects.filter(received_at__gte=start, received_at__lt=end)
-        .select_related("merchant", "category")
-        .prefetch_related("deadlines")
-        .order_by("received_at", "id")
-    )
+    return Complaint.objects.filter(received_at__gte=start, received_at__lt=end).order_by("received_at", "id")
 
 
 def open_data_rows(complaints) -> Iterator[list]:
     """No names, phones, addresses, ID numbers, references, order numbers or account ids: the consumer
     cannot be found from a row. The description only where its consumer consented to publishing it
     (`Complaint.publish_consent`: names in free text cannot be found), scrubbed (`scrub.py`); else empty."""
-    for c in complaints.iterator(chunk_size=2000):
+    categories = dict(Category.objects.values_list("pk", "code"))
+    return _open_data_rows(complaints, categories, periods.zone(), timezone.now())
+
+
+def _open_data_rows(complaints, categories, zone, now) -> Iterator[list]:
+    rows = _rows_with_first_response(
+        complaints, "received_at", "merchant__name", "merchant__platform", "kind", "category_id", "channel",
+        "sector", "state", "wanted_outcome", "amount", "publish_consent", "description", now=now,
+    )  # fmt: skip
+    for (
+        received_at, shop, platform, kind, category_id, channel, sector, state, wanted, amount, consent,
+        description, in_time,
+    ) in rows:  # fmt: skip
         yield [
-            timezone.localtime(c.received_at, periods.zone()).date().isoformat(), c.merchant.name,
-            c.merchant.platform, c.kind, c.category.code, c.channel, c.sector, c.state, c.wanted_outcome,
-            c.amount, _in_time(c), scrub(c.description) if c.publish_consent else "",
+            received_at.astimezone(zone).date().isoformat(), shop, platform, kind, categories[category_id],
+            channel, sector, state, wanted, amount, in_time, scrub(description) if consent else "",
         ]  # fmt: skip

@@ -41,6 +41,6 @@ def test_a_description_with_control_characters_downloads_as_xlsx_without_them(pe
     period = {"start": today, "end": today, "table": "complaints", "format": "xlsx"}
     response = api(people.rita).get("/stats/export", period)
     assert response.status_code == 200
-    header, row = _cells(response.content)
+    header, row = _cells(response.getvalue())
     description = row[[c.value for c in header].index("Description")].value  # the English header
     assert description == "bell and form feed, tab\tkept"

@@ -182,11 +182,11 @@ def test_tables_export_as_csv_and_xlsx(figures, api):
     period = {"start": "2026-01-01", "end": "2026-01-31"}
     response = _get(client, "/stats/export", {**period, "table": "breakdown", "by": "sector"})
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert rows[0][:3] == ["sector", "label", "count"]
     assert sorted(r[0] for r in rows[1:]) == ["offline_retail", "online_shopping"]
     response = _get(client, "/stats/export", {**period, "table": "summary", "format": "xlsx"})
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     values = {row[0]: row[1] for row in sheet.iter_rows(values_only=True)}
     assert (values["count"], values["growth_text_percent"]) == (2, "+100.0 %")
     bad = _get(client, "/stats/export", {**period, "table": "summary", "format": "pdf"})
@@ -207,7 +207,7 @@ def test_complaint_lists_export_what_the_user_may_see(figures, api):
     )
     assert {r["Shop"] for r in bob_rows} == {"Acme Online"} and len(bob_rows) == 4
     erin = _get(api(figures.erin), "/stats/export", {**period, "format": "xlsx"})
-    sheet = load_workbook(io.BytesIO(erin.content)).active
+    sheet = load_workbook(io.BytesIO(erin.getvalue())).active
     assert sheet.max_row == 1 + 2  # her own two complaints
     assert _get(api(figures.erin), "/stats/export", {**period, "table": "summary"}).status_code == 403
 
