@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from complaintdesk.complaints import labels
 from complaintdesk.complaints.models import Category, Complaint, ComplaintEvent, Evidence
 from complaintdesk.deadlines.models import Deadline
-from complaintdesk.lib.admin_display import json_rows
+from complaintdesk.lib.admin_display import LabelledFilter, json_rows
 
 
 @admin.register(Category)
@@ -23,14 +24,53 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class EventInline(ReadOnlyInline):
-    model = ComplaintEvent
-    fields = ["created_at", "action", "actor", "actor_role", "from_state", "to_state", "message", "details"]
-    readonly_fields = fields
+class EventWords:
+    """An event's codes (action, role, states) in the reader's language, as the complaint's timeline says
+    them, and its stored details as rows; the codes stay in the database and the API."""
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_label(self, event):
+        return labels.timeline_label(event.action)
+
+    @admin.display(description=_("actor's role"), ordering="actor_role")
+    def role_label(self, event):
+        return labels.actor_label(event.actor_role)
+
+    @admin.display(description=_("from state"), ordering="from_state")
+    def from_state_label(self, event):
+        return labels.state_label(event.from_state) or "–"
+
+    @admin.display(description=_("to state"), ordering="to_state")
+    def to_state_label(self, event):
+        return labels.state_label(event.to_state) or "–"
 
     @admin.display(description=_("details"))
     def details(self, event):
         return json_rows(event.data)
+
+
+EVENT_FIELDS = [
+    "created_at", "action_label", "actor", "role_label", "from_state_label", "to_state_label", "message",
+    "details",
+]  # fmt: skip
+
+
+class ActionFilter(LabelledFilter):
+    title = _("action")
+    parameter_name = "action"
+    names = {**labels.ACTION_LABELS, **labels.TIMELINE_LABELS}
+
+
+class RoleFilter(LabelledFilter):
+    title = _("actor's role")
+    parameter_name = "actor_role"
+    names = labels.ACTOR_LABELS
+
+
+class EventInline(EventWords, ReadOnlyInline):
+    model = ComplaintEvent
+    fields = EVENT_FIELDS
+    readonly_fields = fields
 
 
 class DeadlineInline(ReadOnlyInline):
@@ -64,15 +104,13 @@ class ComplaintAdmin(admin.ModelAdmin):
 
 
 @admin.register(ComplaintEvent)
-class ComplaintEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "complaint", "action", "actor", "from_state", "to_state"]
-    list_filter = ["action", "actor_role"]
-    exclude = ["data"]
-    readonly_fields = ["details"]
-
-    @admin.display(description=_("details"))
-    def details(self, event):
-        return json_rows(event.data)
+class ComplaintEventAdmin(EventWords, admin.ModelAdmin):
+    list_display = [
+        "created_at", "complaint", "action_label", "actor", "role_label", "from_state_label", "to_state_label",
+    ]  # fmt: skip
+    list_filter = [ActionFilter, RoleFilter]
+    fields = ["complaint", *EVENT_FIELDS]
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False

@@ -54,3 +54,18 @@ def column(field: str, description, boolean: bool = False, ordering: str | None 
 
     show.__name__ = field
     return admin.display(description=description, ordering=ordering or field, boolean=boolean)(show)
+
+
+class LabelledFilter(admin.SimpleListFilter):
+    """A list filter on a column of codes without choices (an event's action, an outbox message's event),
+    offering each code of `names` by its label in the reader's language: the admin's own filter would
+    list the raw codes, read from the whole table."""
+
+    names: dict
+
+    def lookups(self, request, model_admin):
+        return [(code, str(label)) for code, label in self.names.items()]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(**{self.parameter_name: value}) if value else queryset

@@ -1,11 +1,18 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from complaintdesk.lib.admin_display import json_rows
+from complaintdesk.lib.admin_display import LabelledFilter, json_rows
+from complaintdesk.notify.events import EVENT_LABELS, event_label
 from complaintdesk.notify.models import NotificationChannel, OutboxMessage
 
-# An outbox message's JSON fields, shown as rows instead.
-_JSON = ("payload", "notice")
+# An outbox message's JSON fields, shown as rows instead; its event code, by its name.
+_SHOWN_OTHERWISE = ("payload", "notice", "event")
+
+
+class EventFilter(LabelledFilter):
+    title = _("event")
+    parameter_name = "event"
+    names = EVENT_LABELS
 
 
 @admin.register(NotificationChannel)
@@ -16,15 +23,20 @@ class NotificationChannelAdmin(admin.ModelAdmin):
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "event", "channel", "status", "attempts", "sent_at"]
-    list_filter = ["status", "event"]
+    list_display = ["created_at", "event_label", "channel", "status", "attempts", "sent_at"]
+    list_filter = ["status", EventFilter]
     # Read-only throughout; the stored JSON (what a webhook receives, the untranslated notice) as rows.
-    exclude = _JSON
+    exclude = _SHOWN_OTHERWISE
     readonly_fields = [
-        *(f.name for f in OutboxMessage._meta.fields if f.name not in _JSON),
+        "event_label",
+        *(f.name for f in OutboxMessage._meta.fields if f.name not in _SHOWN_OTHERWISE),
         "payload_rows",
         "notice_rows",
     ]
+
+    @admin.display(description=_("event"), ordering="event")
+    def event_label(self, message):
+        return event_label(message.event)
 
     @admin.display(description=_("payload"))
     def payload_rows(self, message):

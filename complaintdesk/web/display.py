@@ -5,54 +5,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_noop, ngettext, pgettext_lazy
+from django.utils.translation import get_language, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.complaints import centre, lifecycle
-from complaintdesk.complaints.choices import TERMINAL_STATES, EventKind, Kind, ResolutionType, State
+from complaintdesk.complaints.choices import TERMINAL_STATES, Kind, ResolutionType, State
+from complaintdesk.complaints.labels import ACTION_LABELS, ACTOR_LABELS
 from complaintdesk.complaints.lifecycle import Action
 from complaintdesk.deadlines.models import SHOP_PHASES, ClockChange, DeadlineStatus, Phase
 from complaintdesk.deadlines.services import answer_window_end
-
-ACTION_LABELS = {
-    EventKind.SUBMIT: _("Complaint filed"),
-    EventKind.ADD_EVIDENCE: _("Evidence added"),
-    Action.RESPOND: _("Respond"),
-    Action.REPLY: _("Reply"),
-    Action.REQUEST_INFO: _("Ask for information"),
-    Action.PROVIDE_INFO: _("Provide information"),
-    Action.PROPOSE_RESOLUTION: _("Propose a resolution"),
-    Action.ACCEPT: _("Accept the proposal"),
-    Action.DISPUTE: _("Dispute the proposal"),
-    Action.WITHDRAW: _("Withdraw the complaint"),
-    Action.ESCALATE: _("Escalate to the 12315 centre"),
-    Action.START_MEDIATION: _("Start mediation"),
-    Action.CLOSE: _("Close the case"),
-    Action.ACCEPT_CASE: _("Accept the complaint"),
-    Action.REFUSE_CASE: _("Do not accept the complaint"),
-    Action.TRANSFER: _("Transfer to another bureau"),
-    Action.PAUSE_FOR_TESTING: _("Pause mediation for testing"),
-    Action.RESUME_AFTER_TESTING: _("Resume mediation after testing"),
-    Action.RECORD_AGREEMENT: _("Record the mediation agreement"),
-    Action.TERMINATE_MEDIATION: _("Terminate mediation"),
-    Action.SEND_TERMINATION_NOTICE: _("Send the termination notice"),
-    EventKind.DEADLINE_REMINDER: _("Deadline reminder"),
-    EventKind.DEADLINE_BREACH: _("Deadline breached"),
-    EventKind.RECOMPUTE_DEADLINES: _("Deadlines recomputed"),
-    EventKind.TAG_COMMITMENT: _("Pledge commitment alleged broken"),
-    EventKind.UNTAG_COMMITMENT: _("Allegation withdrawn"),
-}
-
-# The timeline says what was done, in its own words where the button's would mislead: "Resolution" alone
-# is the resolution deadline's name (处理完结), not a proposal.
-TIMELINE_LABELS = {
-    Action.PROPOSE_RESOLUTION: pgettext_lazy("timeline", "Proposed a resolution"),
-}
-
-
-def timeline_label(action: str) -> str:
-    return str(TIMELINE_LABELS.get(action) or ACTION_LABELS.get(action, action.replace("_", " ")))
 
 
 def resolution_summary(resolution: dict) -> str:
@@ -134,7 +96,6 @@ OFFERED = {
                      Action.PROVIDE_INFO, Action.ACCEPT, Action.DISPUTE, Action.WITHDRAW],
 }  # fmt: skip
 
-ACTOR_LABELS = {**dict(Role.choices), lifecycle.SYSTEM: _("System")}
 
 # The steps that end a complaint (their target is a final state, per the lifecycle table): never the open,
 # primary step of the page, and asked again before they are taken (final steps ask first).

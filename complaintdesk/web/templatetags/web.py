@@ -2,7 +2,7 @@ from django import template
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
-from complaintdesk.complaints.choices import State
+from complaintdesk.complaints import labels
 from complaintdesk.merchants.compliance import Requirement
 from complaintdesk.web import display
 from complaintdesk.web.forms.filings import FilingForm
@@ -18,8 +18,8 @@ def category_name(category):
 
 @register.filter
 def action_label(action):
-    """An event's label in the timeline (display.timeline_label)."""
-    return display.timeline_label(action)
+    """An event's label in the timeline (complaints.labels.timeline_label)."""
+    return labels.timeline_label(action)
 
 
 @register.filter
@@ -55,7 +55,7 @@ def open_question(complaint):
 
 @register.filter
 def actor_label(role):
-    return display.ACTOR_LABELS.get(role, role)
+    return labels.actor_label(role)
 
 
 @register.filter
@@ -66,10 +66,7 @@ def rule(label):
 
 @register.filter
 def state_label(state):
-    try:
-        return State(state).label
-    except ValueError:
-        return state
+    return labels.state_label(state)
 
 
 @register.filter

@@ -3,6 +3,7 @@ the catalogue, times are the regulator's, stored JSON reads as rows."""
 
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,9 +19,13 @@ from django.utils.functional import Promise
 from complaintdesk.accounts import login_protection
 from complaintdesk.accounts.models import ApiToken, User
 from complaintdesk.alerts.models import Alert, AlertKind
+from complaintdesk.centre.models import NoticeKind
+from complaintdesk.complaints import notices, services
 from complaintdesk.complaints.tests import factories
 from complaintdesk.lib.admin_display import json_rows
+from complaintdesk.notify.events import EVENT_LABELS
 from complaintdesk.notify.models import OutboxMessage
+from complaintdesk.promotions.notices import REVIEWED
 
 # The statistics rollups are not in the back office.
 NOT_IN_ADMIN = {"stats"}
@@ -211,3 +216,97 @@ def test_json_rows_escape_what_a_shop_or_consumer_wrote():
     assert "<dt>late</dt><dd>yes</dd>" in shown
     assert "<dt>contacts</dt><dd><div><dl" in shown
     assert json_rows({}) == "–"
+
+
+# ----------------------------------------------------------------------- values, not only headings
+
+
+def _codes(texts: list[str]) -> list[str]:
+    """The texts that are raw codes ("submit", "merchant_agent", "complaint_filed"), not labels: a code
+    belongs in a link's query string, for the filter, never in what the reader sees."""
+    return [text for text in texts if re.fullmatch(r"[a-z_]+", text)]
+
+
+def _cells(page: str, column: str) -> list[str]:
+    """The texts of a changelist's column (`field-<column>` cells), tags stripped."""
+    found = re.findall(rf'<t[dh] class="field-{column}[^"]*"[^>]*>(.*?)</t[dh]>', page, re.S)
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in found]
+
+
+def _filter_choices(page: str, parameter: str) -> list[str]:
+    """The choices a changelist's filter on `parameter` offers, as the reader sees them."""
+    return re.findall(rf'<a href="\?{parameter}=[^"]+"[^>]*>([^<]+)</a>', page)
+
+
+@pytest.fixture
+def a_question_asked(people):
+    """A complaint filed, answered and asked about: events by the consumer, the shop and the system."""
+    with time_machine.travel(FILED, tick=False):
+        complaint = factories.complaint(people.alice, people.acme)
+        services.perform(complaint.pk, people.bob, "respond", "We are looking into it.")
+        services.perform(complaint.pk, people.bob, "request_info", "Which colour was it?")
+    return complaint
+
+
+@pytest.mark.django_db
+def test_the_chinese_events_list_names_actions_roles_and_states(root, a_question_asked):
+    page = _back_office(root, "zh-hans").get(reverse("admin:complaints_complaintevent_changelist"))
+    text = page.content.decode()
+    actions, roles = _cells(text, "action_label"), _cells(text, "role_label")
+    assert set(actions) == {"投诉已提交", "回应", "请消费者补充信息"}, actions
+    assert set(roles) == {"消费者", "商家客服"}, roles
+    assert "已回应" in _cells(text, "to_state_label") and "等待消费者补充" in _cells(text, "to_state_label")
+    # The filters offer labels too, and still filter by code.
+    assert {"投诉已提交", "回应", "请消费者补充信息"} <= set(_filter_choices(text, "action"))
+    assert "系统" in _filter_choices(text, "actor_role") and "商家客服" in _filter_choices(text, "actor_role")
+    states = _cells(text, "from_state_label") + _cells(text, "to_state_label")
+    shown = actions + roles + states + _filter_choices(text, "action") + _filter_choices(text, "actor_role")
+    assert _codes(shown) == []
+    filtered = _back_office(root, "zh-hans").get(
+        reverse("admin:complaints_complaintevent_changelist"), {"action": "respond"}
+    )
+    assert _cells(filtered.content.decode(), "action_label") == ["回应"]
+
+
+@pytest.mark.django_db
+def test_a_complaints_page_lists_its_events_by_name(root, a_question_asked):
+    page = _back_office(root, "zh-hans").get(
+        reverse("admin:complaints_complaint_change", args=[a_question_asked.pk])
+    )
+    text = page.content.decode()
+    assert _cells(text, "action_label")[:3] == ["投诉已提交", "回应", "请消费者补充信息"]
+    assert "商家客服" in _cells(text, "role_label") and "等待消费者补充" in _cells(text, "to_state_label")
+
+
+@pytest.mark.django_db
+def test_the_chinese_outbox_list_names_its_events(root, a_question_asked):
+    page = _back_office(root, "zh-hans").get(reverse("admin:notify_outboxmessage_changelist"))
+    text = page.content.decode()
+    events = _cells(text, "event_label")
+    assert "投诉已提交" in events and len(events) == OutboxMessage.objects.count()
+    assert "投诉已提交" in _filter_choices(text, "event")
+    assert _codes(events + _filter_choices(text, "event")) == []
+    # In English the same rows say it in English.
+    english = _cells(
+        _back_office(root).get(reverse("admin:notify_outboxmessage_changelist")).content.decode(),
+        "event_label",
+    )
+    assert "Complaint filed" in english and "More information asked for" in english
+
+
+def test_every_event_the_outbox_is_given_has_a_name():
+    """The events the senders compose (complaint_<action>, centre_<letter>, promotion_<decision>) and the
+    ones they name outright (read from their source) are all in the outbox list's names."""
+    composed = {f"complaint_{action}" for action in [*notices.TO_CONSUMER, *notices.TO_SHOP]}
+    composed |= {f"centre_{kind}" for kind in NoticeKind.values}
+    composed |= {f"promotion_{decision}" for decision in REVIEWED}
+    root_dir = Path(__file__).resolve().parents[2]
+    named = set()
+    for source in root_dir.glob("*/**/*.py"):
+        if "tests" in source.parts or "migrations" in source.parts:
+            continue
+        code = source.read_text()
+        named |= set(re.findall(r'(?:enqueue(?:_for_shop)?|_send)\(\s*"([a-z_]+)"', code))
+        named |= set(re.findall(r'_EVENT = "([a-z_]+)"', code))
+    assert {"complaint_filed", "deadline_breach", "promotion_filed", "alert", "daily_digest"} <= named
+    assert composed | named <= set(EVENT_LABELS), (composed | named) - set(EVENT_LABELS)

@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import translation
 
-from complaintdesk.complaints import services
+from complaintdesk.complaints import labels, services
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.tests import factories
 from complaintdesk.web import display
@@ -113,9 +113,9 @@ def test_a_proposal_shows_once_in_the_timeline_with_its_own_label(people, browse
     assert "Proposed a resolution" in timeline and "Refund — " + details in timeline
     # Its label is not the resolution deadline's name, in any language.
     with translation.override("zh-hans"):
-        assert display.timeline_label("propose_resolution") != str(display.Phase.RESOLUTION.label)
+        assert labels.timeline_label("propose_resolution") != str(display.Phase.RESOLUTION.label)
     # Nor the button's: the timeline says what was done.
-    assert display.timeline_label("propose_resolution") != str(display.ACTION_LABELS["propose_resolution"])
+    assert labels.timeline_label("propose_resolution") != str(display.ACTION_LABELS["propose_resolution"])
 
 
 @pytest.mark.django_db
