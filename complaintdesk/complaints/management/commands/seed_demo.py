@@ -1,4 +1,6 @@
-"""Demo data: five shops with staff, twenty consumers, a regulator, two hundred complaints. Idempotent."""
+"""Demo data: five shops with staff, twenty consumers, a regulator, two hundred complaints in every state
+(at the shop and at the 12315 centre), the centre's reports and enquiries, ratings and follow-up calls
+(`complaints.demo_centre`). Idempotent."""
 
 import random
 from datetime import timedelta
@@ -9,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from complaintdesk.accounts.models import Role, User
-from complaintdesk.complaints import services
-from complaintdesk.complaints.choices import Channel, Kind, State, WantedOutcome
+from complaintdesk.complaints import demo_centre, services
+from complaintdesk.complaints.choices import TERMINAL_STATES, Channel, Kind, State, WantedOutcome
 from complaintdesk.complaints.lifecycle import Action
 from complaintdesk.complaints.models import Category, Complaint
 from complaintdesk.deadlines.services import ensure_default_policy
@@ -40,26 +42,28 @@ STORIES = {
     "contract_fees": ["会员自动续费未提前告知。", "Charged a cancellation fee not in the terms."],
     "other": ["客服电话一直无人接听。", "Customer service never answers the chat."],
 }
-# How many of the 200 complaints end in each state; open ones are recent so their deadlines still run.
+# How many of the complaints end in each state; open ones are recent so their deadlines still run. With the
+# centre's own stories (`demo_centre.STORIES`) they make two hundred.
 STATE_MIX = [
-    (State.CLOSED, 50), (State.RESOLVED, 40), (State.WITHDRAWN, 14), (State.SUBMITTED, 16),
-    (State.RESPONDED, 18), (State.AWAITING_CONSUMER, 10), (State.RESOLUTION_PROPOSED, 14),
-    (State.DISPUTED, 12), (State.ESCALATED, 14), (State.IN_MEDIATION, 12),
+    (State.CLOSED, 44), (State.RESOLVED, 36), (State.WITHDRAWN, 12), (State.SUBMITTED, 14),
+    (State.RESPONDED, 16), (State.AWAITING_CONSUMER, 10), (State.RESOLUTION_PROPOSED, 12),
+    (State.DISPUTED, 10), (State.ESCALATED, 10), (State.IN_MEDIATION, 8), (State.TESTING, 4),
+    (State.REFUSED, 6), (State.AGREED, 6), (State.TERMINATED, 4),
 ]  # fmt: skip
+# The consumer disputes the shop's proposal and takes the complaint to the 12315 centre, which decides.
+_AT_CENTRE = [Action.RESPOND, Action.PROPOSE_RESOLUTION, Action.DISPUTE, Action.ESCALATE]
 PATHS = {
     State.SUBMITTED: [],
     State.RESPONDED: [Action.RESPOND],
     State.AWAITING_CONSUMER: [Action.RESPOND, Action.REQUEST_INFO],
     State.RESOLUTION_PROPOSED: [Action.RESPOND, Action.PROPOSE_RESOLUTION],
     State.DISPUTED: [Action.RESPOND, Action.PROPOSE_RESOLUTION, Action.DISPUTE],
-    State.ESCALATED: [Action.RESPOND, Action.PROPOSE_RESOLUTION, Action.DISPUTE, Action.ESCALATE],
-    State.IN_MEDIATION: [
-        Action.RESPOND,
-        Action.PROPOSE_RESOLUTION,
-        Action.DISPUTE,
-        Action.ESCALATE,
-        Action.START_MEDIATION,
-    ],
+    State.ESCALATED: _AT_CENTRE,
+    State.IN_MEDIATION: [*_AT_CENTRE, Action.ACCEPT_CASE],
+    State.TESTING: [*_AT_CENTRE, Action.ACCEPT_CASE, Action.PAUSE_FOR_TESTING],
+    State.REFUSED: [*_AT_CENTRE, Action.REFUSE_CASE],
+    State.AGREED: [*_AT_CENTRE, Action.ACCEPT_CASE, Action.RECORD_AGREEMENT],
+    State.TERMINATED: [*_AT_CENTRE, Action.ACCEPT_CASE, Action.TERMINATE_MEDIATION],
     State.RESOLVED: [
         Action.RESPOND,
         Action.REQUEST_INFO,
@@ -71,7 +75,10 @@ PATHS = {
     State.WITHDRAWN: [Action.RESPOND, Action.WITHDRAW],
 }
 # The steps that end a demo complaint's story: they come days after receipt, not months.
-FINISHING = frozenset({Action.ACCEPT, Action.CLOSE, Action.WITHDRAW})
+FINISHING = frozenset(
+    {Action.ACCEPT, Action.CLOSE, Action.WITHDRAW, Action.REFUSE_CASE, Action.RECORD_AGREEMENT,
+     Action.TERMINATE_MEDIATION}
+)  # fmt: skip
 MESSAGES = {
     Action.RESPOND: "您好，已收到您的投诉，我们正在核实。/ We have received your complaint and are looking into it.",
     Action.REPLY: "很抱歉给您带来不便，我们将为您更换新品。/ Sorry for the faulty item: we will send you a new one.",
@@ -80,10 +87,10 @@ MESSAGES = {
     Action.PROPOSE_RESOLUTION: "我们愿意全额退款。/ We offer a full refund.",
     Action.DISPUTE: "退款金额不含运费，不接受。/ The refund leaves out shipping; not acceptable.",
     Action.ESCALATE: "请12315协助调解。/ Please ask 12315 to mediate.",
-    Action.START_MEDIATION: "12315 开始调解。/ The 12315 centre is mediating.",
     Action.CLOSE: "调解完成，结案。/ Mediation finished; case closed.",
     Action.WITHDRAW: "问题已私下解决。/ Solved directly with the shop.",
     Action.ACCEPT: "",
+    **demo_centre.STEP_MESSAGES,
 }
 
 
@@ -97,12 +104,20 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         ensure_default_policy()
+        # Before any complaint reaches the centre: those received from its date on follow it.
+        demo_centre.rule_version(lambda text: self.stdout.write(self.style.WARNING(text)))
         with transaction.atomic():
             regulator, shops, consumers = self._people()
         created = self._complaints(regulator, shops, consumers)
+        centre = demo_centre.load(regulator, shops, consumers)
         with transaction.atomic():
             demo_obligations.load(regulator, shops)  # service info, coordinators, pledge, filings
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} complaints added)."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready ({created + centre['complaints']} complaints, {centre['matters']} reports and "
+                f"enquiries, {centre['ratings']} ratings, {centre['calls']} follow-up calls added)."
+            )
+        )
         self.stdout.write(
             "Demo logins (password 'demo'): regulator, consumer1…consumer20, "
             "shop1-agent…shop5-agent, shop1-coordinator…shop5-coordinator"
@@ -157,7 +172,7 @@ class Command(BaseCommand):
             shop, (agent, coordinator) = shops[i % len(shops)]
             consumer = consumers[rng.randrange(len(consumers))]
             category = categories[rng.randrange(len(categories))]
-            terminal = target in (State.CLOSED, State.RESOLVED, State.WITHDRAWN)
+            terminal = target in TERMINAL_STATES
             age = timedelta(days=rng.uniform(8, 395)) if terminal else timedelta(hours=rng.uniform(0.5, 120))
             if target == State.SUBMITTED:
                 age = timedelta(minutes=rng.uniform(5, 90))
@@ -179,15 +194,16 @@ class Command(BaseCommand):
             )
             with transaction.atomic():
                 complaint = services.file_complaint(consumer, new_complaint)
-                self._walk(complaint, PATHS[target], received_at, now, rng, consumer, agent, regulator)
+                self._walk(complaint, PATHS[target], received_at, now, rng, consumer, agent, regulator, i)
             created += 1
         return created
 
-    def _walk(self, complaint, actions, received_at, now, rng, consumer, agent, regulator):
+    def _walk(self, complaint, actions, received_at, now, rng, consumer, agent, regulator, index):
         """Take the actions at plausible, increasing times: most shops answer within hours (some late);
         an open complaint's later steps spread over the time left until now, a finished one's over about
         a month at most (most within the 7 working days of the resolution rule, some late), not over the
-        months until today. A quality issue's first answer is the reply, as the complaint page offers it."""
+        months until today. A quality issue's first answer is the reply, as the complaint page offers it.
+        `index`, the complaint's place in the demo, takes the centre's grounds in turn (`demo_centre.details`)."""
         if not actions:
             return
         first_answer = received_at + timedelta(hours=rng.choice([0.3, 0.8, 1.2, 1.7, 3, 6, 10, 15, 30]))
@@ -207,12 +223,15 @@ class Command(BaseCommand):
                 if action == Action.PROPOSE_RESOLUTION
                 else None
             )
-            services.perform(complaint.pk, actor, action, MESSAGES[action], resolution, at=at)
+            details = demo_centre.details(action, complaint, index, rng)
+            services.perform(
+                complaint.pk, actor, action, MESSAGES[action], resolution, at=at, details=details
+            )
 
 
 def _who(action: str) -> str:
     if action in (Action.PROVIDE_INFO, Action.ACCEPT, Action.DISPUTE, Action.WITHDRAW, Action.ESCALATE):
         return "consumer"
-    if action in (Action.START_MEDIATION, Action.CLOSE):
+    if action == Action.CLOSE or action in demo_centre.STEP_MESSAGES:
         return "regulator"
     return "merchant"
