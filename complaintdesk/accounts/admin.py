@@ -25,6 +25,17 @@ _OFFICER_FIELDSETS = (
     ("ComplaintDesk", {"fields": ("role", "merchant", "is_active")}),
     _DATES,
 )
+# An officer's own setting (notify.outbox.officer_targets), shown on an officer's page only.
+_ALERTS = (
+    _("Alerts"),
+    {
+        "fields": ("alert_notices",),
+        "description": _(
+            "How alerts reach this officer: at once, in the daily digest at 08:00, or not at all. Officers "
+            "also choose it themselves on their notifications page."
+        ),
+    },
+)
 _MODEL_FIELDS = frozenset(f.name for f in User._meta.get_fields())
 
 
@@ -42,8 +53,12 @@ class UserAdmin(BaseUserAdmin):
 
     def get_fieldsets(self, request, obj=None):
         if request.user.is_superuser or obj is None:
-            return super().get_fieldsets(request, obj)
-        return _OFFICER_FIELDSETS
+            fieldsets = super().get_fieldsets(request, obj)
+        else:
+            fieldsets = _OFFICER_FIELDSETS
+        if obj is not None and obj.role == Role.REGULATOR:
+            fieldsets = (*fieldsets, _ALERTS)
+        return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser or obj is None:

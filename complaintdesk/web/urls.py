@@ -103,6 +103,7 @@ urlpatterns = [
     path("notifications/", notifications.notifications, name="notifications"),
     path("notifications/read/", notifications.mark_all_read, name="notifications_read_all"),
     path("notifications/<int:notification_id>/read/", notifications.mark_read, name="notification_read"),
+    path("notifications/alerts/", notifications.alert_notices, name="alert_notices"),
     # Downloads of the statistics and complaint lists: the regulator's of every shop, a shop's of its own
     path("exports/statistics/", exports.statistics, name="export_statistics"),
     path("exports/complaints/", exports.complaints, name="export_complaints"),

@@ -45,10 +45,12 @@ def root(db):
 
 
 @pytest.mark.django_db
-def test_an_officers_own_page_offers_personal_details_only(people, officer):
+def test_an_officers_own_page_offers_personal_details_and_alerts_only(people, officer):
     page = officer.get(_change_url(people.rita))
     form = page.context["adminform"].form
-    assert set(form.fields) == {"username", "password", "first_name", "last_name", "email", "phone"}
+    assert set(form.fields) == {
+        "username", "password", "first_name", "last_name", "email", "phone", "alert_notices"
+    }  # fmt: skip
     assert {"role", "merchant", "is_active"} <= set(page.context["adminform"].readonly_fields)
     data = posted_form(page, "user_form")
     data.update(first_name="Rita", phone="021-12315")

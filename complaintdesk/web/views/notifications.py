@@ -1,26 +1,52 @@
-"""Every signed-in user's notifications (the bell in the header), and the language their notices use.
+"""Every signed-in user's notifications (the bell in the header), the language their notices use, and an
+officer's choice of how alerts reach them.
 
 The rows are written by the outbox when it delivers a notice to the user (`notify.outbox.in_app`).
 """
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.http import require_POST
 
+from complaintdesk.accounts.models import Role
 from complaintdesk.notify.models import Notification
 from complaintdesk.web.filters import PageQuery, reads_query
+from complaintdesk.web.forms.notifications import AlertNoticesForm
+from complaintdesk.web.views.access import regulator_required
 
 
 @login_required
 @reads_query(PageQuery)
 def notifications(request, query):
-    page = Paginator(Notification.objects.filter(user=request.user), 50).get_page(query["page"])
-    return render(request, "web/notifications/list.html", {"page": page, "notifications": page.object_list})
+    return _list(request, query["page"])
+
+
+def _list(request, page_number, alert_form=None, status=200):
+    """The user's notifications; an officer's page also says how alerts reach them, in a form."""
+    page = Paginator(Notification.objects.filter(user=request.user), 50).get_page(page_number)
+    if alert_form is None and request.user.role == Role.REGULATOR:
+        alert_form = AlertNoticesForm(instance=request.user)
+    context = {"page": page, "notifications": page.object_list, "alert_form": alert_form}
+    return render(request, "web/notifications/list.html", context, status=status)
+
+
+@regulator_required
+@require_POST
+def alert_notices(request):
+    """An officer chooses how alerts reach them: at once, in the daily digest, or not at all."""
+    form = AlertNoticesForm(request.POST, instance=request.user)
+    if not form.is_valid():
+        return _list(request, 1, alert_form=form, status=422)
+    form.instance.save(update_fields=["alert_notices"])
+    messages.success(request, _("Saved: %(choice)s.") % {"choice": form.instance.get_alert_notices_display()})
+    return redirect("web:notifications")
 
 
 @login_required
