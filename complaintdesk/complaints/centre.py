@@ -152,10 +152,7 @@ def _ground(action: str, grounds, value) -> int:
             "ground",
             _("%(action)s needs a legal ground: one of %(grounds)s") % {"action": action, "grounds": listed},
         )
-    try:
-        number = int(value) if not isinstance(value, bool) and str(value).strip().isdigit() else None
-    except (TypeError, ValueError):
-        number = None
+    number = _whole(value)
     if number not in grounds.values:
         raise FieldError(
             "ground",
@@ -165,12 +162,23 @@ def _ground(action: str, grounds, value) -> int:
     return number
 
 
+def _whole(value) -> int | None:
+    """A whole number as a client may send it (5 or "5"), else None; never a bool or a fraction."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value).strip()
+    return int(text) if text.isdecimal() else None  # int() reads every digit isdecimal() accepts
+
+
 def _id(field: str, value) -> int:
-    if isinstance(value, bool) or not str(value).strip().isdigit() or not 0 < int(value) < 2**63:
+    number = _whole(value)
+    if number is None or not 0 < number < 2**63:
         raise FieldError(
             field, _("must be the id of a bureau (a positive whole number), not %(value)r") % {"value": value}
         )
-    return int(value)
+    return number
 
 
 def _bureau(value) -> Bureau:

@@ -452,7 +452,15 @@ def test_a_transfer_restarts_the_acceptance_duty_at_the_receiving_bureau(at_cent
 
 @pytest.mark.parametrize(
     ("bureau", "why"),
-    [(None, "needs the bureau"), ("same", "already at"), (999999, "unknown bureau"), ("x", "must be the id")],
+    [
+        (None, "needs the bureau"),
+        ("same", "already at"),
+        (999999, "unknown bureau"),
+        ("x", "must be the id"),
+        ("²", "must be the id"),
+        (-3, "must be the id"),
+        (2**63, "must be the id"),
+    ],
 )
 def test_a_transfer_nowhere_or_to_the_same_bureau_is_refused(at_centre, desk, bureau, why):
     if bureau == "same":
@@ -499,6 +507,9 @@ def _state_of(c) -> tuple:
         ("refuse_case", {"ground": 7}, "ground"),
         ("refuse_case", {"ground": 0}, "ground"),
         ("refuse_case", {"ground": "two"}, "ground"),
+        ("refuse_case", {"ground": "²"}, "ground"),
+        ("refuse_case", {"ground": True}, "ground"),
+        ("refuse_case", {"ground": 2.5}, "ground"),
         ("transfer", {}, "bureau"),
     ],
 )
