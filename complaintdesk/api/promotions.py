@@ -20,8 +20,10 @@ from complaintdesk.promotions.models import FilingAction, FilingState, Promotion
 
 router = Router(tags=["promotions"])
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Plan = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
+# An empty name, plan or contact is the domain's to refuse (promotions.services.problems), with every other
+# field's refusal in the same 422; the schema refuses only what cannot be read.
+Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Plan = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20000)]
 Count = Annotated[StrictInt, Field(gt=0, le=services.MAX_COUNT)]
 Staff = Annotated[StrictInt, Field(gt=0, le=services.MAX_STAFF)]
 Minutes = Annotated[Decimal, Field(gt=0, le=services.MAX_HANDLING_MINUTES, max_digits=7, decimal_places=2)]
@@ -29,8 +31,8 @@ Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500
 
 
 class ContactIn(Schema):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)]
     role: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
 
 

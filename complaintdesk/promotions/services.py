@@ -80,83 +80,105 @@ class FilingData:
 FIELDS = tuple(f.name for f in fields(FilingData))
 
 
-def _positive_int(data: FilingData, field: str, limit: int) -> None:
-    value = getattr(data, field)
+def _positive_int(value, limit: int) -> str | None:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise FieldError(field, _("must be a whole number"))
+        return _("must be a whole number")
     if value <= 0:
-        raise FieldError(field, _("must be greater than 0"))
+        return _("must be greater than 0")
     if value > limit:
-        raise FieldError(field, _("must be at most %(limit)s") % {"limit": limit})
+        return _("must be at most %(limit)s") % {"limit": limit}
+    return None
 
 
 def validate(data: FilingData, now: datetime, start_changed: bool = True) -> None:
-    """Every domain rule of a filing, raising a FieldError that names the first field that breaks one.
-    `start_changed`: a start already on file may have passed (a returned filing resubmitted late)."""
-    if not (data.name or "").strip():
-        raise FieldError("name", _("must not be empty"))
-    if len(data.name) > 200:
-        raise FieldError("name", _("must be at most %(limit)s characters") % {"limit": 200})
-    if data.type not in PromotionType.values:
-        raise FieldError("type", _("must be one of: %(types)s") % {"types": ", ".join(PromotionType.values)})
+    """Every domain rule of a filing: a FieldError naming the first field that breaks one, with every other
+    field's refusal in `also` (the API lists them all, a form shows each at its field)."""
+    found = problems(data, now, start_changed)
+    if found:
+        raise FieldError(*found[0], also=tuple(found[1:]))
+
+
+def problems(data: FilingData, now: datetime, start_changed: bool = True) -> list[tuple[str, str]]:
+    """(field, reason) for every field that breaks a rule, in the form's order, at most one reason each. A
+    field that is None was refused already (a form's own check): it is not checked, nor the rules that
+    compare it with another. `start_changed`: a start already on file may have passed (a returned filing
+    resubmitted late)."""
+    found: dict[str, str] = {}
+
+    def check(field: str, reason: str | None) -> None:
+        if reason and field not in found:
+            found[field] = reason
+
+    def given(*names: str) -> bool:
+        return all(getattr(data, name) is not None for name in names)
+
+    if given("name"):
+        if not data.name.strip():
+            check("name", _("must not be empty"))
+        elif len(data.name) > 200:
+            check("name", _("must be at most %(limit)s characters") % {"limit": 200})
+    if given("type") and data.type not in PromotionType.values:
+        check("type", _("must be one of: %(types)s") % {"types": ", ".join(PromotionType.values)})
     # The lead time is counted on the deadline calendar, which ends in year 9998: both ends lie in the years
     # served, the one rule for the API and the web form. Each end outside them is named.
-    outside = [
-        (field, reason)
-        for field in ("starts_at", "ends_at")
-        if isinstance(getattr(data, field), datetime)
-        and (reason := outside_service_years(getattr(data, field)))
-    ]
-    if outside:
-        raise FieldError(*outside[0], also=tuple(outside[1:]))
     for field in ("starts_at", "ends_at"):
         value = getattr(data, field)
+        if value is None:
+            continue
         if not isinstance(value, datetime) or value.tzinfo is None:
-            raise FieldError(
-                field, _("must be a date and time with a time zone offset, e.g. 2026-11-11T00:00:00+08:00")
-            )
-    if start_changed and data.starts_at <= now:
-        raise FieldError(
+            check(field, _("must be a date and time with a time zone offset, e.g. 2026-11-11T00:00:00+08:00"))
+        else:
+            check(field, outside_service_years(value))
+    times = given("starts_at", "ends_at") and not {"starts_at", "ends_at"} & found.keys()
+    if start_changed and given("starts_at") and "starts_at" not in found and data.starts_at <= now:
+        check(
             "starts_at",
             # In the zone the filing form reads and shows its times in, formatted as the pages do.
             _("must be in the future (now is %(now)s)")
             % {"now": f"{timezone.localtime(now):%Y-%m-%d %H:%M}"},
         )
-    if data.ends_at <= data.starts_at:
-        raise FieldError("ends_at", _("must be after the start"))
-    if data.ends_at - data.starts_at > MAX_DURATION:
-        raise FieldError("ends_at", _("a promotion lasts at most 366 days"))
-    _positive_int(data, "expected_orders", MAX_COUNT)
-    _positive_int(data, "peak_hour_orders", MAX_COUNT)
-    if data.peak_hour_orders > data.expected_orders:
-        raise FieldError(
+    if times and data.ends_at <= data.starts_at:
+        check("ends_at", _("must be after the start"))
+    if times and data.ends_at - data.starts_at > MAX_DURATION:
+        check("ends_at", _("a promotion lasts at most 366 days"))
+    for field, limit in (("expected_orders", MAX_COUNT), ("peak_hour_orders", MAX_COUNT)):
+        if given(field):
+            check(field, _positive_int(getattr(data, field), limit))
+    if (
+        given("expected_orders", "peak_hour_orders")
+        and not {"expected_orders", "peak_hour_orders"} & found.keys()
+        and data.peak_hour_orders > data.expected_orders
+    ):
+        check(
             "peak_hour_orders",
             _("cannot exceed the expected orders in total (%(orders)s)") % {"orders": data.expected_orders},
         )
-    _positive_int(data, "staff_per_shift", MAX_STAFF)
+    if given("staff_per_shift"):
+        check("staff_per_shift", _positive_int(data.staff_per_shift, MAX_STAFF))
     minutes = data.avg_handling_minutes
-    if isinstance(minutes, bool) or not isinstance(minutes, int | float | Decimal):
-        raise FieldError("avg_handling_minutes", _("must be a number of minutes"))
-    if not 0 < Decimal(str(minutes)) <= MAX_HANDLING_MINUTES:
-        raise FieldError("avg_handling_minutes", _("must be greater than 0 and at most 1440 minutes"))
-    if not (data.emergency_plan or "").strip():
-        raise FieldError("emergency_plan", _("must not be empty"))
-    _validate_contacts(data.contacts)
+    if minutes is not None:
+        if isinstance(minutes, bool) or not isinstance(minutes, int | float | Decimal):
+            check("avg_handling_minutes", _("must be a number of minutes"))
+        elif not 0 < Decimal(str(minutes)) <= MAX_HANDLING_MINUTES:
+            check("avg_handling_minutes", _("must be greater than 0 and at most 1440 minutes"))
+    if given("emergency_plan") and not data.emergency_plan.strip():
+        check("emergency_plan", _("must not be empty"))
+    if given("contacts"):
+        check("contacts", _contacts_problem(data.contacts))
+    return list(found.items())
 
 
-def _validate_contacts(contacts) -> None:
+def _contacts_problem(contacts) -> str | None:
     if not isinstance(contacts, list) or not contacts:
-        raise FieldError("contacts", _("name at least one escalation contact with a phone"))
+        return _("name at least one escalation contact with a phone")
     for i, contact in enumerate(contacts, start=1):
         if not isinstance(contact, dict) or not (contact.get("name") or "").strip():
-            raise FieldError("contacts", _("contact %(number)s needs a name") % {"number": i})
+            return _("contact %(number)s needs a name") % {"number": i}
         try:
             validate_phone(contact.get("phone") or "")
         except ValidationError as exc:
-            raise FieldError(
-                "contacts",
-                _("contact %(number)s: %(reason)s") % {"number": i, "reason": " ".join(exc.messages)},
-            ) from None
+            return _("contact %(number)s: %(reason)s") % {"number": i, "reason": " ".join(exc.messages)}
+    return None
 
 
 def _assessed(merchant, data: FilingData, filed_at: datetime, now: datetime) -> dict:

@@ -109,7 +109,7 @@ def test_the_lead_time_is_the_regulators_setting(people, api):
 
 
 BAD_INPUT = [
-    ({"name": ""}, "name", "at least 1 character"),
+    ({"name": ""}, "name", "must not be empty"),  # the domain's, with any other field's refusal
     ({"name": "x" * 201}, "name", "at most 200 characters"),
     ({"type": "black_friday"}, "type", "'double_11'"),
     ({"starts_at": "next week"}, "starts_at", "valid datetime"),
@@ -131,7 +131,7 @@ BAD_INPUT = [
     ({"avg_handling_minutes": -3}, "avg_handling_minutes", "greater than 0"),
     ({"avg_handling_minutes": 2000}, "avg_handling_minutes", "less than or equal to 1440"),
     ({"avg_handling_minutes": "quick"}, "avg_handling_minutes", "valid decimal"),
-    ({"emergency_plan": "  "}, "emergency_plan", "at least 1 character"),
+    ({"emergency_plan": "  "}, "emergency_plan", "must not be empty"),
     ({"contacts": []}, "contacts", "at least 1 item"),
     ({"contacts": [{"name": "Wang", "phone": "call me"}]}, "contacts", "not a phone number"),
     ({"contacts": [{"phone": "400-820-8820"}]}, "name", "Field required"),

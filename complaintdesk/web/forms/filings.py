@@ -1,8 +1,10 @@
 """The promotion filing's forms: the shop files, amends and attaches its plan; the regulator reviews."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from complaintdesk.promotions import services
 from complaintdesk.promotions.models import PromotionType
 from complaintdesk.promotions.services import FilingData
 from complaintdesk.web.forms.common import LabelledForm, check_upload, show_field_errors
@@ -38,29 +40,50 @@ class FilingForm(LabelledForm):
     contact_phone = forms.CharField(label=_("Escalation contact: phone"), max_length=32)
 
     def clean(self):
+        """The domain's rules too, on every field the form itself took, so that every error shows at once
+        (a bad phone with an empty name, a start in the past with an end before it)."""
         data = super().clean()
-        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
-            self.add_error("ends_at", _("The end must be after the start."))
+        found = services.problems(
+            self.filing_data(), timezone.now(), start_changed=self.start_changed(data.get("starts_at"))
+        )
+        for field, reason in found:
+            shown_at = _SHOWN_AT.get(field, field)
+            if shown_at not in self.errors:
+                self.add_error(shown_at if shown_at in self.fields else None, reason)
         return data
 
+    def start_changed(self, starts_at) -> bool:
+        """Whether the start is checked to be in the future: a new filing's always is."""
+        return True
+
     def filing_data(self):
+        """The filing as the domain takes it; a field the form refused is None (the domain skips it)."""
         d = self.cleaned_data
+
+        def text(name):
+            return d[name].strip() if d.get(name) is not None else None
+
+        contact = {"name": text("contact_name"), "phone": text("contact_phone")}
         return FilingData(
-            name=d["name"].strip(),
-            type=d["type"],
-            starts_at=d["starts_at"],
-            ends_at=d["ends_at"],
-            expected_orders=d["expected_orders"],
-            peak_hour_orders=d["peak_hour_orders"],
-            staff_per_shift=d["staff_per_shift"],
-            avg_handling_minutes=d["avg_handling_minutes"],
-            emergency_plan=d["emergency_plan"].strip(),
-            contacts=[{"name": d["contact_name"].strip(), "phone": d["contact_phone"].strip()}],
+            name=text("name"),
+            type=d.get("type"),
+            starts_at=d.get("starts_at"),
+            ends_at=d.get("ends_at"),
+            expected_orders=d.get("expected_orders"),
+            peak_hour_orders=d.get("peak_hour_orders"),
+            staff_per_shift=d.get("staff_per_shift"),
+            avg_handling_minutes=d.get("avg_handling_minutes"),
+            emergency_plan=text("emergency_plan"),
+            contacts=[contact] if None not in contact.values() else None,
         )
 
     def add_field_error(self, exc):
         """Every field the domain refused, the contacts at the contact's phone."""
-        show_field_errors(self, exc, {"contacts": "contact_phone"})
+        show_field_errors(self, exc, _SHOWN_AT)
+
+
+# Where the form shows a domain field it has no field of its own for.
+_SHOWN_AT = {"contacts": "contact_phone"}
 
 
 class ReviewForm(LabelledForm):
@@ -101,6 +124,12 @@ class AmendFilingForm(FilingForm):
         )
         super().__init__(*args, **kwargs)
         self.promotion = promotion
+
+    def start_changed(self, starts_at) -> bool:
+        """A start already on file may have passed (a returned filing resubmitted late); a new one may not."""
+        return starts_at is not None and starts_at != self.promotion.starts_at.replace(
+            second=0, microsecond=0
+        )
 
     def changes(self) -> dict:
         """The amendments as `services.amend` takes them: changed fields only, times to the minute (as the
