@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 
-# stats (10 M complaints, ~25 min), import (1 M rows) and search (1 M complaints) are the slow ones; each takes --help.
-for bench in bench/deadlines.py bench/sweep.py bench/stats.py bench/import.py bench/search.py; do
+# stats (10 M complaints, ~25 min), import (1 M rows), search and exports (1 M complaints each) are the slow
+# ones; each takes --help.
+for bench in bench/deadlines.py bench/sweep.py bench/stats.py bench/import.py bench/search.py bench/exports.py; do
   if [ -f "$bench" ]; then
     echo "== $bench"
     "$PY" "$bench"

@@ -247,3 +247,14 @@ def test_load_benchmark_kills_and_restarts_the_web_server_and_the_workers(
         fleet.stop()
         for name in ("load", "intake", "machine"):
             sys.modules.pop(name, None)
+
+
+@sqlite_pass_only
+def test_exports_benchmark_streams_every_row_of_each_download():
+    out = bench("exports.py", "--complaints", "2000", "--repeats", "1")
+
+    # Each download's rows were counted against the database's (the XLSX's inside its zip) before these.
+    for name in ("complaint list, CSV", "complaint list, XLSX", "open data 2025, CSV"):
+        assert re.search(rf"^\| {name} \| [\d,]+ \| \d+ ms \| ", out, re.MULTILINE), name
+    assert re.search(r"^\| complaint list, CSV \| 2,000 \|", out, re.MULTILINE)
+    assert "targets (CSV list" in out
