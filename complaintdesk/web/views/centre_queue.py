@@ -59,7 +59,8 @@ def _row(entry: centre_queue.Entry, now, language: str) -> dict:
         about = item.merchant.name
     else:
         link = reverse("web:matter", args=[item.pk])
-        about = item.merchant.name if item.merchant_id else item.web_address
+        # A report is about a shop or a web address; an enquiry about what it asks.
+        about = item.merchant.name if item.merchant_id else item.web_address or item.text
     return {
         "entry": entry,
         "kind_label": KIND_LABELS[entry.kind],
