@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from complaintdesk.centre.grounds import RefusalGround, TerminationGround
 
@@ -154,7 +155,8 @@ class MatterKind(models.TextChoices):
 
 
 class MatterState(models.TextChoices):
-    RECEIVED = "received", _("Received")
+    # Not yet decided: "Received" alone is the time a column or a field gives.
+    RECEIVED = "received", pgettext_lazy("matter state", "Received")
     CASE_OPENED = "case_opened", _("Case opened")
     NO_CASE = "no_case", _("No case opened")
     ANSWERED = "answered", _("Answered")

@@ -12,9 +12,10 @@ nobody in Chinese and English.
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_noop
 
 from complaintdesk.deadlines.models import Deadline, Phase
+from complaintdesk.deadlines.rule_words import rule_text
 from complaintdesk.notify import outbox, render
 
 REMINDER = gettext_noop("Reminder: complaint %(ref)s, %(phase)s due %(due)s (%(rule)s).")
@@ -46,9 +47,7 @@ def _notice(text: str, deadline: Deadline, **values) -> dict:
         named={
             "phase": render.in_each_language(lambda: Phase(deadline.phase).label),
             # The default policy's rules are in the catalogue; a rule of the regulator's own keeps its name.
-            "rule": render.in_each_language(
-                lambda: gettext(deadline.rule_label) if deadline.rule_label else ""
-            ),
+            "rule": render.in_each_language(lambda: rule_text(deadline.rule_label)),
         },
     )
 

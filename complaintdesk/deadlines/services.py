@@ -5,6 +5,7 @@ import functools
 import importlib
 import json
 import logging
+import re
 import threading
 import time as _time
 from datetime import UTC, datetime, timedelta
@@ -15,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from complaintdesk.complaints.models import Category
 from complaintdesk.deadlines import policy, statutory
@@ -220,17 +221,33 @@ def deadlines_for(merchant, kind: str, category_code: str, channel: str, receive
 
 
 def warning_for(due: policy.Due) -> str:
+    """Which days of the deadline's window no statutory calendar covers, stored in English as the API gives
+    it; `warning_text` says it in the reader's language."""
     if not due.guessed_days:
         return ""
     days = ", ".join(d.isoformat() for d in due.guessed_days[:3])
-    assumed = _GUESSES.get(settings.DEADLINE_UNCOVERED_YEARS, "")
-    return f"No statutory calendar covers {days}{'…' if len(due.guessed_days) > 3 else ''}: {assumed}."
+    days += "…" if len(due.guessed_days) > 3 else ""
+    return _UNCOVERED % {"days": days, "assumed": _GUESSES.get(settings.DEADLINE_UNCOVERED_YEARS, "")}
 
 
+_UNCOVERED = gettext_noop("No statutory calendar covers %(days)s: %(assumed)s.")
 _GUESSES = {
-    "weekends": "weekends assumed",
-    "estimate": "the usual statutory holidays and weekends assumed, without adjusted working days",
+    "weekends": gettext_noop("weekends assumed"),
+    "estimate": gettext_noop(
+        "the usual statutory holidays and weekends assumed, without adjusted working days"
+    ),
 }
+# What `warning_for` stored, read back for its facts (the days and the guess).
+_STORED_UNCOVERED = re.compile(r"No statutory calendar covers (?P<days>[^:]+): (?P<assumed>[^:]*)\.")
+
+
+def warning_text(stored: str) -> str:
+    """A deadline's stored warning in the active language."""
+    found = _STORED_UNCOVERED.fullmatch(stored or "")
+    if found is None:
+        return gettext(stored) if stored else ""
+    assumed = gettext(found["assumed"]) if found["assumed"] else ""
+    return gettext(_UNCOVERED) % {"days": found["days"], "assumed": assumed}
 
 
 def deadline_fields(phase: str, due: policy.Due, starts_at: datetime) -> dict:

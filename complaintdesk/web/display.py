@@ -14,7 +14,7 @@ from complaintdesk.complaints.choices import TERMINAL_STATES, Kind, ResolutionTy
 from complaintdesk.complaints.labels import ACTION_LABELS, ACTOR_LABELS
 from complaintdesk.complaints.lifecycle import Action
 from complaintdesk.deadlines.models import SHOP_PHASES, ClockChange, DeadlineStatus, Phase
-from complaintdesk.deadlines.services import answer_window_end
+from complaintdesk.deadlines.services import answer_window_end, warning_text
 
 
 def resolution_summary(resolution: dict) -> str:
@@ -158,6 +158,24 @@ DEFAULT_RULE_LABELS = [
     gettext_noop("Quality problem: reply within 4 working hours"),
     gettext_noop("Resolution by the end of the 7th working day after receipt"),
 ]
+# The default centre version's rules (centre migration 0002) and the demo's version (complaints.demo_centre):
+# each label and each citation on its own, as `deadlines.rule_words` translates them.
+DEFAULT_CENTRE_RULE_WORDS = [
+    gettext_noop("Accept or refuse within 7 working days of receipt"),
+    gettext_noop("Consumer Rights Protection Law art. 46; SAMR Order No. 20 art. 14"),
+    gettext_noop("Mediation ends without agreement 45 working days after acceptance"),
+    gettext_noop("SAMR Order No. 20 art. 21(5); testing and appraisal time not counted (art. 20)"),
+    gettext_noop("Tell both parties of a termination within 7 working days of the decision"),
+    gettext_noop("SAMR Order No. 20 art. 22"),
+    gettext_noop("Decide whether to open a case within 15 working days of receiving a report"),
+    gettext_noop("SAMR Order No. 20 art. 31; SAMR administrative penalty procedure rules art. 18"),
+    gettext_noop("Answer an enquiry within 7 working days (the centre's service standard)"),
+    gettext_noop("Centre service standard (no statutory limit)"),
+    gettext_noop("The consumer may rate the handling within 15 days of closing"),
+    gettext_noop("Centre service standard"),
+    gettext_noop("Mediation ends without agreement 60 working days after acceptance"),
+    gettext_noop("SAMR Order No. 121 of 2026 (demo; article to be confirmed against the official text)"),
+]
 
 QUEUE_STATES = [State.ESCALATED, State.DISPUTED, State.IN_MEDIATION]
 
@@ -299,7 +317,7 @@ def deadline_view(d, now=None) -> DeadlineView:
         status=d.status,
         status_label=DeadlineStatus(d.status).label,
         met_at=d.met_at,
-        warning=d.warning,
+        warning=warning_text(d.warning),
         tone=tone,
     )
 

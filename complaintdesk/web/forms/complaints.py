@@ -48,7 +48,11 @@ class ActionForm(LabelledForm):
         decimal_places=2,
         help_text=_("0 if no money was recovered."),
     )
-    case_bureau = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The bureau the page showed the case at (a transfer meanwhile refuses the step): hidden, but its label is
+    # what a refusal at the field names.
+    case_bureau = forms.IntegerField(
+        label=_("Bureau handling the case"), required=False, widget=forms.HiddenInput
+    )
 
     MESSAGE_LABELS = {
         Action.PROVIDE_INFO: _("Your answer"),

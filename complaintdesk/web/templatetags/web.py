@@ -3,6 +3,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from complaintdesk.complaints import labels
+from complaintdesk.deadlines.rule_words import rule_text
 from complaintdesk.merchants.compliance import Requirement
 from complaintdesk.web import display
 from complaintdesk.web.forms.filings import FilingForm
@@ -60,8 +61,8 @@ def actor_label(role):
 
 @register.filter
 def rule(label):
-    """A deadline rule in the reader's language when it is one of the default policy's."""
-    return gettext(label) if label else ""
+    """A deadline rule in the reader's language when it is one of the default policy's or centre version's."""
+    return rule_text(label)
 
 
 @register.filter
