@@ -14,6 +14,7 @@ from datetime import datetime
 from itertools import chain
 
 from django.core.exceptions import PermissionDenied
+from django.db import connections, transaction
 from django.db.models import Case, CharField, F, FilteredRelation, Q, QuerySet, Value, When
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -45,20 +46,12 @@ XLSX_DATE_FORMAT = "yyyy-mm-dd"
 BATCH_ROWS = 2000
 
 
-def local_instant(value: datetime) -> datetime:
-    """An aware instant in the regulator's zone, to the second (no download shows microseconds); a naive
-    time (none of the product's) only to the second."""
-    if value.tzinfo is None:
-        return value.replace(microsecond=0)
-    return value.astimezone(periods.zone()).replace(microsecond=0)
-
-
 def _wall_clock() -> Callable[[datetime], datetime]:
-    """`local_instant` with the zone read once, for a million rows."""
+    """What a download shows of an instant: the regulator's wall clock (to the second: `lib.spreadsheet`
+    drops the microseconds), with the zone read once for a million rows. A naive time (none of the
+    product's) as it is."""
     zone = periods.zone()
-    return lambda value: (value.astimezone(zone) if value.tzinfo is not None else value).replace(
-        microsecond=0
-    )
+    return lambda value: value.astimezone(zone) if value.tzinfo is not None else value
 
 
 def csv_stream(headers: list[str], rows: Iterable) -> Iterator[bytes]:
@@ -149,46 +142,75 @@ def statistics_table(
     return builders[table](queries.summary(period, shop))
 
 
-# What the time figures measure, in their column names: from receipt until the deadline was met, on the
-# wall clock (nights, weekends and waits for the consumer included), over the deadlines met.
+# Every statistics table is headed and labelled in the requester's language, as the complaint list is
+# (decisions.md, "Exports in the requester's language"): a figure's or a key's label, then its stable code
+# in a column of its own for programs; days are dates (XLSX date cells). The rows are made in the view, in
+# the request's language.
+
+
+def _headers(*names) -> list[str]:
+    return [capfirst(str(name)) for name in names]
+
+
+def _code(column) -> str:
+    return gettext("%(column)s (code)") % {"column": capfirst(str(column))}
+
+
+def _phase(phase: str) -> str:
+    return str(Phase(phase).label) if phase in Phase.values else phase
+
+
+# What the time figures measure: from receipt until the deadline was met, on the wall clock (nights,
+# weekends and waits for the consumer included), over the deadlines met. Their codes say it too.
 TIME_TO_MET = "wall_clock_minutes_from_receipt"
+MEDIAN_TIME = _("median time until met (wall-clock minutes from receipt)")
+P90_TIME = _("90th percentile of the time until met (wall-clock minutes from receipt)")
 
 
 def summary_table(data: dict) -> tuple[list[str], list[list]]:
     g = data["growth"]
+    zh = (get_language() or "").startswith("zh")
     rows = [
-        ["period", f"{data['period']['start']}..{data['period']['end']}"],
-        ["count", data["count"]],
-        ["previous_year_count", data["previous_year_count"]],
-        ["growth_percent", g["percent"]],
-        ["growth_ratio", g["ratio"]],
-        ["growth_text_percent", g["text_percent"]],
-        ["growth_text_ratio", g["text_ratio"]],
-        ["growth_text_times", g["text_times"]],
-        ["online_shopping_count", data["online_shopping_count"]],
-        ["online_shopping_share", data["online_shopping_share"]],
-        ["resolution_rate", data["resolution"]["rate"]],
+        [gettext("First day of the period"), "period_start", data["period"]["start"]],
+        [gettext("Last day of the period"), "period_end", data["period"]["end"]],
+        [gettext("Complaints in the period"), "count", data["count"]],
+        [gettext("Same period last year"), "previous_year_count", data["previous_year_count"]],
+        [gettext("Growth (%)"), "growth_percent", g["percent"]],
+        [gettext("This period ÷ same period last year"), "growth_ratio", g["ratio"]],
+        [gettext("Growth"), "growth_text_percent", g["text_percent"]],
+        [gettext("This period ÷ same period last year, as text"), "growth_text_ratio", g["text_ratio"]],
+        [gettext("Growth in words"), "growth_text_times", g["text_times_zh"] if zh else g["text_times"]],
+        [gettext("Complaints about online shopping"), "online_shopping_count", data["online_shopping_count"]],
+        [gettext("Online shopping share"), "online_shopping_share", data["online_shopping_share"]],
+        [gettext("Resolution rate (resolved ÷ finished)"), "resolution_rate", data["resolution"]["rate"]],
     ]
     # Over the deadlines met so far (in time or late): wall-clock minutes from receipt, pauses included.
     for phase in ("first_response", "reply", "resolution"):
         minutes = data["compliance"]["phase_minutes"][phase]
-        rows += [
-            [f"median_{phase}_{TIME_TO_MET}", minutes["median"]],
-            [f"p90_{phase}_{TIME_TO_MET}", minutes["p90"]],
-        ]
+        for code, label, value in (
+            ("median", MEDIAN_TIME, minutes["median"]),
+            ("p90", P90_TIME, minutes["p90"]),
+        ):
+            name = gettext("%(duty)s: %(figure)s") % {"duty": _phase(phase), "figure": label}
+            rows.append([name, f"{code}_{phase}_{TIME_TO_MET}", value])
     for phase, figures in data["compliance"]["phases"].items():
-        rows.append([f"{phase}_share_in_time", figures["share_in_time"]])
-    return ["figure", "value"], rows
+        name = gettext("%(duty)s: %(figure)s") % {
+            "duty": _phase(phase),
+            "figure": gettext("share met in time"),
+        }
+        rows.append([name, f"{phase}_share_in_time", figures["share_in_time"]])
+    return _headers(_("figure"), _("code"), _("value")), rows
 
 
+# A deadline outcome's column: its heading, and its key in the statistics.
 COMPLIANCE_COLUMNS = [
-    "deadlines",
-    "met_in_time",
-    "met_late",
-    "missed",
-    "running",
-    "cancelled",
-    "share_in_time",
+    ("deadlines", _("Deadlines")),
+    ("met_in_time", _("Met in time")),
+    ("met_late", _("Met late")),
+    ("missed", _("Missed")),
+    ("running", _("Running")),
+    ("cancelled", _("Cancelled")),
+    ("share_in_time", _("Share in time")),
 ]
 
 
@@ -201,51 +223,90 @@ def phases_table(data: dict) -> tuple[list[str], list[list]]:
         minutes = compliance["phase_minutes"][phase]
         rows.append(
             [
+                _phase(phase),
                 phase,
-                *(figures[c] for c in COMPLIANCE_COLUMNS),
+                *(figures[key] for key, _label in COMPLIANCE_COLUMNS),
                 minutes["answered"],
                 minutes["median"],
                 minutes["p90"],
             ]
         )
-    return [
-        "phase",
-        *COMPLIANCE_COLUMNS,
-        "met_in_time_or_late",
-        f"median_{TIME_TO_MET}",
-        f"p90_{TIME_TO_MET}",
-    ], rows
+    headers = _headers(
+        _("Phase"), _code(_("Phase")), *(label for _key, label in COMPLIANCE_COLUMNS),
+        _("Met (in time or late)"), MEDIAN_TIME, P90_TIME,
+    )  # fmt: skip
+    return headers, rows
 
 
 def compliance_table(data: dict) -> tuple[list[str], list[list]]:
-    rows = [[r["phase"], r["rule"], *(r[c] for c in COMPLIANCE_COLUMNS)] for r in data["compliance"]["rules"]]
-    return ["phase", "rule", *COMPLIANCE_COLUMNS], rows
+    """Outcomes by phase and rule; the default policy's rules in the requester's language (a rule of the
+    regulator's own keeps its name)."""
+    rows = [
+        [
+            _phase(r["phase"]), r["phase"], gettext(r["rule"]) if r["rule"] else "",
+            *(r[key] for key, _label in COMPLIANCE_COLUMNS),
+        ]
+        for r in data["compliance"]["rules"]
+    ]  # fmt: skip
+    headers = _headers(
+        _("Phase"), _code(_("Phase")), _("Rule"), *(label for _key, label in COMPLIANCE_COLUMNS)
+    )
+    return headers, rows
+
+
+BREAKDOWN_HEADINGS = {
+    "category": _("Category"),
+    "shop": _("Shop"),
+    "kind": _("Kind"),
+    "channel": _("Channel"),
+    "sector": _("Sector"),
+    "commitment": _("Pledge commitment"),
+}
 
 
 def breakdown_table(data: dict) -> tuple[list[str], list[list]]:
+    by = data["by"]
+    labels = _breakdown_labels(by)
     rows = [
         [
-            r["key"], r["label"], r["count"], r["previous_year_count"],
+            labels.get(r["key"], r["label"]), r["key"], r["count"], r["previous_year_count"],
             r["growth"]["percent"], r["growth"]["text_percent"], r["share"],
         ]
         for r in data["rows"]
     ]  # fmt: skip
-    headers = [data["by"], "label", "count", "previous_year_count", "growth_percent", "growth", "share"]
+    heading = BREAKDOWN_HEADINGS.get(by, by)
+    headers = _headers(
+        heading, _code(heading), _("Complaints"), _("Same period last year"), _("Growth (%)"), _("Growth"),
+        _("Share"),
+    )  # fmt: skip
     return headers, rows
+
+
+def _breakdown_labels(by: str) -> dict[str, str]:
+    """A breakdown's keys by label in the active language, where the statistics' own label is not in it (a
+    category's is both languages, a commitment's English)."""
+    if by == "category":
+        zh = (get_language() or "").startswith("zh")
+        return {code: zh_name if zh else en for code, en, zh_name in Category.objects.values_list(
+            "code", "name_en", "name_zh")}  # fmt: skip
+    if by == "commitment":
+        return {str(n): gettext(label) for n, label in queries.COMMITMENT_LABELS.items()}
+    return {}
 
 
 def series_table(data: dict) -> tuple[list[str], list[list]]:
     rows = [[p["start"], p["end"], p["count"], p["previous_year_count"]] for p in data["points"]]
-    return ["start", "end", "count", "previous_year_count"], rows
+    return _headers(_("First day"), _("Last day"), _("Complaints"), _("Same period last year")), rows
 
 
 def centre_table(data: dict) -> tuple[list[str], list[list]]:
     """The centre's figures (`centre.rows`), one a row, headed and labelled in the requester's language with
     each figure's stable code beside its name for programs (as the complaint list's codes)."""
-    headers = [capfirst(str(h)) for h in (_("section"), _("figure"), _("code"), _("value"))]
-    period = f"{data['period']['start']}..{data['period']['end']}"
-    first = [[gettext("Period"), gettext("Period"), "period", period],
-             [gettext("Period"), gettext("Bureau"), "bureau", data["bureau"] or gettext("All bureaus")]]  # fmt: skip
+    headers = _headers(_("section"), _("figure"), _("code"), _("value"))
+    period = gettext("Period")
+    first = [[period, gettext("First day of the period"), "period_start", data["period"]["start"]],
+             [period, gettext("Last day of the period"), "period_end", data["period"]["end"]],
+             [period, gettext("Bureau"), "bureau", data["bureau"] or gettext("All bureaus")]]  # fmt: skip
     return headers, first + [[r.section, r.label, r.code, r.value] for r in centre.rows(data)]
 
 
@@ -304,7 +365,19 @@ def _rows_with_first_response(complaints: QuerySet, *columns, now: datetime) -> 
         },
         first_response_in_time=first_response_in_time(now),
     )
-    return joined.values_list(*columns, "first_response_in_time").iterator(chunk_size=BATCH_ROWS)
+    return _read(joined.values_list(*columns, "first_response_in_time"))
+
+
+def _read(rows: QuerySet) -> Iterator[tuple]:
+    """`rows` read BATCH_ROWS at a time from one query. On PostgreSQL inside a transaction: out of one,
+    Django declares its server-side cursor WITH HOLD, and PostgreSQL then computes and stores every row
+    before handing over the first; in one, the cursor streams from a consistent snapshot. (On SQLite a
+    transaction would take the write lock for the whole download: the query streams without one.)"""
+    if connections[rows.db].vendor == "postgresql":
+        with transaction.atomic(using=rows.db):
+            yield from rows.iterator(chunk_size=BATCH_ROWS)
+    else:
+        yield from rows.iterator(chunk_size=BATCH_ROWS)
 
 
 def _labels(field: str) -> dict:
