@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -154,10 +154,10 @@ class WorkingDays:
     def _is_working(self, day: date) -> bool:
         known = self._working.get(day)
         if known is None:
-            start = datetime.combine(day, datetime.min.time(), self.calendar.tz)
-            known = self._working[day] = self.calendar.working_time_between(
-                start, start + timedelta(days=1)
-            ) > timedelta(0)
+            # Midnight to midnight, as `policy.nth_working_day` asks: a day with a DST change is not 24 h long.
+            start = datetime.combine(day, time(0), self.calendar.tz)
+            end = datetime.combine(day + timedelta(days=1), time(0), self.calendar.tz)
+            known = self._working[day] = self.calendar.working_time_between(start, end) > timedelta(0)
         return known
 
     def between(self, start: datetime, end: datetime) -> int | None:
