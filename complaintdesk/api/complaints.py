@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, StrictInt, StringConstraints
 
 from complaintdesk.accounts import ratelimit
 from complaintdesk.api import presenters
@@ -55,6 +55,9 @@ OrderDate = Annotated[date, AfterValidator(_not_before_first_day)]
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10000)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+# A number the centre's steps take from a JSON body: a JSON integer only. Lax parsing would read `true` as
+# ground 1 and "2" or 2.0 as 2; the legal ground of a decision is never guessed from another type.
+StrictRowId = Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
 
 
 class ComplaintIn(Schema):
@@ -114,12 +117,15 @@ class ActionIn(Schema):
         None, description='For propose_resolution: {"type": "refund", "details": "…"}, a type, or free text.'
     )
     # The 12315 centre's steps (SPEC §7, §10); other actions ignore them.
-    ground: int | None = Field(
+    ground: StrictInt | None = Field(
         None,
         description="For refuse_case: the ground of SAMR Order No. 20 art. 15, 1–6; for terminate_mediation: "
-        "the ground of art. 21, 1–7 (the rule version's articles). Required by both, with a message.",
+        "the ground of art. 21, 1–7 (the rule version's articles). Required by both, with a message. A JSON "
+        'integer: true, "1" or 1.5 are refused (422).',
     )
-    bureau: RowId | None = Field(None, description="For transfer: the id of the bureau that receives it.")
+    bureau: StrictRowId | None = Field(
+        None, description="For transfer: the id of the bureau that receives it (a JSON integer)."
+    )
     terms: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] = Field(
         "", description="For record_agreement: the terms the parties agreed on."
     )
@@ -130,7 +136,7 @@ class ActionIn(Schema):
         decimal_places=2,
         description="For record_agreement: the money recovered for the consumer, in yuan (0 if none).",
     )
-    case_bureau: RowId | None = Field(
+    case_bureau: StrictRowId | None = Field(
         None,
         description="Optional, for the centre's decisions: the bureau holding the case as you last saw it. "
         "If the complaint has been transferred to another bureau since, the step is refused (409) and "

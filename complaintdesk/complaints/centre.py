@@ -212,7 +212,8 @@ def _amount(value) -> Decimal:
             "amount_recovered",
             _("must be at most %(limit)s yuan, in fen at most (two decimals)") % {"limit": AMOUNT_LIMIT},
         )
-    return amount.quantize(Decimal("0.01"))
+    # "-0" is no money recovered: kept as 0.00, never a negative zero in letters and figures.
+    return amount.quantize(Decimal("0.01")) + 0
 
 
 # ------------------------------------------------------------------------- 2. before the deadlines

@@ -179,6 +179,10 @@ def in_mediation(received, officer):
         {"message": "No", "ground": 0},
         {"message": "No", "ground": "abc"},
         {"message": "No", "ground": 2.5},
+        # Strict: lax parsing read these as ground 1 and refused on it.
+        {"message": "No", "ground": True},
+        {"message": "No", "ground": "1"},
+        {"message": "No", "ground": 1.0},
     ],
 )
 def test_refusing_without_a_ground_or_with_an_unknown_one_is_refused(received, officer, body):
@@ -187,7 +191,7 @@ def test_refusing_without_a_ground_or_with_an_unknown_one_is_refused(received, o
     assert _snapshot(received) == before
 
 
-@pytest.mark.parametrize("ground", [None, 8, -1, "five", ""])
+@pytest.mark.parametrize("ground", [None, 8, -1, "five", "", True, "1", 1.5, 1.0])
 def test_terminating_without_a_ground_or_with_an_unknown_one_is_refused(in_mediation, officer, ground):
     before = _snapshot(in_mediation)
     body = {"message": "No agreement"} | ({} if ground is None else {"ground": ground})
@@ -195,7 +199,9 @@ def test_terminating_without_a_ground_or_with_an_unknown_one_is_refused(in_media
     assert _snapshot(in_mediation) == before
 
 
-@pytest.mark.parametrize("amount", ["-0.01", -5, "abc", "1e400", "12.345", None, "NaN", [], "Infinity"])
+@pytest.mark.parametrize(
+    "amount", ["-0.01", -5, "abc", "1e400", "12.345", None, "NaN", [], "Infinity", True, "1,5", "¥5", 0.001]
+)
 def test_a_negative_or_non_numeric_amount_recovered_is_refused(in_mediation, officer, amount):
     before = _snapshot(in_mediation)
     body = {"terms": "Refund"} | ({} if amount is None else {"amount_recovered": amount})
@@ -203,6 +209,29 @@ def test_a_negative_or_non_numeric_amount_recovered_is_refused(in_mediation, off
         _act(officer, in_mediation, "record_agreement", at(2026, 10, 20, 10), **body), 422, "amount_recovered"
     )
     assert _snapshot(in_mediation) == before
+
+
+@pytest.mark.parametrize("amount, stored", [(0, "0.00"), ("-0", "0.00"), ("12.5", "12.50"), (99.99, "99.99")])
+def test_an_amount_recovered_is_yuan_and_fen(in_mediation, officer, amount, stored):
+    response = _act(officer, in_mediation, "record_agreement", at(2026, 10, 20, 10), terms="Refund",
+                    amount_recovered=amount)  # fmt: skip
+    assert response.status_code == 200, response.content
+    assert response.json()["centre"]["amount_recovered"] == stored
+    assert str(CentreCase.objects.get(complaint_id=in_mediation).amount_recovered) == stored
+    assert response.json()["events"][-1]["data"]["amount_recovered"] == stored  # the log's words too
+
+
+@pytest.mark.parametrize("bureau", [True, "2"])
+def test_a_bureau_is_a_json_integer(received, officer, bureau):
+    Bureau.objects.create(name_zh="东城区局", name_en="Dongcheng", level=BureauLevel.DISTRICT)
+    before = _snapshot(received)
+    _refused(
+        _act(officer, received, "transfer", at(2026, 10, 9, 10), bureau=bureau, message="Move"), 422, "bureau"
+    )
+    _refused(
+        _act(officer, received, "accept_case", at(2026, 10, 9, 10), case_bureau=bureau), 422, "case_bureau"
+    )
+    assert _snapshot(received) == before
 
 
 def test_an_agreement_without_terms_is_refused(in_mediation, officer):
