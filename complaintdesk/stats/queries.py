@@ -9,6 +9,7 @@ from datetime import date
 
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from complaintdesk.centre import ratings
 from complaintdesk.complaints.choices import Channel, Kind, Sector
@@ -210,15 +211,16 @@ def _labels(by: str, keys) -> dict:
 
 
 # The default pledge's eight commitments (SPEC §5), for labels; the regulator's text is in the pledges app.
+# Marked for the catalogue: a download says them in the requester's language (stats.exports).
 COMMITMENT_LABELS = {
-    1: "Proactively offer repair, replacement and return",
-    2: "Issue receipts, invoices or other purchase documents",
-    3: "Keep price information true and accurate",
-    4: "No false promotion",
-    5: "Publish customer-service contacts",
-    6: "Designate a person to coordinate 12315 complaints",
-    7: "Respond to complaints within the deadlines",
-    8: "File large promotions in advance with an emergency plan",
+    1: gettext_noop("Proactively offer repair, replacement and return"),
+    2: gettext_noop("Issue receipts, invoices or other purchase documents"),
+    3: gettext_noop("Keep price information true and accurate"),
+    4: gettext_noop("No false promotion"),
+    5: gettext_noop("Publish customer-service contacts"),
+    6: gettext_noop("Designate a person to coordinate 12315 complaints"),
+    7: gettext_noop("Respond to complaints within the deadlines"),
+    8: gettext_noop("File large promotions in advance with an emergency plan"),
 }
 
 

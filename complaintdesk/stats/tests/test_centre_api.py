@@ -117,7 +117,7 @@ def test_the_download_holds_every_figure_with_its_code(rows, people, api):
     table = list(csv.reader(io.StringIO(_content(response).decode("utf-8-sig"))))
     assert table[0] == ["Section", "Figure", "Code", "Value"]
     values = {row[2]: row[3] for row in table[1:]}
-    assert values["period"] == "2026-09-01..2026-09-30"
+    assert (values["period_start"], values["period_end"]) == ("2026-09-01", "2026-09-30")
     assert values["received.complaint"] == "5"
     assert values["refused_by_ground.5"] == "1"
     assert values["acceptance_rate"] == "0.5"

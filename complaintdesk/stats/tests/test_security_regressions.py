@@ -141,9 +141,9 @@ def test_a_shop_named_as_a_formula_is_text_in_the_regulators_statistics(people, 
     _file(api, people.alice, people.acme)
     period = {"start": _today(), "end": _today(), "table": "breakdown", "by": "shop"}
     csv_body = api(people.rita).get("/stats/export", {**period, "format": "csv"}).getvalue()
-    assert "'=cmd|' /C calc'!A0" in [row[1] for row in csv.reader(io.StringIO(csv_body.decode("utf-8-sig")))]
+    assert "'=cmd|' /C calc'!A0" in [row[0] for row in csv.reader(io.StringIO(csv_body.decode("utf-8-sig")))]
     xlsx_body = api(people.rita).get("/stats/export", {**period, "format": "xlsx"}).getvalue()
-    label = _xlsx_cells(xlsx_body)[1][1]
+    label = _xlsx_cells(xlsx_body)[1][0]
     assert (label.value, label.data_type) == ("'=cmd|' /C calc'!A0", "s")
 
 

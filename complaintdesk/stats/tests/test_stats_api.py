@@ -183,11 +183,11 @@ def test_tables_export_as_csv_and_xlsx(figures, api):
     response = _get(client, "/stats/export", {**period, "table": "breakdown", "by": "sector"})
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
-    assert rows[0][:3] == ["sector", "label", "count"]
-    assert sorted(r[0] for r in rows[1:]) == ["offline_retail", "online_shopping"]
+    assert rows[0][:3] == ["Sector", "Sector (code)", "Complaints"]
+    assert sorted(r[1] for r in rows[1:]) == ["offline_retail", "online_shopping"]
     response = _get(client, "/stats/export", {**period, "table": "summary", "format": "xlsx"})
     sheet = load_workbook(io.BytesIO(response.getvalue())).active
-    values = {row[0]: row[1] for row in sheet.iter_rows(values_only=True)}
+    values = {row[1]: row[2] for row in sheet.iter_rows(values_only=True)}  # figure, code, value
     assert (values["count"], values["growth_text_percent"]) == (2, "+100.0 %")
     bad = _get(client, "/stats/export", {**period, "table": "summary", "format": "pdf"})
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "format"]

@@ -74,6 +74,11 @@ def _rows(response) -> list[list[str]]:
     return [["" if v is None else _text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
 
 
+def _figures(response) -> dict:
+    """A summary download's values by their codes (its columns: figure, code, value)."""
+    return {code: value for _label, code, value in _rows(response)[1:]}
+
+
 def _text(value) -> str:
     if isinstance(value, datetime) and value.time() == time():  # XLSX keeps a day as its midnight
         return value.date().isoformat()
@@ -180,24 +185,26 @@ def test_each_download_is_the_table_on_the_page(answered, browser_of):
     # The centre's figures, one a row by code (test_centre_dashboard checks them with the centre's rows).
     assert {r[2]: r[3] for r in files["centre"]}["received.total"] == _figure(page, "centre-received") == "0"
 
-    summary = dict(files["summary"])
+    summary = {code: value for _label, code, value in files["summary"]}  # figure, code, value
     assert summary["count"] == _figure(page, "received") == "10"
     assert (
         summary["median_reply_wall_clock_minutes_from_receipt"],
         summary["p90_resolution_wall_clock_minutes_from_receipt"],
     ) == ("30", "28800")
-    # Phase, met in time, met late, missed, running: the page's columns 1–4 are the file's 2–5.
-    assert [(r[0], r[2:6]) for r in files["phases"]] == [
-        (k, cells[1:5]) for k, cells in tables["table-phases"]
+    # The phase's label as the page says it, its code, then met in time, met late, missed, running: the
+    # page's columns 1–4 are the file's 3–6 (the deadlines' total comes before them).
+    assert [(r[0], r[1], r[3:7]) for r in files["phases"]] == [
+        (cells[0], k, cells[1:5]) for k, cells in tables["table-phases"]
     ]
-    # Phase, rule, then the same four: the file has the deadlines' total before them.
-    assert [(r[0], r[1], r[3:7]) for r in files["compliance"]] == [
-        (k, cells[1], cells[2:6]) for k, cells in tables["table-rules"]
+    # Phase and its code, rule, then the same four.
+    assert [(r[0], r[1], r[2], r[4:8]) for r in files["compliance"]] == [
+        (cells[0], k, cells[1], cells[2:6]) for k, cells in tables["table-rules"]
     ]
-    assert [(r[0], r[2], r[3]) for r in files["breakdown-category"]] == [
-        (k, cells[1], cells[2]) for k, cells in tables["table-category"]
+    # A category's label, its code, the count and last year's.
+    assert [(r[0], r[1], r[2], r[3]) for r in files["breakdown-category"]] == [
+        (cells[0], k, cells[1], cells[2]) for k, cells in tables["table-category"]
     ]
-    shops = [(r[0], r[2]) for r in files["breakdown-shop"]]
+    shops = [(r[1], r[2]) for r in files["breakdown-shop"]]
     assert shops[: len(tables["table-shops"])] == [(k, cells[1]) for k, cells in tables["table-shops"]]
     assert shops == [(str(answered.acme.pk), "10")]
     assert [r[:3] for r in files["series"]] == [cells[:3] for _, cells in tables["table-series"]]
@@ -231,14 +238,14 @@ def test_a_shop_downloads_its_own_rows_only_and_a_consumer_none(answered, browse
     assert {r[2] for r in _rows(_get(bob, complaints))[1:]} == {"Acme Online"}
     assert len(_rows(_get(bob, complaints))) == 1 + 11
     assert len(_rows(_get(bob, complaints, {"merchant": answered.bazaar.pk}))) == 1  # no one else's
-    assert dict(_rows(_get(bob, statistics, summary))[1:])["count"] == "10"
+    assert _figures(_get(bob, statistics, summary))["count"] == "10"
     shops = _rows(_get(bob, statistics, {**summary, "table": "breakdown", "by": "shop"}))[1:]
-    assert [r[1] for r in shops] == ["Acme Online"]
+    assert [r[0] for r in shops] == ["Acme Online"]
 
     dave = browser_of(answered.dave)
     assert [r[2] for r in _rows(_get(dave, complaints))[1:]] == ["Bazaar Mall"]
-    assert dict(_rows(_get(dave, statistics, summary))[1:])["count"] == "1"
-    assert dict(_rows(_get(browser_of(answered.rita), statistics, summary))[1:])["count"] == "11"
+    assert _figures(_get(dave, statistics, summary))["count"] == "1"
+    assert _figures(_get(browser_of(answered.rita), statistics, summary))["count"] == "11"
 
     alice = browser_of(answered.alice)
     assert _get(alice, complaints).status_code == 403
