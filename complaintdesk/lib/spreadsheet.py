@@ -136,8 +136,9 @@ _XLSX_PARTS = {
 }
 _SHEET = "xl/worksheets/sheet1.xml"
 # Without Zip64 a part holds at most 2 GiB (Python's zipfile's limit); Excel does not open every Zip64 file
-# that a streaming writer makes, so the sheet stays under it: about 1.2 KB a row of the complaint list, a
-# full sheet of 1,048,575 rows is 1.3 GB. A sheet that would pass it ends with `cut_note` instead.
+# that a streaming writer makes, so the sheet stays under it: the complaint list's rows are about 1.4 KB of
+# XML (descriptions of 60 characters), a full sheet of 1,048,575 rows 1.4 GB; rows of more than 2 KB on
+# average would pass it. A sheet that would ends with `cut_note` instead of a file cut short mid-zip.
 XLSX_SHEET_BYTES = (1 << 31) - 1 - 1024 * 1024
 # XML 1.0 cannot hold these (openpyxl refuses them: a whole file would fail for one bell character).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
