@@ -40,6 +40,8 @@ from complaintdesk.lib.errors import Conflict, FieldError
 
 # What the worker terminates a mediation on when its period passes: art. 21 ground (5).
 TIME_LIMIT_GROUND = TerminationGround.TIME_LIMIT
+# What a consumer's withdrawal during mediation ends it on: art. 21 ground (1).
+WITHDRAWAL_GROUND = TerminationGround.WITHDRAWN_OR_SETTLED
 # The money recovered fits the column (12 digits, 2 after the point).
 AMOUNT_LIMIT = Decimal("9999999999.99")
 TERMS_MAX = CentreCase._meta.get_field("agreement_terms").max_length
@@ -349,17 +351,27 @@ def record(complaint, case: CentreCase | None, transition: Transition, fields: C
         data["ground"] = fields.ground
     elif action == Action.SEND_TERMINATION_NOTICE:
         data["ground"] = case.termination_ground
+    elif action == Action.WITHDRAW and stage_of(complaint, case) == CentreStage.MEDIATING:
+        # The consumer withdrew while the centre mediated (testing included): the mediation ends on art. 21
+        # ground (1), its duties cancelled (the withdrawal's clock change did that), both parties told.
+        case.termination_ground = WITHDRAWAL_GROUND
+        _end(case, Outcome.TERMINATED, now, ["termination_ground"])
+        data["ground"] = WITHDRAWAL_GROUND
     elif complaint.state in _FINISHED and not case.outcome:
-        # Closed, withdrawn, or resolved by the consumer's acceptance of a proposal while at the centre:
-        # the centre's duties end with it (closing and withdrawing end every deadline anyway).
+        # Closed, withdrawn before the centre accepted it, or resolved by the consumer's acceptance of a
+        # proposal while at the centre: the centre's duties end with it (closing and withdrawing end every
+        # deadline anyway).
         _end(case, Outcome.CLOSED, now, [])
         Deadline.objects.filter(
             complaint=complaint, phase__in=[Phase.ACCEPTANCE, Phase.MEDIATION], met_at__isnull=True,
             status__in=[DeadlineStatus.OPEN, DeadlineStatus.PAUSED],
         ).update(status=DeadlineStatus.CANCELLED, next_check_at=None)  # fmt: skip
-    for phase in transition.starts:
+    ended_by_withdrawal = action == Action.WITHDRAW and case.outcome == Outcome.TERMINATED
+    # A termination starts the duty to tell the parties: an officer's or a withdrawal's letters meet it below.
+    starts = (Phase.TERMINATION_NOTICE,) if ended_by_withdrawal else transition.starts
+    for phase in starts:
         duties.start(phase, now, case.rule_version, complaint=complaint, bureau=case.bureau)
-    kind = LETTERS.get(action)
+    kind = NoticeKind.TERMINATION if ended_by_withdrawal else LETTERS.get(action)
     # The worker's termination writes no letter: an officer sends it (`send_termination_notice`).
     if kind is not None and role != SYSTEM:
         reason = (
@@ -367,6 +379,10 @@ def record(complaint, case: CentreCase | None, transition: Transition, fields: C
             if action != Action.SEND_TERMINATION_NOTICE
             else (message or _termination_reason(complaint))
         )
+        if ended_by_withdrawal:
+            # The centre's letter on the consumer's step, not one the consumer (or the officer who
+            # recorded their call) signs.
+            reason, actor = message or _("The consumer withdrew the complaint."), None
         issued = letters.issue(
             kind, complaint=complaint, ground=data.get("ground"), reason=reason, by=actor, at=now
         )

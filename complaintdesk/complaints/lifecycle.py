@@ -30,8 +30,9 @@ _SHOP_WORKING = frozenset(
 _ESCALATABLE = frozenset(
     {State.SUBMITTED, State.RESPONDED, State.AWAITING_CONSUMER, State.RESOLUTION_PROPOSED, State.DISPUTED}
 )
-# A consumer may leave at any point before the end.
-_WITHDRAWABLE = OPEN_STATES - {State.TESTING}
+# A consumer may leave at any point before the end, also while the centre mediates (testing included):
+# withdrawing then ends the mediation on art. 21 ground (1) (`complaints.centre.record`).
+_WITHDRAWABLE = OPEN_STATES
 # Where a complaint stands when the centre decides whether to take it: with the centre, or disputed
 # (an officer may take a disputed complaint straight into mediation, as `start_mediation` always could).
 _UNDECIDED = frozenset({State.ESCALATED, State.DISPUTED})

@@ -313,11 +313,43 @@ def test_the_termination_notice_of_a_decision_on_10_15_is_due_on_10_26(mediating
     assert duty(mediating, "termination_notice").due_at == NOTICE_DUE
 
 
-def test_a_withdrawal_during_mediation_ends_the_case(mediating, desk):
-    act(mediating, desk.alice, "withdraw", at(2026, 11, 2, 16))
+@pytest.mark.parametrize("testing", [False, True], ids=["in_mediation", "testing"])
+def test_withdrawing_during_mediation_terminates_it_on_ground_1_and_tells_both(mediating, desk, testing):
+    if testing:
+        act(mediating, desk.rita, "pause_for_testing", at(2026, 10, 19, 10), "Sent to the quality lab")
+    when = at(2026, 11, 2, 16)
+    act(mediating, desk.alice, "withdraw", when, "We settled it ourselves")
+    mediating.refresh_from_db()
     ended = case(mediating)
-    assert (ended.outcome, ended.ended_at) == ("closed", at(2026, 11, 2, 16))
-    assert duty(mediating, "mediation").status == DeadlineStatus.CANCELLED
+    assert mediating.state == "withdrawn"
+    assert (ended.outcome, ended.termination_ground, ended.ended_at) == ("terminated", 1, when)
+    event = last_event(mediating)
+    assert (event.action, event.data["ground"], len(event.data["notices"])) == ("withdraw", 1, 2)
+    # The mediation period is cancelled (not met, not missed: the consumer ended it), running or paused.
+    mediation = duty(mediating, "mediation")
+    assert (mediation.status, mediation.met_at) == (DeadlineStatus.CANCELLED, None)
+    # Both parties get the termination letter on ground (1) at once: the notice duty is met with it.
+    letters = Notice.objects.filter(complaint=mediating, kind="termination")
+    assert sorted(letters.values_list("recipient", "ground", "issued_by")) == [
+        ("consumer", 1, None), ("shop", 1, None),
+    ]  # fmt: skip
+    assert "art. 21(1)" in letters.first().legal_basis
+    assert "We settled it ourselves" in letters.get(recipient="consumer").body
+    notice_duty = duty(mediating, "termination_notice")
+    assert (notice_duty.starts_at, notice_duty.met_at, notice_duty.status) == (when, when, DeadlineStatus.MET)
+    assert ended.termination_notice_sent_at == when
+    told = OutboxMessage.objects.filter(event="centre_termination")
+    assert sorted(told.values_list("kind", flat=True)) == ["shop", "user"]
+    # Nothing is left for the worker: no ground (5) later, no breach.
+    assert sweep.sweep(MEDIATION_DUE + timedelta(days=30)) == dict.fromkeys(sweep.OUTCOMES, 0)
+
+
+def test_a_withdrawal_before_the_centre_accepted_closes_its_case(at_centre, desk):
+    act(at_centre, desk.alice, "withdraw", at(2026, 10, 9, 10))
+    ended = case(at_centre)
+    assert (ended.outcome, ended.termination_ground) == ("closed", None)
+    assert duty(at_centre, "acceptance").status == DeadlineStatus.CANCELLED
+    assert notices(at_centre) == []
 
 
 def test_a_proposal_the_consumer_accepts_during_mediation_ends_the_centres_duties(mediating, desk):

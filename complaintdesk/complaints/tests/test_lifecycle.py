@@ -44,7 +44,8 @@ def _legal():
     allow("propose_resolution", MERCHANT + ("regulator",), working, "resolution_proposed")
     allow("accept", ["consumer"], ["resolution_proposed"], "resolved")
     allow("dispute", ["consumer"], ["resolution_proposed"], "disputed")
-    allow("withdraw", ["consumer"], OPEN, "withdrawn")  # not while testing runs: "testing" is not in OPEN
+    # At any point before the end, testing included (withdrawing during mediation terminates it on ground 1).
+    allow("withdraw", ["consumer"], [*OPEN, "testing"], "withdrawn")
     allow("escalate", ["consumer"], ["disputed"], "escalated")
     allow(
         "escalate",
