@@ -368,3 +368,24 @@ def test_on_postgresql_the_rows_stream_inside_a_transaction_that_ends_with_the_d
     next(abandoned)
     abandoned.close()  # the client went away: what the response's close() does to its stream
     assert not connection.in_atomic_block
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_web_download_of_a_search_holds_its_matches_only(listed, fmt):
+    # The words of the list's search box filter and order the rows by rank (an expression, not a column):
+    # the rows read as values keep that, and the other filters (state, overdue) as the page has them.
+    browser = Client()
+    browser.force_login(listed.rita)
+    with time_machine.travel(NOW, tick=False):
+        found = browser.get(reverse("web:export_complaints"), {"q": "charger 鼓包", "format": fmt}).getvalue()
+        none = browser.get(
+            reverse("web:export_complaints"), {"q": "发霉", "overdue": "on", "state": "closed"}
+        )
+    descriptions = (
+        [row[-1] for row in csv.reader(io.StringIO(found.decode("utf-8-sig")))]
+        if fmt == "csv"
+        else [row[-1][0] for row in _cells(found)]
+    )
+    assert descriptions[1:] == ["'-1 star: the charger swelled (鼓包) after two days"]
+    assert none.getvalue().decode("utf-8-sig").count("\n") == 1  # the header alone
