@@ -133,7 +133,9 @@ class RuleInline(admin.TabularInline):
 class RuleVersionForm(forms.ModelForm):
     class Meta:
         model = RuleVersion
-        fields = ["name", "effective_from", "law", "refusal_article", "termination_article", "note"]
+        fields = [
+            "name", "effective_from", "law", "refusal_article", "termination_article", "agreement_article", "note",
+        ]  # fmt: skip
         widgets = {"note": forms.Textarea(attrs={"rows": 4})}
 
     def clean(self):
@@ -155,6 +157,7 @@ class RuleVersionAdmin(admin.ModelAdmin):
         "law",
         "refusal_article",
         "termination_article",
+        "agreement_article",
         "note",
         "matters_following",
         "created_at",

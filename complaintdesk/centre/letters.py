@@ -54,11 +54,11 @@ HISTORY = timedelta(hours=1)
 COMPLAINT_KINDS = {NoticeKind.ACCEPTANCE, NoticeKind.REFUSAL, NoticeKind.AGREEMENT, NoticeKind.TERMINATION}
 MATTER_KINDS = {NoticeKind.REPORT_DECISION: MatterKind.REPORT, NoticeKind.ENQUIRY_ANSWER: MatterKind.ENQUIRY}
 GROUNDS = {NoticeKind.REFUSAL: RefusalGround, NoticeKind.TERMINATION: TerminationGround}
-# The rule whose citation is the letter's legal basis, by kind.
+# The rule whose citation is the letter's legal basis, by kind. Not an agreement's: the mediation rule's
+# citation is its time-out ground, art. 21(5); an agreement cites the version's `agreement_article`.
 PHASE_OF = {
     NoticeKind.ACCEPTANCE: Phase.ACCEPTANCE,
     NoticeKind.REFUSAL: Phase.ACCEPTANCE,
-    NoticeKind.AGREEMENT: Phase.MEDIATION,
     NoticeKind.TERMINATION: Phase.TERMINATION_NOTICE,
     NoticeKind.REPORT_DECISION: Phase.REPORT_DECISION,
     NoticeKind.ENQUIRY_ANSWER: Phase.ENQUIRY_ANSWER,
@@ -187,7 +187,13 @@ class _Letter:
         return "\n\n————————\n\n".join(parts)
 
     def legal_basis(self) -> str:
-        """The ground with its article of the version (art. 15(5)), then the rule's citation."""
+        """The ground with its article of the version (art. 15(5)), then the rule's citation. An agreement:
+        the version's article on agreements, or its law when that article was not entered."""
+        if self.kind == NoticeKind.AGREEMENT:
+            article = self.version.agreement_article.strip()
+            if article:
+                return f"{self.version.name}, {article}"
+            return f"{self.version.name}; {self.version.law}"
         parts = [self.version.name]
         if self.ground is not None:
             article = (

@@ -71,6 +71,17 @@ class RuleVersion(models.Model):
     termination_article = models.CharField(
         _("article listing the grounds for ending mediation"), max_length=100, default="art. 21"
     )
+    # An agreement letter's legal basis. Blank: the letter cites the version's law without an article (the
+    # mediation rule's citation is the time-out ground, never an agreement's basis).
+    agreement_article = models.CharField(
+        _("article on mediation agreements"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "Cited as the legal basis of a mediation agreement's letters, written as 'art. N'. Leave blank until "
+            "checked against the official text: the letters then cite the legal basis above."
+        ),
+    )
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -137,6 +137,24 @@ def test_an_agreement_quotes_its_terms_and_the_money_recovered(case):
 
 
 @pytest.mark.django_db
+def test_an_agreements_legal_basis_is_the_versions_article_on_agreements_never_the_time_out(case):
+    """The mediation rule's citation is art. 21(5), the time-out ground: no basis for an agreement."""
+    version = CentreCase.objects.get(complaint=case).rule_version
+    assert version.agreement_article == ""  # the default version's: not entered until checked
+    consumer, shop = issue(NoticeKind.AGREEMENT, complaint=case)
+    assert consumer.legal_basis == shop.legal_basis == f"{version.name}; {version.law}"
+    for letter in (consumer, shop):
+        assert "21(5)" not in letter.legal_basis and "21(5)" not in letter.body
+        assert f"Legal basis: {version.name}; {version.law}" in letter.body
+    Notice.objects.all().delete()
+    version.agreement_article = "art. 22"
+    version.save()
+    case.refresh_from_db()
+    consumer, _shop = issue(NoticeKind.AGREEMENT, complaint=case)
+    assert consumer.legal_basis == f"{version.name}, art. 22"
+
+
+@pytest.mark.django_db
 def test_a_chinese_consumers_letter_is_in_chinese(case, people):
     people.alice.language = "zh-hans"
     people.alice.save()
