@@ -13,6 +13,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 
 from complaintdesk.alerts.models import Alert
+from complaintdesk.centre.models import Matter, Notice, Recipient
 from complaintdesk.complaints import services
 from complaintdesk.complaints.models import Complaint, State
 from complaintdesk.complaints.tests import factories
@@ -112,7 +113,8 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(open_page, se
     # Anyone: the public pages, signing up, and a refused sign-in.
     anyone = walk()
     shop = Merchant.objects.order_by("pk").first()
-    for path in ("/", "/shops/", "/scorecards/", f"/shops/{shop.pk}/", "/accounts/login/", "/signup/"):
+    for path in ("/", "/start/", "/shops/", "/scorecards/", f"/shops/{shop.pk}/", "/report/", "/enquiry/",
+                 "/accounts/login/", "/signup/"):  # fmt: skip
         anyone.visit(path)
     log_in_by_keyboard(anyone.page, "nobody", "wrong", succeeds=False)
     anyone.check("refused sign-in")
@@ -166,6 +168,33 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(open_page, se
         officer.visit(f"/console/alerts/{alert.pk}/")
     if filing:
         officer.visit(f"/promotions/{filing.pk}/", "a filing for the regulator's review")
+
+    # The 12315 centre's pages: its queue, reports and enquiries, follow-up calls, a letter, a mail written
+    # to a file, and a complaint at each stage of the centre's case with every step's form opened.
+    for path in ("/console/queue/", "/console/matters/", "/console/follow-up/"):
+        officer.visit(path)
+    officer.visit(f"/console/matters/{Matter.objects.order_by('pk').first().pk}/", "a report or an enquiry")
+    letter = Notice.objects.filter(complaint__isnull=False).order_by("pk").first()
+    officer.visit(f"/letters/{letter.pk}/", "a letter of the centre")
+    officer.visit(f"/console/mail/{mailfiles.names()[0]}/", "a mail message")
+    for state in (State.ESCALATED, State.IN_MEDIATION, State.TESTING, State.AGREED, State.TERMINATED):
+        at_centre = first(state, centre_case__isnull=False) or first(state)
+        if at_centre is None:
+            findings.append(f"the demo has no complaint {state} at the centre")
+            continue
+        name = f"a complaint {state} at the centre, its steps open"
+        if officer.visit(f"/complaints/{at_centre.pk}/", name):
+            officer.page.locator("main details").evaluate_all("all => all.forEach(d => { d.open = true; })")
+            officer.check(name)
+    # The consumer's letter, as the consumer reads it.
+    to_consumer = (
+        Notice.objects.filter(recipient=Recipient.CONSUMER, complaint__consumer__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    walk(to_consumer.complaint.consumer.username).visit(
+        f"/letters/{to_consumer.pk}/", "a letter to a consumer"
+    )
 
     # A phone: the header folds into a menu.
     walk("regulator", width=390, height=844).visit("/console/escalations/", "the console on a phone")
