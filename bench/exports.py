@@ -13,7 +13,8 @@ database, with the serving process's memory watched.
    of both years as CSV (`GET /api/v1/stats/export?table=complaints`: every complaint) and as XLSX, and
    the open data of 2025 as CSV (366 days, the most it serves at once).
 4. For each download: first byte (request sent → first byte of the body), first row (→ end of the first
-   data row; CSV only), rows/s (data rows ÷ the whole download), MB, and the memory growth of the gunicorn
+   data row; CSV only), rows/s (data rows ÷ the whole download), the workers' CPU time a row (the rate a
+   core of its own would give: the machine may be shared), MB, and the memory growth of the gunicorn
    worker that served it (its RSS sampled every 20 ms, peak minus before). The rows are counted: the CSV's
    lines, the XLSX's rows inside its zip (first run), each against the database's count.
 5. Prints the medians; with `--check-target`, exit status 1 when the CSV list misses ≥ 50,000 rows/s, a
@@ -57,6 +58,7 @@ from machine import (
 
 GUNICORN = str(VENV_BIN / "gunicorn") if (VENV_BIN / "gunicorn").exists() else "gunicorn"
 TARGET_ROWS_PER_S, TARGET_FIRST_BYTE_MS, TARGET_GROWTH_MB = 50_000, 300, 100
+TICKS = os.sysconf("SC_CLK_TCK")
 BOTH_YEARS = {"start": "2024-01-01", "end": "2025-12-31"}  # every complaint bench/stats.py makes
 YEAR_2025 = {"start": "2025-01-01", "end": "2025-12-31"}
 WARM_UP = {"start": "2025-06-01", "end": "2025-06-01"}
@@ -232,6 +234,15 @@ def rss_kb(pid: int) -> int:
     return 0
 
 
+def cpu_seconds(pid: int) -> float:
+    """user + system CPU time of one process, from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
 def workers_of(pid: int) -> list[int]:
     try:
         return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
@@ -240,11 +251,14 @@ def workers_of(pid: int) -> list[int]:
 
 
 class MemoryWatch:
-    """The peak RSS of each gunicorn worker, sampled every 20 ms while a download runs."""
+    """The peak RSS of each gunicorn worker, sampled every 20 ms while a download runs, and the CPU time the
+    workers spent on it."""
 
     def __init__(self, pids: list[int]) -> None:
         self.before = {pid: rss_kb(pid) for pid in pids}
         self.peak = dict(self.before)
+        self.cpu_before = sum(cpu_seconds(pid) for pid in pids)
+        self.cpu = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -258,6 +272,7 @@ class MemoryWatch:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.cpu = sum(cpu_seconds(pid) for pid in self.peak) - self.cpu_before
         self._stop.set()
         self._thread.join()
 
@@ -276,10 +291,16 @@ class Run:
     megabytes: float
     growth_mb: float
     rss_before_mb: float
+    server_cpu_s: float
 
     @property
     def rows_per_s(self) -> float:
         return self.rows / self.seconds
+
+    @property
+    def server_us_per_row(self) -> float:
+        """The server's CPU time a row: what the rate would be with a core to itself (the machine is shared)."""
+        return self.server_cpu_s / self.rows * 1e6
 
 
 @dataclass
@@ -328,8 +349,9 @@ def download(client: httpx.Client, case: Case, workers: list[int], keep_file: Pa
         raise BenchError(f"{case.label}: {rows:,} rows, the database holds {case.expected_rows:,}")
     growth, before = memory.growth_mb()
     return Run(
-        first_byte * 1000, first_row * 1000 if first_row else None, seconds, rows, size / 1e6, growth, before
-    )
+        first_byte * 1000, first_row * 1000 if first_row else None, seconds, rows, size / 1e6, growth, before,
+        memory.cpu,
+    )  # fmt: skip
 
 
 def xlsx_rows(path: Path) -> int:
@@ -438,7 +460,8 @@ def main(argv: list[str] | None = None) -> int:
                     first_row = f"{run.first_row_ms:.0f} ms" if run.first_row_ms is not None else "—"
                     print(f"  {case.label:<22} run {i + 1}: first byte {run.first_byte_ms:.0f} ms, first row "
                           f"{first_row}, {run.seconds:.1f} s, {run.rows_per_s:,.0f} rows/s, {run.megabytes:,.0f} MB, "
-                          f"worker +{run.growth_mb:.1f} MB (from {run.rss_before_mb:.0f} MB)", flush=True)  # fmt: skip
+                          f"worker +{run.growth_mb:.1f} MB (from {run.rss_before_mb:.0f} MB), server CPU "
+                          f"{run.server_us_per_row:.1f} µs/row", flush=True)  # fmt: skip
     finally:
         stop(server)
 
@@ -449,14 +472,15 @@ def main(argv: list[str] | None = None) -> int:
           f"{args.worker_class} × {args.threads} threads, DEBUG=0; {info['nproc']} CPU ({info['cpu']}), "
           f"{info['ram_gib']} GiB, load {info['loadavg']}, commit {info['commit']}, {info['date']}; "
           f"medians of {args.repeats}")  # fmt: skip
-    print("| download | rows | first byte | first row | rows/s | MB | worker RSS growth |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| download | rows | first byte | first row | rows/s | server CPU a row | MB | worker RSS growth |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     ok = True
     for case in cases:
         first_row = case.median("first_row_ms")
         print(f"| {case.label} | {case.expected_rows:,} | {case.median('first_byte_ms'):.0f} ms | "
               f"{f'{first_row:.0f} ms' if first_row is not None else '—'} | {case.median('rows_per_s'):,.0f} | "
-              f"{case.median('megabytes'):,.0f} | {case.median('growth_mb'):.1f} MB |")  # fmt: skip
+              f"{case.median('server_us_per_row'):.1f} µs | {case.median('megabytes'):,.0f} | "
+              f"{case.median('growth_mb'):.1f} MB |")  # fmt: skip
         ok &= case.median("first_byte_ms") < TARGET_FIRST_BYTE_MS
         ok &= max(r.growth_mb for r in case.runs) < TARGET_GROWTH_MB
     csv_list = cases[0]
