@@ -8,9 +8,23 @@ from django import forms
 from django.test import Client
 
 from complaintdesk.complaints.models import Complaint
-from complaintdesk.web.forms import common, complaints, consumer, filings, merchant, public, regulator
+from complaintdesk.web.forms import (
+    centre,
+    common,
+    complaints,
+    consumer,
+    filings,
+    followup,
+    merchant,
+    notifications,
+    public,
+    ratings,
+    regulator,
+)
 
-WEB_FORM_MODULES = [common, complaints, consumer, filings, merchant, public, regulator]
+WEB_FORM_MODULES = [
+    centre, common, complaints, consumer, filings, followup, merchant, notifications, public, ratings, regulator,
+]  # fmt: skip
 
 
 def _unbounded_strings(schema: dict, components: dict, path: str, seen: set) -> list[str]:
