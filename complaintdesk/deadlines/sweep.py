@@ -5,7 +5,8 @@ The centre's own duties (SPEC §10: a complaint's acceptance, mediation and term
 decision, an enquiry's answer) run on the same rows and the same steps, with three differences: the
 reminder at 75 % and the breach go to the centre's officers, not the shop; a breach is recorded and told,
 never escalated (there is nobody above the centre to escalate to); and the end of the mediation period
-terminates the mediation on art. 21 ground (5), whose notices an officer then sends.
+terminates the mediation on art. 21 ground (5), which meets the mediation duty (it is the duty's lawful
+end, not a breach), and whose notices an officer then sends.
 
 Exactly once, with several workers and across crashes:
 1. Each deadline is handled in its own transaction that locks the row (`FOR UPDATE SKIP LOCKED` on
@@ -33,6 +34,10 @@ log = logging.getLogger(__name__)
 
 # An item that fails unexpectedly is looked at again this much later, so it cannot spin the loop.
 RETRY_LATER = timedelta(minutes=5)
+# A running worker handles a due row well within this (a failed item is retried after RETRY_LATER): a step
+# taken later means no worker ran meanwhile (`ops.health` watches for it). A mediation period the worker ends
+# within it ended at its limit; later, the worker ran late.
+WORKER_LATE = timedelta(minutes=10)
 
 PHASE_WORDS = {
     Phase.FIRST_RESPONSE: "first response",
@@ -154,9 +159,17 @@ def _centre_breach(deadline: Deadline, now: datetime) -> str | None:
 
 def _mediation_ended(deadline: Deadline, now: datetime) -> str | None:
     """The mediation period passed without agreement or termination: the mediation ends on art. 21 ground
-    (5), once (the breach claim is the guard), and the termination notice duty starts. The officers are told
-    to send the notices (`send_termination_notice`); the worker sends none itself."""
-    if not _claim_breach(deadline, now):
+    (5), once (the claim is the guard), and the termination notice duty starts. The officers are told to
+    send the notices (`send_termination_notice`); the worker sends none itself.
+
+    The duty is to end the mediation by its limit, and ending it there meets it: in time, met at the limit,
+    when the worker took the step on its usual cadence (within WORKER_LATE); met late, when the worker did,
+    only if it ran late (a downtime). Never a breach: a lawful time-out is no mediation missed."""
+    ended_at = deadline.due_at if now - deadline.due_at <= WORKER_LATE else now
+    claimed = Deadline.objects.filter(
+        pk=deadline.pk, status=DeadlineStatus.OPEN, met_at__isnull=True, breached_at__isnull=True
+    ).update(met_at=ended_at, status=DeadlineStatus.MET, next_check_at=None)
+    if claimed != 1:
         return None
     message = (
         f"The mediation period ended on {_local_due(deadline)} without agreement: mediation is terminated "
@@ -168,7 +181,11 @@ def _mediation_ended(deadline: Deadline, now: datetime) -> str | None:
             details=centre.Details(ground=centre.TIME_LIMIT_GROUND),
         )  # fmt: skip
     except lifecycle.TransitionError:
-        # Ended another way meanwhile (withdrawn, closed): the period's passing is all there is to record.
+        # Not at a stage the mediation can end from (a complaint at the centre from before it kept cases,
+        # say): the period passed unmet, which is all there is to record.
+        Deadline.objects.filter(pk=deadline.pk).update(
+            met_at=None, status=DeadlineStatus.BREACHED, breached_at=now
+        )
         _record(deadline, EventKind.DEADLINE_BREACH, _breach_words(deadline), now)
         return "breached"
     notices.mediation_ended(deadline, _payload(deadline))

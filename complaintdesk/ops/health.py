@@ -8,9 +8,10 @@ claims by (`next_check_at`, `next_attempt_at`)."""
 from datetime import datetime, timedelta
 
 from complaintdesk.deadlines.models import Deadline
+from complaintdesk.deadlines.sweep import WORKER_LATE
 from complaintdesk.notify.models import OutboxMessage
 
-LATE = timedelta(minutes=10)
+LATE = WORKER_LATE
 
 
 def overdue_work(now: datetime, late: timedelta = LATE) -> dict[str, int]:

@@ -314,7 +314,8 @@ def test_the_centres_figures_count_each_path_of_the_walk(people, officer):
     assert figures["refused_by_ground"]["4"] == 1
     assert (figures["terminated_by_ground"]["4"], figures["terminated_by_ground"]["5"]) == (1, 1)
     assert figures["amount_recovered"] == "99.50"
-    # The period the worker ended was missed; its termination notice is still the officers' to send.
+    # The period the worker ended at its limit was met in time (a lawful time-out is no mediation missed);
+    # its termination notice is still the officers' to send.
     mediation, notice = figures["duties"]["mediation"], figures["duties"]["termination_notice"]
-    assert (mediation["met_in_time"], mediation["missed"]) == (2, 1)
+    assert (mediation["met_in_time"], mediation["met_late"], mediation["missed"]) == (3, 0, 0)
     assert (notice["met_in_time"], notice["running"]) == (1, 1)

@@ -382,8 +382,10 @@ def test_the_worker_terminates_on_ground_5_once_and_an_officer_sends_the_notices
         "terminate_mediation", None, "system", 5,
     )  # fmt: skip
     assert mediating.events.filter(action="terminate_mediation").count() == 1
+    # Ending the mediation at its limit is what the duty asks: met in time, never breached.
     period = duty(mediating, "mediation")
-    assert (period.status, period.breached_at) == (DeadlineStatus.BREACHED, MEDIATION_DUE)
+    assert (period.status, period.met_at, period.breached_at) == (DeadlineStatus.MET, MEDIATION_DUE, None)
+    assert period.was_met_in_time is True
     # No letter from the worker; the officers are told to send it within 7 working days.
     assert notices(mediating, "termination") == []
     notice_duty = duty(mediating, "termination_notice")
@@ -402,6 +404,28 @@ def test_the_worker_terminates_on_ground_5_once_and_an_officer_sends_the_notices
     with pytest.raises(Conflict, match="was sent on 2026-12-21 10:00 already"):
         act(mediating, desk.rita, "send_termination_notice", at(2026, 12, 21, 11))
     assert mediating.events.filter(action="send_termination_notice").count() == 1
+
+
+@pytest.mark.parametrize(
+    "worker_at, met_at, in_time",
+    [
+        (MEDIATION_DUE, MEDIATION_DUE, True),  # exactly at the limit
+        (MEDIATION_DUE + timedelta(minutes=3), MEDIATION_DUE, True),  # on the worker's usual cadence
+        (MEDIATION_DUE + sweep.WORKER_LATE, MEDIATION_DUE, True),
+        # No worker ran for a day (a downtime): the mediation ended when the worker came back, late.
+        (MEDIATION_DUE + timedelta(days=1), MEDIATION_DUE + timedelta(days=1), False),
+    ],
+)
+def test_the_workers_termination_meets_the_mediation_duty_late_only_when_the_worker_ran_late(
+    mediating, desk, worker_at, met_at, in_time
+):
+    assert sweep.sweep(worker_at)["terminated"] == 1
+    period = duty(mediating, "mediation")
+    assert (period.status, period.met_at, period.was_met_in_time, period.breached_at) == (
+        DeadlineStatus.MET, met_at, in_time, None,
+    )  # fmt: skip
+    assert not mediating.events.filter(action="deadline_breach", data__phase="mediation").exists()
+    assert case(mediating).ended_at == worker_at  # the decision is recorded when the worker takes it
 
 
 def test_a_termination_notice_sent_after_its_duty_breached_is_met_late(mediating, desk):
