@@ -351,7 +351,7 @@ def test_a_list_download_reads_its_rows_in_one_query_whatever_their_number(peopl
     assert few[1] == many[1]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_on_postgresql_the_rows_stream_inside_a_transaction_that_ends_with_the_download(people):
     # Out of a transaction PostgreSQL would store every row of the server-side cursor (WITH HOLD) before
     # sending the first; SQLite streams without one (a transaction would hold its write lock).
