@@ -3,10 +3,11 @@ reached it, the reports, the enquiries — in one list, the one whose duty falls
 shop's workbench orders its complaints by the shop's deadlines.
 
 1. The queue is read from the duties, not from the complaints: the centre's duties still to do (Deadline
-   rows of `CENTRE_PHASES`, not met, open, breached or paused while testing runs) in the order of their
-   indexed due time, one entry per complaint or matter (its nearest duty). Its cost follows the centre's
-   open work, never the number of complaints ever filed. The consumer's rating window is no duty and never
-   in it.
+   rows of `CENTRE_PHASES`, not met, open, breached or paused while testing runs) through the partial index
+   of their due times (`deadline_centre_to_do`). Its cost follows the centre's open work, never the number
+   of complaints or deadlines ever stored. A complaint or matter has one duty to do at a time (the
+   procedure meets one before it starts the next), so each line is one duty. The consumer's rating window
+   is no duty and never in it.
 2. Filtered by a state, the queue lists what is in that state, the nearest duty first, then the newest:
    a state the centre is done with (agreed, answered…) has no duty left, so its complaints are looked up
    through their centre cases and its reports and enquiries by their (kind, state) index.
@@ -16,7 +17,8 @@ shop's workbench orders its complaints by the shop's deadlines.
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, IntegerField, Min, Prefetch, Q, QuerySet, Value
+from django.db.models import BooleanField, Case, F, IntegerField, Min, Prefetch, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from complaintdesk.centre import matters
@@ -45,6 +47,15 @@ TO_DO = Q(
     Q(complaint__state__in=OPEN_STATES)
     | Q(matter__state__in=matters.OPEN_STATES)
     | Q(phase=Phase.TERMINATION_NOTICE)
+)
+
+# The partial index's own condition, written out as the index has it: SQLite uses a partial index only for
+# a query whose terms match the index's literally (a bound parameter could be any value).
+_PHASES = ", ".join(f"'{phase}'" for phase in sorted(CENTRE_PHASES))
+_INDEXED = RawSQL(
+    f"(deadlines_deadline.met_at IS NULL AND deadlines_deadline.phase IN ({_PHASES}))",
+    [],
+    output_field=BooleanField(),
 )
 
 
@@ -99,7 +110,7 @@ def queue(filters: Filters, now: datetime | None = None) -> QuerySet:
     now = now or timezone.now()
     if filters.state and not filters.overdue:
         return _in_state(filters)
-    duties = Deadline.objects.filter(TO_DO).order_by()
+    duties = Deadline.objects.filter(_INDEXED, TO_DO)
     if filters.kind == COMPLAINT:
         duties = duties.filter(complaint__isnull=False)
     elif filters.kind != ALL:
@@ -111,14 +122,8 @@ def queue(filters: Filters, now: datetime | None = None) -> QuerySet:
     if filters.overdue:
         duties = duties.filter(due_at__lt=now).exclude(status=DeadlineStatus.PAUSED)
     # A paused duty's due time moves when testing ends: it waits below every running one.
-    return (
-        duties.values("complaint_id", "matter_id")
-        .annotate(
-            next_due=Min("due_at", filter=~Q(status=DeadlineStatus.PAUSED)),
-            paused_due=Min("due_at"),
-        )
-        .order_by(F("next_due").asc(nulls_last=True), "paused_due", "complaint_id", "matter_id")
-    )
+    paused = Case(When(status=DeadlineStatus.PAUSED, then=1), default=0, output_field=IntegerField())
+    return duties.order_by(paused, "due_at", "id").values("complaint_id", "matter_id")
 
 
 def _in_state(filters: Filters) -> QuerySet:
@@ -183,12 +188,15 @@ def entries(keys) -> list[Entry]:
     )
     by_complaint = {c.pk: c for c in complaints.filter(pk__in=complaint_ids)} if complaint_ids else {}
     by_matter = {m.pk: m for m in found_matters.filter(pk__in=matter_ids)} if matter_ids else {}
-    found = []
+    found, seen = [], set()
     for key in keys:
         complaint = by_complaint.get(key["complaint_id"])
         matter = by_matter.get(key["matter_id"])
         if complaint is None and matter is None:
             continue  # deleted between the two queries
+        if (key["complaint_id"], key["matter_id"]) in seen:
+            continue  # one line each, should a complaint or matter ever have two duties to do
+        seen.add((key["complaint_id"], key["matter_id"]))
         kind = COMPLAINT if complaint is not None else matter.kind
         found.append(Entry(kind, complaint, matter, nearest_duty(complaint or matter)))
     return found

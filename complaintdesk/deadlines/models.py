@@ -301,7 +301,14 @@ class Deadline(models.Model):
                 fields=["next_check_at"],
                 condition=models.Q(next_check_at__isnull=False),
                 name="deadline_due_work",
-            )
+            ),
+            # Used by the officer's queue (`complaints.centre_queue`): the centre's duties not met yet,
+            # by due time — the centre's open work, not every deadline ever set.
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(phase__in=sorted(CENTRE_PHASES), met_at__isnull=True),
+                name="deadline_centre_to_do",
+            ),
         ]
         verbose_name = _("deadline")
         verbose_name_plural = _("deadlines")

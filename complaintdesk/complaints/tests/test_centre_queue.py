@@ -207,3 +207,19 @@ def test_the_queue_reads_the_duties_and_a_page_costs_the_same_whatever_its_lengt
     assert len(page) == 11
     assert len(large) == len(small) == 5  # the keys, then complaints and matters, each with their duties
     assert all(e.duty is not None for e in page)
+
+
+def test_the_queue_reads_the_partial_index_of_the_centres_duties(desk):
+    """The queue's rows come through `deadline_centre_to_do` (the unmet duties of the centre, by due time),
+    not from every deadline: the database takes the index because the queue's conditions are the index's
+    own. PostgreSQL is told not to scan whole tables where it has a choice, as it would not on a large
+    table."""
+    sql, params = centre_queue.queue(Filters()).query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(part) for row in cursor.fetchall() for part in row)
+    assert "deadline_centre_to_do" in plan, plan
