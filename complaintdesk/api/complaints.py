@@ -228,6 +228,11 @@ class ComplaintOut(Schema):
     )
     termination_notice_due: datetime | None = Field(description="Both parties must be told of a termination.")
     centre: CentreCaseOut | None = Field(description="What the centre decided; null before it got there.")
+    rating_due: datetime | None = Field(
+        description="The end of the consumer's window to rate the handling (POST …/rating), opened once when "
+        "the complaint ended; null when none was opened (still open, or no consumer account). It is no duty: "
+        "never among `deadlines`."
+    )
     created_at: datetime
     updated_at: datetime
 

@@ -55,7 +55,11 @@ def centre_case(case) -> dict | None:
 
 def complaint(c, viewer, in_list: bool = False, deadlines=None) -> dict:
     now = timezone.now()
-    deadlines = list(c.deadlines.all()) if deadlines is None else deadlines
+    rows = list(c.deadlines.all()) if deadlines is None else deadlines
+    # The consumer's rating window is no duty of anyone's (never reminded, never breached): it is
+    # `rating_due`, not one of the complaint's deadlines.
+    deadlines = [d for d in rows if d.phase != Phase.RATING]
+    rating = next((d for d in rows if d.phase == Phase.RATING), None)
     due = {d.phase: d.due_at for d in deadlines}
     duties = _running_due(deadlines)
     case = centre.case_of(c)
@@ -91,6 +95,7 @@ def complaint(c, viewer, in_list: bool = False, deadlines=None) -> dict:
         "mediation_due": duties.get(Phase.MEDIATION),
         "termination_notice_due": duties.get(Phase.TERMINATION_NOTICE),
         "centre": centre_case(case),
+        "rating_due": rating.due_at if rating is not None else None,
         "created_at": c.created_at,
         "updated_at": c.updated_at,
     }

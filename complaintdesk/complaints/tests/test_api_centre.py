@@ -117,6 +117,30 @@ def test_a_complaint_before_the_centre_has_no_centre_fields_and_the_parties_see_
     assert [(x["id"], instant(x["acceptance_due"])) for x in listed] == [(c.pk, at(2026, 10, 15, 18))]
 
 
+def test_the_rating_window_is_rating_due_and_never_one_of_the_deadlines(people, officer, api):
+    filed = _counter_filing(officer, people, at(2026, 9, 30, 17))
+    assert filed["rating_due"] is None
+    with time_machine.travel(at(2026, 10, 9, 9), tick=False):
+        c = factories.complaint(people.alice, people.acme, "disputed")
+    _act(api(people.alice), c.pk, "escalate", at(2026, 10, 9, 10), message="Please help")
+    _act(officer, c.pk, "accept_case", at(2026, 10, 12, 10))
+    agreed = _act(
+        officer, c.pk, "record_agreement", at(2026, 10, 20, 10), terms="Refund", amount_recovered="5"
+    )
+    assert agreed.status_code == 200, agreed.content
+    # The rating window opened at the agreement (15 days): the complaint's `rating_due`, for every party.
+    with time_machine.travel(at(2026, 10, 21, 9), tick=False):
+        for client in (api(people.alice), api(people.bob), officer):
+            seen = client.get(f"/complaints/{c.pk}").json()
+            assert instant(seen["rating_due"]) == at(2026, 11, 4, 10)
+            assert "rating" not in [d["phase"] for d in seen["deadlines"]]
+            listed = client.get("/complaints", {"state": "agreed"}).json()["items"]
+            mine = next(x for x in listed if x["id"] == c.pk)
+            assert instant(mine["rating_due"]) == at(2026, 11, 4, 10)
+            assert "rating" not in [d["phase"] for d in mine["deadlines"]]
+    assert Deadline.objects.filter(complaint_id=c.pk, phase="rating").exists()
+
+
 def test_a_transfer_names_its_bureau_and_an_agreement_its_money(people, officer):
     district = Bureau.objects.create(name_zh="东城区局", name_en="Dongcheng", level=BureauLevel.DISTRICT)
     filed = _counter_filing(officer, people, at(2026, 9, 30, 17))

@@ -149,3 +149,7 @@ def test_a_closed_complaints_rating_window_is_no_running_deadline_in_any_list(pe
             html = client.get(url, query).content.decode()
             assert closed.reference in html, url
             assert "Rating window" not in html and "data-countdown" not in html, url
+        # Nor on the complaint's own page, whoever reads it: no deadline or duty of anyone's.
+        for user in (people.alice, people.bob, people.rita):
+            html = browser_of(user).get(reverse("web:complaint", args=[closed.pk])).content.decode()
+            assert "Rating window" not in html and "data-countdown" not in html, user.username
