@@ -34,7 +34,7 @@ from complaintdesk.centre import duties, letters
 from complaintdesk.centre.grounds import TerminationGround
 from complaintdesk.centre.models import Bureau, CentreCase, NoticeKind, Outcome, Via
 from complaintdesk.complaints.choices import State
-from complaintdesk.complaints.lifecycle import SYSTEM, Action, CentreStage, Transition
+from complaintdesk.complaints.lifecycle import SYSTEM, Action, CentreStage, Transition, action_verb
 from complaintdesk.deadlines.models import Deadline, DeadlineStatus, Phase
 from complaintdesk.lib.errors import Conflict, FieldError
 
@@ -152,14 +152,15 @@ def _ground(action: str, grounds, value) -> int:
     if value is None or value == "":
         raise FieldError(
             "ground",
-            _("%(action)s needs a legal ground: one of %(grounds)s") % {"action": action, "grounds": listed},
+            _("%(action)s needs a legal ground: one of %(grounds)s")
+            % {"action": action_verb(action), "grounds": listed},
         )
     number = _whole(value)
     if number not in grounds.values:
         raise FieldError(
             "ground",
             _("unknown ground %(ground)s for %(action)s; grounds are %(grounds)s")
-            % {"ground": value, "action": action, "grounds": listed},
+            % {"ground": value, "action": action_verb(action), "grounds": listed},
         )
     return number
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as _noop
+from django.utils.translation import pgettext_lazy
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.centre.grounds import RefusalGround, TerminationGround
@@ -87,6 +88,36 @@ class Action(models.TextChoices):
     RECORD_AGREEMENT = "record_agreement"
     TERMINATE_MEDIATION = "terminate_mediation"
     SEND_TERMINATION_NOTICE = "send_termination_notice"
+
+
+# An action as the verb of a refusal ("cannot resume after testing a complaint that is …"): in English the
+# words of its code, as API clients have always read them; in another language the step's name.
+ACTION_VERBS = {
+    Action.RESPOND: pgettext_lazy("action verb", "respond"),
+    Action.REPLY: pgettext_lazy("action verb", "reply"),
+    Action.REQUEST_INFO: pgettext_lazy("action verb", "request info"),
+    Action.PROVIDE_INFO: pgettext_lazy("action verb", "provide info"),
+    Action.PROPOSE_RESOLUTION: pgettext_lazy("action verb", "propose resolution"),
+    Action.ACCEPT: pgettext_lazy("action verb", "accept"),
+    Action.DISPUTE: pgettext_lazy("action verb", "dispute"),
+    Action.WITHDRAW: pgettext_lazy("action verb", "withdraw"),
+    Action.ESCALATE: pgettext_lazy("action verb", "escalate"),
+    Action.START_MEDIATION: pgettext_lazy("action verb", "start mediation"),
+    Action.CLOSE: pgettext_lazy("action verb", "close"),
+    Action.ACCEPT_CASE: pgettext_lazy("action verb", "accept case"),
+    Action.REFUSE_CASE: pgettext_lazy("action verb", "refuse case"),
+    Action.TRANSFER: pgettext_lazy("action verb", "transfer"),
+    Action.PAUSE_FOR_TESTING: pgettext_lazy("action verb", "pause for testing"),
+    Action.RESUME_AFTER_TESTING: pgettext_lazy("action verb", "resume after testing"),
+    Action.RECORD_AGREEMENT: pgettext_lazy("action verb", "record agreement"),
+    Action.TERMINATE_MEDIATION: pgettext_lazy("action verb", "terminate mediation"),
+    Action.SEND_TERMINATION_NOTICE: pgettext_lazy("action verb", "send termination notice"),
+}
+
+
+def action_verb(action: str) -> str:
+    """How a refusal names the action, in the active language."""
+    return str(ACTION_VERBS.get(action) or action.replace("_", " "))
 
 
 @dataclass(frozen=True)
@@ -233,8 +264,7 @@ def target_state(
         )
     if role not in transition.roles and not acts_for_consumer(action, role, consumer_has_account):
         raise ActionForbidden(
-            _("a %(role)s may not %(action)s a complaint")
-            % {"role": role, "action": action.replace("_", " ")}
+            _("a %(role)s may not %(action)s a complaint") % {"role": role, "action": action_verb(action)}
         )
     allowed = transition.sources
     if role == Role.CONSUMER and action == Action.ESCALATE:
@@ -242,12 +272,12 @@ def target_state(
     if state not in allowed:
         raise TransitionError(
             _("cannot %(action)s a complaint that is %(state)s; allowed from: %(allowed)s")
-            % {"action": action.replace("_", " "), "state": state, "allowed": ", ".join(sorted(allowed))}
+            % {"action": action_verb(action), "state": state, "allowed": ", ".join(sorted(allowed))}
         )
     if transition.stages is not None and centre_stage not in transition.stages:
         raise TransitionError(
             _("cannot %(action)s: %(why)s")
-            % {"action": action.replace("_", " "), "why": _(STAGE_REFUSALS[centre_stage])}
+            % {"action": action_verb(action), "why": _(STAGE_REFUSALS[centre_stage])}
         )
     if state == State.SUBMITTED and transition.from_submitted:
         return transition.from_submitted

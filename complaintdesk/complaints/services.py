@@ -197,7 +197,9 @@ def perform(
     role = actor.role if actor else lifecycle.SYSTEM
     transition = lifecycle.TRANSITIONS.get(action)
     if transition is not None and transition.needs_message and not (message or "").strip():
-        raise FieldError("message", _("%(action)s needs a message") % {"action": action})
+        raise FieldError(
+            "message", _("%(action)s needs a message") % {"action": lifecycle.action_verb(action)}
+        )
     if transition is not None and transition.needs_resolution and not resolution:
         raise FieldError("resolution", _("propose_resolution needs a resolution"))
     fields = centre.check(transition, details) if transition is not None else None

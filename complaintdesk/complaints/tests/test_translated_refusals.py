@@ -23,7 +23,7 @@ def test_an_illegal_transition_is_refused_in_the_clients_language(people, api):
     assert english == (409, "cannot accept a complaint that is submitted; allowed from: resolution_proposed")
     assert chinese == (
         409,
-        "投诉当前状态为 submitted，不能执行“accept”操作；该操作仅限以下状态：resolution_proposed",
+        "投诉当前状态为 submitted，不能执行“接受方案”操作；该操作仅限以下状态：resolution_proposed",
     )
 
 
@@ -35,7 +35,7 @@ def test_an_action_the_role_may_never_take_is_refused_in_the_clients_language(pe
         lambda h: client.post(f"/complaints/{c.pk}/request_info", {"message": "?"}, headers=h)
     )
     assert english == (403, "a consumer may not request info a complaint")
-    assert chinese == (403, "consumer 角色无权对投诉执行“request info”操作")
+    assert chinese == (403, "consumer 角色无权对投诉执行“请消费者补充信息”操作")
 
 
 @pytest.mark.django_db
