@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db.models import signals
 
-from complaintdesk.deadlines.models import Deadline
+from complaintdesk.deadlines.models import SHOP_PHASES, Deadline
 from complaintdesk.lib import sql
 from complaintdesk.stats import signals as stats_signals
 
@@ -84,6 +84,9 @@ WATCHED = (signals.pre_save, signals.post_save, signals.pre_delete, signals.post
 IGNORES_OUR_WRITES = {
     ("Deadline", "pre_save"): "stats.signals.deadline_rule_moved acts only on an existing row (pk set); "
     "lib.sql only inserts deadlines (set_deadlines)",
+    ("Deadline", "post_save"): "stats.signals.centre_duty_changed acts only on the centre's duties; lib.sql "
+    "only inserts a shop's deadlines (set_deadlines, from the shops' policy)",
+    ("Deadline", "post_delete"): "stats.signals.centre_duty_changed, as above; lib.sql deletes nothing",
 }
 
 
@@ -125,3 +128,9 @@ def test_an_undeclared_model_cannot_be_written():
 def test_the_deadline_receiver_ignores_a_new_row(db, django_assert_num_queries):
     with django_assert_num_queries(0):
         stats_signals.deadline_rule_moved(sender=Deadline, instance=Deadline(rule_label="moved"))
+
+
+def test_the_centre_duty_receiver_ignores_a_shops_deadline(db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        for phase in SHOP_PHASES:
+            stats_signals.centre_duty_changed(sender=Deadline, instance=Deadline(phase=phase, complaint_id=1))
