@@ -14,11 +14,8 @@ from complaintdesk.centre.models import RuleVersion
 from complaintdesk.deadlines import policy
 from complaintdesk.deadlines.calendar import BusinessCalendar
 from complaintdesk.deadlines.models import Deadline, DeadlineStatus, PolicyRule
-from complaintdesk.deadlines.services import centre_calendar, deadline_fields
+from complaintdesk.deadlines.services import centre_calendar, centre_due, deadline_fields
 from complaintdesk.lib.errors import Conflict
-
-# The centre is reminded when this share of a duty's window has passed, as the shops are (SPEC §10).
-REMINDER_PERCENT = 75
 
 
 class NoRuleVersion(Conflict):
@@ -59,11 +56,7 @@ def due(version: RuleVersion, phase: str, start: datetime, bureau=None) -> polic
     found = rule(version, phase)
     if found is None:
         return None
-    calendar = calendar_of(bureau)
-    due_at = policy.due_after(found, start, calendar)
-    remind_at = policy.remind_instant(found, start, due_at, calendar, REMINDER_PERCENT)
-    guessed = tuple(calendar.guessed_days_between(start, due_at)) if found.clock != "wall" else ()
-    return policy.Due(phase, found, due_at, remind_at, guessed)
+    return centre_due(found, start, calendar_of(bureau))
 
 
 def start(phase: str, start_at: datetime, version: RuleVersion, *, complaint=None, matter=None, bureau=None,

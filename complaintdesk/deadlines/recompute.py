@@ -1,18 +1,26 @@
 """After the regulator changes a policy or the calendar: move the deadlines that have not passed yet.
 
+The shop's deadlines are computed afresh under the active policy, in the shop's hours as they were when the
+complaint was received. The 12315 centre's running duties (a complaint's acceptance, mediation and
+termination notice; a report's decision, an enquiry's answer) are computed afresh by their own rule (the
+rule of the matter's rule version they were started under: a newer version never applies to them) from
+their own start, on the centre's calendar, with the time they were paused for testing added back. A paused
+duty moves too, and stays paused: its end is where the time left is counted from when it resumes.
+
 A shop's change of its own hours moves none: each complaint counts in the hours in force when it was
 received, here too (`services.complaint_calendar`)."""
 
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from complaintdesk.complaints.choices import OPEN_STATES, EventKind
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.services import record_event
-from complaintdesk.deadlines import services
-from complaintdesk.deadlines.models import Clock, Deadline, DeadlineStatus
+from complaintdesk.deadlines import policy, services
+from complaintdesk.deadlines.models import CENTRE_PHASES, SHOP_PHASES, Clock, Deadline, DeadlineStatus
 
 
 def _shift(due, paused_total: timedelta, clock: str, calendar):
@@ -24,39 +32,60 @@ def _shift(due, paused_total: timedelta, clock: str, calendar):
     return calendar.add_working_time(due, paused_total)
 
 
-def recompute_open_deadlines(actor, reason: str, merchant=None) -> int:
-    """Recompute every open, not yet passed, not yet met deadline of open complaints.
+def _running(now, phases) -> Q:
+    """Deadline rows (of `phases`) that a recomputation moves: not met, running and not yet due, or a
+    centre's duty paused for testing."""
+    running = Q(status=DeadlineStatus.OPEN, due_at__gt=now)
+    paused = Q(status=DeadlineStatus.PAUSED, phase__in=CENTRE_PHASES)
+    return Q(phase__in=phases, met_at__isnull=True) & (running | paused)
 
-    1. Take the complaints in an open state that have such a deadline (of one shop, when given).
-    2. Compute their deadlines afresh from the time of receipt under the active policy and calendar, in
-       the shop's hours as they were at receipt.
-    3. Where a due time moved, store it and write an event saying from what to what and why.
-    Returns the number of complaints whose deadlines moved.
+
+def recompute_open_deadlines(actor, reason: str, merchant=None) -> int:
+    """Recompute every open, not yet passed, not yet met deadline of open complaints, and every running duty
+    of the centre's (of reports and enquiries too, unless only one shop's complaints are recomputed).
+
+    1. Take the complaints that have such a deadline (of one shop, when given): the shop's deadlines of a
+       complaint in an open state, the centre's duties whatever the state (a termination notice runs after
+       the mediation ended).
+    2. Compute their deadlines afresh: the shop's from the time of receipt under the active policy and
+       calendar, in the shop's hours as they were at receipt; the centre's by their own rule and start.
+    3. Where a due time moved, store it and write an event saying from what to what and why (a report or an
+       enquiry has no event log: its row moves).
+    Returns the number of complaints, reports and enquiries whose deadlines moved.
     """
     services.sync_statutory_entries(force=True)
     now = timezone.now()
+    shop = _running(now, SHOP_PHASES)
+    centre = _running(now, CENTRE_PHASES)
     candidates = Complaint.objects.filter(
-        state__in=OPEN_STATES,
-        deadlines__status=DeadlineStatus.OPEN,
-        deadlines__met_at__isnull=True,
-        deadlines__due_at__gt=now,
-    ).distinct()
+        pk__in=Deadline.objects.filter(
+            Q(complaint__state__in=OPEN_STATES) & shop | centre, complaint__isnull=False
+        ).values("complaint_id")
+    )
     if merchant is not None:
         candidates = candidates.filter(merchant=merchant)
     moved = 0
     for complaint in candidates.select_related("merchant", "category").iterator(chunk_size=500):
         with transaction.atomic():
             changes = _recompute_one(complaint, now)
+            changes.update(_recompute_centre(Deadline.objects.filter(centre, complaint=complaint)))
             if changes:
                 moved += 1
                 record_event(
                     complaint, actor, EventKind.RECOMPUTE_DEADLINES, complaint.state, complaint.state, reason,
                     data={"deadlines": changes},
                 )  # fmt: skip
+    if merchant is None:
+        matters = Deadline.objects.filter(centre, matter__isnull=False).order_by("matter_id")
+        for matter_id in matters.values_list("matter_id", flat=True).distinct().iterator(chunk_size=500):
+            with transaction.atomic():
+                moved += bool(_recompute_centre(Deadline.objects.filter(centre, matter_id=matter_id)))
     return moved
 
 
 def _recompute_one(complaint, now) -> dict:
+    if complaint.state not in OPEN_STATES:
+        return {}
     computed = services.deadlines_for(
         complaint.merchant, complaint.kind, complaint.category.code, complaint.channel, complaint.received_at
     )
@@ -89,4 +118,40 @@ def _recompute_one(complaint, now) -> dict:
             remind_at, due_at, reminded=deadline.reminded_at is not None
         )
         deadline.save()
+    return changes
+
+
+def _recompute_centre(rows) -> dict:
+    """Move the centre's duties `rows` to where their own rule, from their own start, falls on the centre's
+    calendar now (every bureau's until bureaus have calendars of their own), paused time added back."""
+    calendar = services.centre_calendar()
+    changes = {}
+    for deadline in rows.select_for_update(of=("self",)).select_related("rule"):
+        row = deadline.rule
+        if row is None:  # its rule was deleted since: nothing to count it by, it stands
+            continue
+        rule = policy.Rule(phase=row.phase, clock=row.clock, duration=row.duration, days=row.days,
+                           priority=row.priority, label=deadline.rule_label, id=row.id)  # fmt: skip
+        due = services.centre_due(rule, deadline.starts_at, calendar)
+        due_at = _shift(due.due_at, deadline.paused_total, rule.clock, calendar)
+        remind_at = _shift(due.remind_at, deadline.paused_total, rule.clock, calendar)
+        warning = services.warning_for(due)
+        if due_at == deadline.due_at:
+            if warning != deadline.warning:
+                deadline.warning = warning
+                deadline.save(update_fields=["warning"])
+            continue
+        changes[deadline.phase] = {
+            "from": deadline.due_at.isoformat(),
+            "to": due_at.isoformat(),
+            "rule": deadline.rule_label,
+        }
+        deadline.due_at, deadline.remind_at, deadline.warning = due_at, remind_at, warning
+        fields = ["due_at", "remind_at", "warning"]
+        if deadline.status == DeadlineStatus.OPEN:  # a paused duty is looked at again when it resumes
+            deadline.next_check_at = services.next_check(
+                remind_at, due_at, reminded=deadline.reminded_at is not None
+            )
+            fields.append("next_check_at")
+        deadline.save(update_fields=fields)
     return changes

@@ -94,6 +94,20 @@ def centre_calendar() -> BusinessCalendar:
     return _calendar(hours_json, settings.COMPLAINTDESK_TIME_ZONE, settings.DEADLINE_UNCOVERED_YEARS)
 
 
+# The centre is reminded when this share of a duty's window has passed, as the shops are (SPEC §10).
+CENTRE_REMINDER_PERCENT = 75
+
+
+def centre_due(rule: policy.Rule, start: datetime, calendar: BusinessCalendar | None = None) -> policy.Due:
+    """When a duty of the centre's under `rule` that starts at `start` is due, with its reminder instant, on
+    the centre's calendar: when it starts (`centre.duties`) and when the calendar changes (`recompute`)."""
+    calendar = calendar or centre_calendar()
+    due_at = policy.due_after(rule, start, calendar)
+    remind_at = policy.remind_instant(rule, start, due_at, calendar, CENTRE_REMINDER_PERCENT)
+    guessed = tuple(calendar.guessed_days_between(start, due_at)) if rule.clock != Clock.WALL else ()
+    return policy.Due(rule.phase, rule, due_at, remind_at, guessed)
+
+
 def complaint_calendar(complaint) -> BusinessCalendar:
     """The calendar a complaint's deadlines count in, whenever they are counted (intake, resuming after a
     question, the answer window, a recomputation): its shop's hours as they were when it was received, so

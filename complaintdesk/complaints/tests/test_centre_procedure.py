@@ -2,7 +2,7 @@
 services and the real worker: the events it logs, the letters and notices it writes, the duties it starts,
 meets and breaches. The times are SPEC §10's worked examples on the centre's calendar (Asia/Shanghai)."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -15,9 +15,13 @@ from complaintdesk.centre.models import Bureau, BureauLevel, CentreCase, Matter,
 from complaintdesk.complaints import centre, lifecycle, services
 from complaintdesk.complaints.tests import factories
 from complaintdesk.deadlines import sweep
+from complaintdesk.deadlines.calendar_days import store_days
+from complaintdesk.deadlines.holiday_files import HolidayEntry
 from complaintdesk.deadlines.models import Deadline, DeadlineStatus
+from complaintdesk.deadlines.services import centre_calendar
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.notify.models import NotificationChannel, OutboxMessage
+from complaintdesk.stats import rollups
 
 SH = ZoneInfo("Asia/Shanghai")
 pytestmark = pytest.mark.django_db
@@ -487,6 +491,73 @@ def test_a_reports_and_an_enquirys_duties_are_swept_without_a_complaint(desk):
     assert report.reference in told.first().body
     assert told.first().link == f"/console/matters/{report.pk}/"
     assert not told.filter(kind="shop").exists()
+
+
+# ------------------------------------------------------------------------------------- a calendar change
+
+
+def test_a_holiday_the_regulator_enters_moves_the_centres_running_duties_by_their_own_rule(at_centre, desk):
+    """Tuesday 2026-10-13 becomes a day off (entered on Monday 10-12): every duty of the centre's that runs
+    across it ends one working day later, by its own rule from its own start, paused time kept; a duty
+    already met stands, a paused one stays paused."""
+    version = case(at_centre).rule_version
+    # A second complaint accepted on Friday 10-09 10:00 and paused for testing at 15:00; a third whose
+    # mediation ended, its termination notice still to send; a report awaiting its decision.
+    with time_machine.travel(at(2026, 9, 30, 9), tick=False):
+        paused, ended = factories.complaint(desk.alice, desk.acme), factories.complaint(desk.alice, desk.acme)
+    for c in (paused, ended):
+        act(c, desk.rita, "escalate", at(2026, 10, 9, 9), "For the centre")
+        act(c, desk.rita, "accept_case", at(2026, 10, 9, 10))
+    act(paused, desk.rita, "pause_for_testing", at(2026, 10, 9, 15), "Sent to the lab")
+    act(ended, desk.rita, "terminate_mediation", at(2026, 10, 9, 11), "No agreement", ground=4)
+    notice = duties.start("termination_notice", at(2026, 10, 9, 11), version, complaint=ended)  # not sent yet
+    report = Matter.objects.create(kind="report", bureau=Bureau.city_centre(), rule_version=version,
+                                   received_at=at(2026, 10, 9, 11), text="Fake discounts", merchant=desk.acme)  # fmt: skip
+    decision = duties.start("report_decision", at(2026, 10, 9, 11), version, matter=report)
+    before = {d.pk: d.due_at for d in Deadline.objects.all()}
+    met = duty(paused, "acceptance")
+    assert duty(at_centre, "acceptance").due_at == ACCEPTANCE_DUE
+
+    with time_machine.travel(at(2026, 10, 12, 9), tick=False):
+        moved = store_days([HolidayEntry(date(2026, 10, 13), True, "Extra day off")], year=2026, user=desk.rita,
+                           source="State Council notice")  # fmt: skip
+    assert moved == 4  # the three complaints and the report
+
+    def one_day_later(row):
+        return centre_calendar().add_working_time(before[row.pk], timedelta(hours=9))
+
+    acceptance = duty(at_centre, "acceptance")
+    assert (acceptance.due_at, acceptance.status) == (at(2026, 10, 16, 18), DeadlineStatus.OPEN)
+    assert acceptance.next_check_at == acceptance.remind_at < acceptance.due_at
+    for row in (notice, decision):
+        row.refresh_from_db()
+        assert (row.due_at, row.status) == (one_day_later(row), DeadlineStatus.OPEN), row.phase
+    # 7 working days from Friday 10-09: Saturday 10-10 (a working day of National Day's), 12, (13 off), 14,
+    # 15, 16, 19, 20.
+    assert Deadline.objects.get(pk=notice.pk).due_at == at(2026, 10, 20, 18)
+    period = duty(paused, "mediation")
+    assert (period.due_at, period.status, period.next_check_at) == (
+        one_day_later(period), DeadlineStatus.PAUSED, None,
+    )  # fmt: skip
+    assert duty(paused, "acceptance").due_at == met.due_at  # met: it stands
+    event = at_centre.events.get(action="recompute_deadlines")
+    assert event.message == "State Council notice"
+    assert event.data["deadlines"]["acceptance"]["to"] == at(2026, 10, 16, 18).isoformat()
+    assert ended.events.filter(action="recompute_deadlines").exists()  # terminated, its notice still runs
+
+    # Resumed after the holiday, the paused period keeps the time it had left on the new calendar: what ran
+    # before the pause (Friday 10:00–15:00) plus what runs after Wednesday 10:00 make 45 working days.
+    act(paused, desk.rita, "resume_after_testing", at(2026, 10, 14, 10), "Lab report received")
+    resumed = duty(paused, "mediation")
+    fresh = duties.due(version, "mediation", at(2026, 10, 9, 10)).due_at  # on the calendar with the holiday
+    assert resumed.due_at == centre_calendar().add_working_time(fresh, resumed.paused_total)
+    assert resumed.paused_total == timedelta(hours=3 + 9 + 9 + 1)  # Fri 15–18, Sat 10-10, Mon, (Tue off), Wed
+
+    # Entering it again moves nothing more.
+    with time_machine.travel(at(2026, 10, 14, 11), tick=False):
+        assert store_days([HolidayEntry(date(2026, 10, 13), True, "Extra day off")], year=2026, user=desk.rita,
+                          source="State Council notice") == 0  # fmt: skip
+    assert rollups.differences() == []  # the centre's figures follow the moved duties
 
 
 # -------------------------------------------------------------------------------------------- transfer
