@@ -472,7 +472,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{args.worker_class} × {args.threads} threads, DEBUG=0; {info['nproc']} CPU ({info['cpu']}), "
           f"{info['ram_gib']} GiB, load {info['loadavg']}, commit {info['commit']}, {info['date']}; "
           f"medians of {args.repeats}")  # fmt: skip
-    print("| download | rows | first byte | first row | rows/s | server CPU a row | MB | worker RSS growth |")
+    print(
+        "| download | rows | first byte | first row | rows/s | server CPU a row | MB | worker RSS growth (max) |"
+    )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     ok = True
     for case in cases:
@@ -480,7 +482,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {case.label} | {case.expected_rows:,} | {case.median('first_byte_ms'):.0f} ms | "
               f"{f'{first_row:.0f} ms' if first_row is not None else '—'} | {case.median('rows_per_s'):,.0f} | "
               f"{case.median('server_us_per_row'):.1f} µs | {case.median('megabytes'):,.0f} | "
-              f"{case.median('growth_mb'):.1f} MB |")  # fmt: skip
+              f"{max(r.growth_mb for r in case.runs):.1f} MB |")  # fmt: skip
         ok &= case.median("first_byte_ms") < TARGET_FIRST_BYTE_MS
         ok &= max(r.growth_mb for r in case.runs) < TARGET_GROWTH_MB
     csv_list = cases[0]
