@@ -210,7 +210,8 @@ def test_on_a_desktop_the_navigation_stands_in_the_bar_as_before(people, open_pa
     assert who["y"] >= box(nav)["y"] + box(nav)["height"] - 1
     assert who["x"] + who["width"] < tools["x"] <= DESKTOP["width"] - tools["width"]
     assert abs((tools["x"] + tools["width"]) - (box(header)["x"] + box(header)["width"])) < 40
-    assert box(header)["height"] <= 110, f"the header is {box(header)['height']}px high"
+    # 110 px before the 12315 centre's pages; the officer's menu has fifteen links since, two rows in English.
+    assert box(header)["height"] <= 120, f"the header is {box(header)['height']}px high"
     expect(header.locator("form.lang").locator("button, select")).to_have_count(1)
 
 
