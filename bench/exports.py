@@ -292,6 +292,7 @@ class Run:
     growth_mb: float
     rss_before_mb: float
     server_cpu_s: float
+    client_cpu_s: float
 
     @property
     def rows_per_s(self) -> float:
@@ -301,6 +302,10 @@ class Run:
     def server_us_per_row(self) -> float:
         """The server's CPU time a row: what the rate would be with a core to itself (the machine is shared)."""
         return self.server_cpu_s / self.rows * 1e6
+
+    @property
+    def client_us_per_row(self) -> float:
+        return self.client_cpu_s / self.rows * 1e6
 
 
 @dataclass
@@ -323,7 +328,7 @@ def download(client: httpx.Client, case: Case, workers: list[int], keep_file: Pa
     newlines, size, first_byte, first_row = 0, 0, None, None
     out = keep_file.open("wb") if keep_file else None
     with MemoryWatch(workers) as memory:
-        started = time.perf_counter()
+        started, client_cpu = time.perf_counter(), time.process_time()
         with client.stream("GET", case.path, params={**case.params, "format": case.fmt}) as response:
             if response.status_code != 200:
                 raise BenchError(f"{case.label}: {response.status_code} {response.read()[:300]!r}")
@@ -339,6 +344,7 @@ def download(client: httpx.Client, case: Case, workers: list[int], keep_file: Pa
                     if first_row is None and newlines >= 2:
                         first_row = now - started
         seconds = time.perf_counter() - started
+        client_cpu = time.process_time() - client_cpu
     if out:
         out.close()
     if case.fmt == "csv":
@@ -350,7 +356,7 @@ def download(client: httpx.Client, case: Case, workers: list[int], keep_file: Pa
     growth, before = memory.growth_mb()
     return Run(
         first_byte * 1000, first_row * 1000 if first_row else None, seconds, rows, size / 1e6, growth, before,
-        memory.cpu,
+        memory.cpu, client_cpu,
     )  # fmt: skip
 
 
@@ -461,7 +467,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  {case.label:<22} run {i + 1}: first byte {run.first_byte_ms:.0f} ms, first row "
                           f"{first_row}, {run.seconds:.1f} s, {run.rows_per_s:,.0f} rows/s, {run.megabytes:,.0f} MB, "
                           f"worker +{run.growth_mb:.1f} MB (from {run.rss_before_mb:.0f} MB), server CPU "
-                          f"{run.server_us_per_row:.1f} µs/row", flush=True)  # fmt: skip
+                          f"{run.server_us_per_row:.1f} µs/row, client {run.client_us_per_row:.1f} µs/row", flush=True)  # fmt: skip
     finally:
         stop(server)
 
