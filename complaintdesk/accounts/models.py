@@ -40,6 +40,17 @@ class User(AbstractUser):
         related_name="staff",
         help_text=_("Required for merchant agents and coordinators; empty for everyone else."),
     )
+    # Officers only: the bureau they work at (SPEC §11). A district bureau's officers see its matters and
+    # shops only; a city-level bureau's (or an officer without one) see every bureau's.
+    bureau = models.ForeignKey(
+        "centre.Bureau",
+        verbose_name=_("bureau"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="officers",
+        help_text=_("Regulator officers only: the bureau they work at. Empty: the city centre."),
+    )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     # The language of the notices the user receives (e-mail and in-app): the one they last chose in the web,
     # or their browser's at sign-up; empty means the site's default (LANGUAGE_CODE).

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from complaintdesk.centre.grounds import RefusalGround, TerminationGround
+from complaintdesk.merchants.models import Platform
 
 
 class BureauLevel(models.TextChoices):
@@ -39,6 +40,14 @@ class Bureau(models.Model):
     address = models.CharField(_("address"), max_length=300, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    # The bureau's working hours by weekday, as a shop's `service_hours`; empty: the centre's (Monday–Friday
+    # 09:00–18:00). Always on the Chinese statutory calendar in the regulator's zone (`centre.duties`).
+    service_hours = models.JSONField(
+        _("working hours"),
+        default=dict,
+        blank=True,
+        help_text=_("Leave empty for the centre's working hours (Monday to Friday, 09:00 to 18:00)."),
+    )
 
     class Meta:
         ordering = ["level", "name_en", "id"]
@@ -55,6 +64,25 @@ class Bureau(models.Model):
     def city_centre(cls) -> "Bureau":
         """The city-level bureau that receives what no district takes (migration data)."""
         return cls.objects.filter(level=BureauLevel.CITY).order_by("id").first()
+
+
+class PlatformSeat(models.Model):
+    """Where an e-commerce platform is registered: a shop on it without a published, reachable address of
+    its own goes to this bureau (SAMR Order No. 121; SPEC §11)."""
+
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices, unique=True)
+    operator = models.CharField(_("operator (company)"), max_length=200, blank=True)
+    bureau = models.ForeignKey(
+        Bureau, on_delete=models.PROTECT, related_name="platform_seats", verbose_name=_("bureau")
+    )
+
+    class Meta:
+        ordering = ["platform"]
+        verbose_name = _("platform's registered seat")
+        verbose_name_plural = _("platforms' registered seats")
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()} → {self.bureau}"
 
 
 class RuleVersion(models.Model):
@@ -402,3 +430,42 @@ class FollowUpCall(models.Model):
     def clean(self):
         if (self.complaint_id is None) == (self.matter_id is None):
             raise ValidationError(_("A follow-up call is about one complaint or one matter."))
+
+
+class FlagReason(models.TextChoices):
+    MANY_SHOPS = "many_shops", _("Many complaints against many shops")
+    REPEAT = "repeat", _("Repeats a complaint already filed")
+
+
+class Flag(models.Model):
+    """A complaint flagged for an officer's review (SPEC §11): its complainant files many complaints against
+    many shops in a short time, or it repeats one already filed or closed. A flag, never a verdict: nothing
+    is refused because of it. Shown to officers only, with the evidence; cleared with a note."""
+
+    complaint = models.ForeignKey(
+        "complaints.Complaint", on_delete=models.CASCADE, related_name="flags", verbose_name=_("complaint")
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=FlagReason.choices)
+    # The other complaints that raised it (ids), and the figures (counts, window) behind it.
+    evidence = models.JSONField(_("evidence"), default=list, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    raised_at = models.DateTimeField(_("raised at"), db_index=True)
+    cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cleared by"),
+    )
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
+        constraints = [models.UniqueConstraint(fields=["complaint", "reason"], name="flag_once_per_reason")]
+
+    def __str__(self) -> str:
+        return f"{self.complaint} ({self.reason})"

@@ -89,6 +89,15 @@ class Complaint(models.Model):
         on_delete=models.SET_NULL,
         related_name="complaints",
     )
+    # A group complaint (集体投诉, SPEC §11) the complaint belongs to: its members share a shop and a problem.
+    group = models.ForeignKey(
+        "ComplaintGroup",
+        on_delete=models.PROTECT,
+        related_name="members",
+        null=True,
+        blank=True,
+        verbose_name=_("group complaint"),
+    )
     wanted_outcome = models.CharField(_("wanted outcome"), max_length=20, choices=WantedOutcome.choices)
     description = models.TextField(_("description"), max_length=10000)
     # Names cannot be found in free text, so the open data publishes the description (scrubbed) only
@@ -142,6 +151,83 @@ class Complaint(models.Model):
     @staticmethod
     def reference_for(pk: int, year: int) -> str:
         return f"TS-{year}-{pk:07d}"
+
+
+class GroupState(models.TextChoices):
+    OPEN = "open", _("Open to join")
+    CLOSED = "closed", _("Closed")
+
+
+class ComplaintGroup(models.Model):
+    """A group complaint (集体投诉, SPEC §11): many consumers with the same problem with one shop, handled as
+    one case. It has a public page (shop, product, problem, members count, the public answers; no personal
+    data); signed-in consumers join it with their own order, each member's complaint stays their own."""
+
+    merchant = models.ForeignKey(
+        "merchants.Merchant",
+        on_delete=models.PROTECT,
+        related_name="complaint_groups",
+        verbose_name=_("merchant"),
+    )
+    # The bureau that handles the group (the shop's, at opening): district officers see their bureau's.
+    bureau = models.ForeignKey(
+        "centre.Bureau", on_delete=models.PROTECT, related_name="groups", verbose_name=_("bureau")
+    )
+    product = models.CharField(_("product"), max_length=200)
+    problem = models.TextField(_("problem"), max_length=2000)
+    state = models.CharField(_("state"), max_length=10, choices=GroupState.choices, default=GroupState.OPEN)
+    # The mass-incident alert it was opened from, if any (else an officer picked its first complaints).
+    alert = models.ForeignKey(
+        "alerts.Alert",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="groups",
+        verbose_name=_("alert"),
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("opened by")
+    )
+    opened_at = models.DateTimeField(_("opened at"), db_index=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        verbose_name = _("group complaint")
+        verbose_name_plural = _("group complaints")
+
+    def __str__(self) -> str:
+        return f"{self.merchant}: {self.product}"
+
+
+class GroupPostSide(models.TextChoices):
+    SHOP = "shop", _("The shop")
+    CENTRE = "centre", _("The 12315 centre")
+
+
+class GroupPost(models.Model):
+    """A public answer on a group's page: the shop's answer to the group (posted to every member's
+    complaint too) or the centre's statement. Public: it names no consumer."""
+
+    group = models.ForeignKey(
+        ComplaintGroup, on_delete=models.CASCADE, related_name="posts", verbose_name=_("group")
+    )
+    side = models.CharField(_("from"), max_length=10, choices=GroupPostSide.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+    )
+    message = models.TextField(_("message"), max_length=5000)
+    resolution_type = models.CharField(_("resolution"), max_length=20, blank=True)
+    resolution_text = models.TextField(_("resolution details"), max_length=5000, blank=True)
+    created_at = models.DateTimeField(_("posted at"), db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("group post")
+        verbose_name_plural = _("group posts")
+
+    def __str__(self) -> str:
+        return f"{self.group} ({self.side}, {self.created_at:%Y-%m-%d})"
 
 
 class ComplaintEvent(models.Model):

@@ -180,6 +180,36 @@ class Merchant(models.Model):
     working_time_since = models.DateTimeField(
         null=True, blank=True, editable=False, verbose_name=_("working time since")
     )
+    # Jurisdiction (SPEC §11): the registered address and its district's bureau. A shop without a published,
+    # reachable address goes to the bureau where its platform is registered (`centre.PlatformSeat`).
+    registered_address = models.CharField(_("registered address"), max_length=300, blank=True)
+    registered_district = models.ForeignKey(
+        "centre.Bureau",
+        verbose_name=_("registered district"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="registered_shops",
+        help_text=_("The district bureau of the shop's registered address."),
+    )
+    address_unreachable = models.BooleanField(
+        _("address unreachable"),
+        default=False,
+        help_text=_(
+            "Letters to the registered address come back: the shop is handled where its platform is."
+        ),
+    )
+    # Derived from the three above and the platform's seat (`centre.jurisdiction`), kept on the row so that
+    # every bureau-scoped list filters one indexed column. NULL: the city centre.
+    jurisdiction = models.ForeignKey(
+        "centre.Bureau",
+        verbose_name=_("bureau in charge"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="shops",
+        editable=False,
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 

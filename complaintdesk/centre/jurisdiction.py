@@ -1,0 +1,80 @@
+"""Which bureau is in charge of what (属地管辖, SPEC §11), and which bureau's matters an officer sees.
+
+A shop is in the charge of the bureau of its registered district when it has a published, reachable
+address; otherwise of the bureau where its platform is registered (SAMR Order No. 121); with neither, of
+the city centre, which routes what reaches it by hand (`transfer`). The answer is kept on the shop's row
+(`Merchant.jurisdiction`) so that bureau-scoped lists filter one indexed column: it is set whenever a shop
+is saved and again for a platform's shops when its seat changes (the signals in `centre.apps`).
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from complaintdesk.centre.models import Bureau, BureauLevel, PlatformSeat
+from complaintdesk.merchants.models import Merchant
+
+
+class Basis:
+    """Why a shop is in a bureau's charge (shown beside a routed matter)."""
+
+    DISTRICT = "district"
+    PLATFORM = "platform"
+    CITY = "city"
+
+    LABELS = {
+        DISTRICT: _("the shop's registered district"),
+        PLATFORM: _(
+            "the district where the shop's platform is registered (the shop has no reachable address)"
+        ),
+        CITY: _("the city centre (neither the shop nor its platform has a registered district here)"),
+    }
+
+
+@dataclass(frozen=True)
+class Route:
+    bureau: Bureau
+    basis: str
+
+    @property
+    def basis_label(self) -> str:
+        return str(Basis.LABELS[self.basis])
+
+
+def has_reachable_address(merchant) -> bool:
+    return bool(merchant.registered_address.strip()) and not merchant.address_unreachable
+
+
+def route(merchant) -> Route:
+    """The bureau in charge of `merchant`, and why."""
+    if merchant.registered_district_id is not None and has_reachable_address(merchant):
+        return Route(merchant.registered_district, Basis.DISTRICT)
+    seat = PlatformSeat.objects.select_related("bureau").filter(platform=merchant.platform).first()
+    if seat is not None:
+        return Route(seat.bureau, Basis.PLATFORM)
+    return Route(Bureau.city_centre(), Basis.CITY)
+
+
+def assign(merchant) -> None:
+    """Set `merchant.jurisdiction` from its address, district and platform (before it is saved)."""
+    merchant.jurisdiction = route(merchant).bureau
+
+
+def reassign_platform(platform: str) -> int:
+    """Re-route the shops of `platform` after its seat changed; how many rows changed."""
+    changed = 0
+    for merchant in Merchant.objects.filter(platform=platform).select_related("registered_district"):
+        bureau = route(merchant).bureau
+        if merchant.jurisdiction_id != (bureau.pk if bureau else None):
+            changed += Merchant.objects.filter(pk=merchant.pk).update(jurisdiction=bureau)
+    return changed
+
+
+def officer_bureau(user) -> int | None:
+    """The bureau whose matters a regulator officer is limited to: its bureau's id for a district officer;
+    None for a city-level officer (or one without a bureau), who sees every bureau."""
+    bureau_id = getattr(user, "bureau_id", None)
+    if bureau_id is None:
+        return None
+    level = Bureau.objects.filter(pk=bureau_id).values_list("level", flat=True).first()
+    return bureau_id if level == BureauLevel.DISTRICT else None
