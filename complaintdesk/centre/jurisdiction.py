@@ -9,6 +9,7 @@ is saved and again for a platform's shops when its seat changes (the signals in 
 
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.centre.models import Bureau, BureauLevel, PlatformSeat
@@ -78,3 +79,12 @@ def officer_bureau(user) -> int | None:
         return None
     level = Bureau.objects.filter(pk=bureau_id).values_list("level", flat=True).first()
     return bureau_id if level == BureauLevel.DISTRICT else None
+
+
+def in_bureau(bureau_id: int, prefix: str = "") -> Q:
+    """Complaints in a bureau's charge (SPEC §11): those at the centre that the bureau holds, and those still
+    with the shop (no centre case) of the shops in its charge. `prefix`: the path to the complaint
+    ("complaint__") when filtering rows that hang on one."""
+    return Q(**{f"{prefix}centre_case__bureau_id": bureau_id}) | Q(
+        **{f"{prefix}centre_case__isnull": True, f"{prefix}merchant__jurisdiction_id": bureau_id}
+    )

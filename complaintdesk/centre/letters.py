@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from complaintdesk.accounts.models import MERCHANT_ROLES, Role
 from complaintdesk.centre import duties
 from complaintdesk.centre.grounds import RefusalGround, TerminationGround
+from complaintdesk.centre.jurisdiction import in_bureau, officer_bureau
 from complaintdesk.centre.models import (
     Bureau,
     MatterKind,
@@ -108,12 +109,17 @@ def link(notice: Notice) -> str:
 
 
 def visible_letters(user) -> QuerySet[Notice]:
-    """The letters a user may read: an officer every one; a consumer the letters to them about their own
+    """The letters a user may read: an officer every one of its bureau's (SPEC §11); a consumer the letters to them about their own
     complaints and matters; a shop's staff the letters to the shop about its complaints. Any other letter
     does not exist for them (404), as another tenant's complaint."""
     base = Notice.objects.select_related("bureau", "complaint", "matter")
     if user.role == Role.REGULATOR:
-        return base
+        bureau = officer_bureau(user)
+        if bureau is None:
+            return base
+        # A district officer reads the letters of its bureau's complaints and matters (another bureau's
+        # letters do not exist for it, as that bureau's matters do not).
+        return base.filter(in_bureau(bureau, "complaint__") | Q(matter__bureau_id=bureau))
     if user.role in MERCHANT_ROLES and user.merchant_id:
         return base.filter(recipient=Recipient.SHOP, complaint__merchant_id=user.merchant_id)
     if user.role == Role.CONSUMER:

@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 from complaintdesk.accounts import ratelimit
 from complaintdesk.accounts.models import Role
 from complaintdesk.centre import duties, letters
+from complaintdesk.centre.jurisdiction import officer_bureau
 from complaintdesk.centre.models import Bureau, Matter, MatterChannel, MatterKind, MatterState, NoticeKind
 from complaintdesk.deadlines.models import Deadline, DeadlineStatus, Phase
 from complaintdesk.lib.dates import outside_service_years
@@ -397,11 +398,14 @@ def _limited(limit: ratelimit.Limit, wait: int, source: str) -> ratelimit.RateLi
 
 
 def visible_matters(user) -> QuerySet[Matter]:
-    """The matters a user may see: an officer every one; anybody else none (a shop never sees a report, so
-    never who made it; the person who wrote in reads the centre's letter to them, `centre.letters`)."""
+    """The matters a user may see: an officer of a district bureau its bureau's, a city-level officer every
+    one; anybody else none (a shop never sees a report, so never who made it; the person who wrote in reads
+    the centre's letter to them, `centre.letters`)."""
     if user is None or not user.is_authenticated or user.role != Role.REGULATOR:
         return Matter.objects.none()
-    return Matter.objects.select_related("merchant", "rule_version", "bureau", "user", "decided_by")
+    matters = Matter.objects.select_related("merchant", "rule_version", "bureau", "user", "decided_by")
+    bureau = officer_bureau(user)
+    return matters if bureau is None else matters.filter(bureau_id=bureau)
 
 
 # A duty still presses while it is not met: open, or breached and still undecided.

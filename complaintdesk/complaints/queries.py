@@ -4,6 +4,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from complaintdesk.accounts.models import Role
+from complaintdesk.centre.jurisdiction import in_bureau, officer_bureau
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.deadlines.models import SHOP_PHASES, Deadline, DeadlineStatus
 
@@ -14,7 +15,8 @@ def visible_complaints(user) -> QuerySet[Complaint]:
         "merchant", "category", "centre_case__bureau", "centre_case__rule_version"
     ).prefetch_related(Prefetch("deadlines", queryset=Deadline.objects.order_by("due_at")))
     if user.role == Role.REGULATOR:
-        return base
+        bureau = officer_bureau(user)
+        return base if bureau is None else base.filter(in_bureau(bureau))
     if user.role in (Role.MERCHANT_AGENT, Role.MERCHANT_COORDINATOR) and user.merchant_id:
         return base.filter(merchant_id=user.merchant_id)
     if user.role == Role.CONSUMER:
