@@ -77,8 +77,13 @@ def officer_bureau(user) -> int | None:
     bureau_id = getattr(user, "bureau_id", None)
     if bureau_id is None:
         return None
-    level = Bureau.objects.filter(pk=bureau_id).values_list("level", flat=True).first()
-    return bureau_id if level == BureauLevel.DISTRICT else None
+    # Asked several times a request (every scoped list): the level is read once per user object.
+    cached = getattr(user, "_bureau_level", None)
+    if cached is None or cached[0] != bureau_id:
+        level = Bureau.objects.filter(pk=bureau_id).values_list("level", flat=True).first()
+        cached = (bureau_id, level)
+        user._bureau_level = cached
+    return bureau_id if cached[1] == BureauLevel.DISTRICT else None
 
 
 def in_bureau(bureau_id: int, prefix: str = "") -> Q:
