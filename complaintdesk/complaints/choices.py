@@ -43,6 +43,10 @@ class EventKind(models.TextChoices):
     DEADLINE_REMINDER = "deadline_reminder"
     DEADLINE_BREACH = "deadline_breach"
     RECOMPUTE_DEADLINES = "recompute_deadlines"
+    # A group complaint (`complaints.groups`): the complaint became a member; the group's shop answer
+    # was posted to it (the lifecycle step it took is its own event beside this one).
+    JOIN_GROUP = "join_group"
+    GROUP_ANSWER = "group_answer"
 
 
 class Kind(models.TextChoices):
