@@ -9,7 +9,7 @@ is saved and again for a platform's shops when its seat changes (the signals in 
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.centre.models import Bureau, BureauLevel, PlatformSeat
@@ -93,3 +93,23 @@ def in_bureau(bureau_id: int, prefix: str = "") -> Q:
     return Q(**{f"{prefix}centre_case__bureau_id": bureau_id}) | Q(
         **{f"{prefix}centre_case__isnull": True, f"{prefix}merchant__jurisdiction_id": bureau_id}
     )
+
+
+def about_bureau(bureau_id: int) -> Q:
+    """Rows about a complaint or a matter (a letter, a duty, a follow-up call) in a bureau's charge: the
+    complaint's by `in_bureau`, the matter's when the bureau holds it."""
+    return in_bureau(bureau_id, "complaint__") | Q(matter__bureau_id=bureau_id)
+
+
+def in_charge(user, path: str = "") -> Q:
+    """Rows about the shops a regulator officer answers for (SPEC §11): a district officer's, the shops in
+    its bureau's charge (`Merchant.jurisdiction`); a city-level officer's, every shop (an empty Q). `path`
+    leads from the row to its shop ("merchant__"; "" for shops). For officers only: a shop's staff and
+    consumers have scopes of their own, which the caller picks by role."""
+    bureau = officer_bureau(user)
+    return Q() if bureau is None else Q(**{f"{path}jurisdiction_id": bureau})
+
+
+def shops_in_charge(user) -> QuerySet[Merchant]:
+    """The shops a regulator officer answers for (`in_charge`); another shop is not found (404) for it."""
+    return Merchant.objects.filter(in_charge(user))

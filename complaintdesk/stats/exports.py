@@ -41,7 +41,7 @@ from complaintdesk.deadlines.models import DeadlineStatus, Phase
 from complaintdesk.lib import spreadsheet
 from complaintdesk.lib.errors import FieldError
 from complaintdesk.stats import centre, periods, queries
-from complaintdesk.stats.models import ALL_BUREAUS, ALL_SHOPS
+from complaintdesk.stats.models import ALL_BUREAUS
 from complaintdesk.stats.scrub import scrub
 
 FORMATS = ("csv", "xlsx")
@@ -128,17 +128,17 @@ STATISTICS_TABLES = ("summary", "phases", "compliance", "breakdown", "series", "
 def statistics_table(
     table: str,
     period: periods.Period,
-    shop: int,
+    shop: queries.Shops,
     by: str = "category",
     interval: str = "month",
     bureau: int = ALL_BUREAUS,
 ) -> tuple[list[str], list[list]]:
-    """One of STATISTICS_TABLES for the period and shop (ALL_SHOPS: every shop); `by` is the breakdown's
-    dimension, `interval` the series' step. `centre`, the 12315 centre's figures of `bureau` (ALL_BUREAUS:
-    every bureau), is the regulator's only: PermissionDenied (403) for a shop's staff (the API asks
-    `scope.bureau_scope` first)."""
+    """One of STATISTICS_TABLES for the period and shop (ALL_SHOPS: every shop; a set: those shops summed);
+    `by` is the breakdown's dimension, `interval` the series' step. `centre`, the 12315 centre's figures of
+    `bureau` (ALL_BUREAUS: every bureau), is the regulator's only: PermissionDenied (403) for a shop's staff
+    (the API asks `scope.bureau_scope` first)."""
     if table == "centre":
-        if shop != ALL_SHOPS:
+        if queries.merchant_of(shop) is not None:
             raise PermissionDenied("the centre's figures are for regulator officers")
         return centre_table(centre.figures(period, bureau))
     if table == "breakdown":

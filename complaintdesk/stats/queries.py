@@ -1,7 +1,8 @@
 """Statistics read from the rollups (models.py): summaries, breakdowns, time series, scorecards.
 
-Every function takes a `shop`: a merchant id, or ALL_SHOPS (0) for the regulator's view. Who may ask
-for which shop is the API's business (`api/stats.py`), not this module's.
+Every function takes a `shop`: a merchant id, ALL_SHOPS (0) for the regulator's view, or a set of merchant
+ids whose figures are summed (a district bureau's shops, SPEC §11). Who may ask for which shops is
+`scope.shop_scope`'s business, not this module's.
 """
 
 from collections import defaultdict
@@ -35,6 +36,20 @@ BREAKDOWNS = ("category", "kind", "channel", "sector", "shop", "commitment")
 # the centre's figures (`stats.centre`).
 PHASES = tuple(phase.value for phase in Phase if phase in SHOP_PHASES)
 
+# One shop, every shop together (ALL_SHOPS), or several shops summed: the rollups are kept per shop, so the
+# figures of a set are its shops' rows added up (a set never holds ALL_SHOPS, whose rows repeat the others).
+Shops = int | frozenset[int]
+
+
+def shop_ids(shop: Shops) -> list[int] | frozenset[int]:
+    """The rollups' shop keys to add up for `shop`."""
+    return [shop] if isinstance(shop, int) else shop
+
+
+def merchant_of(shop: Shops) -> int | None:
+    """The `merchant` an answer names: the one shop's id, None for every shop or several."""
+    return shop if isinstance(shop, int) and shop != ALL_SHOPS else None
+
 
 def _rows(model, shops: list[int], period: Period, *group_by: str, counters=("received",)):
     qs = model.objects.filter(shop__in=shops, day__gte=period.start, day__lte=period.end)
@@ -49,22 +64,22 @@ def period_dict(period: Period) -> dict:
     return {"start": period.start, "end": period.end, "days": period.days}
 
 
-def counts(period: Period, shop: int = ALL_SHOPS) -> dict:
+def counts(period: Period, shop: Shops = ALL_SHOPS) -> dict:
     """Received, resolved and finished complaints of the period (the cohort received in it)."""
     row = (
-        ShopCount.objects.filter(shop=shop, day__gte=period.start, day__lte=period.end)
+        ShopCount.objects.filter(shop__in=shop_ids(shop), day__gte=period.start, day__lte=period.end)
         .order_by()
         .aggregate(received=Sum("received"), resolved=Sum("resolved"), finished=Sum("finished"))
     )
     return {k: v or 0 for k, v in row.items()}
 
 
-def summary(period: Period, shop: int = ALL_SHOPS, now=None) -> dict:
+def summary(period: Period, shop: Shops = ALL_SHOPS, now=None) -> dict:
     current = counts(period, shop)
     previous_period = period.previous_year()
     previous = counts(previous_period, shop)["received"]
     online = (
-        _rows(ComplaintCount, [shop], period, "sector")
+        _rows(ComplaintCount, shop_ids(shop), period, "sector")
         .filter(sector="online_shopping")
         .aggregate(n=Sum("received"))["n"]
         or 0
@@ -72,7 +87,7 @@ def summary(period: Period, shop: int = ALL_SHOPS, now=None) -> dict:
     return {
         "period": period_dict(period),
         "previous_period": period_dict(previous_period),
-        "merchant": shop or None,
+        "merchant": merchant_of(shop),
         "count": current["received"],
         "previous_year_count": previous,
         "growth": growth(current["received"], previous),
@@ -143,13 +158,18 @@ def empty_outcome() -> dict:
     return outcome(0, 0, 0, 0, 0)
 
 
-def compliance(period: Period, shop: int = ALL_SHOPS, now=None) -> dict:
+def compliance(period: Period, shop: Shops = ALL_SHOPS, now=None) -> dict:
     """Deadlines of the period's complaints by rule and by phase: met in time, met late, missed (unmet
     after the due time), still running (paused, or not yet due), cancelled (no longer applies), and the
     share in time = met in time ÷ (met in time + met late + missed). The median and 90th percentile of
     each phase's time (`phase_minutes`; `first_response_minutes` is the first phase's) are over the
     deadlines met so far."""
-    return compliances(period, [shop], now)[shop]
+    if isinstance(shop, int):
+        return compliances(period, [shop], now)[shop]
+    return _summed_compliance(period, shop, now)
+
+
+_DEADLINE_COUNTERS = ("total", "met_in_time", "met_late", "cancelled", "paused")
 
 
 def compliances(period: Period, shops: list[int], now=None) -> dict[int, dict]:
@@ -157,14 +177,28 @@ def compliances(period: Period, shops: list[int], now=None) -> dict[int, dict]:
     deadlines), so that a list of scorecards scans the running deadlines once, not once a shop."""
     now = now or timezone.now()
     running = _running(period, shops, now)
-    counters = ("total", "met_in_time", "met_late", "cancelled", "paused")
     deadlines = defaultdict(list)
-    for r in _rows(DeadlineCount, shops, period, "shop", "phase", "rule", counters=counters):
+    for r in _rows(DeadlineCount, shops, period, "shop", "phase", "rule", counters=_DEADLINE_COUNTERS):
         deadlines[r["shop"]].append(r)
     histograms = defaultdict(lambda: defaultdict(dict))
     for r in _rows(ResponseTimeCount, shops, period, "shop", "phase", "bucket", counters=("n",)):
         histograms[r["shop"]][r["phase"]][r["bucket"]] = r["n"]
     return {shop: _compliance(deadlines[shop], running.get(shop, {}), histograms[shop]) for shop in shops}
+
+
+def _summed_compliance(period: Period, shops: frozenset[int], now=None) -> dict:
+    """`compliance` of several shops together: their rows grouped without the shop, their running deadlines
+    and response-time histograms added up (a median over the sum, not a median of medians)."""
+    now = now or timezone.now()
+    running = defaultdict(int)
+    for by_rule in _running(period, list(shops), now).values():
+        for key, n in by_rule.items():
+            running[key] += n
+    deadlines = list(_rows(DeadlineCount, shops, period, "phase", "rule", counters=_DEADLINE_COUNTERS))
+    histograms = defaultdict(dict)
+    for r in _rows(ResponseTimeCount, shops, period, "phase", "bucket", counters=("n",)):
+        histograms[r["phase"]][r["bucket"]] = r["n"]
+    return _compliance(deadlines, running, histograms)
 
 
 def _compliance(
@@ -224,21 +258,21 @@ COMMITMENT_LABELS = {
 }
 
 
-def _grouped(by: str, period: Period, shop: int) -> dict:
+def _grouped(by: str, period: Period, shop: Shops) -> dict:
     if by == "shop":
         qs = ShopCount.objects.filter(day__gte=period.start, day__lte=period.end).exclude(shop=ALL_SHOPS)
         if shop != ALL_SHOPS:
-            qs = qs.filter(shop=shop)
+            qs = qs.filter(shop__in=shop_ids(shop))
         rows = qs.values("shop").annotate(n=Sum("received")).order_by()
         return {r["shop"]: r["n"] for r in rows}
     if by == "commitment":
-        rows = _rows(CommitmentCount, [shop], period, "number", counters=("n",))
+        rows = _rows(CommitmentCount, shop_ids(shop), period, "number", counters=("n",))
         return {r["number"]: r["n"] for r in rows}
-    rows = _rows(ComplaintCount, [shop], period, by)
+    rows = _rows(ComplaintCount, shop_ids(shop), period, by)
     return {r[by]: r["received"] for r in rows}
 
 
-def breakdown(period: Period, by: str, shop: int = ALL_SHOPS) -> dict:
+def breakdown(period: Period, by: str, shop: Shops = ALL_SHOPS) -> dict:
     """Counts of the period by one dimension, each with last year's count, growth and share of the total.
     For `commitment` a complaint counts once per commitment it alleges broken (shares may add past 1)."""
     if by not in BREAKDOWNS:
@@ -263,18 +297,24 @@ def breakdown(period: Period, by: str, shop: int = ALL_SHOPS) -> dict:
             }
         )
     rows.sort(key=lambda r: (-r["count"], -r["previous_year_count"], r["key"]))
-    return {"period": period_dict(period), "by": by, "merchant": shop or None, "total": total, "rows": rows}
+    return {
+        "period": period_dict(period),
+        "by": by,
+        "merchant": merchant_of(shop),
+        "total": total,
+        "rows": rows,
+    }
 
 
 # ---------------------------------------------------------------------------------------- time series
 
 
-def _daily(period: Period, shop: int) -> dict[date, int]:
-    rows = ShopCount.objects.filter(shop=shop, day__gte=period.start, day__lte=period.end)
-    return dict(rows.values_list("day", "received"))
+def _daily(period: Period, shop: Shops) -> dict[date, int]:
+    rows = ShopCount.objects.filter(shop__in=shop_ids(shop), day__gte=period.start, day__lte=period.end)
+    return dict(rows.values("day").annotate(n=Sum("received")).order_by().values_list("day", "n"))
 
 
-def series(period: Period, interval: str, shop: int = ALL_SHOPS) -> dict:
+def series(period: Period, interval: str, shop: Shops = ALL_SHOPS) -> dict:
     """Complaints per day, ISO week or calendar month (the first and last bucket clipped to the period),
     each beside the same days a year earlier."""
     spans = periods.buckets(period, interval)
@@ -289,7 +329,12 @@ def series(period: Period, interval: str, shop: int = ALL_SHOPS) -> dict:
         n = between(daily, first, last)
         prev = between(last_year, periods.same_day_last_year(first), periods.same_day_last_year(last))
         points.append({"start": first, "end": last, "count": n, "previous_year_count": prev})
-    return {"period": period_dict(period), "interval": interval, "merchant": shop or None, "points": points}
+    return {
+        "period": period_dict(period),
+        "interval": interval,
+        "merchant": merchant_of(shop),
+        "points": points,
+    }
 
 
 # ---------------------------------------------------------------------------------------- scorecards

@@ -1,8 +1,9 @@
 """Downloads of what the statistics pages show, and what a page and its download must agree on: the period
 (`filters.requested_period`) and the complaint list's filters (`filtered_complaints`).
 
-The files are `stats.exports`' own, the same as `/api/v1/stats/export` gives, for the logged-in user: the
-regulator every shop, a shop's staff their own shop only; consumers and the public none (403).
+The files are `stats.exports`' own, the same as `/api/v1/stats/export` gives, for the logged-in user: a
+city-level officer every shop, a district bureau's officer the shops in its charge and its bureau's figures
+of the centre (`stats.scope`), a shop's staff their own shop only; consumers and the public none (403).
 """
 
 from functools import partial
@@ -18,7 +19,8 @@ from complaintdesk.complaints.queries import overdue_filter, visible_complaints
 from complaintdesk.lib.errors import FieldError
 from complaintdesk.search import query as search
 from complaintdesk.stats import exports, periods
-from complaintdesk.stats.scope import shop_scope
+from complaintdesk.stats.models import ALL_BUREAUS
+from complaintdesk.stats.scope import bureau_scope, shop_scope
 from complaintdesk.web.filters import (
     ComplaintExportQuery,
     StatisticsExportQuery,
@@ -64,16 +66,18 @@ def _refused(reasons: list[str]) -> HttpResponse:
 def statistics(request, query):
     """A statistics table of a period (`table`: summary, phases, compliance, breakdown with `by`, series
     with `interval`) as `format` csv or xlsx."""
+    table, fmt = query["table"], query["format"]
     try:
         shop = shop_scope(request.user)
+        # The centre's figures: a district officer's own bureau's, a city-level officer's every bureau's.
+        bureau = bureau_scope(request.user) if table == "centre" else ALL_BUREAUS
     except ActionForbidden:
         raise PermissionDenied from None
     form, period = requested_period(request, timezone.localdate(timezone=periods.zone()))
     if period is None:
         return _refused([f"{field}: {e}" for field, errors in form.errors.items() for e in errors])
-    table, fmt = query["table"], query["format"]
     try:
-        headers, rows = exports.statistics_table(table, period, shop, query["by"], query["interval"])
+        headers, rows = exports.statistics_table(table, period, shop, query["by"], query["interval"], bureau)
     except FieldError as exc:
         return _refused([str(exc)])
     return exports.download(headers, rows, fmt, f"complaintdesk-{table}-{period.start}-{period.end}")
