@@ -46,9 +46,10 @@ def rule(version: RuleVersion, phase: str) -> policy.Rule | None:
 
 
 def calendar_of(bureau) -> BusinessCalendar:
-    """The bureau's working calendar: the centre's (Monday–Friday 09:00–18:00 on the Chinese statutory
-    calendar, the regulator's zone) until bureaus have their own."""
-    return centre_calendar()
+    """The bureau's working calendar: its own working hours (`Bureau.service_hours`) on the Chinese statutory
+    calendar in the regulator's zone; a bureau without hours of its own (or none given) works the centre's
+    Monday–Friday 09:00–18:00."""
+    return centre_calendar(bureau.service_hours if bureau is not None else None)
 
 
 def due(version: RuleVersion, phase: str, start: datetime, bureau=None) -> policy.Due | None:

@@ -86,12 +86,32 @@ def calendar_for(merchant, at: datetime | None = None) -> BusinessCalendar:
     return _calendar(hours_json, zone, settings.DEADLINE_UNCOVERED_YEARS)
 
 
-def centre_calendar() -> BusinessCalendar:
-    """The 12315 centre's working time: Monday–Friday 09:00–18:00 on the Chinese statutory calendar, in the
-    regulator's zone (SPEC §10), with the regulator's calendar entries."""
+def centre_calendar(service_hours: dict | None = None) -> BusinessCalendar:
+    """A bureau's working time (SPEC §10): its `service_hours` (a shop's shape) on the Chinese statutory
+    calendar, in the regulator's zone, with the regulator's calendar entries; empty or None: the centre's
+    Monday–Friday 09:00–18:00. `centre.duties.calendar_of(bureau)` is how the centre asks."""
     sync_statutory_entries()
-    hours_json = json.dumps(DEFAULT_SERVICE_HOURS, sort_keys=True)
+    hours_json = _usable_bureau_hours(json.dumps(service_hours or DEFAULT_SERVICE_HOURS, sort_keys=True))
     return _calendar(hours_json, settings.COMPLAINTDESK_TIME_ZONE, settings.DEADLINE_UNCOVERED_YEARS)
+
+
+@functools.lru_cache(maxsize=64)
+def _usable_bureau_hours(hours_json: str) -> str:
+    # As a shop's (`working_time_of`): hours the calendar cannot take never stop the centre's duties; the
+    # bureau's form refuses them, a row written past it counts the default and is logged once.
+    try:
+        validate_countable_hours(json.loads(hours_json))
+    except ValidationError as exc:
+        log.warning("a bureau stores unusable working hours %s (%s): counting the default", hours_json, exc)
+        return json.dumps(DEFAULT_SERVICE_HOURS, sort_keys=True)
+    return hours_json
+
+
+def centre_hours_of(complaint) -> dict:
+    """The working hours of the bureau that holds the complaint's case ({}: the centre's default, also for
+    a complaint without a case). Read through the relation: the deadlines sit below the centre's models."""
+    case = getattr(complaint, "centre_case", None)
+    return case.bureau.service_hours if case is not None else {}
 
 
 # The centre is reminded when this share of a duty's window has passed, as the shops are (SPEC §10).
@@ -100,7 +120,8 @@ CENTRE_REMINDER_PERCENT = 75
 
 def centre_due(rule: policy.Rule, start: datetime, calendar: BusinessCalendar | None = None) -> policy.Due:
     """When a duty of the centre's under `rule` that starts at `start` is due, with its reminder instant, on
-    the centre's calendar: when it starts (`centre.duties`) and when the calendar changes (`recompute`)."""
+    `calendar` (the bureau's; None: the centre's default): when it starts (`centre.duties`) and when the
+    calendar changes (`recompute`)."""
     calendar = calendar or centre_calendar()
     due_at = policy.due_after(rule, start, calendar)
     remind_at = policy.remind_instant(rule, start, due_at, calendar, CENTRE_REMINDER_PERCENT)
@@ -367,11 +388,12 @@ def _pause_mediation(complaint, now: datetime) -> list[str]:
 
 
 def _resume_mediation(complaint, now: datetime) -> list[str]:
-    """Move the mediation period's end by the working time it was paused, on the centre's calendar."""
+    """Move the mediation period's end by the working time it was paused, on the calendar of the bureau
+    that holds the case."""
     deadline = complaint.deadlines.filter(phase=Phase.MEDIATION, status=DeadlineStatus.PAUSED).first()
     if deadline is None:
         return []
-    old_due = _resume(deadline, centre_calendar(), now)
+    old_due = _resume(deadline, centre_calendar(centre_hours_of(complaint)), now)
     return [f"mediation clock resumed: due {_utc(old_due)} → {_utc(deadline.due_at)}"]
 
 

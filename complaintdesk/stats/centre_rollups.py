@@ -25,6 +25,7 @@ centre's figure, not the shop's (`deadlines.models.SHOP_PHASES`).
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -32,10 +33,10 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from complaintdesk.centre.models import CentreCase, Matter, MatterState, Outcome, Rating
+from complaintdesk.centre.duties import calendar_of
+from complaintdesk.centre.models import Bureau, CentreCase, Matter, MatterState, Outcome, Rating
 from complaintdesk.deadlines.calendar import BusinessCalendar, UncoveredYearError
 from complaintdesk.deadlines.models import CENTRE_PHASES, Deadline
-from complaintdesk.deadlines.services import centre_calendar
 from complaintdesk.stats import periods, rollups
 from complaintdesk.stats.models import CentreLedger
 
@@ -142,14 +143,25 @@ def facts_of(owner: str, owner_id: int) -> MatterFacts | None:
 
 
 class WorkingDays:
-    """Working days on the centre's calendar between two instants: the days after the first one's local
+    """Working days on a bureau's calendar between two instants: the days after the first one's local
     day, up to and including the second one's, that have working time — as the law counts "within N working
     days" (`policy.nth_working_day`): a complaint accepted on the 7th working day after the day of receipt
-    took 7, one accepted the day it came 0. Each day is asked of the calendar once per instance."""
+    took 7, one accepted the day it came 0. Each day is asked of the calendar once per instance.
 
-    def __init__(self, calendar: BusinessCalendar | None = None):
-        self.calendar = calendar or centre_calendar()
+    `calendar`: the calendar to count on; else that of `bureau` (an id: its working hours are read when a
+    first day is counted, so a matter with nothing to count reads nothing); else the centre's default."""
+
+    def __init__(self, calendar: BusinessCalendar | None = None, bureau: int | None = None):
+        self._calendar = calendar
+        self.bureau = bureau
         self._working: dict[date, bool] = {}
+
+    @functools.cached_property
+    def calendar(self) -> BusinessCalendar:
+        if self._calendar is not None:
+            return self._calendar
+        bureau = Bureau.objects.filter(pk=self.bureau).first() if self.bureau else None
+        return calendar_of(bureau)
 
     def _is_working(self, day: date) -> bool:
         known = self._working.get(day)
@@ -224,7 +236,7 @@ def refresh(*, complaint_id: int | None = None, matter_id: int | None = None) ->
             CentreLedger.objects.bulk_create([created], ignore_conflicts=True)
             ledger = CentreLedger.objects.select_for_update().get(owner=owner, owner_id=owner_id)
             facts = facts_of(owner, owner_id)  # as committed by a transaction that held the lock before us
-        new = contribution(facts, WorkingDays()) if facts is not None else []
+        new = contribution(facts, WorkingDays(bureau=facts.bureau)) if facts is not None else []
         if new == ledger.contribution:
             return
         deltas = rollups.Deltas()
@@ -243,7 +255,11 @@ def refresh(*, complaint_id: int | None = None, matter_id: int | None = None) ->
 
 def recompute(deltas: rollups.Deltas, chunk_size: int = 5000) -> dict[tuple[str, int], list[Row]]:
     """Every matter's contribution from its raw rows, added to `deltas`; returns the ledger they make."""
-    workdays = WorkingDays()
+    workdays: dict[int, WorkingDays] = {}  # by bureau: each bureau's days on its own calendar
+
+    def counted(f: MatterFacts) -> list[Row]:
+        return contribution(f, workdays.setdefault(f.bureau, WorkingDays(bureau=f.bureau)))
+
     duties = defaultdict(list)
     rows = Deadline.objects.filter(phase__in=CENTRE_PHASES).order_by("phase")
     for complaint_id, matter_id, *facts in rows.values_list("complaint_id", "matter_id", *DutyFacts.FIELDS):
@@ -256,10 +272,10 @@ def recompute(deltas: rollups.Deltas, chunk_size: int = 5000) -> dict[tuple[str,
     cases = CentreCase.objects.order_by().values_list(*CASE_FIELDS)
     for row in cases.iterator(chunk_size=chunk_size):
         owner = (COMPLAINT, row[0])
-        ledger[owner] = contribution(case_facts(row, tuple(duties[owner]), scores.get(row[0])), workdays)
+        ledger[owner] = counted(case_facts(row, tuple(duties[owner]), scores.get(row[0])))
     for row in Matter.objects.order_by().values_list(*MATTER_FIELDS).iterator(chunk_size=chunk_size):
         owner = (MATTER, row[0])
-        ledger[owner] = contribution(matter_facts(row, tuple(duties[owner])), workdays)
+        ledger[owner] = counted(matter_facts(row, tuple(duties[owner])))
     for rows_of_owner in ledger.values():
         add(deltas, rows_of_owner, +1)
     return ledger

@@ -179,7 +179,7 @@ class CentreDutyCount(Rollup):
 
 class CentreValueCount(Rollup):
     """Distributions over the matters received on `day`, by bureau: `measure` is to_acceptance or
-    to_closing_<kind> (`value`: working days on the centre's calendar) or rating (`value`: the score 1–5),
+    to_closing_<kind> (`value`: working days on the bureau's calendar) or rating (`value`: the score 1–5),
     for averages, medians and percentiles without reading raw rows."""
 
     day = models.DateField()
