@@ -9,6 +9,7 @@ from complaintdesk.web.views import (
     exports,
     filings,
     followup,
+    groups,
     letters,
     mail,
     merchant,
@@ -29,6 +30,9 @@ urlpatterns = [
     # Reports and enquiries to the 12315 centre: anyone, signed in or not
     path("report/", centre.report, name="report"),
     path("enquiry/", centre.enquiry, name="enquiry"),
+    # Group complaints (集体投诉): the public page, anyone; joining, a signed-in consumer
+    path("groups/<int:group_id>/", groups.group, name="group"),
+    path("groups/<int:group_id>/join/", groups.join, name="join_group"),
     # Consumer portal
     path("my/complaints/", consumer.my_complaints, name="my_complaints"),
     path("my/complaints/new/", consumer.file_complaint, name="file_complaint"),
@@ -53,6 +57,8 @@ urlpatterns = [
     path("workbench/shop/hours/", merchant.service_hours, name="service_hours"),
     path("workbench/shop/coordinator/", merchant.designate_coordinator, name="designate_coordinator"),
     path("workbench/shop/pledge/", merchant.sign_pledge, name="sign_pledge"),
+    path("workbench/groups/", groups.shop_groups, name="shop_groups"),
+    path("workbench/groups/<int:group_id>/", groups.shop_group, name="shop_group"),
     path("workbench/promotions/", filings.shop_filings, name="shop_filings"),
     path("workbench/promotions/new/", filings.new_filing, name="new_filing"),
     # Promotion filings: the shop's own, or any for the regulator
@@ -70,6 +76,11 @@ urlpatterns = [
     path("console/matters/", centre.matter_list, name="matters"),
     path("console/matters/<int:matter_id>/", centre.matter_detail, name="matter"),
     path("console/matters/<int:matter_id>/decide/", centre.decide, name="decide_matter"),
+    path("console/groups/", groups.console_groups, name="console_groups"),
+    path("console/groups/new/", groups.open_group, name="open_group"),
+    path("console/groups/<int:group_id>/", groups.console_group, name="console_group"),
+    path("console/groups/<int:group_id>/statement/", groups.statement, name="group_statement"),
+    path("console/groups/<int:group_id>/close/", groups.close, name="close_group"),
     path("console/filings/", filings.review_queue, name="filings"),
     path("console/alerts/<int:alert_id>/", regulator.alert_detail, name="alert"),
     path("console/alerts/<int:alert_id>/<slug:action>/", regulator.alert_action, name="alert_action"),

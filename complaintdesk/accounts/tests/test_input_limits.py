@@ -15,6 +15,7 @@ from complaintdesk.web.forms import (
     consumer,
     filings,
     followup,
+    groups,
     merchant,
     notifications,
     public,
@@ -23,7 +24,8 @@ from complaintdesk.web.forms import (
 )
 
 WEB_FORM_MODULES = [
-    centre, common, complaints, consumer, filings, followup, merchant, notifications, public, ratings, regulator,
+    centre, common, complaints, consumer, filings, followup, groups, merchant, notifications, public, ratings,
+    regulator,
 ]  # fmt: skip
 
 

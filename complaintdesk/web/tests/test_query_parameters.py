@@ -15,7 +15,7 @@ from complaintdesk.alerts.services import raise_alert
 from complaintdesk.centre import matters
 from complaintdesk.centre.matters import Filing
 from complaintdesk.centre.models import MatterKind
-from complaintdesk.complaints import evidence
+from complaintdesk.complaints import evidence, groups
 from complaintdesk.complaints.tests import factories
 from complaintdesk.notify.models import Notification
 from complaintdesk.pledges.models import PledgeVersion
@@ -50,6 +50,7 @@ def world(people):
     )
     version = PledgeVersion.objects.create(number=99, title="A draft")
     report = matters.file(people.alice, Filing(MatterKind.REPORT, "Fakes", merchant=people.acme.pk))
+    group = groups.open_group(people.rita, product="Headphones", problem="Silent", complaints=[complaint])
     notice = Notification.objects.create(
         user=people.alice, title="A notice", link=f"/complaints/{complaint.pk}/"
     )
@@ -64,6 +65,7 @@ def world(people):
         "mail_id": "none@complaintdesk",
         "notification_id": notice.pk,
         "matter_id": report.pk,
+        "group_id": group.pk,
         "notice_id": 987654,  # a letter's page: any id answers without reading a parameter
     }
 
