@@ -252,6 +252,13 @@ COMPLAINT_RATE_PER_ACCOUNT = env_int("COMPLAINT_RATE_PER_ACCOUNT", 10)
 COMPLAINT_RATE_PER_ADDRESS = env_int("COMPLAINT_RATE_PER_ADDRESS", 30)
 COMPLAINT_RATE_WINDOW_SECONDS = env_int("COMPLAINT_RATE_WINDOW_SECONDS", 3600)
 
+# Repeat-complainant flags (complaints.flags, docs/flags.md): a complainant who filed more than this many
+# complaints against more than this many shops within this many days is flagged for an officer's review
+# (never refused).
+REPEAT_COMPLAINANT_COMPLAINTS = env_int("REPEAT_COMPLAINANT_COMPLAINTS", 10)
+REPEAT_COMPLAINANT_SHOPS = env_int("REPEAT_COMPLAINANT_SHOPS", 5)
+REPEAT_COMPLAINANT_DAYS = env_int("REPEAT_COMPLAINANT_DAYS", 30)
+
 # API bearer tokens (POST /api/v1/auth/token) stop working this many days after they were issued, counted
 # at each use (a shorter setting applies to tokens already out). Every token expires: 0 is refused. A new
 # password, deactivation, or another role or shop revokes a user's tokens at once (accounts.models.User).

@@ -43,6 +43,8 @@ class EventKind(models.TextChoices):
     DEADLINE_REMINDER = "deadline_reminder"
     DEADLINE_BREACH = "deadline_breach"
     RECOMPUTE_DEADLINES = "recompute_deadlines"
+    # An officer cleared a repeat-complainant flag (`complaints.flags`): in the log for officers only.
+    CLEAR_FLAG = "clear_flag"
     # A group complaint (`complaints.groups`): the complaint became a member; the group's shop answer
     # was posted to it (the lifecycle step it took is its own event beside this one).
     JOIN_GROUP = "join_group"

@@ -38,6 +38,7 @@ ACTION_LABELS = {
     EventKind.RECOMPUTE_DEADLINES: _("Deadlines recomputed"),
     EventKind.TAG_COMMITMENT: _("Pledge commitment alleged broken"),
     EventKind.UNTAG_COMMITMENT: _("Allegation withdrawn"),
+    EventKind.CLEAR_FLAG: _("Flag for review cleared"),
 }
 
 # The timeline says what was done, in its own words where the button's would mislead: "Resolution" alone

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.centre import ratings
-from complaintdesk.complaints import centre, lifecycle, notices
+from complaintdesk.complaints import centre, flags, lifecycle, notices
 from complaintdesk.complaints.choices import TERMINAL_STATES, EventKind, State
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, IdempotencyKey
 from complaintdesk.deadlines import services as deadline_services
@@ -92,10 +92,13 @@ def file_complaint(
         new_complaint.channel,
         received_at,
     )
+    consumer = actor if actor.role == Role.CONSUMER else None
+    # Repeat-complainant flags for an officer's review: read now, stored with the complaint (never refused).
+    findings = flags.detect(consumer, new_complaint, received_at)
     with transaction.atomic():
         complaint = Complaint(
             state=State.ESCALATED if new_complaint.for_centre else State.SUBMITTED,
-            consumer=actor if actor.role == Role.CONSUMER else None,
+            consumer=consumer,
             consumer_name=new_complaint.consumer_name,
             merchant=new_complaint.merchant,
             category=new_complaint.category,
@@ -117,13 +120,14 @@ def file_complaint(
         sql.insert([complaint])
         complaint.reference = Complaint.reference_for(complaint.pk, timezone.localtime(received_at).year)
         sql.update(complaint, ["reference"])
+        flags.raise_flags(complaint, findings)
         search_index.complaint_filed(complaint)
         deadlines = deadline_services.set_deadlines(complaint, due)
         data = {"deadlines": {d.phase: d.due_at.isoformat() for d in deadlines}}
         centre_duties = []
         if new_complaint.for_centre:
             case = centre.reach_directly(complaint, received_at)
-            data["centre"] = {"via": case.via, "bureau": case.bureau_id}
+            data["centre"] = {"via": case.via, "bureau": case.bureau_id, "routing": case.routing}
             centre_duties = list(complaint.deadlines.exclude(pk__in=[d.pk for d in deadlines]))
         else:
             # Known to have no case: the answer that shows the new complaint asks no query for one.
