@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from complaintdesk.accounts import ratelimit
 from complaintdesk.alerts.models import Alert, AlertKind
-from complaintdesk.centre.jurisdiction import officer_bureau
+from complaintdesk.centre.jurisdiction import in_charge
 from complaintdesk.complaints import groups
 from complaintdesk.complaints.choices import ResolutionType
 from complaintdesk.complaints.models import Complaint, ComplaintGroup, GroupPostSide, GroupState
@@ -159,9 +159,9 @@ def console_groups(request, query):
 
 def _alerts_in_charge(user):
     """The alerts an officer may open a group from: a district officer's of the shops in its charge."""
-    alerts = Alert.objects.select_related("merchant", "category").filter(kind=AlertKind.MASS_INCIDENT)
-    bureau = officer_bureau(user)
-    return alerts if bureau is None else alerts.filter(merchant__jurisdiction_id=bureau)
+    return Alert.objects.select_related("merchant", "category").filter(
+        in_charge(user, "merchant__"), kind=AlertKind.MASS_INCIDENT
+    )
 
 
 def _suggested(alert: Alert | None, picked: list[Complaint]) -> dict:
