@@ -8,6 +8,9 @@
 2. An officer decides a report (`decide_report`: open a case or not, with the reason) or answers an enquiry
    (`answer_enquiry`), once. That meets the duty (late when after its due time) and writes the letter to the
    person who wrote in, when they can be reached (`centre.letters`), in the same transaction.
+3. A matter goes to the bureau in charge of the shop it names (`routed_to`: `jurisdiction.route`), else to the
+   city centre; why is kept with it (`Matter.routing`). Until decided, an officer may transfer it to another
+   bureau with a reason (`transfer`), whose duty then starts anew on its own calendar.
 
 Who reported is the officers' to know only: a matter's filer and contacts appear in no shop's page, API answer,
 export or open data (there is no shop view of a matter at all; `visible_matters`). An anonymous report keeps
@@ -30,9 +33,17 @@ from django.utils.translation import gettext_lazy
 
 from complaintdesk.accounts import ratelimit
 from complaintdesk.accounts.models import Role
-from complaintdesk.centre import duties, letters
-from complaintdesk.centre.jurisdiction import officer_bureau
-from complaintdesk.centre.models import Bureau, Matter, MatterChannel, MatterKind, MatterState, NoticeKind
+from complaintdesk.centre import duties, letters, transfers
+from complaintdesk.centre.jurisdiction import Route, officer_bureau, route
+from complaintdesk.centre.models import (
+    Bureau,
+    Matter,
+    MatterChannel,
+    MatterKind,
+    MatterState,
+    NoticeKind,
+    Routing,
+)
 from complaintdesk.deadlines.models import Deadline, DeadlineStatus, Phase
 from complaintdesk.lib.dates import outside_service_years
 from complaintdesk.lib.errors import Conflict, FieldError
@@ -102,10 +113,12 @@ def file(by, filing: Filing, now: datetime | None = None, before_storing=None) -
     received_at = checked["received_at"]
     with transaction.atomic():
         version = duties.version_on(local(received_at).date())
-        bureau = Bureau.city_centre()  # issue 14 routes a matter to the bureau of the shop's district
+        routed = routed_to(checked["merchant"])
+        bureau = routed.bureau
         matter = Matter.objects.create(
             kind=filing.kind,
             bureau=bureau,
+            routing=routed.basis,
             rule_version=version,
             channel=filing.channel,
             received_at=received_at,
@@ -123,6 +136,44 @@ def file(by, filing: Filing, now: datetime | None = None, before_storing=None) -
         matter.reference = Matter.reference_for(matter.kind, matter.pk, local(received_at).year)
         matter.save(update_fields=["reference"])
         duties.start(DUTY[matter.kind], received_at, version, matter=matter, bureau=bureau)
+    return matter
+
+
+def routed_to(merchant) -> Route:
+    """The bureau a new report or enquiry goes to, and why: the one in charge of the shop it names
+    (`jurisdiction.route`); the city centre when it names none of ours (a web address, a question)."""
+    if merchant is None:
+        return Route(Bureau.city_centre(), Routing.NO_SHOP)
+    return route(merchant)
+
+
+def transfer(matter_id: int, officer, bureau, message: str, at: datetime | None = None) -> Matter:
+    """Move a report or an enquiry that awaits its decision or answer to another bureau, with the reason
+    (SPEC §11), all or nothing:
+
+    1. Check the receiving bureau and the reason (FieldError naming `bureau` or `message`).
+    2. Lock the matter; refuse one already decided or answered (Conflict) and one already at that bureau.
+    3. Record the transfer (`centre.transfers`), move the matter, and start its duty anew at the receiving
+       bureau from now, on that bureau's calendar: it receives the matter now. The rule version stays the
+       one in force when the centre first received it."""
+    if officer is None or officer.role != Role.REGULATOR:
+        raise PermissionDenied(_("Only an officer of the centre transfers reports and enquiries."))
+    receiving = transfers.receiving_bureau(bureau)
+    reason = transfers.reason(message)
+    at = at or timezone.now()
+    with transaction.atomic():
+        # Lock the matter only (`of`): the bureau row is shared by every matter it holds.
+        matter = Matter.objects.select_for_update(of=("self",)).select_related("bureau").get(pk=matter_id)
+        if matter.state not in OPEN_STATES:
+            raise Conflict(_already(matter))
+        transfers.another_bureau(receiving, matter.bureau_id)
+        transfers.record(
+            matter=matter, from_bureau=matter.bureau, to_bureau=receiving, reason=reason, by=officer, at=at,
+            received_before=matter.received_at,
+        )  # fmt: skip
+        matter.bureau, matter.received_at = receiving, at
+        matter.save(update_fields=["bureau", "received_at"])
+        duties.start(DUTY[matter.kind], at, matter.rule_version, matter=matter, bureau=receiving)
     return matter
 
 

@@ -10,11 +10,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from complaintdesk.centre.grounds import RefusalGround, TerminationGround
-from complaintdesk.merchants.models import Platform
+from complaintdesk.merchants.models import Platform, validate_countable_hours
 
 
 class BureauLevel(models.TextChoices):
@@ -60,6 +60,31 @@ class Bureau(models.Model):
     def name_in(self, language: str) -> str:
         return self.name_zh if language.startswith("zh") else self.name_en
 
+    @property
+    def local_name(self) -> str:
+        """The name in the active language (what a page shows)."""
+        return self.name_in(get_language() or "en")
+
+    def clean(self):
+        # A district reports to the city: the tree is two levels deep (SPEC §11).
+        if self.level == BureauLevel.DISTRICT and (
+            self.parent is None or self.parent.level != BureauLevel.CITY
+        ):
+            raise ValidationError(
+                {
+                    "parent": _(
+                        "A district bureau's parent must be a city-level bureau: choose the city centre."
+                    )
+                }
+            )
+        if self.level == BureauLevel.CITY and self.parent_id is not None:
+            raise ValidationError({"parent": _("A city-level bureau has no parent.")})
+        if self.service_hours:
+            try:
+                validate_countable_hours(self.service_hours)
+            except ValidationError as exc:
+                raise ValidationError({"service_hours": exc.messages}) from None
+
     @classmethod
     def city_centre(cls) -> "Bureau":
         """The city-level bureau that receives what no district takes (migration data)."""
@@ -83,6 +108,42 @@ class PlatformSeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_platform_display()} → {self.bureau}"
+
+
+class Routing(models.TextChoices):
+    """Why a complaint, a report or an enquiry first went to the bureau it went to (SPEC §11;
+    `centre.jurisdiction.route`): said after "Routed to <bureau>:" on the officers' pages."""
+
+    DISTRICT = "district", _("the shop's registered district")
+    PLATFORM = (
+        "platform",
+        _("the district where the shop's platform is registered (the shop has no reachable address)"),
+    )
+    CITY = "city", _("the city centre (neither the shop nor its platform has a registered district here)")
+    NO_SHOP = "no_shop", _("the city centre (no shop of ours is named)")
+
+
+class Routed:
+    """What the officers' pages say of where a case or a matter went: its routing at receipt
+    (`routing_line`), then its transfers (`transfer_list`, the oldest first)."""
+
+    def transfer_owner(self) -> dict:
+        raise NotImplementedError
+
+    def transfer_list(self):
+        rows = Transfer.objects.filter(**self.transfer_owner())
+        return rows.select_related("from_bureau", "to_bureau", "by").order_by("at", "id")
+
+    def routing_line(self) -> str:
+        """The line "Routed to <bureau>: <why>" ('' for one received before routing was recorded)."""
+        if not self.routing:
+            return ""
+        first = self.transfer_list().first()
+        bureau = first.from_bureau if first else self.bureau
+        return _("Routed to %(bureau)s: %(basis)s") % {
+            "bureau": bureau.local_name,
+            "basis": self.get_routing_display(),
+        }
 
 
 class RuleVersion(models.Model):
@@ -140,7 +201,7 @@ class Outcome(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class CentreCase(models.Model):
+class CentreCase(Routed, models.Model):
     """What the centre decides on one complaint, from the day it received it. Created when the complaint
     reaches the centre (escalation or direct filing); the complaint's state says where it stands, this row
     keeps the decisions and their grounds."""
@@ -158,6 +219,10 @@ class CentreCase(models.Model):
         RuleVersion, on_delete=models.PROTECT, related_name="cases", verbose_name=_("rule version")
     )
     via = models.CharField(_("reached the centre by"), max_length=12, choices=Via.choices)
+    # Why the bureau that first held it was chosen; blank for a case older than routing. A transfer since
+    # is a `Transfer` row; this stays what routing said.
+    routing = models.CharField(_("routed to"), max_length=10, choices=Routing.choices, blank=True)
+    # When the bureau that holds it received it: a transfer starts the receiving bureau's duty anew.
     received_at = models.DateTimeField(_("received by the centre"), db_index=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     refused_at = models.DateTimeField(_("refused at"), null=True, blank=True)
@@ -187,6 +252,9 @@ class CentreCase(models.Model):
     def __str__(self) -> str:
         return str(self.complaint)
 
+    def transfer_owner(self) -> dict:
+        return {"complaint_id": self.complaint_id}
+
 
 class MatterKind(models.TextChoices):
     REPORT = "report", _("Report")
@@ -208,7 +276,7 @@ class MatterChannel(models.TextChoices):
     LETTER = "letter", _("Letter")
 
 
-class Matter(models.Model):
+class Matter(Routed, models.Model):
     """A report (举报: anyone's tip that a shop breaks the law, anonymous allowed) or an enquiry (咨询: a
     question). Neither is a complaint: no dispute, no shop deadline, a duty of the centre's own."""
 
@@ -224,6 +292,9 @@ class Matter(models.Model):
     channel = models.CharField(
         _("channel"), max_length=20, choices=MatterChannel.choices, default=MatterChannel.WEB
     )
+    routing = models.CharField(_("routed to"), max_length=10, choices=Routing.choices, blank=True)
+    # When the bureau that holds it received it (as `CentreCase.received_at`); its first receipt is the
+    # first transfer's `received_before`.
     received_at = models.DateTimeField(_("received at"), db_index=True)
     state = models.CharField(
         _("state"), max_length=16, choices=MatterState.choices, default=MatterState.RECEIVED
@@ -281,10 +352,72 @@ class Matter(models.Model):
     def reference_for(cls, kind: str, pk: int, year: int) -> str:
         return f"{cls.PREFIX[kind]}-{year}-{pk:07d}"
 
+    def transfer_owner(self) -> dict:
+        return {"matter_id": self.pk}
+
     @property
     def reachable(self) -> bool:
         """Whether the centre can tell the person who wrote in of its decision."""
         return bool(self.user_id or self.contact_email or self.contact_phone)
+
+
+class Transfer(models.Model):
+    """An officer moved a complaint at the centre, a report or an enquiry to another bureau, with the reason
+    (SPEC §11): the receiving bureau's duty starts when it receives it (`at`). Written by the transfer step
+    in its transaction (`complaints.centre`, `centre.matters`), never changed; counted in the centre's
+    figures as a transfer out of one bureau and into the other."""
+
+    complaint = models.ForeignKey(
+        "complaints.Complaint",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="transfers",
+        verbose_name=_("complaint"),
+    )
+    matter = models.ForeignKey(
+        Matter,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="transfers",
+        verbose_name=_("report or enquiry"),
+    )
+    from_bureau = models.ForeignKey(
+        Bureau, on_delete=models.PROTECT, related_name="transfers_out", verbose_name=_("from")
+    )
+    to_bureau = models.ForeignKey(
+        Bureau, on_delete=models.PROTECT, related_name="transfers_in", verbose_name=_("to")
+    )
+    reason = models.TextField(_("reason"), max_length=5000)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("transferred by"),
+    )
+    at = models.DateTimeField(_("transferred at"), db_index=True)
+    # When the sending bureau had received it: the matter's first receipt stays known after transfers.
+    received_before = models.DateTimeField(_("received by the sending bureau"))
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(complaint__isnull=True) ^ models.Q(matter__isnull=True),
+                name="transfer_of_one_matter",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_bureau=models.F("to_bureau")), name="transfer_to_another_bureau"
+            ),
+        ]
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+
+    def __str__(self) -> str:
+        return f"{self.complaint or self.matter}: {self.from_bureau} → {self.to_bureau}"
 
 
 class NoticeKind(models.TextChoices):

@@ -30,8 +30,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from complaintdesk.centre import duties, letters
+from complaintdesk.centre import duties, letters, transfers
 from complaintdesk.centre.grounds import TerminationGround
+from complaintdesk.centre.jurisdiction import route
 from complaintdesk.centre.models import Bureau, CentreCase, NoticeKind, Outcome, Via
 from complaintdesk.complaints.choices import State
 from complaintdesk.complaints.lifecycle import SYSTEM, Action, CentreStage, Transition, action_verb
@@ -130,7 +131,7 @@ def check(transition: Transition, details: Details | None) -> Checked:
     details = details or Details()
     action = transition.action
     ground = _ground(action, transition.grounds, details.ground) if transition.grounds else None
-    bureau = _bureau(details.bureau) if transition.needs_bureau else None
+    bureau = transfers.receiving_bureau(details.bureau) if transition.needs_bureau else None
     terms, amount = "", None
     if transition.needs_terms:
         terms = (details.terms or "").strip()
@@ -143,7 +144,11 @@ def check(transition: Transition, details: Details | None) -> Checked:
                 % {"limit": TERMS_MAX, "n": len(terms)},
             )
         amount = _amount(details.amount_recovered)
-    case_bureau = _id("case_bureau", details.case_bureau) if details.case_bureau not in (None, "") else None
+    case_bureau = (
+        transfers.bureau_id("case_bureau", details.case_bureau)
+        if details.case_bureau not in (None, "")
+        else None
+    )
     return Checked(ground, bureau, terms, amount, case_bureau)
 
 
@@ -155,7 +160,7 @@ def _ground(action: str, grounds, value) -> int:
             _("%(action)s needs a legal ground: one of %(grounds)s")
             % {"action": action_verb(action), "grounds": listed},
         )
-    number = _whole(value)
+    number = transfers.whole(value)
     if number not in grounds.values:
         raise FieldError(
             "ground",
@@ -163,34 +168,6 @@ def _ground(action: str, grounds, value) -> int:
             % {"ground": value, "action": action_verb(action), "grounds": listed},
         )
     return number
-
-
-def _whole(value) -> int | None:
-    """A whole number as a client may send it (5 or "5"), else None; never a bool or a fraction."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    text = str(value).strip()
-    return int(text) if text.isdecimal() else None  # int() reads every digit isdecimal() accepts
-
-
-def _id(field: str, value) -> int:
-    number = _whole(value)
-    if number is None or not 0 < number < 2**63:
-        raise FieldError(
-            field, _("must be the id of a bureau (a positive whole number), not %(value)r") % {"value": value}
-        )
-    return number
-
-
-def _bureau(value) -> Bureau:
-    if value is None or value == "":
-        raise FieldError("bureau", _("transfer needs the bureau that receives the complaint"))
-    found = Bureau.objects.filter(pk=_id("bureau", value)).first()
-    if found is None:
-        raise FieldError("bureau", _("unknown bureau %(bureau)s") % {"bureau": value})
-    return found
 
 
 def _amount(value) -> Decimal:
@@ -244,12 +221,8 @@ def prepare(complaint, transition: Transition, fields: Checked, now: datetime) -
             )
             % {"bureau": case.bureau.name_in(_language())}
         )
-    if action == Action.TRANSFER and fields.bureau.pk == case.bureau_id:
-        raise FieldError(
-            "bureau",
-            _("the complaint is already at %(bureau)s: choose another bureau")
-            % {"bureau": fields.bureau.name_in(_language())},
-        )
+    if action == Action.TRANSFER:
+        transfers.another_bureau(fields.bureau, case.bureau_id)
     if action in (Action.PAUSE_FOR_TESTING, Action.TERMINATE_MEDIATION):
         _check_mediation_period(complaint, action, fields, now)
     if action == Action.SEND_TERMINATION_NOTICE and case.termination_notice_sent_at is not None:
@@ -283,18 +256,21 @@ def _check_mediation_period(complaint, action: str, fields: Checked, now: dateti
         )
 
 
-def reach(complaint, via: str, at: datetime, bureau: Bureau | None = None) -> CentreCase:
-    """The complaint reaches the centre at `at`: its case, under the rule version in force on the centre's
-    local day, and its acceptance duty. Once: a complaint that reached the centre keeps its case."""
+def reach(complaint, via: str, at: datetime) -> CentreCase:
+    """The complaint reaches the centre at `at`: its case at the bureau in charge of the shop
+    (`jurisdiction.route`: its registered district, else its platform's, else the city centre), with why,
+    under the rule version in force on the centre's local day, and its acceptance duty on that bureau's
+    calendar. Once: a complaint that reached the centre keeps its case."""
     case = case_of(complaint)
     if case is not None:
         return case
     version = duties.version_on(_local_day(at))
-    bureau = bureau or Bureau.city_centre()
+    routed = route(complaint.merchant)
     case = CentreCase.objects.create(
-        complaint=complaint, bureau=bureau, rule_version=version, via=via, received_at=at
-    )
-    duties.start(Phase.ACCEPTANCE, at, version, complaint=complaint, bureau=bureau)
+        complaint=complaint, bureau=routed.bureau, routing=routed.basis, rule_version=version, via=via,
+        received_at=at,
+    )  # fmt: skip
+    duties.start(Phase.ACCEPTANCE, at, version, complaint=complaint, bureau=routed.bureau)
     complaint.centre_case = case
     return case
 
@@ -305,8 +281,9 @@ def _legacy_case(complaint, now: datetime) -> CentreCase:
     escalated = complaint.events.filter(action=Action.ESCALATE).order_by("-created_at", "-id").first()
     received = escalated.created_at if escalated else now
     version = duties.version_on(_local_day(received))
-    case = CentreCase(complaint=complaint, bureau=Bureau.city_centre(), rule_version=version, via=Via.ESCALATION,
-                      received_at=received)  # fmt: skip
+    routed = route(complaint.merchant)
+    case = CentreCase(complaint=complaint, bureau=routed.bureau, routing=routed.basis, rule_version=version,
+                      via=Via.ESCALATION, received_at=received)  # fmt: skip
     if complaint.state in (State.IN_MEDIATION, State.TESTING):
         started = (
             complaint.events.filter(action=Action.START_MEDIATION).order_by("-created_at", "-id").first()
@@ -330,6 +307,8 @@ def record(complaint, case: CentreCase | None, transition: Transition, fields: C
     data = {}
     if action == Action.ESCALATE:
         data["bureau"] = case.bureau_id
+        if case.routing:
+            data["routing"] = case.routing
     elif action in (Action.ACCEPT_CASE, Action.START_MEDIATION):
         case.accepted_at = now
         case.save(update_fields=["accepted_at"])
@@ -339,7 +318,12 @@ def record(complaint, case: CentreCase | None, transition: Transition, fields: C
         data["ground"] = fields.ground
     elif action == Action.TRANSFER:
         data.update(bureau=fields.bureau.pk, from_bureau=case.bureau_id)
-        # The receiving bureau's seven working days start when it receives the complaint (SPEC §11).
+        transfers.record(
+            complaint=complaint, from_bureau=case.bureau, to_bureau=fields.bureau, reason=message, by=actor,
+            at=now, received_before=case.received_at,
+        )  # fmt: skip
+        # The receiving bureau's seven working days start when it receives the complaint (SPEC §11), on its
+        # calendar (the duty restarts below, `transition.starts`).
         case.bureau, case.received_at = fields.bureau, now
         case.save(update_fields=["bureau", "received_at"])
     elif action == Action.RECORD_AGREEMENT:
