@@ -21,6 +21,7 @@ from complaintdesk.accounts.ratelimit import RateLimited
 from complaintdesk.api import alerts, complaints, merchants, pledges, promotions, ratings
 from complaintdesk.api import calendar as calendar_api
 from complaintdesk.api import centre as centre_api
+from complaintdesk.api import groups as groups_api
 from complaintdesk.api import stats as stats_api
 from complaintdesk.api.auth import AUTH
 from complaintdesk.api.common import Error
@@ -150,6 +151,7 @@ api.add_router("/complaints", pledges.complaint_tags)
 api.add_router("/stats", stats_api.router)
 api.add_router("/reports", centre_api.reports)
 api.add_router("/enquiries", centre_api.enquiries)
+api.add_router("/groups", groups_api.router)
 # Last, so it only sees paths no other route took (`/complaints/-1`, `/nothing`): JSON 404, not an HTML page.
 unknown_paths = Router(auth=None)
 

@@ -8,6 +8,7 @@ from ninja import Field, Router, Schema, Status
 from pydantic import StringConstraints
 
 from complaintdesk.accounts.models import Role
+from complaintdesk.api import groups as groups_api
 from complaintdesk.api import stats as stats_api
 from complaintdesk.api.common import Error, QueryText, ValidationErrorOut
 from complaintdesk.complaints.lifecycle import ActionForbidden
@@ -183,11 +184,11 @@ def directory(request, q: QueryText = ""):
 @router.get(
     "/{int:merchant_id}/scorecard",
     auth=None,
-    response={200: stats_api.ScorecardOut, 404: Error},
-    summary="Public scorecard: last 12 months' complaints, answers in time, resolution, pledge",
+    response={200: groups_api.ScorecardWithGroupsOut, 404: Error},
+    summary="Public scorecard: last 12 months' complaints, answers in time, resolution, pledge, group complaints",
 )
 def scorecard(request, merchant_id: int):
-    return stats_api.public_scorecard(merchant_id)
+    return {**stats_api.public_scorecard(merchant_id), "groups": groups_api.scorecard_groups(merchant_id)}
 
 
 @router.get("", response=list[MerchantOut])

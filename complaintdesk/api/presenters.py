@@ -96,6 +96,7 @@ def complaint(c, viewer, in_list: bool = False, deadlines=None) -> dict:
         "termination_notice_due": duties.get(Phase.TERMINATION_NOTICE),
         "centre": centre_case(case),
         "rating_due": rating.due_at if rating is not None else None,
+        "group": c.group_id,
         "created_at": c.created_at,
         "updated_at": c.updated_at,
     }
