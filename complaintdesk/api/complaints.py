@@ -233,6 +233,9 @@ class ComplaintOut(Schema):
         "the complaint ended; null when none was opened (still open, or no consumer account). It is no duty: "
         "never among `deadlines`."
     )
+    group: int | None = Field(
+        description="The group complaint it belongs to (its public page: GET /api/v1/groups/{id}), or null."
+    )
     created_at: datetime
     updated_at: datetime
 
