@@ -33,7 +33,6 @@ import os
 import runpy
 import shutil
 import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -49,14 +48,14 @@ import httpx
 from machine import (
     PYTHON,
     ROOT,
-    VENV_BIN,
     BenchError,
+    app_env,
     machine_info,
     manage,
-    wait_for_health,
+    serve,
+    stop,
 )  # bench/ on sys.path
 
-GUNICORN = str(VENV_BIN / "gunicorn") if (VENV_BIN / "gunicorn").exists() else "gunicorn"
 TARGET_ROWS_PER_S, TARGET_FIRST_BYTE_MS, TARGET_GROWTH_MB = 50_000, 300, 100
 TICKS = os.sysconf("SC_CLK_TCK")
 BOTH_YEARS = {"start": "2024-01-01", "end": "2025-12-31"}  # every complaint bench/stats.py makes
@@ -79,12 +78,6 @@ DESCRIPTIONS = [
 ]
 PRODUCTS = ["蓝牙耳机 Pro 2", "20000mAh 充电宝", "全麦吐司 400g", "Apple iPhone 15 Pro 256GB",
             "连衣裙 M码", "外卖套餐", "小米14 Pro 16+512", "Running shoes size 42"]  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def database(args) -> Path:
@@ -192,16 +185,6 @@ def _rebuild(run, table: str, columns: dict[str, str], join: str) -> None:
 def _without_database_url() -> dict:
     env = dict(os.environ)
     env.pop("DATABASE_URL", None)
-    return env
-
-
-def app_env(data_dir: Path) -> dict:
-    env = _without_database_url()
-    env.update(
-        DJANGO_SETTINGS_MODULE="complaintdesk.settings", DEBUG="0", SECRET_KEY="bench",
-        ALLOWED_HOSTS="127.0.0.1", SECURE_SSL_REDIRECT="0", DATA_DIR=str(data_dir), LOG_LEVEL="WARNING",
-        PYTHONUNBUFFERED="1",
-    )  # fmt: skip
     return env
 
 
@@ -375,34 +358,6 @@ def xlsx_rows(path: Path) -> int:
     return rows
 
 
-def serve(env: dict, data_dir: Path, workers: int, worker_class: str, threads: int):
-    port = free_port()
-    log = data_dir / "gunicorn-exports.log"
-    cmd = [
-        GUNICORN, "complaintdesk.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-        "--worker-class", worker_class, "--threads", str(threads), "--log-level", "warning",
-    ]  # fmt: skip
-    with open(log, "wb") as out:
-        server = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_health(server, base, log)
-    except BenchError:
-        stop(server)
-        raise
-    return server, base
-
-
-def stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -446,7 +401,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.skip_xlsx:
         cases = [c for c in cases if c.fmt != "xlsx"]
 
-    server, base = serve(env, data_dir, args.workers, args.worker_class, args.threads)
+    server, base = serve(
+        env, data_dir / "gunicorn-exports.log", args.workers, args.worker_class, args.threads
+    )
     try:
         workers = workers_of(server.pid)
         headers = {"Authorization": f"Bearer {token}"}

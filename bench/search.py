@@ -36,7 +36,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from machine import ROOT, Postgres, machine_info, manage  # bench/ is on sys.path
+from machine import ROOT, Postgres, machine_info, manage, percentile  # bench/ is on sys.path
 
 sys.path.insert(0, str(ROOT))
 SHOPS = 50
@@ -129,11 +129,6 @@ def write_csv(path: Path, n: int, shop_codes: list[str], seed: int = 15) -> None
             order = f"{rnd.choice(['JD', 'TB', 'PDD', 'DY'])}-{day:%Y%m%d}-{rnd.randrange(10000):04d}"
             w.writerow([f"B{i}", day.isoformat(), shops[i], rnd.choice(CATEGORIES), rnd.choice(OUTCOMES),
                         text, product, order])  # fmt: skip
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def timed(fn, repeats: int) -> list[float]:
