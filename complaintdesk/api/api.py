@@ -18,7 +18,7 @@ from pydantic import StringConstraints
 
 from complaintdesk.accounts.models import ApiToken, TokenRefused, hash_token
 from complaintdesk.accounts.ratelimit import RateLimited
-from complaintdesk.api import alerts, complaints, merchants, pledges, promotions, ratings
+from complaintdesk.api import alerts, complaints, flags, merchants, pledges, promotions, ratings
 from complaintdesk.api import calendar as calendar_api
 from complaintdesk.api import centre as centre_api
 from complaintdesk.api import groups as groups_api
@@ -148,6 +148,8 @@ api.add_router("/promotions", promotions.router)
 api.add_router("/pledges", pledges.router)
 # Tagging a complaint with commitments: /complaints/{id}/commitments/{number}, beside the lifecycle actions.
 api.add_router("/complaints", pledges.complaint_tags)
+# Clearing a flag for review: /complaints/{id}/flags/{flag_id}/clear.
+api.add_router("/complaints", flags.router)
 api.add_router("/stats", stats_api.router)
 api.add_router("/reports", centre_api.reports)
 api.add_router("/enquiries", centre_api.enquiries)

@@ -15,6 +15,7 @@ from pydantic import AfterValidator, StrictInt, StringConstraints
 from complaintdesk.accounts import ratelimit
 from complaintdesk.api import presenters
 from complaintdesk.api.common import Error, Instant, Pages, QueryText, RowId, ValidationErrorOut, WarningOut
+from complaintdesk.api.flags import FlagOut
 from complaintdesk.complaints import evidence, intake, services
 from complaintdesk.complaints.centre import Details
 from complaintdesk.complaints.choices import Channel, Kind, ResolutionType, Sector, WantedOutcome
@@ -268,6 +269,9 @@ def filing_warnings(complaint) -> list[dict]:
 class ComplaintDetailOut(ComplaintOut):
     events: list[EventOut]
     evidence: list[EvidenceOut]
+    flags: list[FlagOut] = Field(
+        [], description="Flags for an officer's review (SPEC §11): regulator officers only; empty for others."
+    )
 
 
 class ComplaintFilters(Schema):

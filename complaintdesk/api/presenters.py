@@ -4,7 +4,7 @@ viewer may see it (accounts.privacy)."""
 from django.utils import timezone
 
 from complaintdesk.accounts import privacy
-from complaintdesk.complaints import centre
+from complaintdesk.complaints import centre, flags
 from complaintdesk.deadlines.models import CENTRE_PHASES, DeadlineStatus, Phase
 
 
@@ -115,10 +115,31 @@ def complaint_detail(c, viewer) -> dict:
             "data": e.data,
             "created_at": e.created_at,
         }
-        for e in c.events.select_related("actor")
+        for e in flags.events_seen_by(c, viewer)
     ]
     data["evidence"] = list(c.evidence.all())
+    data["flags"] = flag_list(flags.flags_of(c, viewer), viewer)  # officers only: empty for anyone else
     return data
+
+
+def flag_list(items, viewer) -> list[dict]:
+    """Flags for review as an officer sees them: the evidence they may open, a count of the rest."""
+    evidence = flags.evidence_seen_by(items, viewer)
+    return [
+        {
+            "id": f.pk,
+            "reason": f.reason,
+            "reason_label": flags.reason_label(f.reason),
+            "evidence": evidence[f.pk].complaints,
+            "evidence_elsewhere": evidence[f.pk].elsewhere,
+            "details": f.details,
+            "raised_at": f.raised_at,
+            "cleared_at": f.cleared_at,
+            "cleared_by": privacy.person_name(f.cleared_by, viewer) or None,
+            "note": f.note,
+        }
+        for f in items
+    ]
 
 
 class Presented:

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Value
 from django.db.models.functions import Lower, Replace, Trim
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -216,25 +217,28 @@ def raise_flags(complaint, findings: list[Finding], at: datetime | None = None) 
 # ---------------------------------------------------------------------------------------------- clearing
 
 
-def clear(flag_id: int, officer, note: str, at: datetime | None = None) -> Flag:
-    """An officer clears a flag with a note, saying what the review found: the flag stays, cleared, with the
-    note, and the complaint's log records it (an event only officers see). Refused, changing nothing: by
-    anyone but an officer (ActionForbidden), without a note (FieldError), once cleared (Conflict)."""
-    if officer.role != Role.REGULATOR:
+def clear(complaint, flag_id: int, officer, note: str, at: datetime | None = None) -> Flag:
+    """An officer clears a flag of `complaint` (one the officer may see: the caller's business) with a note
+    saying what the review found: the flag stays, cleared, with its note, and the complaint's log records it
+    (an event only officers see). Refused, changing nothing: by anyone but an officer (ActionForbidden, before
+    any flag is looked up, so that nobody else learns which exist), a flag of another complaint or none
+    (Http404), without a note (FieldError), once cleared (Conflict)."""
+    if not sees_flags(officer):
         raise ActionForbidden(_("only regulator officers clear flags"))
     note = (note or "").strip()
-    if not note:
-        raise FieldError("note", _("say what the review found: a flag is cleared with a note"))
-    if len(note) > NOTE_MAX:
-        raise FieldError("note", _("must be at most %(n)s characters") % {"n": NOTE_MAX})
     at = at or timezone.now()
     with transaction.atomic():
-        flag = Flag.objects.select_for_update(of=("self",)).select_related("complaint").get(pk=flag_id)
+        flag = Flag.objects.select_for_update(of=("self",)).filter(pk=flag_id, complaint=complaint).first()
+        if flag is None:
+            raise Http404
+        if not note:
+            raise FieldError("note", _("say what the review found: a flag is cleared with a note"))
+        if len(note) > NOTE_MAX:
+            raise FieldError("note", _("must be at most %(n)s characters") % {"n": NOTE_MAX})
         if flag.cleared_at is not None:
             raise Conflict(_("this flag was already cleared; nothing was changed"))
         flag.cleared_at, flag.cleared_by, flag.note = at, officer, note
         flag.save(update_fields=["cleared_at", "cleared_by", "note"])
-        complaint = flag.complaint
         # The note is kept in the event's data, not its message: messages are search text, which the
         # consumer and the shop search too.
         ComplaintEvent.objects.create(

@@ -160,6 +160,7 @@ PATH_VALUES = {
     "alert_id": lambda t, v: t.alert,
     "report_id": lambda t, v: t.report,
     "enquiry_id": lambda t, v: t.enquiry,
+    "flag_id": lambda t, v: t.flag,
     "version_id": lambda t, v: v,
     "action": lambda t, v: "respond",
     "number": lambda t, v: 1,
@@ -334,6 +335,7 @@ WEB_KWARGS = {
     "notification_id": lambda t, v: t.notification,
     "notice_id": lambda t, v: t.letter,
     "matter_id": lambda t, v: t.report,
+    "flag_id": lambda t, v: t.flag,
     "version_id": lambda t, v: v,
     "action": lambda t, v: "respond",
     # A local mail file's name: the regulator's only, no tenant's object.

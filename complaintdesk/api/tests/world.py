@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from complaintdesk.alerts import services as alerts
 from complaintdesk.centre import letters, matters
-from complaintdesk.centre.models import MatterKind, NoticeKind
+from complaintdesk.centre.models import Flag, FlagReason, MatterKind, NoticeKind
 from complaintdesk.complaints import evidence
 from complaintdesk.complaints.tests import factories
 from complaintdesk.notify.models import Notification
@@ -43,6 +43,7 @@ class Tenant:
     letter: int  # the 12315 centre's letter to the shop (its staff's; the consumer has one of her own)
     report: int  # the consumer's report about the shop, with her phone: the officers' only to see
     enquiry: int  # the consumer's enquiry about the shop
+    flag: int = 0  # a flag for review of the complaint: the officers' only to see and clear
 
 
 def _tenant(consumer, merchant, staff) -> Tenant:
@@ -88,6 +89,11 @@ def _tenant(consumer, merchant, staff) -> Tenant:
     )
 
 
+def _flag(complaint_id: int) -> int:
+    flag = Flag.objects.create(complaint_id=complaint_id, reason=FlagReason.REPEAT, raised_at=timezone.now())
+    return flag.pk
+
+
 def reporter_phone(merchant) -> str:
     """The phone a tenant's reporter left: it must never show to anyone but an officer."""
     return f"1390000{merchant.pk:04d}"
@@ -103,4 +109,5 @@ def build(people) -> tuple[Tenant, Tenant, int]:
     pledges.publish(version.pk, people.rita)
     own = _tenant(people.alice, people.acme, people.bob)
     other = _tenant(people.erin, people.bazaar, people.dave)
+    own.flag, other.flag = _flag(own.complaint), _flag(other.complaint)
     return own, other, version.pk

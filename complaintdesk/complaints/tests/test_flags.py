@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.http import Http404
 
 from complaintdesk.accounts.models import Role, User
 from complaintdesk.centre.models import Bureau, BureauLevel, Flag, FlagReason
@@ -263,7 +264,9 @@ def test_an_officer_clears_a_flag_with_a_note_and_the_log_says_so(people, flagge
     flag = flagged.flags.get()
     at = NOW + timedelta(hours=2)
 
-    cleared = flags.clear(flag.pk, people.rita, "  Two orders with one number: the shop confirmed.  ", at=at)
+    cleared = flags.clear(
+        flagged, flag.pk, people.rita, "  Two orders with one number: the shop confirmed.  ", at=at
+    )
 
     assert (cleared.cleared_at, cleared.cleared_by, cleared.note) == (
         at,
@@ -285,17 +288,27 @@ def test_an_officer_clears_a_flag_with_a_note_and_the_log_says_so(people, flagge
 def test_clearing_without_a_note_is_refused_and_changes_nothing(people, flagged, note):
     before = snapshot()
     with pytest.raises(FieldError) as refused:
-        flags.clear(flagged.flags.get().pk, people.rita, note)
+        flags.clear(flagged, flagged.flags.get().pk, people.rita, note)
     assert refused.value.field == "note"
     assert snapshot() == before
 
 
 def test_clearing_twice_is_a_conflict_and_changes_nothing(people, flagged):
     flag = flagged.flags.get()
-    flags.clear(flag.pk, people.rita, "Reviewed.")
+    flags.clear(flagged, flag.pk, people.rita, "Reviewed.")
     before = snapshot()
     with pytest.raises(Conflict):
-        flags.clear(flag.pk, people.rita, "Again.")
+        flags.clear(flagged, flag.pk, people.rita, "Again.")
+    assert snapshot() == before
+
+
+def test_a_flag_of_another_complaint_is_not_found_and_nothing_changes(people, flagged):
+    other = file(people.erin, people.bazaar)
+    before = snapshot()
+    with pytest.raises(Http404):
+        flags.clear(other, flagged.flags.get().pk, people.rita, "Reviewed.")
+    with pytest.raises(Http404):
+        flags.clear(flagged, 987654, people.rita, "")
     assert snapshot() == before
 
 
@@ -303,7 +316,7 @@ def test_clearing_twice_is_a_conflict_and_changes_nothing(people, flagged):
 def test_only_officers_clear_flags(people, flagged, who):
     before = snapshot()
     with pytest.raises(ActionForbidden):
-        flags.clear(flagged.flags.get().pk, getattr(people, who), "Not me.")
+        flags.clear(flagged, flagged.flags.get().pk, getattr(people, who), "Not me.")
     assert snapshot() == before
 
 
@@ -311,7 +324,7 @@ def test_only_officers_clear_flags(people, flagged, who):
 
 
 def test_consumers_and_shops_see_no_flag_and_no_clearing_in_the_log(people, flagged):
-    flags.clear(flagged.flags.get().pk, people.rita, "Reviewed.")
+    flags.clear(flagged, flagged.flags.get().pk, people.rita, "Reviewed.")
 
     for who in (people.alice, people.bob, people.carol):
         assert flags.flags_of(flagged, who) == []
