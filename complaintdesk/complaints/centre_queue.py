@@ -12,6 +12,9 @@ shop's workbench orders its complaints by the shop's deadlines.
    a state the centre is done with (agreed, answered…) has no duty left, so its complaints are looked up
    through their centre cases and its reports and enquiries by their (kind, state) index.
 3. A page of the queue is loaded in four queries whatever its length (`entries`).
+4. A district bureau's officer sees what its bureau holds (SPEC §11: `viewer`); a city-level officer every
+   bureau's, or one bureau's with the `bureau` filter (a district officer's filter for another bureau leaves
+   nothing).
 """
 
 from dataclasses import dataclass
@@ -22,6 +25,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from complaintdesk.centre import matters
+from complaintdesk.centre.jurisdiction import about_bureau, officer_bureau
 from complaintdesk.centre.models import CentreCase, Matter, MatterKind, MatterState
 from complaintdesk.complaints.choices import OPEN_STATES, State
 from complaintdesk.complaints.models import Complaint
@@ -64,6 +68,7 @@ class Filters:
     kind: str = ALL  # ALL or one of KINDS
     state: str = ""  # a complaint's or a matter's state; "" for what has a duty to do
     overdue: bool = False  # only what has a duty past its due time
+    bureau: int | None = None  # only what this bureau holds
 
 
 @dataclass
@@ -104,13 +109,23 @@ class Entry:
         return self.case.received_at if self.case is not None else self.complaint.received_at
 
 
-def queue(filters: Filters, now: datetime | None = None) -> QuerySet:
+def _bureaus(filters: Filters, viewer) -> list[int]:
+    """The bureaus whose matters the queue is narrowed to: the viewer's own (a district officer's) and the
+    filter's; both when both are given, so that a district officer asking for another bureau sees nothing."""
+    own = officer_bureau(viewer) if viewer is not None else None
+    return [b for b in {own, filters.bureau} if b is not None]
+
+
+def queue(filters: Filters, now: datetime | None = None, viewer=None) -> QuerySet:
     """The queue's keys in order, as rows {"complaint_id", "matter_id"}: page them, then load a page with
-    `entries`."""
+    `entries`. `viewer`: the officer whose bureau's matters it lists (None: every bureau's)."""
     now = now or timezone.now()
+    bureaus = _bureaus(filters, viewer)
     if filters.state and not filters.overdue:
-        return _in_state(filters)
+        return _in_state(filters, bureaus)
     duties = Deadline.objects.filter(_INDEXED, TO_DO)
+    for bureau in bureaus:
+        duties = duties.filter(about_bureau(bureau))
     if filters.kind == COMPLAINT:
         duties = duties.filter(complaint__isnull=False)
     elif filters.kind != ALL:
@@ -126,14 +141,15 @@ def queue(filters: Filters, now: datetime | None = None) -> QuerySet:
     return duties.order_by(paused, "due_at", "id").values("complaint_id", "matter_id")
 
 
-def _in_state(filters: Filters) -> QuerySet:
+def _in_state(filters: Filters, bureaus: list[int]) -> QuerySet:
     """What is in the filter's state, the nearest duty first, then the newest received by the centre."""
     nothing = Deadline.objects.none().values("complaint_id", "matter_id")
+    held = Q(*(Q(bureau_id=b) for b in bureaus))
     if filters.state in COMPLAINT_STATES:
         if filters.kind not in (ALL, COMPLAINT):
             return nothing
         return (
-            CentreCase.objects.filter(complaint__state=filters.state)
+            CentreCase.objects.filter(held, complaint__state=filters.state)
             .annotate(
                 next_due=Min("complaint__deadlines__due_at", filter=_through("complaint__deadlines")),
                 matter_id=Value(None, output_field=IntegerField()),
@@ -143,7 +159,7 @@ def _in_state(filters: Filters) -> QuerySet:
         )
     if filters.kind == COMPLAINT:
         return nothing
-    found = Matter.objects.filter(state=filters.state)
+    found = Matter.objects.filter(held, state=filters.state)
     if filters.kind != ALL:
         found = found.filter(kind=filters.kind)
     return (

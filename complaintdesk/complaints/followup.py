@@ -7,6 +7,9 @@ kind and id, and the deployment's secret (so nobody outside can tell in advance 
 the sample is the lowest ranks. A candidate keeps its rank when more close later in the week: an officer who
 started on the list does not see it reshuffled.
 
+A district bureau's officers call about what their bureau holds (SPEC §11): the sample and the calls of a
+`bureau` are drawn from its complaints and matters alone (None: every bureau's, a city-level officer's).
+
 Here, above the centre's models, because "closed" is the complaint's state (`choices.TERMINAL_STATES`) and its
 closing instant is on the complaint's log.
 """
@@ -20,6 +23,7 @@ from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from complaintdesk.centre.jurisdiction import about_bureau, in_bureau
 from complaintdesk.centre.models import CallOutcome, FollowUpCall, Matter, MatterKind, MatterState
 from complaintdesk.complaints.choices import OPEN_STATES, TERMINAL_STATES
 from complaintdesk.complaints.models import Complaint
@@ -71,10 +75,11 @@ def _bounds(monday: date) -> tuple[datetime, datetime]:
     return start, datetime.combine(monday + timedelta(days=7), time(), zone)
 
 
-def closed_in(monday: date) -> list[Candidate]:
+def closed_in(monday: date, bureau: int | None = None) -> list[Candidate]:
     """The complaints and matters closed in the week, that the centre can call: a complaint with a consumer
     account (a caller without one left no number to call), a report or enquiry whose author left a way to
-    reach them. Read through the events' time index: the week's closing events, not every complaint."""
+    reach them; `bureau`'s only when given. Read through the events' time index: the week's closing events,
+    not every complaint."""
     start, end = _bounds(monday)
     complaints = (
         Complaint.objects.filter(
@@ -95,6 +100,8 @@ def closed_in(monday: date) -> list[Candidate]:
         .annotate(called=_called("matter"))
         .select_related("merchant", "user")
     )
+    if bureau is not None:
+        complaints, matters = complaints.filter(in_bureau(bureau)), matters.filter(bureau_id=bureau)
     return [Candidate(COMPLAINT, c, c.closed_at) for c in complaints] + [
         Candidate(MATTER, m, m.decided_at) for m in matters
     ]
@@ -104,12 +111,12 @@ def _called(owner: str):
     return Exists(FollowUpCall.objects.filter(**{owner: OuterRef("pk")}))
 
 
-def sample(monday: date, size: int | None = None) -> list[Candidate]:
-    """Whom to call about the week's closed complaints and matters: `size` of them (the setting
-    FOLLOW_UP_SAMPLE_SIZE), the same ones whenever asked, in the order of their rank."""
+def sample(monday: date, size: int | None = None, bureau: int | None = None) -> list[Candidate]:
+    """Whom to call about the week's closed complaints and matters (`bureau`'s only when given): `size` of
+    them (the setting FOLLOW_UP_SAMPLE_SIZE), the same ones whenever asked, in the order of their rank."""
     size = settings.FOLLOW_UP_SAMPLE_SIZE if size is None else size
     seed = f"{settings.SECRET_KEY}:{week_label(monday)}"
-    ranked = sorted(closed_in(monday), key=lambda c: _rank(seed, c))
+    ranked = sorted(closed_in(monday, bureau), key=lambda c: _rank(seed, c))
     return ranked[:size]
 
 
@@ -117,14 +124,13 @@ def _rank(seed: str, candidate: Candidate) -> bytes:
     return hashlib.sha256(f"{seed}:{candidate.kind}:{candidate.item.pk}".encode()).digest()
 
 
-def calls_in(monday: date):
-    """The calls made in the week, newest first."""
+def calls_in(monday: date, bureau: int | None = None):
+    """The calls made in the week (about `bureau`'s complaints and matters only when given), newest first."""
     start, end = _bounds(monday)
-    return (
-        FollowUpCall.objects.filter(called_at__gte=start, called_at__lt=end)
-        .select_related("officer", "complaint__merchant", "matter")
-        .order_by("-called_at", "-id")
-    )
+    calls = FollowUpCall.objects.filter(called_at__gte=start, called_at__lt=end)
+    if bureau is not None:
+        calls = calls.filter(about_bureau(bureau))
+    return calls.select_related("officer", "complaint__merchant", "matter").order_by("-called_at", "-id")
 
 
 def closing_instant(*, complaint=None, matter=None) -> datetime | None:

@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
 from complaintdesk.accounts.models import MERCHANT_ROLES, Role
+from complaintdesk.centre.jurisdiction import in_charge
 from complaintdesk.promotions.models import FilingState, Promotion
 
 
@@ -21,18 +22,19 @@ def sees_filings(user) -> bool:
 
 
 def visible(user) -> QuerySet[Promotion]:
-    """Every filing for the regulator, the shop's own for its staff, none for anyone else."""
+    """The filings of the shops in an officer's charge (every shop's for a city-level officer, a district
+    bureau's shops' for its officers: SPEC §11), the shop's own for its staff, none for anyone else."""
     filings = Promotion.objects.select_related("merchant")
     if not sees_filings(user):
         return filings.none()
     if user.role == Role.REGULATOR:
-        return filings
+        return filings.filter(in_charge(user, "merchant__"))
     return filings.filter(merchant_id=user.merchant_id)
 
 
 def linkable(user) -> QuerySet[Promotion]:
     """The filings `user` may name by id on a complaint they file (the answer shows the filing's name back):
-    those they see (`visible`: every filing for the regulator's back office), and for anyone else, consumers
+    those they see (`visible`: every filing in an officer's charge), and for anyone else, consumers
     above all, the ones the regulator has accepted: an accepted filing is a promotion the shop runs in
     public; one waiting for review or returned is still between the shop and the regulator."""
     if sees_filings(user):

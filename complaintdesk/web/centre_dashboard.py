@@ -1,23 +1,31 @@
 """The dashboard's "Centre" section: the 12315 centre's figures of the period (`stats.centre`, read from its
 rollups), labelled in the reader's language with the names its download gives them (`centre.rows`), and
-what its charts draw (centre.js)."""
+what its charts draw (centre.js). A district officer's are its bureau's; a city-level officer's every
+bureau's, with each bureau's beside the others (`stats.bureaus`)."""
 
 from django.utils.translation import gettext as _
 
 from complaintdesk.centre.grounds import RefusalGround, TerminationGround
 from complaintdesk.deadlines.models import Phase
+from complaintdesk.stats import bureaus as by_bureau
 from complaintdesk.stats import centre
+from complaintdesk.stats.models import ALL_BUREAUS
 from complaintdesk.stats.periods import Period
 
 # Where complaints at the centre stand, in the order a complaint goes (figures' keys).
 DECISIONS = ("pending", "in_mediation", "agreed", "terminated", "refused", "closed")
 
 
-def section(period: Period) -> dict:
-    f = centre.figures(period)
+def section(period: Period, bureau: int = ALL_BUREAUS, side_by_side=()) -> dict:
+    """The figures of `bureau` (ALL_BUREAUS: every bureau's together), and those of each of the bureaus
+    `side_by_side` (Bureau rows) compared, when there are several."""
+    f = centre.figures(period, bureau)
     label = {r.code: r.label for r in centre.rows(f)}
+    each = by_bureau.figures_by_bureau(period, side_by_side) if len(side_by_side) > 1 else []
     return {
         "figures": f,
+        "bureaus": [{"id": b["bureau"], "name": b["name"]} for b in each],
+        "by_bureau": by_bureau.compared(f, each) if each else [],
         "received": [
             {"key": k, "label": label[f"received.{k}"], "count": f["received"][k]} for k in centre.KINDS
         ],

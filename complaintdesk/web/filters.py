@@ -87,6 +87,7 @@ class ComplaintFilters(QueryForm):
     merchant = _row_id()
     category = forms.SlugField(max_length=40, required=False)
     overdue = forms.BooleanField(required=False)
+    bureau = _row_id()  # held by this bureau (`centre.jurisdiction.in_bureau`)
 
 
 class ComplaintListQuery(ComplaintFilters, PageQuery):
@@ -116,6 +117,7 @@ class MatterListQuery(PageQuery):
     kind = forms.ChoiceField(choices=[*MatterKind.choices, (ALL, ALL)], required=False, initial=ALL)
     state = forms.ChoiceField(choices=MatterState.choices, required=False)
     overdue = forms.BooleanField(required=False)
+    bureau = _row_id()
 
 
 class CentreQueueQuery(PageQuery):
@@ -125,6 +127,7 @@ class CentreQueueQuery(PageQuery):
     kind = forms.ChoiceField(choices=_choices([*centre_queue.KINDS, ALL]), required=False, initial=ALL)
     state = forms.ChoiceField(choices=[*State.choices, *MatterState.choices], required=False)
     overdue = forms.BooleanField(required=False)
+    bureau = _row_id()
 
 
 class FollowUpWeekQuery(QueryForm):

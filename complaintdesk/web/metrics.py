@@ -9,13 +9,17 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from complaintdesk.alerts.models import Alert, AlertState
+from complaintdesk.centre.jurisdiction import in_charge
 from complaintdesk.complaints.choices import OPEN_STATES
 from complaintdesk.complaints.models import Category, Complaint
-from complaintdesk.complaints.queries import overdue_filter
+from complaintdesk.complaints.queries import overdue_filter, visible_complaints
 from complaintdesk.deadlines.models import SHOP_PHASES, Phase
 from complaintdesk.promotions.models import FilingState, Promotion
+from complaintdesk.promotions.queries import visible as visible_filings
 from complaintdesk.stats import queries as stats
+from complaintdesk.stats.models import ALL_SHOPS
 from complaintdesk.stats.periods import Period
+from complaintdesk.stats.scope import shop_scope
 from complaintdesk.web.display import QUEUE_STATES, category_name
 
 
@@ -58,20 +62,25 @@ def _compliance(compliance: dict) -> list[dict]:
     return rows
 
 
-def dashboard(period: Period, today: date | None = None) -> dict:
+def dashboard(period: Period, today: date | None = None, viewer=None) -> dict:
     """The regulator's figures: those of `period` from the statistics engine (the same numbers as its
-    downloads, row for row), the queues and alerts as they stand now."""
+    downloads, row for row), the queues and alerts as they stand now. `viewer`: the officer whose figures
+    they are (SPEC §11: a district officer's shops and the complaints its bureau holds; None: every one)."""
     today = today or timezone.localdate()
-    summary = stats.summary(period)
+    shop = shop_scope(viewer) if viewer is not None else ALL_SHOPS
+    complaints = visible_complaints(viewer) if viewer is not None else Complaint.objects.all()
+    filings = visible_filings(viewer) if viewer is not None else Promotion.objects.all()
+    alerts = Alert.objects.filter(in_charge(viewer, "merchant__"))  # every alert without a viewer
+    summary = stats.summary(period, shop)
     categories = {c.code: c for c in Category.objects.all()}
     by_category = [
         {**r, "label": category_name(categories.get(r["key"])) or r["label"]}
-        for r in stats.breakdown(period, "category")["rows"]
+        for r in stats.breakdown(period, "category", shop)["rows"]
     ]
-    top_shops = [r for r in stats.breakdown(period, "shop")["rows"][:10] if r["count"]]
+    top_shops = [r for r in stats.breakdown(period, "shop", shop)["rows"][:10] if r["count"]]
     interval = series_interval(period)
     phases = dict(Phase.choices)
-    open_complaints = Complaint.objects.filter(state__in=OPEN_STATES)
+    open_complaints = complaints.filter(state__in=OPEN_STATES)
     overdue = open_complaints.filter(overdue_filter(True))
     top_overdue = (
         overdue.values("merchant__name").annotate(n=Count("id")).order_by("-n", "merchant__name")[:10]
@@ -85,16 +94,16 @@ def dashboard(period: Period, today: date | None = None) -> dict:
             "previous_year": summary["previous_year_count"],
             "open": open_complaints.count(),
             "overdue": overdue.count(),
-            "escalations": Complaint.objects.filter(state__in=QUEUE_STATES).count(),
-            "open_alerts": Alert.objects.filter(state=AlertState.OPEN).count(),
-            "filings_to_review": Promotion.objects.filter(state=FilingState.SUBMITTED).count(),
+            "escalations": complaints.filter(state__in=QUEUE_STATES).count(),
+            "open_alerts": alerts.filter(state=AlertState.OPEN).count(),
+            "filings_to_review": filings.filter(state=FilingState.SUBMITTED).count(),
         },
         "growth": {
             "percent": growth["text_percent"],
             "times": growth["text_times_zh"] if _zh() else growth["text_times"],
             "ratio": growth["text_ratio"],
         },
-        "series": {"interval": interval, "points": stats.series(period, interval)["points"]},
+        "series": {"interval": interval, "points": stats.series(period, interval, shop)["points"]},
         "by_category": by_category,
         "online_share": summary["online_shopping_share"],
         "online": summary["online_shopping_count"],

@@ -5,12 +5,17 @@ without a bureau) sees every bureau's, and may narrow to one.
 
 The world (`bureau_world`): D1 has Acme, D2 has Bazaar; one of Acme's complaints was transferred to D2."""
 
+from datetime import timedelta
+
 import pytest
 from django.http import Http404
 from django.utils import timezone
 
 from complaintdesk.centre.jurisdiction import in_charge, shops_in_charge
+from complaintdesk.centre.models import FollowUpCall, Matter, MatterState
 from complaintdesk.centre.tests.bureau_world import world_fixture  # noqa: F401 (the `world` fixture)
+from complaintdesk.complaints import centre_queue, followup, services
+from complaintdesk.promotions import queries as filing_queries
 from complaintdesk.stats import queries
 from complaintdesk.stats.models import ALL_BUREAUS, ALL_SHOPS
 from complaintdesk.stats.periods import Period
@@ -94,3 +99,96 @@ def test_bureau_scope_gives_a_city_level_officer_every_bureau_or_one(world):
         bureau_scope(world.city_officer, 999999)
     assert list(bureaus_in_scope(world.city_officer)) == [world.city, world.d1.bureau, world.d2.bureau]
     assert list(bureaus_in_scope(world.city_officer, world.d1.bureau.pk)) == [world.d1.bureau]
+
+
+# ---------------------------------------------------------------------------------------------- filings
+
+
+def test_a_district_officer_sees_the_filings_of_its_shops_only(world):
+    assert list(filing_queries.visible(world.d1.officer)) == [world.d1.filing]
+    assert set(filing_queries.visible(world.city_officer)) == {world.d1.filing, world.d2.filing}
+    assert list(filing_queries.visible(world.d2.staff)) == [world.d2.filing]  # a shop's own, as before
+
+
+# ------------------------------------------------------------------------------------ the centre's queue
+
+
+def queue_keys(viewer, **filters) -> set:
+    rows = centre_queue.queue(centre_queue.Filters(**filters), viewer=viewer)
+    return {("c", r["complaint_id"]) if r["complaint_id"] else ("m", r["matter_id"]) for r in rows}
+
+
+def held(district) -> set:
+    return {("c", district.escalated.pk), ("m", district.report.pk)}
+
+
+def test_the_queue_of_a_district_officer_holds_what_its_bureau_holds(world):
+    assert queue_keys(world.d1.officer) == held(world.d1)
+    # The complaint of D1's shop transferred to D2 is in D2's queue, not D1's.
+    assert queue_keys(world.d2.officer) == held(world.d2) | {("c", world.transferred.pk)}
+    assert queue_keys(world.d1.officer, state="escalated") == {("c", world.d1.escalated.pk)}
+    assert queue_keys(world.d2.officer, state="received") == {("m", world.d2.report.pk)}
+
+
+def test_a_city_level_officer_sees_every_bureau_and_filters_by_one(world):
+    every = held(world.d1) | held(world.d2) | {("c", world.transferred.pk)}
+    assert queue_keys(world.city_officer) == queue_keys(world.rita) == every
+    assert queue_keys(world.city_officer, bureau=world.d1.bureau.pk) == held(world.d1)
+    assert queue_keys(world.city_officer, bureau=world.d2.bureau.pk, state="escalated") == {
+        ("c", world.d2.escalated.pk),
+        ("c", world.transferred.pk),
+    }
+    assert queue_keys(world.city_officer, bureau=world.city.pk) == set()
+
+
+def test_a_district_officer_filtering_by_another_bureau_sees_nothing(world):
+    assert queue_keys(world.d1.officer, bureau=world.d2.bureau.pk) == set()
+    assert queue_keys(world.d1.officer, bureau=world.d2.bureau.pk, state="escalated") == set()
+    assert queue_keys(world.d1.officer, bureau=world.d1.bureau.pk) == held(world.d1)
+
+
+# -------------------------------------------------------------------------------------- follow-up calls
+
+
+def this_monday():
+    today = timezone.localdate()
+    return today - timedelta(days=today.weekday())
+
+
+def closed_this_week(world):
+    """D1's and D2's complaints withdrawn, D1's report decided, now."""
+    for district in (world.d1, world.d2):
+        services.perform(district.complaint.pk, district.consumer, "withdraw", "Sorted it out myself.")
+    Matter.objects.filter(pk=world.d1.report.pk).update(
+        state=MatterState.NO_CASE, decided_at=timezone.now(), reason="No breach found."
+    )
+
+
+def test_the_follow_up_sample_of_a_district_is_drawn_from_its_own_closed_matters(world):
+    closed_this_week(world)
+    monday = this_monday()
+
+    def found(bureau):
+        return {(c.kind, c.item.pk) for c in followup.sample(monday, size=10, bureau=bureau)}
+
+    assert found(world.d1.bureau.pk) == {("complaint", world.d1.complaint.pk), ("matter", world.d1.report.pk)}
+    assert found(world.d2.bureau.pk) == {("complaint", world.d2.complaint.pk)}
+    assert found(None) == found(world.d1.bureau.pk) | found(world.d2.bureau.pk)
+
+
+def test_a_district_sees_the_calls_about_its_own_matters_only(world):
+    now = timezone.now()
+    for about in (
+        {"complaint": world.d1.escalated},
+        {"matter": world.d2.report},
+        {"complaint": world.transferred},
+    ):
+        FollowUpCall.objects.create(officer=world.city_officer, called_at=now, outcome="satisfied", **about)
+    monday = this_monday()
+
+    def about(bureau):
+        return {(c.complaint_id, c.matter_id) for c in followup.calls_in(monday, bureau)}
+
+    assert about(world.d1.bureau.pk) == {(world.d1.escalated.pk, None)}
+    assert about(world.d2.bureau.pk) == {(None, world.d2.report.pk), (world.transferred.pk, None)}
+    assert len(about(None)) == 3

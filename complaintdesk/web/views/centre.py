@@ -21,6 +21,7 @@ from complaintdesk.centre import matters
 from complaintdesk.centre.models import Matter, MatterKind, MatterState
 from complaintdesk.lib.clientip import client_ip
 from complaintdesk.lib.errors import Conflict, FieldError
+from complaintdesk.web import bureaus
 from complaintdesk.web.display import deadline_view
 from complaintdesk.web.filters import ALL, MatterListQuery, link_query, reads_query
 from complaintdesk.web.forms.centre import AnswerForm, DecisionForm, EnquiryForm, ReportForm
@@ -114,6 +115,8 @@ def matter_list(request, query):
         qs = qs.filter(state=query["state"])
     if query["overdue"]:
         qs = matters.overdue(qs)
+    if query["bureau"]:  # a district officer's list is its own bureau's: another bureau's is empty
+        qs = qs.filter(bureau_id=query["bureau"])
     page = Paginator(matters.by_nearest_duty(qs), 50).get_page(query["page"])
     now = timezone.now()
     rows = [{"matter": m, "duty": _duty(m, now)} for m in page.object_list]
@@ -127,6 +130,7 @@ def matter_list(request, query):
             "kinds": MatterKind.choices,
             "states": MatterState.choices,
             "query": link_query(request, "page"),
+            "bureaus": bureaus.filter_choices(request.user),
         },
     )
 

@@ -1,6 +1,7 @@
 """The officer's queue (issue 13 item 7): every matter before the 12315 centre — complaints, reports,
 enquiries — by its nearest duty of the centre's, with live countdowns, as the shop's workbench shows the
-shop's deadlines. Filters: kind, state, duty overdue. The list is `complaints.centre_queue`'s."""
+shop's deadlines. Filters: kind, state, duty overdue, bureau (a city-level officer's; a district officer's
+queue is its bureau's). The list is `complaints.centre_queue`'s."""
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from complaintdesk.centre.models import MatterKind, MatterState
 from complaintdesk.complaints import centre_queue
 from complaintdesk.complaints.choices import State
+from complaintdesk.web import bureaus
 from complaintdesk.web.display import deadline_view
 from complaintdesk.web.filters import CentreQueueQuery, link_query, reads_query
 from complaintdesk.web.views.access import regulator_required
@@ -30,8 +32,10 @@ CENTRE_STATES = [State.ESCALATED, State.IN_MEDIATION, State.TESTING, State.TERMI
 @regulator_required
 @reads_query(CentreQueueQuery)
 def queue(request, query):
-    filters = centre_queue.Filters(kind=query["kind"], state=query["state"], overdue=query["overdue"])
-    page = Paginator(centre_queue.queue(filters), PER_PAGE).get_page(query["page"])
+    filters = centre_queue.Filters(
+        kind=query["kind"], state=query["state"], overdue=query["overdue"], bureau=query["bureau"]
+    )
+    page = Paginator(centre_queue.queue(filters, viewer=request.user), PER_PAGE).get_page(query["page"])
     now = timezone.now()
     language = get_language() or "en"
     rows = [_row(entry, now, language) for entry in centre_queue.entries(page.object_list)]
@@ -48,6 +52,7 @@ def queue(request, query):
                 (_("Reports and enquiries"), MatterState.choices),
             ],
             "query": link_query(request, "page"),
+            "bureaus": bureaus.filter_choices(request.user),
         },
     )
 

@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from complaintdesk.accounts.models import MERCHANT_ROLES, Role
+from complaintdesk.centre.jurisdiction import in_bureau
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.complaints.queries import overdue_filter, visible_complaints
 from complaintdesk.lib.errors import FieldError
@@ -45,6 +46,8 @@ def filtered_complaints(user, f: dict) -> QuerySet:
         qs = qs.filter(category__code=f["category"])
     if f["overdue"]:
         qs = qs.filter(overdue_filter(True))
+    if f["bureau"]:  # a district officer's list is its own bureau's: another bureau's is empty
+        qs = qs.filter(in_bureau(f["bureau"]))
     qs = qs.order_by("-received_at", "-id")
     if f["q"]:
         # A complaint's reference (TS-2026-0000123, capitals) finds that complaint, through its unique

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from complaintdesk.centre.jurisdiction import officer_bureau
 from complaintdesk.centre.matters import visible_matters
 from complaintdesk.complaints import followup
 from complaintdesk.complaints.queries import visible_complaints
@@ -26,16 +27,17 @@ from complaintdesk.web.views.access import regulator_required
 @reads_query(FollowUpWeekQuery)
 def week(request, query):
     """The sample of a week's closed complaints and matters to call (last week unless `?week=2026-W42`),
-    and the calls made that week."""
+    and the calls made that week: a district officer's bureau's, a city-level officer's every bureau's."""
     monday = query["week"] or followup.last_full_week(timezone.localdate())
+    bureau = officer_bureau(request.user)
     context = {
         "week": followup.week_label(monday),
         "monday": monday,
         "sunday": monday + timedelta(days=6),
         "previous_week": followup.week_label(monday - timedelta(days=7)),
         "next_week": followup.week_label(monday + timedelta(days=7)),
-        "sample": [_row(c) for c in followup.sample(monday)],
-        "calls": followup.calls_in(monday),
+        "sample": [_row(c) for c in followup.sample(monday, bureau=bureau)],
+        "calls": followup.calls_in(monday, bureau),
     }
     return render(request, "web/regulator/follow_up.html", context)
 

@@ -10,18 +10,19 @@ from django.views.decorators.http import require_POST
 
 from complaintdesk.alerts import services as alert_services
 from complaintdesk.alerts.models import Alert, AlertState
+from complaintdesk.centre.jurisdiction import in_charge, shops_in_charge
 from complaintdesk.complaints.choices import State
 from complaintdesk.complaints.models import Category
 from complaintdesk.complaints.queries import visible_complaints
 from complaintdesk.deadlines import services as deadline_services
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.merchants import compliance
-from complaintdesk.merchants.models import Merchant
 from complaintdesk.pledges import services as pledges
 from complaintdesk.pledges.models import PledgeVersion
 from complaintdesk.search import query as search
 from complaintdesk.stats import periods
-from complaintdesk.web import centre_dashboard, metrics
+from complaintdesk.stats.scope import bureau_scope, bureaus_in_scope
+from complaintdesk.web import bureaus, centre_dashboard, metrics
 from complaintdesk.web.display import QUEUE_STATES
 from complaintdesk.web.filters import (
     ALL,
@@ -50,9 +51,11 @@ def dashboard(request):
     }
     if period is None:
         return render(request, "web/regulator/dashboard.html", context, status=422)
-    data = metrics.dashboard(period, today)
-    shops = compliance.check(Merchant.objects.filter(is_active=True))
-    centre = centre_dashboard.section(period)
+    data = metrics.dashboard(period, today, request.user)
+    shops = compliance.check(shops_in_charge(request.user).filter(is_active=True))
+    centre = centre_dashboard.section(
+        period, bureau_scope(request.user), list(bureaus_in_scope(request.user))
+    )
     context.update(
         data=data,
         chart_data=_chart_data(data),
@@ -159,19 +162,25 @@ def complaints(request, query):
             "rows": rows,
             "f": query,
             "states": State.choices,
-            "shops": Merchant.objects.all(),
+            "shops": shops_in_charge(request.user),
             "categories": Category.objects.all(),
             "query": link_query(request, "page"),
             "search_limit": search.LIMIT,
+            "bureaus": bureaus.filter_choices(request.user),
         },
     )
+
+
+def _alerts(user):
+    """The alerts about the shops in the officer's charge (SPEC §11); another's is not found."""
+    return Alert.objects.filter(in_charge(user, "merchant__"))
 
 
 @regulator_required
 @reads_query(AlertListQuery)
 def alerts(request, query):
     state = query["state"]
-    qs = Alert.objects.select_related("merchant", "category").prefetch_related("complaints")
+    qs = _alerts(request.user).select_related("merchant", "category").prefetch_related("complaints")
     if state != ALL:
         qs = qs.filter(state=state)
     return render(
@@ -183,8 +192,13 @@ def alerts(request, query):
 
 @regulator_required
 def alert_detail(request, alert_id: int):
-    alert = get_object_or_404(Alert.objects.select_related("merchant", "category"), pk=alert_id)
-    complaints = alert.complaints.select_related("merchant", "category").order_by("-received_at")
+    alert = get_object_or_404(_alerts(request.user).select_related("merchant", "category"), pk=alert_id)
+    # Those the officer may open: a complaint of the shop transferred to another bureau is that bureau's.
+    complaints = (
+        alert.complaints.filter(pk__in=visible_complaints(request.user).values("pk"))
+        .select_related("merchant", "category")
+        .order_by("-received_at")
+    )
     return render(
         request,
         "web/regulator/alert.html",
@@ -195,7 +209,7 @@ def alert_detail(request, alert_id: int):
 @regulator_required
 @require_POST
 def alert_action(request, alert_id: int, action: str):
-    alert = get_object_or_404(Alert, pk=alert_id)
+    alert = get_object_or_404(_alerts(request.user), pk=alert_id)
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     handler = {"acknowledge": alert_services.acknowledge, "close": alert_services.close}.get(action)
@@ -215,7 +229,7 @@ def alert_action(request, alert_id: int, action: str):
 
 @regulator_required
 def scorecards(request):
-    shops = list(Merchant.objects.all())
+    shops = list(shops_in_charge(request.user))
     opened = metrics.open_counts(shops)
     obligations = {c.merchant.pk: c for c in compliance.check(shops)}
     cards = metrics.scorecards(shops)
@@ -251,9 +265,9 @@ def pledge_versions(request):
                 % {"n": version.number},
             )
             return redirect("web:pledge_versions")
-    versions = list(
-        PledgeVersion.objects.prefetch_related("commitments").annotate(signed=Count("signatures"))
-    )
+    # The signatures of the shops in the officer's charge (a district officer's count its shops only).
+    signed = Count("signatures", filter=in_charge(request.user, "signatures__merchant__"))
+    versions = list(PledgeVersion.objects.prefetch_related("commitments").annotate(signed=signed))
     for version in versions:
         version.confirm = pledge_confirmations(version)
     return render(
@@ -263,7 +277,7 @@ def pledge_versions(request):
             "versions": versions,
             "current": current,
             "form": form,
-            "active_shops": Merchant.objects.filter(is_active=True).count(),
+            "active_shops": shops_in_charge(request.user).filter(is_active=True).count(),
         },
         status=422 if form.errors else 200,
     )

@@ -1,0 +1,64 @@
+"""The 12315 centre's figures of each bureau side by side (SPEC §11, issue 14 item 1): a city-level officer
+compares its bureaus on the figures of the procedure, each bureau's read from its own rows of the centre's
+rollups (`stats.centre.figures`), as `GET /api/v1/stats/centre` gives them (`by_bureau`) and the console's
+dashboard shows them. Which bureaus a user may compare is `scope.bureaus_in_scope`'s business."""
+
+from django.utils.translation import get_language
+
+from complaintdesk.stats import centre
+from complaintdesk.stats.periods import Period
+
+# The figures the dashboard's table compares, by their codes (`centre.rows`): what a bureau received, what
+# it decided, how it kept its duties, how long it took, how it was rated. Every other figure is in each
+# bureau's answer and download all the same; figures of transfers (in and out) are compared too.
+COMPARED = (
+    "received.complaint",
+    "received.report",
+    "received.enquiry",
+    "received.total",
+    "pending",
+    "accepted",
+    "refused",
+    "acceptance_rate",
+    "in_mediation",
+    "agreed",
+    "terminated",
+    "closed",
+    "mediation_success_rate",
+    "amount_recovered",
+    "reports.pending",
+    "enquiries.pending",
+    *(f"duties.{phase}.share_in_time" for phase in centre.DUTIES),
+    *(f"duties.{phase}.missed" for phase in centre.DUTIES),
+    "working_days.to_acceptance.median",
+    "working_days.to_closing.median",
+    "satisfaction.average",
+)
+COMPARED_PREFIXES = ("transfers",)
+
+
+def figures_by_bureau(period: Period, bureaus, now=None) -> list[dict]:
+    """The centre's figures of each of `bureaus` (Bureau rows), in their order, each with the bureau's id and
+    its name in the reader's language."""
+    language = get_language() or "en"
+    return [
+        {**centre.figures(period, bureau.pk, now), "bureau": bureau.pk, "name": bureau.name_in(language)}
+        for bureau in bureaus
+    ]
+
+
+def compared(total: dict, each: list[dict]) -> list[dict]:
+    """The compared figures as rows, labelled in the reader's language (`centre.rows`): each row's value for
+    every bureau of `each` (`figures_by_bureau`), in its order, and for all of them together (`total`)."""
+    by_code = [{row.code: row.value for row in centre.rows(f)} for f in each]
+    return [
+        {
+            "code": row.code,
+            "label": row.label,
+            "unit": row.unit,
+            "total": row.value,
+            "values": [values.get(row.code) for values in by_code],
+        }
+        for row in centre.rows(total)
+        if row.code in COMPARED or row.code.startswith(COMPARED_PREFIXES)
+    ]
