@@ -5,15 +5,17 @@ second consumer signs in from its "join" button and joins with her own order; th
 public page counts 1 accepted.
 
 Run with SCREENSHOTS=1 to also write the group page of docs/groups.md in both languages
-(docs/screenshots/group-page-en.png and group-page-zh.png) from the journey's end."""
+(docs/screenshots/group-page-en.png and group-page-zh.png), with test_browser_centre's `shot`."""
 
 import re
 
-from complaintdesk.complaints import groups
+import pytest
+
+from complaintdesk.complaints import groups, services
 from complaintdesk.complaints.models import Complaint, ComplaintGroup, GroupPost
 from complaintdesk.complaints.tests import factories
 from complaintdesk.web.tests.browser_kit import MARKS, expect
-from complaintdesk.web.tests.test_browser_centre import shot
+from complaintdesk.web.tests.test_browser_centre import TAKE_PICTURES, shot
 
 pytestmark = MARKS
 
@@ -121,12 +123,56 @@ def test_a_second_consumer_joins_a_group_the_shop_answers_once_and_she_accepts(p
     expect(erin.locator("#group-join")).to_contain_text(joined.reference)  # hers, to her only
     expect(erin.locator("#group-answers")).to_contain_text(re.compile(r"Refund\s+—\s+The full price"))
 
-    # The centre's statement beside the shop's answer; then the page as anyone reads it, in both languages.
-    groups.post_statement(
-        group, people.rita, message="The centre asked Acme to recall the batch and checks every refund."
-    )
-    for locale, name in (("en-GB", "group-page-en"), ("zh-CN", "group-page-zh")):
+
+# What the pictures' group says, in the language of each picture.
+PICTURES = {
+    "en-GB": {
+        "name": "group-page-en",
+        "product": PRODUCT,
+        "problem": PROBLEM,
+        "answer": "We are sorry: every swollen power bank is refunded.",
+        "details": "The full price, within 3 days of your acceptance.",
+        "statement": "The centre asked Acme to recall the batch and checks every refund.",
+    },
+    "zh-CN": {
+        "name": "group-page-zh",
+        "product": "PowerMax 20000 移动电源",
+        "problem": "充电几天后电池鼓包、发烫，商家不予处理。",
+        "answer": "非常抱歉：所有鼓包的移动电源一律全额退款。",
+        "details": "您确认接受后3日内退还全部货款。",
+        "statement": "12315中心已要求商家召回该批次产品，并逐笔核查退款。",
+    },
+}
+
+
+@pytest.mark.skipif(not TAKE_PICTURES, reason="set SCREENSHOTS=1 to write docs/screenshots/")
+def test_screenshots_of_a_group_page(people, open_page):
+    """docs/groups.md's pictures: a group of two members as anyone reads it, answered by the shop, one member
+    accepting, with the centre's statement, in English and in Chinese."""
+    for n, (locale, words) in enumerate(PICTURES.items()):
+        first = factories.complaint(
+            people.alice,
+            people.acme,
+            order_number=f"JD-{n}-1",
+            product=words["product"],
+            description=words["problem"],
+        )
+        group = groups.open_group(
+            people.rita, product=words["product"], problem=words["problem"], complaints=[first]
+        )
+        groups.join(
+            group, people.erin, order_number=f"JD-{n}-2", order_date=first.order_date, wanted_outcome="refund"
+        )
+        groups.answer(
+            group,
+            people.bob,
+            message=words["answer"],
+            resolution_type="refund",
+            resolution_text=words["details"],
+        )
+        services.perform(first.pk, people.alice, "accept")
+        groups.post_statement(group, people.rita, message=words["statement"])
         reader = open_page(locale=locale)
         reader.goto(reader.base + f"/groups/{group.pk}/")
         expect(reader.locator("#group-accepted")).to_contain_text("1")
-        shot(reader, name)
+        shot(reader, words["name"])
