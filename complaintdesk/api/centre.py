@@ -1,5 +1,6 @@
 """Reports and enquiries to the 12315 centre (SPEC §7, §10): anyone files one, no token needed (a report may be
-anonymous); the centre's officers list them, read them and decide or answer each once (`centre.matters`).
+anonymous); the centre's officers list them, read them, decide or answer each once, or transfer one to another
+bureau with the reason (`centre.matters`).
 
 Who wrote in is the officers' to know only: these answers are the only ones that carry it, and every one of
 them but the filing's own is for officers (403 to anyone else, for every id alike).
@@ -8,6 +9,7 @@ them but the filing's own is for officers (403 to anyone else, for every id alik
 from datetime import datetime
 from typing import Annotated
 
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -20,10 +22,10 @@ from complaintdesk.accounts.models import Role
 from complaintdesk.api import presenters
 from complaintdesk.api.auth import ANYONE
 from complaintdesk.api.common import Error, Instant, Pages, RowId, ValidationErrorOut
-from complaintdesk.api.complaints import DeadlineOut
-from complaintdesk.centre import letters, matters
+from complaintdesk.api.complaints import DeadlineOut, StrictRowId
+from complaintdesk.centre import letters, matters, transfers
 from complaintdesk.centre.matters import Filing, ReportDecision
-from complaintdesk.centre.models import Matter, MatterChannel, MatterKind, MatterState
+from complaintdesk.centre.models import Matter, MatterChannel, MatterKind, MatterState, Transfer
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.lib.clientip import client_ip
 from complaintdesk.notify import render
@@ -100,6 +102,14 @@ class LetterOut(Schema):
     link: str = Field(description="The letter's printable page.")
 
 
+class TransferOut(Schema):
+    from_bureau: int
+    to_bureau: int
+    reason: str
+    by: str | None = Field(description="The officer who transferred it (username), or null.")
+    at: datetime = Field(description="When the receiving bureau received it: its duty counts from then.")
+
+
 class MatterOut(Schema):
     """A report or an enquiry as the centre's officers see it, with who wrote in."""
 
@@ -108,9 +118,15 @@ class MatterOut(Schema):
     kind: str
     state: str
     channel: str
-    received_at: datetime
+    received_at: datetime = Field(description="When the bureau that holds it received it.")
     bureau: int
     bureau_name: str
+    routing: str = Field(
+        description="Why it first went to its bureau: district (the shop's registered district), platform "
+        "(where the shop's platform is registered), city (neither), no_shop (it names no shop of ours); "
+        "blank before routing was recorded."
+    )
+    transfers: list[TransferOut] = Field(description="Its transfers between bureaus, the oldest first.")
     rule_version: str
     merchant: int | None
     merchant_name: str | None
@@ -154,6 +170,16 @@ class DecisionIn(Schema):
 
 class AnswerIn(Schema):
     answer: _text(matters.REASON_LIMIT) = Field("", description="Required: sent to the enquirer.")
+
+
+class TransferIn(Schema):
+    bureau: StrictRowId | None = Field(
+        None,
+        description="Required: the id of the bureau that receives it (GET /api/v1/bureaus), a JSON integer.",
+    )
+    message: _text(transfers.REASON_LIMIT) = Field(
+        "", description="Required: why that bureau should handle it; kept with the transfer."
+    )
 
 
 # -------------------------------------------------------------------------------------------- handlers
@@ -220,6 +246,17 @@ def _matter(m: Matter, viewer) -> dict:
         "received_at": m.received_at,
         "bureau": m.bureau_id,
         "bureau_name": m.bureau.name_in(get_language() or "en"),
+        "routing": m.routing,
+        "transfers": [
+            {
+                "from_bureau": t.from_bureau_id,
+                "to_bureau": t.to_bureau_id,
+                "reason": t.reason,
+                "by": t.by.username if t.by_id else None,
+                "at": t.at,
+            }
+            for t in m.transfers.all()
+        ],
         "rule_version": m.rule_version.name,
         "merchant": m.merchant_id,
         "merchant_name": m.merchant.name if m.merchant_id else None,
@@ -258,7 +295,11 @@ def _matter(m: Matter, viewer) -> dict:
 
 def _listed(request, kind: str, filters: MatterFilters):
     _officer(request.auth)
-    qs = matters.visible_matters(request.auth).filter(kind=kind).prefetch_related("deadlines")
+    qs = (
+        matters.visible_matters(request.auth)
+        .filter(kind=kind)
+        .prefetch_related("deadlines", Prefetch("transfers", Transfer.objects.select_related("by")))
+    )
     if filters.state:
         qs = qs.filter(state=filters.state)
     if filters.merchant:
@@ -323,3 +364,41 @@ def answer_enquiry(request, enquiry_id: int, payload: AnswerIn):
     matter = _one(request, MatterKind.ENQUIRY, enquiry_id)
     matters.answer_enquiry(matter.pk, request.auth, payload.answer)
     return _matter(_one(request, MatterKind.ENQUIRY, enquiry_id), request.auth)
+
+
+# ----------------------------------------------------------------------------------------------- transfer
+
+TRANSFER_HELP = (
+    "Officers only, on a {kind} that awaits its {duty}: it moves to the bureau named, with the reason "
+    "(`message`); that bureau receives it now and its {duty} is due anew, on its own working calendar. A "
+    "district officer transfers its own bureau's (another bureau's answers 404), to any other bureau: another "
+    "district or up to the city centre. The bureau it is at already, an unknown one, no reason: 422 naming the "
+    "field, nothing changes; one decided already: 409. The answer shows it at its new bureau."
+)
+
+
+def _transferred(request, kind: str, matter_id: int, payload: TransferIn) -> dict:
+    matter = _one(request, kind, matter_id)
+    matters.transfer(matter.pk, request.auth, payload.bureau, payload.message)
+    # Read again whoever sees it now: a district officer who sent it away reads its new state this once.
+    return _matter(Matter.objects.get(pk=matter.pk), request.auth)
+
+
+@reports.post(
+    "/{int:report_id}/transfer",
+    response={200: ReportOut, 403: Error, 404: Error, 409: Error, 422: ValidationErrorOut},
+    summary="Transfer a report to another bureau, with the reason",
+    description=TRANSFER_HELP.format(kind="report", duty="case decision"),
+)
+def transfer_report(request, report_id: int, payload: TransferIn):
+    return _transferred(request, MatterKind.REPORT, report_id, payload)
+
+
+@enquiries.post(
+    "/{int:enquiry_id}/transfer",
+    response={200: EnquiryOut, 403: Error, 404: Error, 409: Error, 422: ValidationErrorOut},
+    summary="Transfer an enquiry to another bureau, with the reason",
+    description=TRANSFER_HELP.format(kind="enquiry", duty="answer"),
+)
+def transfer_enquiry(request, enquiry_id: int, payload: TransferIn):
+    return _transferred(request, MatterKind.ENQUIRY, enquiry_id, payload)

@@ -301,6 +301,8 @@ class CentreOut(Schema):
     closed: int = Field(description="Complaints the centre closed otherwise.")
     mediation_success_rate: float | None = Field(description="agreed ÷ (agreed + terminated), 0–1.")
     amount_recovered: Decimal = Field(description="Money recovered for the consumers by agreements, yuan.")
+    transfers_in: int = Field(description="Transfers into the bureau from another, made in the period.")
+    transfers_out: int = Field(description="Transfers out of the bureau to another, made in the period.")
     reports: ReportsOut
     enquiries: EnquiriesOut
     duties: dict[str, OutcomeOut] = Field(

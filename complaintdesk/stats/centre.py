@@ -6,8 +6,8 @@ The period is a cohort, as the shops' figures are: the matters the centre receiv
 the day it reached the centre, by escalation or filed with it), and what has become of them so far —
 accepted, refused, agreed, terminated, the money recovered, each duty met in time or not, the working days
 to acceptance and to closing, the consumers' ratings. A complaint transferred to another bureau counts at
-the bureau that has it. Who may ask is the API's and the web's business (regulator officers), not this
-module's.
+the bureau that has it; transfers count on the day they were made, out of one bureau and into the other.
+Who may ask is the API's and the web's business (regulator officers), not this module's.
 """
 
 from collections import defaultdict
@@ -32,7 +32,13 @@ from complaintdesk.centre.models import (
 from complaintdesk.complaints.choices import Channel
 from complaintdesk.deadlines.models import CENTRE_PHASES, Deadline, DeadlineStatus, Phase
 from complaintdesk.stats import buckets, centre_rollups
-from complaintdesk.stats.models import ALL_BUREAUS, CentreCount, CentreDutyCount, CentreValueCount
+from complaintdesk.stats.models import (
+    ALL_BUREAUS,
+    CentreCount,
+    CentreDutyCount,
+    CentreTransferCount,
+    CentreValueCount,
+)
 from complaintdesk.stats.periods import Period
 from complaintdesk.stats.queries import outcome, period_dict, ratio
 
@@ -64,6 +70,7 @@ def figures(period: Period, bureau: int = ALL_BUREAUS, now=None) -> dict:
         "period": period_dict(period),
         "bureau": bureau or None,
         **_matters(counts),
+        **_transfers(period, bureau),
         "duties": _duties(period, bureau, now),
         "working_days": _working_days(values),
         "satisfaction": _satisfaction(values.get(centre_rollups.RATING, {})),
@@ -128,6 +135,17 @@ def _matters(counts: list[dict]) -> dict:
             "pending": enquiries[centre_rollups.PENDING],
             "answered": enquiries[MatterState.ANSWERED],
         },
+    }
+
+
+def _transfers(period: Period, bureau: int) -> dict[str, int]:
+    """Transfers made in the period (by their own day, not the matters'): into the bureau from another and out
+    of it to another; of every bureau, each transfer once in and once out."""
+    rows = _between(CentreTransferCount, period, bureau).values("direction").annotate(n=Sum("n"))
+    moved = {r["direction"]: r["n"] for r in rows}
+    return {
+        "transfers_in": moved.get(centre_rollups.IN, 0),
+        "transfers_out": moved.get(centre_rollups.OUT, 0),
     }
 
 
@@ -297,6 +315,9 @@ def rows(f: dict) -> list[Row]:
     section = _("Mediation terminated, by ground")
     for ground, label in TerminationGround.choices:
         add(section, label, f"terminated_by_ground.{ground}", f["terminated_by_ground"][str(ground)])
+    section = _("Transfers between bureaus")
+    add(section, _("Transferred in from another bureau"), "transfers_in", f["transfers_in"])
+    add(section, _("Transferred out to another bureau"), "transfers_out", f["transfers_out"])
     section = _("Reports and enquiries")
     add(section, _("Reports awaiting a decision"), "reports.pending", f["reports"]["pending"])
     add(section, _("Reports: case opened"), "reports.case_opened", f["reports"]["case_opened"])

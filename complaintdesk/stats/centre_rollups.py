@@ -7,7 +7,8 @@ How:
    local day the centre received it, bureau, kind, via, channel, where it stands, the decision's ground),
    with whether it was accepted and the money recovered; +1 per duty on (day, bureau, phase) with its
    outcome so far; the working days to acceptance and to closing and the consumer's rating on (day,
-   bureau, measure, value).
+   bureau, measure, value); each transfer +1 out of the sending bureau and +1 into the receiving one, on the
+   day of the transfer.
 2. The ledger (`CentreLedger`) keeps what each matter has added, exactly as added. `refresh` locks the
    matter's ledger row, reads the matter's rows, writes the new contribution minus the recorded one and
    records the new one. So it may run any number of times, after any change made in any way: on every save
@@ -34,7 +35,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from complaintdesk.centre.duties import calendar_of
-from complaintdesk.centre.models import Bureau, CentreCase, Matter, MatterState, Outcome, Rating
+from complaintdesk.centre.models import Bureau, CentreCase, Matter, MatterState, Outcome, Rating, Transfer
 from complaintdesk.deadlines.calendar import BusinessCalendar, UncoveredYearError
 from complaintdesk.deadlines.models import CENTRE_PHASES, Deadline
 from complaintdesk.stats import periods, rollups
@@ -47,6 +48,8 @@ PENDING = "pending"
 ACCEPTED = "accepted"
 TO_ACCEPTANCE = "to_acceptance"
 RATING = "rating"
+# A transfer's direction (CentreTransferCount.direction).
+IN, OUT = "in", "out"
 
 
 def to_closing(kind: str) -> str:
@@ -61,6 +64,15 @@ class DutyFacts:
     due_at: datetime
 
     FIELDS = ("phase", "status", "met_at", "due_at")
+
+
+@dataclass(frozen=True)
+class TransferFacts:
+    at: datetime
+    from_bureau: int
+    to_bureau: int
+
+    FIELDS = ("at", "from_bureau_id", "to_bureau_id")
 
 
 @dataclass(frozen=True)
@@ -79,6 +91,7 @@ class MatterFacts:
     amount: Decimal | None
     duties: tuple[DutyFacts, ...] = ()
     score: int | None = None
+    transfers: tuple[TransferFacts, ...] = ()
 
 
 # ------------------------------------------------------------------------------------------- the facts
@@ -100,7 +113,9 @@ def case_state(outcome: str, refused_at, accepted_at) -> str:
     return ACCEPTED if accepted_at is not None else PENDING
 
 
-def case_facts(row: tuple, duties: tuple[DutyFacts, ...], score: int | None) -> MatterFacts:
+def case_facts(
+    row: tuple, duties: tuple[DutyFacts, ...], score: int | None, transfers: tuple[TransferFacts, ...] = ()
+) -> MatterFacts:
     (_id, received_at, bureau, via, channel, outcome, accepted_at, refused_at, refusal_ground, ended_at,
      termination_ground, amount) = row  # fmt: skip
     state = case_state(outcome, refused_at, accepted_at)
@@ -110,20 +125,29 @@ def case_facts(row: tuple, duties: tuple[DutyFacts, ...], score: int | None) -> 
     )
     return MatterFacts(
         "complaint", received_at, bureau, via, channel, state, ground, accepted_at, closed_at, amount,
-        duties, score,
+        duties, score, transfers,
     )  # fmt: skip
 
 
-def matter_facts(row: tuple, duties: tuple[DutyFacts, ...]) -> MatterFacts:
+def matter_facts(
+    row: tuple, duties: tuple[DutyFacts, ...], transfers: tuple[TransferFacts, ...] = ()
+) -> MatterFacts:
     _id, kind, received_at, bureau, channel, state, decided_at = row
     if state == MatterState.RECEIVED:
-        return MatterFacts(kind, received_at, bureau, "", channel, PENDING, 0, None, None, None, duties)
-    return MatterFacts(kind, received_at, bureau, "", channel, state, 0, None, decided_at, None, duties)
+        state, decided_at = PENDING, None
+    return MatterFacts(
+        kind, received_at, bureau, "", channel, state, 0, None, decided_at, None, duties, None, transfers
+    )
 
 
 def _duties(**owner) -> tuple[DutyFacts, ...]:
     rows = Deadline.objects.filter(**owner, phase__in=CENTRE_PHASES).order_by("phase")
     return tuple(DutyFacts(*row) for row in rows.values_list(*DutyFacts.FIELDS))
+
+
+def _transfers(**owner) -> tuple[TransferFacts, ...]:
+    rows = Transfer.objects.filter(**owner).order_by("at", "id")
+    return tuple(TransferFacts(*row) for row in rows.values_list(*TransferFacts.FIELDS))
 
 
 def facts_of(owner: str, owner_id: int) -> MatterFacts | None:
@@ -134,9 +158,11 @@ def facts_of(owner: str, owner_id: int) -> MatterFacts | None:
         if row is None:
             return None
         score = Rating.objects.filter(complaint_id=owner_id).values_list("score", flat=True).first()
-        return case_facts(row, _duties(complaint_id=owner_id), score)
+        return case_facts(row, _duties(complaint_id=owner_id), score, _transfers(complaint_id=owner_id))
     row = Matter.objects.filter(pk=owner_id).values_list(*MATTER_FIELDS).first()
-    return None if row is None else matter_facts(row, _duties(matter_id=owner_id))
+    if row is None:
+        return None
+    return matter_facts(row, _duties(matter_id=owner_id), _transfers(matter_id=owner_id))
 
 
 # ------------------------------------------------------------------------------------------- working days
@@ -207,6 +233,10 @@ def contribution(f: MatterFacts, workdays: WorkingDays) -> list[Row]:
     if f.score is not None:
         measures.append((RATING, f.score))
     rows += [["centre_values", [day, f.bureau, m, v], [1]] for m, v in measures if v is not None]
+    for t in f.transfers:  # on the day of the transfer, out of one bureau and into the other
+        moved = periods.local_day(t.at).isoformat()
+        rows.append(["centre_transfers", [moved, t.from_bureau, OUT, t.to_bureau], [1]])
+        rows.append(["centre_transfers", [moved, t.to_bureau, IN, t.from_bureau], [1]])
     return rows
 
 
@@ -268,14 +298,23 @@ def recompute(deltas: rollups.Deltas, chunk_size: int = 5000) -> dict[tuple[str,
     scores = dict(
         Rating.objects.filter(complaint__centre_case__isnull=False).values_list("complaint_id", "score")
     )
+    transfers = defaultdict(list)
+    moves = Transfer.objects.order_by("at", "id").values_list(
+        "complaint_id", "matter_id", *TransferFacts.FIELDS
+    )
+    for complaint_id, matter_id, *facts in moves.iterator(chunk_size=chunk_size):
+        owner = (COMPLAINT, complaint_id) if complaint_id is not None else (MATTER, matter_id)
+        transfers[owner].append(TransferFacts(*facts))
     ledger = {}
     cases = CentreCase.objects.order_by().values_list(*CASE_FIELDS)
     for row in cases.iterator(chunk_size=chunk_size):
         owner = (COMPLAINT, row[0])
-        ledger[owner] = counted(case_facts(row, tuple(duties[owner]), scores.get(row[0])))
+        ledger[owner] = counted(
+            case_facts(row, tuple(duties[owner]), scores.get(row[0]), tuple(transfers[owner]))
+        )
     for row in Matter.objects.order_by().values_list(*MATTER_FIELDS).iterator(chunk_size=chunk_size):
         owner = (MATTER, row[0])
-        ledger[owner] = counted(matter_facts(row, tuple(duties[owner])))
+        ledger[owner] = counted(matter_facts(row, tuple(duties[owner]), tuple(transfers[owner])))
     for rows_of_owner in ledger.values():
         add(deltas, rows_of_owner, +1)
     return ledger

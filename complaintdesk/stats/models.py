@@ -194,6 +194,25 @@ class CentreValueCount(Rollup):
         ]
 
 
+class CentreTransferCount(Rollup):
+    """Transfers between bureaus made on `day` (the day of the transfer, whenever the matter was received), by
+    bureau × direction × the other bureau: `in`, received from `other`; `out`, sent to `other` (SPEC §11).
+    The row of every bureau (ALL_BUREAUS) counts each transfer once in and once out."""
+
+    day = models.DateField()
+    bureau = models.IntegerField()
+    direction = models.CharField(max_length=3, help_text="in or out")
+    other = models.IntegerField(help_text="The bureau it came from (in) or went to (out).")
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bureau", "day", "direction", "other"], name="centretransfercount_key"
+            )
+        ]
+
+
 class CentreLedger(models.Model):
     """What each matter of the centre (a complaint at the centre, a report, an enquiry) has added to the
     centre's rollups so far, exactly as added: a change subtracts this and adds the new contribution, so

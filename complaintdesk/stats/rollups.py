@@ -38,6 +38,7 @@ from complaintdesk.stats.models import (
     ALL_SHOPS,
     CentreCount,
     CentreDutyCount,
+    CentreTransferCount,
     CentreValueCount,
     CommitmentCount,
     ComplaintCount,
@@ -83,6 +84,7 @@ TABLES = {
         ("total", "met_in_time", "met_late", "cancelled", "paused"),
     ),
     "centre_values": Table(CentreValueCount, ("day", "bureau", "measure", "value"), ("n",)),
+    "centre_transfers": Table(CentreTransferCount, ("day", "bureau", "direction", "other"), ("n",)),
 }
 
 
