@@ -8,6 +8,7 @@ from complaintdesk.web.views import (
     consumer,
     exports,
     filings,
+    flags,
     followup,
     groups,
     letters,
@@ -45,6 +46,8 @@ urlpatterns = [
         name="evidence",
     ),
     path("complaints/<int:complaint_id>/commitments/", complaints.commitments, name="commitments"),
+    # An officer clears a flag for review with a note (officers only)
+    path("complaints/<int:complaint_id>/flags/<int:flag_id>/clear/", flags.clear, name="clear_flag"),
     # Before the actions: `rating` is no lifecycle action
     path("complaints/<int:complaint_id>/rating/", ratings.rate, name="rate"),
     path("complaints/<int:complaint_id>/<slug:action>/", complaints.act, name="act"),
@@ -82,6 +85,7 @@ urlpatterns = [
     path("console/groups/<int:group_id>/statement/", groups.statement, name="group_statement"),
     path("console/groups/<int:group_id>/close/", groups.close, name="close_group"),
     path("console/filings/", filings.review_queue, name="filings"),
+    path("console/flags/", flags.open_list, name="flags"),
     path("console/alerts/<int:alert_id>/", regulator.alert_detail, name="alert"),
     path("console/alerts/<int:alert_id>/<slug:action>/", regulator.alert_action, name="alert_action"),
     path("console/scorecards/", regulator.scorecards, name="regulator_scorecards"),

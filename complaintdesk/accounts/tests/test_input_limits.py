@@ -14,6 +14,7 @@ from complaintdesk.web.forms import (
     complaints,
     consumer,
     filings,
+    flags,
     followup,
     groups,
     merchant,
@@ -24,8 +25,8 @@ from complaintdesk.web.forms import (
 )
 
 WEB_FORM_MODULES = [
-    centre, common, complaints, consumer, filings, followup, groups, merchant, notifications, public, ratings,
-    regulator,
+    centre, common, complaints, consumer, filings, flags, followup, groups, merchant, notifications, public,
+    ratings, regulator,
 ]  # fmt: skip
 
 

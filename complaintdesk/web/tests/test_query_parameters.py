@@ -14,7 +14,7 @@ from complaintdesk.alerts.models import AlertKind
 from complaintdesk.alerts.services import raise_alert
 from complaintdesk.centre import matters
 from complaintdesk.centre.matters import Filing
-from complaintdesk.centre.models import MatterKind
+from complaintdesk.centre.models import Flag, FlagReason, MatterKind
 from complaintdesk.complaints import evidence, groups
 from complaintdesk.complaints.tests import factories
 from complaintdesk.notify.models import Notification
@@ -66,6 +66,9 @@ def world(people):
         "notification_id": notice.pk,
         "matter_id": report.pk,
         "group_id": group.pk,
+        "flag_id": Flag.objects.create(
+            complaint=complaint, reason=FlagReason.REPEAT, raised_at=complaint.received_at
+        ).pk,
         "notice_id": 987654,  # a letter's page: any id answers without reading a parameter
     }
 

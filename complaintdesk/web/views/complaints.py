@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from complaintdesk.accounts.models import Role
-from complaintdesk.complaints import centre, evidence, lifecycle, services
+from complaintdesk.complaints import centre, evidence, flags, lifecycle, services
 from complaintdesk.complaints.queries import visible_complaints
 from complaintdesk.deadlines.models import CENTRE_PHASES, SHOP_PHASES
 from complaintdesk.lib.errors import Conflict, FieldError
@@ -59,7 +59,7 @@ def _render(request, complaint, forms=None, evidence_form=None, tags_form=None, 
         "centre_duties": [deadline_view(d, now) for d in rows if d.phase in CENTRE_PHASES],
         "centre_case": case,
         "centre_bureau": case.bureau.name_in(get_language() or "en") if case else "",
-        "events": complaint.events.select_related("actor"),
+        "events": flags.events_seen_by(complaint, request.user),
         "evidence": complaint.evidence.all(),
         "action_forms": [(a, bound.get(a) or ActionForm(a, complaint=complaint)) for a in actions],
         "default_action": default_action(actions),
