@@ -20,7 +20,7 @@ from complaintdesk.accounts.models import ApiToken
 from complaintdesk.alerts.models import Alert
 from complaintdesk.api.api import api as ninja_api
 from complaintdesk.api.tests import world
-from complaintdesk.complaints.models import Complaint, ComplaintEvent
+from complaintdesk.complaints.models import Complaint, ComplaintEvent, ComplaintGroup, GroupPost
 from complaintdesk.merchants.models import Merchant
 from complaintdesk.notify.models import Notification
 from complaintdesk.promotions.models import Promotion
@@ -44,6 +44,7 @@ PUBLIC_OPERATIONS = {
     "GET /api/v1/stats/open-data",  # anonymised open data
     "POST /api/v1/reports",  # anyone reports a shop to the 12315 centre, anonymously if they like
     "POST /api/v1/enquiries",  # anyone asks the 12315 centre
+    "GET /api/v1/groups/{group_id}",  # a group complaint's public page: no personal data
 }
 # Regulator-only operations: every other role gets 403 (the same for every id, so nothing leaks).
 REGULATOR_ONLY = {
@@ -64,9 +65,15 @@ REGULATOR_ONLY = {
     "GET /api/v1/enquiries",
     "GET /api/v1/enquiries/{enquiry_id}",
     "POST /api/v1/enquiries/{enquiry_id}/answer",
+    # Group complaints: the centre opens them, speaks on their pages and closes them.
+    "POST /api/v1/groups",
+    "POST /api/v1/groups/{group_id}/statement",
+    "POST /api/v1/groups/{group_id}/close",
 }
 # Shops are not a consumer's tenant: any consumer may read a shop's public profile.
 CONSUMER_SEES_EVERY_SHOP = {"GET /api/v1/merchants/{merchant_id}"}
+# Any consumer may join any shop's open group complaint: it files a complaint of their own.
+CONSUMER_JOINS_ANY_GROUP = {"POST /api/v1/groups/{group_id}/join"}
 # Path parameters that name no tenant's object: the pledge is one for everybody; action and number are verbs.
 SHARED_PARAMETERS = {"version_id", "action", "number"}
 TENANT_ROLES = ("consumer", "agent", "coordinator")
@@ -161,6 +168,7 @@ PATH_VALUES = {
     "report_id": lambda t, v: t.report,
     "enquiry_id": lambda t, v: t.enquiry,
     "flag_id": lambda t, v: t.flag,
+    "group_id": lambda t, v: t.group,
     "version_id": lambda t, v: v,
     "action": lambda t, v: "respond",
     "number": lambda t, v: 1,
@@ -201,6 +209,12 @@ def _snapshot(tenant: world.Tenant):
         Alert.objects.filter(pk=tenant.alert).values_list("state", "note").get(),
         (merchant.is_active, merchant.service_phone, merchant.service_hours),
         Notification.objects.filter(pk=tenant.notification).values_list("read_at", flat=True).get(),
+        (
+            ComplaintGroup.objects.filter(pk=tenant.group).values_list("state", flat=True).get(),
+            GroupPost.objects.filter(group=tenant.group).count(),
+            # Its complaint stays in its group (a consumer may join any group: the members may grow).
+            Complaint.objects.filter(pk=tenant.complaint).values_list("group_id", flat=True).get(),
+        ),
     )
 
 
@@ -272,7 +286,9 @@ def test_api_another_tenants_object_is_not_found_and_never_shows(
 
     names_object = any("{" + p + "}" in path for p in PATH_VALUES if p not in SHARED_PARAMETERS)
     missing_answer = call(method, _url(path, other, version, missing=True), operation, None)
-    if names_object and not (role == "consumer" and name in CONSUMER_SEES_EVERY_SHOP):
+    if names_object and not (
+        role == "consumer" and name in CONSUMER_SEES_EVERY_SHOP | CONSUMER_JOINS_ANY_GROUP
+    ):
         # Exactly as if it did not exist: the same status and the same message.
         assert other_answer.status_code in (403, 404), other_text[:300]
         assert other_answer.status_code == missing_answer.status_code, (
@@ -336,6 +352,7 @@ WEB_KWARGS = {
     "notice_id": lambda t, v: t.letter,
     "matter_id": lambda t, v: t.report,
     "flag_id": lambda t, v: t.flag,
+    "group_id": lambda t, v: t.group,
     "version_id": lambda t, v: v,
     "action": lambda t, v: "respond",
     # A local mail file's name: the regulator's only, no tenant's object.

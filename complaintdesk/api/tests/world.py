@@ -1,7 +1,8 @@
 """Two tenants with one of everything each, for the fuzz and tenancy-matrix tests.
 
 Acme (Bob agent, Carol coordinator) has Alice's complaint, an evidence file, a filing and an alert;
-Bazaar (Dave agent) has Erin's, the same again. Rita regulates; a published pledge is signed by Acme.
+Bazaar (Dave agent) has Erin's, the same again. Each tenant's complaint is in a group complaint of its shop.
+Rita regulates; a published pledge is signed by Acme.
 """
 
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from django.utils import timezone
 from complaintdesk.alerts import services as alerts
 from complaintdesk.centre import letters, matters
 from complaintdesk.centre.models import Flag, FlagReason, MatterKind, NoticeKind
-from complaintdesk.complaints import evidence
+from complaintdesk.complaints import evidence, groups
 from complaintdesk.complaints.tests import factories
 from complaintdesk.notify.models import Notification
 from complaintdesk.pledges import services as pledges
@@ -44,6 +45,7 @@ class Tenant:
     report: int  # the consumer's report about the shop, with her phone: the officers' only to see
     enquiry: int  # the consumer's enquiry about the shop
     flag: int = 0  # a flag for review of the complaint: the officers' only to see and clear
+    group: int = 0  # a group complaint of the shop with the consumer's complaint (its page is public)
 
 
 def _tenant(consumer, merchant, staff) -> Tenant:
@@ -109,5 +111,9 @@ def build(people) -> tuple[Tenant, Tenant, int]:
     pledges.publish(version.pk, people.rita)
     own = _tenant(people.alice, people.acme, people.bob)
     other = _tenant(people.erin, people.bazaar, people.dave)
+    for tenant in (own, other):
+        tenant.group = groups.open_group(
+            people.rita, product="Kettle", problem="Stops heating.", complaints=[tenant.complaint]
+        ).pk
     own.flag, other.flag = _flag(own.complaint), _flag(other.complaint)
     return own, other, version.pk
