@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from complaintdesk.complaints import groups
 from complaintdesk.merchants import profile
 from complaintdesk.merchants.models import Merchant
 from complaintdesk.stats import periods
@@ -43,7 +44,11 @@ def scorecard(request, merchant_id: int):
     return render(
         request,
         "web/public/scorecard.html",
-        {"card": metrics.scorecard(shop), "hours": service_hours_lines(shop.service_hours)},
+        {
+            "card": metrics.scorecard(shop),
+            "hours": service_hours_lines(shop.service_hours),
+            "groups": groups.groups_of_shop(shop),
+        },
     )
 
 
