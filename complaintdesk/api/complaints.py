@@ -9,18 +9,28 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import paginate
 from pydantic import AfterValidator, StrictInt, StringConstraints
 
 from complaintdesk.accounts import ratelimit
 from complaintdesk.api import presenters
-from complaintdesk.api.common import Error, Instant, Pages, QueryText, RowId, ValidationErrorOut, WarningOut
+from complaintdesk.api.common import (
+    Error,
+    Instant,
+    PageIn,
+    PageOut,
+    QueryText,
+    RowId,
+    ValidationErrorOut,
+    WarningOut,
+    paged,
+)
 from complaintdesk.api.flags import FlagOut
 from complaintdesk.complaints import evidence, intake, services
 from complaintdesk.complaints.centre import Details
 from complaintdesk.complaints.choices import Channel, Kind, ResolutionType, Sector, WantedOutcome
 from complaintdesk.complaints.lifecycle import ACTIONS
 from complaintdesk.complaints.queries import (
+    NEWEST_FIRST,
     earlier_complaint_about_the_same_order,
     overdue_filter,
     visible_complaints,
@@ -339,9 +349,18 @@ def _reload(request, pk):
     return get_object_or_404(visible_complaints(request.auth), pk=pk)
 
 
-@router.get("", response=list[ComplaintOut], summary="List the complaints you may see")
-@paginate(Pages, page_size=50)
-def list_complaints(request, filters: Query[ComplaintFilters]):
+class ComplaintPageOut(PageOut):
+    items: list[ComplaintOut]
+
+
+@router.get(
+    "",
+    response={200: ComplaintPageOut, 422: ValidationErrorOut},
+    summary="List the complaints you may see",
+    description="Newest first (best match first with `q`), 50 a page: follow `next` as `cursor` for the "
+    "page after; `page` numbers reach the first 10,000 rows. `count` is exact up to 10,000, null beyond.",
+)
+def list_complaints(request, filters: Query[ComplaintFilters], paging: Query[PageIn]):
     qs = visible_complaints(request.auth)
     if filters.state:
         qs = qs.filter(state=filters.state)
@@ -357,7 +376,8 @@ def list_complaints(request, filters: Query[ComplaintFilters]):
         qs = qs.filter(overdue_filter(filters.overdue))
     if filters.q:
         qs = search.matching(qs, filters.q, search.Scope.of(request.auth, filters.merchant))
-    return presenters.Presented(qs, lambda c: presenters.complaint(c, request.auth, in_list=True))
+    order = search.order_of(qs, NEWEST_FIRST)
+    return paged(qs, order, paging, lambda c: presenters.complaint(c, request.auth, in_list=True))
 
 
 @router.get("/{int:complaint_id}", response={200: ComplaintDetailOut, 404: Error})

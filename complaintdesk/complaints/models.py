@@ -134,6 +134,10 @@ class Complaint(models.Model):
         indexes = [
             models.Index(fields=["merchant", "state"]),
             models.Index(fields=["consumer", "-received_at"]),
+            # The lists filtered by shop or by state, newest first (`queries.NEWEST_FIRST`): their pages walk
+            # these from the cursor, where (merchant, state) would sort every complaint of a big shop.
+            models.Index(fields=["merchant", "received_at"], name="complaint_shop_newest"),
+            models.Index(fields=["state", "received_at"], name="complaint_state_newest"),
         ]
         constraints = [
             models.UniqueConstraint(

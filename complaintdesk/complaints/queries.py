@@ -6,7 +6,12 @@ from django.utils import timezone
 from complaintdesk.accounts.models import Role
 from complaintdesk.centre.jurisdiction import in_bureau, officer_bureau
 from complaintdesk.complaints.models import Complaint
-from complaintdesk.deadlines.models import SHOP_PHASES, Deadline, DeadlineStatus
+from complaintdesk.deadlines.models import SHOP_RUNNING, Deadline
+from complaintdesk.lib.cursor import Key, Order
+from complaintdesk.lib.literal import literal
+
+# The complaint lists' order, newest first (the model's own), as their pages walk it (lib.cursor).
+NEWEST_FIRST = Order("complaints", (Key("received_at", descending=True), Key("id", descending=True)))
 
 
 def visible_complaints(user) -> QuerySet[Complaint]:
@@ -28,13 +33,8 @@ def overdue_filter(overdue: bool, now=None):
     """Complaints with a deadline of the shop's that has passed without the shop meeting it (a late duty of
     the 12315 centre's is the centre's, not the shop's)."""
     now = now or timezone.now()
-    late = Deadline.objects.filter(
-        complaint=OuterRef("pk"),
-        phase__in=SHOP_PHASES,
-        met_at__isnull=True,
-        status__in=[DeadlineStatus.OPEN, DeadlineStatus.BREACHED],
-        due_at__lt=now,
-    )
+    # Read from the partial index of the running duties (deadline_shop_running), its terms as literals.
+    late = Deadline.objects.filter(literal(SHOP_RUNNING), complaint=OuterRef("pk"), due_at__lt=now)
     return Exists(late) if overdue else ~Exists(late)
 
 

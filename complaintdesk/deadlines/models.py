@@ -232,6 +232,16 @@ class DeadlineStatus(models.TextChoices):
     CANCELLED = "cancelled", _("No longer applies")
 
 
+# A duty of the shop's that still runs: not met, open or breached (late, still unanswered); paused ones wait
+# for the consumer. The condition of the partial index `deadline_shop_running`: queries that want the index
+# write it with `lib.literal` (SQLite matches a partial index only on literal terms).
+SHOP_RUNNING = models.Q(
+    phase__in=sorted(SHOP_PHASES),
+    met_at__isnull=True,
+    status__in=sorted([DeadlineStatus.OPEN, DeadlineStatus.BREACHED]),
+)
+
+
 class Deadline(models.Model):
     """A duty with its due time: a complaint's (the shop's, or the centre's once it reached the centre) or a
     report's or enquiry's (`centre.Matter`), never both."""
@@ -308,6 +318,12 @@ class Deadline(models.Model):
                 fields=["due_at"],
                 condition=models.Q(phase__in=sorted(CENTRE_PHASES), met_at__isnull=True),
                 name="deadline_centre_to_do",
+            ),
+            # Used by the complaint lists' `overdue` filter (`complaints.queries.overdue_filter`): whether a
+            # complaint has a running duty of the shop's past due is one look-up in an index of the running
+            # ones, which also holds the due time, never a read of the deadline rows.
+            models.Index(
+                fields=["complaint", "due_at"], condition=SHOP_RUNNING, name="deadline_shop_running"
             ),
         ]
         verbose_name = _("deadline")

@@ -18,15 +18,18 @@ those whose words match, best first.
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import IntegerField, QuerySet
 from django.db.models.expressions import RawSQL
 
 from complaintdesk.accounts.models import MERCHANT_ROLES, Role
+from complaintdesk.lib.cursor import Key, Order
 from complaintdesk.search.models import FTS_TABLE, ComplaintText
 from complaintdesk.search.text import Phrase, parse
 
 # The matches a search ranks and answers: the newest this many in the reader's scope (docs/decisions.md).
 LIMIT = 1000
+# The order of `matching`'s results, for their pages: each row's place in the ranking, then its id.
+RANK = Order("search", (Key("search_rank"), Key("id")))
 
 
 @dataclass(frozen=True)
@@ -64,12 +67,15 @@ def matching(complaints: QuerySet, query: str, scope: Scope) -> QuerySet:
     if not query.strip():
         return complaints
     phrases = parse(query)
-    if not phrases or scope.nobody:
-        return complaints.none()
-    ids = ranked_ids(phrases, scope)
-    if not ids:
-        return complaints.none()
-    return complaints.filter(pk__in=ids).order_by(_position_in(complaints.model, ids))
+    ids = ranked_ids(phrases, scope) if phrases and not scope.nobody else []
+    # The rank is an annotation, so that a list of results pages by it (`RANK`, lib.cursor).
+    ranked = complaints.filter(pk__in=ids).annotate(search_rank=_position_in(complaints.model, ids))
+    return ranked.order_by("search_rank") if ids else ranked.none()
+
+
+def order_of(results: QuerySet, otherwise: Order) -> Order:
+    """The order `matching`'s `results` page by: RANK, or `otherwise` when the query was blank (no search)."""
+    return RANK if "search_rank" in results.query.annotations else otherwise
 
 
 def _position_in(model, ids: list[int]) -> RawSQL:
@@ -78,8 +84,10 @@ def _position_in(model, ids: list[int]) -> RawSQL:
     q = connection.ops.quote_name
     column = f"{q(model._meta.db_table)}.{q(model._meta.pk.column)}"
     if connection.vendor == "postgresql":
-        return RawSQL(f"array_position(%s::bigint[], {column})", (ids,))
-    return RawSQL(f"instr(%s, ',' || {column} || ',')", (f",{','.join(map(str, ids))},",))
+        return RawSQL(f"array_position(%s::bigint[], {column})", (ids,), output_field=IntegerField())
+    return RawSQL(
+        f"instr(%s, ',' || {column} || ',')", (f",{','.join(map(str, ids))},",), output_field=IntegerField()
+    )
 
 
 def ranked_ids(phrases: list[Phrase], scope: Scope, limit: int | None = None) -> list[int]:
