@@ -12,10 +12,11 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 
+from complaintdesk.accounts.models import Role, User
 from complaintdesk.alerts.models import Alert
 from complaintdesk.centre.models import Matter, Notice, Recipient
-from complaintdesk.complaints import services
-from complaintdesk.complaints.models import Complaint, State
+from complaintdesk.complaints import groups, services
+from complaintdesk.complaints.models import Complaint, ComplaintGroup, State
 from complaintdesk.complaints.tests import factories
 from complaintdesk.merchants.models import Merchant
 from complaintdesk.notify import mailfiles
@@ -195,6 +196,27 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(open_page, se
     walk(to_consumer.complaint.consumer.username).visit(
         f"/letters/{to_consumer.pk}/", "a letter to a consumer"
     )
+
+    # A group complaint: its public page for anyone, the join form (refused once) for a consumer who is not a
+    # member, the console's and the workbench's pages of it. The demo's group, else one opened here.
+    group = ComplaintGroup.objects.order_by("pk").first() or groups.open_group(
+        User.objects.get(username="regulator"),
+        product="PowerMax 20000",
+        problem="The power bank swells after a few days of charging.",
+        complaints=[first(State.SUBMITTED)],
+    )
+    anyone.visit(f"/groups/{group.pk}/", "a group complaint's public page")
+    outsider = User.objects.filter(role=Role.CONSUMER).exclude(complaints__group=group).order_by("pk").first()
+    joiner = walk(outsider.username)
+    if joiner.visit(f"/groups/{group.pk}/join/", "the form joining a group"):
+        joiner.page.locator("main form.stack button[type=submit]").click()
+        expect(joiner.page.locator("#form-errors")).to_be_visible()
+        joiner.check("the form joining a group with its errors")
+    for path in ("/console/groups/", f"/console/groups/{group.pk}/"):
+        officer.visit(path)
+    shop_staff = walk(staff_login(group.members.order_by("pk").first(), "agent"))
+    for path in ("/workbench/groups/", f"/workbench/groups/{group.pk}/"):
+        shop_staff.visit(path)
 
     # A phone: the header folds into a menu.
     walk("regulator", width=390, height=844).visit("/console/escalations/", "the console on a phone")
