@@ -79,6 +79,7 @@ urlpatterns = [
     path("console/matters/", centre.matter_list, name="matters"),
     path("console/matters/<int:matter_id>/", centre.matter_detail, name="matter"),
     path("console/matters/<int:matter_id>/decide/", centre.decide, name="decide_matter"),
+    path("console/matters/<int:matter_id>/transfer/", centre.transfer, name="transfer_matter"),
     path("console/groups/", groups.console_groups, name="console_groups"),
     path("console/groups/new/", groups.open_group, name="open_group"),
     path("console/groups/<int:group_id>/", groups.console_group, name="console_group"),

@@ -5,9 +5,9 @@ filed are `centre.matters`' (one place for the API and the web); these forms onl
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from complaintdesk.centre import matters
+from complaintdesk.centre import matters, transfers
 from complaintdesk.centre.matters import Filing, ReportDecision
-from complaintdesk.centre.models import MatterChannel, MatterKind
+from complaintdesk.centre.models import Bureau, MatterChannel, MatterKind
 from complaintdesk.merchants.models import Merchant
 from complaintdesk.web.forms.common import LabelledForm
 
@@ -139,3 +139,24 @@ class AnswerForm(LabelledForm):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Sent to the enquirer if they can be reached; kept with the enquiry."),
     )
+
+
+class TransferForm(LabelledForm):
+    """An officer's transfer of a report or an enquiry to another bureau: any bureau but the one holding it.
+    The checks are `centre.matters.transfer`'s; an id that is not offered is refused here on its field."""
+
+    bureau = forms.TypedChoiceField(label=_("Receiving bureau"), coerce=int)
+    message = forms.CharField(
+        label=_("Why this bureau"),
+        max_length=transfers.REASON_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept with the transfer; the receiving bureau's duty starts when it receives it."),
+    )
+
+    def __init__(self, *args, holding: int | None = None, language: str = "en", **kwargs):
+        kwargs.setdefault("prefix", "transfer")
+        super().__init__(*args, **kwargs)
+        others = Bureau.objects.exclude(pk=holding) if holding is not None else Bureau.objects.all()
+        self.fields["bureau"].choices = [("", _("Choose the bureau"))] + [
+            (b.pk, b.name_in(language)) for b in others
+        ]

@@ -1,6 +1,7 @@
 """Reports and enquiries on the web (issue 13 item 3): the public's report and enquiry forms (signed in or not;
 an officer uses them to record a call, a visit or a letter), and the officer's console: the list with its
-filters and a matter's page with its decision or answer and its letters.
+filters and a matter's page with its decision or answer, its letters, where it was routed and its transfer to
+another bureau.
 
 Who wrote in shows on the console's pages only, which are the officers'; nobody else sees a matter at all.
 """
@@ -24,7 +25,7 @@ from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.web import bureaus
 from complaintdesk.web.display import deadline_view
 from complaintdesk.web.filters import ALL, MatterListQuery, link_query, reads_query
-from complaintdesk.web.forms.centre import AnswerForm, DecisionForm, EnquiryForm, ReportForm
+from complaintdesk.web.forms.centre import AnswerForm, DecisionForm, EnquiryForm, ReportForm, TransferForm
 from complaintdesk.web.forms.common import show_field_errors
 from complaintdesk.web.views.access import regulator_required
 from complaintdesk.web.views.confirm import confirmation_page
@@ -152,17 +153,24 @@ def _letters_partial() -> str | None:
     return LETTERS_PARTIAL
 
 
-def _page(request, matter: Matter, form=None, status: int = 200):
+def _page(request, matter: Matter, form=None, status: int = 200, transfer_form=None):
+    language = get_language() or "en"
     if form is None and matter.state == MatterState.RECEIVED:
         form = DecisionForm() if matter.kind == MatterKind.REPORT else AnswerForm()
+    if transfer_form is None and matter.state == MatterState.RECEIVED:
+        transfer_form = TransferForm(holding=matter.bureau_id, language=language)
     context = {
         "matter": matter,
+        "routing_line": matter.routing_line(),
+        "transfers": matter.transfer_list(),
+        "transfer_form": transfer_form,
+        "transfer_confirm": _transfer_confirmation(matter),
         "duty": _duty(matter, timezone.now()),
         "decision": matters.DECISION_OF.get(matter.state),
         "form": form,
         "confirm": _confirmation(matter),
         "letters_partial": _letters_partial(),
-        "bureau_name": matter.bureau.name_in(get_language() or "en"),
+        "bureau_name": matter.bureau.name_in(language),
         "letters_language": get_language_info(matter.language)["name_local"],
     }
     return render(request, "web/centre/matter.html", context, status=status)
@@ -228,3 +236,55 @@ def decide(request, matter_id: int):
     messages.success(request, _("Decided: %(ref)s.") % {"ref": matter.reference} if is_report else
                      _("Answer sent: %(ref)s.") % {"ref": matter.reference})  # fmt: skip
     return redirect("web:matter", matter.pk)
+
+
+def _transfer_confirmation(matter: Matter) -> tuple[str, str, str]:
+    return (
+        _("Transfer %(ref)s to another bureau?") % {"ref": matter.reference},
+        _(
+            "The receiving bureau handles it from now: its duty starts anew when it receives it, and the matter "
+            "leaves your bureau's list if you work at another district."
+        ),
+        _("Yes, transfer"),
+    )
+
+
+@regulator_required
+@require_POST
+def transfer(request, matter_id: int):
+    """A report's or an enquiry's transfer to another bureau with the reason: checked, asked about once, then
+    made. An officer who no longer sees the matter afterwards (a district's, sent elsewhere) goes to the list."""
+    matter = _matter(request, matter_id)
+    form = TransferForm(request.POST, holding=matter.bureau_id, language=get_language() or "en")
+    if not form.is_valid():
+        return _page(request, matter, status=422, transfer_form=form)
+    if request.POST.get("confirm") != "1":
+        question, consequences, yes_label = _transfer_confirmation(matter)
+        return confirmation_page(
+            request,
+            question=question,
+            subject=matter.reference,
+            consequences=consequences,
+            message=form.cleaned_data["message"],
+            hidden=[(name, value) for name, value in form.data.items() if name != "csrfmiddlewaretoken"],
+            yes_label=yes_label,
+            back_url=reverse("web:matter", args=[matter.pk]),
+        )
+    try:
+        moved = matters.transfer(
+            matter.pk, request.user, form.cleaned_data["bureau"], form.cleaned_data["message"]
+        )
+    except FieldError as exc:
+        show_field_errors(form, exc)
+        return _page(request, matter, status=422, transfer_form=form)
+    except Conflict as exc:
+        messages.error(request, str(exc))
+        return _page(request, _matter(request, matter_id), status=409)
+    messages.success(
+        request,
+        _("%(ref)s was transferred to %(bureau)s.")
+        % {"ref": moved.reference, "bureau": moved.bureau.local_name},
+    )
+    if matters.visible_matters(request.user).filter(pk=moved.pk).exists():
+        return redirect("web:matter", moved.pk)
+    return redirect("web:matters")
