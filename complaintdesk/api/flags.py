@@ -45,6 +45,14 @@ class FlagOut(Schema):
     note: str = Field(description="What the review found (the clearing officer's note).")
 
 
+class FlagFiguresOut(Schema):
+    raised: int = Field(description="Flags raised in the period.")
+    raised_by_reason: dict[str, int] = Field(
+        description="Raised in the period, by reason: many_shops, repeat."
+    )
+    cleared: int = Field(description="Flags cleared in the period, whenever they were raised.")
+
+
 class ClearIn(Schema):
     note: Annotated[str, StringConstraints(max_length=flags.NOTE_MAX)] = Field(
         "", description="Required: what the review found."

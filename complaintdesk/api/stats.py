@@ -16,6 +16,7 @@ from ninja import Field, Query, Router, Schema
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.api.common import Error, RowId, ValidationErrorOut
+from complaintdesk.api.flags import FlagFiguresOut
 from complaintdesk.complaints.queries import visible_complaints
 from complaintdesk.lib.errors import FieldError
 from complaintdesk.merchants.models import Merchant
@@ -311,6 +312,10 @@ class CentreOut(Schema):
     )
     working_days: WorkingDaysOut = Field(description="On the centre's calendar, as the law counts them.")
     satisfaction: SatisfactionOut
+    flags: FlagFiguresOut = Field(
+        description="Flags for an officer's review (repeat complainants, SPEC §11) of the complaints in the "
+        "bureau's charge: raised and cleared in the period."
+    )
 
 
 @router.get(

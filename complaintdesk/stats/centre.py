@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from complaintdesk.centre.grounds import RefusalGround, TerminationGround
 from complaintdesk.centre.models import (
     CentreCase,
+    FlagReason,
     Matter,
     MatterChannel,
     MatterKind,
@@ -29,6 +30,7 @@ from complaintdesk.centre.models import (
     Outcome,
     Via,
 )
+from complaintdesk.complaints import flags
 from complaintdesk.complaints.choices import Channel
 from complaintdesk.deadlines.models import CENTRE_PHASES, Deadline, DeadlineStatus, Phase
 from complaintdesk.stats import buckets, centre_rollups
@@ -74,6 +76,7 @@ def figures(period: Period, bureau: int = ALL_BUREAUS, now=None) -> dict:
         "duties": _duties(period, bureau, now),
         "working_days": _working_days(values),
         "satisfaction": _satisfaction(values.get(centre_rollups.RATING, {})),
+        "flags": flags.figures(*period.instants(), bureau or None),  # raised and cleared in the period
     }
 
 
@@ -364,4 +367,10 @@ def rows(f: dict) -> list[Row]:
     add(section, _("Average score (1–5)"), "satisfaction.average", f["satisfaction"]["average"], "score")
     for score, n in f["satisfaction"]["distribution"].items():
         add(section, _("Rated %(score)s") % {"score": score}, f"satisfaction.distribution.{score}", n)
+    section = _("Flags for review")
+    add(section, _("Flags raised"), "flags.raised", f["flags"]["raised"])
+    for reason, label in FlagReason.choices:
+        add(section, _("Flags raised: %(reason)s") % {"reason": label}, f"flags.raised_by_reason.{reason}",
+            f["flags"]["raised_by_reason"][reason])  # fmt: skip
+    add(section, _("Flags cleared"), "flags.cleared", f["flags"]["cleared"])
     return out

@@ -11,6 +11,7 @@ from complaintdesk.accounts.models import Role, User
 from complaintdesk.centre.models import Bureau, BureauLevel, Flag
 from complaintdesk.complaints.models import ComplaintEvent
 from complaintdesk.complaints.tests import factories
+from complaintdesk.stats import periods
 
 pytestmark = pytest.mark.django_db
 
@@ -171,3 +172,12 @@ def test_a_district_officer_clears_its_bureaus_flags_only_and_sees_its_bureaus_e
     assert refused.json() == missing.json()
     assert snapshot() == before
     assert api(insider).post(clear_url(flagged.pk, flag.pk), {"note": "Ours, reviewed."}).status_code == 200
+
+
+def test_the_centres_figures_count_the_flags_raised_and_cleared(api, flagged):
+    api(flagged.rita).post(clear_url(flagged.flagged.pk, flagged.flag.pk), {"note": "Done."})
+    today = flagged.flag.raised_at.astimezone(periods.zone()).date().isoformat()
+
+    body = api(flagged.rita).get("/stats/centre", {"start": today, "end": today}).json()
+
+    assert body["flags"] == {"raised": 1, "raised_by_reason": {"many_shops": 0, "repeat": 1}, "cleared": 1}

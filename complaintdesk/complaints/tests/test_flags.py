@@ -359,3 +359,30 @@ def test_a_district_officer_sees_its_bureaus_evidence_and_a_count_of_the_rest(pe
     stranger = User.objects.create(username="officer-y", role=Role.REGULATOR, bureau=other)
     assert list(flags.open_flags(stranger)) == []
     assert set(flags.open_flags(people.rita)) == set(Flag.objects.all())
+
+
+# ---------------------------------------------------------------------------------------------- figures
+
+
+def test_the_figures_count_flags_raised_and_cleared_in_the_period_of_a_bureau_or_all(people, thresholds):
+    file(people.alice, people.acme, NOW - timedelta(days=3), order_number="X-1")
+    earlier = file(people.alice, people.acme, NOW - timedelta(days=2), order_number="X-1")  # raised then
+    flags.clear(earlier, earlier.flags.get().pk, people.rita, "Reviewed.", at=NOW)
+    file(people.erin, people.bazaar, order_number="Y-1", description="The same text again, twice over.")
+    file(people.erin, people.bazaar, order_number="Y-2", description="The same text again, twice over.")
+    day = timedelta(days=1)
+
+    assert flags.figures(NOW - day, NOW + day) == {
+        "raised": 1,
+        "raised_by_reason": {"many_shops": 0, "repeat": 1},
+        "cleared": 1,
+    }
+    assert flags.figures(NOW - 3 * day, NOW + day)["raised"] == 2
+    mine = Bureau.objects.create(name_zh="徐汇", name_en="Xuhui", level=BureauLevel.DISTRICT)
+    people.acme.registered_address, people.acme.registered_district = "1 Road", mine
+    people.acme.save()
+    assert flags.figures(NOW - 3 * day, NOW + day, mine.pk) == {
+        "raised": 1,
+        "raised_by_reason": {"many_shops": 0, "repeat": 1},
+        "cleared": 1,
+    }
