@@ -2,8 +2,9 @@ import pytest
 from django.core.management import call_command
 
 from complaintdesk.accounts.models import User
+from complaintdesk.complaints import demo_groups
 from complaintdesk.complaints.choices import State
-from complaintdesk.complaints.models import Complaint, ComplaintEvent
+from complaintdesk.complaints.models import Complaint, ComplaintEvent, ComplaintGroup
 from complaintdesk.merchants.models import Merchant
 
 
@@ -23,8 +24,12 @@ def test_seed_demo_loads_the_spec_logins_and_is_idempotent(api, capsys):
         Complaint.objects.count(),
         ComplaintEvent.objects.count(),
     ) == counts
-    assert counts[:3] == (5, 2 + 20 + 10, 200)  # regulator and admin, consumers, shop staff
-    assert "consumer1…consumer20" in capsys.readouterr().out
+    # regulator and admin, consumers, shop staff; 200 complaints and the group complaint's members
+    assert counts[:3] == (5, 2 + 20 + 10, 200 + demo_groups.COMPLAINTS)
+    out = capsys.readouterr().out
+    assert "consumer1…consumer20" in out
+    group = ComplaintGroup.objects.get(product=demo_groups.PRODUCT)
+    assert f"/groups/{group.pk}/" in out
 
     expected = ["regulator"] + [f"consumer{i}" for i in range(1, 21)]
     expected += [f"shop{i}-{r}" for i in range(1, 6) for r in ("agent", "coordinator")]

@@ -8,10 +8,11 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from complaintdesk.accounts.models import Role, User
-from complaintdesk.complaints import demo_centre, services
+from complaintdesk.complaints import demo_centre, demo_groups, services
 from complaintdesk.complaints.choices import TERMINAL_STATES, Channel, Kind, State, WantedOutcome
 from complaintdesk.complaints.lifecycle import Action
 from complaintdesk.complaints.models import Category, Complaint
@@ -19,6 +20,7 @@ from complaintdesk.deadlines.services import ensure_default_policy
 from complaintdesk.merchants import demo as demo_obligations
 from complaintdesk.merchants.models import Merchant, Platform
 from complaintdesk.merchants.uscc import check_character
+from complaintdesk.notify import render
 
 PASSWORD = "demo"
 SHOPS = [
@@ -112,6 +114,7 @@ class Command(BaseCommand):
         centre = demo_centre.load(regulator, shops, consumers)
         with transaction.atomic():
             demo_obligations.load(regulator, shops)  # service info, coordinators, pledge, filings
+        group = demo_groups.load(regulator, shops, consumers)  # an open group complaint with members
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready ({created + centre['complaints']} complaints, {centre['matters']} reports and "
@@ -122,6 +125,8 @@ class Command(BaseCommand):
             "Demo logins (password 'demo'): regulator, consumer1…consumer20, "
             "shop1-agent…shop5-agent, shop1-coordinator…shop5-coordinator"
         )
+        group_page = render.absolute(reverse("web:group", args=[group.pk]))
+        self.stdout.write(f"A group complaint's public page (join it as another consumer): {group_page}")
         self.stdout.write(
             "For set-up only: admin (password 'demo'), the superuser, for what no officer may do in the back "
             "office (other officers' accounts, superusers, groups and permissions)"
