@@ -52,6 +52,8 @@ DATA_FIELDS = {
     "complaints.Complaint": ["consumer_name", "product", "promotion_name", "description", "resolution_text"],
     "complaints.ComplaintEvent": ["message", "data"],
     "complaints.Evidence": ["original_name"],
+    "complaints.ComplaintGroup": ["product", "problem"],
+    "complaints.GroupPost": ["message", "resolution_text"],
     "promotions.Promotion": ["name", "emergency_plan", "contacts", "staffing", "review_comment", "plan_name"],
     "promotions.PromotionEvent": ["message"],
     "pledges.PledgeVersion": ["title"],
