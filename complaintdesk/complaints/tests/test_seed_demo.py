@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from complaintdesk.accounts.models import User
-from complaintdesk.complaints import demo_groups
+from complaintdesk.complaints import demo_flags, demo_groups
 from complaintdesk.complaints.choices import State
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, ComplaintGroup
 from complaintdesk.merchants.models import Merchant
@@ -25,7 +25,7 @@ def test_seed_demo_loads_the_spec_logins_and_is_idempotent(api, capsys):
         ComplaintEvent.objects.count(),
     ) == counts
     # regulator and admin, consumers, shop staff; 200 complaints and the group complaint's members
-    assert counts[:3] == (5, 2 + 20 + 10, 200 + demo_groups.COMPLAINTS)
+    assert counts[:3] == (5, 2 + 20 + 10, 200 + demo_groups.COMPLAINTS + demo_flags.COMPLAINTS)
     out = capsys.readouterr().out
     assert "consumer1…consumer20" in out
     group = ComplaintGroup.objects.get(product=demo_groups.PRODUCT)

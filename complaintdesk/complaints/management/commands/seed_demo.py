@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from complaintdesk.accounts.models import Role, User
-from complaintdesk.complaints import demo_centre, demo_groups, services
+from complaintdesk.complaints import demo_centre, demo_flags, demo_groups, services
 from complaintdesk.complaints.choices import TERMINAL_STATES, Channel, Kind, State, WantedOutcome
 from complaintdesk.complaints.lifecycle import Action
 from complaintdesk.complaints.models import Category, Complaint
@@ -114,6 +114,7 @@ class Command(BaseCommand):
         centre = demo_centre.load(regulator, shops, consumers)
         with transaction.atomic():
             demo_obligations.load(regulator, shops)  # service info, coordinators, pledge, filings
+        demo_flags.load(regulator, consumers)  # consumers filing again: flags for an officer's review
         group = demo_groups.load(regulator, shops, consumers)  # an open group complaint with members
         self.stdout.write(
             self.style.SUCCESS(
