@@ -1,11 +1,13 @@
-"""The centre in the back office (issue 13): its bureaus and rule versions, which the regulator edits, and its
-cases, reports and enquiries, letters, ratings and follow-up calls, which it reads (they change through the
-procedure's own steps, so that every duty and letter stays whole). Times show in the regulator's zone, as
+"""The centre in the back office (issues 13, 14): its bureaus, the platforms' seats and rule versions, which the
+regulator edits, and its cases, reports and enquiries, transfers, letters, ratings and follow-up calls, which
+it reads (they change through the procedure's own steps, so that every duty and letter stays whole). Times show in the regulator's zone, as
 the admin shows every time.
 
 A rule version is entered with its rules inline, one per duty; `centre.versions` says what keeps versions
 consistent with the matters received under them, and docs/centre.md how to enter a new one.
 """
+
+import json
 
 from django import forms
 from django.contrib import admin, messages
@@ -16,14 +18,18 @@ from django.utils.translation import ngettext
 from complaintdesk.centre import versions
 from complaintdesk.centre.models import (
     Bureau,
+    BureauLevel,
     CentreCase,
     FollowUpCall,
     Matter,
     Notice,
+    PlatformSeat,
     Rating,
     RuleVersion,
+    Transfer,
 )
 from complaintdesk.deadlines.models import Deadline, Phase, PolicyRule
+from complaintdesk.deadlines.recompute import recompute_open_deadlines
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -52,11 +58,52 @@ class ReadOnlyInline(admin.TabularInline):
 
 @admin.register(Bureau)
 class BureauAdmin(admin.ModelAdmin):
-    """The name and address head the centre's letters."""
+    """The city centre and its district bureaus (SPEC §11). The name and address head the centre's letters;
+    the working hours are the bureau's calendar for its duties (empty: the centre's Monday–Friday
+    09:00–18:00). A district's parent is the city centre (`Bureau.clean`). A change of the hours moves the
+    bureau's running duties at once (logged on each complaint as a recomputation)."""
 
-    list_display = ["name_en", "name_zh", "level", "parent", "phone", "email"]
-    list_filter = ["level"]
-    search_fields = ["name_en", "name_zh"]
+    list_display = ["name_en", "name_zh", "level", "parent", "address", "phone", "email", "working_hours"]
+    list_filter = ["level", "parent"]
+    list_select_related = ["parent"]
+    search_fields = ["name_en", "name_zh", "address"]
+    fields = ["name_zh", "name_en", "level", "parent", "address", "phone", "email", "service_hours"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            kwargs["queryset"] = Bureau.objects.filter(level=BureauLevel.CITY)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("working hours"))
+    def working_hours(self, bureau):
+        if not bureau.service_hours:
+            return _("the centre's (Monday to Friday, 09:00 to 18:00)")
+        return json.dumps(bureau.service_hours, sort_keys=True)  # as the form takes them
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "service_hours" in form.changed_data:
+            reason = _("Working hours of %(bureau)s changed") % {"bureau": obj.name_en}
+            moved = recompute_open_deadlines(request.user, str(reason), bureau_id=obj.pk)
+            messages.info(
+                request,
+                ngettext(
+                    "The new working hours apply to its running duties: %(count)d complaint or matter moved.",
+                    "The new working hours apply to its running duties: %(count)d complaints and matters moved.",
+                    moved,
+                )
+                % {"count": moved},
+            )
+
+
+@admin.register(PlatformSeat)
+class PlatformSeatAdmin(admin.ModelAdmin):
+    """Where each platform is registered: its shops without a reachable address of their own are that
+    bureau's (SPEC §11). Saving or deleting a seat re-routes the platform's shops (`centre.signals`)."""
+
+    list_display = ["platform", "operator", "bureau"]
+    list_select_related = ["bureau"]
+    search_fields = ["operator"]
 
 
 # ------------------------------------------------------------------------------------------ rule versions
@@ -222,10 +269,20 @@ class MatterNoticeInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class TransferInline(ReadOnlyInline):
+    model = Transfer
+    fields = ["at", "from_bureau", "to_bureau", "by", "reason", "received_before"]
+    readonly_fields = fields
+
+
 @admin.register(CentreCase)
 class CentreCaseAdmin(ReadOnlyAdmin):
-    list_display = ["complaint", "bureau", "rule_version", "via", "received_at", "accepted_at", "outcome"]
-    list_filter = ["outcome", "via", "bureau", "rule_version", "refusal_ground", "termination_ground"]
+    list_display = [
+        "complaint", "bureau", "routing", "rule_version", "via", "received_at", "accepted_at", "outcome",
+    ]  # fmt: skip
+    list_filter = [
+        "outcome", "via", "bureau", "routing", "rule_version", "refusal_ground", "termination_ground",
+    ]  # fmt: skip
     search_fields = ["complaint__reference"]
     date_hierarchy = "received_at"
     list_select_related = ["complaint", "bureau", "rule_version"]
@@ -240,16 +297,29 @@ class MatterAdmin(ReadOnlyAdmin):
         "channel",
         "merchant",
         "web_address",
+        "bureau",
+        "routing",
         "received_at",
         "rule_version",
     ]
-    list_filter = ["kind", "state", "channel", "anonymous", "bureau", "rule_version"]
+    list_filter = ["kind", "state", "channel", "anonymous", "bureau", "routing", "rule_version"]
     search_fields = ["reference", "text", "web_address", "merchant__name"]
     date_hierarchy = "received_at"
-    list_select_related = ["merchant", "rule_version"]
-    inlines = [MatterDeadlineInline, MatterNoticeInline]
+    list_select_related = ["merchant", "rule_version", "bureau"]
+    inlines = [MatterDeadlineInline, MatterNoticeInline, TransferInline]
     # A web address written without its scheme is https (as `centre.matters` stores one).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(Transfer)
+class TransferAdmin(ReadOnlyAdmin):
+    """Transfers between bureaus, as the transfer step wrote them (the console and the API make them)."""
+
+    list_display = ["at", "complaint", "matter", "from_bureau", "to_bureau", "by"]
+    list_filter = ["from_bureau", "to_bureau"]
+    search_fields = ["complaint__reference", "matter__reference", "reason"]
+    date_hierarchy = "at"
+    list_select_related = ["complaint", "matter", "from_bureau", "to_bureau", "by"]
 
 
 @admin.register(Notice)

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -49,11 +50,27 @@ class CoordinatorDesignationInline(admin.TabularInline):
 
 @admin.register(Merchant)
 class MerchantAdmin(admin.ModelAdmin):
-    list_display = ["name", "credit_code", "platform", "is_active", "service_info_published_at", "created_at"]
-    list_filter = ["platform", "is_active"]
-    search_fields = ["name", "credit_code"]
-    readonly_fields = ["service_info_published_at"]
+    """A shop, with where it is registered (SPEC §11): the registered address and its district bureau, and
+    whether letters reach it. The bureau in charge is derived from those and the platform's seat on save
+    (`centre.jurisdiction`), so it is shown, never edited."""
+
+    list_display = [
+        "name", "credit_code", "platform", "registered_district", "address_unreachable", "jurisdiction",
+        "is_active", "service_info_published_at", "created_at",
+    ]  # fmt: skip
+    list_filter = ["platform", "is_active", "jurisdiction", "registered_district", "address_unreachable"]
+    list_select_related = ["registered_district", "jurisdiction"]
+    search_fields = ["name", "credit_code", "registered_address"]
+    readonly_fields = ["service_info_published_at", "jurisdiction"]
     inlines = [CoordinatorDesignationInline, ServiceInfoRevisionInline]
+    # A web address written without its scheme is https (as the centre's admin takes one).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "registered_district":
+            # Districts only (the model's clean() says why); "district" is centre.BureauLevel.DISTRICT.
+            kwargs["queryset"] = db_field.remote_field.model.objects.filter(level="district")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         service_changes = set(SERVICE_INFO_FIELDS) & set(form.changed_data)

@@ -233,6 +233,11 @@ class Merchant(models.Model):
     def clean(self):
         if self.credit_code:
             self.credit_code = self.credit_code.strip().upper()
+        # "district": centre.BureauLevel.DISTRICT (the centre's models sit above the shops'). A shop is in a
+        # district's charge: the city centre is where what no district takes goes, never a registration.
+        if self.registered_district is not None and self.registered_district.level != "district":
+            district = _("Choose a district bureau: the district of the registered address.")
+            raise ValidationError({"registered_district": district})
 
     def working_time_at(self, at: datetime | None) -> tuple[dict, str]:
         """The service hours and time zone in force at `at`: a change of working time applies to complaints
