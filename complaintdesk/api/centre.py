@@ -15,13 +15,12 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import paginate
 from pydantic import StringConstraints
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.api import presenters
 from complaintdesk.api.auth import ANYONE
-from complaintdesk.api.common import Error, Instant, Pages, RowId, ValidationErrorOut
+from complaintdesk.api.common import Error, Instant, PageIn, PageOut, RowId, ValidationErrorOut, paged
 from complaintdesk.api.complaints import DeadlineOut, StrictRowId
 from complaintdesk.centre import letters, matters, transfers
 from complaintdesk.centre.matters import Filing, ReportDecision
@@ -312,7 +311,7 @@ def _listed(request, kind: str, filters: MatterFilters):
         qs = matters.overdue(qs)
     elif filters.overdue is False:
         qs = qs.exclude(pk__in=matters.overdue(Matter.objects.filter(kind=kind)).values("pk"))
-    return presenters.Presented(matters.by_nearest_duty(qs), lambda m: _matter(m, request.auth))
+    return matters.by_nearest_duty(qs)
 
 
 def _one(request, kind: str, matter_id: int) -> Matter:
@@ -320,10 +319,22 @@ def _one(request, kind: str, matter_id: int) -> Matter:
     return get_object_or_404(matters.visible_matters(request.auth).filter(kind=kind), pk=matter_id)
 
 
-@reports.get("", response={200: list[ReportOut], 403: Error}, summary="The reports, the nearest duty first")
-@paginate(Pages, page_size=50)
-def list_reports(request, filters: Query[MatterFilters]):
-    return _listed(request, MatterKind.REPORT, filters)
+class ReportPageOut(PageOut):
+    items: list[ReportOut]
+
+
+class EnquiryPageOut(PageOut):
+    items: list[EnquiryOut]
+
+
+@reports.get(
+    "",
+    response={200: ReportPageOut, 403: Error, 422: ValidationErrorOut},
+    summary="The reports, the nearest duty first (pages by `cursor`, as the complaint list)",
+)
+def list_reports(request, filters: Query[MatterFilters], paging: Query[PageIn]):
+    listed = _listed(request, MatterKind.REPORT, filters)
+    return paged(listed, matters.NEAREST_DUTY, paging, lambda m: _matter(m, request.auth))
 
 
 @reports.get("/{int:report_id}", response={200: ReportOut, 403: Error, 404: Error})
@@ -343,11 +354,13 @@ def decide_report(request, report_id: int, payload: DecisionIn):
 
 
 @enquiries.get(
-    "", response={200: list[EnquiryOut], 403: Error}, summary="The enquiries, the nearest duty first"
+    "",
+    response={200: EnquiryPageOut, 403: Error, 422: ValidationErrorOut},
+    summary="The enquiries, the nearest duty first (pages by `cursor`, as the complaint list)",
 )
-@paginate(Pages, page_size=50)
-def list_enquiries(request, filters: Query[MatterFilters]):
-    return _listed(request, MatterKind.ENQUIRY, filters)
+def list_enquiries(request, filters: Query[MatterFilters], paging: Query[PageIn]):
+    listed = _listed(request, MatterKind.ENQUIRY, filters)
+    return paged(listed, matters.NEAREST_DUTY, paging, lambda m: _matter(m, request.auth))
 
 
 @enquiries.get("/{int:enquiry_id}", response={200: EnquiryOut, 403: Error, 404: Error})

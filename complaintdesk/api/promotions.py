@@ -10,10 +10,18 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import paginate
 from pydantic import StrictInt, StringConstraints
 
-from complaintdesk.api.common import Error, Instant, Pages, RowId, ValidationErrorOut, WarningOut
+from complaintdesk.api.common import (
+    Error,
+    Instant,
+    PageIn,
+    PageOut,
+    RowId,
+    ValidationErrorOut,
+    WarningOut,
+    paged,
+)
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.promotions import queries, services, typecheck
 from complaintdesk.promotions.models import FilingAction, FilingState, Promotion, PromotionType
@@ -215,9 +223,16 @@ def file_promotion(request, payload: PromotionIn):
     return Status(201, _get(request, promotion.pk))
 
 
-@router.get("", response={200: list[PromotionOut], 403: Error})
-@paginate(Pages, page_size=50)
-def list_promotions(request, filters: Query[PromotionFilters]):
+class PromotionPageOut(PageOut):
+    items: list[PromotionOut]
+
+
+@router.get(
+    "",
+    response={200: PromotionPageOut, 403: Error, 422: ValidationErrorOut},
+    summary="List the promotion filings you may see, the latest start first (pages by `cursor`)",
+)
+def list_promotions(request, filters: Query[PromotionFilters], paging: Query[PageIn]):
     qs = visible_promotions(request.auth)
     if filters.state:
         qs = qs.filter(state=filters.state)
@@ -231,7 +246,7 @@ def list_promotions(request, filters: Query[PromotionFilters]):
         qs = qs.filter(starts_at__gte=filters.starts_from)
     if filters.starts_to:
         qs = qs.filter(starts_at__lt=filters.starts_to)
-    return qs
+    return paged(qs, queries.LATEST_START, paging, lambda p: p)
 
 
 @router.get("/{int:promotion_id}", response={200: PromotionDetailOut, 403: Error, 404: Error})

@@ -45,6 +45,7 @@ from complaintdesk.centre.models import (
     Routing,
 )
 from complaintdesk.deadlines.models import Deadline, DeadlineStatus, Phase
+from complaintdesk.lib.cursor import Key, Order
 from complaintdesk.lib.dates import outside_service_years
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.merchants.models import Merchant
@@ -465,11 +466,17 @@ RUNNING = Q(
 )
 
 
+# The lists' order (`by_nearest_duty`), as their pages walk it (lib.cursor).
+NEAREST_DUTY = Order(
+    "matters", (Key("next_due", nullable=True), Key("received_at", descending=True), Key("id"))
+)
+
+
 def by_nearest_duty(matters: QuerySet[Matter]) -> QuerySet[Matter]:
     """Undecided matters first, the nearest due first; then the decided ones, the newest first (matters
     received at the same instant in the order they were filed)."""
     return matters.annotate(next_due=Min("deadlines__due_at", filter=RUNNING)).order_by(
-        models.F("next_due").asc(nulls_last=True), "-received_at", "id"
+        *NEAREST_DUTY.ordering()
     )
 
 

@@ -7,7 +7,11 @@ from django.shortcuts import get_object_or_404
 
 from complaintdesk.accounts.models import MERCHANT_ROLES, Role
 from complaintdesk.centre.jurisdiction import in_charge
+from complaintdesk.lib.cursor import Key, Order
 from complaintdesk.promotions.models import FilingState, Promotion
+
+# The filing lists' order, the latest start first (the model's own), as their pages walk it (lib.cursor).
+LATEST_START = Order("promotions", (Key("starts_at", descending=True), Key("id", descending=True)))
 
 
 class NoPlanAttached(Http404):

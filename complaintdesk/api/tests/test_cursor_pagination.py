@@ -7,14 +7,20 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from complaintdesk.api import common
+from complaintdesk.centre import matters
+from complaintdesk.centre.matters import Filing
+from complaintdesk.centre.models import Matter, MatterKind, MatterState
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.queries import NEWEST_FIRST, overdue_filter, visible_complaints
 from complaintdesk.complaints.tests import factories
+from complaintdesk.deadlines.models import Deadline
 from complaintdesk.lib import cursor as keyset
+from complaintdesk.promotions.tests.helpers import FILING_DAY, payload
 from complaintdesk.search import query as search
 
 pytestmark = pytest.mark.django_db
@@ -255,3 +261,42 @@ def test_the_first_and_a_deep_page_read_an_index_in_the_lists_order(people, filt
     deep = NEWEST_FIRST.cursor(Complaint.objects.order_by("-received_at", "-id")[3])
     for cursor in (None, deep):
         _reads_an_index_in_order(_plan(_page_keys_query(queryset, cursor)), index)
+
+
+# --- the other long lists of the API page the same way --------------------------------------------------
+
+
+def test_reports_page_by_cursor_in_their_nearest_duty_order(people, api):
+    for n in range(7):
+        matter = matters.file(
+            None, Filing(MatterKind.REPORT, f"Fakes {n}", merchant=people.acme.pk, anonymous=True)
+        )
+        if n % 3 == 0:  # decided: no duty left, so among the newest after every undecided one
+            Matter.objects.filter(pk=matter.pk).update(state=MatterState.CASE_OPENED)
+            Deadline.objects.filter(matter=matter).update(met_at=T0, status="met")
+    rita = api(people.rita)
+    whole = [m["id"] for m in rita.get("/reports", {"page_size": 50}).json()["items"]]
+    assert len(whole) == 7
+    walked = []
+    body = rita.get("/reports", {"page_size": 2}).json()
+    while True:
+        walked += [m["id"] for m in body["items"]]
+        if body["next"] is None:
+            break
+        body = rita.get("/reports", {"page_size": 2, "cursor": body["next"]}).json()
+    assert walked == whole
+    assert refused(rita.get("/reports", {"cursor": "nonsense"}), "cursor")
+
+
+def test_promotion_filings_page_by_cursor(people, api):
+    with time_machine.travel(FILING_DAY, tick=False):
+        for day in (11, 11, 12, 14, 15):  # two on one day: the id orders them
+            starts = f"2026-11-{day}T00:00:00+08:00"
+            body = payload(name=f"Sale {day}", starts_at=starts, ends_at="2026-11-20T00:00:00+08:00")
+            assert api(people.bob).post("/promotions", body).status_code == 201
+    bob = api(people.bob)
+    whole = bob.get("/promotions", {"page_size": 50}).json()
+    first = bob.get("/promotions", {"page_size": 3}).json()
+    rest = bob.get("/promotions", {"page_size": 3, "cursor": first["next"]}).json()
+    assert [p["id"] for p in first["items"] + rest["items"]] == [p["id"] for p in whole["items"]]
+    assert rest["next"] is None and whole["count"] == 5
