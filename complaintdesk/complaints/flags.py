@@ -203,10 +203,11 @@ def detect(consumer, new_complaint, received_at: datetime, complaint_id: int | N
 
 def raise_flags(complaint, findings: list[Finding], at: datetime | None = None) -> list[Flag]:
     """Store the findings as flags of `complaint`, once per reason (the unique constraint: raising again
-    adds nothing). Inside the filing's transaction."""
+    adds nothing), raised when the complaint was received unless `at` says otherwise. Inside the filing's
+    transaction."""
     if not findings:
         return []
-    at = at or timezone.now()
+    at = at or complaint.received_at
     flags = [
         Flag(complaint=complaint, reason=f.reason, evidence=f.evidence, details=f.details, raised_at=at)
         for f in findings

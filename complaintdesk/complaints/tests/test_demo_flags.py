@@ -28,6 +28,7 @@ def test_the_demo_files_two_repeats_one_flag_open_one_cleared_and_loads_once(peo
     assert open_flag.complaint.description == closed.description and open_flag.complaint.channel == "web"
     cleared = Flag.objects.get(complaint__consumer=people.erin)
     assert (cleared.evidence, cleared.cleared_by) == ([withdrawn.pk], people.rita)
+    assert cleared.raised_at == cleared.complaint.received_at < cleared.cleared_at
     assert cleared.note == demo_flags.REPEATS[1].clearing
     assert cleared.complaint.events.filter(action=EventKind.CLEAR_FLAG).count() == 1
     assert Complaint.objects.filter(state=State.SUBMITTED).count() == 2  # filed as any complaint

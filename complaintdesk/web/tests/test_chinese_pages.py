@@ -63,6 +63,7 @@ DATA_FIELDS = {
     "centre.CentreCase": ["agreement_terms"],
     "centre.Rating": ["comment"],
     "centre.FollowUpCall": ["note"],
+    "centre.Flag": ["note"],
     "centre.Notice": ["title", "body"],
 }
 # Not pages: downloads, the back office and the API (tested on their own), the language switch's POST.
