@@ -1,6 +1,7 @@
 from datetime import datetime
 from typing import Annotated
 
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -11,7 +12,10 @@ from complaintdesk.accounts.models import Role
 from complaintdesk.alerts import services
 from complaintdesk.alerts.models import Alert
 from complaintdesk.api.common import Error, Pages, QueryText, RowId
+from complaintdesk.centre.jurisdiction import in_charge
 from complaintdesk.complaints.lifecycle import ActionForbidden
+from complaintdesk.complaints.models import Complaint
+from complaintdesk.complaints.queries import visible_complaints
 
 router = Router(tags=["alerts"])
 
@@ -67,13 +71,27 @@ def _regulator(user):
         raise ActionForbidden(_("alerts are for regulator officers"))
 
 
+def visible_alerts(user):
+    """The alerts about the shops in the officer's charge (SPEC §11: a district officer's shops; every shop
+    for a city-level officer), each with the complaints behind it that the officer may open (a complaint
+    transferred to another bureau is that bureau's). Another alert is not found (404)."""
+    _regulator(user)
+    behind = Prefetch(
+        "complaints", queryset=Complaint.objects.filter(pk__in=visible_complaints(user).values("pk"))
+    )
+    return (
+        Alert.objects.filter(in_charge(user, "merchant__"))
+        .select_related("merchant", "category")
+        .prefetch_related(behind)
+    )
+
+
 @router.get("", response={200: list[AlertOut], 403: Error})
 @paginate(Pages, page_size=50)
 def list_alerts(
     request, state: QueryText | None = None, kind: QueryText | None = None, merchant: RowId | None = None
 ):
-    _regulator(request.auth)
-    alerts = Alert.objects.select_related("merchant", "category").prefetch_related("complaints")
+    alerts = visible_alerts(request.auth)
     if state:
         alerts = alerts.filter(state=state)
     if kind:
@@ -85,19 +103,18 @@ def list_alerts(
 
 @router.get("/{int:alert_id}", response={200: AlertOut, 403: Error, 404: Error})
 def alert_detail(request, alert_id: int):
-    _regulator(request.auth)
-    return get_object_or_404(Alert.objects.select_related("merchant", "category"), pk=alert_id)
+    return get_object_or_404(visible_alerts(request.auth), pk=alert_id)
 
 
 @router.post("/{int:alert_id}/acknowledge", response={200: AlertOut, 403: Error, 404: Error, 409: Error})
 def acknowledge(request, alert_id: int, payload: NoteIn):
-    _regulator(request.auth)
-    get_object_or_404(Alert, pk=alert_id)
-    return services.acknowledge(alert_id, request.auth, payload.note)
+    get_object_or_404(visible_alerts(request.auth), pk=alert_id)
+    services.acknowledge(alert_id, request.auth, payload.note)
+    return get_object_or_404(visible_alerts(request.auth), pk=alert_id)
 
 
 @router.post("/{int:alert_id}/close", response={200: AlertOut, 403: Error, 404: Error, 409: Error})
 def close(request, alert_id: int, payload: NoteIn):
-    _regulator(request.auth)
-    get_object_or_404(Alert, pk=alert_id)
-    return services.close(alert_id, request.auth, payload.note)
+    get_object_or_404(visible_alerts(request.auth), pk=alert_id)
+    services.close(alert_id, request.auth, payload.note)
+    return get_object_or_404(visible_alerts(request.auth), pk=alert_id)

@@ -18,7 +18,7 @@ from pydantic import StringConstraints
 
 from complaintdesk.accounts.models import ApiToken, TokenRefused, hash_token
 from complaintdesk.accounts.ratelimit import RateLimited
-from complaintdesk.api import alerts, complaints, flags, merchants, pledges, promotions, ratings
+from complaintdesk.api import alerts, bureaus, complaints, flags, merchants, pledges, promotions, ratings
 from complaintdesk.api import calendar as calendar_api
 from complaintdesk.api import centre as centre_api
 from complaintdesk.api import groups as groups_api
@@ -153,6 +153,7 @@ api.add_router("/complaints", flags.router)
 api.add_router("/stats", stats_api.router)
 api.add_router("/reports", centre_api.reports)
 api.add_router("/enquiries", centre_api.enquiries)
+api.add_router("/bureaus", bureaus.router)
 api.add_router("/groups", groups_api.router)
 # Last, so it only sees paths no other route took (`/complaints/-1`, `/nothing`): JSON 404, not an HTML page.
 unknown_paths = Router(auth=None)

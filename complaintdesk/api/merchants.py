@@ -11,6 +11,7 @@ from complaintdesk.accounts.models import Role
 from complaintdesk.api import groups as groups_api
 from complaintdesk.api import stats as stats_api
 from complaintdesk.api.common import Error, QueryText, ValidationErrorOut
+from complaintdesk.centre.jurisdiction import shops_in_charge
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.merchants import compliance, profile
 from complaintdesk.merchants.models import Merchant
@@ -163,8 +164,10 @@ class ComplianceOut(Schema):
 
 
 def visible_merchants(user):
+    """The shops in an officer's charge (SPEC §11: a district officer's; every shop for a city-level
+    officer), a shop's staff their own, anyone else the active shops."""
     if user.role == Role.REGULATOR:
-        return Merchant.objects.all()
+        return shops_in_charge(user)
     if user.merchant_id:
         return Merchant.objects.filter(pk=user.merchant_id)
     return Merchant.objects.filter(is_active=True)
@@ -215,6 +218,7 @@ def create_merchant(request, payload: MerchantIn):
 )
 def update_merchant(request, merchant_id: int, payload: MerchantPatch):
     _require_regulator(request.auth)
+    get_object_or_404(shops_in_charge(request.auth), pk=merchant_id)
     try:
         return profile.change_shop(merchant_id, request.auth, payload.model_dump(exclude_unset=True))
     except Merchant.DoesNotExist:
@@ -225,7 +229,7 @@ def update_merchant(request, merchant_id: int, payload: MerchantPatch):
 def deactivate_merchant(request, merchant_id: int):
     """Shops are deactivated, never deleted: their complaints and statistics stay."""
     _require_regulator(request.auth)
-    merchant = get_object_or_404(Merchant, pk=merchant_id)
+    merchant = get_object_or_404(shops_in_charge(request.auth), pk=merchant_id)
     Merchant.objects.filter(pk=merchant.pk).update(is_active=False)
     return Status(204, None)
 
@@ -234,9 +238,10 @@ def deactivate_merchant(request, merchant_id: int):
 
 
 def _staff_or_regulator(user, merchant_id: int) -> Merchant:
-    """The shop's own staff and the regulator; anyone else gets "not found", as for another tenant."""
+    """The shop's own staff and the officers in charge of it; anyone else gets "not found", as for another
+    tenant."""
     if user.role == Role.REGULATOR:
-        return get_object_or_404(Merchant, pk=merchant_id)
+        return get_object_or_404(shops_in_charge(user), pk=merchant_id)
     if user.merchant_id == merchant_id:
         return get_object_or_404(Merchant, pk=merchant_id)
     raise Http404
@@ -250,7 +255,7 @@ def _staff_or_regulator(user, merchant_id: int) -> Merchant:
 def compliance_list(request, compliant: bool | None = None, missing: compliance.Requirement | None = None):
     if request.auth.role != Role.REGULATOR:
         raise ActionForbidden(_("only regulator officers see every shop's compliance"))
-    entries = compliance.check(Merchant.objects.filter(is_active=True).order_by("name"))
+    entries = compliance.check(shops_in_charge(request.auth).filter(is_active=True).order_by("name"))
     if compliant is not None:
         entries = [e for e in entries if e.compliant == compliant]
     if missing:

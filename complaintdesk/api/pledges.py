@@ -12,6 +12,7 @@ from pydantic import StringConstraints
 
 from complaintdesk.accounts.models import MERCHANT_ROLES, Role
 from complaintdesk.api.common import Error, Instant, RowId, ValidationErrorOut
+from complaintdesk.centre.jurisdiction import in_charge
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.complaints.queries import visible_complaints
 from complaintdesk.pledges import services
@@ -166,12 +167,15 @@ def sign_version(request, version_id: int):
 
 @router.get("/signatures", response={200: list[SignatureOut], 403: Error})
 def list_signatures(request, version: RowId | None = None, merchant: RowId | None = None):
-    """Who signed which version: the regulator sees all shops, a shop its own."""
+    """Who signed which version: an officer sees the shops in its charge (every shop for a city-level
+    officer, a district bureau's shops for its officers), a shop its own."""
     user = request.auth
     signatures = PledgeSignature.objects.select_related("version", "merchant", "signed_by")
     if user.role in MERCHANT_ROLES and user.merchant_id:
         signatures = signatures.filter(merchant_id=user.merchant_id)
-    elif user.role != Role.REGULATOR:
+    elif user.role == Role.REGULATOR:
+        signatures = signatures.filter(in_charge(user, "merchant__"))
+    else:
         raise ActionForbidden(_("signatures are for shops and the regulator"))
     if version:
         signatures = signatures.filter(version__number=version)

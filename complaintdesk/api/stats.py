@@ -2,7 +2,8 @@
 
 Periods are calendar days in the regulator's time zone (settings.COMPLAINTDESK_TIME_ZONE, Asia/Shanghai
 by default) and `end` is included: start=2026-01-01&end=2026-12-31 is the year 2026.
-Who sees what: a regulator officer every shop (all together, or one with `merchant`); a shop's staff
+Who sees what: a city-level regulator officer every shop (all together, or one with `merchant`), a district
+bureau's officer the shops in its bureau's charge (SPEC §11; another shop's id answers 404); a shop's staff
 their own shop only (another shop's id answers 404, as everywhere); consumers no statistics (403) but
 the list of their own complaints through `/export?table=complaints`.
 """
@@ -20,10 +21,10 @@ from complaintdesk.api.flags import FlagFiguresOut
 from complaintdesk.complaints.queries import visible_complaints
 from complaintdesk.lib.errors import FieldError
 from complaintdesk.merchants.models import Merchant
-from complaintdesk.stats import buckets, centre, exports, queries
+from complaintdesk.stats import buckets, bureaus, centre, exports, queries
 from complaintdesk.stats.models import ALL_BUREAUS
 from complaintdesk.stats.periods import INTERVALS, Period
-from complaintdesk.stats.scope import bureau_scope, shop_scope
+from complaintdesk.stats.scope import bureau_scope, bureaus_in_scope, shop_scope
 
 router = Router(tags=["stats"])
 
@@ -318,16 +319,33 @@ class CentreOut(Schema):
     )
 
 
+class BureauCentreOut(CentreOut):
+    """One bureau's figures, beside the others'."""
+
+    name: str = Field(description="The bureau's name in the reader's language.")
+
+
+class CentreBureausOut(CentreOut):
+    by_bureau: list[BureauCentreOut] = Field(
+        description="The same figures of each bureau side by side (`bureau` is each one's id): every bureau "
+        "for a city-level officer, the one asked for with `bureau`; a district officer's own bureau only."
+    )
+
+
 @router.get(
     "/centre",
-    response={200: CentreOut, 403: Error, 404: Error, 422: ValidationErrorOut},
+    response={200: CentreBureausOut, 403: Error, 404: Error, 422: ValidationErrorOut},
     summary="The 12315 centre's figures: matters received, decisions, mediation, duties in time, satisfaction",
     description=PERIOD_HELP + " The matters the centre received in the period (a complaint from the day it "
-    "reached the centre) and what has become of them so far. Regulator officers only.",
+    "reached the centre) and what has become of them so far, of every bureau together and of each "
+    "(`by_bureau`). Regulator officers only: a city-level officer every bureau's (or the one `bureau` "
+    "names), a district bureau's officer its own (another bureau's id answers 404).",
 )
 def centre_figures(request, q: Query[CentreIn]):
+    period = Period.parse(q.start, q.end)
     bureau = bureau_scope(request.auth, q.bureau)
-    return centre.figures(Period.parse(q.start, q.end), bureau)
+    each = bureaus.figures_by_bureau(period, bureaus_in_scope(request.auth, q.bureau))
+    return {**centre.figures(period, bureau), "by_bureau": each}
 
 
 # The whole history at once would be one unbounded download for anyone on the internet.

@@ -20,6 +20,7 @@ from complaintdesk.accounts.models import ApiToken
 from complaintdesk.alerts.models import Alert
 from complaintdesk.api.api import api as ninja_api
 from complaintdesk.api.tests import world
+from complaintdesk.centre.models import Bureau
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, ComplaintGroup, GroupPost
 from complaintdesk.merchants.models import Merchant
 from complaintdesk.notify.models import Notification
@@ -69,13 +70,17 @@ REGULATOR_ONLY = {
     "POST /api/v1/groups",
     "POST /api/v1/groups/{group_id}/statement",
     "POST /api/v1/groups/{group_id}/close",
+    # The bureaus: every officer reads every bureau (a matter may be transferred to any of them).
+    "GET /api/v1/bureaus",
+    "GET /api/v1/bureaus/{bureau_id}",
 }
 # Shops are not a consumer's tenant: any consumer may read a shop's public profile.
 CONSUMER_SEES_EVERY_SHOP = {"GET /api/v1/merchants/{merchant_id}"}
 # Any consumer may join any shop's open group complaint: it files a complaint of their own.
 CONSUMER_JOINS_ANY_GROUP = {"POST /api/v1/groups/{group_id}/join"}
-# Path parameters that name no tenant's object: the pledge is one for everybody; action and number are verbs.
-SHARED_PARAMETERS = {"version_id", "action", "number"}
+# Path parameters that name no tenant's object: the pledge is one for everybody; action and number are verbs;
+# the bureaus are the regulator's, every officer's to read.
+SHARED_PARAMETERS = {"version_id", "action", "number", "bureau_id"}
 TENANT_ROLES = ("consumer", "agent", "coordinator")
 MISSING_ID = 987654
 
@@ -170,6 +175,7 @@ PATH_VALUES = {
     "flag_id": lambda t, v: t.flag,
     "group_id": lambda t, v: t.group,
     "version_id": lambda t, v: v,
+    "bureau_id": lambda t, v: Bureau.city_centre().pk,
     "action": lambda t, v: "respond",
     "number": lambda t, v: 1,
 }

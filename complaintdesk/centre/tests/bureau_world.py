@@ -9,8 +9,9 @@ D2) with staff, a consumer's complaint still with the shop, a complaint at the c
 a report about the shop held by the district, an alert and a promotion filing. One more complaint of Acme's
 (D1's shop) was transferred to D2: D2 holds it, D1 no longer sees it.
 
-Everything is built through the real services; the bureau a complaint or report is held at is then set as
-a transfer leaves it (`CentreCase.bureau`, `Matter.bureau`), whatever the routing of the day chose.
+Everything is built through the real services: a complaint brought to the centre and a report about a shop
+are routed to the bureau in charge of the shop (`centre.jurisdiction.route`), and the transfer is the
+centre's `transfer` step, so the centre's figures count each where it is held.
 """
 
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from complaintdesk.alerts.models import Alert
 from complaintdesk.centre import matters
 from complaintdesk.centre.models import Bureau, BureauLevel, CentreCase, Matter, MatterKind
 from complaintdesk.complaints import services
+from complaintdesk.complaints.centre import Details
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.tests import factories
 from complaintdesk.merchants.models import Merchant
@@ -93,22 +95,34 @@ def registered_shop(name: str, seed: int, bureau: Bureau) -> Merchant:
     )
 
 
-def hold(complaint: Complaint, bureau: Bureau) -> Complaint:
-    """The complaint as a transfer leaves it: held at `bureau`."""
-    CentreCase.objects.filter(complaint=complaint).update(bureau=bureau)
-    complaint.refresh_from_db()
-    return complaint
+def held_at(item) -> int:
+    """The bureau holding a complaint at the centre or a matter."""
+    if isinstance(item, Matter):
+        return Matter.objects.get(pk=item.pk).bureau_id
+    return CentreCase.objects.get(complaint=item).bureau_id
 
 
-def at_centre(officer: User, consumer: User, shop: Merchant, bureau: Bureau, order: str) -> Complaint:
-    """A complaint an officer brought to the centre an hour after it was filed, held at `bureau`."""
-    filed = timezone.now() - timedelta(hours=2)
+def at_centre(officer: User, consumer: User, shop: Merchant, order: str) -> Complaint:
+    """A complaint an officer brought to the centre an hour after it was filed: routed to the shop's bureau."""
+    filed = timezone.now() - timedelta(hours=3)
     with time_machine.travel(filed, tick=False):
         complaint = factories.complaint(consumer, shop, order_number=order)
     when = filed + timedelta(hours=1)
     with time_machine.travel(when, tick=False):
         services.perform(complaint.pk, officer, "escalate", "The caller asks the centre to help.", at=when)
-    return hold(complaint, bureau)
+    assert held_at(complaint) == shop.jurisdiction_id
+    return complaint
+
+
+def transfer(officer: User, complaint: Complaint, bureau: Bureau) -> Complaint:
+    """The centre's transfer of a complaint it received to `bureau`, an hour ago."""
+    when = timezone.now() - timedelta(hours=1)
+    with time_machine.travel(when, tick=False):
+        services.perform(complaint.pk, officer, "transfer", f"Handled in {bureau}.", at=when,
+                         details=Details(bureau=bureau.pk))  # fmt: skip
+    assert held_at(complaint) == bureau.pk
+    complaint.refresh_from_db()
+    return complaint
 
 
 def _filing(staff: User, shop: Merchant) -> Promotion:
@@ -137,12 +151,11 @@ def _district(code: str, name: str, seed: int, city: Bureau, escalator: User) ->
     staff = user(f"staff-{code.lower()}", Role.MERCHANT_COORDINATOR, merchant=shop)
     consumer = user(f"consumer-{code.lower()}", Role.CONSUMER)
     complaint = factories.complaint(consumer, shop, order_number=f"{code}-1")
-    escalated = at_centre(escalator, consumer, shop, bureau, f"{code}-2")
+    escalated = at_centre(escalator, consumer, shop, f"{code}-2")
     report = matters.file(
         consumer, matters.Filing(MatterKind.REPORT, f"Fakes at {shop.name}", merchant=shop.pk)
     )
-    Matter.objects.filter(pk=report.pk).update(bureau=bureau)
-    report.refresh_from_db()
+    assert held_at(report) == bureau.pk
     alert, _ = alerts.raise_alert("surge", shop, f"surge-{code}", f"Surge at {shop.name}")
     return District(
         bureau, officer, shop, staff, consumer, complaint, escalated, report, alert, _filing(staff, shop)
@@ -155,7 +168,7 @@ def build() -> World:
     rita = user("rita-b", Role.REGULATOR)
     d1 = _district("D1", "Huangpu", 101, city, city_officer)
     d2 = _district("D2", "Xuhui", 102, city, city_officer)
-    transferred = at_centre(city_officer, d1.consumer, d1.shop, d2.bureau, "D1-3")
+    transferred = transfer(city_officer, at_centre(city_officer, d1.consumer, d1.shop, "D1-3"), d2.bureau)
     return World(city, city_officer, rita, d1, d2, transferred)
 
 

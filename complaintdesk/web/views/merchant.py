@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from complaintdesk.accounts.models import MERCHANT_ROLES, Role
+from complaintdesk.centre.jurisdiction import shops_in_charge
 from complaintdesk.complaints.choices import OPEN_STATES
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.complaints.queries import visible_complaints
@@ -71,7 +72,8 @@ def shop_settings(view):
         else:
             if user.role != Role.REGULATOR:
                 raise PermissionDenied
-            shop = get_object_or_404(Merchant, pk=merchant_id)
+            # A shop outside the officer's charge (another district's) is not found (SPEC §11).
+            shop = get_object_or_404(shops_in_charge(user), pk=merchant_id)
         return view(request, shop, **kwargs)
 
     return wrapper
