@@ -37,9 +37,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import django
+from dataset import SQLite, shop_rollups  # bench/ is on sys.path
 from django.db import connection
 from django.test import Client
-from machine import ROOT, manage  # bench/ is on sys.path
+from machine import ROOT, manage
 
 sys.path.insert(0, str(ROOT))
 SHOPS = 50
@@ -54,17 +55,6 @@ def _shop_slots(shops: list[int], slots: int = 1000) -> list[tuple[int, int]]:
     """A few big shops, many small: shop i takes a share of the slots proportional to 1 / (i + 1)."""
     cumulative = list(itertools.accumulate(1 / (i + 1) for i in range(len(shops))))
     return [(s, shops[bisect.bisect(cumulative, (s + 0.5) / slots * cumulative[-1])]) for s in range(slots)]
-
-
-def _bucket_sql(seconds: str) -> str:
-    """`buckets.bucket_of` in SQL, on whole seconds (exact: no floating point at the bucket edges)."""
-    from complaintdesk.stats import buckets  # noqa: PLC0415 - after main()'s django.setup()
-
-    cases = []
-    for limit, step in buckets._STEPS:
-        s = step * 60
-        cases.append(f"WHEN {seconds} <= {limit * 60} THEN (({seconds} + {s - 1}) / {s}) * {step}")
-    return f"(CASE WHEN {seconds} <= 0 THEN 0 {' '.join(cases)} ELSE {buckets.OVERFLOW} END)"
 
 
 def generate(n: int) -> None:
@@ -197,85 +187,12 @@ def generate(n: int) -> None:
 
 def build_rollups(run, step) -> None:
     """Every rollup row by GROUP BY over the raw rows, following the contribution functions of
-    `stats/rollups.py` (checked against them by `verify_sample`): per shop, then shop 0 (all shops)."""
-    from complaintdesk.stats.models import (  # noqa: PLC0415 - after main()'s django.setup()
-        ComplaintCount,
-        DeadlineCount,
-        HourCount,
-        ResponseTimeCount,
-        ShopCount,
-    )
+    `stats/rollups.py` (checked against them by `verify_sample`): `dataset.shop_rollups`, which
+    bench/scale.py shares."""
+    from django.conf import settings  # noqa: PLC0415 - after main()'s django.setup()
 
-    cc, sc, dc = ComplaintCount._meta.db_table, ShopCount._meta.db_table, DeadlineCount._meta.db_table
-    rc, hc = ResponseTimeCount._meta.db_table, HourCount._meta.db_table
-    c, d, e = "complaints_complaint", "deadlines_deadline", "complaints_complaintevent"
-    day = "date(c.received_at, '+8 hours')"
     run("BEGIN")
-    run("CREATE TEMP TABLE resolved (id INTEGER PRIMARY KEY)")
-    run(f"INSERT OR IGNORE INTO resolved SELECT complaint_id FROM {e} WHERE to_state = 'resolved'")
-    step(
-        "rollup: complaints by shop",
-        f"INSERT INTO {cc} (day, shop, category, kind, channel, sector, received, resolved, finished) "
-        f"SELECT {day}, c.merchant_id, c.category_id, c.kind, c.channel, c.sector, COUNT(*), "
-        f"SUM(c.id IN resolved), SUM(c.state IN ('resolved', 'closed', 'withdrawn')) FROM {c} c "
-        f"GROUP BY 1, 2, 3, 4, 5, 6",
-    )
-    step(
-        "rollup: complaints, all shops",
-        f"INSERT INTO {cc} (day, shop, category, kind, channel, sector, received, resolved, finished) "
-        f"SELECT day, 0, category, kind, channel, sector, SUM(received), SUM(resolved), SUM(finished) "
-        f"FROM {cc} WHERE shop <> 0 GROUP BY day, category, kind, channel, sector",
-    )
-    step(
-        "rollup: shops",
-        f"INSERT INTO {sc} (day, shop, received, resolved, finished) "
-        f"SELECT day, shop, SUM(received), SUM(resolved), SUM(finished) FROM {cc} GROUP BY day, shop",
-    )
-    in_time = "(d.met_at IS NOT NULL AND d.met_at <= d.due_at) OR (d.met_at IS NULL AND d.status = 'met')"
-    step(
-        "rollup: deadlines by shop",
-        f"INSERT INTO {dc} (day, shop, phase, rule, total, met_in_time, met_late, cancelled, paused) "
-        f"SELECT {day}, c.merchant_id, d.phase, d.rule_label, COUNT(*), SUM({in_time}), "
-        f"SUM(d.met_at IS NOT NULL AND d.met_at > d.due_at), SUM(d.met_at IS NULL AND d.status = 'cancelled'), "
-        f"SUM(d.met_at IS NULL AND d.status = 'paused') FROM {d} d JOIN {c} c ON c.id = d.complaint_id "
-        f"GROUP BY 1, 2, 3, 4",
-    )
-    step(
-        "rollup: deadlines, all shops",
-        f"INSERT INTO {dc} (day, shop, phase, rule, total, met_in_time, met_late, cancelled, paused) "
-        f"SELECT day, 0, phase, rule, SUM(total), SUM(met_in_time), SUM(met_late), SUM(cancelled), SUM(paused) "
-        f"FROM {dc} WHERE shop <> 0 GROUP BY day, phase, rule",
-    )
-    seconds = "(unixepoch(d.met_at) - unixepoch(d.starts_at))"
-    step(
-        "rollup: response times by shop",
-        f"INSERT INTO {rc} (day, shop, phase, bucket, n) SELECT {day}, c.merchant_id, d.phase, "
-        f"{_bucket_sql(seconds)}, COUNT(*) FROM {d} d JOIN {c} c ON c.id = d.complaint_id "
-        f"WHERE d.met_at IS NOT NULL GROUP BY 1, 2, 3, 4",
-    )
-    step(
-        "rollup: response times, all shops",
-        f"INSERT INTO {rc} (day, shop, phase, bucket, n) SELECT day, 0, phase, bucket, SUM(n) FROM {rc} "
-        f"WHERE shop <> 0 GROUP BY day, phase, bucket",
-    )
-    # Hours: the regulator's zone is a whole number of hours from UTC, so the local hour starts where the
-    # UTC hour does; stored, like every datetime on SQLite, as naive UTC text.
-    step(
-        "rollup: hours by shop and category",
-        f"INSERT INTO {hc} (hour, shop, category, n) SELECT strftime('%Y-%m-%d %H:00:00', c.received_at), "
-        f"c.merchant_id, c.category_id, COUNT(*) FROM {c} c GROUP BY 1, 2, 3",
-    )
-    step(
-        "rollup: hours by shop",
-        f"INSERT INTO {hc} (hour, shop, category, n) SELECT hour, shop, 0, SUM(n) FROM {hc} "
-        f"WHERE category <> 0 GROUP BY hour, shop",
-    )
-    step(
-        "rollup: hours, all shops",
-        f"INSERT INTO {hc} (hour, shop, category, n) SELECT hour, 0, 0, SUM(n) FROM {hc} "
-        f"WHERE category = 0 GROUP BY hour",
-    )
-    run("DROP TABLE resolved")
+    shop_rollups(SQLite(settings.COMPLAINTDESK_TIME_ZONE), step)
     run("COMMIT")
 
 
