@@ -39,6 +39,8 @@ ACTION_LABELS = {
     EventKind.TAG_COMMITMENT: _("Pledge commitment alleged broken"),
     EventKind.UNTAG_COMMITMENT: _("Allegation withdrawn"),
     EventKind.CLEAR_FLAG: _("Flag for review cleared"),
+    EventKind.JOIN_GROUP: _("Joined the group complaint"),
+    EventKind.GROUP_ANSWER: _("The shop's answer to the group complaint"),
 }
 
 # The timeline says what was done, in its own words where the button's would mislead: "Resolution" alone

@@ -15,7 +15,7 @@ from complaintdesk.accounts.models import Role, User
 from complaintdesk.alerts import services as alerts
 from complaintdesk.alerts.models import AlertKind
 from complaintdesk.centre.models import Bureau, BureauLevel
-from complaintdesk.complaints import groups, services
+from complaintdesk.complaints import groups, labels, services
 from complaintdesk.complaints.choices import EventKind, State
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, ComplaintGroup, GroupPost
@@ -489,3 +489,8 @@ def test_a_shops_groups_for_its_scorecard(desk):
     assert list(groups.groups_of_shop(desk.bazaar.pk)) == []
     assert list(groups.visible_groups(desk.bob)) == [group]
     assert list(groups.visible_groups(desk.dave)) == []
+
+
+def test_the_group_events_have_names_for_the_timeline():
+    for kind in (EventKind.JOIN_GROUP, EventKind.GROUP_ANSWER):
+        assert labels.timeline_label(kind) == str(labels.ACTION_LABELS[kind])
