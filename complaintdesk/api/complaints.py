@@ -25,6 +25,7 @@ from complaintdesk.api.common import (
     paged,
 )
 from complaintdesk.api.flags import FlagOut
+from complaintdesk.centre.jurisdiction import in_bureau
 from complaintdesk.complaints import evidence, intake, services
 from complaintdesk.complaints.centre import Details
 from complaintdesk.complaints.choices import Channel, Kind, ResolutionType, Sector, WantedOutcome
@@ -291,6 +292,12 @@ class ComplaintFilters(Schema):
     received_from: Instant | None = None
     received_to: Instant | None = None
     overdue: bool | None = None
+    bureau: RowId | None = Field(
+        None,
+        description="Only the complaints this bureau holds: at the centre with it, or still with a shop in "
+        "its charge (GET /bureaus). A district bureau's officers see their own bureau's only: another "
+        "bureau's id gives an empty list.",
+    )
     q: QueryText | None = Field(
         None,
         description="Words to find in the description, product, order number and messages (Chinese, "
@@ -374,6 +381,8 @@ def list_complaints(request, filters: Query[ComplaintFilters], paging: Query[Pag
         qs = qs.filter(received_at__lt=filters.received_to)
     if filters.overdue is not None:
         qs = qs.filter(overdue_filter(filters.overdue))
+    if filters.bureau:
+        qs = qs.filter(in_bureau(filters.bureau))
     if filters.q:
         qs = search.matching(qs, filters.q, search.Scope.of(request.auth, filters.merchant))
     order = search.order_of(qs, NEWEST_FIRST)

@@ -4,8 +4,8 @@ those whose words match, best first.
 1. The query becomes phrases (`text.parse`): only terms the tokeniser makes reach the database, each
    quoted, as parameters; nothing of FTS5's or tsquery's syntax that a person types survives.
 2. The index is asked for the newest `LIMIT` matches within the reader's scope (their shop's or their
-   own complaints, or one shop's): the scope is a term of the row, so the database intersects it with the
-   words inside the full-text index rather than after it. Newest first because both indexes hand out
+   own complaints, a district bureau's shops', or one shop's): the scope is a term of the row, so the
+   database intersects it with the words inside the full-text index rather than after it. Newest first because both indexes hand out
    matches in id order and stop at the limit, whatever the number of matches (a two-word query stays fast
    at millions of complaints).
 3. Those are ranked by BM25 over their own terms (`rank`, the same on both databases) and the queryset is
@@ -22,12 +22,18 @@ from django.db.models import IntegerField, QuerySet
 from django.db.models.expressions import RawSQL
 
 from complaintdesk.accounts.models import MERCHANT_ROLES, Role
+from complaintdesk.centre.jurisdiction import officer_bureau
+from complaintdesk.centre.models import CentreCase
 from complaintdesk.lib.cursor import Key, Order
+from complaintdesk.merchants.models import Merchant
 from complaintdesk.search.models import FTS_TABLE, ComplaintText
 from complaintdesk.search.text import Phrase, parse
 
 # The matches a search ranks and answers: the newest this many in the reader's scope (docs/decisions.md).
 LIMIT = 1000
+# A district officer's search is narrowed in the index to its shops up to this many; past it, not in the
+# index (the results are still narrowed by `visible_complaints`), so that a query's terms stay bounded.
+SCOPE_MAX_SHOPS = 500
 # The order of `matching`'s results, for their pages: each row's place in the ranking, then its id.
 RANK = Order("search", (Key("search_rank"), Key("id")))
 
@@ -41,12 +47,18 @@ class Scope:
     merchant_id: int | None = None
     consumer_id: int | None = None
     nobody: bool = False
+    # One of these shops: a district officer's (SPEC §11), whose complaints are those of the shops in its
+    # bureau's charge and those its bureau holds, which may be another district's shop's.
+    merchant_ids: tuple[int, ...] = ()
 
     @classmethod
     def of(cls, user, merchant_id: int | None = None) -> "Scope":
         """The scope of what `user` may see, narrowed to the shop `merchant_id` when given."""
         if user.role == Role.REGULATOR:
-            return cls(merchant_id=merchant_id)
+            bureau = officer_bureau(user)
+            if bureau is None or merchant_id is not None:
+                return cls(merchant_id=merchant_id)
+            return cls.of_bureau(bureau)
         if user.role in MERCHANT_ROLES and user.merchant_id:
             mismatch = merchant_id is not None and merchant_id != user.merchant_id
             return cls(merchant_id=user.merchant_id, nobody=mismatch)
@@ -54,10 +66,26 @@ class Scope:
             return cls(merchant_id=merchant_id, consumer_id=user.pk)
         return cls(nobody=True)
 
+    @classmethod
+    def of_bureau(cls, bureau: int) -> "Scope":
+        """A district bureau's complaints: of the shops in its charge, or held by it."""
+        shops = set(Merchant.objects.filter(jurisdiction_id=bureau).values_list("pk", flat=True))
+        shops |= set(
+            CentreCase.objects.filter(bureau_id=bureau).values_list("complaint__merchant_id", flat=True)
+        )
+        if len(shops) > SCOPE_MAX_SHOPS:
+            return cls()
+        return cls(merchant_ids=tuple(sorted(shops)), nobody=not shops)
+
     def terms(self) -> list[str]:
+        """The scope terms a match must have, every one."""
         return ([f"m{self.merchant_id}"] if self.merchant_id else []) + (
             [f"c{self.consumer_id}"] if self.consumer_id else []
         )
+
+    def any_terms(self) -> list[str]:
+        """The scope terms a match must have one of (none: no such condition)."""
+        return [f"m{pk}" for pk in self.merchant_ids]
 
 
 def matching(complaints: QuerySet, query: str, scope: Scope) -> QuerySet:
@@ -158,6 +186,8 @@ def fts5_expression(phrases: list[Phrase], scope: Scope) -> str:
     """An FTS5 MATCH expression: the scope's terms in the `scope` column, each phrase in `terms` (a lone
     Chinese character: a term that starts with it, or a run's tail)."""
     parts = [f"scope : {_fts5_string(term)}" for term in scope.terms()]
+    if any_terms := scope.any_terms():
+        parts.append("(" + " OR ".join(f"scope : {_fts5_string(term)}" for term in any_terms) + ")")
     for phrase in phrases:
         if phrase.single:
             char = _fts5_string(phrase.terms[0])
@@ -176,6 +206,8 @@ def tsquery(phrases: list[Phrase], scope: Scope | None = None) -> str:
     """A tsquery's text over the weighted document (A: terms, B: tails, D: scope; migration 0002), read by
     a `::tsquery` cast, which takes the lexemes as they are (no parser, no dictionary)."""
     parts = [_lexeme(term, "D") for term in (scope.terms() if scope else [])]
+    if any_terms := (scope.any_terms() if scope else []):
+        parts.append("(" + " | ".join(_lexeme(term, "D") for term in any_terms) + ")")
     for phrase in phrases:
         if phrase.single:
             char = phrase.terms[0]

@@ -195,3 +195,35 @@ def test_a_city_level_officer_sees_each_bureaus_centre_figures_side_by_side(worl
     assert (one["bureau"], one["received"]["complaint"]) == (world.d2.bureau.pk, 2)
     assert [b["bureau"] for b in one["by_bureau"]] == [world.d2.bureau.pk]
     assert Api(world.rita).get("/stats/centre", {**YEAR, "bureau": 999999}).status_code == 404
+
+
+# ------------------------------------------------------------------------------------ the bureau filter
+
+
+def complaint_ids(officer, **params) -> set[int]:
+    return ids(Api(officer).get("/complaints", params))
+
+
+def test_a_city_level_officer_filters_the_complaints_by_bureau(world):
+    d1 = {world.d1.complaint.pk, world.d1.escalated.pk}
+    d2 = {world.d2.complaint.pk, world.d2.escalated.pk, world.transferred.pk}
+    assert complaint_ids(world.city_officer) == d1 | d2
+    assert complaint_ids(world.city_officer, bureau=world.d1.bureau.pk) == d1
+    assert complaint_ids(world.city_officer, bureau=world.d2.bureau.pk) == d2
+    assert complaint_ids(world.city_officer, bureau=world.city.pk) == set()
+    assert complaint_ids(world.city_officer, bureau=999999) == set()
+    assert complaint_ids(world.city_officer, bureau=world.d2.bureau.pk, q="parcel") == d2
+
+
+def test_a_district_officer_sees_its_bureaus_complaints_and_another_bureaus_filter_is_empty(world):
+    d1 = {world.d1.complaint.pk, world.d1.escalated.pk}
+    assert complaint_ids(world.d1.officer) == complaint_ids(world.d1.officer, bureau=world.d1.bureau.pk) == d1
+    assert complaint_ids(world.d1.officer, bureau=world.d2.bureau.pk) == set()
+    for other in (world.d2.complaint, world.transferred):
+        assert Api(world.d1.officer).get(f"/complaints/{other.pk}").status_code == 404
+
+
+def test_a_bad_bureau_filter_is_refused_naming_it(world):
+    answer = Api(world.city_officer).get("/complaints", {"bureau": "first"})
+    assert answer.status_code == 422
+    assert "bureau" in str(answer.json())

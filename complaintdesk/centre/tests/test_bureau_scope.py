@@ -15,7 +15,11 @@ from complaintdesk.centre.jurisdiction import in_charge, shops_in_charge
 from complaintdesk.centre.models import FollowUpCall, Matter, MatterState
 from complaintdesk.centre.tests.bureau_world import world_fixture  # noqa: F401 (the `world` fixture)
 from complaintdesk.complaints import centre_queue, followup, services
+from complaintdesk.complaints.models import Complaint
+from complaintdesk.complaints.queries import visible_complaints
 from complaintdesk.promotions import queries as filing_queries
+from complaintdesk.search import query as search
+from complaintdesk.search.text import parse
 from complaintdesk.stats import queries
 from complaintdesk.stats.models import ALL_BUREAUS, ALL_SHOPS
 from complaintdesk.stats.periods import Period
@@ -192,3 +196,37 @@ def test_a_district_sees_the_calls_about_its_own_matters_only(world):
     assert about(world.d1.bureau.pk) == {(world.d1.escalated.pk, None)}
     assert about(world.d2.bureau.pk) == {(None, world.d2.report.pk), (world.transferred.pk, None)}
     assert len(about(None)) == 3
+
+
+# --------------------------------------------------------------------------------------------- search
+
+
+def test_a_district_officers_search_is_narrowed_in_the_index_to_its_shops(world):
+    acme = set(Complaint.objects.filter(merchant=world.d1.shop).values_list("pk", flat=True))
+    scope = search.Scope.of(world.d1.officer)
+    assert scope.merchant_ids == (world.d1.shop.pk,)
+    assert set(search.ranked_ids(parse("parcel"), scope)) == acme
+    # D2 holds one of Acme's complaints: Acme's matches are searched too, and narrowed to what D2 holds.
+    assert search.Scope.of(world.d2.officer).merchant_ids == tuple(
+        sorted([world.d1.shop.pk, world.d2.shop.pk])
+    )
+
+
+def test_a_search_finds_what_the_officer_sees(world):
+    def found(officer):
+        matches = search.matching(visible_complaints(officer), "parcel", search.Scope.of(officer))
+        return set(matches.values_list("pk", flat=True))
+
+    assert found(world.d1.officer) == {world.d1.complaint.pk, world.d1.escalated.pk}
+    assert found(world.d2.officer) == {world.d2.complaint.pk, world.d2.escalated.pk, world.transferred.pk}
+    assert len(found(world.city_officer)) == 5
+    assert search.Scope.of(world.city_officer) == search.Scope()
+
+
+def test_a_district_with_too_many_shops_is_not_narrowed_in_the_index(world, monkeypatch):
+    monkeypatch.setattr(search, "SCOPE_MAX_SHOPS", 1)
+    assert search.Scope.of(world.d2.officer) == search.Scope()  # two shops: narrowed by the visible ones only
+    matches = search.matching(
+        visible_complaints(world.d2.officer), "parcel", search.Scope.of(world.d2.officer)
+    )
+    assert matches.count() == 3
