@@ -1,5 +1,5 @@
 """Group complaints (集体投诉, SPEC §11): many consumers with the same problem with one shop, handled as one
-case with a public page. The domain interface of /tmp/h14/groups_interface.md, as the API and the web call it.
+case with a public page. One interface for the API (`api.groups`) and the web (`web.views.groups`).
 
 1. An officer opens a group (`open_group`) from a mass-incident alert (its complaints become members) or from
    complaints picked by hand, all of one shop in the officer's charge.
@@ -11,7 +11,7 @@ case with a public page. The domain interface of /tmp/h14/groups_interface.md, a
 4. Each member still accepts, disputes or withdraws alone, with the lifecycle's own actions.
 5. The centre posts public statements (`post_statement`) and closes the group to new members (`close`).
 
-Deviations from the interface (additions only; names and signatures kept):
+Beyond the interface first agreed between the API and the web (additions only; names and signatures kept):
 - `join(..., before_filing=None)`: a callable run once every check has passed, just before the complaint is
   stored; the API and the web pass the filing rate limit there (a refused join does not use up the quota).
 - `join(..., wanted_outcome=None)`: None takes the first member's wanted outcome (refund if none).
@@ -195,11 +195,11 @@ def open_group(
     now = now or timezone.now()
     picked = _picked(officer, complaints)
     shops = {merchant_id for _pk_, merchant_id, _group in picked}
-    found_alert = _alert(alert) if alert is not None else None
+    found_alert = _alert(officer, alert) if alert is not None else None
     if found_alert is not None:
         shops.add(found_alert.merchant_id)
     if merchant is not None:
-        shops.add(merchant.pk if isinstance(merchant, Merchant) else int(merchant))
+        shops.add(_shop(officer, merchant).pk)
     if not shops:
         raise FieldError("complaints", _("pick the complaints of the group, or open it from an alert"))
     if len(shops) > 1:
@@ -267,12 +267,25 @@ def _picked(officer, complaints) -> list[tuple[int, int, int | None]]:
     return rows
 
 
-def _alert(alert) -> Alert:
-    found = alert if isinstance(alert, Alert) else Alert.objects.filter(pk=alert).first()
-    if found is None:
+def _alert(officer, alert) -> Alert:
+    """The mass-incident alert, if the officer's bureau has its shop in charge (else 404: before any check
+    that would tell it exists)."""
+    found = (
+        alert
+        if isinstance(alert, Alert)
+        else Alert.objects.select_related("merchant").filter(pk=alert).first()
+    )
+    if found is None or not _in_charge(officer, found.merchant):
         raise Http404
     if found.kind != AlertKind.MASS_INCIDENT:
         raise FieldError("alert", _("a group complaint is opened from a mass-incident alert"))
+    return found
+
+
+def _shop(officer, merchant) -> Merchant:
+    found = merchant if isinstance(merchant, Merchant) else Merchant.objects.filter(pk=merchant).first()
+    if found is None or not _in_charge(officer, found):
+        raise Http404
     return found
 
 

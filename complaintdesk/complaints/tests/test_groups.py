@@ -195,6 +195,14 @@ def test_a_district_officer_opens_groups_for_the_shops_in_its_charge_only(desk):
             groups.open_group(outsider, product="Kettle", problem="Broken", **refused_by)
     assert not ComplaintGroup.objects.exists()
 
+    # Another bureau's alert or shop beside its own complaint: not found, before the shops are compared.
+    elsewhere, _ = alerts.raise_alert(AlertKind.MASS_INCIDENT, desk.bazaar, "product:x:1", "Mass at Bazaar")
+    for theirs_too in ({"alert": elsewhere.pk}, {"merchant": desk.bazaar.pk}):
+        with pytest.raises(Http404):
+            groups.open_group(
+                insider, product="Kettle", problem="Broken", complaints=[desk.first.pk], **theirs_too
+            )
+
     group = groups.open_group(insider, product="Kettle", problem="Broken", complaints=[desk.first.pk])
     assert group.bureau == mine
     assert list(groups.visible_groups(insider)) == [group]
