@@ -43,9 +43,10 @@ from complaintdesk.lib.errors import Conflict, FieldError
 
 # A flag lists at most this many other complaints (the latest); its details count them all.
 EVIDENCE_LIMIT = 100
-# The repeat rule compares a description with the account's latest complaints, this many: a bounded read
-# per filing, and a copy-pasted complaint is a recent one.
-REPEAT_TEXT_LOOKBACK = 100
+# The rules read the account's latest complaints, this many, in one query: the repeat rule compares their
+# descriptions (a bounded read per filing; a copy-pasted complaint is a recent one), the many-shops rule
+# counts them when its window holds no more (else it asks the database).
+LATEST = 100
 # Shorter normalised descriptions ("退款", "no refund") say too little to call two complaints the same.
 MIN_REPEAT_TEXT = 10
 # Other accounts found by one contact, at most: a made-up address many people type ("123@qq.com") must not
@@ -120,34 +121,79 @@ def same_person(consumer) -> list[int]:
     return list(accounts[:SAME_PERSON_LIMIT])
 
 
-def _many_shops(consumer, merchant_id: int, at: datetime, exclude: int | None) -> Finding | None:
-    accounts = [consumer.pk, *same_person(consumer)]
-    days = settings.REPEAT_COMPLAINANT_DAYS
-    since = at - timedelta(days=days)
-    # (consumer, received_at) index: a range per account.
-    window = Complaint.objects.filter(consumer_id__in=accounts, received_at__gt=since, received_at__lte=at)
+@dataclass(frozen=True)
+class Recent:
+    """A complaint of the account's latest (`_latest`): what both rules read of it."""
+
+    pk: int
+    merchant_id: int
+    received_at: datetime
+    description: str
+
+
+def _latest(consumer, exclude: int | None) -> list[Recent]:
+    """The account's latest complaints (LATEST of them), newest first, in one read by the (consumer,
+    received_at) index: the text rule compares with them, and the many-shops rule counts them when its window
+    holds no more (`_window`). One query where each rule would make its own: filing is the hot path."""
+    rows = Complaint.objects.filter(consumer=consumer)
     if exclude is not None:
-        window = window.exclude(pk=exclude)
-    counted = window.aggregate(
+        rows = rows.exclude(pk=exclude)
+    rows = rows.order_by("-received_at", "-id").values_list("pk", "merchant_id", "received_at", "description")
+    return [Recent(*row) for row in rows[:LATEST]]
+
+
+@dataclass(frozen=True)
+class Window:
+    """The person's complaints of the many-shops window, this one included."""
+
+    accounts: int
+    complaints: int
+    shops: int
+    evidence: list[int]  # the others, newest first, up to EVIDENCE_LIMIT
+
+
+def _window(consumer, merchant_id: int, latest: list[Recent], since, at, exclude: int | None) -> Window:
+    """The window (since, at]: from `latest` when it holds the whole window of the account alone (the common
+    case: no query), else counted by the database over every account of the person."""
+    others = same_person(consumer)
+    covered = len(latest) < LATEST or latest[-1].received_at <= since
+    if not others and covered:
+        rows = [r for r in latest if since < r.received_at <= at]
+        shops = {r.merchant_id for r in rows} | {merchant_id}
+        return Window(1, len(rows) + 1, len(shops), [r.pk for r in rows][:EVIDENCE_LIMIT])
+    accounts = [consumer.pk, *others]
+    rows = Complaint.objects.filter(consumer_id__in=accounts, received_at__gt=since, received_at__lte=at)
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude)
+    counted = rows.aggregate(
         n=Count("id"),
         shops=Count("merchant", distinct=True),
         here=Count("id", filter=Q(merchant_id=merchant_id)),
     )
-    complaints = counted["n"] + 1  # this one
+    evidence = list(rows.order_by("-received_at", "-id").values_list("pk", flat=True)[:EVIDENCE_LIMIT])
     shops = counted["shops"] + (0 if counted["here"] else 1)
-    if complaints <= settings.REPEAT_COMPLAINANT_COMPLAINTS or shops <= settings.REPEAT_COMPLAINANT_SHOPS:
+    return Window(len(accounts), counted["n"] + 1, shops, evidence)
+
+
+def _many_shops(consumer, merchant_id: int, at: datetime, latest, exclude: int | None) -> Finding | None:
+    days = settings.REPEAT_COMPLAINANT_DAYS
+    since = at - timedelta(days=days)
+    window = _window(consumer, merchant_id, latest, since, at, exclude)
+    if (
+        window.complaints <= settings.REPEAT_COMPLAINANT_COMPLAINTS
+        or window.shops <= settings.REPEAT_COMPLAINANT_SHOPS
+    ):
         return None
-    evidence = list(window.order_by("-received_at", "-id").values_list("id", flat=True)[:EVIDENCE_LIMIT])
     return Finding(
         FlagReason.MANY_SHOPS,
-        evidence,
+        window.evidence,
         {
-            "complaints": complaints,
-            "shops": shops,
+            "complaints": window.complaints,
+            "shops": window.shops,
             "days": days,
             "since": since.isoformat(),
             "until": at.isoformat(),
-            "accounts": len(accounts),
+            "accounts": window.accounts,
             "thresholds": {
                 "complaints": settings.REPEAT_COMPLAINANT_COMPLAINTS,
                 "shops": settings.REPEAT_COMPLAINANT_SHOPS,
@@ -156,19 +202,16 @@ def _many_shops(consumer, merchant_id: int, at: datetime, exclude: int | None) -
     )
 
 
-def _repeat(probe: Complaint) -> Finding | None:
+def _repeat(probe: Complaint, latest: list[Recent]) -> Finding | None:
     """`probe`: the complaint as filed (saved or not yet): its consumer, shop, order number, description."""
-    same_order = earlier_complaint_about_the_same_order(probe)
-    same_text = []
+    # Only a complaint at the same shop can be about the same order: without one among the latest, and no
+    # older ones unread, there is nothing to ask (a consumer's first complaint at a shop, the common case).
+    here = any(r.merchant_id == probe.merchant_id for r in latest)
+    same_order = earlier_complaint_about_the_same_order(probe) if here or len(latest) >= LATEST else None
     key = text_key(probe.description)
-    if len(key) >= MIN_REPEAT_TEXT:
-        latest = (
-            Complaint.objects.filter(consumer=probe.consumer)
-            .exclude(pk=probe.pk)
-            .order_by("-received_at", "-id")
-            .values_list("id", "description")[:REPEAT_TEXT_LOOKBACK]
-        )
-        same_text = sorted(pk for pk, text in latest if text_key(text) == key)
+    same_text = (
+        sorted(r.pk for r in latest if text_key(r.description) == key) if len(key) >= MIN_REPEAT_TEXT else []
+    )
     if same_order is None and not same_text:
         return None
     evidence = sorted({*same_text, *([same_order.pk] if same_order else [])})
@@ -178,7 +221,7 @@ def _repeat(probe: Complaint) -> Finding | None:
         {
             "same_order": same_order.pk if same_order else None,
             "order_number": probe.order_number if same_order else "",
-            "same_text": same_text[:EVIDENCE_LIMIT],
+            "same_text": same_text,
         },
     )
 
@@ -187,7 +230,10 @@ def detect(consumer, new_complaint, received_at: datetime, complaint_id: int | N
     """The flags a filing raises: `new_complaint` (a `services.NewComplaint`) filed by `consumer` (None for a
     back-office filing) and received at `received_at`. Reads only: `services.file_complaint` calls it before
     its transaction (as it reads the deadlines) and stores the findings in it (`raise_flags`).
-    `complaint_id`: the complaint itself when it is stored already, left out of the comparisons."""
+    `complaint_id`: the complaint itself when it is stored already, left out of the comparisons.
+
+    Queries, for an account without e-mail or phone: its latest complaints and, with an order number, the
+    earlier complaint about it; with a contact, the accounts sharing it too (docs/flags.md has the costs)."""
     if consumer is None or new_complaint.external_id:
         return []
     probe = Complaint(
@@ -197,7 +243,11 @@ def detect(consumer, new_complaint, received_at: datetime, complaint_id: int | N
         order_number=new_complaint.order_number,
         description=new_complaint.description,
     )
-    found = [_many_shops(consumer, new_complaint.merchant.pk, received_at, complaint_id), _repeat(probe)]
+    latest = _latest(consumer, complaint_id)
+    found = [
+        _many_shops(consumer, new_complaint.merchant.pk, received_at, latest, complaint_id),
+        _repeat(probe, latest),
+    ]
     return [f for f in found if f is not None]
 
 

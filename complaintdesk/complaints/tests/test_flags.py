@@ -70,7 +70,16 @@ def snapshot():
 # ------------------------------------------------------------------------------------------- many shops
 
 
-def test_more_than_n_complaints_against_more_than_m_shops_in_d_days_raise_a_flag(people, shops):
+@pytest.fixture(params=["latest", "database"])
+def counted_by(request, monkeypatch):
+    """The window counted from the account's latest complaints, or by the database when they do not hold
+    it all (here: when more than 3 are read)."""
+    if request.param == "database":
+        monkeypatch.setattr(flags, "LATEST", 3)
+    return request.param
+
+
+def test_more_than_n_complaints_against_more_than_m_shops_in_d_days_raise_a_flag(people, shops, counted_by):
     earlier = file_spread(people.alice, shops[:6], 10, NOW - timedelta(days=20))
 
     eleventh = file(people.alice, shops[0])
@@ -85,7 +94,7 @@ def test_more_than_n_complaints_against_more_than_m_shops_in_d_days_raise_a_flag
     assert all(not reasons(c) for c in earlier)  # none of them was over the thresholds when filed
 
 
-def test_exactly_n_complaints_raise_none(people, shops):
+def test_exactly_n_complaints_raise_none(people, shops, counted_by):
     file_spread(people.alice, shops[:6], 9, NOW - timedelta(days=20))
 
     tenth = file(people.alice, shops[6])  # 10 complaints against 7 shops: not more than 10
@@ -93,7 +102,7 @@ def test_exactly_n_complaints_raise_none(people, shops):
     assert reasons(tenth) == set()
 
 
-def test_exactly_m_shops_raise_none(people, shops):
+def test_exactly_m_shops_raise_none(people, shops, counted_by):
     file_spread(people.alice, shops[:5], 10, NOW - timedelta(days=20))
 
     eleventh = file(people.alice, shops[0])  # 11 complaints against 5 shops: not more than 5
@@ -101,7 +110,9 @@ def test_exactly_m_shops_raise_none(people, shops):
     assert reasons(eleventh) == set()
 
 
-def test_a_complaint_d_days_old_is_outside_the_window_and_one_a_second_younger_inside(people, shops):
+def test_a_complaint_d_days_old_is_outside_the_window_and_one_a_second_younger_inside(
+    people, shops, counted_by
+):
     oldest = file(people.alice, shops[5], NOW - timedelta(days=30))
     file_spread(people.alice, shops[:5], 9, NOW - timedelta(days=10))
 
@@ -171,6 +182,16 @@ def test_the_same_order_at_the_same_shop_again_is_a_repeat(people):
     flag = again.flags.get()
     assert flag.reason == FlagReason.REPEAT and flag.evidence == [first.pk]
     assert flag.details == {"same_order": first.pk, "order_number": "JD-1001", "same_text": []}
+
+
+def test_the_same_order_is_found_beyond_the_latest_complaints_read(people, monkeypatch):
+    monkeypatch.setattr(flags, "LATEST", 1)
+    first = file(people.alice, people.acme, NOW - timedelta(days=2), order_number="JD-1")
+    file(people.alice, people.bazaar, NOW - timedelta(days=1))  # the only one read: another shop
+
+    again = file(people.alice, people.acme, order_number="jd-1")
+
+    assert again.flags.get().evidence == [first.pk]
 
 
 def test_the_same_order_at_another_shop_or_by_another_consumer_is_no_repeat(people):
