@@ -24,14 +24,15 @@ def test_seed_demo_loads_the_spec_logins_and_is_idempotent(api, capsys):
         Complaint.objects.count(),
         ComplaintEvent.objects.count(),
     ) == counts
-    # regulator and admin, consumers, shop staff; 200 complaints and the group complaint's members
-    assert counts[:3] == (5, 2 + 20 + 10, 200 + demo_groups.COMPLAINTS + demo_flags.COMPLAINTS)
+    # regulator and admin, the district officers, consumers, shop staff; 200 complaints and the group
+    # complaint's members
+    assert counts[:3] == (5, 2 + 2 + 20 + 10, 200 + demo_groups.COMPLAINTS + demo_flags.COMPLAINTS)
     out = capsys.readouterr().out
-    assert "consumer1…consumer20" in out
+    assert "consumer1…consumer20" in out and "officer-d1" in out and "officer-d2" in out
     group = ComplaintGroup.objects.get(product=demo_groups.PRODUCT)
     assert f"/groups/{group.pk}/" in out
 
-    expected = ["regulator"] + [f"consumer{i}" for i in range(1, 21)]
+    expected = ["regulator", "officer-d1", "officer-d2"] + [f"consumer{i}" for i in range(1, 21)]
     expected += [f"shop{i}-{r}" for i in range(1, 6) for r in ("agent", "coordinator")]
     for username in expected:
         response = api(None).post("/auth/token", {"username": username, "password": "demo"})

@@ -1,6 +1,7 @@
 """Demo data: five shops with staff, twenty consumers, a regulator, two hundred complaints in every state
 (at the shop and at the 12315 centre), the centre's reports and enquiries, ratings and follow-up calls
-(`complaints.demo_centre`). Idempotent."""
+(`complaints.demo_centre`), two district bureaus with their officers and a transferred complaint
+(`complaints.demo_bureaus`). Idempotent."""
 
 import random
 from datetime import timedelta
@@ -12,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from complaintdesk.accounts.models import Role, User
-from complaintdesk.complaints import demo_centre, demo_flags, demo_groups, services
+from complaintdesk.complaints import demo_bureaus, demo_centre, demo_flags, demo_groups, services
 from complaintdesk.complaints.choices import TERMINAL_STATES, Channel, Kind, State, WantedOutcome
 from complaintdesk.complaints.lifecycle import Action
 from complaintdesk.complaints.models import Category, Complaint
@@ -110,8 +111,11 @@ class Command(BaseCommand):
         demo_centre.rule_version(lambda text: self.stdout.write(self.style.WARNING(text)))
         with transaction.atomic():
             regulator, shops, consumers = self._people()
+        # Bureaus and the shops' districts before any complaint reaches the centre: each goes to its bureau.
+        districts = demo_bureaus.load(self._user, regulator, shops)
         created = self._complaints(regulator, shops, consumers)
         centre = demo_centre.load(regulator, shops, consumers)
+        demo_bureaus.transfer(districts, self._user)  # a complaint passed from one district to the other
         with transaction.atomic():
             demo_obligations.load(regulator, shops)  # service info, coordinators, pledge, filings
         demo_flags.load(regulator, consumers)  # consumers filing again: flags for an officer's review
@@ -123,8 +127,8 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(
-            "Demo logins (password 'demo'): regulator, consumer1…consumer20, "
-            "shop1-agent…shop5-agent, shop1-coordinator…shop5-coordinator"
+            "Demo logins (password 'demo'): regulator (city centre), officer-d1 (Huangpu district), officer-d2 "
+            "(Pudong district), consumer1…consumer20, shop1-agent…shop5-agent, shop1-coordinator…shop5-coordinator"
         )
         group_page = render.absolute(reverse("web:group", args=[group.pk]))
         self.stdout.write(f"A group complaint's public page (join it as another consumer): {group_page}")
