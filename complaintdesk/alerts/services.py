@@ -33,7 +33,8 @@ def raise_alert(
                 outbox.enqueue(
                     "alert",
                     f"alert:{alert.pk}",
-                    outbox.regulator_targets() + outbox.officer_targets(),
+                    # The officers of the bureau in charge of the shop, and the city-level ones (SPEC §11).
+                    outbox.regulator_targets() + outbox.officer_targets(merchant.jurisdiction_id),
                     subject,
                     body,
                     payload={"alert": alert.pk, "kind": kind, "merchant": merchant.pk, "title": alert.title},

@@ -4,12 +4,15 @@
 - A breach: the shop's 12315 coordinator and the regulator's channels, and whether the complaint went to
   the 12315 centre with it.
 - A duty of the centre's own (SPEC §10): its reminder and its breach go to the centre's channels and
-  officers, never the shop; so does the end of a mediation period, with the termination notice to send.
+  officers, never the shop; so does the end of a mediation period, with the termination notice to send. The
+  officers are the city-level ones and those of the bureau holding the matter, never another district's
+  (SPEC §11).
 Each notice links to the complaint's page and is stored untranslated (`notify.render`): a user reads it in
 their language, the phase by its label and the rule by its name in that language; a channel that belongs to
 nobody in Chinese and English.
 """
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -63,8 +66,21 @@ def _link(deadline: Deadline) -> str:
     return reverse("web:matter", args=[deadline.matter_id])  # the console's page of a report or an enquiry
 
 
-def _officers():
-    return outbox.regulator_targets() + outbox.officer_targets()
+def _officers(deadline: Deadline):
+    """The regulator's channels, and the officers who see the duty's complaint or matter: the city-level
+    ones and those of the bureau that holds it (SPEC §11), never another district's."""
+    return outbox.regulator_targets() + outbox.officer_targets(_bureau(deadline))
+
+
+def _bureau(deadline: Deadline) -> int | None:
+    """The bureau holding a duty's matter, or its complaint at the centre (one not there yet: the bureau in
+    charge of its shop, as `centre.jurisdiction.in_bureau` counts it)."""
+    if deadline.matter_id:
+        return deadline.matter.bureau_id
+    try:
+        return deadline.complaint.centre_case.bureau_id
+    except ObjectDoesNotExist:
+        return deadline.complaint.merchant.jurisdiction_id
 
 
 def reminder(deadline: Deadline, payload: dict) -> None:
@@ -81,13 +97,15 @@ def breach(deadline: Deadline, escalated: bool, payload: dict) -> None:
 
 
 def centre_reminder(deadline: Deadline, payload: dict) -> None:
-    _send("centre_deadline_reminder", f"reminder:{deadline.pk}", _officers(), _notice(CENTRE_REMINDER, deadline),
-          payload, deadline)  # fmt: skip
+    notice = _notice(CENTRE_REMINDER, deadline)
+    _send(
+        "centre_deadline_reminder", f"reminder:{deadline.pk}", _officers(deadline), notice, payload, deadline
+    )
 
 
 def centre_breach(deadline: Deadline, payload: dict) -> None:
-    _send("centre_deadline_breach", f"breach:{deadline.pk}", _officers(), _notice(CENTRE_BREACH, deadline),
-          payload, deadline)  # fmt: skip
+    notice = _notice(CENTRE_BREACH, deadline)
+    _send("centre_deadline_breach", f"breach:{deadline.pk}", _officers(deadline), notice, payload, deadline)
 
 
 def mediation_ended(deadline: Deadline, payload: dict) -> None:
@@ -97,4 +115,6 @@ def mediation_ended(deadline: Deadline, payload: dict) -> None:
     ).first()
     due = timezone.localtime(notice_due.due_at).strftime("%Y-%m-%d %H:%M") if notice_due else "–"
     notice = _notice(MEDIATION_ENDED, deadline, notice_due=due)
-    _send("mediation_terminated", f"mediation_end:{deadline.pk}", _officers(), notice, payload, deadline)
+    _send(
+        "mediation_terminated", f"mediation_end:{deadline.pk}", _officers(deadline), notice, payload, deadline
+    )

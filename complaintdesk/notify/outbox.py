@@ -126,12 +126,20 @@ def regulator_targets():
     return [(c.kind, c.target, c) for c in NotificationChannel.objects.filter(merchant=None, is_active=True)]
 
 
-def officer_targets():
-    """Every active regulator officer, as their alert setting asks: now, in the daily digest, or not at all.
-    (Every officer for now; officers of one bureau once bureaus exist.)"""
+# `centre.models.BureauLevel.DISTRICT`, a layer above: a district bureau's officers hear of its own matters.
+DISTRICT = "district"
+
+
+def officer_targets(bureau_id: int | None = None):
+    """The active regulator officers who see what the message is about, as their alert setting asks: now, in
+    the daily digest, or not at all. `bureau_id`: the bureau that holds it (a complaint's or a matter's at
+    the centre, the bureau in charge of an alert's shop; SPEC §11). A district bureau's officers hear of
+    their own bureau's only; city-level officers and officers without a bureau of every bureau's. None: no
+    district's (the city centre's)."""
     officers = User.objects.filter(role=Role.REGULATOR, is_active=True).exclude(
         alert_notices=AlertNotices.OFF
     )
+    officers = officers.filter(~Q(bureau__level=DISTRICT) | Q(bureau_id=bureau_id))
     kinds = {AlertNotices.IMMEDIATELY: USER, AlertNotices.DAILY_DIGEST: USER_DIGEST}
     return [(kinds[o.alert_notices], str(o.pk), None) for o in officers.order_by("pk")]
 

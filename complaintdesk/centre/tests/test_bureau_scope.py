@@ -12,11 +12,15 @@ from django.http import Http404
 from django.utils import timezone
 
 from complaintdesk.centre.jurisdiction import in_charge, shops_in_charge
-from complaintdesk.centre.models import FollowUpCall, Matter, MatterState
+from complaintdesk.centre.models import BureauLevel, FollowUpCall, Matter, MatterState
 from complaintdesk.centre.tests.bureau_world import world_fixture  # noqa: F401 (the `world` fixture)
 from complaintdesk.complaints import centre_queue, followup, services
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.queries import visible_complaints
+from complaintdesk.deadlines import notices
+from complaintdesk.deadlines.models import Deadline, Phase
+from complaintdesk.notify import outbox
+from complaintdesk.notify.models import USER, USER_DIGEST, OutboxMessage
 from complaintdesk.promotions import queries as filing_queries
 from complaintdesk.search import query as search
 from complaintdesk.search.text import parse
@@ -230,3 +234,49 @@ def test_a_district_with_too_many_shops_is_not_narrowed_in_the_index(world, monk
         visible_complaints(world.d2.officer), "parcel", search.Scope.of(world.d2.officer)
     )
     assert matches.count() == 3
+
+
+# ------------------------------------------------------------------------------------------- who hears
+
+
+def officers_told(targets) -> set[str]:
+    return {target for kind, target, _channel in targets if kind in (USER, USER_DIGEST)}
+
+
+def test_a_districts_news_reaches_its_own_officers_and_the_city_levels_only(world):
+    city_level = {str(world.city_officer.pk), str(world.rita.pk)}
+    assert officers_told(outbox.officer_targets(world.d1.bureau.pk)) == city_level | {
+        str(world.d1.officer.pk)
+    }
+    assert officers_told(outbox.officer_targets(world.d2.bureau.pk)) == city_level | {
+        str(world.d2.officer.pk)
+    }
+    assert officers_told(outbox.officer_targets(world.city.pk)) == city_level
+    assert officers_told(outbox.officer_targets()) == city_level
+    assert outbox.DISTRICT == BureauLevel.DISTRICT
+
+
+def test_an_alert_about_a_shop_reaches_the_officers_in_charge_of_it(world):
+    told = set(
+        OutboxMessage.objects.filter(dedupe_key=f"alert:{world.d2.alert.pk}", kind=USER).values_list(
+            "target", flat=True
+        )
+    )
+    assert str(world.d2.officer.pk) in told and str(world.city_officer.pk) in told
+    assert str(world.d1.officer.pk) not in told
+
+
+def test_a_centre_duty_of_a_transferred_complaint_reaches_the_receiving_bureau(world):
+    duty = Deadline.objects.get(complaint=world.transferred, phase=Phase.ACCEPTANCE)
+    notices.centre_reminder(duty, {})
+    notices.centre_breach(duty, {})
+    report_duty = Deadline.objects.get(matter=world.d1.report)
+    notices.centre_reminder(report_duty, {})
+    for key, district, other in (
+        (f"reminder:{duty.pk}", world.d2, world.d1),
+        (f"breach:{duty.pk}", world.d2, world.d1),
+        (f"reminder:{report_duty.pk}", world.d1, world.d2),
+    ):
+        told = set(OutboxMessage.objects.filter(dedupe_key=key, kind=USER).values_list("target", flat=True))
+        assert str(district.officer.pk) in told and str(world.city_officer.pk) in told, key
+        assert str(other.officer.pk) not in told, key
