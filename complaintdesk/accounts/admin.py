@@ -22,7 +22,7 @@ _DATES = (_("Important dates"), {"fields": ("last_login", "date_joined")})
 _OFFICER_FIELDSETS = (
     (None, {"fields": ("username", "password")}),
     (_("Personal info"), {"fields": ("first_name", "last_name", "email", "phone")}),
-    ("ComplaintDesk", {"fields": ("role", "merchant", "is_active")}),
+    ("ComplaintDesk", {"fields": ("role", "merchant", "bureau", "is_active")}),
     _DATES,
 )
 # An officer's own setting (notify.outbox.officer_targets), shown on an officer's page only.
@@ -46,10 +46,15 @@ def holds_office(user: User) -> bool:
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "role", "merchant", "email", "is_active"]
-    list_filter = ["role", "merchant", "is_active"]
-    fieldsets = BaseUserAdmin.fieldsets + (("ComplaintDesk", {"fields": ("role", "merchant", "phone")}),)
-    add_fieldsets = BaseUserAdmin.add_fieldsets + (("ComplaintDesk", {"fields": ("role", "merchant")}),)
+    list_display = ["username", "role", "merchant", "bureau", "email", "is_active"]
+    list_filter = ["role", "merchant", "bureau", "is_active"]
+    # An officer's bureau (SPEC §11) decides what the officer sees: the superuser's to set, as making an officer.
+    fieldsets = BaseUserAdmin.fieldsets + (
+        ("ComplaintDesk", {"fields": ("role", "merchant", "bureau", "phone")}),
+    )
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (
+        ("ComplaintDesk", {"fields": ("role", "merchant", "bureau")}),
+    )
 
     def get_fieldsets(self, request, obj=None):
         if request.user.is_superuser or obj is None:
@@ -61,11 +66,13 @@ class UserAdmin(BaseUserAdmin):
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
-        if request.user.is_superuser or obj is None:
+        if request.user.is_superuser:
             return super().get_readonly_fields(request, obj)
+        if obj is None:
+            return (*super().get_readonly_fields(request, obj), "bureau")
         if obj == request.user:  # an officer's own standing is not theirs to change
-            return ("role", "merchant", "is_active", *flatten_fieldsets([_DATES]))
-        return flatten_fieldsets([_DATES])
+            return ("role", "merchant", "bureau", "is_active", *flatten_fieldsets([_DATES]))
+        return ("bureau", *flatten_fieldsets([_DATES]))
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "role" and not request.user.is_superuser:
