@@ -21,6 +21,7 @@ from complaintdesk.alerts.models import AlertState
 from complaintdesk.centre.models import MatterKind, MatterState
 from complaintdesk.complaints import centre_queue, followup
 from complaintdesk.complaints.choices import State
+from complaintdesk.lib.cursor import InvalidCursor
 from complaintdesk.lib.errors import FieldError
 from complaintdesk.promotions.models import FilingState
 from complaintdesk.stats import exports, periods
@@ -64,6 +65,13 @@ class PageQuery(QueryForm):
     page = _row_id(initial=1)
 
 
+class CursorQuery(QueryForm):
+    """A list paged by keys (`web.paging`): the cursor of the page to show, none for the first. Whether it
+    is one of the list's is for the list to say (`lib.cursor.InvalidCursor`, refused by `reads_query`)."""
+
+    cursor = forms.CharField(max_length=1000, required=False, strip=False)
+
+
 class DirectoryQuery(QueryForm):
     q = forms.CharField(max_length=100, required=False)
 
@@ -74,7 +82,7 @@ class FilingFormQuery(QueryForm):
     merchant = _row_id()
 
 
-class QueueQuery(PageQuery):
+class QueueQuery(CursorQuery):
     view = forms.ChoiceField(choices=_choices(QUEUE_VIEWS), required=False, initial="open")
     q = forms.CharField(max_length=100, required=False)  # words: every complaint of the shop, best first
 
@@ -90,7 +98,7 @@ class ComplaintFilters(QueryForm):
     bureau = _row_id()  # held by this bureau (`centre.jurisdiction.in_bureau`)
 
 
-class ComplaintListQuery(ComplaintFilters, PageQuery):
+class ComplaintListQuery(ComplaintFilters, CursorQuery):
     pass
 
 
@@ -111,7 +119,7 @@ class AlertListQuery(QueryForm):
     state = forms.ChoiceField(choices=[*AlertState.choices, (ALL, ALL)], required=False, initial="open")
 
 
-class MatterListQuery(PageQuery):
+class MatterListQuery(CursorQuery):
     """The officer's list of reports and enquiries (`views.centre.matters`)."""
 
     kind = forms.ChoiceField(choices=[*MatterKind.choices, (ALL, ALL)], required=False, initial=ALL)
@@ -151,7 +159,7 @@ class FollowUpTargetQuery(QueryForm):
     matter = _row_id()
 
 
-class FilingListQuery(QueryForm):
+class FilingListQuery(CursorQuery):
     state = forms.ChoiceField(
         choices=[*FilingState.choices, (ALL, ALL)], required=False, initial=FilingState.SUBMITTED
     )
@@ -208,7 +216,11 @@ def reads_query(form_class: type[QueryForm], *, download: bool = False):
             form = form_class(request.GET)
             if not form.is_valid():
                 return _refused(request, form, download)
-            return view(request, *args, query=form.cleaned_data, **kwargs)
+            try:
+                return view(request, *args, query=form.cleaned_data, **kwargs)
+            except InvalidCursor as exc:  # a cursor the list cannot read is a bad parameter too
+                form.add_error(exc.field, exc.reason)
+                return _refused(request, form, download)
 
         wrapper.query_form = form_class  # what the test of every page's parameters sends hostile values to
         return wrapper

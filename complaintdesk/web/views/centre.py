@@ -7,7 +7,6 @@ Who wrote in shows on the console's pages only, which are the officers'; nobody 
 """
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
@@ -24,9 +23,10 @@ from complaintdesk.lib.clientip import client_ip
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.web import bureaus
 from complaintdesk.web.display import deadline_view
-from complaintdesk.web.filters import ALL, MatterListQuery, link_query, reads_query
+from complaintdesk.web.filters import ALL, MatterListQuery, reads_query
 from complaintdesk.web.forms.centre import AnswerForm, DecisionForm, EnquiryForm, ReportForm, TransferForm
 from complaintdesk.web.forms.common import show_field_errors
+from complaintdesk.web.paging import list_page
 from complaintdesk.web.views.access import regulator_required
 from complaintdesk.web.views.confirm import confirmation_page
 
@@ -118,9 +118,9 @@ def matter_list(request, query):
         qs = matters.overdue(qs)
     if query["bureau"]:  # a district officer's list is its own bureau's: another bureau's is empty
         qs = qs.filter(bureau_id=query["bureau"])
-    page = Paginator(matters.by_nearest_duty(qs), 50).get_page(query["page"])
+    page = list_page(request, query, matters.by_nearest_duty(qs), matters.NEAREST_DUTY, counted=qs)
     now = timezone.now()
-    rows = [{"matter": m, "duty": _duty(m, now)} for m in page.object_list]
+    rows = [{"matter": m, "duty": _duty(m, now)} for m in page.rows]
     return render(
         request,
         "web/centre/matters.html",
@@ -130,7 +130,6 @@ def matter_list(request, query):
             "f": query,
             "kinds": MatterKind.choices,
             "states": MatterState.choices,
-            "query": link_query(request, "page"),
             "bureaus": bureaus.filter_choices(request.user),
         },
     )

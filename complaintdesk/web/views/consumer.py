@@ -8,19 +8,25 @@ from django.utils.translation import ngettext
 from complaintdesk.accounts import ratelimit
 from complaintdesk.complaints import evidence, intake
 from complaintdesk.complaints.choices import Channel, Sector
-from complaintdesk.complaints.queries import earlier_complaint_about_the_same_order, visible_complaints
+from complaintdesk.complaints.queries import (
+    NEWEST_FIRST,
+    earlier_complaint_about_the_same_order,
+    visible_complaints,
+)
 from complaintdesk.lib.errors import FieldError
 from complaintdesk.web.display import nearest_deadline
-from complaintdesk.web.filters import FilingFormQuery, reads_query
+from complaintdesk.web.filters import CursorQuery, FilingFormQuery, reads_query
 from complaintdesk.web.forms.consumer import ComplaintForm
+from complaintdesk.web.paging import list_page
 from complaintdesk.web.views.access import consumer_required
 
 
 @consumer_required
-def my_complaints(request):
-    complaints = list(visible_complaints(request.user)[:200])
-    rows = [{"complaint": c, "deadline": nearest_deadline(c)} for c in complaints]
-    return render(request, "web/consumer/list.html", {"rows": rows})
+@reads_query(CursorQuery)
+def my_complaints(request, query):
+    page = list_page(request, query, visible_complaints(request.user), NEWEST_FIRST)
+    rows = [{"complaint": c, "deadline": nearest_deadline(c)} for c in page.rows]
+    return render(request, "web/consumer/list.html", {"rows": rows, "page": page})
 
 
 # The filing form's evidence held while another field is corrected: entries of

@@ -12,14 +12,17 @@ from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.promotions import queries, services, typecheck
 from complaintdesk.promotions.models import FilingAction, FilingState
-from complaintdesk.web.filters import ALL, FilingListQuery, reads_query
+from complaintdesk.web.filters import ALL, CursorQuery, FilingListQuery, reads_query
 from complaintdesk.web.forms.filings import AmendFilingForm, FilingForm, PlanForm, ReviewForm
+from complaintdesk.web.paging import list_page
 from complaintdesk.web.views.access import merchant_required, regulator_required
 
 
 @merchant_required
-def shop_filings(request):
-    return render(request, "web/filings/list.html", {"filings": queries.visible(request.user), "mine": True})
+@reads_query(CursorQuery)
+def shop_filings(request, query):
+    page = list_page(request, query, queries.visible(request.user), queries.LATEST_START)
+    return render(request, "web/filings/list.html", {"filings": page.rows, "page": page, "mine": True})
 
 
 @merchant_required
@@ -45,10 +48,11 @@ def review_queue(request, query):
     filings = queries.visible(request.user)
     if state != ALL:
         filings = filings.filter(state=state)
+    page = list_page(request, query, filings, queries.LATEST_START)
     return render(
         request,
         "web/filings/list.html",
-        {"filings": filings, "state": state, "states": FilingState.choices, "mine": False},
+        {"filings": page.rows, "page": page, "state": state, "states": FilingState.choices, "mine": False},
     )
 
 

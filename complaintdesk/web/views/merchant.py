@@ -12,7 +12,7 @@ from complaintdesk.accounts.models import MERCHANT_ROLES, Role
 from complaintdesk.centre.jurisdiction import shops_in_charge
 from complaintdesk.complaints.choices import OPEN_STATES
 from complaintdesk.complaints.lifecycle import ActionForbidden
-from complaintdesk.complaints.queries import visible_complaints
+from complaintdesk.complaints.queries import NEWEST_FIRST, visible_complaints
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.merchants import compliance, profile
 from complaintdesk.merchants.models import Merchant
@@ -20,28 +20,28 @@ from complaintdesk.pledges import services as pledges
 from complaintdesk.search import query as search
 from complaintdesk.web import metrics
 from complaintdesk.web.display import QUEUE_STATES, service_hours_lines
-from complaintdesk.web.filters import QueueQuery, link_query, reads_query
+from complaintdesk.web.filters import QueueQuery, reads_query
 from complaintdesk.web.forms.common import show_field_errors
 from complaintdesk.web.forms.merchant import CoordinatorForm, ServiceHoursForm, ServiceInfoForm
 from complaintdesk.web.views.access import merchant_required
 from complaintdesk.web.views.confirm import confirmation_page
-from complaintdesk.web.views.queues import by_nearest_deadline, page_rows
+from complaintdesk.web.views.queues import LAST_UPDATED, NEAREST_DEADLINE, by_nearest_deadline, page_rows
 
 
 @merchant_required
 @reads_query(QueueQuery)
 def queue(request, query):
     view, words = query["view"], query["q"]
-    complaints = visible_complaints(request.user)
+    complaints, counted = visible_complaints(request.user), None
     if words:  # every complaint of the shop, whatever its state, best match first
         complaints = search.matching(complaints, words, search.Scope.of(request.user))
-    elif view == "open":
-        complaints = by_nearest_deadline(complaints.filter(state__in=OPEN_STATES))
-    elif view == "escalations":
-        complaints = by_nearest_deadline(complaints.filter(state__in=QUEUE_STATES))
+        order = search.order_of(complaints, NEWEST_FIRST)
+    elif view in ("open", "escalations"):
+        counted = complaints.filter(state__in=OPEN_STATES if view == "open" else QUEUE_STATES)
+        complaints, order = by_nearest_deadline(counted), NEAREST_DEADLINE
     else:
-        complaints = complaints.exclude(state__in=OPEN_STATES).order_by("-updated_at")
-    page, rows = page_rows(query["page"], complaints, searched=words)
+        complaints, order = complaints.exclude(state__in=OPEN_STATES), LAST_UPDATED
+    page, rows = page_rows(request, query, complaints, order, searched=words, counted=counted)
     return render(
         request,
         "web/merchant/queue.html",
@@ -51,7 +51,6 @@ def queue(request, query):
             "view": view,
             "shop": request.user.merchant,
             "q": words,
-            "query": link_query(request, "page") if words else "",
             "search_limit": search.LIMIT,
         },
     )

@@ -7,7 +7,6 @@ The rows are written by the outbox when it delivers a notice to the user (`notif
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,24 +15,29 @@ from django.views import i18n
 from django.views.decorators.http import require_POST
 
 from complaintdesk.accounts.models import Role
+from complaintdesk.lib.cursor import Key, Order
 from complaintdesk.notify.models import Notification
-from complaintdesk.web.filters import PageQuery, reads_query
+from complaintdesk.web.filters import CursorQuery, reads_query
 from complaintdesk.web.forms.notifications import AlertNoticesForm
+from complaintdesk.web.paging import list_page
 from complaintdesk.web.views.access import regulator_required
+
+# Newest first (the model's order), as the list's pages walk it (lib.cursor).
+NEWEST_FIRST = Order("notifications", (Key("created_at", descending=True), Key("id", descending=True)))
 
 
 @login_required
-@reads_query(PageQuery)
+@reads_query(CursorQuery)
 def notifications(request, query):
-    return _list(request, query["page"])
+    return _list(request, query)
 
 
-def _list(request, page_number, alert_form=None, status=200):
+def _list(request, query: dict, alert_form=None, status=200):
     """The user's notifications; an officer's page also says how alerts reach them, in a form."""
-    page = Paginator(Notification.objects.filter(user=request.user), 50).get_page(page_number)
+    page = list_page(request, query, Notification.objects.filter(user=request.user), NEWEST_FIRST)
     if alert_form is None and request.user.role == Role.REGULATOR:
         alert_form = AlertNoticesForm(instance=request.user)
-    context = {"page": page, "notifications": page.object_list, "alert_form": alert_form}
+    context = {"page": page, "notifications": page.rows, "alert_form": alert_form}
     return render(request, "web/notifications/list.html", context, status=status)
 
 
@@ -43,7 +47,7 @@ def alert_notices(request):
     """An officer chooses how alerts reach them: at once, in the daily digest, or not at all."""
     form = AlertNoticesForm(request.POST, instance=request.user)
     if not form.is_valid():
-        return _list(request, 1, alert_form=form, status=422)
+        return _list(request, {}, alert_form=form, status=422)
     form.instance.save(update_fields=["alert_notices"])
     messages.success(request, _("Saved: %(choice)s.") % {"choice": form.instance.get_alert_notices_display()})
     return redirect("web:notifications")

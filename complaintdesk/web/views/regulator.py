@@ -13,7 +13,7 @@ from complaintdesk.alerts.models import Alert, AlertState
 from complaintdesk.centre.jurisdiction import in_charge, shops_in_charge
 from complaintdesk.complaints.choices import State
 from complaintdesk.complaints.models import Category
-from complaintdesk.complaints.queries import visible_complaints
+from complaintdesk.complaints.queries import NEWEST_FIRST, visible_complaints
 from complaintdesk.deadlines import services as deadline_services
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.merchants import compliance
@@ -28,7 +28,7 @@ from complaintdesk.web.filters import (
     ALL,
     AlertListQuery,
     ComplaintListQuery,
-    PageQuery,
+    CursorQuery,
     link_query,
     reads_query,
     requested_period,
@@ -37,7 +37,7 @@ from complaintdesk.web.forms.regulator import NoteForm, PledgeVersionForm
 from complaintdesk.web.views.access import regulator_required
 from complaintdesk.web.views.confirm import confirmation_page
 from complaintdesk.web.views.exports import filtered_complaints
-from complaintdesk.web.views.queues import by_nearest_deadline, page_rows
+from complaintdesk.web.views.queues import NEAREST_DEADLINE, by_nearest_deadline, page_rows
 
 
 @regulator_required
@@ -143,17 +143,20 @@ def _chart_data(data: dict) -> dict:
 
 
 @regulator_required
-@reads_query(PageQuery)
+@reads_query(CursorQuery)
 def escalations(request, query):
-    complaints = by_nearest_deadline(visible_complaints(request.user).filter(state__in=QUEUE_STATES))
-    page, rows = page_rows(query["page"], complaints)
+    complaints = visible_complaints(request.user).filter(state__in=QUEUE_STATES)
+    page, rows = page_rows(
+        request, query, by_nearest_deadline(complaints), NEAREST_DEADLINE, counted=complaints
+    )
     return render(request, "web/regulator/escalations.html", {"page": page, "rows": rows})
 
 
 @regulator_required
 @reads_query(ComplaintListQuery)
 def complaints(request, query):
-    page, rows = page_rows(query["page"], filtered_complaints(request.user, query), searched=query["q"])
+    listed = filtered_complaints(request.user, query)
+    page, rows = page_rows(request, query, listed, search.order_of(listed, NEWEST_FIRST), searched=query["q"])
     return render(
         request,
         "web/regulator/complaints.html",
@@ -164,7 +167,7 @@ def complaints(request, query):
             "states": State.choices,
             "shops": shops_in_charge(request.user),
             "categories": Category.objects.all(),
-            "query": link_query(request, "page"),
+            "query": link_query(request, "cursor"),
             "search_limit": search.LIMIT,
             "bureaus": bureaus.filter_choices(request.user),
         },
