@@ -26,8 +26,12 @@ WITH_IDS = [
     if any("{" + name + "}" in path for name in PATH_VALUES if name not in NOT_IDS)
 ]
 # Who may take each operation at all, so that the answer is about the id: the regulator sees every shop,
-# but only a shop's coordinator signs the pledge.
-CALLER = {"POST /api/v1/pledges/{version_id}/sign": "carol"}
+# but only a shop's coordinator signs the pledge, a consumer joins a group and its shop's staff answer it.
+CALLER = {
+    "POST /api/v1/pledges/{version_id}/sign": "carol",
+    "POST /api/v1/groups/{group_id}/join": "alice",
+    "POST /api/v1/groups/{group_id}/answer": "bob",
+}
 
 
 def _url(path: str, row_id: int) -> str:
