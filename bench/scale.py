@@ -131,22 +131,32 @@ def verify() -> None:
 
 @dataclass
 class Ids:
-    """The real ids the paths are filled with, by the name of the path's parameter."""
+    """The real ids the paths are filled with, by the name of the path's parameter; `by_role`: those a
+    role has of its own (a letter is the addressee's)."""
 
     values: dict[str, str]
     today: date
+    by_role: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def of(self, role: str) -> dict[str, str]:
+        return {**self.values, **self.by_role.get(role, {})}
+
+
+def _first(queryset) -> int | None:
+    return queryset.values_list("id", flat=True).first()
 
 
 def pick_ids(manifest: dict) -> Ids:
     """The largest shop and what hangs on it, as the roles see it: the benchmark consumer's complaint at
-    the largest shop with the longest history (the agent, the consumer and the district officer of its
-    bureau all see it), its evidence and a letter of it, a report of the district, the shop's newest
-    promotion filing, alert and group."""
-    from django.db.models import Count  # noqa: PLC0415
+    the largest shop, one that reached the centre if any, with the longest history (the agent, the consumer
+    and the district officer of the shop's bureau all see it), its evidence, a letter to the consumer (to
+    the shop for the agent), a report and an enquiry of the district, the shop's newest promotion filing,
+    alert, group and flag."""
+    from django.db.models import Count, Exists, OuterRef  # noqa: PLC0415
     from django.utils import timezone  # noqa: PLC0415
 
     from complaintdesk.alerts.models import Alert  # noqa: PLC0415
-    from complaintdesk.centre.models import Matter, MatterKind, Notice  # noqa: PLC0415
+    from complaintdesk.centre.models import CentreCase, Flag, Matter, MatterKind, Notice, Recipient  # noqa: PLC0415
     from complaintdesk.complaints.models import Complaint, ComplaintGroup, Evidence  # noqa: PLC0415
     from complaintdesk.notify.models import Notification  # noqa: PLC0415
     from complaintdesk.pledges.models import PledgeVersion  # noqa: PLC0415
@@ -154,38 +164,47 @@ def pick_ids(manifest: dict) -> Ids:
 
     shop, users = manifest["largest_shop"], manifest["users"]
     mine = Complaint.objects.filter(merchant_id=shop, consumer_id=users["consumer"])
-    complaint = (
-        mine.annotate(n=Count("events")).order_by("-n", "-id").values_list("id", flat=True).first()
-        or Complaint.objects.filter(merchant_id=shop).order_by("-id").values_list("id", flat=True).first()
+    at_centre = Exists(CentreCase.objects.filter(complaint_id=OuterRef("pk")))
+    complaint = _first(
+        mine.annotate(at_centre=at_centre, n=Count("events")).order_by("-at_centre", "-n", "-id")
+    ) or _first(Complaint.objects.filter(merchant_id=shop).order_by("-id"))
+    evidence = _first(Evidence.objects.filter(complaint_id=complaint))
+    if evidence is None:  # the requests need one: a copy of any, as bench/dataset.py writes them
+        item = Evidence.objects.order_by("id").first()
+        if item is not None:
+            item.pk, item.complaint_id = None, complaint
+            item.save()
+            evidence = item.pk
+    letters = Notice.objects.filter(complaint__isnull=False).order_by("-id")
+    to_consumer = _first(letters.filter(complaint_id=complaint, recipient=Recipient.CONSUMER)) or _first(
+        letters.filter(complaint__consumer_id=users["consumer"], recipient=Recipient.CONSUMER)
     )
-    evidence = Evidence.objects.filter(complaint_id=complaint).values_list("id", flat=True).first()
-    if evidence is None:  # the benchmark's requests need one: as bench/dataset.py writes them
-        from complaintdesk.complaints.models import Evidence as E  # noqa: PLC0415
-
-        template = E.objects.order_by("id").first()
-        if template is not None:
-            template.pk, template.complaint_id = None, complaint
-            template.save()
-            evidence = template.pk
-    letter = (
-        Notice.objects.filter(complaint__consumer_id=users["consumer"], complaint__merchant_id=shop)
-        .order_by("-id").values_list("id", flat=True).first()
-        or Notice.objects.filter(complaint__isnull=False).order_by("-id").values_list("id", flat=True).first()
-    )  # fmt: skip
+    to_shop = _first(letters.filter(complaint__merchant_id=shop, recipient=Recipient.SHOP))
     matters = Matter.objects.filter(bureau_id=manifest["district"]).order_by("-id")
-    report = matters.filter(kind=MatterKind.REPORT).values_list("id", flat=True).first()
-    enquiry = matters.filter(kind=MatterKind.ENQUIRY).values_list("id", flat=True).first()
+    report = _first(matters.filter(kind=MatterKind.REPORT))
+    enquiry = _first(matters.filter(kind=MatterKind.ENQUIRY))
     values = {
-        "merchant_id": shop, "complaint_id": complaint, "evidence_id": evidence, "notice_id": letter,
-        "matter_id": report or enquiry, "report_id": report, "enquiry_id": enquiry,
-        "promotion_id": Promotion.objects.filter(merchant_id=shop).order_by("-id").values_list("id", flat=True).first(),
-        "alert_id": Alert.objects.filter(merchant_id=shop).order_by("-id").values_list("id", flat=True).first(),
-        "group_id": ComplaintGroup.objects.filter(merchant_id=shop).order_by("-id").values_list("id", flat=True).first(),
-        "version_id": PledgeVersion.objects.order_by("-id").values_list("id", flat=True).first(),
-        "notification_id": Notification.objects.filter(user_id=users["agent"]).order_by("-id").values_list("id", flat=True).first(),
-        "mail_id": "none", "action": "respond", "bureau_id": manifest["district"],
+        "merchant_id": shop, "complaint_id": complaint, "evidence_id": evidence,
+        "notice_id": to_consumer or _first(letters), "matter_id": report or enquiry, "report_id": report,
+        "enquiry_id": enquiry, "bureau_id": manifest["district"],
+        "promotion_id": _first(Promotion.objects.filter(merchant_id=shop).order_by("-id")),
+        "alert_id": _first(Alert.objects.filter(merchant_id=shop).order_by("-id")),
+        "group_id": _first(ComplaintGroup.objects.filter(merchant_id=shop).order_by("-id")),
+        "flag_id": _first(Flag.objects.filter(complaint__merchant_id=shop).order_by("-id")),
+        "version_id": _first(PledgeVersion.objects.order_by("-id")),
+        "mail_id": "none", "action": "respond",
     }  # fmt: skip
-    return Ids({k: str(v) for k, v in values.items() if v is not None}, timezone.localdate())
+    by_role = {"agent": {"notice_id": to_shop}}
+    for role, user in (("agent", "agent"), ("consumer", "consumer"), ("regulator", "regulator"),
+                       ("district", "district_officer")):  # fmt: skip
+        by_role.setdefault(role, {})["notification_id"] = _first(
+            Notification.objects.filter(user_id=users[user]).order_by("-id")
+        )
+
+    def text(ids: dict) -> dict[str, str]:
+        return {k: str(v) for k, v in ids.items() if v is not None}
+
+    return Ids(text(values), timezone.localdate(), {role: text(v) for role, v in by_role.items()})
 
 
 def credentials() -> dict[str, dict[str, str]]:
@@ -310,14 +329,12 @@ def typical(name: str, route: str, ids: Ids, choices: list | None = None, initia
         return {name: f"{today}T10:00:00+08:00"}
     if name == "interval":
         return {"interval": "month", "start": str(date(today.year - 1, today.month, 1)), "end": str(today)}
-    if name == "by":
+    if name == "by":  # by shop: the breakdown with the most rows
+        return {"by": "shop" if not choices or "shop" in choices else _prefer(choices, initial)}
+    if name == "table":  # the complaint list: the download with the most rows
         return {
-            "by": "merchant"
-            if "merchant" in (choices or [])
-            else _prefer(choices or [], initial) or "category"
+            "table": "complaints" if not choices or "complaints" in choices else _prefer(choices, initial)
         }
-    if name == "table":
-        return {"table": "complaints" if "complaints" in (choices or []) else _prefer(choices or [], initial)}
     if name == "format":
         return {"format": "csv"}
     if choices:
@@ -370,70 +387,77 @@ def api_requests(schema: dict, ids: Ids) -> list[Request]:
                 variants.append(
                     ("&".join(f"{k}={v}" for k, v in value.items() if k not in base), {**base, **value})
                 )
-        path, missing = fill(route, ids, r"\{(\w+)\}")
         deep = "cursor" if "cursor" in names else "page" if "page" in names else ""
-        out += requests_of("api", route, path, missing, roles, variants, deep, base)
+        out += requests_of("api", route, ids, r"\{(\w+)\}", roles, variants, deep, base)
     return out
 
 
-def requests_of(surface, route, path, missing, roles, variants, deep, base) -> list[Request]:
-    """The route's requests: each variant and the deep page as each role; none when an id is missing (one
-    line says so)."""
-    if missing:
-        return [Request(surface, route, f"(no id for {', '.join(missing)})", roles[0], "")]
+def requests_of(surface, route, ids, pattern, roles, variants, deep, base) -> list[Request]:
+    """The route's requests: each variant and the deep page as each role, its ids filled for the role;
+    none for a role without an id the path needs (one line says so)."""
     out = []
     for role in roles:
+        path, missing = fill(route, ids.of(role), pattern)
+        if missing:
+            out.append(Request(surface, route, f"(no id for {', '.join(missing)})", role, ""))
+            continue
         out += [Request(surface, route, label, role, path, query) for label, query in variants]
         if deep:
             out.append(Request(surface, route, "deep", role, path, base, deep=deep))
     return out
 
 
-def fill(route: str, ids: Ids, pattern: str) -> tuple[str, list[str]]:
+def fill(route: str, values: dict[str, str], pattern: str) -> tuple[str, list[str]]:
     missing = []
 
     def value(match):
         name = match.group(match.lastindex)
-        if name not in ids.values:
+        if name not in values:
             missing.append(name)
             return "0"
-        return ids.values[name]
+        return values[name]
 
     return re.sub(pattern, value, route), missing
+
+
+def _form_value(name: str, f, route: str, ids: Ids) -> dict | None:
+    """A typical value of a web page's query parameter, by its form field."""
+    from django import forms  # noqa: PLC0415
+
+    if isinstance(f, forms.BooleanField):
+        return {name: "on"}
+    if isinstance(f, forms.ChoiceField):
+        return typical(name, route, ids, [c for c, _ in f.choices], f.initial)
+    if isinstance(f, forms.CharField) and name == "q":
+        return typical("q", route, ids)
+    if isinstance(f, forms.DateField | forms.IntegerField):
+        return typical(name, route, ids)
+    return None
 
 
 def web_requests(ids: Ids) -> list[Request]:
     """Every URL of web/urls.py (its resolver's patterns), as it is, with each typical value of its query
     form, and deep, as every role and anonymous."""
-    from django import forms  # noqa: PLC0415
-
     from complaintdesk.web import urls  # noqa: PLC0415
 
     out = []
     for pattern in urls.urlpatterns:
         route = "/" + str(pattern.pattern)
-        path, missing = fill(route, ids, r"<(?:(\w+):)?(\w+)>")
         form = getattr(pattern.callback, "query_form", None)
-        variants, deep = [("", {})], None
-        for name, f in form.base_fields.items() if form else []:
+        fields = form.base_fields.items() if form else []
+        base, deep = {}, ""
+        for name, f in fields:  # what the page needs (a download's table): its typical value
+            if f.required:
+                base.update(_form_value(name, f, route, ids) or {})
+        variants = [("", base)]
+        for name, f in fields:
             if name == "page":
                 deep = "page"
-                continue
-            if name in NOT_FILTERS - set(PAIRS):
-                continue
-            if isinstance(f, forms.BooleanField):
-                value = {name: "on"}
-            elif isinstance(f, forms.ChoiceField):
-                value = typical(name, route, ids, [c for c, _ in f.choices], f.initial)
-            elif isinstance(f, forms.CharField) and name == "q":
-                value = typical("q", route, ids)
-            elif isinstance(f, forms.DateField) and name in PAIRS:
-                value = typical(name, route, ids)
-            else:
-                value = typical(name, route, ids) if isinstance(f, forms.IntegerField) else None
-            if value:
-                variants.append(("&".join(f"{k}={v}" for k, v in value.items()), value))
-        out += requests_of("web", route, path, missing, ROLES, variants, deep or "", {})
+            elif name not in base and name not in NOT_FILTERS - set(PAIRS):
+                value = _form_value(name, f, route, ids)
+                if value:
+                    variants.append(("&".join(f"{k}={v}" for k, v in value.items()), {**base, **value}))
+        out += requests_of("web", route, ids, r"<(?:(\w+):)?(\w+)>", ROLES, variants, deep, base)
     return out
 
 

@@ -5,7 +5,7 @@ fails `make test` rather than the next `make bench`. None of the figures mean an
 Which database each one runs on follows the pass of the suite (scripts/test.sh runs it twice):
 - sweep.py and intake.py run on SQLite in the SQLite pass and, in the PostgreSQL pass, on DATABASE_URL's
   server (sweep.py makes its own scratch databases there; intake.py gets one from `scratch_database`);
-- search.py runs on SQLite in the SQLite pass and on a scratch database in the PostgreSQL pass;
+- search.py and scale.py run on SQLite in the SQLite pass and on a scratch database in the PostgreSQL pass;
 - load.py runs on PostgreSQL only (it kills processes mid-transaction and checks the rows with psycopg),
   so only in the PostgreSQL pass, on a scratch database;
 - deadlines.py uses no database, and import.py and stats.py measure SQLite only (they drop DATABASE_URL
@@ -258,3 +258,40 @@ def test_exports_benchmark_streams_every_row_of_each_download():
         assert re.search(rf"^\| {name} \| [\d,]+ \| \d+ ms \| ", out, re.MULTILINE), name
     assert re.search(r"^\| complaint list, CSV \| 2,000 \|", out, re.MULTILINE)
     assert "targets (CSV list" in out
+
+
+def test_scale_benchmark_makes_its_database_and_requests_every_get_as_every_role(request, tmp_path):
+    from complaintdesk.api.api import api  # noqa: PLC0415 - the app's own list of operations
+    from complaintdesk.web import urls  # noqa: PLC0415
+
+    url = database_for_this_pass(request)
+    database = ["--database", "postgresql"] if url else []
+    results = tmp_path / "scale.json"
+    out = bench(
+        "scale.py", "--complaints", "2000", "--repeats", "1", "--explain", "2", "--verify",
+        "--json", str(results), *database, database_url=url,
+    )  # fmt: skip
+
+    assert "made 2,000 complaints" in out
+    # The generated rows add up to what the app's own rollups would hold (shops' and the centre's).
+    assert "rollups.differences(): 0 differences" in out
+    runs = json.loads(results.read_text())["results"]
+    requested = {(r["surface"], r["route"]) for r in runs}
+    operations = {path for path, ops in api.get_openapi_schema()["paths"].items() if "get" in ops}
+    assert {route for surface, route in requested if surface == "api"} == operations
+    assert {route for surface, route in requested if surface == "web"} == {
+        "/" + str(pattern.pattern) for pattern in urls.urlpatterns
+    }
+    status = {(r["route"], r["role"], r["variant"]): r["status"] for r in runs}
+    for role in ("regulator", "district", "agent", "consumer"):
+        assert status[("/api/v1/complaints", role, "")] == 200, role
+        assert status[("/api/v1/complaints/{complaint_id}", role, "")] == 200, role
+    assert status[("/console/", "regulator", "")] == status[("/console/", "district", "")] == 200
+    assert status[("/workbench/", "agent", "")] == status[("/my/complaints/", "consumer", "")] == 200
+    assert status[("/console/", "anonymous", "")] == 302  # to the login page
+    timed = [r for r in runs if 200 <= r["status"] < 300]
+    assert timed and all(len(r["runs_ms"]) == 1 and r["p95_x_health"] > 0 for r in timed)
+    # The 2 slowest answers' queries planned (and those at 150 ms or more: a busy machine has some).
+    planned = [r for r in runs if r["plan"] and r["plan"].get("plan")]
+    assert len(planned) >= 2 and all(r["plan"]["queries"] > 0 for r in planned)
+    assert "== for docs/benchmarks.md" in out
