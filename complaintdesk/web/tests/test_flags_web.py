@@ -3,6 +3,8 @@ evidence they may open and a count of the rest), clearing with a note (every bad
 nothing), the console's list of open flags (a district officer's of its bureau) and its count on the
 dashboard."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -168,3 +170,19 @@ def test_a_district_officer_works_with_its_bureaus_flags_only(people, browser_of
     assert outsider.post(clear_url(flagged, flag.pk), note(flag.pk, "Not ours.")).status_code == 404
     assert snapshot() == before
     assert insider.post(clear_url(flagged, flag.pk), note(flag.pk, "Ours.")).status_code == 302
+
+
+def test_the_list_pages_by_cursor(people, browser_of):
+    complaint = factories.complaint(people.alice, people.acme)
+    others = [factories.complaint(people.erin, people.bazaar, order_number=f"B-{n}") for n in range(25)]
+    for c in [complaint, *others]:
+        for reason in ("many_shops", "repeat"):
+            Flag.objects.get_or_create(complaint=c, reason=reason, defaults={"raised_at": c.received_at})
+    rita = browser_of(people.rita)
+
+    first = rita.get(reverse("web:flags")).content.decode()
+    assert first.count('<tr id="flag-') == 50
+    following = re.search(r'<a rel="next" href="\?([^"]+)"', first).group(1).replace("&amp;", "&")
+    last = rita.get(f"{reverse('web:flags')}?{following}").content.decode()
+    assert last.count('<tr id="flag-') == Flag.objects.count() - 50 > 0
+    assert rita.get(reverse("web:flags"), {"cursor": "made-up"}).status_code == 400

@@ -3,7 +3,6 @@ of its bureau) and clearing one with a note from the complaint's page. Officers 
 another bureau's complaint or a flag of another complaint 404."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,23 +11,24 @@ from django.views.decorators.http import require_POST
 from complaintdesk.centre.models import Flag
 from complaintdesk.complaints import flags
 from complaintdesk.complaints.queries import visible_complaints
+from complaintdesk.lib.cursor import Key, Order
 from complaintdesk.lib.errors import Conflict, FieldError
-from complaintdesk.web.filters import PageQuery, reads_query
+from complaintdesk.web.filters import CursorQuery, reads_query
 from complaintdesk.web.forms.flags import ClearFlagForm
+from complaintdesk.web.paging import list_page
 from complaintdesk.web.templatetags.flag_panel import flag_rows, form_prefix
 from complaintdesk.web.views.access import regulator_required
 
+# Newest first (the flags' own order), as the list's pages walk it (lib.cursor).
+NEWEST_FIRST = Order("flags", (Key("raised_at", descending=True), Key("id", descending=True)))
+
 
 @regulator_required
-@reads_query(PageQuery)
+@reads_query(CursorQuery)
 def open_list(request, query):
     """The open flags, newest first, 50 a page: each with its complaint, shop, reason and evidence."""
-    page = Paginator(flags.open_flags(request.user), 50).get_page(query["page"] or 1)
-    return render(
-        request,
-        "web/flags/list.html",
-        {"page": page, "rows": flag_rows(list(page.object_list), request.user)},
-    )
+    page = list_page(request, query, flags.open_flags(request.user), NEWEST_FIRST)
+    return render(request, "web/flags/list.html", {"page": page, "rows": flag_rows(page.rows, request.user)})
 
 
 @regulator_required
