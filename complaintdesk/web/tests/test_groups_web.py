@@ -3,6 +3,7 @@ the officers' console (opening from picked complaints or a mass-incident alert, 
 shop answering the group once; every bad input answered at its field, nothing changed; another bureau's or
 another shop's group is 404."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -404,3 +405,18 @@ def test_a_refused_answer_names_its_field_and_changes_nothing(world, browser_of,
     assert any(message in e for e in response.context["form"].errors[field])
     world.first.refresh_from_db()
     assert not GroupPost.objects.exists() and world.first.state == "submitted"
+
+
+@pytest.mark.django_db
+def test_the_console_list_pages_by_cursor_newest_first(world, browser_of):
+    for n in range(50):
+        groups.open_group(world.rita, product=f"Gadget {n}", problem="Breaks.", merchant=world.bazaar)
+    olga, rita = browser_of(world.olga), browser_of(world.rita)
+    first = rita.get(reverse("web:console_groups")).content.decode()
+    assert "51 groups" in first and first.count('<td data-label="Product">') == 50
+    assert "Gadget 49" in first and "PowerMax 20000" not in first  # the oldest is on the next page
+    following = re.search(r'<a rel="next" href="\?([^"]+)"', first).group(1).replace("&amp;", "&")
+    last = rita.get(f"{reverse('web:console_groups')}?{following}").content.decode()
+    assert "PowerMax 20000" in last and last.count('<td data-label="Product">') == 1
+    assert "1 group" in olga.get(reverse("web:console_groups")).content.decode()  # Bazaar's are district 2's
+    assert rita.get(reverse("web:console_groups"), {"cursor": "made-up"}).status_code == 400

@@ -9,7 +9,6 @@ A group another bureau or another shop handles is 404 on the console and the wor
 """
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,8 +23,9 @@ from complaintdesk.complaints import groups
 from complaintdesk.complaints.choices import ResolutionType
 from complaintdesk.complaints.models import Complaint, ComplaintGroup, GroupPostSide, GroupState
 from complaintdesk.complaints.queries import visible_complaints
+from complaintdesk.lib.cursor import Key, Order
 from complaintdesk.lib.errors import Conflict, FieldError
-from complaintdesk.web.filters import PageQuery, reads_query
+from complaintdesk.web.filters import CursorQuery, reads_query
 from complaintdesk.web.forms.common import show_field_errors
 from complaintdesk.web.forms.groups import (
     GroupAnswerForm,
@@ -34,6 +34,7 @@ from complaintdesk.web.forms.groups import (
     OpenGroupQuery,
     StatementForm,
 )
+from complaintdesk.web.paging import list_page
 from complaintdesk.web.views.access import consumer_required, merchant_required, regulator_required
 from complaintdesk.web.views.confirm import confirmation_page
 
@@ -64,9 +65,17 @@ def _own_complaint(group: ComplaintGroup, user) -> Complaint | None:
     return group.members.filter(consumer=user).order_by("pk").first()
 
 
+# Newest first, as the console's list walks it by cursor (lib.cursor) and the workbench's list shows it.
+NEWEST_FIRST = Order("groups", (Key("opened_at", descending=True), Key("id", descending=True)))
+
+
 def _with_member_counts(qs):
     # A count groups the rows, and a grouped query drops the model's ordering: it is given again.
-    return qs.select_related("merchant").annotate(member_count=Count("members")).order_by("-opened_at", "-id")
+    return (
+        qs.select_related("merchant")
+        .annotate(member_count=Count("members"))
+        .order_by(*NEWEST_FIRST.ordering())
+    )
 
 
 # ------------------------------------------------------------------------------------------ anyone's page
@@ -151,9 +160,10 @@ def _join_page(request, found: ComplaintGroup, form, status: int):
 
 
 @regulator_required
-@reads_query(PageQuery)
+@reads_query(CursorQuery)
 def console_groups(request, query):
-    page = Paginator(_with_member_counts(groups.visible_groups(request.user)), 50).get_page(query["page"])
+    visible = groups.visible_groups(request.user)
+    page = list_page(request, query, _with_member_counts(visible), NEWEST_FIRST, counted=visible)
     return render(request, "web/groups/console_list.html", {"page": page})
 
 
