@@ -325,6 +325,11 @@ class Deadline(models.Model):
             models.Index(
                 fields=["complaint", "due_at"], condition=SHOP_RUNNING, name="deadline_shop_running"
             ),
+            # Used by the queues by nearest deadline (`complaints.shop_queue`): the running duties of the
+            # shops by due time, walked from the soonest.
+            models.Index(
+                fields=["due_at", "complaint"], condition=SHOP_RUNNING, name="deadline_shop_running_due"
+            ),
         ]
         verbose_name = _("deadline")
         verbose_name_plural = _("deadlines")

@@ -21,6 +21,7 @@ The keyset condition is written as a range on the first key AND the usual OR of 
 start an index scan at the cursor; the OR alone would hide it from SQLite's planner.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -178,59 +179,112 @@ class Page:
         return self.previous is not None
 
 
+@dataclass(frozen=True)
+class Segment:
+    """One part of a list made of parts one after the other (`chained`), each in its own order: e.g. the
+    complaints with a running deadline by due time, then the others by receipt. `queryset` holds the rows,
+    or only their keys (values()) when `load` gives the rows for a list of keys (None for one gone)."""
+
+    queryset: QuerySet
+    order: Order
+    load: Callable[[list[dict]], list] | None = None
+
+
 def page(queryset: QuerySet, order: Order, cursor: str | None, size: int) -> Page:
-    """The page of `queryset` in `order` that `cursor` points to (the first without one), `size` rows.
+    """The page of `queryset` in `order` that `cursor` points to (the first without one), `size` rows."""
+    return chained([Segment(queryset, order)], cursor, size)
+
+
+def chained(segments: list[Segment], cursor: str | None, size: int) -> Page:
+    """The page that `cursor` points to (the first without one) of the list made of `segments` one after
+    the other, `size` rows; a cursor is one of its segment's order and names its row there.
 
     A page after a cursor always has one before it, and a page before a cursor one after it: the cursor
     was made from a row there. A page before a cursor that reaches the start of the list is the first
     page, full (rows deleted meanwhile do not leave it short)."""
     if not cursor:
-        return _forward(queryset, order, queryset, size, first=True)
-    direction, values = order.read(cursor)
-    if direction == AFTER:
-        return _forward(queryset, order, queryset.filter(order.beyond(values)), size, first=False)
-    earlier = queryset.filter(order.beyond(values, reverse=True)).order_by(*order.ordering(reverse=True))
-    found = _read(queryset, order, earlier, 0, size + 1)
-    if len(found) <= size:
-        return _forward(queryset, order, queryset, size, first=True)
-    found = found[:size][::-1]
-    return Page(_rows(found), order.cursor(found[-1][1]), order.cursor(found[0][1], BEFORE))
+        return _forward(segments, 0, None, size, first=True)
+    for index, segment in enumerate(segments):
+        try:
+            direction, values = segment.order.read(cursor)
+        except InvalidCursor:
+            continue
+        if direction == AFTER:
+            return _forward(segments, index, values, size, first=False)
+        return _backward(segments, index, values, size)
+    raise InvalidCursor()
 
 
 def numbered(queryset: QuerySet, order: Order, number: int, size: int) -> Page:
     """Page `number` (from 1) of `queryset` in `order`, by OFFSET: for small offsets only, as every row
     before the page is read. Its `next` is a cursor, so a client can go on from it by keys."""
-    found = _read(queryset, order, queryset.order_by(*order.ordering()), (number - 1) * size, size + 1)
-    following = order.cursor(found[size - 1][1]) if len(found) > size else None
+    segment = Segment(queryset, order)
+    found = _read(segment, queryset.order_by(*order.ordering()), (number - 1) * size, size + 1)
+    following = _cursor(found[size - 1]) if len(found) > size else None
     return Page(_rows(found[:size]), following, None)
 
 
-def _forward(queryset: QuerySet, order: Order, beyond: QuerySet, size: int, first: bool) -> Page:
-    found = _read(queryset, order, beyond.order_by(*order.ordering()), 0, size + 1)
-    following = order.cursor(found[size - 1][1]) if len(found) > size else None
+def _forward(segments: list[Segment], index: int, values: list | None, size: int, first: bool) -> Page:
+    """From after `values` in segment `index` (its start when None), on through the later segments."""
+    found = []
+    for segment in segments[index:]:
+        rows = segment.queryset if values is None else segment.queryset.filter(segment.order.beyond(values))
+        found += _read(segment, rows.order_by(*segment.order.ordering()), 0, size + 1 - len(found))
+        values = None
+        if len(found) > size:
+            break
+    following = _cursor(found[size - 1]) if len(found) > size else None
     found = found[:size]
     if first:
         return Page(_rows(found), following, None)
-    return Page(_rows(found), following, order.cursor(found[0][1], BEFORE) if found else "")
+    return Page(_rows(found), following, _cursor(found[0], BEFORE) if found else "")
 
 
-def _read(queryset: QuerySet, order: Order, ordered: QuerySet, offset: int, limit: int) -> list[tuple]:
-    """(row, sort keys) of the rows `ordered` holds at [offset, offset + limit).
+def _backward(segments: list[Segment], index: int, values: list, size: int) -> Page:
+    """Before `values` in segment `index`, back through the earlier segments from their ends."""
+    found = []
+    for segment in reversed(segments[: index + 1]):
+        rows = (
+            segment.queryset
+            if values is None
+            else segment.queryset.filter(segment.order.beyond(values, True))
+        )
+        found += _read(segment, rows.order_by(*segment.order.ordering(True)), 0, size + 1 - len(found))
+        values = None
+        if len(found) > size:
+            break
+    if len(found) <= size:
+        return _forward(segments, 0, None, size, first=True)
+    found = found[:size][::-1]
+    return Page(_rows(found), _cursor(found[-1]), _cursor(found[0], BEFORE))
+
+
+def _read(segment: Segment, ordered: QuerySet, offset: int, limit: int) -> list[tuple]:
+    """(segment, row, sort keys) of the rows `ordered` holds at [offset, offset + limit).
 
     For model rows, in two steps: the keys alone, from the list's table and whatever its filters join,
     then those rows with everything the list joins and prefetches. Asked for both at once, SQLite starts
     from the smallest joined table (the categories) and sorts every complaint, where the keys alone walk
     the index of the order and stop after a page."""
-    if queryset._fields is not None:  # rows as dicts (values()), which hold their keys
-        return [(row, row) for row in ordered[offset : offset + limit]]
-    keys = list(ordered.values("pk", *(key.name for key in order.keys))[offset : offset + limit])
-    loaded = {row.pk: row for row in queryset.filter(pk__in=[k["pk"] for k in keys]).order_by()}
+    if limit <= 0:
+        return []
+    if segment.queryset._fields is not None:  # rows as dicts (values()), which hold their keys
+        keys = list(ordered[offset : offset + limit])
+        rows = segment.load(keys) if segment.load else keys
+        return [(segment, row, k) for row, k in zip(rows, keys, strict=True)]
+    keys = list(ordered.values("pk", *(key.name for key in segment.order.keys))[offset : offset + limit])
+    loaded = {row.pk: row for row in segment.queryset.filter(pk__in=[k["pk"] for k in keys]).order_by()}
     # A row deleted between the two reads is None: left out of the page, its keys still say where it ends.
-    return [(loaded.get(k["pk"]), k) for k in keys]
+    return [(segment, loaded.get(k["pk"]), k) for k in keys]
+
+
+def _cursor(entry: tuple, direction: str = AFTER) -> str:
+    segment, _, keys = entry
+    return segment.order.cursor(keys, direction)
 
 
 def _rows(found: list[tuple]) -> list:
-    return [row for row, _ in found if row is not None]
+    return [row for _, row, _ in found if row is not None]
 
 
 def capped_count(queryset: QuerySet, cap: int | None = None) -> int | None:

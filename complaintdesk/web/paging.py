@@ -64,17 +64,24 @@ class ListPage:
         return self._link(self.opened_with)
 
 
-def list_page(request, query: dict, queryset: QuerySet, order: keyset.Order, counted=None, per_page=PER_PAGE):
+def list_page(request, query: dict, queryset: QuerySet, order: keyset.Order, counted=None) -> ListPage:
     """The page of `queryset` in `order` that the list's `cursor` (in its cleaned `query`) points to, and
     the count of `counted` (the list's rows, `queryset` by default) up to `keyset.CAP`. Raises
     `keyset.InvalidCursor` (`filters.reads_query` answers 400)."""
+    count = keyset.capped_count(queryset if counted is None else counted)
+    return segments_page(request, query, [keyset.Segment(queryset, order)], count)
+
+
+def segments_page(request, query: dict, segments: list[keyset.Segment], count: int | None) -> ListPage:
+    """As `list_page`, for a list made of `segments` one after the other (`keyset.chained`), whose capped
+    count is `count`."""
     opened_with = query.get("cursor") or ""
-    found = keyset.page(queryset, order, opened_with, per_page)
+    found = keyset.chained(segments, opened_with, PER_PAGE)
     return ListPage(
         rows=found.rows,
         next=found.next,
         previous=found.previous,
-        count=keyset.capped_count(queryset if counted is None else counted),
+        count=count,
         cap=keyset.CAP,
         opened_with=opened_with,
         query=link_query(request, "cursor"),

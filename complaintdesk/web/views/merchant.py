@@ -13,6 +13,7 @@ from complaintdesk.centre.jurisdiction import shops_in_charge
 from complaintdesk.complaints.choices import OPEN_STATES
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.complaints.queries import NEWEST_FIRST, visible_complaints
+from complaintdesk.lib.cursor import Segment
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.merchants import compliance, profile
 from complaintdesk.merchants.models import Merchant
@@ -25,23 +26,24 @@ from complaintdesk.web.forms.common import show_field_errors
 from complaintdesk.web.forms.merchant import CoordinatorForm, ServiceHoursForm, ServiceInfoForm
 from complaintdesk.web.views.access import merchant_required
 from complaintdesk.web.views.confirm import confirmation_page
-from complaintdesk.web.views.queues import LAST_UPDATED, NEAREST_DEADLINE, by_nearest_deadline, page_rows
+from complaintdesk.web.views.queues import LAST_UPDATED, nearest_deadline_first, page_rows
 
 
 @merchant_required
 @reads_query(QueueQuery)
 def queue(request, query):
     view, words = query["view"], query["q"]
-    complaints, counted = visible_complaints(request.user), None
+    complaints = visible_complaints(request.user)
     if words:  # every complaint of the shop, whatever its state, best match first
-        complaints = search.matching(complaints, words, search.Scope.of(request.user))
-        order = search.order_of(complaints, NEWEST_FIRST)
+        found = search.matching(complaints, words, search.Scope.of(request.user))
+        page, rows = page_rows(request, query, [Segment(found, search.order_of(found, NEWEST_FIRST))], words)
     elif view in ("open", "escalations"):
-        counted = complaints.filter(state__in=OPEN_STATES if view == "open" else QUEUE_STATES)
-        complaints, order = by_nearest_deadline(counted), NEAREST_DEADLINE
+        queued = complaints.filter(state__in=OPEN_STATES if view == "open" else QUEUE_STATES)
+        listed, count = nearest_deadline_first(queued)
+        page, rows = page_rows(request, query, listed, count=count)
     else:
-        complaints, order = complaints.exclude(state__in=OPEN_STATES), LAST_UPDATED
-    page, rows = page_rows(request, query, complaints, order, searched=words, counted=counted)
+        finished = complaints.exclude(state__in=OPEN_STATES)
+        page, rows = page_rows(request, query, [Segment(finished, LAST_UPDATED)])
     return render(
         request,
         "web/merchant/queue.html",

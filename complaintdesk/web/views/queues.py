@@ -1,44 +1,34 @@
-"""Complaint queues ordered by the nearest running deadline of the shop's: the shop's workbench and the
-regulator's escalations share this ordering. The 12315 centre's own duties order the officer's queue
-(`complaints.centre_queue`); the consumer's rating window is nobody's deadline."""
+"""The pages of the complaint lists: the shop's workbench and the regulator's escalations by the nearest
+running deadline of the shop's (`complaints.shop_queue`), the console's list newest first or best match
+first. The 12315 centre's own duties order the officer's queue (`complaints.centre_queue`); the
+consumer's rating window is nobody's deadline."""
 
-from django.db.models import Min, Q
 from django.utils import timezone
 
-from complaintdesk.deadlines.models import SHOP_PHASES, DeadlineStatus
-from complaintdesk.lib.cursor import Key, Order
+from complaintdesk.complaints import shop_queue
+from complaintdesk.lib.cursor import Key, Order, Segment, capped_count
 from complaintdesk.search.highlight import page_excerpts
 from complaintdesk.web.display import nearest_deadline
-from complaintdesk.web.paging import list_page
+from complaintdesk.web.paging import segments_page
 
-# A deadline of the shop's still counts while it is not met: open, or breached and still unanswered. Paused
-# ones wait for the consumer and do not press the shop.
-RUNNING = Q(
-    deadlines__phase__in=SHOP_PHASES,
-    deadlines__met_at__isnull=True,
-    deadlines__status__in=[DeadlineStatus.OPEN, DeadlineStatus.BREACHED],
-)
-
-
-# The queues' order: the nearest running deadline first (none: last), then the oldest received.
-NEAREST_DEADLINE = Order("queue", (Key("next_due", nullable=True), Key("received_at"), Key("id")))
-
-
+UNCOUNTED = object()
 # The shop's finished complaints, the last changed first.
 LAST_UPDATED = Order("finished", (Key("updated_at", descending=True), Key("id", descending=True)))
 
 
-def by_nearest_deadline(complaints):
-    return complaints.annotate(next_due=Min("deadlines__due_at", filter=RUNNING)).order_by(
-        *NEAREST_DEADLINE.ordering()
-    )
+def nearest_deadline_first(complaints) -> tuple[list[Segment], int | None]:
+    """The queue of `complaints` by the shop's nearest running deadline, and their capped count."""
+    count = capped_count(complaints)
+    return shop_queue.nearest_deadline_first(complaints, count), count
 
 
-def page_rows(request, query: dict, complaints, order: Order, searched: str = "", counted=None):
-    """The page of the list `complaints` (in `order`) the query's cursor points to, with each row's
-    nearest deadline and, for a list of search results, the excerpt where the words `searched` matched
-    (highlighted). `counted`: the list's rows to count, without what only orders them."""
-    page = list_page(request, query, complaints, order, counted=counted)
+def page_rows(request, query: dict, segments: list[Segment], searched: str = "", count=UNCOUNTED):
+    """The page of the list made of `segments` (`lib.cursor.chained`) that the query's cursor points to,
+    with each row's nearest deadline and, for a list of search results, the excerpt where the words
+    `searched` matched (highlighted). `count`: the list's capped count (one segment's rows by default)."""
+    if count is UNCOUNTED:
+        count = capped_count(segments[0].queryset)
+    page = segments_page(request, query, segments, count)
     now = timezone.now()
     excerpts = page_excerpts(page.rows, searched) if searched else {}
     rows = [

@@ -15,6 +15,7 @@ from complaintdesk.complaints.choices import State
 from complaintdesk.complaints.models import Category
 from complaintdesk.complaints.queries import NEWEST_FIRST, visible_complaints
 from complaintdesk.deadlines import services as deadline_services
+from complaintdesk.lib.cursor import Segment
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.merchants import compliance
 from complaintdesk.pledges import services as pledges
@@ -37,7 +38,7 @@ from complaintdesk.web.forms.regulator import NoteForm, PledgeVersionForm
 from complaintdesk.web.views.access import regulator_required
 from complaintdesk.web.views.confirm import confirmation_page
 from complaintdesk.web.views.exports import filtered_complaints
-from complaintdesk.web.views.queues import NEAREST_DEADLINE, by_nearest_deadline, page_rows
+from complaintdesk.web.views.queues import nearest_deadline_first, page_rows
 
 
 @regulator_required
@@ -145,10 +146,8 @@ def _chart_data(data: dict) -> dict:
 @regulator_required
 @reads_query(CursorQuery)
 def escalations(request, query):
-    complaints = visible_complaints(request.user).filter(state__in=QUEUE_STATES)
-    page, rows = page_rows(
-        request, query, by_nearest_deadline(complaints), NEAREST_DEADLINE, counted=complaints
-    )
+    listed, count = nearest_deadline_first(visible_complaints(request.user).filter(state__in=QUEUE_STATES))
+    page, rows = page_rows(request, query, listed, count=count)
     return render(request, "web/regulator/escalations.html", {"page": page, "rows": rows})
 
 
@@ -156,7 +155,8 @@ def escalations(request, query):
 @reads_query(ComplaintListQuery)
 def complaints(request, query):
     listed = filtered_complaints(request.user, query)
-    page, rows = page_rows(request, query, listed, search.order_of(listed, NEWEST_FIRST), searched=query["q"])
+    order = search.order_of(listed, NEWEST_FIRST)
+    page, rows = page_rows(request, query, [Segment(listed, order)], searched=query["q"])
     return render(
         request,
         "web/regulator/complaints.html",
