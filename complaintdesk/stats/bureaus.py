@@ -9,8 +9,9 @@ from complaintdesk.stats import centre
 from complaintdesk.stats.periods import Period
 
 # The figures the dashboard's table compares, by their codes (`centre.rows`): what a bureau received, what
-# it decided, how it kept its duties, how long it took, how it was rated. Every other figure is in each
-# bureau's answer and download all the same; figures of transfers (in and out) are compared too.
+# it decided, how it kept its duties, how long it took, how it was rated, what it was asked to review.
+# Every other figure is in each bureau's answer and download all the same; figures of transfers (in and
+# out) are compared too.
 COMPARED = (
     "received.complaint",
     "received.report",
@@ -33,6 +34,8 @@ COMPARED = (
     "working_days.to_acceptance.median",
     "working_days.to_closing.median",
     "satisfaction.average",
+    "flags.raised",
+    "flags.cleared",
 )
 COMPARED_PREFIXES = ("transfers",)
 

@@ -144,8 +144,11 @@ def test_a_city_level_officers_dashboard_shows_each_bureau_side_by_side(world):
     data, centre = answer.context["data"], answer.context["centre"]
     assert (data["counts"]["received"], data["counts"]["open_alerts"]) == (5, 2)
     assert [b["id"] for b in centre["bureaus"]] == [world.city.pk, world.d1.bureau.pk, world.d2.bureau.pk]
-    received = next(r for r in centre["by_bureau"] if r["code"] == "received.complaint")
-    assert (received["values"], received["total"]) == ([0, 1, 2], 3)
+    compared = {r["code"]: (r["values"], r["total"]) for r in centre["by_bureau"]}
+    assert compared["received.complaint"] == ([0, 1, 2], 3)
+    # The transfer of Acme's complaint: out of D1, into D2.
+    assert (compared["transfers_out"], compared["transfers_in"]) == (([0, 1, 0], 1), ([0, 0, 1], 1))
+    assert compared["acceptance_rate"] == ([None, None, None], None)  # nothing decided yet
     text = answer.content.decode()
     assert 'id="table-centre-bureaus"' in text and "Xuhui District Bureau" in text
 
