@@ -4,6 +4,8 @@ bureau's, with a bureau filter on the lists it works from and each bureau's cent
 
 The world (`bureau_world`): D1 has Acme, D2 has Bazaar; one of Acme's complaints was transferred to D2."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -11,6 +13,7 @@ from django.utils import timezone
 
 from complaintdesk.alerts.models import AlertState
 from complaintdesk.centre.tests.bureau_world import world_fixture  # noqa: F401 (the `world` fixture)
+from complaintdesk.complaints import followup, services
 
 pytestmark = pytest.mark.django_db
 
@@ -167,3 +170,16 @@ def test_a_district_officers_statistics_downloads_are_its_own(world):
     centre = download(table="centre")
     # The centre's figures of D1 alone: one complaint received (D2 holds the transferred one).
     assert "received.complaint,1" in centre.replace("\r", "")
+
+
+def test_a_district_officers_follow_up_calls_are_its_bureaus(world):
+    for district in (world.d1, world.d2):
+        services.perform(district.complaint.pk, district.consumer, "withdraw", "Sorted it out myself.")
+    week = followup.week_label(timezone.localdate() - timedelta(days=timezone.localdate().weekday()))
+    closed = (world.d1.complaint, world.d2.complaint)
+    assert shows(page(world.d1.officer, "follow_up", week=week), *closed) == {world.d1.complaint}
+    assert shows(page(world.city_officer, "follow_up", week=week), *closed) == set(closed)
+    other = console(world.d1.officer).get(
+        reverse("web:record_follow_up"), {"complaint": world.d2.complaint.pk}
+    )
+    assert other.status_code == 404
