@@ -12,10 +12,9 @@ from complaintdesk.accounts.models import Role
 from complaintdesk.alerts import services
 from complaintdesk.alerts.models import Alert
 from complaintdesk.api.common import Error, Pages, QueryText, RowId
-from complaintdesk.centre.jurisdiction import in_charge
+from complaintdesk.centre.jurisdiction import in_charge, officers_complaints
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.complaints.models import Complaint
-from complaintdesk.complaints.queries import visible_complaints
 
 router = Router(tags=["alerts"])
 
@@ -76,9 +75,7 @@ def visible_alerts(user):
     for a city-level officer), each with the complaints behind it that the officer may open (a complaint
     transferred to another bureau is that bureau's). Another alert is not found (404)."""
     _regulator(user)
-    behind = Prefetch(
-        "complaints", queryset=Complaint.objects.filter(pk__in=visible_complaints(user).values("pk"))
-    )
+    behind = Prefetch("complaints", queryset=Complaint.objects.filter(officers_complaints(user)))
     return (
         Alert.objects.filter(in_charge(user, "merchant__"))
         .select_related("merchant", "category")

@@ -95,6 +95,14 @@ def in_bureau(bureau_id: int, prefix: str = "") -> Q:
     )
 
 
+def officers_complaints(user, prefix: str = "") -> Q:
+    """The complaints a regulator officer sees (`complaints.queries.visible_complaints`), as a condition for
+    rows that hang on complaints: a district officer's bureau's (`in_bureau`), every one for a city-level
+    officer (an empty Q: no subquery over every complaint). For officers only, as `in_charge`."""
+    bureau = officer_bureau(user)
+    return Q() if bureau is None else in_bureau(bureau, prefix)
+
+
 def about_bureau(bureau_id: int) -> Q:
     """Rows about a complaint or a matter (a letter, a duty, a follow-up call) in a bureau's charge: the
     complaint's by `in_bureau`, the matter's when the bureau holds it."""

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from complaintdesk.alerts import services as alert_services
 from complaintdesk.alerts.models import Alert, AlertState
-from complaintdesk.centre.jurisdiction import in_charge, shops_in_charge
+from complaintdesk.centre.jurisdiction import in_charge, officers_complaints, shops_in_charge
 from complaintdesk.complaints.choices import State
 from complaintdesk.complaints.models import Category
 from complaintdesk.complaints.queries import NEWEST_FIRST, visible_complaints
@@ -198,7 +198,7 @@ def alert_detail(request, alert_id: int):
     alert = get_object_or_404(_alerts(request.user).select_related("merchant", "category"), pk=alert_id)
     # Those the officer may open: a complaint of the shop transferred to another bureau is that bureau's.
     complaints = (
-        alert.complaints.filter(pk__in=visible_complaints(request.user).values("pk"))
+        alert.complaints.filter(officers_complaints(request.user))
         .select_related("merchant", "category")
         .order_by("-received_at")
     )
