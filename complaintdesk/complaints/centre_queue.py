@@ -30,6 +30,7 @@ from complaintdesk.centre.models import CentreCase, Matter, MatterKind, MatterSt
 from complaintdesk.complaints.choices import OPEN_STATES, State
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.deadlines.models import CENTRE_PHASES, Deadline, DeadlineStatus, Phase
+from complaintdesk.lib.cursor import Key, Order, Segment
 
 ALL = "all"
 COMPLAINT = "complaint"
@@ -138,39 +139,66 @@ def queue(filters: Filters, now: datetime | None = None, viewer=None) -> QuerySe
         duties = duties.filter(due_at__lt=now).exclude(status=DeadlineStatus.PAUSED)
     # A paused duty's due time moves when testing ends: it waits below every running one.
     paused = Case(When(status=DeadlineStatus.PAUSED, then=1), default=0, output_field=IntegerField())
-    return duties.order_by(paused, "due_at", "id").values("complaint_id", "matter_id")
+    rows = duties.annotate(waiting=paused).values("complaint_id", "matter_id", *_keys(BY_DUTY))
+    return rows.order_by(*BY_DUTY.ordering())
 
 
 def _in_state(filters: Filters, bureaus: list[int]) -> QuerySet:
     """What is in the filter's state, the nearest duty first, then the newest received by the centre."""
-    nothing = Deadline.objects.none().values("complaint_id", "matter_id")
     held = Q(*(Q(bureau_id=b) for b in bureaus))
     if filters.state in COMPLAINT_STATES:
-        if filters.kind not in (ALL, COMPLAINT):
-            return nothing
-        return (
+        found = (
             CentreCase.objects.filter(held, complaint__state=filters.state)
             .annotate(
                 next_due=Min("complaint__deadlines__due_at", filter=_through("complaint__deadlines")),
                 matter_id=Value(None, output_field=IntegerField()),
             )
-            .values("complaint_id", "matter_id")
-            .order_by(F("next_due").asc(nulls_last=True), "-received_at", "-complaint_id")
+            .values("complaint_id", "matter_id", *_keys(CASES_IN_STATE))
+            .order_by(*CASES_IN_STATE.ordering())
         )
-    if filters.kind == COMPLAINT:
-        return nothing
+        return found if filters.kind in (ALL, COMPLAINT) else found.none()
     found = Matter.objects.filter(held, state=filters.state)
     if filters.kind != ALL:
         found = found.filter(kind=filters.kind)
-    return (
+    found = (
         found.annotate(
             next_due=Min("deadlines__due_at", filter=_through("deadlines")),
             complaint_id=Value(None, output_field=IntegerField()),
             matter_id=F("pk"),
         )
-        .values("complaint_id", "matter_id")
-        .order_by(F("next_due").asc(nulls_last=True), "-received_at", "-id")
+        .values("complaint_id", "matter_id", *_keys(MATTERS_IN_STATE))
+        .order_by(*MATTERS_IN_STATE.ordering())
     )
+    return found.none() if filters.kind == COMPLAINT else found
+
+
+# The queue's orders, as its pages walk them (lib.cursor): each of `queue`'s three lists has its own.
+BY_DUTY = Order("centre-queue", (Key("waiting"), Key("due_at"), Key("id")))
+CASES_IN_STATE = Order(
+    "centre-queue-cases",
+    (
+        Key("next_due", nullable=True),
+        Key("received_at", descending=True),
+        Key("complaint_id", descending=True),
+    ),
+)
+MATTERS_IN_STATE = Order(
+    "centre-queue-matters",
+    (Key("next_due", nullable=True), Key("received_at", descending=True), Key("id", descending=True)),
+)
+
+
+def _keys(order: Order) -> list[str]:
+    return [key.name for key in order.keys if key.name not in ("complaint_id", "matter_id")]
+
+
+def listed(filters: Filters, now: datetime | None = None, viewer=None) -> Segment:
+    """`queue` with the order its rows are in, for its pages (lib.cursor)."""
+    if filters.state and not filters.overdue:
+        order = CASES_IN_STATE if filters.state in COMPLAINT_STATES else MATTERS_IN_STATE
+    else:
+        order = BY_DUTY
+    return Segment(queue(filters, now, viewer), order)
 
 
 def _through(relation: str) -> Q:

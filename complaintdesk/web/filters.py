@@ -128,7 +128,7 @@ class MatterListQuery(CursorQuery):
     bureau = _row_id()
 
 
-class CentreQueueQuery(PageQuery):
+class CentreQueueQuery(CursorQuery):
     """The officer's queue of every matter before the centre (`views.centre_queue`): a kind, a state (a
     complaint's or a report's or enquiry's), only what has a duty overdue."""
 

@@ -102,8 +102,8 @@ def test_the_filters_narrow_the_queue(desk, people, browser_of):
     [
         ({"kind": "complaints"}, "kind"),
         ({"state": "lost"}, "state"),
-        ({"page": "0"}, "page"),
-        ({"page": "x"}, "page"),
+        ({"cursor": "x"}, "cursor"),
+        ({"cursor": "x" * 1001}, "cursor"),
     ],
 )
 def test_a_query_the_page_cannot_read_is_refused_naming_the_parameter(

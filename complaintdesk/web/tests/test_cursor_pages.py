@@ -8,14 +8,17 @@ reader's list shows only the reader's rows; the count stops at the cap ("10,000+
 import html
 import re
 from datetime import UTC, datetime, timedelta
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, parse_qsl
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from complaintdesk.complaints import shop_queue
+from complaintdesk.centre import matters
+from complaintdesk.centre.matters import Filing
+from complaintdesk.centre.models import MatterKind
+from complaintdesk.complaints import centre_queue, shop_queue
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.queries import NEWEST_FIRST
 from complaintdesk.complaints.tests import factories
@@ -241,3 +244,19 @@ def test_the_escalation_queue_walks_the_index_of_running_deadlines(people, queue
         assert "deadline_shop_running_due" in plan, plan
         assert "TEMP B-TREE" not in plan and not re.search(r"(^|->)\s*Sort\s+\(", plan, re.MULTILINE), plan
         assert "Seq Scan" not in plan, plan
+
+
+@pytest.mark.parametrize("query", ["", "state=received", "kind=report"])
+def test_the_centres_queue_pages_by_cursor(people, browser_of, query):
+    for n in range(7):
+        matters.file(None, Filing(MatterKind.REPORT, f"Fakes {n}", merchant=people.acme.pk, anonymous=True))
+    filters = centre_queue.Filters(**dict(parse_qsl(query)))
+    expected = [entry.item.reference for entry in centre_queue.entries(centre_queue.queue(filters))]
+    rita, url = browser_of(people.rita), reverse("web:centre_queue")
+    shown, pages = [], []
+    while query is not None:
+        pages.append(rita.get(f"{url}?{query}").content.decode())
+        shown += re.findall(r">(JB-\d{4}-\d{7})</a>", pages[-1])
+        query = links(pages[-1]).get("next")
+    assert shown == expected and len(expected) == 7 and len(pages) == 3
+    assert "7 matters" in pages[0]

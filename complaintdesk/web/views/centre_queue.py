@@ -3,7 +3,6 @@ enquiries — by its nearest duty of the centre's, with live countdowns, as the 
 shop's deadlines. Filters: kind, state, duty overdue, bureau (a city-level officer's; a district officer's
 queue is its bureau's). The list is `complaints.centre_queue`'s."""
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,10 +14,10 @@ from complaintdesk.complaints import centre_queue
 from complaintdesk.complaints.choices import State
 from complaintdesk.web import bureaus
 from complaintdesk.web.display import deadline_view
-from complaintdesk.web.filters import CentreQueueQuery, link_query, reads_query
+from complaintdesk.web.filters import CentreQueueQuery, reads_query
+from complaintdesk.web.paging import list_page
 from complaintdesk.web.views.access import regulator_required
 
-PER_PAGE = 50
 KIND_LABELS = {
     centre_queue.COMPLAINT: _("Complaint"),
     MatterKind.REPORT: MatterKind.REPORT.label,
@@ -35,10 +34,11 @@ def queue(request, query):
     filters = centre_queue.Filters(
         kind=query["kind"], state=query["state"], overdue=query["overdue"], bureau=query["bureau"]
     )
-    page = Paginator(centre_queue.queue(filters, viewer=request.user), PER_PAGE).get_page(query["page"])
+    queued = centre_queue.listed(filters, viewer=request.user)
+    page = list_page(request, query, queued.queryset, queued.order)
     now = timezone.now()
     language = get_language() or "en"
-    rows = [_row(entry, now, language) for entry in centre_queue.entries(page.object_list)]
+    rows = [_row(entry, now, language) for entry in centre_queue.entries(page.rows)]
     return render(
         request,
         "web/regulator/centre_queue.html",
@@ -51,7 +51,6 @@ def queue(request, query):
                 (_("Complaints"), [(s, State(s).label) for s in CENTRE_STATES]),
                 (_("Reports and enquiries"), MatterState.choices),
             ],
-            "query": link_query(request, "page"),
             "bureaus": bureaus.filter_choices(request.user),
         },
     )
