@@ -5,6 +5,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from complaintdesk.alerts import titles
+from complaintdesk.lib.cursor import Key, Order
 
 
 class AlertKind(models.TextChoices):
@@ -109,3 +110,8 @@ class Alert(models.Model):
     def chance(self) -> str:
         """The probability by chance in plain words ('' when the detector gave none)."""
         return titles.chance(self.p_value)
+
+
+# The alert lists' order, the latest raised first (the model's own, with the id for ties), as their pages
+# walk it (lib.cursor).
+NEWEST_FIRST = Order("alerts", (Key("raised_at", descending=True), Key("id", descending=True)))

@@ -4,14 +4,13 @@ from typing import Annotated
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
-from ninja.pagination import paginate
+from ninja import Query, Router, Schema
 from pydantic import StringConstraints
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.alerts import services
-from complaintdesk.alerts.models import Alert
-from complaintdesk.api.common import Error, Pages, QueryText, RowId
+from complaintdesk.alerts.models import NEWEST_FIRST, Alert
+from complaintdesk.api.common import Error, PageIn, PageOut, QueryText, RowId, ValidationErrorOut, paged
 from complaintdesk.centre.jurisdiction import in_charge, officers_complaints
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.complaints.models import Complaint
@@ -83,10 +82,21 @@ def visible_alerts(user):
     )
 
 
-@router.get("", response={200: list[AlertOut], 403: Error})
-@paginate(Pages, page_size=50)
+class AlertPageOut(PageOut):
+    items: list[AlertOut]
+
+
+@router.get(
+    "",
+    response={200: AlertPageOut, 403: Error, 422: ValidationErrorOut},
+    summary="List the alerts, the latest raised first (pages by `cursor`, as the complaint list)",
+)
 def list_alerts(
-    request, state: QueryText | None = None, kind: QueryText | None = None, merchant: RowId | None = None
+    request,
+    paging: Query[PageIn],
+    state: QueryText | None = None,
+    kind: QueryText | None = None,
+    merchant: RowId | None = None,
 ):
     alerts = visible_alerts(request.auth)
     if state:
@@ -95,7 +105,7 @@ def list_alerts(
         alerts = alerts.filter(kind=kind)
     if merchant:
         alerts = alerts.filter(merchant_id=merchant)
-    return alerts
+    return paged(alerts, NEWEST_FIRST, paging, lambda a: a)
 
 
 @router.get("/{int:alert_id}", response={200: AlertOut, 403: Error, 404: Error})

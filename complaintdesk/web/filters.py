@@ -115,7 +115,7 @@ class StatisticsExportQuery(QueryForm):
     interval = forms.ChoiceField(choices=_choices(periods.INTERVALS), required=False, initial="month")
 
 
-class AlertListQuery(QueryForm):
+class AlertListQuery(CursorQuery):
     state = forms.ChoiceField(choices=[*AlertState.choices, (ALL, ALL)], required=False, initial="open")
 
 

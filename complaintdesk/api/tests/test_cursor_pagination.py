@@ -10,7 +10,10 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
+from complaintdesk.alerts.models import AlertKind
+from complaintdesk.alerts.services import raise_alert
 from complaintdesk.api import common
 from complaintdesk.centre import matters
 from complaintdesk.centre.matters import Filing
@@ -300,3 +303,21 @@ def test_promotion_filings_page_by_cursor(people, api):
     rest = bob.get("/promotions", {"page_size": 3, "cursor": first["next"]}).json()
     assert [p["id"] for p in first["items"] + rest["items"]] == [p["id"] for p in whole["items"]]
     assert rest["next"] is None and whole["count"] == 5
+
+
+def test_alerts_page_by_cursor_in_the_api_and_on_the_console(people, api, client):
+    for hour in range(5):
+        raise_alert(
+            AlertKind.SURGE, people.acme, f"2026-11-11T{hour:02d}", "Surge", observed=30, expected=2.5
+        )
+    rita = api(people.rita)
+    whole = [a["id"] for a in rita.get("/alerts", {"page_size": 50}).json()["items"]]
+    first = rita.get("/alerts", {"page_size": 3}).json()
+    rest = rita.get("/alerts", {"page_size": 3, "cursor": first["next"]}).json()
+    assert [a["id"] for a in first["items"] + rest["items"]] == whole and len(whole) == 5
+    assert rest["next"] is None
+    refused(rita.get("/alerts", {"cursor": first["next"][:-3]}), "cursor")
+    client.force_login(people.rita)
+    page = client.get(reverse("web:alerts"), {"state": "all"})
+    assert [a.pk for a in page.context["alerts"]] == whole
+    assert client.get(reverse("web:alerts"), {"cursor": "x"}).status_code == 400

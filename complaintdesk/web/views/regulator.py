@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from complaintdesk.alerts import services as alert_services
+from complaintdesk.alerts.models import NEWEST_FIRST as ALERTS_NEWEST_FIRST
 from complaintdesk.alerts.models import Alert, AlertState
 from complaintdesk.centre.jurisdiction import in_charge, officers_complaints, shops_in_charge
 from complaintdesk.complaints.choices import State
@@ -35,6 +36,7 @@ from complaintdesk.web.filters import (
     requested_period,
 )
 from complaintdesk.web.forms.regulator import NoteForm, PledgeVersionForm
+from complaintdesk.web.paging import list_page
 from complaintdesk.web.views.access import regulator_required
 from complaintdesk.web.views.confirm import confirmation_page
 from complaintdesk.web.views.exports import filtered_complaints
@@ -186,10 +188,11 @@ def alerts(request, query):
     qs = _alerts(request.user).select_related("merchant", "category").prefetch_related("complaints")
     if state != ALL:
         qs = qs.filter(state=state)
+    page = list_page(request, query, qs, ALERTS_NEWEST_FIRST)
     return render(
         request,
         "web/regulator/alerts.html",
-        {"alerts": qs[:200], "state": state, "states": AlertState.choices},
+        {"alerts": page.rows, "page": page, "state": state, "states": AlertState.choices},
     )
 
 
