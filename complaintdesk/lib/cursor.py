@@ -15,6 +15,11 @@ last page ended, by the values of its sort keys, so the database walks its index
    do they push later rows out (an OFFSET page would show a row twice).
 4. `capped_count` counts at most `CAP` rows and answers None beyond: "10,000+" is all a reader needs to
    know about a list that long, and counting it exactly would cost as much as reading it.
+5. A list may be made of parts one after the other, each in its own order and read from its own index
+   (`chained` over `Segment`s: the complaints with a running deadline by due time, then the others by
+   receipt); a cursor is one of its part's, and a page runs on into the next part (or back).
+6. `page` reads a page's keys first and then its rows by id (`_read`), and `numbered` serves the page
+   numbers an API keeps for small offsets, with a cursor to go on from.
 
 The keyset condition is written as a range on the first key AND the usual OR of equal prefixes, e.g.
 `received_at <= t AND (received_at < t OR (received_at = t AND id < n))`: the range lets both databases
