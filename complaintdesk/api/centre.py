@@ -167,7 +167,7 @@ class DecisionIn(Schema):
     reason: _text(matters.REASON_LIMIT) = Field("", description="Required: kept, and told to the reporter.")
 
 
-class AnswerIn(Schema):
+class EnquiryAnswerIn(Schema):
     answer: _text(matters.REASON_LIMIT) = Field("", description="Required: sent to the enquirer.")
 
 
@@ -373,7 +373,7 @@ def enquiry_detail(request, enquiry_id: int):
     response={200: EnquiryOut, 403: Error, 404: Error, 409: Error, 422: ValidationErrorOut},
     summary="Answer an enquiry (once; the enquirer, if reachable, is sent the answer)",
 )
-def answer_enquiry(request, enquiry_id: int, payload: AnswerIn):
+def answer_enquiry(request, enquiry_id: int, payload: EnquiryAnswerIn):
     matter = _one(request, MatterKind.ENQUIRY, enquiry_id)
     matters.answer_enquiry(matter.pk, request.auth, payload.answer)
     return _matter(_one(request, MatterKind.ENQUIRY, enquiry_id), request.auth)

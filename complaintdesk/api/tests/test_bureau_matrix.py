@@ -1,0 +1,330 @@
+"""The tenancy matrix × bureaus (issue 14 item 3, SPEC §11): every API operation (from the OpenAPI document)
+and every web URL (from the resolver), so that an endpoint is covered the day it lands, × a district
+officer and a city-level officer × an object of the officer's own bureau and one of another bureau's.
+
+- A path that names an object: a district officer's own bureau's object is found; another bureau's answers
+  exactly as an id that does not exist (status and body) and changes nothing (every row of the domain's
+  tables is compared before and after); the city-level officer finds both bureaus' objects.
+- Every list, count, export and statistic: a district officer's shows nothing of the other bureau (its
+  token, references and shop name, `bureau_city`) and is what a city-level officer sees of its bureau
+  (`?bureau=` where the list takes it, else `?merchant=` its one shop); the city-level officer's shows both
+  bureaus' objects where it shows one's.
+
+The world is `bureau_city`'s: D1 and D2 each with one of everything, built once for the module.
+"""
+
+import io
+import re
+import typing
+import zipfile
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from pydantic import BaseModel
+
+from complaintdesk.accounts.models import ApiToken, Role
+from complaintdesk.api.api import api as ninja_api
+from complaintdesk.api.tests.bureau_city import COMPLAINT_KINDS, District, built_city_fixture  # noqa: F401
+from complaintdesk.api.tests.test_tenancy_matrix import (
+    MISSING_ID,
+    OPERATIONS,
+    PUBLIC_OPERATIONS,
+    SCHEMA,
+    _body,
+    _query,
+    _text,
+)
+from complaintdesk.complaints.lifecycle import TRANSITIONS
+
+# What a path parameter names, as a `District` attribute (None: the same for every bureau).
+OBJECTS = {
+    "complaint_id": "complaint",  # each of `District.complaints` in turn
+    "evidence_id": "evidence",
+    "flag_id": "flag",
+    "merchant_id": "shop",
+    "promotion_id": "filing",
+    "alert_id": "alert",
+    "report_id": "report",
+    "enquiry_id": "enquiry",
+    "matter_id": "matter",  # the report and the enquiry in turn
+    "group_id": "group",
+    "notice_id": "letter",
+    "notification_id": "notification",
+}
+# The lifecycle actions an officer may take, and a shop's (refused to officers whatever the complaint).
+OFFICER_ACTIONS = sorted(a for a, t in TRANSITIONS.items() if Role.REGULATOR in t.roles)
+ACTIONS = ["respond", *OFFICER_ACTIONS]
+# The domain's tables, compared row by row before and after another bureau's object is asked for.
+DOMAIN_APPS = ("complaints", "centre", "merchants", "alerts", "promotions", "pledges", "deadlines", "accounts")  # fmt: skip
+# Rows a request writes whatever it asks for: the caller's token's last use, the login lock-out's counters.
+NOT_COMPARED = {"accounts.apitoken"}
+
+
+@pytest.fixture
+def city(built_city, db, settings):
+    """The module's city for one test, in a savepoint; its evidence and plan files where it stored them."""
+    settings.MEDIA_ROOT = built_city.media
+    return built_city
+
+
+# ------------------------------------------------------------------------------------- what is compared
+
+
+def _rows() -> dict[str, list[tuple]]:
+    """Every row of the domain's tables (what "changes nothing" compares)."""
+    tables = {}
+    for label in DOMAIN_APPS:
+        for model in apps.get_app_config(label).get_models():
+            name = model._meta.label_lower
+            if name not in NOT_COMPARED and model._meta.managed:
+                tables[name] = list(model.objects.order_by("pk").values_list())
+    return tables
+
+
+def _changed(before: dict, after: dict) -> list[str]:
+    return [name for name in before if before[name] != after[name]]
+
+
+def _body_text(response) -> str:
+    """The answer as text; a spreadsheet's strings and cells unzipped (an xlsx download)."""
+    raw = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+    if raw[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(raw)) as book:
+            return "\n".join(book.read(n).decode(errors="replace") for n in book.namelist())
+    return raw.decode(errors="replace")
+
+
+def _shows(text: str, secrets: list[str]) -> list[str]:
+    return [s for s in secrets if s in text]
+
+
+# Parts of a page that differ from one request to the next whatever it shows.
+VOLATILE = [
+    (re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"'), "csrf"),
+    (re.compile(r'nonce="[^"]*"'), "nonce"),
+]
+
+
+def _same_page(text: str) -> str:
+    for pattern, replacement in VOLATILE:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+# ------------------------------------------------------------------------------------------- requests
+
+WORDS = "Checked by the bureau: see the file."
+# Request fields filled so that the own bureau's request can succeed (the other bureau's then had something
+# to change): by name, whatever the operation.
+FIELD_VALUES = {
+    "message": lambda city: WORDS,
+    "note": lambda city: WORDS,
+    "reason": lambda city: WORDS,
+    "comment": lambda city: WORDS,
+    "bureau": lambda city: city.centre,  # a transfer's: to the city centre
+    "direct_phone": lambda city: "021-55550001",
+    "service_phone": lambda city: "021-55550002",
+    "user": lambda city: city.d1.coordinator,
+}
+
+
+def _properties(operation: dict) -> dict:
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+    if content is None:
+        return {}
+    schema = content["schema"]
+    if "$ref" in schema:
+        schema = SCHEMA["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema.get("properties", {})
+
+
+class Officer:
+    """An officer's API client (a real bearer token): `officer(method, url, operation, action)`."""
+
+    def __init__(self, city, user_id: int):
+        self.city = city
+        self.client = Client()
+        _, raw = ApiToken.issue(city.user(user_id))
+        self.headers = {"Authorization": f"Bearer {raw}"}
+
+    def __call__(self, method: str, url: str, operation: dict, action: str = "", query: dict | None = None):
+        data, content_type = _body(operation)
+        if content_type == "application/json" and isinstance(data, dict):
+            for name in _properties(operation):
+                if name in FIELD_VALUES and not (name == "bureau" and action and action != "transfer"):
+                    data[name] = FIELD_VALUES[name](self.city)
+        query = {**_query(operation, None), **(query or {})}
+        if query:
+            url = f"{url}?{urlencode(query, doseq=True)}"
+        call = getattr(self.client, method.lower())
+        if content_type:
+            return call(url, data=data, content_type=content_type, headers=self.headers)
+        return call(url, data=data, headers=self.headers)
+
+
+# ------------------------------------------------------------------------------------------------ paths
+
+
+# A path parameter: {name} in the OpenAPI document, <converter:name> in web/urls.py.
+PARAMETER = re.compile(r"\{(\w+)\}|<(?:\w+:)?(\w+)>")
+
+
+def _path_parameters(path: str) -> list[str]:
+    return [a or b for a, b in PARAMETER.findall(path)]
+
+
+def _variants(params: list[str]) -> list[dict[str, str]]:
+    """Each way of naming one bureau's objects in a path: parameter -> `District` attribute. A flag and an
+    evidence file go with their own complaint; a complaint alone is each of the district's in turn."""
+    named = [p for p in params if OBJECTS.get(p)]
+    if "flag_id" in named:
+        return [{"complaint_id": "centre_complaint", "flag_id": "flag"}]
+    if "evidence_id" in named:
+        return [{"complaint_id": "shop_complaint", "evidence_id": "evidence"}]
+    if "complaint_id" in named:
+        return [{"complaint_id": kind} for kind in COMPLAINT_KINDS]
+    if "matter_id" in named:
+        return [{"matter_id": "report"}, {"matter_id": "enquiry"}]
+    return [{p: OBJECTS[p] for p in named}] if named else []
+
+
+def _fill(path: str, city, ids: dict[str, int], action: str) -> str:
+    shared = {"version_id": city.pledge, "bureau_id": city.centre, "action": action, "number": 1,
+              "mail_id": "1@complaintdesk.eml"}  # fmt: skip
+
+    def value(match):
+        name = match.group(1) or match.group(2)
+        return str(ids[name] if name in ids else shared[name])
+
+    return PARAMETER.sub(value, path)
+
+
+def _ids(district: District, variant: dict[str, str]) -> dict[str, int]:
+    return {param: getattr(district, attribute) for param, attribute in variant.items()}
+
+
+def _missing(variant: dict[str, str]) -> dict[str, int]:
+    return dict.fromkeys(variant, MISSING_ID)
+
+
+def _actions(path: str) -> list[str]:
+    return ACTIONS if "{action}" in path or "<slug:action>" in path else [""]
+
+
+@dataclass
+class Case:
+    """One way to ask for an object in a path: the ids of D1's object (None: nobody's to find), of D2's,
+    and of none (the answer D2's must equal)."""
+
+    label: str
+    own: dict | None
+    other: dict
+    missing: dict
+    action: str
+
+
+def _cases(city, path: str) -> list[Case]:
+    """D1's object, D2's and none, for every way to name one in `path` (and every action of an action's
+    path); and a complaint of D1's with D2's flag or evidence file (as with no such flag or file)."""
+    cases = []
+    for action in _actions(path):
+        for variant in _variants(_path_parameters(path)):
+            own, other, missing = _ids(city.d1, variant), _ids(city.d2, variant), _missing(variant)
+            cases.append(Case(f"{variant} {action}", own, other, missing, action))
+            if len(variant) == 2:
+                mine = {"complaint_id": own["complaint_id"]}
+                cases.append(
+                    Case(f"{variant} of D1's complaint", None, {**other, **mine}, {**missing, **mine}, action)
+                )
+    return cases
+
+
+def _names_object(path: str) -> bool:
+    return any(OBJECTS.get(p) for p in _path_parameters(path))
+
+
+PATH_OPERATIONS = [
+    (m, p, o) for m, p, o in OPERATIONS if _names_object(p) and f"{m} {p}" not in PUBLIC_OPERATIONS
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "path", "operation"), PATH_OPERATIONS, ids=[f"{m} {p}" for m, p, _ in PATH_OPERATIONS]
+)
+def test_api_another_bureaus_object_answers_as_a_missing_id_and_changes_nothing(
+    city, method, path, operation
+):
+    dora, cleo = Officer(city, city.d1.officer), Officer(city, city.city_officer)
+    cases = _cases(city, path)
+    before = _rows()
+    for case in cases:
+        answer = dora(method, _fill(path, city, case.other, case.action), operation, case.action)
+        nothing = dora(method, _fill(path, city, case.missing, case.action), operation, case.action)
+        text = _body_text(answer)
+        assert answer.status_code < 500, (case.label, text[:500])
+        assert (answer.status_code, text) == (nothing.status_code, _body_text(nothing)), (
+            f"{method} {path} {case.label}: D2's object does not answer as a missing id"
+        )
+        assert not _shows(text, city.d2.secrets()), (case.label, text[:300])
+        changed = _changed(before, _rows())
+        assert not changed, f"{method} {path} {case.label} changed {changed}"
+    # The own bureau's object is there (so the answer above is about the bureau, not a broken request);
+    # an operation that is no officer's (a consumer's rating, a shop's filing) is refused to any officer.
+    for case in cases:
+        if case.own is None:
+            continue
+        answer = dora(method, _fill(path, city, case.own, case.action), operation, case.action)
+        assert answer.status_code < 500, (case.label, _text(answer)[:500])
+        assert answer.status_code != 404, (case.label, _text(answer)[:300])
+        if answer.status_code == 403:
+            refused = cleo(method, _fill(path, city, case.own, case.action), operation, case.action)
+            assert refused.status_code == 403, (case.label, _text(answer)[:300])
+        elif method == "GET":
+            assert answer.status_code == 200, (case.label, _text(answer)[:300])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "path", "operation"), PATH_OPERATIONS, ids=[f"{m} {p}" for m, p, _ in PATH_OPERATIONS]
+)
+def test_api_a_city_level_officer_finds_every_bureaus_object(city, method, path, operation):
+    cleo = Officer(city, city.city_officer)
+    for case in _cases(city, path):
+        for ids in (case.own, case.other) if case.own is not None else ():
+            answer = cleo(method, _fill(path, city, ids, case.action), operation, case.action)
+            assert answer.status_code < 500, (case.label, _text(answer)[:500])
+            assert answer.status_code != 404, (case.label, _text(answer)[:300])
+            if method == "GET":
+                assert answer.status_code == 200, (case.label, _text(answer)[:300])
+
+
+def _schemas(annotation, found: set) -> None:
+    """The pydantic models in an annotation, and in their fields, into `found`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if annotation not in found:
+            found.add(annotation)
+            for field in annotation.model_fields.values():
+                _schemas(field.annotation, found)
+        return
+    for argument in typing.get_args(annotation):
+        _schemas(argument, found)
+
+
+def test_the_openapi_document_names_each_schema_once():
+    """Two schemas of one name are one in the document (the last one read): the enquiry's answer was
+    documented as the group answer's body, and the matrix above makes its requests from the document."""
+    found = set()
+    for _prefix, router in ninja_api._routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                for model in [*operation.models, *operation.response_models.values()]:
+                    _schemas(model, found)
+    ours = [m for m in found if m.__module__.startswith("complaintdesk.")]
+    names = {}
+    for model in ours:
+        names.setdefault(model.__name__, []).append(f"{model.__module__}.{model.__qualname__}")
+    assert {name: where for name, where in names.items() if len(where) > 1} == {}
