@@ -501,6 +501,7 @@ class Template:
     span: float  # seconds from received to the last thing done
     state: str
     open: bool
+    home: int | None = None  # the bureau that holds it in the end (its copies' is their shop's)
 
 
 def _happened(model) -> list[str]:
@@ -534,8 +535,8 @@ def templates_of(model, related, is_open) -> list[Template]:
     ]  # fmt: skip
 
 
-def template_slots(templates: list[Template], weight) -> list[tuple[int, int, int, int, int]]:
-    """(age bucket, open, slot, template id, template's received epoch): SLOTS slots per bucket and
+def template_slots(templates: list[Template], weight) -> list[tuple]:
+    """(age bucket, open, slot, template id, template's received epoch, its bureau): SLOTS slots per bucket and
     openness, shared by weight (`weight(state)`, spread over that state's templates) among the templates
     whose story fits in the bucket's youngest age (else the shortest stories)."""
     rows = []
@@ -558,8 +559,23 @@ def template_slots(templates: list[Template], weight) -> list[tuple[int, int, in
             for slot in range(SLOTS):
                 while k < len(fits) - 1 and (slot + 0.5) / SLOTS > cumulative[k]:
                     k += 1
-                rows.append((bucket, is_open, slot, fits[k].id, fits[k].epoch))
+                rows.append((bucket, is_open, slot, fits[k].id, fits[k].epoch, fits[k].home))
     return rows
+
+
+def homes(complaints: Root, matters: Root) -> None:
+    """Each template's own bureau: a complaint's at the centre, else its shop's in charge; a matter's."""
+    from complaintdesk.centre.models import CentreCase, Matter  # noqa: PLC0415 - after django.setup()
+    from complaintdesk.complaints.models import Complaint  # noqa: PLC0415 - after django.setup()
+
+    ids = [t.id for t in complaints.templates]
+    held = dict(CentreCase.objects.filter(complaint_id__in=ids).values_list("complaint_id", "bureau_id"))
+    shops = dict(Complaint.objects.filter(id__in=ids).values_list("id", "merchant__jurisdiction_id"))
+    for t in complaints.templates:
+        t.home = held.get(t.id) or shops.get(t.id)
+    own = dict(Matter.objects.filter(id__in=[t.id for t in matters.templates]).values_list("id", "bureau_id"))
+    for t in matters.templates:
+        t.home = own.get(t.id)
 
 
 def values_table(loader: Loader, label: str, name: str, columns: str, rows: list[tuple]) -> None:
@@ -713,7 +729,12 @@ def _copy_expr(d: Dialect, f, root: Root, own: bool) -> str | None:
                 return f"CASE WHEN {col} = {person} THEN g.consumer_id ELSE {col} END"
             return col
         if target is Bureau:
-            return f"CASE WHEN {col} IS NULL THEN NULL ELSE g.bureau_id END"
+            # The template's own bureau and the copy's trade places (a transposition: two bureaus a row
+            # names apart stay apart, as a transfer's from and to must).
+            return (
+                f"CASE WHEN {col} IS NULL THEN NULL WHEN {col} = g.home THEN g.bureau_id "
+                f"WHEN {col} = g.bureau_id THEN g.home ELSE {col} END"
+            )
         if target is Merchant:
             return f"CASE WHEN {col} IS NULL THEN NULL ELSE g.merchant_id END"
         return col
@@ -746,7 +767,7 @@ def draw_table(loader: Loader, root: Root, people: People, now_epoch: int, span:
     loader.step(
         f"{root.name}: draws",
         f"CREATE TEMP TABLE {name} (id {d.id_type} PRIMARY KEY, received bigint, tpl bigint, shift bigint, "
-        f"merchant_id bigint, bureau_id bigint, consumer_id bigint, d integer, h bigint)",
+        f"merchant_id bigint, bureau_id bigint, home bigint, consumer_id bigint, d integer, h bigint)",
     )
     x = f"(s.i + {base - 1})"
     received = f"({now_epoch - span} + ((s.i - 1) * {span}) / {n})"
@@ -771,7 +792,7 @@ def draw_table(loader: Loader, root: Root, people: People, now_epoch: int, span:
         loader.step(
             f"{root.name}: draws",
             f"INSERT INTO {name} SELECT y.id, y.received, tp.tpl, y.received - tp.epoch, sh.merchant_id, "
-            f"sh.bureau_id, y.consumer_id, y.d, y.h FROM (SELECT x.id, x.received, {bucket} AS bucket, "
+            f"sh.bureau_id, tp.home, y.consumer_id, y.d, y.h FROM (SELECT x.id, x.received, {bucket} AS bucket, "
             f"CASE WHEN x.r1 % 1000 < {share} THEN 1 ELSE 0 END AS is_open, x.r2 % {SLOTS} AS slot, "
             f"{shop} AS shop, {consumer} AS consumer_id, x.r6 % {texts} AS d, x.r7 AS h FROM (SELECT {x} AS id, "
             f"{received} AS received, {', '.join(f'{d.draw(k, x)} AS r{k}' for k in range(1, 8))} "
@@ -802,7 +823,8 @@ def template_tables(loader: Loader, root: Root) -> None:
         loader.step(label, f"CREATE INDEX {name}_fk ON {name} ({q(field.column)})")
     values_table(
         loader, label, f"bench_tpl_{root.name}",
-        "bucket integer, is_open integer, slot integer, tpl bigint, epoch bigint, PRIMARY KEY (bucket, is_open, slot)",
+        "bucket integer, is_open integer, slot integer, tpl bigint, epoch bigint, home bigint, "
+        "PRIMARY KEY (bucket, is_open, slot)",
         template_slots(root.templates, (lambda s: STATE_WEIGHTS.get(s, 1)) if root.name == "complaints" else (lambda s: 1)),
     )  # fmt: skip
 
@@ -1253,6 +1275,7 @@ def build(spec: Spec, out=print) -> dict:
         "matters", Matter, "user_id", spec.complaints // MATTERS_EVERY, next_id(Matter),
         templates_of(Matter, related, lambda state: state == MatterState.RECEIVED), related,
     )  # fmt: skip
+    homes(complaints, matters)
     for root in (complaints, matters):
         template_tables(loader, root)
     text_tables(loader, complaints)

@@ -79,6 +79,11 @@ def prepare(args, data_dir: Path, database_url: str | None) -> dict:
     """Migrate, and make the data set unless this benchmark made it before: its manifest."""
     manifest_path = data_dir / MANIFEST
     env = os.environ
+    target = _without_password(database_url) if database_url else "sqlite"
+    if manifest_path.exists() and json.loads(manifest_path.read_text()).get("database") != target:
+        raise BenchError(
+            f"{data_dir} holds the data set of another database: one --keep directory a database"
+        )
     if database_url:
         made = _postgres_holds_data(database_url)
     else:
@@ -103,7 +108,7 @@ def prepare(args, data_dir: Path, database_url: str | None) -> dict:
     print(f"making {spec.complaints:,} complaints, {spec.shops:,} shops, {spec.consumers:,} consumers over "
           f"{spec.days} days …", flush=True)  # fmt: skip
     manifest = build(spec, out=lambda line: print(line, flush=True))
-    manifest["database"] = _without_password(database_url) if database_url else "sqlite"
+    manifest["database"] = target
     manifest_path.write_text(json.dumps(manifest, indent=1))
     return manifest
 
@@ -521,28 +526,36 @@ def deep_url(client: httpx.Client, request: Request, creds: dict, hops: int) -> 
 
 
 def measure(client: httpx.Client, request: Request, creds: dict, args) -> Result:
+    """The request once to warm up (its status is the result when not 2xx), then `args.repeats` times.
+    No answer at all (gunicorn ends a worker after 30 s, as in production) is status 0 with the error."""
     result = Result(request)
     if not request.path:
         result.note = request.variant
         return result
-    if request.deep:
-        result.url, result.note = deep_url(client, request, creds, args.cursor_hops)
-    else:
-        result.url = request.path + (("?" + urlencode(request.params)) if request.params else "")
-    headers = headers_for(request, creds)
-    status, ms, first, size, download, _ = timed_get(client, result.url, headers)  # the warm-up
-    result.status, result.download, result.bytes = status, download, size
-    if not 200 <= status < 300:
-        result.runs, result.first_bytes = [ms], [first]
-        return result
-    started = time.monotonic()
-    for _ in range(args.repeats):
-        status, ms, first, size, _, _ = timed_get(client, result.url, headers)
-        result.runs.append(ms)
-        result.first_bytes.append(first)
-        if time.monotonic() - started > args.budget:
-            result.note = (result.note + "; " if result.note else "") + f"{len(result.runs)} runs (budget)"
-            break
+    try:
+        if request.deep:
+            result.url, result.note = deep_url(client, request, creds, args.cursor_hops)
+        else:
+            result.url = request.path + (("?" + urlencode(request.params)) if request.params else "")
+        headers = headers_for(request, creds)
+        status, ms, first, size, download, _ = timed_get(client, result.url, headers)
+        result.status, result.download, result.bytes = status, download, size
+        if not 200 <= status < 300:
+            result.runs, result.first_bytes = [ms], [first]
+            return result
+        started = time.monotonic()
+        for _ in range(args.repeats):
+            status, ms, first, size, _, _ = timed_get(client, result.url, headers)
+            result.runs.append(ms)
+            result.first_bytes.append(first)
+            if time.monotonic() - started > args.budget:
+                result.note = (
+                    result.note + "; " if result.note else ""
+                ) + f"{len(result.runs)} runs (budget)"
+                break
+    except httpx.HTTPError as exc:
+        result.status, result.runs, result.first_bytes = 0, [], []
+        result.note = f"no answer: {type(exc).__name__} {exc}"[:200]
     return result
 
 
@@ -568,23 +581,26 @@ SQL_KEYWORDS = {"on", "where", "inner", "left", "outer", "join", "group", "order
                 "natural", "union", "having", "window", "offset", "right", "full"}  # fmt: skip
 
 
-def full_scans(sql: str, plan: list[str], big: dict[str, int], vendor: str) -> list[str]:
-    """The big tables the plan reads whole: SQLite `SCAN t` without an index, PostgreSQL `Seq Scan on t`."""
+def full_scans(sql: str, plan: list[str], big: dict[str, int], vendor: str) -> tuple[list[str], list[str]]:
+    """The big tables the plan reads whole (SQLite `SCAN t` without an index, PostgreSQL `Seq Scan on t`),
+    and on SQLite those it reads in the order of a whole index (`SCAN t USING INDEX i`: every entry,
+    unless a LIMIT stops it early)."""
     aliases = {}
     for name, alias in re.findall(r'"(\w+)"\s+(?:AS\s+)?"?(\w+)"?', sql):
         if alias.lower() not in SQL_KEYWORDS:
             aliases[alias] = name
-    found = []
+    tables, indexes = [], []
     for line in plan:
         if vendor == "sqlite":
-            m = re.search(r"\bSCAN (\w+)(?! USING)(?!.*VIRTUAL TABLE)", line)
+            whole = re.search(r"\bSCAN (\w+)\b(?! USING)(?!.*VIRTUAL TABLE)", line)
+            ordered = re.search(r"\bSCAN (\w+) USING (?:COVERING )?INDEX (\w+)", line)
         else:
-            m = re.search(r"Seq Scan on (\w+)", line)
-        if m:
-            name = aliases.get(m.group(1), m.group(1))
+            whole, ordered = re.search(r"Seq Scan on (\w+)", line), None
+        for m, out in ((whole, tables), (ordered, indexes)):
+            name = aliases.get(m.group(1), m.group(1)) if m else None
             if name in big:
-                found.append(f"{name} ({big[name]:,} rows)")
-    return found
+                out.append(f"{name} ({big[name]:,} rows)" + (f" by {m.group(2)}" if out is indexes else ""))
+    return tables, indexes
 
 
 def explain(result: Result, creds: dict, big: dict[str, int]) -> dict:
@@ -629,9 +645,10 @@ def explain(result: Result, creds: dict, big: dict[str, int]) -> dict:
             reads = sql.lstrip().upper().startswith(("SELECT", "WITH"))
             cursor.execute(("EXPLAIN (ANALYZE, BUFFERS) " if reads else "EXPLAIN ") + sql)
             plan = [row[0] for row in cursor.fetchall()]
+    tables, indexes = full_scans(sql, plan, big, connection.vendor)
     return {
         "queries": len(queries), "sql_ms": round(sum(q[0] for q in queries), 1), "slowest_ms": round(ms, 1),
-        "slowest_sql": sql[:4000], "plan": plan, "full_scans": full_scans(sql, plan, big, connection.vendor),
+        "slowest_sql": sql[:4000], "plan": plan, "full_scans": tables, "index_scans": indexes,
         "status_in_process": response.status_code,
     }  # fmt: skip
 
@@ -675,9 +692,15 @@ def report(results: list[Result], health: list[float], args, info: dict, manifes
         print("\n== the slowest query of the slowest answers")
     for r in explained:
         p = r.plan
+        if "error" in p:
+            print(
+                f"-- {r.request.label} as {r.request.role}: p95 {fmt(r.p(95))} ms; not planned: {p['error']}"
+            )
+            continue
         print(f"-- {r.request.label} as {r.request.role}: p95 {fmt(r.p(95))} ms; {p.get('queries', 0)} queries, "
               f"{p.get('sql_ms', 0)} ms of SQL; the slowest {p.get('slowest_ms', 0)} ms"
-              f"{'; FULL SCAN of ' + ', '.join(p['full_scans']) if p.get('full_scans') else ''}")  # fmt: skip
+              f"{'; FULL SCAN of ' + ', '.join(p['full_scans']) if p.get('full_scans') else ''}"
+              f"{'; whole-index scan of ' + ', '.join(p['index_scans']) if p.get('index_scans') else ''}")  # fmt: skip
         if p.get("slowest_sql"):
             print("   " + p["slowest_sql"][:600].replace("\n", " "))
             for line in p["plan"][:25]:
@@ -695,11 +718,17 @@ def report(results: list[Result], health: list[float], args, info: dict, manifes
     print("| --- | --- | ---: | ---: | ---: | --- |")
     shown = sorted(ok, key=lambda r: -(r.p(95, r.download) or 0))[: max(args.table_rows, len(slow))]
     for r in shown:
-        scan = ", ".join(r.plan["full_scans"]) if r.plan and r.plan.get("full_scans") else ""
+        plan = r.plan or {}
+        scan = "; ".join(
+            [
+                *("full scan: " + t for t in plan.get("full_scans", [])),
+                *("whole index: " + t for t in plan.get("index_scans", [])),
+            ]
+        )
         p95 = r.p(95, r.download)
         print(f"| `GET {r.request.label}`{' (first byte)' if r.download else ''} | {r.request.role} | "
               f"{fmt(r.p(50, r.download))} | {'**' + fmt(p95) + '**' if p95 >= args.target_ms else fmt(p95)} | "
-              f"{r.p(50, r.download) / floor:.0f}× | {'full scan: ' + scan if scan else ''} |")  # fmt: skip
+              f"{r.p(50, r.download) / floor:.0f}× | {scan} |")  # fmt: skip
     print(
         f"| every other of the {len(ok)} timed answers | | | < {fmt(shown[-1].p(95, shown[-1].download)) if shown else '—'} | | |"
     )
@@ -779,6 +808,7 @@ def main(argv: list[str] | None = None) -> int:
     ids = pick_ids(manifest)
     creds = credentials()
     from django.db import connection  # noqa: PLC0415 - after django.setup()
+    from django.urls import get_resolver  # noqa: PLC0415 - after django.setup()
 
     vendor = f"SQLite {connection.Database.sqlite_version}" if connection.vendor == "sqlite" else "PostgreSQL"
     if connection.vendor == "postgresql":
@@ -786,6 +816,8 @@ def main(argv: list[str] | None = None) -> int:
             cursor.execute("SHOW server_version")
             vendor = f"PostgreSQL {cursor.fetchone()[0]}"
     requests = web_requests(ids)
+    # Every view imported now, as gunicorn imports them when it starts: the plans run the same code.
+    get_resolver().url_patterns  # noqa: B018 - the import is the point
     connection.close()
 
     server, base = serve(env, data_dir / "gunicorn-scale.log", args.workers, args.worker_class, args.threads)

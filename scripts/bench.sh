@@ -15,5 +15,10 @@ for bench in bench/deadlines.py bench/sweep.py bench/stats.py bench/import.py be
   fi
 done
 
+# Every GET of the API and the web pages as every role, at 1 M complaints on SQLite as issue 15 measured them
+# (~6 min to build, 5.5 GB in a throwaway folder, then ~20 min of requests); 10 M and PostgreSQL: its --help.
+echo "== bench/scale.py"
+"$PY" bench/scale.py --complaints 1000000
+
 echo "== bench/intake.py"
 "$PY" bench/intake.py "$@"
