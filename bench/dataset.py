@@ -1326,9 +1326,17 @@ def build(spec: Spec, out=print) -> dict:
     analyze(loader)
     seconds = time.perf_counter() - started
     counts = {table(m): m.objects.count() for m in dict.fromkeys([User, *filled])}
-    out(f"made {counts[table(Complaint)]:,} complaints in {seconds:.0f} s")
+    if d.vendor == "sqlite":
+        (size,) = loader.rows_of(
+            "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"
+        )[0]
+    else:
+        (size,) = loader.rows_of("SELECT pg_database_size(current_database())")[0]
+    out(
+        f"made {counts[table(Complaint)]:,} complaints in {seconds:.0f} s; the database holds {size / 1e9:.2f} GB"
+    )
     return {
-        "spec": spec.__dict__, "now": now.isoformat(), "seconds": round(seconds), "vendor": d.vendor,
+        "spec": spec.__dict__, "now": now.isoformat(), "seconds": round(seconds), "vendor": d.vendor, "bytes": size,
         "rows": counts, **made,
         "users": {"regulator": ppl.regulator, "district_officer": ppl.district_officer, "agent": ppl.agent,
                   "consumer": ppl.consumer},
