@@ -33,7 +33,9 @@ Every draw is a hash of the row's id (`Dialect.draw`), not random(): the same ro
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -114,6 +116,9 @@ class Dialect:
     def one_if(self, cond: str) -> str:
         return f"(CASE WHEN {cond} THEN 1 ELSE 0 END)"
 
+    def real(self, x: str) -> str:
+        return f"CAST({x} AS double precision)"
+
 
 class SQLite(Dialect):
     """Datetimes are naive UTC text ('YYYY-MM-DD HH:MM:SS[.ffffff]'), booleans 0 and 1."""
@@ -172,6 +177,9 @@ class SQLite(Dialect):
 
     def floor_int(self, x: str) -> str:
         return f"CAST(floor({x}) AS INTEGER)"
+
+    def real(self, x: str) -> str:
+        return f"CAST({x} AS REAL)"
 
     def bool(self, value: bool) -> str:
         return "1" if value else "0"
@@ -591,13 +599,11 @@ def values_table(loader: Loader, label: str, name: str, columns: str, rows: list
 def zipf_index(d: Dialect, x: str, shops: int) -> str:
     """Shop index 0 … shops-1 from draw `x`: P(index ≤ k) = ln(k + 2) / ln(shops + 1), about 1 / (k + 1.5)
     for shop k alone."""
-    u = f"(({x}) * 1.0 / {d.P})" if d.vendor == "sqlite" else f"(({x})::float8 / {d.P})"
+    u = f"({d.real(x)} / {d.P})"
     return d.least(f"{d.floor_int(f'exp({u} * ln({shops + 1}))')} - 1", str(shops - 1))
 
 
 def zipf_share(k: int, shops: int) -> float:
-    import math  # noqa: PLC0415
-
     return math.log((k + 2) / (k + 1)) / math.log(shops + 1)
 
 
@@ -948,8 +954,6 @@ def text_tables(loader: Loader, root: Root) -> None:
 def complaint_extras(loader: Loader, draw: str, lo: int, hi: int, people: People, now: datetime) -> None:
     """Evidence (a third of the complaints, a ninth with two files), pledge commitment tags (1 %), flags
     for review (0.2 %, those older than a month cleared)."""
-    import hashlib  # noqa: PLC0415
-
     from complaintdesk.centre.models import Flag, FlagReason  # noqa: PLC0415
     from complaintdesk.complaints.models import Complaint, Evidence  # noqa: PLC0415
     from complaintdesk.pledges.models import ComplaintCommitment  # noqa: PLC0415
