@@ -18,6 +18,7 @@ from ninja import Field, Query, Router, Schema
 from complaintdesk.accounts.models import Role
 from complaintdesk.api.common import Error, RowId, ValidationErrorOut
 from complaintdesk.api.flags import FlagFiguresOut
+from complaintdesk.centre.jurisdiction import in_bureau
 from complaintdesk.complaints.queries import visible_complaints
 from complaintdesk.lib.errors import FieldError
 from complaintdesk.merchants.models import Merchant
@@ -190,7 +191,8 @@ EXPORT_TABLES = (*exports.STATISTICS_TABLES, "complaints")
     summary="A statistics table or the complaint list you may see, as CSV or XLSX",
     description=PERIOD_HELP + " Tables: " + ", ".join(EXPORT_TABLES) + ". Consumers may export only "
     "`complaints` (their own); `centre`, the 12315 centre's figures as GET /stats/centre gives them, only "
-    "regulator officers (`bureau`: one bureau's). XLSX holds at most 1,048,575 rows; use CSV beyond.",
+    "regulator officers (`bureau`: one bureau's; with `complaints`, the complaints it holds, as GET "
+    "/complaints?bureau= lists them). XLSX holds at most 1,048,575 rows; use CSV beyond.",
 )
 def export(
     request,
@@ -199,7 +201,7 @@ def export(
     format: str = "csv",  # noqa: A002 - the query parameter's public name
     by: str = "category",
     interval: str = "month",
-    bureau: RowId | None = None,  # table=centre: one bureau's figures
+    bureau: RowId | None = None,  # table=centre: one bureau's figures; complaints: those it holds
 ):
     period = _period(q)
     if table not in EXPORT_TABLES:
@@ -214,6 +216,8 @@ def export(
         rows = visible_complaints(request.auth).filter(received_at__gte=start, received_at__lt=end)
         if q.merchant is not None:
             rows = rows.filter(merchant_id=q.merchant)
+        if bureau is not None:  # as GET /complaints?bureau=: another bureau's, for a district officer, none
+            rows = rows.filter(in_bureau(bureau))
         rows = rows.order_by("received_at", "id")
         return exports.list_download(
             exports.complaint_columns(),

@@ -14,6 +14,7 @@ The world is `bureau_city`'s: D1 and D2 each with one of everything, built once 
 """
 
 import io
+import json
 import re
 import typing
 import zipfile
@@ -21,8 +22,10 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.test import Client
+from django.utils import timezone
 from pydantic import BaseModel
 
 from complaintdesk.accounts.models import ApiToken, Role
@@ -38,6 +41,9 @@ from complaintdesk.api.tests.test_tenancy_matrix import (
     _text,
 )
 from complaintdesk.complaints.lifecycle import TRANSITIONS
+from complaintdesk.stats.exports import FORMATS, STATISTICS_TABLES
+from complaintdesk.stats.periods import INTERVALS
+from complaintdesk.stats.queries import BREAKDOWNS
 
 # What a path parameter names, as a `District` attribute (None: the same for every bureau).
 OBJECTS = {
@@ -65,9 +71,11 @@ NOT_COMPARED = {"accounts.apitoken"}
 
 @pytest.fixture
 def city(built_city, db, settings):
-    """The module's city for one test, in a savepoint; its evidence and plan files where it stored them."""
+    """The module's city for one test, in a savepoint; its evidence and plan files where it stored them.
+    The clock stands still in the test: two answers compared are of the same instant (a duty's seconds)."""
     settings.MEDIA_ROOT = built_city.media
-    return built_city
+    with time_machine.travel(timezone.now(), tick=False):
+        yield built_city
 
 
 # ------------------------------------------------------------------------------------- what is compared
@@ -300,6 +308,120 @@ def test_api_a_city_level_officer_finds_every_bureaus_object(city, method, path,
             assert answer.status_code != 404, (case.label, _text(answer)[:300])
             if method == "GET":
                 assert answer.status_code == 200, (case.label, _text(answer)[:300])
+
+
+# ------------------------------------------------------------------------------------------------ lists
+
+# Query parameters whose every value is another table, breakdown or file: each is asked for in turn.
+CHOICES = {"table": STATISTICS_TABLES, "format": FORMATS, "by": BREAKDOWNS, "interval": INTERVALS}
+# The tables of a download that `bureau` narrows (the others are the shops' figures, narrowed by shop).
+BUREAU_TABLES = ("centre", "complaints")
+LIST_OPERATIONS = [
+    (m, p, o)
+    for m, p, o in OPERATIONS
+    if m == "GET" and not _names_object(p) and f"{m} {p}" not in PUBLIC_OPERATIONS
+]
+
+
+def _parameters(operation: dict) -> set[str]:
+    return {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+
+
+def _choices(operation: dict) -> list[dict]:
+    """The list's query as it is by default, then with each value of each choice parameter."""
+    queries = [{}]
+    for name in sorted(_parameters(operation) & set(CHOICES)):
+        queries += [{name: value} for value in CHOICES[name]]
+    return queries
+
+
+def _lookups(operation: dict, city, other: District) -> list[dict]:
+    """The filters that name one of `other`'s objects or words: each must find nothing of it."""
+    names = _parameters(operation)
+    lookups = []
+    if "merchant" in names:
+        lookups.append({"merchant": other.shop})
+    if "bureau" in names:
+        lookups.append({"bureau": other.bureau})
+    if "complaint" in names:
+        lookups += [{"complaint": pk} for pk in other.complaints.values()]
+    if "q" in names:
+        lookups += [
+            {"q": words} for words in (other.markers["product"], other.code, *other.references.values())
+        ]
+    return lookups
+
+
+def _as_bureau(operation: dict, district: District, query: dict) -> dict | None:
+    """The filter that gives a city-level officer what `district`'s officer sees of the list: its bureau, or
+    where the list has no bureau filter, its one shop (each district has one shop in its charge and holds
+    nothing of another shop's but complaints, which the complaint list filters by bureau). The shops'
+    figures are the shops': a statistics table but the centre's and the complaint list, by shop."""
+    names = _parameters(operation)
+    table = query.get("table", _query(operation, None).get("table"))
+    if "bureau" in names and table in (None, *BUREAU_TABLES):
+        return {"bureau": district.bureau}
+    if "merchant" in names:
+        return {"merchant": district.shop}
+    return None
+
+
+def _comparable(answer: tuple[int, str], echoed: dict):
+    """An answer without the filters it repeats (a statistic's `merchant`: null or the shop asked for)."""
+    status, text = answer
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return answer
+    if isinstance(body, dict):
+        body = {key: value for key, value in body.items() if key not in echoed}
+    return status, body
+
+
+def _shown(text: str, district: District) -> set[str]:
+    """The kinds of `district`'s objects an answer shows (by their markers and references)."""
+    kinds = {kind for kind, marker in district.markers.items() if marker in text}
+    return kinds | {
+        f"reference:{kind}" for kind, reference in district.references.items() if reference in text
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "path", "operation"), LIST_OPERATIONS, ids=[f"{m} {p}" for m, p, _ in LIST_OPERATIONS]
+)
+def test_api_lists_counts_exports_and_statistics_are_the_officers_bureaus(city, method, path, operation):
+    officers = {
+        "d1": Officer(city, city.d1.officer),
+        "d2": Officer(city, city.d2.officer),
+        "city": Officer(city, city.city_officer),
+    }
+    url = _fill(path, city, {}, "")
+
+    def read(who: str, query: dict) -> tuple[int, str]:
+        answer = officers[who](method, url, operation, query=query)
+        assert answer.status_code < 500, (who, query, _text(answer)[:500])
+        return answer.status_code, _body_text(answer)
+
+    for query in _choices(operation):
+        d1, d2, everyone = read("d1", query), read("d2", query), read("city", query)
+        # Nothing of the other bureau (D2's officer knows the name of D1's shop: it holds one of its complaints).
+        assert not _shows(d1[1], city.d2.secrets()), (query, "D1 sees D2's", d1[1][:500])
+        assert not _shows(d2[1], city.d1.secrets(except_shop=True)), (query, "D2 sees D1's", d2[1][:500])
+        # What a district's officer sees is what the city-level officer sees of that bureau.
+        for district, answer in ((city.d1, d1), (city.d2, d2)):
+            same = _as_bureau(operation, district, query)
+            if same is not None:
+                theirs = read("city", {**query, **same})
+                assert _comparable(theirs, same) == _comparable(answer, same), (query, same)
+        # The city-level officer sees both bureaus' objects where a district's officer sees its own.
+        assert _shown(d1[1], city.d1) <= _shown(everyone[1], city.d1), query
+        assert {k for k in _shown(d1[1], city.d1) if k != "shop"} <= _shown(everyone[1], city.d2), query
+    # A filter that names the other bureau's shop, bureau, complaint or words finds nothing of it.
+    for who, other in (("d1", city.d2), ("d2", city.d1)):
+        for query in _lookups(operation, city, other):
+            status, text = read(who, query)
+            assert not _shows(text, other.secrets(except_shop=who == "d2")), (who, query, text[:500])
 
 
 def _schemas(annotation, found: set) -> None:
