@@ -10,36 +10,15 @@ is saved and again for a platform's shops when its seat changes (the signals in 
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext_lazy as _
 
-from complaintdesk.centre.models import Bureau, BureauLevel, PlatformSeat
+from complaintdesk.centre.models import Bureau, BureauLevel, PlatformSeat, Routing
 from complaintdesk.merchants.models import Merchant
-
-
-class Basis:
-    """Why a shop is in a bureau's charge (shown beside a routed matter)."""
-
-    DISTRICT = "district"
-    PLATFORM = "platform"
-    CITY = "city"
-
-    LABELS = {
-        DISTRICT: _("the shop's registered district"),
-        PLATFORM: _(
-            "the district where the shop's platform is registered (the shop has no reachable address)"
-        ),
-        CITY: _("the city centre (neither the shop nor its platform has a registered district here)"),
-    }
 
 
 @dataclass(frozen=True)
 class Route:
     bureau: Bureau
-    basis: str
-
-    @property
-    def basis_label(self) -> str:
-        return str(Basis.LABELS[self.basis])
+    basis: str  # a `Routing` value: why this bureau
 
 
 def has_reachable_address(merchant) -> bool:
@@ -49,11 +28,11 @@ def has_reachable_address(merchant) -> bool:
 def route(merchant) -> Route:
     """The bureau in charge of `merchant`, and why."""
     if merchant.registered_district_id is not None and has_reachable_address(merchant):
-        return Route(merchant.registered_district, Basis.DISTRICT)
+        return Route(merchant.registered_district, Routing.DISTRICT)
     seat = PlatformSeat.objects.select_related("bureau").filter(platform=merchant.platform).first()
     if seat is not None:
-        return Route(seat.bureau, Basis.PLATFORM)
-    return Route(Bureau.city_centre(), Basis.CITY)
+        return Route(seat.bureau, Routing.PLATFORM)
+    return Route(Bureau.city_centre(), Routing.CITY)
 
 
 def assign(merchant) -> None:
