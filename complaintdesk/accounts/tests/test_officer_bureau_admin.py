@@ -52,17 +52,35 @@ def test_a_superuser_gives_a_new_officer_a_bureau(world, root):
     assert "bureau" in page.context["adminform"].form.fields
 
 
-def test_an_officer_sees_its_bureau_and_cannot_change_it(world):
-    client = logged_in(world.d1.officer)
-    page = client.get(change_url(world.d1.officer))
-    assert "bureau" in page.context["adminform"].readonly_fields
-    assert "Huangpu District Bureau" in page.content.decode()
+def test_an_officer_sees_a_bureau_and_cannot_change_it(world):
+    client = logged_in(world.city_officer)
+    other = client.get(change_url(world.d1.officer))
+    assert "bureau" in other.context["adminform"].readonly_fields
+    assert "Huangpu District Bureau" in other.content.decode()
+    page = client.get(change_url(world.city_officer))
     data = posted_form(page, "user_form")
-    data["bureau"] = str(world.city.pk)
-    refused = client.post(change_url(world.d1.officer), data)
+    data["bureau"] = str(world.d1.bureau.pk)
+    refused = client.post(change_url(world.city_officer), data)
     assert refused.status_code == 403 and "bureau cannot be changed" in refused.content.decode()
-    world.d1.officer.refresh_from_db()
-    assert world.d1.officer.bureau == world.d1.bureau
+    world.city_officer.refresh_from_db()
+    assert world.city_officer.bureau == world.city
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["admin:index", "admin:complaints_complaint_changelist", "admin:merchants_merchant_changelist",
+     "admin:accounts_user_changelist", "admin:centre_bureau_changelist"],
+)  # fmt: skip
+def test_a_district_officer_has_no_back_office(world, page):
+    """The back office lists every bureau's complaints, shops and users: a district officer, who sees its own
+    bureau's only, works in the console; the bureaus and settings are the city centre's."""
+    response = logged_in(world.d1.officer).get(reverse(page))
+    assert (
+        response.status_code == 403 or "have permission to view or edit anything" in response.content.decode()
+    )
+    assert "Bazaar" not in response.content.decode()  # D2's shop
+    city = logged_in(world.city_officer).get(reverse(page))
+    assert city.status_code == 200
 
 
 def test_an_officer_cannot_give_a_consumer_or_a_new_user_a_bureau(world):
