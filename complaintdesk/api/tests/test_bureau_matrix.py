@@ -19,13 +19,16 @@ import re
 import typing
 import zipfile
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from datetime import timedelta
+from urllib.parse import quote_plus, urlencode
 
 import pytest
 import time_machine
 from django.apps import apps
 from django.test import Client
+from django.urls import URLPattern, reverse
 from django.utils import timezone
+from django.utils.html import escape
 from pydantic import BaseModel
 
 from complaintdesk.accounts.models import ApiToken, Role
@@ -40,10 +43,14 @@ from complaintdesk.api.tests.test_tenancy_matrix import (
     _query,
     _text,
 )
+from complaintdesk.centre.matters import ReportDecision
+from complaintdesk.complaints import followup
 from complaintdesk.complaints.lifecycle import TRANSITIONS
 from complaintdesk.stats.exports import FORMATS, STATISTICS_TABLES
 from complaintdesk.stats.periods import INTERVALS
 from complaintdesk.stats.queries import BREAKDOWNS
+from complaintdesk.web import urls
+from complaintdesk.web.filters import ALL
 
 # What a path parameter names, as a `District` attribute (None: the same for every bureau).
 OBJECTS = {
@@ -116,10 +123,12 @@ VOLATILE = [
 ]
 
 
-def _same_page(text: str) -> str:
+def _same_page(text: str, url: str) -> str:
+    """A page as it compares with another: without what differs at every request, nor its own address
+    (the language switcher's `next`)."""
     for pattern, replacement in VOLATILE:
         text = pattern.sub(replacement, text)
-    return text
+    return text.replace(escape(url), "<the page>")
 
 
 # ------------------------------------------------------------------------------------------- requests
@@ -128,14 +137,14 @@ WORDS = "Checked by the bureau: see the file."
 # Request fields filled so that the own bureau's request can succeed (the other bureau's then had something
 # to change): by name, whatever the operation.
 FIELD_VALUES = {
-    "message": lambda city: WORDS,
-    "note": lambda city: WORDS,
-    "reason": lambda city: WORDS,
-    "comment": lambda city: WORDS,
-    "bureau": lambda city: city.centre,  # a transfer's: to the city centre
-    "direct_phone": lambda city: "021-55550001",
-    "service_phone": lambda city: "021-55550002",
-    "user": lambda city: city.d1.coordinator,
+    "message": lambda city, own: WORDS,
+    "note": lambda city, own: WORDS,
+    "reason": lambda city, own: WORDS,
+    "comment": lambda city, own: WORDS,
+    "bureau": lambda city, own: city.centre,  # a transfer's: to the city centre
+    "direct_phone": lambda city, own: "021-55550001",
+    "service_phone": lambda city, own: "021-55550002",
+    "user": lambda city, own: own.coordinator,  # a coordinator of the officer's own bureau's shop
 }
 
 
@@ -152,8 +161,8 @@ def _properties(operation: dict) -> dict:
 class Officer:
     """An officer's API client (a real bearer token): `officer(method, url, operation, action)`."""
 
-    def __init__(self, city, user_id: int):
-        self.city = city
+    def __init__(self, city, user_id: int, own: District | None = None):
+        self.city, self.own = city, own or city.d1
         self.client = Client()
         _, raw = ApiToken.issue(city.user(user_id))
         self.headers = {"Authorization": f"Bearer {raw}"}
@@ -163,7 +172,7 @@ class Officer:
         if content_type == "application/json" and isinstance(data, dict):
             for name in _properties(operation):
                 if name in FIELD_VALUES and not (name == "bureau" and action and action != "transfer"):
-                    data[name] = FIELD_VALUES[name](self.city)
+                    data[name] = FIELD_VALUES[name](self.city, self.own)
         query = {**_query(operation, None), **(query or {})}
         if query:
             url = f"{url}?{urlencode(query, doseq=True)}"
@@ -234,20 +243,38 @@ class Case:
     action: str
 
 
-def _cases(city, path: str) -> list[Case]:
+def _cases(city, path: str, own_bureau: District, other_bureau: District) -> list[Case]:
     """D1's object, D2's and none, for every way to name one in `path` (and every action of an action's
     path); and a complaint of D1's with D2's flag or evidence file (as with no such flag or file)."""
     cases = []
     for action in _actions(path):
         for variant in _variants(_path_parameters(path)):
-            own, other, missing = _ids(city.d1, variant), _ids(city.d2, variant), _missing(variant)
-            cases.append(Case(f"{variant} {action}", own, other, missing, action))
-            if len(variant) == 2:
-                mine = {"complaint_id": own["complaint_id"]}
-                cases.append(
-                    Case(f"{variant} of D1's complaint", None, {**other, **mine}, {**missing, **mine}, action)
-                )
+            own, other = _ids(own_bureau, variant), _ids(other_bureau, variant)
+            cases += _case_and_mixed(variant, own, other, action)
     return cases
+
+
+def _case_and_mixed(variant: dict, own: dict, other: dict, action: str) -> list[Case]:
+    """The own and the other bureau's object; for a flag or a file, also the own complaint with the other
+    bureau's flag or file (not found either, as with none such)."""
+    missing = _missing(variant)
+    cases = [Case(f"{variant} {action}", own, other, missing, action)]
+    if len(variant) == 2:
+        mine = {"complaint_id": own["complaint_id"]}
+        cases.append(
+            Case(f"{variant} of the own complaint", None, {**other, **mine}, {**missing, **mine}, action)
+        )
+    return cases
+
+
+VIEWERS = ("d1", "d2")
+
+
+def _sides(city, viewer: str) -> tuple[District, District, list[str]]:
+    """(the viewer's district, the other, what of the other's it must not see). D2's officer knows the name
+    of D1's shop: it holds one of its complaints."""
+    own, other = (city.d1, city.d2) if viewer == "d1" else (city.d2, city.d1)
+    return own, other, other.secrets(except_shop=viewer == "d2")
 
 
 def _names_object(path: str) -> bool:
@@ -260,14 +287,16 @@ PATH_OPERATIONS = [
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("viewer", VIEWERS)
 @pytest.mark.parametrize(
     ("method", "path", "operation"), PATH_OPERATIONS, ids=[f"{m} {p}" for m, p, _ in PATH_OPERATIONS]
 )
 def test_api_another_bureaus_object_answers_as_a_missing_id_and_changes_nothing(
-    city, method, path, operation
+    city, viewer, method, path, operation
 ):
-    dora, cleo = Officer(city, city.d1.officer), Officer(city, city.city_officer)
-    cases = _cases(city, path)
+    mine, theirs, secrets = _sides(city, viewer)
+    dora, cleo = Officer(city, mine.officer, mine), Officer(city, city.city_officer, mine)
+    cases = _cases(city, path, mine, theirs)
     before = _rows()
     for case in cases:
         answer = dora(method, _fill(path, city, case.other, case.action), operation, case.action)
@@ -275,19 +304,22 @@ def test_api_another_bureaus_object_answers_as_a_missing_id_and_changes_nothing(
         text = _body_text(answer)
         assert answer.status_code < 500, (case.label, text[:500])
         assert (answer.status_code, text) == (nothing.status_code, _body_text(nothing)), (
-            f"{method} {path} {case.label}: D2's object does not answer as a missing id"
+            f"{method} {path} {case.label}: the other bureau's object does not answer as a missing id"
         )
-        assert not _shows(text, city.d2.secrets()), (case.label, text[:300])
+        assert not _shows(text, secrets), (case.label, text[:300])
         changed = _changed(before, _rows())
         assert not changed, f"{method} {path} {case.label} changed {changed}"
-    # The own bureau's object is there (so the answer above is about the bureau, not a broken request);
-    # an operation that is no officer's (a consumer's rating, a shop's filing) is refused to any officer.
+    # The own bureau's object is there (so the answer above is about the bureau, not a broken request),
+    # with nothing of the other bureau's in it (a flag's evidence, a shop's other complaints); an operation
+    # that is no officer's (a consumer's rating, a shop's filing) is refused to any officer.
     for case in cases:
         if case.own is None:
             continue
         answer = dora(method, _fill(path, city, case.own, case.action), operation, case.action)
-        assert answer.status_code < 500, (case.label, _text(answer)[:500])
-        assert answer.status_code != 404, (case.label, _text(answer)[:300])
+        text = _body_text(answer)
+        assert answer.status_code < 500, (case.label, text[:500])
+        assert answer.status_code != 404, (case.label, text[:300])
+        assert not _shows(text, secrets), (case.label, "own object shows the other's", text[:500])
         if answer.status_code == 403:
             refused = cleo(method, _fill(path, city, case.own, case.action), operation, case.action)
             assert refused.status_code == 403, (case.label, _text(answer)[:300])
@@ -301,8 +333,10 @@ def test_api_another_bureaus_object_answers_as_a_missing_id_and_changes_nothing(
 )
 def test_api_a_city_level_officer_finds_every_bureaus_object(city, method, path, operation):
     cleo = Officer(city, city.city_officer)
-    for case in _cases(city, path):
-        for ids in (case.own, case.other) if case.own is not None else ():
+    for case in _cases(city, path, city.d1, city.d2):
+        if case.own is None:
+            continue
+        for ids in (case.own, case.other):
             answer = cleo(method, _fill(path, city, ids, case.action), operation, case.action)
             assert answer.status_code < 500, (case.label, _text(answer)[:500])
             assert answer.status_code != 404, (case.label, _text(answer)[:300])
@@ -314,6 +348,8 @@ def test_api_a_city_level_officer_finds_every_bureaus_object(city, method, path,
 
 # Query parameters whose every value is another table, breakdown or file: each is asked for in turn.
 CHOICES = {"table": STATISTICS_TABLES, "format": FORMATS, "by": BREAKDOWNS, "interval": INTERVALS}
+# The table a choice is about in a statistics download.
+CHOICE_TABLE = {"by": "breakdown", "interval": "series"}
 # The tables of a download that `bureau` narrows (the others are the shops' figures, narrowed by shop).
 BUREAU_TABLES = ("centre", "complaints")
 LIST_OPERATIONS = [
@@ -327,12 +363,18 @@ def _parameters(operation: dict) -> set[str]:
     return {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
 
 
-def _choices(operation: dict) -> list[dict]:
-    """The list's query as it is by default, then with each value of each choice parameter."""
+def _varied(names, choices: dict) -> list[dict]:
+    """The query as it is by default, then with each value of each choice in `names` (a breakdown's
+    dimension with the breakdown table, a series' step with the series, where the query takes a table)."""
     queries = [{}]
-    for name in sorted(_parameters(operation) & set(CHOICES)):
-        queries += [{name: value} for value in CHOICES[name]]
+    for name in sorted(set(names) & set(choices)):
+        table = {"table": CHOICE_TABLE[name]} if name in CHOICE_TABLE and "table" in names else {}
+        queries += [{**table, name: value} for value in choices[name]]
     return queries
+
+
+def _choices(operation: dict) -> list[dict]:
+    return _varied(_parameters(operation), CHOICES)
 
 
 def _lookups(operation: dict, city, other: District) -> list[dict]:
@@ -422,6 +464,279 @@ def test_api_lists_counts_exports_and_statistics_are_the_officers_bureaus(city, 
         for query in _lookups(operation, city, other):
             status, text = read(who, query)
             assert not _shows(text, other.secrets(except_shop=who == "d2")), (who, query, text[:500])
+
+
+# -------------------------------------------------------------------------------------------------- web
+
+# Pages anyone may open, whoever's object they show (a shop's scorecard, a group complaint's public page),
+# and the consumers' join form of any group: no bureau's to keep.
+PUBLIC_PAGES = {"scorecard", "group", "join_group"}
+# A form's values that let the own bureau's request through (extra fields are ignored by every form).
+WEB_FORM = {"message": WORDS, "note": WORDS, "reason": WORDS, "comment": WORDS, "answer": WORDS, "confirm": "1",
+            "direct_phone": "021-55550001", "service_phone": "021-55550002"}  # fmt: skip
+WEB_FORM_OF = {
+    "decide_matter": {"decision": ReportDecision.values[0]},
+    "review_filing": {"decision": "accept"},
+}
+# The actions of a console alert's path (`regulator.alert_action`).
+ALERT_ACTIONS = ["acknowledge", "close"]
+# Query parameters that name one object a page is about (the follow-up call's complaint or matter, the
+# alert or complaints a group is opened from): the `District` attributes they take in turn.
+QUERY_OBJECTS = {
+    "complaint": ["closed"],
+    "matter": ["report", "enquiry"],
+    "alert": ["alert"],
+    "complaints": ["shop_complaint", "centre_complaint", "moved"],
+}
+
+
+def _page(pattern: URLPattern, city, ids: dict, action: str) -> str:
+    values = {name: ids.get(name) for name in pattern.pattern.converters}
+    shared = {"version_id": city.pledge, "action": action, "mail_id": "1@complaintdesk.eml"}
+    return reverse(
+        f"web:{pattern.name}", kwargs={k: v if v is not None else shared[k] for k, v in values.items()}
+    )
+
+
+def _web_actions(pattern: URLPattern) -> list[str]:
+    if "action" not in pattern.pattern.converters:
+        return [""]
+    return ALERT_ACTIONS if pattern.name.startswith("alert") else ACTIONS
+
+
+def _web_cases(pattern: URLPattern, own_bureau: District, other_bureau: District) -> list[Case]:
+    cases = []
+    for action in _web_actions(pattern):
+        for variant in _variants(list(pattern.pattern.converters)):
+            cases += _case_and_mixed(variant, _ids(own_bureau, variant), _ids(other_bureau, variant), action)
+    return cases
+
+
+def _web_client(city, user_id: int) -> Client:
+    client = Client()
+    client.force_login(city.user(user_id))
+    return client
+
+
+def _form(pattern: URLPattern, city, own: District) -> dict:
+    return {**WEB_FORM, "bureau": city.centre, "user": own.coordinator, **WEB_FORM_OF.get(pattern.name, {})}
+
+
+WEB_OBJECT_PAGES = [p for p in urls.urlpatterns if any(OBJECTS.get(c) for c in p.pattern.converters)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("viewer", VIEWERS)
+@pytest.mark.parametrize("pattern", WEB_OBJECT_PAGES, ids=[p.name for p in WEB_OBJECT_PAGES])
+def test_web_another_bureaus_object_answers_as_a_missing_id_and_changes_nothing(city, viewer, pattern):
+    mine, theirs, secrets = _sides(city, viewer)
+    dora, cleo = _web_client(city, mine.officer), _web_client(city, city.city_officer)
+    cases = _web_cases(pattern, mine, theirs)
+    form = _form(pattern, city, mine)
+    before = _rows()
+    for case in cases:
+        for method in ("get", "post"):
+            ask = getattr(dora, method)
+            data = form if method == "post" else None
+            url, missing_url = (
+                _page(pattern, city, case.other, case.action),
+                _page(pattern, city, case.missing, case.action),
+            )
+            answer, nothing = ask(url, data), ask(missing_url, data)
+            text = _body_text(answer)
+            assert answer.status_code < 500, (case.label, method, text[:500])
+            if pattern.name in PUBLIC_PAGES:
+                continue
+            assert (answer.status_code, _same_page(text, url)) == (
+                nothing.status_code,
+                _same_page(_body_text(nothing), missing_url),
+            ), (
+                f"{pattern.name} {case.label} {method}: the other bureau's object does not answer as a missing id"
+            )
+            assert not _shows(text, secrets), (case.label, method, text[:300])
+            changed = _changed(before, _rows())
+            assert not changed, f"{pattern.name} {case.label} {method} changed {changed}"
+    for case in cases:
+        if case.own is None:
+            continue
+        for method in ("get", "post"):
+            url = _page(pattern, city, case.own, case.action)
+            answer = getattr(dora, method)(url, form if method == "post" else None)
+            text = _body_text(answer)
+            assert answer.status_code < 500, (case.label, method, text[:500])
+            assert answer.status_code != 404, (case.label, method, text[:300])
+            assert not _shows(text, secrets), (case.label, method, "own object shows the other's")
+            if answer.status_code == 403:  # refused to every officer (a consumer's form), not for the bureau
+                assert getattr(cleo, method)(url, form if method == "post" else None).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("pattern", WEB_OBJECT_PAGES, ids=[p.name for p in WEB_OBJECT_PAGES])
+def test_web_a_city_level_officer_finds_every_bureaus_object(city, pattern):
+    """Found, whichever bureau's; a page that is no officer's (a consumer's or a shop's form) is refused
+    for both alike."""
+    cleo = _web_client(city, city.city_officer)
+    for case in _web_cases(pattern, city.d1, city.d2):
+        if case.own is None:
+            continue
+        answers = [cleo.get(_page(pattern, city, ids, case.action)) for ids in (case.own, case.other)]
+        for answer in answers:
+            assert answer.status_code < 500, (case.label, _text(answer)[:500])
+            assert answer.status_code != 404, (case.label, _text(answer)[:300])
+        assert answers[0].status_code == answers[1].status_code, case.label
+
+
+def _query_form(pattern: URLPattern):
+    form = getattr(pattern.callback, "query_form", None)
+    return form.base_fields if form else {}
+
+
+def _query_objects(pattern: URLPattern) -> list[str]:
+    return [name for name in _query_form(pattern) if name in QUERY_OBJECTS]
+
+
+# Pages for everybody that list every shop (the public directory and scorecards), and the public forms.
+PUBLIC_LISTS = {"home", "start", "signup", "directory", "scorecards", "report", "enquiry"}
+WEB_LIST_PAGES = [
+    p
+    for p in urls.urlpatterns
+    if not p.pattern.converters and p.name not in PUBLIC_LISTS and not _query_objects(p)
+]
+WEB_QUERY_OBJECT_PAGES = [p for p in urls.urlpatterns if _query_objects(p)]
+# Each value of these choices is another page or file (a statistics table, a kind of matter, a queue's tab).
+# A state filter's states are the same page's rows: only its "all" is another page (every alert, filing).
+WEB_CHOICES = ("table", "format", "by", "interval", "kind", "view")
+# Kinds of objects that are one officer's own, not their bureau's: the city-level officer has none of D1's.
+PERSONAL = {"notification"}
+
+
+def _web_queries(pattern: URLPattern) -> list[dict]:
+    """The page as it opens (its required choices the first; the follow-up calls of this week, where the
+    city's were made), then with each value of each choice that makes another page."""
+    fields = _query_form(pattern)
+    base = {name: field.choices[0][0] for name, field in fields.items() if field.required}
+    if "week" in fields:
+        base["week"] = followup.week_label(
+            timezone.localdate() - timedelta(days=timezone.localdate().weekday())
+        )
+    choices = {
+        name: [value for value, _label in fields[name].choices if value]
+        for name in WEB_CHOICES
+        if name in fields and hasattr(fields[name], "choices")
+    }
+    if "state" in fields and ALL in dict(getattr(fields["state"], "choices", ())):
+        choices["state"] = [ALL]
+    return [{**base, **query} for query in _varied(fields, choices)]
+
+
+def _web_lookups(pattern: URLPattern, other: District) -> list[dict]:
+    fields = _query_form(pattern)
+    lookups = [{"merchant": other.shop}] if "merchant" in fields else []
+    lookups += [{"bureau": other.bureau}] if "bureau" in fields else []
+    if "q" in fields:
+        lookups += [
+            {"q": words} for words in (other.markers["product"], other.code, *other.references.values())
+        ]
+    return lookups
+
+
+def _without_words(text: str, words: str) -> str:
+    return text.replace(words, "").replace(quote_plus(words), "") if words else text
+
+
+def _is_page(response) -> bool:
+    return response.get("Content-Type", "").startswith("text/html")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("pattern", WEB_LIST_PAGES, ids=[p.name for p in WEB_LIST_PAGES])
+def test_web_lists_downloads_and_figures_are_the_officers_bureaus(city, pattern):
+    clients = {
+        "d1": _web_client(city, city.d1.officer),
+        "d2": _web_client(city, city.d2.officer),
+        "city": _web_client(city, city.city_officer),
+    }
+    url = reverse(f"web:{pattern.name}")
+    bureau_filter = "bureau" in _query_form(pattern)
+
+    def read(who: str, query: dict):
+        answer = clients[who].get(url, query)
+        assert answer.status_code < 500, (who, query, _text(answer)[:500])
+        return answer, _body_text(answer)
+
+    for query in _web_queries(pattern):
+        (d1, d1_text), (d2, d2_text), (_c, city_text) = (
+            read("d1", query),
+            read("d2", query),
+            read("city", query),
+        )
+        assert not _shows(d1_text, city.d2.secrets()), (query, "D1 sees D2's", d1_text[:500])
+        assert not _shows(d2_text, city.d1.secrets(except_shop=True)), (query, "D2 sees D1's", d2_text[:500])
+        if bureau_filter:
+            # The city-level officer's page of one bureau shows what that bureau's officer sees (a download:
+            # the very same file).
+            for district, (mine, text) in ((city.d1, (d1, d1_text)), (city.d2, (d2, d2_text))):
+                theirs, their_text = read("city", {**query, "bureau": district.bureau})
+                if _is_page(mine):  # a shop's name may be in the city-level officer's filter of shops
+                    for whose in (city.d1, city.d2):
+                        assert _shown(their_text, whose) - {"shop"} == _shown(text, whose) - {"shop"}, (
+                            query,
+                            district.code,
+                            whose.code,
+                        )
+                else:
+                    assert their_text == text, (query, district.code)
+        shown = _shown(d1_text, city.d1) - PERSONAL
+        assert shown <= _shown(city_text, city.d1), (query, shown - _shown(city_text, city.d1))
+        assert shown - {"shop"} <= _shown(city_text, city.d2), (query, shown - _shown(city_text, city.d2))
+    for who, other in (("d1", city.d2), ("d2", city.d1)):
+        for query in _web_lookups(pattern, other):
+            _answer, text = read(who, {**_web_queries(pattern)[0], **query})
+            text = _without_words(text, query.get("q", ""))  # the search box shows the officer's own words
+            assert not _shows(text, other.secrets(except_shop=who == "d2")), (who, query, text[:500])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("table", STATISTICS_TABLES)
+def test_a_district_officers_statistics_download_on_the_web_is_the_apis(city, table):
+    """Its figures are its bureau's (the API's equal the city-level officer's of that bureau, above)."""
+    period = {"start": (timezone.localdate() - timedelta(days=30)).isoformat(), "end": timezone.localdate()}
+    web = _web_client(city, city.d1.officer).get(reverse("web:export_statistics"), {"table": table, **period})
+    api = Officer(city, city.d1.officer)
+    operation = next(o for m, p, o in OPERATIONS if (m, p) == ("GET", "/api/v1/stats/export"))
+    answer = api("GET", "/api/v1/stats/export", operation, query={"table": table, **period})
+    assert (web.status_code, _body_text(web)) == (answer.status_code, _body_text(answer))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("viewer", VIEWERS)
+@pytest.mark.parametrize("pattern", WEB_QUERY_OBJECT_PAGES, ids=[p.name for p in WEB_QUERY_OBJECT_PAGES])
+def test_web_another_bureaus_object_in_a_query_answers_as_a_missing_id(city, viewer, pattern):
+    """The follow-up call's complaint or matter, the alert or complaints a group is opened from: named in
+    the query (and, sent, in the form), another bureau's is not found, exactly as none such."""
+    mine, theirs, secrets = _sides(city, viewer)
+    dora = _web_client(city, mine.officer)
+    url = reverse(f"web:{pattern.name}")
+    before = _rows()
+    for name in _query_objects(pattern):
+        for attribute in QUERY_OBJECTS[name]:
+            other, missing = getattr(theirs, attribute), MISSING_ID
+            for method in ("get", "post"):
+                ask = getattr(dora, method)
+                form = {**_form(pattern, city, mine), name: other} if method == "post" else None
+                asked, none_such = f"{url}?{name}={other}", f"{url}?{name}={missing}"
+                answer = ask(asked, form)
+                nothing = ask(none_such, {**form, name: missing} if form else None)
+                text = _body_text(answer)
+                assert answer.status_code < 500, (name, method, text[:500])
+                assert (answer.status_code, _same_page(text, asked)) == (
+                    nothing.status_code,
+                    _same_page(_body_text(nothing), none_such),
+                ), (name, method)
+                assert not _shows(text, secrets), (name, method, text[:300])
+                assert not _changed(before, _rows()), (name, method)
+            own = dora.get(f"{url}?{name}={getattr(mine, attribute)}")
+            assert own.status_code == 200, (name, _text(own)[:300])
 
 
 def _schemas(annotation, found: set) -> None:
