@@ -167,12 +167,14 @@ class Officer:
         _, raw = ApiToken.issue(city.user(user_id))
         self.headers = {"Authorization": f"Bearer {raw}"}
 
-    def __call__(self, method: str, url: str, operation: dict, action: str = "", query: dict | None = None):
+    def __call__(self, method: str, url: str, operation: dict, action: str = "", query=None, body=None):
+        """`body`: fields over the generated ones (the schema's required fields and `FIELD_VALUES`)."""
         data, content_type = _body(operation)
         if content_type == "application/json" and isinstance(data, dict):
             for name in _properties(operation):
                 if name in FIELD_VALUES and not (name == "bureau" and action and action != "transfer"):
                     data[name] = FIELD_VALUES[name](self.city, self.own)
+            data.update(body or {})
         query = {**_query(operation, None), **(query or {})}
         if query:
             url = f"{url}?{urlencode(query, doseq=True)}"
@@ -342,6 +344,56 @@ def test_api_a_city_level_officer_finds_every_bureaus_object(city, method, path,
             assert answer.status_code != 404, (case.label, _text(answer)[:300])
             if method == "GET":
                 assert answer.status_code == 200, (case.label, _text(answer)[:300])
+
+
+# Request fields that name an object of a bureau's (as `District` attributes, in turn), and the operations
+# where naming another bureau's is no question of bureaus: anyone files a complaint about any shop (shops
+# are public, the directory lists them), and it goes to the bureau in charge of the shop.
+BODY_OBJECTS = {
+    "complaints": ["shop_complaint", "centre_complaint", "moved", "closed"],
+    "complaint": ["shop_complaint", "centre_complaint", "moved", "closed"],
+    "alert": ["alert"],
+    "merchant": ["shop"],
+}
+ANY_SHOP = {"POST /api/v1/complaints"}
+BODY_OPERATIONS = [
+    (m, p, o)
+    for m, p, o in OPERATIONS
+    if m != "GET"
+    and not _names_object(p)
+    and f"{m} {p}" not in PUBLIC_OPERATIONS | ANY_SHOP
+    and set(_properties(o)) & set(BODY_OBJECTS)
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("viewer", VIEWERS)
+@pytest.mark.parametrize(
+    ("method", "path", "operation"), BODY_OPERATIONS, ids=[f"{m} {p}" for m, p, _ in BODY_OPERATIONS]
+)
+def test_api_another_bureaus_object_in_a_request_answers_as_a_missing_id(
+    city, viewer, method, path, operation
+):
+    """An object named in the request's body (the complaints or the alert a group is opened from, its shop):
+    another bureau's answers as none such and changes nothing; the own bureau's is found."""
+    mine, theirs, secrets = _sides(city, viewer)
+    officer = Officer(city, mine.officer, mine)
+    before = _rows()
+    for name in sorted(set(_properties(operation)) & set(BODY_OBJECTS)):
+        many = name.endswith("s")
+        for attribute in BODY_OBJECTS[name]:
+            other, missing = getattr(theirs, attribute), MISSING_ID
+            answer = officer(method, path, operation, body={name: [other] if many else other})
+            nothing = officer(method, path, operation, body={name: [missing] if many else missing})
+            text = _body_text(answer)
+            assert answer.status_code < 500, (name, attribute, text[:500])
+            assert (answer.status_code, text) == (nothing.status_code, _body_text(nothing)), (name, attribute)
+            assert not _shows(text, secrets), (name, attribute, text[:300])
+            assert not _changed(before, _rows()), (name, attribute)
+    for name in sorted(set(_properties(operation)) & set(BODY_OBJECTS)):
+        own = getattr(mine, BODY_OBJECTS[name][0])
+        answer = officer(method, path, operation, body={name: [own] if name.endswith("s") else own})
+        assert answer.status_code < 500 and answer.status_code != 404, (name, _text(answer)[:300])
 
 
 # ------------------------------------------------------------------------------------------------ lists
