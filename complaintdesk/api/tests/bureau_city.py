@@ -2,26 +2,31 @@
 with one of every object an officer can address by id, and markers that say whose an answer shows.
 
     city centre (Cleo, a city-level officer)
-    ├── D1 Huangpu (officer Dora): the Lantern Shop
-    └── D2 Xuhui (officer Dan): the Teapot Store
+    ├── D1 Huangpu (officer officer-qzd1): the Lantern Shop
+    └── D2 Xuhui (officer officer-qzd2): the Teapot Store
     and the Corner Shop: no address, no platform seat, in the city centre's own charge
 
-Each district `District` holds: a complaint still with its shop (with an evidence file, a pledge tag and
-in a group complaint opened from a mass-incident alert), a complaint at the centre (with the centre's letter
-to the shop and a flag for review), a complaint transferred to it, a closed complaint with the consumer's
-rating and a follow-up call, a report and an enquiry about its shop, a promotion filing, the shop's pledge
-signature, and a notification for its officer. D1's transferred complaint came from the city centre (the
-Corner Shop's); D2's from D1 (the Lantern Shop's, sent by Dora): D1 must not see it although the shop is
-D1's. D1's flag names a complaint of D2's as its evidence (D1 may count it, never open it).
+Each `District` holds: a complaint still with its shop (an evidence file, a pledge tag, in the alert and
+the group complaint below), a complaint at the centre (the centre's letter to the shop, a flag for review),
+a complaint transferred to it, a closed complaint with the consumer's rating and a follow-up call, a report
+and two enquiries about its shop (one answered, with its letter), a mass-incident alert and the group
+complaint opened from it (with the centre's statement), a promotion filing with its plan, the shop's pledge
+signature, and a notification for its officer.
 
-Every text an officer could see is seeded with its district's token (`QZD1`, `QZD2`: order numbers,
-products, names, titles, notes), so that "nothing of D2 shows" is one search of the answer for `QZD2`
-plus D2's references and its shop's name (`District.secrets`). `District.markers` gives them by kind, so
-that a page showing a kind of D1's object can be asked to show D2's of that kind to the city officer.
+The crossings: D1's transferred complaint came from the city centre (the Corner Shop's); D2's from D1 (the
+Lantern Shop's, sent by D1's officer), so D1 must not see it although the shop is D1's, and it is also in
+D1's alert and group. Each district's flag names a complaint of the other's among its evidence (counted,
+never shown). The city centre keeps a complaint and a report of the Corner Shop's that no district holds.
+
+Every text an officer could see is seeded with its district's token (`QZD1`, `QZD2`; the city centre's
+`QZC0`): order numbers, products, names, titles, notes; so that "nothing of D2 shows" is one search of the
+answer for `QZD2` plus D2's references and its shop's name (`District.secrets`). `District.markers` gives
+them by kind, so that a page showing a kind of D1's objects can be asked to show D2's of that kind to the
+city-level officer.
 
 Built once per test module through the real services (routing, escalation, transfer, letters, groups,
-ratings, follow-up calls) inside a transaction the module rolls back (`built_city_fixture`); every test runs in
-a savepoint of it (pytest-django's `db`), so what a test changes is gone before the next.
+ratings, follow-up calls) inside a transaction the module rolls back (`built_city_fixture`); every test runs
+in a savepoint of it (pytest-django's `db`), so what a test changes is gone before the next.
 """
 
 from dataclasses import dataclass, field
@@ -70,10 +75,12 @@ class District:
     closed: int  # closed, rated by its consumer, called back
     report: int
     enquiry: int
+    answered: int  # an enquiry the district answered, with its letter to the enquirer
     letter: int  # the centre's letter to the shop about the centre complaint
+    matter_letter: int  # the answer's letter
     flag: int
     alert: int  # a mass-incident alert about the shop complaint
-    group: int  # opened from the alert
+    group: int  # opened from the alert (D1's also has the complaint of its shop that D2 holds)
     filing: int
     notification: int  # the district officer's
     markers: dict[str, str] = field(default_factory=dict)  # kind -> a string only its pages show
@@ -100,6 +107,10 @@ class City:
     pledge: int  # the published pledge version
     d1: District
     d2: District
+    held: dict[
+        str, int
+    ]  # the city centre's own complaint at the centre and report (as `District` names them)
+    held_secrets: list[str]  # what of them no district officer sees
 
     def user(self, pk: int) -> User:
         """A fresh user row (officer_bureau caches the bureau's level on the object)."""
@@ -168,11 +179,13 @@ def _district(code: str, district: Bureau, shop: Merchant, city_officer: User, p
     enquiry = matters.file(
         consumer, matters.Filing(MatterKind.ENQUIRY, f"How long {code}-ENQUIRY?", merchant=shop.pk)
     )
+    answered = matters.file(
+        consumer, matters.Filing(MatterKind.ENQUIRY, f"Refund {code}-ASKED?", merchant=shop.pk)
+    )
+    matters.answer_enquiry(answered.pk, city_officer, f"Within 7 days {code}-ANSWER.")
+    matter_letter = Notice.objects.get(matter=answered)
     alert, _ = alerts.raise_alert(
         "mass_incident", shop, f"mass-{code}", f"Same lamp {code}-ALERT", complaints=[complaint]
-    )
-    group = groups.open_group(
-        city_officer, product=f"Lamp {code}-GROUP", problem=f"Flickers {code}.", alert=alert
     )
     filing = _filing(coordinator, shop)
     filing.name = f"Lantern festival {code}-SALE"
@@ -182,7 +195,7 @@ def _district(code: str, district: Bureau, shop: Merchant, city_officer: User, p
     notification = Notification.objects.create(
         user=officer, title=f"Note {code}-NOTE", link=f"/complaints/{centre_complaint.pk}/"
     )
-    for item_ in (centre_complaint, report, enquiry):
+    for item_ in (centre_complaint, report, enquiry, answered):
         assert held_at(item_) == district.pk
     return {
         "code": code,
@@ -197,12 +210,28 @@ def _district(code: str, district: Bureau, shop: Merchant, city_officer: User, p
         "closed": closed.pk,
         "report": report.pk,
         "enquiry": enquiry.pk,
+        "answered": answered.pk,
         "letter": letter.pk,
+        "matter_letter": matter_letter.pk,
         "alert": alert.pk,
-        "group": group.pk,
         "filing": filing.pk,
         "notification": notification.pk,
     }
+
+
+def _group(district: dict, officer, also: list[int]) -> int:
+    """The group complaint opened from the district's mass-incident alert (its shop complaint), with `also`
+    picked, and the centre's statement on its page."""
+    code = district["code"]
+    group = groups.open_group(
+        officer,
+        product=f"Lamp {code}-GROUP",
+        problem=f"Flickers {code}.",
+        alert=district["alert"],
+        complaints=also,
+    )
+    groups.post_statement(group, officer, message=f"The centre is on it {code}-STATEMENT.")
+    return group.pk
 
 
 def _flag(district: dict, evidence: list[int]) -> int:
@@ -229,15 +258,19 @@ def _finish(values: dict, moved: Complaint) -> District:
         "call": f"{code}-CALL",
         "report": f"{code}-REPORT",
         "enquiry": f"{code}-ENQUIRY",
+        "answered": f"{code}-ASKED",
+        "answer": f"{code}-ANSWER",
+        "statement": f"{code}-STATEMENT",
         "alert": f"{code}-ALERT",
-        "group": f"{code}-GROUP",
+        "group": f"Lamp {code}-GROUP",
+        "problem": f"Flickers {code}.",
         "filing": f"{code}-SALE",
         "notification": f"{code}-NOTE",
         "consumer": f"Consumer {code}",
     }
     for kind, pk in district.complaints.items():
         district.references[kind] = Complaint.objects.get(pk=pk).reference
-    for kind in ("report", "enquiry"):
+    for kind in ("report", "enquiry", "answered"):
         district.references[kind] = matters.Matter.objects.get(pk=getattr(district, kind)).reference
     return district
 
@@ -267,12 +300,27 @@ def build() -> City:
     # D2's: the Lantern Shop's (D1's shop), which Dora sends on to Xuhui.
     runner = _user("runner", Role.CONSUMER, last_name="Runner QZD2")
     into_d2 = transfer(dora, at_centre(cleo, runner, lantern, "QZD2-MOVED"), xuhui)
-    # D1's flag names one of D1's complaints and one of D2's as its evidence; D2's flag its own.
+    # D1's alert and group have the Lantern Shop's complaint that D2 holds among theirs.
+    alerts.raise_alert("mass_incident", lantern, "mass-QZD1", "", complaints=[into_d2])
+    v1["group"], v2["group"] = _group(v1, cleo, [into_d2.pk]), _group(v2, cleo, [])
+    # The city centre's own: the Corner Shop's complaint and a report about it, which no district holds.
+    strider = _user("strider", Role.CONSUMER, last_name="Strider QZC0")
+    held = {
+        "centre_complaint": at_centre(cleo, strider, corner, "QZC0-CITY").pk,
+        "report": matters.file(
+            strider, matters.Filing(MatterKind.REPORT, "Fakes QZC0-REPORT", merchant=corner.pk)
+        ).pk,
+    }
+    # Each district's flag names one of its complaints and one of the other's as its evidence.
     v1["flag"] = _flag(v1, [v1["shop_complaint"], v2["shop_complaint"]])
-    v2["flag"] = _flag(v2, [v2["shop_complaint"]])
+    v2["flag"] = _flag(v2, [v2["shop_complaint"], v1["closed"]])
     d1, d2 = _finish(v1, into_d1), _finish(v2, into_d2)
     assert Notice.objects.filter(pk=d1.letter, recipient=Recipient.SHOP).exists()
-    return City(city.pk, cleo.pk, corner.pk, pledge.pk, d1, d2)
+    references = [
+        Complaint.objects.get(pk=held["centre_complaint"]).reference,
+        matters.Matter.objects.get(pk=held["report"]).reference,
+    ]
+    return City(city.pk, cleo.pk, corner.pk, pledge.pk, d1, d2, held, ["QZC0", *references])
 
 
 @pytest.fixture(scope="module", name="built_city")
