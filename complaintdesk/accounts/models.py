@@ -68,6 +68,8 @@ class User(AbstractUser):
             raise ValidationError({"merchant": _("Merchant staff must belong to a shop.")})
         if self.role not in MERCHANT_ROLES and self.merchant_id is not None:
             raise ValidationError({"merchant": _("Only merchant staff belong to a shop.")})
+        if self.role != Role.REGULATOR and self.bureau_id is not None:
+            raise ValidationError({"bureau": _("Only regulator officers belong to a bureau.")})
 
     # A token speaks for the account as it was when issued: a new password (or none: set_unusable_password),
     # deactivation, or another role or shop revokes all of the user's tokens.

@@ -2,6 +2,7 @@
 it, as making someone an officer; an officer sees its own and anyone's, and changes none."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -93,3 +94,13 @@ def test_an_officer_cannot_give_a_consumer_or_a_new_user_a_bureau(world):
     world.d1.consumer.refresh_from_db()
     assert world.d1.consumer.bureau is None
     assert "bureau" not in client.get(reverse("admin:accounts_user_add")).context["adminform"].form.fields
+
+
+@pytest.mark.parametrize("role", ["consumer", "merchant_coordinator"])
+def test_only_an_officer_belongs_to_a_bureau(world, role):
+    person = world.d1.consumer if role == "consumer" else world.d1.staff
+    person.bureau = world.d1.bureau
+    with pytest.raises(ValidationError) as refused:
+        person.full_clean()
+    assert refused.value.message_dict["bureau"] == ["Only regulator officers belong to a bureau."]
+    world.d1.officer.full_clean()  # an officer with a bureau is valid
