@@ -160,6 +160,11 @@ class MatterFilters(Schema):
     received_from: Instant | None = None
     received_to: Instant | None = None
     overdue: bool | None = Field(None, description="true: only those whose decision or answer is late.")
+    bureau: RowId | None = Field(
+        None,
+        description="Only those this bureau holds (GET /bureaus), as the console's list filters them. A "
+        "district bureau's officers see their own bureau's only: another bureau's id gives an empty list.",
+    )
 
 
 class DecisionIn(Schema):
@@ -303,6 +308,8 @@ def _listed(request, kind: str, filters: MatterFilters):
         qs = qs.filter(state=filters.state)
     if filters.merchant:
         qs = qs.filter(merchant_id=filters.merchant)
+    if filters.bureau:
+        qs = qs.filter(bureau_id=filters.bureau)
     if filters.received_from:
         qs = qs.filter(received_at__gte=filters.received_from)
     if filters.received_to:

@@ -797,6 +797,22 @@ def test_a_district_officers_statistics_download_on_the_web_is_the_apis(city, ta
 
 
 @pytest.mark.django_db
+def test_the_dashboards_counts_are_the_bureaus(city):
+    """Each district holds three open complaints (with its shop, at the centre, transferred to it), two of
+    them before the centre, an open alert and a filing to review; the city centre one more open complaint
+    before it. The complaints received are the shops' (a district's shop's, wherever they are held): the
+    Lantern Shop's four (one held by D2), the Teapot Store's three; the Corner Shop's two are the city's."""
+    counts = {
+        who: _web_client(city, user).get(reverse("web:dashboard")).context["data"]["counts"]
+        for who, user in (("d1", city.d1.officer), ("d2", city.d2.officer), ("city", city.city_officer))
+    }
+    keys = ("received", "open", "escalations", "open_alerts", "filings_to_review")
+    assert [counts["d1"][k] for k in keys] == [4, 3, 2, 1, 1]
+    assert [counts["d2"][k] for k in keys] == [3, 3, 2, 1, 1]
+    assert [counts["city"][k] for k in keys] == [9, 7, 5, 2, 2]
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("viewer", VIEWERS)
 @pytest.mark.parametrize("pattern", WEB_QUERY_OBJECT_PAGES, ids=[p.name for p in WEB_QUERY_OBJECT_PAGES])
 def test_web_another_bureaus_object_in_a_query_answers_as_a_missing_id(city, viewer, pattern):
