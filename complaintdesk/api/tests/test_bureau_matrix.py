@@ -20,6 +20,7 @@ import typing
 import zipfile
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from urllib.parse import quote_plus, urlencode
 
 import pytest
@@ -794,6 +795,50 @@ def test_a_district_officers_statistics_download_on_the_web_is_the_apis(city, ta
     operation = next(o for m, p, o in OPERATIONS if (m, p) == ("GET", "/api/v1/stats/export"))
     answer = api("GET", "/api/v1/stats/export", operation, query={"table": table, **period})
     assert (web.status_code, _body_text(web)) == (answer.status_code, _body_text(answer))
+
+
+# Figures that are no count (a share, a median, the period's length): they do not add up across bureaus.
+NOT_COUNTS = re.compile(r"rate|share|median|p90|average|period|days|^bureau$")
+
+
+def _counts(figures, path: tuple = ()) -> dict[tuple, Decimal]:
+    """Every count of a JSON answer, by its path (a list's items by their kind, via and channel)."""
+    if isinstance(figures, dict):
+        found = {}
+        for key, value in figures.items():
+            if not NOT_COUNTS.search(str(key)) and key != "by_bureau":
+                found |= _counts(value, (*path, key))
+        return found
+    if isinstance(figures, list):
+        found = {}
+        for item in figures:
+            name = tuple(str(v) for k, v in item.items() if k != "count")
+            found[(*path, *name)] = Decimal(item["count"])
+        return found
+    if isinstance(figures, bool) or figures is None:
+        return {}
+    try:
+        return {path: Decimal(str(figures))}  # a number, or an amount written as one
+    except ArithmeticError:
+        return {}  # a name
+
+
+@pytest.mark.django_db
+def test_the_centres_figures_of_the_bureaus_add_up_and_a_district_sees_its_own(city):
+    """The city-level officer's figures side by side add up to the centre's, each count once (a transfer
+    out of one bureau and into another); a district officer's are its bureau's as the city sees them."""
+    operation = next(o for m, p, o in OPERATIONS if (m, p) == ("GET", "/api/v1/stats/centre"))
+    every = Officer(city, city.city_officer)("GET", "/api/v1/stats/centre", operation).json()
+    side_by_side = {entry["bureau"]: _counts(entry) for entry in every["by_bureau"]}
+    assert set(side_by_side) >= {city.centre, city.d1.bureau, city.d2.bureau}
+    total = _counts(every)
+    for path in set(total) | {p for counts in side_by_side.values() for p in counts}:
+        assert sum(counts.get(path, 0) for counts in side_by_side.values()) == total.get(path, 0), path
+    assert total[("received", "complaint")] == 5  # each district's two, the city centre's own
+    for district in (city.d1, city.d2):
+        own = Officer(city, district.officer)("GET", "/api/v1/stats/centre", operation).json()
+        assert _counts(own) == side_by_side[district.bureau]
+        assert [entry["bureau"] for entry in own["by_bureau"]] == [district.bureau]
 
 
 @pytest.mark.django_db
