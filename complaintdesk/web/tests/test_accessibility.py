@@ -14,7 +14,7 @@ from django.core.management import call_command
 
 from complaintdesk.accounts.models import Role, User
 from complaintdesk.alerts.models import Alert
-from complaintdesk.centre.models import Matter, Notice, Recipient
+from complaintdesk.centre.models import Flag, Matter, Notice, Recipient
 from complaintdesk.complaints import groups, services
 from complaintdesk.complaints.models import Complaint, ComplaintGroup, State
 from complaintdesk.complaints.tests import factories
@@ -164,6 +164,16 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(open_page, se
                  "/console/calendar/", "/console/mail/", "/notifications/",
                  f"/console/shops/{escalated.merchant_id}/", f"/complaints/{escalated.pk}/"):  # fmt: skip
         officer.visit(path)
+    # Flags for review: the list, and the demo's flagged complaints (one flag open, its form open; one cleared).
+    officer.visit("/console/flags/")
+    flagged = Flag.objects.order_by("pk")[:2]
+    if len(flagged) < 2:
+        findings.append("the demo has no open and cleared flags for review")
+    for flag in flagged:
+        if officer.visit(f"/complaints/{flag.complaint_id}/", "a complaint with a flag for review"):
+            for summary in officer.page.locator("#flags details summary").all():
+                summary.click()
+            officer.check("a complaint's flag with its clearing form open")
     alert = Alert.objects.order_by("pk").first()
     if alert:
         officer.visit(f"/console/alerts/{alert.pk}/")
