@@ -22,7 +22,7 @@ from complaintdesk.centre.jurisdiction import in_bureau
 from complaintdesk.complaints.queries import visible_complaints
 from complaintdesk.lib.errors import FieldError
 from complaintdesk.merchants.models import Merchant
-from complaintdesk.stats import buckets, bureaus, centre, exports, queries
+from complaintdesk.stats import buckets, bureaus, exports, queries
 from complaintdesk.stats.models import ALL_BUREAUS
 from complaintdesk.stats.periods import INTERVALS, Period
 from complaintdesk.stats.scope import bureau_scope, bureaus_in_scope, shop_scope
@@ -348,8 +348,8 @@ class CentreBureausOut(CentreOut):
 def centre_figures(request, q: Query[CentreIn]):
     period = Period.parse(q.start, q.end)
     bureau = bureau_scope(request.auth, q.bureau)
-    each = bureaus.figures_by_bureau(period, bureaus_in_scope(request.auth, q.bureau))
-    return {**centre.figures(period, bureau), "by_bureau": each}
+    total, each = bureaus.centre_and_bureaus(period, bureau, bureaus_in_scope(request.auth, q.bureau))
+    return {**total, "by_bureau": each}
 
 
 # The whole history at once would be one unbounded download for anyone on the internet.

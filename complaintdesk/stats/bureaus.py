@@ -6,6 +6,7 @@ dashboard shows them. Which bureaus a user may compare is `scope.bureaus_in_scop
 from django.utils.translation import get_language
 
 from complaintdesk.stats import centre
+from complaintdesk.stats.models import ALL_BUREAUS
 from complaintdesk.stats.periods import Period
 
 # The figures the dashboard's table compares, by their codes (`centre.rows`): what a bureau received, what
@@ -43,11 +44,17 @@ COMPARED_PREFIXES = ("transfers",)
 def figures_by_bureau(period: Period, bureaus, now=None) -> list[dict]:
     """The centre's figures of each of `bureaus` (Bureau rows), in their order, each with the bureau's id and
     its name in the reader's language."""
+    return centre_and_bureaus(period, ALL_BUREAUS, bureaus, now)[1]
+
+
+def centre_and_bureaus(period: Period, bureau: int, bureaus, now=None) -> tuple[dict, list[dict]]:
+    """The centre's figures of `bureau` (ALL_BUREAUS: every bureau's together) and `figures_by_bureau` of
+    `bureaus`, from one set of queries however many bureaus there are (`centre.figures_of`)."""
+    bureaus = list(bureaus)
     language = get_language() or "en"
-    return [
-        {**centre.figures(period, bureau.pk, now), "bureau": bureau.pk, "name": bureau.name_in(language)}
-        for bureau in bureaus
-    ]
+    f = centre.figures_of(period, [bureau, *(b.pk for b in bureaus)], now)
+    each = [{**f[b.pk], "bureau": b.pk, "name": b.name_in(language)} for b in bureaus]
+    return f[bureau], each
 
 
 def compared(total: dict, each: list[dict]) -> list[dict]:

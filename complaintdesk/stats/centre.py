@@ -14,16 +14,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from complaintdesk.centre.grounds import RefusalGround, TerminationGround
 from complaintdesk.centre.models import (
-    CentreCase,
     FlagReason,
-    Matter,
     MatterChannel,
     MatterKind,
     MatterState,
@@ -33,6 +31,7 @@ from complaintdesk.centre.models import (
 from complaintdesk.complaints import flags
 from complaintdesk.complaints.choices import Channel
 from complaintdesk.deadlines.models import CENTRE_PHASES, Deadline, DeadlineStatus, Phase
+from complaintdesk.lib.literal import literal
 from complaintdesk.stats import buckets, centre_rollups
 from complaintdesk.stats.models import (
     ALL_BUREAUS,
@@ -49,34 +48,53 @@ KINDS = (COMPLAINT, MatterKind.REPORT.value, MatterKind.ENQUIRY.value)
 # The centre's duties in the order a matter meets them (`deadlines.models.CENTRE_PHASES`).
 DUTIES = tuple(phase.value for phase in Phase if phase in CENTRE_PHASES)
 SCORES = range(1, 6)
-# Running duties are looked up by their matters this many at a time (bound parameters stay few).
-_CHUNK = 5000
+# The condition of the partial index `deadline_centre_to_do` (the centre's duties not met yet), in literal
+# terms: SQLite matches a partial index only on them.
+_TO_DO = literal(Q(phase__in=sorted(CENTRE_PHASES), met_at__isnull=True))
 
 
-def _between(model, period: Period, bureau: int):
-    return model.objects.filter(bureau=bureau, day__gte=period.start, day__lte=period.end).order_by()
+def _between(model, period: Period, bureaus: list[int]):
+    return model.objects.filter(bureau__in=bureaus, day__gte=period.start, day__lte=period.end).order_by()
 
 
 def figures(period: Period, bureau: int = ALL_BUREAUS, now=None) -> dict:
     """Everything the centre reports for the period, of one bureau or of every bureau (ALL_BUREAUS)."""
+    return figures_of(period, [bureau], now)[bureau]
+
+
+def figures_of(period: Period, bureaus: list[int], now=None) -> dict[int, dict]:
+    """`figures` of each of `bureaus` (ALL_BUREAUS among them for every bureau's together), from the same
+    few queries however many bureaus there are: each reads the rollups' rows of the period grouped by bureau,
+    the running duties from their index, the period's flags."""
     now = now or timezone.now()
-    counts = list(
-        _between(CentreCount, period, bureau)
-        .values("kind", "via", "channel", "state", "ground")
+    ids = list(dict.fromkeys(bureaus))
+    counts = defaultdict(list)
+    for r in (
+        _between(CentreCount, period, ids)
+        .values("bureau", "kind", "via", "channel", "state", "ground")
         .annotate(n=Sum("n"), accepted=Sum("accepted"), amount_fen=Sum("amount_fen"))
-    )
-    values = defaultdict(dict)
-    for r in _between(CentreValueCount, period, bureau).values("measure", "value").annotate(n=Sum("n")):
-        values[r["measure"]][r["value"]] = r["n"]
+    ):
+        counts[r["bureau"]].append(r)
+    values = {bureau: defaultdict(dict) for bureau in ids}
+    for r in (
+        _between(CentreValueCount, period, ids).values("bureau", "measure", "value").annotate(n=Sum("n"))
+    ):
+        values[r["bureau"]][r["measure"]][r["value"]] = r["n"]
+    transfers = _transfers(period, ids)
+    duties = _duties(period, ids, now)
+    flagged = flags.figures_of(*period.instants(), [bureau or None for bureau in ids])
     return {
-        "period": period_dict(period),
-        "bureau": bureau or None,
-        **_matters(counts),
-        **_transfers(period, bureau),
-        "duties": _duties(period, bureau, now),
-        "working_days": _working_days(values),
-        "satisfaction": _satisfaction(values.get(centre_rollups.RATING, {})),
-        "flags": flags.figures(*period.instants(), bureau or None),  # raised and cleared in the period
+        bureau: {
+            "period": period_dict(period),
+            "bureau": bureau or None,
+            **_matters(counts[bureau]),
+            **transfers[bureau],
+            "duties": duties[bureau],
+            "working_days": _working_days(values[bureau]),
+            "satisfaction": _satisfaction(values[bureau].get(centre_rollups.RATING, {})),
+            "flags": flagged[bureau or None],
+        }
+        for bureau in ids
     }
 
 
@@ -141,69 +159,68 @@ def _matters(counts: list[dict]) -> dict:
     }
 
 
-def _transfers(period: Period, bureau: int) -> dict[str, int]:
-    """Transfers made in the period (by their own day, not the matters'): into the bureau from another and out
-    of it to another; of every bureau, each transfer once in and once out."""
-    rows = _between(CentreTransferCount, period, bureau).values("direction").annotate(n=Sum("n"))
-    moved = {r["direction"]: r["n"] for r in rows}
+def _transfers(period: Period, bureaus: list[int]) -> dict[int, dict[str, int]]:
+    """Transfers made in the period (by their own day, not the matters'): into each bureau from another and
+    out of it to another; of every bureau, each transfer once in and once out."""
+    rows = _between(CentreTransferCount, period, bureaus).values("bureau", "direction").annotate(n=Sum("n"))
+    moved = {(r["bureau"], r["direction"]): r["n"] for r in rows}
     return {
-        "transfers_in": moved.get(centre_rollups.IN, 0),
-        "transfers_out": moved.get(centre_rollups.OUT, 0),
+        bureau: {
+            "transfers_in": moved.get((bureau, centre_rollups.IN), 0),
+            "transfers_out": moved.get((bureau, centre_rollups.OUT), 0),
+        }
+        for bureau in bureaus
     }
 
 
-def _duties(period: Period, bureau: int, now) -> dict[str, dict]:
-    """Each duty's outcomes (as the shops' deadline compliance: met in time, met late, missed, running,
-    cancelled, share in time), running ones counted live from the deadlines not yet due."""
+def _duties(period: Period, bureaus: list[int], now) -> dict[int, dict[str, dict]]:
+    """Each duty's outcomes of each bureau (as the shops' deadline compliance: met in time, met late, missed,
+    running, cancelled, share in time), running ones counted live from the deadlines not yet due."""
     counters = ("total", "met_in_time", "met_late", "cancelled", "paused")
     rows = {
-        r["phase"]: r
-        for r in _between(CentreDutyCount, period, bureau)
-        .values("phase")
+        (r["bureau"], r["phase"]): r
+        for r in _between(CentreDutyCount, period, bureaus)
+        .values("bureau", "phase")
         .annotate(**{c: Sum(c) for c in counters})
     }
-    running = _running(period, bureau, now)
+    running = _running(period, now)
     out = {}
-    for phase in DUTIES:
-        r = rows.get(phase) or dict.fromkeys(counters, 0)
-        out[phase] = outcome(
-            r["total"], r["met_in_time"], r["met_late"], r["cancelled"], r["paused"] + running[phase]
-        )
+    for bureau in bureaus:
+        out[bureau] = {}
+        for phase in DUTIES:
+            r = rows.get((bureau, phase)) or dict.fromkeys(counters, 0)
+            out[bureau][phase] = outcome(
+                r["total"],
+                r["met_in_time"],
+                r["met_late"],
+                r["cancelled"],
+                r["paused"] + running[bureau][phase],
+            )
     return out
 
 
-def _running(period: Period, bureau: int, now) -> dict[str, int]:
-    """Duties open and not yet due, of the period's matters at `bureau`: from the deadlines still inside
-    their windows (the `due_at` index from now on), then their matters in chunks, as the shops' are."""
-    rows = list(
-        Deadline.objects.filter(
-            phase__in=CENTRE_PHASES, status=DeadlineStatus.OPEN, met_at__isnull=True, due_at__gte=now
-        )
-        .order_by()
-        .values_list("complaint_id", "matter_id", "phase")
-    )
-    counts = dict.fromkeys(DUTIES, 0)
-    if not rows:
-        return counts
+def _running(period: Period, now) -> dict[int, dict[str, int]]:
+    """Duties open and not yet due of the period's matters, by bureau (ALL_BUREAUS: of every bureau) and
+    duty: one query from the index of the centre's duties to do (`deadline_centre_to_do`, due from now on),
+    each joined to its matter (a complaint's centre case, or a report or enquiry) received in the period.
+    Its rows are the duties running now, however long the centre's history."""
     start, end = period.instants()
-    inside = {"received_at__gte": start, "received_at__lt": end}
-    if bureau != ALL_BUREAUS:
-        inside["bureau_id"] = bureau
-    complaints = sorted({c for c, _m, _p in rows if c is not None})
-    matters = sorted({m for _c, m, _p in rows if m is not None})
-    cases, reports = set(), set()
-    for i in range(0, len(complaints), _CHUNK):
-        chunk = complaints[i : i + _CHUNK]
-        cases.update(
-            CentreCase.objects.filter(complaint_id__in=chunk, **inside).values_list("complaint_id", flat=True)
-        )
-    for i in range(0, len(matters), _CHUNK):
-        reports.update(
-            Matter.objects.filter(pk__in=matters[i : i + _CHUNK], **inside).values_list("pk", flat=True)
-        )
-    for complaint_id, matter_id, phase in rows:
-        if complaint_id in cases or matter_id in reports:
-            counts[phase] += 1
+    case = "complaint__centre_case__"
+    received = Q(**{f"{case}received_at__gte": start, f"{case}received_at__lt": end}) | Q(
+        matter__received_at__gte=start, matter__received_at__lt=end
+    )
+    rows = (
+        Deadline.objects.filter(_TO_DO, status=DeadlineStatus.OPEN, due_at__gte=now)
+        .filter(received)
+        .values("phase", f"{case}bureau_id", "matter__bureau_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = defaultdict(lambda: dict.fromkeys(DUTIES, 0))
+    for r in rows:
+        bureau = r[f"{case}bureau_id"] or r["matter__bureau_id"]
+        counts[bureau][r["phase"]] += r["n"]
+        counts[ALL_BUREAUS][r["phase"]] += r["n"]
     return counts
 
 

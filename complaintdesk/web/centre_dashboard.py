@@ -19,9 +19,8 @@ DECISIONS = ("pending", "in_mediation", "agreed", "terminated", "refused", "clos
 def section(period: Period, bureau: int = ALL_BUREAUS, side_by_side=()) -> dict:
     """The figures of `bureau` (ALL_BUREAUS: every bureau's together), and those of each of the bureaus
     `side_by_side` (Bureau rows) compared, when there are several."""
-    f = centre.figures(period, bureau)
+    f, each = by_bureau.centre_and_bureaus(period, bureau, side_by_side if len(side_by_side) > 1 else ())
     label = {r.code: r.label for r in centre.rows(f)}
-    each = by_bureau.figures_by_bureau(period, side_by_side) if len(side_by_side) > 1 else []
     return {
         "figures": f,
         "bureaus": [{"id": b["bureau"], "name": b["name"]} for b in each],
