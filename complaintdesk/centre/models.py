@@ -339,7 +339,11 @@ class Matter(Routed, models.Model):
 
     class Meta:
         ordering = ["-received_at", "-id"]
-        indexes = [models.Index(fields=["kind", "state", "-received_at"])]
+        indexes = [
+            models.Index(fields=["kind", "state", "-received_at"]),
+            # The week's decided matters the follow-up sample draws from (`followup.closed_in`).
+            models.Index(fields=["decided_at"], name="matter_decided"),
+        ]
         verbose_name = _("report or enquiry")
         verbose_name_plural = _("reports and enquiries")
 
@@ -554,6 +558,8 @@ class FollowUpCall(models.Model):
                 name="follow_up_about_one_matter",
             )
         ]
+        # The console's calls of a week, newest first (`followup.calls_in`), read in this index's order.
+        indexes = [models.Index(fields=["called_at", "id"], name="followupcall_by_time")]
         verbose_name = _("follow-up call")
         verbose_name_plural = _("follow-up calls")
 

@@ -26,7 +26,8 @@ from django.utils.translation import gettext as _
 from complaintdesk.centre.jurisdiction import about_bureau, in_bureau
 from complaintdesk.centre.models import CallOutcome, FollowUpCall, Matter, MatterKind, MatterState
 from complaintdesk.complaints.choices import OPEN_STATES, TERMINAL_STATES
-from complaintdesk.complaints.models import Complaint
+from complaintdesk.complaints.models import Complaint, ComplaintEvent
+from complaintdesk.lib.cursor import Key, Order
 from complaintdesk.lib.errors import Conflict, FieldError
 
 NOTE_MAX = FollowUpCall._meta.get_field("note").max_length
@@ -78,50 +79,104 @@ def _bounds(monday: date) -> tuple[datetime, datetime]:
 def closed_in(monday: date, bureau: int | None = None) -> list[Candidate]:
     """The complaints and matters closed in the week, that the centre can call: a complaint with a consumer
     account (a caller without one left no number to call), a report or enquiry whose author left a way to
-    reach them; `bureau`'s only when given. Read through the events' time index: the week's closing events,
-    not every complaint."""
+    reach them; `bureau`'s only when given."""
+    return _read_in_batches(list(_closings(monday).items()), bureau)
+
+
+def _closings(monday: date) -> dict[tuple[str, int], datetime]:
+    """(kind, id) → closing instant of every complaint and matter closed in the week, from the week's closing
+    events (the events' time index: a week of them, never every complaint) and the matters' decision times.
+    Nothing else is read: which of them can be called, and whose they are, is `_candidates`' question, asked
+    of the few a sample needs."""
     start, end = _bounds(monday)
+    closings: dict[tuple[str, int], datetime] = {}
+    events = closing_events(monday).values_list("complaint_id", "created_at")
+    for complaint_id, at in events:
+        key = (COMPLAINT, complaint_id)
+        closings[key] = max(at, closings.get(key, at))  # closed twice in the week: the last closing
+    matters = Matter.objects.filter(decided_at__gte=start, decided_at__lt=end).exclude(
+        state=MatterState.RECEIVED
+    )
+    for matter_id, at in matters.order_by().values_list("pk", "decided_at"):
+        closings[(MATTER, matter_id)] = at
+    return closings
+
+
+def closing_events(monday: date):
+    """The events of the week that closed a complaint, in no order (the events' time index finds them)."""
+    start, end = _bounds(monday)
+    return ComplaintEvent.objects.filter(
+        created_at__gte=start,
+        created_at__lt=end,
+        from_state__in=OPEN_STATES,
+        to_state__in=TERMINAL_STATES,
+    ).order_by()
+
+
+def _candidates(closings: dict[tuple[str, int], datetime], bureau: int | None) -> list[Candidate]:
+    """The candidates among `closings` (kind, id → closing instant) that the centre can call (`closed_in`),
+    with what the console shows of them, in the order of `closings`."""
+    ids = {COMPLAINT: [], MATTER: []}
+    for kind, pk in closings:
+        ids[kind].append(pk)
     complaints = (
-        Complaint.objects.filter(
-            events__created_at__gte=start,
-            events__created_at__lt=end,
-            events__from_state__in=OPEN_STATES,
-            events__to_state__in=TERMINAL_STATES,
-            consumer__isnull=False,
-            state__in=TERMINAL_STATES,
-        )
-        .annotate(closed_at=Max("events__created_at"), called=_called("complaint"))
+        Complaint.objects.filter(pk__in=ids[COMPLAINT], consumer__isnull=False, state__in=TERMINAL_STATES)
+        .annotate(called=_called("complaint"))
         .select_related("merchant", "consumer")
     )
     matters = (
-        Matter.objects.filter(decided_at__gte=start, decided_at__lt=end)
-        .exclude(state=MatterState.RECEIVED)
+        Matter.objects.filter(pk__in=ids[MATTER])
         .filter(Q(user__isnull=False) | ~Q(contact_phone="") | ~Q(contact_email=""))
         .annotate(called=_called("matter"))
         .select_related("merchant", "user")
     )
     if bureau is not None:
         complaints, matters = complaints.filter(in_bureau(bureau)), matters.filter(bureau_id=bureau)
-    return [Candidate(COMPLAINT, c, c.closed_at) for c in complaints] + [
-        Candidate(MATTER, m, m.decided_at) for m in matters
-    ]
+    found = {(COMPLAINT, c.pk): c for c in complaints} if ids[COMPLAINT] else {}
+    found.update({(MATTER, m.pk): m for m in matters} if ids[MATTER] else {})
+    return [Candidate(key[0], found[key], at) for key, at in closings.items() if key in found]
 
 
 def _called(owner: str):
     return Exists(FollowUpCall.objects.filter(**{owner: OuterRef("pk")}))
 
 
+# Candidates read at a time when the sample walks the week's closings in the order of their rank: most can be
+# called, but a district's are a few of the city's.
+SAMPLE_BATCH = 200
+
+
 def sample(monday: date, size: int | None = None, bureau: int | None = None) -> list[Candidate]:
     """Whom to call about the week's closed complaints and matters (`bureau`'s only when given): `size` of
-    them (the setting FOLLOW_UP_SAMPLE_SIZE), the same ones whenever asked, in the order of their rank."""
+    them (the setting FOLLOW_UP_SAMPLE_SIZE), the same ones whenever asked, in the order of their rank.
+
+    The ranks are those of every closing of the week (kind and id are all a rank needs); the rows are read
+    in rank order, a batch at a time, until `size` of them can be called: a week's closings at a national
+    centre are tens of thousands, its sample a few dozen."""
     size = settings.FOLLOW_UP_SAMPLE_SIZE if size is None else size
     seed = f"{settings.SECRET_KEY}:{week_label(monday)}"
-    ranked = sorted(closed_in(monday, bureau), key=lambda c: _rank(seed, c))
-    return ranked[:size]
+    ranked = sorted(_closings(monday).items(), key=lambda closing: _rank(seed, *closing[0]))
+    return _read_in_batches(ranked, bureau, size)[:size]
 
 
-def _rank(seed: str, candidate: Candidate) -> bytes:
-    return hashlib.sha256(f"{seed}:{candidate.kind}:{candidate.item.pk}".encode()).digest()
+def _read_in_batches(closings: list, bureau: int | None, enough: int | None = None) -> list[Candidate]:
+    """The candidates among `closings` ((kind, id), closing instant), in their order, read a batch at a time
+    (a bounded list of ids a query), stopping once `enough` are found."""
+    found: list[Candidate] = []
+    batch = max(enough or 0, SAMPLE_BATCH)
+    for first in range(0, len(closings), batch):
+        if enough is not None and len(found) >= enough:
+            break
+        found += _candidates(dict(closings[first : first + batch]), bureau)
+    return found
+
+
+def _rank(seed: str, kind: str, pk: int) -> bytes:
+    return hashlib.sha256(f"{seed}:{kind}:{pk}".encode()).digest()
+
+
+# The calls of a week as the console pages them (`lib.cursor`), newest first: the index of their time.
+CALLS_ORDER = Order("follow-up-calls", (Key("called_at", descending=True), Key("id", descending=True)))
 
 
 def calls_in(monday: date, bureau: int | None = None):
@@ -130,7 +185,7 @@ def calls_in(monday: date, bureau: int | None = None):
     calls = FollowUpCall.objects.filter(called_at__gte=start, called_at__lt=end)
     if bureau is not None:
         calls = calls.filter(about_bureau(bureau))
-    return calls.select_related("officer", "complaint__merchant", "matter").order_by("-called_at", "-id")
+    return calls.select_related("officer", "complaint__merchant", "matter").order_by(*CALLS_ORDER.ordering())
 
 
 def closing_instant(*, complaint=None, matter=None) -> datetime | None:

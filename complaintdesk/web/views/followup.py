@@ -18,16 +18,22 @@ from complaintdesk.centre.matters import visible_matters
 from complaintdesk.complaints import followup
 from complaintdesk.complaints.queries import visible_complaints
 from complaintdesk.lib.errors import Conflict, FieldError
-from complaintdesk.web.filters import FollowUpTargetQuery, FollowUpWeekQuery, reads_query
+from complaintdesk.web.filters import CursorQuery, FollowUpTargetQuery, FollowUpWeekQuery, reads_query
 from complaintdesk.web.forms.followup import FollowUpCallForm
+from complaintdesk.web.paging import list_page
 from complaintdesk.web.views.access import regulator_required
 
 
+class FollowUpWeekPageQuery(FollowUpWeekQuery, CursorQuery):
+    """The week, and the page of its calls (a national centre's week holds thousands)."""
+
+
 @regulator_required
-@reads_query(FollowUpWeekQuery)
+@reads_query(FollowUpWeekPageQuery)
 def week(request, query):
     """The sample of a week's closed complaints and matters to call (last week unless `?week=2026-W42`),
-    and the calls made that week: a district officer's bureau's, a city-level officer's every bureau's."""
+    and the calls made that week, a page at a time: a district officer's bureau's, a city-level officer's
+    every bureau's."""
     monday = query["week"] or followup.last_full_week(timezone.localdate())
     bureau = officer_bureau(request.user)
     context = {
@@ -37,7 +43,7 @@ def week(request, query):
         "previous_week": followup.week_label(monday - timedelta(days=7)),
         "next_week": followup.week_label(monday + timedelta(days=7)),
         "sample": [_row(c) for c in followup.sample(monday, bureau=bureau)],
-        "calls": followup.calls_in(monday, bureau),
+        "page": list_page(request, query, followup.calls_in(monday, bureau), followup.CALLS_ORDER),
     }
     return render(request, "web/regulator/follow_up.html", context)
 

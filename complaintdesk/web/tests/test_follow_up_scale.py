@@ -1,0 +1,103 @@
+"""The follow-up page at a national centre's size (issue 15): the week's closings are found from the events'
+time index, not from every complaint; the sample reads the rows of the few it shows; the week's calls come a
+page at a time in their index's order. The same number of queries whatever the week holds."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from complaintdesk.centre.models import FollowUpCall
+from complaintdesk.complaints import followup
+from complaintdesk.complaints.tests.test_followup import IN_WEEK, MONDAY, closed_complaint, decided_matter
+from complaintdesk.web.paging import PER_PAGE
+
+NEXT_WEEK = IN_WEEK + timedelta(days=6)
+
+
+def _plan(sql: str, params) -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # As on a large table: where PostgreSQL has a way without scanning or sorting, it takes it.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+def _queries(run) -> list[dict]:
+    with CaptureQueriesContext(connection) as captured:
+        run()
+    return captured.captured_queries
+
+
+def _call(people, item, n: int) -> None:
+    FollowUpCall.objects.create(
+        complaint=item,
+        officer=people.rita,
+        called_at=IN_WEEK + timedelta(hours=1, minutes=n),
+        outcome="partly",
+    )
+
+
+@pytest.mark.django_db
+def test_the_weeks_closings_are_read_from_the_events_time_index_not_from_the_complaints(people):
+    closed_complaint(people, 1)
+    sql, params = (
+        followup.closing_events(MONDAY).values_list("complaint_id", "created_at").query.sql_with_params()
+    )
+    assert 'complaints_complaint"' not in sql  # the events alone: no join of the complaints
+    plan = _plan(sql, params)
+    assert "complaints_complaintevent_created_at" in plan, plan
+    if connection.vendor == "sqlite":
+        assert "SCAN complaints_complaintevent" not in plan, plan
+    else:
+        assert "Seq Scan" not in plan, plan
+
+
+@pytest.mark.django_db
+def test_the_calls_of_a_week_are_read_in_the_order_of_their_time_index(people):
+    calls = followup.calls_in(MONDAY)
+    sql, params = calls[:PER_PAGE].query.sql_with_params()
+    plan = _plan(sql, params)
+    assert "followupcall_by_time" in plan, plan
+    if connection.vendor == "sqlite":
+        assert "TEMP B-TREE" not in plan, plan
+    else:
+        assert "Seq Scan on centre_followupcall" not in plan, plan
+
+
+@pytest.mark.django_db
+def test_the_page_asks_as_many_queries_for_a_full_week_as_for_a_quiet_one(browser_of, people):
+    def page_queries() -> int:
+        with time_machine.travel(NEXT_WEEK + timedelta(days=1), tick=False):
+            browser = browser_of(people.rita)
+            browser.get("/console/follow-up/")  # the session and the user read once
+            return len(_queries(lambda: browser.get("/console/follow-up/")))
+
+    first = closed_complaint(people, 0)
+    decided_matter(people, contact_phone="13800000000")
+    _call(people, first, 0)
+    quiet = page_queries()
+    for n in range(1, 8):
+        _call(people, closed_complaint(people, n, when=IN_WEEK + timedelta(minutes=n)), n)
+    for n in range(3):
+        decided_matter(people, contact_phone=f"1380000000{n}")
+    assert page_queries() == quiet
+
+
+@pytest.mark.django_db
+def test_the_sample_reads_the_rows_of_a_batch_not_of_every_closing(people, settings, monkeypatch):
+    settings.FOLLOW_UP_SAMPLE_SIZE = 2
+    monkeypatch.setattr(followup, "SAMPLE_BATCH", 3)
+    for n in range(9):
+        closed_complaint(people, n, when=IN_WEEK + timedelta(minutes=n))
+    everyone = [c.item.pk for c in followup.sample(MONDAY, size=100)]
+    queries = _queries(lambda: followup.sample(MONDAY))
+    rows = [q for q in queries if q["sql"].startswith('SELECT "complaints_complaint"."id"')]
+    assert len(rows) == 1  # the first batch held enough
+    assert [c.item.pk for c in followup.sample(MONDAY)] == everyone[:2]
