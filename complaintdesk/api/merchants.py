@@ -4,13 +4,13 @@ from typing import Annotated
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import StringConstraints
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.api import groups as groups_api
 from complaintdesk.api import stats as stats_api
-from complaintdesk.api.common import Error, QueryText, ValidationErrorOut
+from complaintdesk.api.common import Error, PageIn, PageOut, QueryText, ValidationErrorOut, paged
 from complaintdesk.centre.jurisdiction import shops_in_charge
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.merchants import compliance, profile
@@ -178,10 +178,19 @@ def _require_regulator(user):
         raise ActionForbidden(_("only regulator officers manage shops"))
 
 
-@router.get("/directory", auth=None, response=list[DirectoryEntryOut], summary="Public shop directory")
-def directory(request, q: QueryText = ""):
+class DirectoryPageOut(PageOut):
+    items: list[DirectoryEntryOut]
+
+
+@router.get(
+    "/directory",
+    auth=None,
+    response={200: DirectoryPageOut, 422: ValidationErrorOut},
+    summary="Public shop directory (by name; pages by `cursor`, as the complaint list)",
+)
+def directory(request, paging: Query[PageIn], q: QueryText = ""):
     """Active shops with their published customer-service contacts; no personal data."""
-    return profile.directory(q)
+    return paged(profile.directory(q), profile.BY_NAME, paging, lambda shop: shop)
 
 
 @router.get(

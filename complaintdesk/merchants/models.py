@@ -215,6 +215,8 @@ class Merchant(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # The lists of shops page by name and id (`profile.BY_NAME`): a page walks this from the last one's end.
+        indexes = [models.Index(fields=["name", "id"], name="merchant_by_name")]
         verbose_name = _("shop")
         verbose_name_plural = _("shops")
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from complaintdesk.accounts.models import MERCHANT_ROLES, Role, User
 from complaintdesk.complaints.lifecycle import ActionForbidden
+from complaintdesk.lib.cursor import Key, Order
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.merchants.models import (
     HISTORY_FIELDS,
@@ -252,9 +253,15 @@ def service_info_history(merchant) -> QuerySet[ServiceInfoRevision]:
     return ServiceInfoRevision.objects.filter(merchant=merchant).select_related("changed_by")
 
 
+# The order of every list of shops (the directory, the scorecards), paged by its keys (`lib.cursor`): a page
+# reads the `merchant_by_name` index from where the last one ended, whatever the number of shops.
+BY_NAME = Order("shops", (Key("name"), Key("id")))
+
+
 def directory(query: str = "") -> QuerySet[Merchant]:
     """The public directory: active shops with their published contacts and whether they signed the current
-    pledge. No personal data: the coordinator and the signer stay out of it."""
+    pledge. No personal data: the coordinator and the signer stay out of it. Read it a page at a time, in
+    `BY_NAME` order."""
     shops = Merchant.objects.filter(is_active=True)
     if query:
         shops = shops.filter(name__icontains=query[:100])

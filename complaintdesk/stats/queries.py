@@ -8,15 +8,16 @@ ids whose figures are summed (a district bureau's shops, SPEC §11). Who may ask
 from collections import defaultdict
 from datetime import date
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from complaintdesk.centre import ratings
 from complaintdesk.complaints.choices import Channel, Kind, Sector
 from complaintdesk.complaints.models import Category, Complaint
-from complaintdesk.deadlines.models import SHOP_PHASES, Deadline, DeadlineStatus, Phase
+from complaintdesk.deadlines.models import SHOP_PHASES, SHOP_RUNNING, Deadline, DeadlineStatus, Phase
 from complaintdesk.lib.errors import FieldError
+from complaintdesk.lib.literal import literal
 from complaintdesk.merchants.models import Merchant
 from complaintdesk.pledges.models import PledgeSignature
 from complaintdesk.stats import buckets, periods
@@ -105,24 +106,38 @@ def summary(period: Period, shop: Shops = ALL_SHOPS, now=None) -> dict:
 # ---------------------------------------------------------------------------------------- compliance
 
 
+# Complaints received in the period up to which a set of shops' running deadlines are read from the shops' side
+# (each complaint's look-up in the running deadlines' index); bigger shops walk the city's running deadlines.
+SHOP_SIDE_UP_TO = 20_000
+
+
 def _running(period: Period, shops: list[int], now) -> dict[int, dict[tuple[str, str], int]]:
     """Open deadlines not yet due, by shop of `shops` (ALL_SHOPS: every shop together) and (phase, rule).
 
-    Counted from raw rows in two steps so that the database walks the `due_at` index from now on (only
-    complaints still inside their windows, however many millions are stored) instead of every complaint
-    of the period, which a join tempts the planner into. The shops are picked out here rather than in
-    SQL: the rows are already bounded by the running deadlines, and a long list of shop ids would
-    crowd the bound parameters of the id chunks."""
-    running = list(
-        Deadline.objects.filter(
-            phase__in=SHOP_PHASES, status=DeadlineStatus.OPEN, met_at__isnull=True, due_at__gte=now
+    Counted from raw rows from whichever side is smaller, each read from its index:
+    - a few small shops (at most SHOP_SIDE_UP_TO complaints received in the period, by their rollups): their
+      complaints of the period (`complaint_shop_newest`), each looked up in the running deadlines' index
+      (`deadline_shop_running`), in one grouped query;
+    - otherwise (every shop, or big ones): the running deadlines from now on (`deadline_shop_running_due`,
+      only complaints still inside their windows, however many millions are stored), then their complaints
+      by id in chunks, which a join would tempt the planner to drive from the period's complaints instead.
+    The partial indexes' terms are written as literals (`lib.literal`): SQLite uses them only so."""
+    start, end = period.instants()
+    running = Deadline.objects.filter(literal(SHOP_RUNNING), status=DeadlineStatus.OPEN, due_at__gte=now)
+    if ALL_SHOPS not in shops and _received(period, shops) <= SHOP_SIDE_UP_TO:
+        of_shops = running.filter(
+            complaint__merchant_id__in=shops,
+            complaint__received_at__gte=start,
+            complaint__received_at__lt=end,
         )
-        .order_by()
-        .values_list("complaint_id", "phase", "rule_label")
-    )
+        counts = defaultdict(lambda: defaultdict(int))
+        rows = of_shops.order_by().values_list("complaint__merchant_id", "phase", "rule_label")
+        for shop, phase, rule, n in rows.annotate(n=Count("id")):
+            counts[shop][(phase, rule)] += n
+        return counts
+    running = list(running.order_by().values_list("complaint_id", "phase", "rule_label"))
     if not running:
         return {}
-    start, end = period.instants()
     inside = Complaint.objects.filter(received_at__gte=start, received_at__lt=end)
     ids = sorted({r[0] for r in running})
     shop_of = {}
@@ -137,6 +152,11 @@ def _running(period: Period, shops: list[int], now) -> dict[int, dict[tuple[str,
         if shop is not None and ALL_SHOPS in wanted:
             counts[ALL_SHOPS][(phase, rule)] += 1
     return counts
+
+
+def _received(period: Period, shops) -> int:
+    """The complaints `shops` received in the period, by their rollups (one row a shop and day)."""
+    return counts(period, frozenset(shops))["received"]
 
 
 def outcome(total, met_in_time, met_late, cancelled, running) -> dict:

@@ -72,7 +72,7 @@ class CursorQuery(QueryForm):
     cursor = forms.CharField(max_length=1000, required=False, strip=False)
 
 
-class DirectoryQuery(QueryForm):
+class DirectoryQuery(CursorQuery):
     q = forms.CharField(max_length=100, required=False)
 
 

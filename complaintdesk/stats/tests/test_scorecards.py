@@ -153,3 +153,20 @@ def test_the_scorecard_lists_take_as_many_queries_for_ten_shops_as_for_five(peop
         _cards(shops)
     # Totals, running deadlines, their complaints, deadline outcomes, response times, signatures, ratings.
     assert len(captured.captured_queries) == 7
+
+
+@pytest.mark.django_db
+def test_the_running_deadlines_count_the_same_from_the_shops_side_as_from_the_due_side(shops, monkeypatch):
+    """`queries._running` reads a few small shops' running deadlines from their complaints, bigger sets from the
+    city's running deadlines: the figures are the same either way, for shops one by one and summed."""
+    everyone = [shops.acme, shops.bazaar, shops.cosmo]
+    ids = frozenset(m.pk for m in everyone)
+    figures = {}
+    for side, up_to in (("shops", 10**9), ("due", 0)):
+        monkeypatch.setattr(queries, "SHOP_SIDE_UP_TO", up_to)
+        with time_machine.travel(NOW, tick=False):
+            period = queries.periods.last_12_months(NOW.date())
+            figures[side] = (_cards(everyone), queries.compliance(period, ids), queries.compliance(period, 0))
+    assert figures["shops"] == figures["due"]
+    assert figures["shops"][1]["phases"]["first_response"]["running"] == 1  # acme's of 10 March, 09:30
+    assert figures["shops"][0][0]["answered_in_time_share"] == 0.5

@@ -10,14 +10,22 @@ from complaintdesk.merchants.models import Merchant
 from complaintdesk.stats import periods
 from complaintdesk.web import metrics
 from complaintdesk.web.display import service_hours_lines
-from complaintdesk.web.filters import DirectoryQuery, reads_query
+from complaintdesk.web.filters import CursorQuery, DirectoryQuery, reads_query
 from complaintdesk.web.forms.public import SignUpForm
+from complaintdesk.web.paging import list_page
 from complaintdesk.web.views.access import home_url_for
+
+# Shops the home page names; the directory lists the rest a page at a time.
+HOME_SHOPS = 20
 
 
 def home(request):
-    shops = Merchant.objects.filter(is_active=True)
-    return render(request, "web/public/home.html", {"shops": shops})
+    shops = list(
+        Merchant.objects.filter(is_active=True).order_by(*profile.BY_NAME.ordering())[: HOME_SHOPS + 1]
+    )
+    return render(
+        request, "web/public/home.html", {"shops": shops[:HOME_SHOPS], "more": len(shops) > HOME_SHOPS}
+    )
 
 
 def start(request):
@@ -27,16 +35,20 @@ def start(request):
 
 @reads_query(DirectoryQuery)
 def directory(request, query):
-    shops = profile.directory(query["q"])
-    rows = [{"shop": s, "hours": service_hours_lines(s.service_hours)} for s in shops]
-    return render(request, "web/public/directory.html", {"rows": rows, "q": query["q"]})
+    page = list_page(request, query, profile.directory(query["q"]), profile.BY_NAME)
+    rows = [{"shop": s, "hours": service_hours_lines(s.service_hours)} for s in page.rows]
+    return render(request, "web/public/directory.html", {"rows": rows, "q": query["q"], "page": page})
 
 
-def scorecards(request):
-    cards = metrics.scorecards(Merchant.objects.filter(is_active=True))
+@reads_query(CursorQuery)
+def scorecards(request, query):
+    """The active shops' scorecards a page at a time (by name): a page's figures read its shops' rollups."""
+    page = list_page(request, query, Merchant.objects.filter(is_active=True), profile.BY_NAME)
+    cards = metrics.scorecards(page.rows)
     # The open data of the scorecards' own 12 months: at most 366 days, what the API serves at once.
     open_data = periods.last_12_months(timezone.localdate(timezone=periods.zone()))
-    return render(request, "web/public/scorecards.html", {"cards": cards, "open_data": open_data})
+    context = {"cards": cards, "open_data": open_data, "page": page}
+    return render(request, "web/public/scorecards.html", context)
 
 
 def scorecard(request, merchant_id: int):

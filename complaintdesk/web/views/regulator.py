@@ -19,6 +19,7 @@ from complaintdesk.deadlines import services as deadline_services
 from complaintdesk.lib.cursor import Segment
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.merchants import compliance
+from complaintdesk.merchants.profile import BY_NAME
 from complaintdesk.pledges import services as pledges
 from complaintdesk.pledges.models import PledgeVersion
 from complaintdesk.search import query as search
@@ -55,14 +56,13 @@ def dashboard(request):
     if period is None:
         return render(request, "web/regulator/dashboard.html", context, status=422)
     data = metrics.dashboard(period, today, request.user)
-    shops = compliance.check(shops_in_charge(request.user).filter(is_active=True))
     centre = centre_dashboard.section(
         period, bureau_scope(request.user), list(bureaus_in_scope(request.user))
     )
     context.update(
         data=data,
         chart_data=_chart_data(data),
-        noncompliant=sum(1 for shop in shops if not shop.compliant),
+        noncompliant=compliance.noncompliant_count(shops_in_charge(request.user).filter(is_active=True)),
         downloads=_downloads(period, data["series"]["interval"]),
         centre=centre,
         centre_chart_data=centre_dashboard.chart_data(centre),
@@ -234,20 +234,22 @@ def alert_action(request, alert_id: int, action: str):
 
 
 @regulator_required
-def scorecards(request):
-    shops = list(shops_in_charge(request.user))
-    opened = metrics.open_counts(shops)
-    obligations = {c.merchant.pk: c for c in compliance.check(shops)}
-    cards = metrics.scorecards(shops)
+@reads_query(CursorQuery)
+def scorecards(request, query):
+    """The shops in the officer's charge a page at a time by name, each page's figures from its shops'
+    rollups (a ranking of every shop would read every shop's year of rollups); above them every active
+    shop that misses an obligation (a few queries over the shops, none over their complaints)."""
+    shops = shops_in_charge(request.user)
+    page = list_page(request, query, shops, BY_NAME)
+    opened = metrics.open_counts(page.rows)
+    obligations = {c.merchant.pk: c for c in compliance.check(page.rows)}
+    cards = metrics.scorecards(page.rows)
     for card in cards:
         card["open"] = opened.get(card["merchant"].pk, 0)
         card["compliance"] = obligations[card["merchant"].pk]
-    # Worst first: the lowest share answered in time, then the most complaints.
-    cards.sort(
-        key=lambda c: (c["answered_in_time"] if c["answered_in_time"] is not None else 2, -c["complaints"])
-    )
-    missing = [c for c in cards if not c["compliance"].compliant and c["merchant"].is_active]
-    return render(request, "web/regulator/scorecards.html", {"cards": cards, "missing": missing})
+    missing = [c for c in compliance.check(shops.filter(is_active=True)) if not c.compliant]
+    context = {"cards": cards, "missing": missing, "page": page}
+    return render(request, "web/regulator/scorecards.html", context)
 
 
 @regulator_required
