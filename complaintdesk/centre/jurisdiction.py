@@ -5,13 +5,18 @@ address; otherwise of the bureau where its platform is registered (SAMR Order No
 the city centre, which routes what reaches it by hand (`transfer`). The answer is kept on the shop's row
 (`Merchant.jurisdiction`) so that bureau-scoped lists filter one indexed column: it is set whenever a shop
 is saved and again for a platform's shops when its seat changes (the signals in `centre.apps`).
+
+A complaint is in the charge of the bureau that holds its centre case once it reached the centre, else of
+its shop's (`in_bureau`). That answer is kept on the complaint's row too (`Complaint.bureau`), so that a
+bureau's complaint lists read one index in their order, and this module keeps it in step (`file`, `hold`,
+`release`, `follow_shop`; `centre.signals` calls them on every save of a complaint, a case or a shop).
 """
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from complaintdesk.centre.models import Bureau, BureauLevel, PlatformSeat, Routing
+from complaintdesk.centre.models import Bureau, BureauLevel, CentreCase, PlatformSeat, Routing
 from complaintdesk.merchants.models import Merchant
 
 
@@ -47,7 +52,46 @@ def reassign_platform(platform: str) -> int:
         bureau = route(merchant).bureau
         if merchant.jurisdiction_id != (bureau.pk if bureau else None):
             changed += Merchant.objects.filter(pk=merchant.pk).update(jurisdiction=bureau)
+            follow_shop(merchant.pk, bureau.pk if bureau else None)
     return changed
+
+
+# --------------------------------------------------------------- the bureau in charge of each complaint
+
+
+def _complaints():
+    """The complaints' model, a layer above this one: reached through the case's relation, not imported."""
+    return CentreCase._meta.get_field("complaint").related_model
+
+
+def _shops_bureau(merchant_id: int):
+    return Merchant.objects.filter(pk=merchant_id).values_list("jurisdiction_id", flat=True).first()
+
+
+def file(complaint) -> None:
+    """Before a new complaint's first save: it is in its shop's bureau's charge (it has no case yet). Read
+    from the shop's row, not from a shop object the caller may have loaded before it was re-routed."""
+    complaint.bureau_id = _shops_bureau(complaint.merchant_id)
+
+
+def hold(case: CentreCase) -> None:
+    """After a case was opened or moved to another bureau (routing, a transfer, the admin): its complaint
+    is in the case's bureau's charge."""
+    _complaints().objects.filter(pk=case.complaint_id).update(bureau_id=case.bureau_id)
+
+
+def release(case: CentreCase) -> None:
+    """After a case was deleted: its complaint is back in its shop's bureau's charge."""
+    shop = Merchant.objects.filter(pk=OuterRef("merchant_id")).values("jurisdiction_id")[:1]
+    _complaints().objects.filter(pk=case.complaint_id).update(bureau_id=Subquery(shop))
+
+
+def follow_shop(merchant_id: int, bureau_id: int | None) -> int:
+    """After a shop's bureau in charge changed: its complaints still with it (no case) follow; those at the
+    centre stay with the bureau holding their case. How many changed."""
+    differs = Q(bureau_id__isnull=False) if bureau_id is None else ~Q(bureau_id=bureau_id)
+    rows = _complaints().objects.filter(differs, merchant_id=merchant_id, centre_case__isnull=True)
+    return rows.update(bureau_id=bureau_id)
 
 
 def officer_bureau(user) -> int | None:
@@ -67,11 +111,9 @@ def officer_bureau(user) -> int | None:
 
 def in_bureau(bureau_id: int, prefix: str = "") -> Q:
     """Complaints in a bureau's charge (SPEC §11): those at the centre that the bureau holds, and those still
-    with the shop (no centre case) of the shops in its charge. `prefix`: the path to the complaint
-    ("complaint__") when filtering rows that hang on one."""
-    return Q(**{f"{prefix}centre_case__bureau_id": bureau_id}) | Q(
-        **{f"{prefix}centre_case__isnull": True, f"{prefix}merchant__jurisdiction_id": bureau_id}
-    )
+    with the shop (no centre case) of the shops in its charge — one column, `Complaint.bureau`, kept so by
+    this module. `prefix`: the path to the complaint ("complaint__") when filtering rows that hang on one."""
+    return Q(**{f"{prefix}bureau_id": bureau_id})
 
 
 def officers_complaints(user, prefix: str = "") -> Q:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.models import Role
-from complaintdesk.centre import ratings
+from complaintdesk.centre import jurisdiction, ratings
 from complaintdesk.complaints import centre, flags, lifecycle, notices
 from complaintdesk.complaints.choices import TERMINAL_STATES, EventKind, State
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, IdempotencyKey
@@ -117,6 +117,7 @@ def file_complaint(
             received_at=received_at,
             external_id=new_complaint.external_id,
         )
+        jurisdiction.file(complaint)  # its bureau in charge: the insert sends no pre_save signal
         sql.insert([complaint])
         complaint.reference = Complaint.reference_for(complaint.pk, timezone.localtime(received_at).year)
         sql.update(complaint, ["reference"])

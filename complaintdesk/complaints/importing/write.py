@@ -229,6 +229,8 @@ class Writer:
             )
             return False
         planned.complaint[self.tables.complaints.index["merchant_id"]] = merchant.pk
+        # With its shop's bureau in charge, as `centre.jurisdiction.file` sets it (no case yet, no signal).
+        planned.complaint[self.tables.complaints.index["bureau_id"]] = merchant.jurisdiction_id
         if planned.deadlines is None:
             deadlines = native_deadlines(merchant, planned.native, active)
             planned.deadlines = [self.tables.deadlines.row(d) for d in deadlines]
