@@ -285,7 +285,7 @@ def _matter(m: Matter, viewer) -> dict:
                 "issued_at": n.issued_at,
                 "link": render.absolute(letters.link(n)),
             }
-            for n in letters.letters_of(viewer, matter=m)
+            for n in m.readable_letters  # letters.with_letters
         ],
     }
     if m.kind == MatterKind.REPORT:
@@ -299,11 +299,7 @@ def _matter(m: Matter, viewer) -> dict:
 
 def _listed(request, kind: str, filters: MatterFilters):
     _officer(request.auth)
-    qs = (
-        matters.visible_matters(request.auth)
-        .filter(kind=kind)
-        .prefetch_related("deadlines", Prefetch("transfers", Transfer.objects.select_related("by")))
-    )
+    qs = _shown(request.auth).filter(kind=kind)
     if filters.state:
         qs = qs.filter(state=filters.state)
     if filters.merchant:
@@ -323,7 +319,15 @@ def _listed(request, kind: str, filters: MatterFilters):
 
 def _one(request, kind: str, matter_id: int) -> Matter:
     _officer(request.auth)
-    return get_object_or_404(matters.visible_matters(request.auth).filter(kind=kind), pk=matter_id)
+    return get_object_or_404(_shown(request.auth).filter(kind=kind), pk=matter_id)
+
+
+def _shown(viewer):
+    """The matters `viewer` sees, with what `_matter` shows of each read for a page of them at once."""
+    shown = matters.visible_matters(viewer).prefetch_related(
+        "deadlines", Prefetch("transfers", Transfer.objects.select_related("by"))
+    )
+    return letters.with_letters(shown, viewer)
 
 
 class ReportPageOut(PageOut):
@@ -401,7 +405,7 @@ def _transferred(request, kind: str, matter_id: int, payload: TransferIn) -> dic
     matter = _one(request, kind, matter_id)
     matters.transfer(matter.pk, request.auth, payload.bureau, payload.message)
     # Read again whoever sees it now: a district officer who sent it away reads its new state this once.
-    return _matter(Matter.objects.get(pk=matter.pk), request.auth)
+    return _matter(letters.with_letters(Matter.objects, request.auth).get(pk=matter.pk), request.auth)
 
 
 @reports.post(

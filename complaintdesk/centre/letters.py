@@ -22,7 +22,7 @@ are written once, when issued: a letter is not re-worded when the catalogue or t
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -134,6 +134,13 @@ def letters_of(user, *, complaint=None, matter=None) -> QuerySet[Notice]:
     """A complaint's or a matter's letters that `user` may read, oldest first (for the matter's page)."""
     owner = {"complaint": complaint} if complaint is not None else {"matter": matter}
     return visible_letters(user).filter(**owner).order_by("issued_at", "id")
+
+
+def with_letters(matters: QuerySet, user) -> QuerySet:
+    """`matters` with the letters `user` may read of each (`letters_of`, oldest first) as `readable_letters`:
+    one query for a page of them, not one per matter."""
+    readable = visible_letters(user).order_by("issued_at", "id")
+    return matters.prefetch_related(Prefetch("notices", queryset=readable, to_attr="readable_letters"))
 
 
 def _known_kind(kind) -> NoticeKind:
