@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from complaintdesk.centre import matters, transfers
 from complaintdesk.centre.matters import Filing, ReportDecision
 from complaintdesk.centre.models import Bureau, MatterChannel, MatterKind
-from complaintdesk.merchants.models import Merchant
 from complaintdesk.web.forms.common import LabelledForm
+from complaintdesk.web.forms.shop_picker import ShopField
 
 
 class MatterForm(LabelledForm):
@@ -17,11 +17,15 @@ class MatterForm(LabelledForm):
 
     kind = MatterKind.ENQUIRY
 
-    merchant = forms.ModelChoiceField(
+    merchant = ShopField(
         label=_("Shop"),
-        queryset=Merchant.objects.filter(is_active=True).order_by("name"),
         required=False,
-        empty_label=_("Not in the directory, or none"),
+        error_messages={
+            "not_found": _(
+                "No shop in the directory has “%(text)s” in its name: check the spelling, or leave this "
+                "empty and give the shop's web address."
+            )
+        },
     )
     web_address = forms.CharField(
         label=_("Web address"),

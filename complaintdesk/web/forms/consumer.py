@@ -7,18 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from complaintdesk.complaints.choices import WantedOutcome
 from complaintdesk.complaints.models import Category
 from complaintdesk.lib.dates import FIRST_DAY
-from complaintdesk.merchants.models import Merchant
 from complaintdesk.web.display import category_name
 from complaintdesk.web.forms.common import EvidenceField, LabelledForm
+from complaintdesk.web.forms.shop_picker import ShopField
 
 
 class ComplaintForm(LabelledForm):
-    merchant = forms.ModelChoiceField(
-        label=_("Shop"),
-        queryset=Merchant.objects.filter(is_active=True),
-        empty_label=_("Choose the shop from the directory"),
-        help_text=_("The online shop you bought from."),
-    )
+    merchant = ShopField(label=_("Shop"), help_text=_("The online shop you bought from."))
     order_number = forms.CharField(label=_("Order number"), max_length=64)
     amount = forms.DecimalField(
         label=_("Amount paid (CNY)"), min_value=0, max_digits=12, decimal_places=2, required=False
