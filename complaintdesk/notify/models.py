@@ -144,8 +144,12 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "source"], name="notification_once_per_message")
         ]
-        # The bell's unread count and the list, per user.
-        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+        indexes = [
+            # The bell's unread count, per user.
+            models.Index(fields=["user", "read_at"], name="notification_unread"),
+            # The user's list, newest first, paged by (created_at, id) (lib.cursor): read in index order.
+            models.Index(fields=["user", "-created_at", "-id"], name="notification_newest"),
+        ]
 
     def __str__(self) -> str:
         return self.title

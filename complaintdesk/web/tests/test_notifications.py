@@ -1,6 +1,8 @@
 """The bell: every signed-in user's unread count in the header, their list, mark as read; nobody else's."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from complaintdesk.notify.models import Notification
@@ -38,3 +40,35 @@ def test_the_language_switch_keeps_the_users_language_for_notices(people, client
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     people.alice.refresh_from_db()
     assert people.alice.language == "zh-hans"
+
+
+@pytest.mark.django_db
+def test_the_bell_stops_counting_past_99(people, client):
+    """Every page counts the bell: past 99 it says "99+" and the count reads no further (a LIMIT)."""
+    Notification.objects.bulk_create(Notification(user=people.bob, title=f"N{n}") for n in range(99))
+    client.force_login(people.bob)
+    assert 'data-unread="99"' in client.get(reverse("web:notifications")).content.decode()
+    Notification.objects.create(user=people.bob, title="The hundredth")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("web:notifications")).content.decode()
+    assert 'data-unread="99+"' in page and ">99+</span>" in page
+    assert "more than 99 unread" in page
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"] and "read_at" in q["sql"]]
+    assert counts and all("LIMIT 100" in sql for sql in counts), counts
+
+
+@pytest.mark.django_db
+def test_the_list_reads_the_users_newest_by_index(people):
+    """The list's page comes from index `notification_newest` in its order: no sort of the user's rows."""
+    Notification.objects.create(user=people.bob, title="One")
+    rows = Notification.objects.filter(user=people.bob).order_by("-created_at", "-id")[:20]
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as db:
+        if connection.vendor == "postgresql":
+            db.execute("SET LOCAL enable_seqscan = off")
+            db.execute(f"EXPLAIN {sql}", params)
+        else:
+            db.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = "\n".join(str(row[-1]) for row in db.fetchall())
+    assert "notification_newest" in plan, plan
+    assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
