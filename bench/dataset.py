@@ -293,6 +293,7 @@ def shop_rollups(d: Dialect, step) -> None:
     contribution functions of `stats/rollups.py` (`rollups.differences()` checks them): what filing and
     answering the complaints one by one would have written. The tables must be empty; `step(label, sql)`
     runs each statement."""
+    from complaintdesk.centre.models import Rating  # noqa: PLC0415 - after django.setup()
     from complaintdesk.complaints.models import Complaint, ComplaintEvent  # noqa: PLC0415 - after django.setup()
     from complaintdesk.deadlines.models import SHOP_PHASES, Deadline  # noqa: PLC0415 - after django.setup()
     from complaintdesk.pledges.models import ComplaintCommitment  # noqa: PLC0415 - after django.setup()
@@ -384,6 +385,17 @@ def shop_rollups(d: Dialect, step) -> None:
         "rollup: hours, all shops",
         f"INSERT INTO {t['hours']} (hour, shop, category, n) SELECT hour, {ALL_SHOPS}, {ALL_CATEGORIES}, SUM(n) "
         f"FROM {t['hours']} WHERE category = {ALL_CATEGORIES} AND shop <> {ALL_SHOPS} GROUP BY hour",
+    )
+    ratings = Rating._meta.db_table
+    step(
+        "rollup: ratings by shop",
+        f"INSERT INTO {t['ratings']} (day, shop, n, score) SELECT {d.local_day('r.created_at')}, c.merchant_id, "
+        f"COUNT(*), SUM(r.score) FROM {ratings} r JOIN {c} c ON c.id = r.complaint_id GROUP BY 1, 2",
+    )
+    step(
+        "rollup: ratings, all shops",
+        f"INSERT INTO {t['ratings']} (day, shop, n, score) SELECT day, {ALL_SHOPS}, SUM(n), SUM(score) "
+        f"FROM {t['ratings']} WHERE shop <> {ALL_SHOPS} GROUP BY day",
     )
     step("rollup: resolved complaints", "DROP TABLE bench_resolved")
 

@@ -110,7 +110,7 @@ class Summary:
 def summary(ratings) -> Summary:
     """Average and count of `ratings` (a queryset of Rating); the average only from the minimum count."""
     figures = ratings.aggregate(count=Count("id"), average=Avg("score"))
-    return _summary(figures["count"], figures["average"])
+    return summary_of(figures["count"], figures["average"])
 
 
 def of_shop(merchant_id: int, since: datetime | None = None, until: datetime | None = None) -> Summary:
@@ -133,11 +133,12 @@ def of_shops(
     }
     empty = {"count": 0, "average": None}
     return {
-        pk: _summary(**{k: figures.get(pk, empty)[k] for k in ("count", "average")}) for pk in merchant_ids
+        pk: summary_of(**{k: figures.get(pk, empty)[k] for k in ("count", "average")}) for pk in merchant_ids
     }
 
 
-def _summary(count, average) -> Summary:
+def summary_of(count, average) -> Summary:
+    """The summary of `count` ratings averaging `average` (the scorecards read both from the rollups)."""
     count = count or 0
     if count < settings.RATING_MIN_COUNT or average is None:
         return Summary(count, None)

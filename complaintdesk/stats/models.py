@@ -109,6 +109,19 @@ class CommitmentCount(Rollup):
         constraints = [models.UniqueConstraint(fields=["shop", "day", "number"], name="commitmentcount_key")]
 
 
+class RatingCount(Rollup):
+    """The consumers' ratings of the shop's complaints given on `day` (the day rated, not the complaint's):
+    how many and the sum of their scores, for the scorecards' count and average without reading raw rows."""
+
+    day = models.DateField()
+    shop = models.IntegerField()
+    n = models.IntegerField(default=0)
+    score = models.IntegerField(default=0, help_text="The sum of the scores (1–5 each).")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["shop", "day"], name="ratingcount_key")]
+
+
 class HourCount(Rollup):
     """Complaints received in each local hour, by shop and by shop × category (category 0: all).
     The surge detector's observed counts and baselines (`detectors.py`)."""

@@ -28,6 +28,7 @@ from datetime import datetime
 
 from django.db import connection, transaction
 
+from complaintdesk.centre.models import Rating
 from complaintdesk.complaints.models import Complaint, ComplaintEvent
 from complaintdesk.deadlines.models import CENTRE_PHASES, SHOP_PHASES, Deadline
 from complaintdesk.lib import sql
@@ -44,6 +45,7 @@ from complaintdesk.stats.models import (
     ComplaintCount,
     DeadlineCount,
     HourCount,
+    RatingCount,
     ResponseTimeCount,
     ShopCount,
 )
@@ -73,6 +75,7 @@ TABLES = {
     "response": Table(ResponseTimeCount, ("day", "shop", "phase", "bucket"), ("n",)),
     "commitments": Table(CommitmentCount, ("day", "shop", "number"), ("n",)),
     "hours": Table(HourCount, ("hour", "shop", "category"), ("n",)),
+    "ratings": Table(RatingCount, ("day", "shop"), ("n", "score")),
     "centre": Table(
         CentreCount,
         ("day", "bureau", "kind", "via", "channel", "state", "ground"),
@@ -185,6 +188,15 @@ def deadline_contribution(deltas: Deltas, c: ComplaintFacts, d: DeadlineFacts, s
 
 def commitment_contribution(deltas: Deltas, c: ComplaintFacts, number: int, sign: int = 1) -> None:
     deltas.add("commitments", (periods.local_day(c.received_at), c.merchant_id, number), "n", sign)
+
+
+def rating_contribution(
+    deltas: Deltas, merchant_id: int, rated_at: datetime, score: int, sign: int = 1
+) -> None:
+    """A consumer's rating of a complaint of the shop: one more rating and its score, on the day it was given."""
+    key = (periods.local_day(rated_at), merchant_id)
+    deltas.add("ratings", key, "n", sign)
+    deltas.add("ratings", key, "score", score * sign)
 
 
 def grouped(complaints: Counter, deadlines: Counter) -> Deltas:
@@ -320,6 +332,9 @@ def recompute(chunk_size: int = 5000) -> Deltas:
     tags = ComplaintCommitment.objects.order_by().values_list("complaint_id", "number")
     for complaint_id, number in tags.iterator(chunk_size=chunk_size):
         commitment_contribution(deltas, facts[complaint_id], number)
+    ratings = Rating.objects.order_by().values_list("complaint_id", "created_at", "score")
+    for complaint_id, rated_at, score in ratings.iterator(chunk_size=chunk_size):
+        rating_contribution(deltas, facts[complaint_id].merchant_id, rated_at, score)
     deltas.ledger = centre_rollups.recompute(deltas, chunk_size)
     return deltas
 

@@ -8,9 +8,10 @@
 - The 12315 centre's cases, reports and enquiries, their duties and the consumers' ratings change in the
   centre's services: each save or deletion refreshes that matter's share of the centre's rollups
   (`centre_rollups.refresh`, which may run any number of times).
+- A consumer's rating counts in its shop's ratings (the scorecards' satisfaction), on the day it was given.
 """
 
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from complaintdesk.centre.models import CentreCase, Matter, Rating
@@ -53,6 +54,42 @@ def deadline_rule_moved(sender, instance, raw=False, update_fields=None, **kwarg
     rollups.deadline_contribution(deltas, facts, rollups.DeadlineFacts(*old), -1)
     rollups.deadline_contribution(deltas, facts, rollups.DeadlineFacts.of(instance), +1)
     rollups.write(deltas)
+
+
+# A consumer's rating counts in its shop's ratings on the day it was given; a change of score moves its
+# score (the values before the save are read under the caller's row lock, `centre.ratings.change`).
+@receiver(pre_save, sender=Rating, dispatch_uid="stats_rating_before")
+def rating_before(sender, instance, raw=False, **kwargs):
+    before = None
+    if not raw and instance.pk is not None:
+        before = Rating.objects.filter(pk=instance.pk).values_list("created_at", "score").first()
+    instance.counted_before = before
+
+
+@receiver(post_save, sender=Rating, dispatch_uid="stats_rating_counted")
+def rating_counted(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    deltas = rollups.Deltas()
+    shop = Complaint.objects.filter(pk=instance.complaint_id).values_list("merchant_id", flat=True).get()
+    before = getattr(instance, "counted_before", None)
+    if before is not None:
+        rollups.rating_contribution(deltas, shop, *before, -1)
+    rollups.rating_contribution(deltas, shop, instance.created_at, instance.score)
+    rollups.write(deltas)
+
+
+@receiver(pre_delete, sender=Rating, dispatch_uid="stats_rating_uncounted")
+def rating_uncounted(sender, instance, **kwargs):
+    # Before the deletion, while its complaint is still there to name the shop (a complaint's deletion takes
+    # its rating with it); the stored values, not the instance's, are what was counted.
+    stored = Rating.objects.filter(pk=instance.pk).values_list(
+        "complaint__merchant_id", "created_at", "score"
+    )
+    for shop, rated_at, score in stored:
+        deltas = rollups.Deltas()
+        rollups.rating_contribution(deltas, shop, rated_at, score, -1)
+        rollups.write(deltas)
 
 
 # A deletion is counted after it happened (post_delete), when the rows left say what remains: a complaint's
