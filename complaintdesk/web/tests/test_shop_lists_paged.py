@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from complaintdesk.merchants.models import Merchant
 from complaintdesk.web import metrics, paging
-from complaintdesk.web.views import public
+from complaintdesk.web.views import public, regulator
 from conftest import credit_code
 
 PER_PAGE = 2
@@ -125,3 +125,15 @@ def test_a_page_of_shops_takes_as_many_queries_among_twelve_shops_as_among_six(
     _add_shops(6)
     assert Merchant.objects.count() == 12
     assert [_queries(client, url) for client, url in urls] == six
+
+
+@pytest.mark.django_db
+def test_the_console_names_the_first_shops_missing_obligations_and_counts_the_others(
+    people, browser_of, monkeypatch
+):
+    monkeypatch.setattr(regulator, "MISSING_SHOWN", 2)
+    _add_shops(3)  # none has a coordinator: with acme and bazaar, 5 miss an obligation
+    page = browser_of(people.rita).get(reverse("web:regulator_scorecards"))
+    named = [state.merchant.name for state in page.context["missing"]]
+    assert named == list(Merchant.objects.order_by("name", "id").values_list("name", flat=True)[:2])
+    assert "And 3 more shops" in page.content.decode()
