@@ -84,9 +84,10 @@ def _refused(field: str, message: str) -> ValidationError:
     return ValidationError([{"loc": ["query", field], "msg": message, "type": "value_error"}])
 
 
-def paged(queryset: QuerySet, order: keyset.Order, paging: PageIn, present) -> dict:
+def paged(queryset: QuerySet, order: keyset.Order, paging: PageIn, present, counted=None) -> dict:
     """The page of `queryset` in `order` that `paging` asks for, each row through `present`, with the
-    capped count and the next page's cursor (PageOut). Refusals are 422 naming `cursor` or `page`."""
+    capped count (of `counted`: the same rows, written for counting; `queryset` by default) and the next
+    page's cursor (PageOut). Refusals are 422 naming `cursor` or `page`."""
     size = paging.page_size
     if paging.cursor is not None and paging.page is not None:
         raise _refused("page", _("give either a page number or a cursor, not both"))
@@ -109,7 +110,7 @@ def paged(queryset: QuerySet, order: keyset.Order, paging: PageIn, present) -> d
             raise _refused("cursor", exc.reason) from None
     return {
         "items": [present(row) for row in found.rows],
-        "count": keyset.capped_count(queryset),
+        "count": keyset.capped_count(queryset if counted is None else counted),
         "next": found.next,
     }
 

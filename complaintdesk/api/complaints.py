@@ -6,6 +6,7 @@ from typing import Annotated
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -379,14 +380,19 @@ def list_complaints(request, filters: Query[ComplaintFilters], paging: Query[Pag
         qs = qs.filter(received_at__gte=filters.received_from)
     if filters.received_to:
         qs = qs.filter(received_at__lt=filters.received_to)
-    if filters.overdue is not None:
-        qs = qs.filter(overdue_filter(filters.overdue))
     if filters.bureau:
         qs = qs.filter(in_bureau(filters.bureau))
     if filters.q:
         qs = search.matching(qs, filters.q, search.Scope.of(request.auth, filters.merchant))
+    counted = qs
+    if filters.overdue is not None:  # one filter, read one way for the page and another for its count
+        now = timezone.now()
+        counted = qs.filter(overdue_filter(filters.overdue, now, counting=True))
+        qs = qs.filter(overdue_filter(filters.overdue, now))
     order = search.order_of(qs, NEWEST_FIRST)
-    return paged(qs, order, paging, lambda c: presenters.complaint(c, request.auth, in_list=True))
+    return paged(
+        qs, order, paging, lambda c: presenters.complaint(c, request.auth, in_list=True), counted=counted
+    )
 
 
 @router.get("/{int:complaint_id}", response={200: ComplaintDetailOut, 404: Error})

@@ -1,6 +1,6 @@
 """Who sees which complaints (SPEC §1). Every read of complaints for a user starts here."""
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from complaintdesk.accounts.models import Role
@@ -29,12 +29,23 @@ def visible_complaints(user) -> QuerySet[Complaint]:
     return base.none()
 
 
-def overdue_filter(overdue: bool, now=None):
+def overdue_filter(overdue: bool, now=None, counting: bool = False):
     """Complaints with a deadline of the shop's that has passed without the shop meeting it (a late duty of
-    the 12315 centre's is the centre's, not the shop's)."""
+    the 12315 centre's is the centre's, not the shop's).
+
+    Two ways to the same rows. For a page (the default): whether each complaint met in the list's order
+    (newest first, the bureau's index for a district) has a late duty, one look-up in the partial index of
+    the running duties (deadline_shop_running); late complaints are many among the newest, so a page stops
+    early. For a count (`counting`): the complaints among the late duties, read by due time from the other
+    partial index (deadline_shop_running_due), so that counting them reads the late duties (the backlog,
+    and at most the count's cap of complaints) instead of walking every complaint to find them. The same
+    `now` for both keeps a page and its count in step."""
     now = now or timezone.now()
-    # Read from the partial index of the running duties (deadline_shop_running), its terms as literals.
-    late = Deadline.objects.filter(literal(SHOP_RUNNING), complaint=OuterRef("pk"), due_at__lt=now)
+    running = Deadline.objects.filter(literal(SHOP_RUNNING), due_at__lt=now)  # its terms as literals
+    if counting:
+        late = Q(pk__in=running.values("complaint_id"))
+        return late if overdue else ~late
+    late = running.filter(complaint=OuterRef("pk"))
     return Exists(late) if overdue else ~Exists(late)
 
 
