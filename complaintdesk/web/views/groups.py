@@ -23,7 +23,7 @@ from complaintdesk.complaints import groups
 from complaintdesk.complaints.choices import ResolutionType
 from complaintdesk.complaints.models import Complaint, ComplaintGroup, GroupPostSide, GroupState
 from complaintdesk.complaints.queries import visible_complaints
-from complaintdesk.lib.cursor import Key, Order
+from complaintdesk.lib.cursor import Key, Order, Segment
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.web.filters import CursorQuery, reads_query
 from complaintdesk.web.forms.common import show_field_errors
@@ -34,7 +34,7 @@ from complaintdesk.web.forms.groups import (
     OpenGroupQuery,
     StatementForm,
 )
-from complaintdesk.web.paging import list_page
+from complaintdesk.web.paging import list_page, segments_page
 from complaintdesk.web.views.access import consumer_required, merchant_required, regulator_required
 from complaintdesk.web.views.confirm import confirmation_page
 
@@ -67,6 +67,10 @@ def _own_complaint(group: ComplaintGroup, user) -> Complaint | None:
 
 # Newest first, as the console's list walks it by cursor (lib.cursor) and the workbench's list shows it.
 NEWEST_FIRST = Order("groups", (Key("opened_at", descending=True), Key("id", descending=True)))
+# A group's members on the console, in the order they were filed, a page at a time. By id: the group's
+# index holds its members in that order, so a page reads its rows only, whereas an order by receipt lets
+# a district officer's page walk its bureau's complaints by receipt (their index), looking for the group's.
+MEMBERS_IN_FILING_ORDER = Order("group_members", (Key("id"),))
 
 
 def _with_member_counts(qs):
@@ -254,12 +258,20 @@ def _close_question(found: ComplaintGroup) -> tuple[str, str, str]:
     )
 
 
-def _console_page(request, found: ComplaintGroup, statement_form=None, status: int = 200):
-    members = visible_complaints(request.user).filter(group=found).select_related("category")
+def _members(user, found: ComplaintGroup):
+    """The group's complaints the officer may see, with what their lines show (no deadline, no shop: the
+    group's page has them once); a page of them at a time, as a group of thousands has as many."""
+    members = visible_complaints(user).filter(group=found)
+    return members.select_related(None).prefetch_related(None).select_related("category")
+
+
+def _console_page(request, found: ComplaintGroup, query=None, statement_form=None, status: int = 200):
+    members = _members(request.user, found)
     context = {
         "group": found,
         "view": _public(found),
-        "members": members.order_by("received_at", "pk"),
+        # Not counted here: the facts above give the members.
+        "page": segments_page(request, query or {}, [Segment(members, MEMBERS_IN_FILING_ORDER)], count=None),
         "statement_form": statement_form or StatementForm(),
         "close_question": _close_question(found),
     }
@@ -267,8 +279,9 @@ def _console_page(request, found: ComplaintGroup, statement_form=None, status: i
 
 
 @regulator_required
-def console_group(request, group_id: int):
-    return _console_page(request, _console_group(request, group_id))
+@reads_query(CursorQuery)
+def console_group(request, group_id: int, query):
+    return _console_page(request, _console_group(request, group_id), query)
 
 
 @regulator_required
