@@ -155,6 +155,9 @@ class Complaint(models.Model):
             # A bureau's lists (`centre.jurisdiction.in_bureau`), newest first; the id orders a tie on
             # PostgreSQL too (SQLite's indexes end with it anyway).
             models.Index(fields=["bureau", "received_at", "id"], name="complaint_bureau_newest"),
+            # A bureau's complaints in some states, counted (the dashboard's open complaints and escalations
+            # of a district): a range of this index, the bureau's open work, not every complaint it ever had.
+            models.Index(fields=["bureau", "state"], name="complaint_bureau_state"),
         ]
         constraints = [
             models.UniqueConstraint(

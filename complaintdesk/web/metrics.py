@@ -80,8 +80,11 @@ def dashboard(period: Period, today: date | None = None, viewer=None) -> dict:
     top_shops = [r for r in stats.breakdown(period, "shop", shop)["rows"][:10] if r["count"]]
     interval = series_interval(period)
     phases = dict(Phase.choices)
+    # The live tiles read the open work only, whatever the length of the history: open complaints and
+    # escalations a range of the state index (a district's: of complaint_bureau_state), the overdue ones
+    # the late duties of the partial index by due time (`overdue_filter`'s counting way).
     open_complaints = complaints.filter(state__in=OPEN_STATES)
-    overdue = open_complaints.filter(overdue_filter(True))
+    overdue = open_complaints.filter(overdue_filter(True, counting=True))
     top_overdue = (
         overdue.values("merchant__name").annotate(n=Count("id")).order_by("-n", "merchant__name")[:10]
     )
