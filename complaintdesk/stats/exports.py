@@ -118,9 +118,16 @@ def list_download(columns: list[str], rows_of: Callable, complaints, fmt: str, n
     """A list of complaints (an ordered queryset) streamed as `rows_of` writes them; as XLSX only while
     one sheet holds it."""
     check_format(fmt)
-    if fmt == "xlsx" and complaints.count() > XLSX_MAX_ROWS:
+    if fmt == "xlsx" and _more_than(complaints, XLSX_MAX_ROWS):
         raise FieldError("format", "more rows than one XLSX sheet holds; export as csv")
     return download(columns, rows_of(complaints), fmt, name)
+
+
+def _more_than(rows: QuerySet, n: int) -> bool:
+    """Whether `rows` holds more than `n`: whether a row stands after the first `n` (in any order), which
+    reads at most n + 1 of them, not the COUNT of every one (the whole table, at 10 M complaints, before the
+    first byte)."""
+    return rows.order_by()[n : n + 1].exists()
 
 
 # ------------------------------------------------------------------------------------------ tables
