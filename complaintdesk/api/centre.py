@@ -20,7 +20,15 @@ from pydantic import StringConstraints
 from complaintdesk.accounts.models import Role
 from complaintdesk.api import presenters
 from complaintdesk.api.auth import ANYONE
-from complaintdesk.api.common import Error, Instant, PageIn, PageOut, RowId, ValidationErrorOut, paged
+from complaintdesk.api.common import (
+    Error,
+    Instant,
+    PageIn,
+    PageOut,
+    RowId,
+    ValidationErrorOut,
+    paged_segments,
+)
 from complaintdesk.api.complaints import DeadlineOut, StrictRowId
 from complaintdesk.centre import letters, matters, transfers
 from complaintdesk.centre.matters import Filing, ReportDecision
@@ -313,8 +321,8 @@ def _listed(request, kind: str, filters: MatterFilters):
     if filters.overdue is True:
         qs = matters.overdue(qs)
     elif filters.overdue is False:
-        qs = qs.exclude(pk__in=matters.overdue(Matter.objects.filter(kind=kind)).values("pk"))
-    return matters.by_nearest_duty(qs)
+        qs = matters.not_overdue(qs)
+    return qs
 
 
 def _one(request, kind: str, matter_id: int) -> Matter:
@@ -345,7 +353,7 @@ class EnquiryPageOut(PageOut):
 )
 def list_reports(request, filters: Query[MatterFilters], paging: Query[PageIn]):
     listed = _listed(request, MatterKind.REPORT, filters)
-    return paged(listed, matters.NEAREST_DUTY, paging, lambda m: _matter(m, request.auth))
+    return paged_segments(matters.listed(listed), paging, lambda m: _matter(m, request.auth), listed)
 
 
 @reports.get("/{int:report_id}", response={200: ReportOut, 403: Error, 404: Error})
@@ -371,7 +379,7 @@ def decide_report(request, report_id: int, payload: DecisionIn):
 )
 def list_enquiries(request, filters: Query[MatterFilters], paging: Query[PageIn]):
     listed = _listed(request, MatterKind.ENQUIRY, filters)
-    return paged(listed, matters.NEAREST_DUTY, paging, lambda m: _matter(m, request.auth))
+    return paged_segments(matters.listed(listed), paging, lambda m: _matter(m, request.auth), listed)
 
 
 @enquiries.get("/{int:enquiry_id}", response={200: EnquiryOut, 403: Error, 404: Error})

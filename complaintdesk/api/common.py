@@ -88,6 +88,13 @@ def paged(queryset: QuerySet, order: keyset.Order, paging: PageIn, present, coun
     """The page of `queryset` in `order` that `paging` asks for, each row through `present`, with the
     capped count (of `counted`: the same rows, written for counting; `queryset` by default) and the next
     page's cursor (PageOut). Refusals are 422 naming `cursor` or `page`."""
+    segments = [keyset.Segment(queryset, order)]
+    return paged_segments(segments, paging, present, queryset if counted is None else counted)
+
+
+def paged_segments(segments: list[keyset.Segment], paging: PageIn, present, counted: QuerySet) -> dict:
+    """As `paged`, for a list made of `segments` one after the other (`keyset.chained`), `counted` its
+    rows."""
     size = paging.page_size
     if paging.cursor is not None and paging.page is not None:
         raise _refused("page", _("give either a page number or a cursor, not both"))
@@ -102,15 +109,15 @@ def paged(queryset: QuerySet, order: keyset.Order, paging: PageIn, present, coun
                 )
                 % {"limit": f"{MAX_OFFSET:,}"},
             )
-        found = keyset.numbered(queryset, order, paging.page, size)
+        found = keyset.numbered_chained(segments, paging.page, size)
     else:
         try:
-            found = keyset.page(queryset, order, paging.cursor, size)
+            found = keyset.chained(segments, paging.cursor, size)
         except keyset.InvalidCursor as exc:
             raise _refused("cursor", exc.reason) from None
     return {
         "items": [present(row) for row in found.rows],
-        "count": keyset.capped_count(queryset if counted is None else counted),
+        "count": keyset.capped_count(counted),
         "next": found.next,
     }
 

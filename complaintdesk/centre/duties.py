@@ -4,13 +4,18 @@
 "Within N working days" = by the end of working time on the N-th working day after the day the duty starts
 (receipt, acceptance, the termination decision). A duty is started once per matter and phase; starting it
 again (a transfer restarts the acceptance decision at the receiving bureau) moves the same row.
+
+A matter keeps when its nearest running duty falls due on its row (`Matter.next_due`, the lists' order):
+`settle` recomputes it from its duties whenever one of them is saved or deleted (`centre.signals`: starting,
+meeting, recomputing a duty all save its row), in the same transaction.
 """
 
 from datetime import datetime
 
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
-from complaintdesk.centre.models import RuleVersion
+from complaintdesk.centre.models import Matter, RuleVersion
 from complaintdesk.deadlines import policy
 from complaintdesk.deadlines.calendar import BusinessCalendar
 from complaintdesk.deadlines.models import Deadline, DeadlineStatus, PolicyRule
@@ -89,3 +94,14 @@ def meet(phase: str, at: datetime, *, complaint=None, matter=None) -> Deadline |
         deadline.status = DeadlineStatus.MET
     deadline.save(update_fields=["met_at", "next_check_at", "status"])
     return deadline
+
+
+# A matter's duty runs while it is not met: open, or breached and still to do (paused is for complaints).
+RUNNING = {"met_at__isnull": True, "status__in": [DeadlineStatus.OPEN, DeadlineStatus.BREACHED]}
+
+
+def settle(matters: QuerySet[Matter]) -> int:
+    """Store on each of `matters` when its nearest running duty falls due (None when none runs), in one
+    UPDATE; the number of matters."""
+    nearest = Deadline.objects.filter(matter_id=OuterRef("pk"), **RUNNING).order_by("due_at").values("due_at")
+    return matters.update(next_due=Subquery(nearest[:1]))

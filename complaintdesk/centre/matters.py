@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import models, transaction
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -44,8 +44,8 @@ from complaintdesk.centre.models import (
     NoticeKind,
     Routing,
 )
-from complaintdesk.deadlines.models import Deadline, DeadlineStatus, Phase
-from complaintdesk.lib.cursor import Key, Order
+from complaintdesk.deadlines.models import Phase
+from complaintdesk.lib.cursor import Key, Order, Segment
 from complaintdesk.lib.dates import outside_service_years
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.merchants.models import Merchant
@@ -460,36 +460,31 @@ def visible_matters(user) -> QuerySet[Matter]:
     return matters if bureau is None else matters.filter(bureau_id=bureau)
 
 
-# A duty still presses while it is not met: open, or breached and still undecided.
-RUNNING = Q(
-    deadlines__met_at__isnull=True, deadlines__status__in=[DeadlineStatus.OPEN, DeadlineStatus.BREACHED]
-)
+# The lists' order, in two parts (`listed`), as their pages walk them (lib.cursor).
+RUNNING_FIRST = Order("matters-running", (Key("next_due"), Key("received_at", descending=True), Key("id")))
+AT_REST = Order("matters-at-rest", (Key("received_at", descending=True), Key("id")))
 
 
-# The lists' order (`by_nearest_duty`), as their pages walk it (lib.cursor).
-NEAREST_DUTY = Order(
-    "matters", (Key("next_due", nullable=True), Key("received_at", descending=True), Key("id"))
-)
-
-
-def by_nearest_duty(matters: QuerySet[Matter]) -> QuerySet[Matter]:
-    """Undecided matters first, the nearest due first; then the decided ones, the newest first (matters
-    received at the same instant in the order they were filed)."""
-    return matters.annotate(next_due=Min("deadlines__due_at", filter=RUNNING)).order_by(
-        *NEAREST_DUTY.ordering()
-    )
+def listed(matters: QuerySet[Matter]) -> list[Segment]:
+    """`matters` in the lists' order, as the parts of a list (`lib.cursor.chained`): those with a duty
+    running (undecided, unanswered), the nearest due first; then the others, the newest first (matters
+    received at the same instant in the order they were filed). Each part walks its own partial index of
+    `Matter.next_due` in its order (matter_running, matter_at_rest), so a page reads a page of rows however
+    many matters there are."""
+    return [
+        Segment(matters.filter(next_due__isnull=False), RUNNING_FIRST),
+        Segment(matters.filter(next_due__isnull=True), AT_REST),
+    ]
 
 
 def overdue(matters: QuerySet[Matter], now: datetime | None = None) -> QuerySet[Matter]:
     """Matters whose duty is past due and not met (the decision or the answer is late)."""
-    now = now or timezone.now()
-    late = Deadline.objects.filter(
-        matter__isnull=False,
-        met_at__isnull=True,
-        status__in=[DeadlineStatus.OPEN, DeadlineStatus.BREACHED],
-        due_at__lt=now,
-    )
-    return matters.filter(pk__in=late.values("matter_id"))
+    return matters.filter(next_due__lt=now or timezone.now())
+
+
+def not_overdue(matters: QuerySet[Matter], now: datetime | None = None) -> QuerySet[Matter]:
+    """Matters with no duty past due: none running, or one not yet due."""
+    return matters.filter(Q(next_due__isnull=True) | Q(next_due__gte=now or timezone.now()))
 
 
 def duty_of(matter: Matter):

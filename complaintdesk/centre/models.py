@@ -336,11 +336,26 @@ class Matter(Routed, models.Model):
         verbose_name=_("decided by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # When its nearest running duty falls due (None: none runs): the lists' order, kept by
+    # `centre.duties.settle` whenever one of its duties is saved.
+    next_due = models.DateTimeField(_("next due"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-received_at", "-id"]
         indexes = [
             models.Index(fields=["kind", "state", "-received_at"]),
+            # The lists in their two parts (`centre.matters.listed`): what has a duty running by its due
+            # time, then the rest by receipt, each read in its order from its own partial index.
+            models.Index(
+                fields=["kind", "next_due", "-received_at", "id"],
+                name="matter_running",
+                condition=models.Q(next_due__isnull=False),
+            ),
+            models.Index(
+                fields=["kind", "-received_at", "id"],
+                name="matter_at_rest",
+                condition=models.Q(next_due__isnull=True),
+            ),
             # The week's decided matters the follow-up sample draws from (`followup.closed_in`).
             models.Index(fields=["decided_at"], name="matter_decided"),
         ]

@@ -1,13 +1,17 @@
 """Keep each shop's bureau in charge (`Merchant.jurisdiction`) in step with its address and its platform's
 seat, and each complaint's (`Complaint.bureau`) with its case and its shop, however the rows are saved
 (filing, the centre's steps, admin, profile, seed, commands). Bulk writes (`bulk_create`, `update`) bypass
-signals: their callers call `jurisdiction` themselves (`assign`, `hold`, `follow_shop`)."""
+signals: their callers call `jurisdiction` themselves (`assign`, `hold`, `follow_shop`).
+
+Each matter's nearest running duty (`Matter.next_due`) follows its duties' rows: starting, meeting and
+recomputing a duty all save its row (`duties.settle`)."""
 
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from complaintdesk.centre import jurisdiction
-from complaintdesk.centre.models import CentreCase, PlatformSeat
+from complaintdesk.centre import duties, jurisdiction
+from complaintdesk.centre.models import CentreCase, Matter, PlatformSeat
+from complaintdesk.deadlines.models import Deadline
 from complaintdesk.merchants.models import Merchant
 
 # What routing reads: a partial save of any of these stores the new answer too.
@@ -60,3 +64,11 @@ def _hold_complaint(sender, instance, created=False, update_fields=None, **kwarg
 @receiver(post_delete, sender=CentreCase, dispatch_uid="centre.case_deleted")
 def _release_complaint(sender, instance, **kwargs):
     jurisdiction.release(instance)
+
+
+@receiver(post_save, sender=Deadline, dispatch_uid="centre.matter_next_due")
+@receiver(post_delete, sender=Deadline, dispatch_uid="centre.matter_next_due_deleted")
+def _settle_matter(sender, instance, **kwargs):
+    """A matter's duty started, met, moved or gone: its `next_due` follows (`duties.settle`)."""
+    if instance.matter_id is not None and not kwargs.get("raw"):
+        duties.settle(Matter.objects.filter(pk=instance.matter_id))

@@ -161,8 +161,7 @@ def _in_state(filters: Filters, bureaus: list[int]) -> QuerySet:
     if filters.kind != ALL:
         found = found.filter(kind=filters.kind)
     found = (
-        found.annotate(
-            next_due=Min("deadlines__due_at", filter=_through("deadlines")),
+        found.annotate(  # next_due: stored (`centre.duties.settle`); a matter's duties never pause
             complaint_id=Value(None, output_field=IntegerField()),
             matter_id=F("pk"),
         )

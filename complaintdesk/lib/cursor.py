@@ -223,8 +223,22 @@ def chained(segments: list[Segment], cursor: str | None, size: int) -> Page:
 def numbered(queryset: QuerySet, order: Order, number: int, size: int) -> Page:
     """Page `number` (from 1) of `queryset` in `order`, by OFFSET: for small offsets only, as every row
     before the page is read. Its `next` is a cursor, so a client can go on from it by keys."""
-    segment = Segment(queryset, order)
-    found = _read(segment, queryset.order_by(*order.ordering()), (number - 1) * size, size + 1)
+    return numbered_chained([Segment(queryset, order)], number, size)
+
+
+def numbered_chained(segments: list[Segment], number: int, size: int) -> Page:
+    """As `numbered`, for the list made of `segments` one after the other: a part the page starts beyond
+    is counted (at most as many rows as the page skips) to know how far into the next one it starts."""
+    skip, found = (number - 1) * size, []
+    for segment in segments:
+        ordered = segment.queryset.order_by(*segment.order.ordering())
+        here = _read(segment, ordered, skip, size + 1 - len(found))
+        if not here and skip:
+            skip -= segment.queryset.order_by().values("pk")[:skip].count()
+            continue
+        found, skip = found + here, 0
+        if len(found) > size:
+            break
     following = _cursor(found[size - 1]) if len(found) > size else None
     return Page(_rows(found[:size]), following, None)
 

@@ -20,13 +20,14 @@ from complaintdesk.accounts.ratelimit import RateLimited
 from complaintdesk.centre import matters
 from complaintdesk.centre.models import Matter, MatterKind, MatterState
 from complaintdesk.lib.clientip import client_ip
+from complaintdesk.lib.cursor import capped_count
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.web import bureaus
 from complaintdesk.web.display import deadline_view
 from complaintdesk.web.filters import ALL, MatterListQuery, reads_query
 from complaintdesk.web.forms.centre import AnswerForm, DecisionForm, EnquiryForm, ReportForm, TransferForm
 from complaintdesk.web.forms.common import show_field_errors
-from complaintdesk.web.paging import list_page
+from complaintdesk.web.paging import segments_page
 from complaintdesk.web.views.access import regulator_required
 from complaintdesk.web.views.confirm import confirmation_page
 
@@ -118,7 +119,7 @@ def matter_list(request, query):
         qs = matters.overdue(qs)
     if query["bureau"]:  # a district officer's list is its own bureau's: another bureau's is empty
         qs = qs.filter(bureau_id=query["bureau"])
-    page = list_page(request, query, matters.by_nearest_duty(qs), matters.NEAREST_DUTY, counted=qs)
+    page = segments_page(request, query, matters.listed(qs), capped_count(qs))
     now = timezone.now()
     rows = [{"matter": m, "duty": _duty(m, now)} for m in page.rows]
     return render(
