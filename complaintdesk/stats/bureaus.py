@@ -59,16 +59,25 @@ def centre_and_bureaus(period: Period, bureau: int, bureaus, now=None) -> tuple[
 
 def compared(total: dict, each: list[dict]) -> list[dict]:
     """The compared figures as rows, labelled in the reader's language (`centre.rows`): each row's value for
-    every bureau of `each` (`figures_by_bureau`), in its order, and for all of them together (`total`)."""
-    by_code = [{row.code: row.value for row in centre.rows(f)} for f in each]
+    every bureau of `each` (`figures_by_bureau`), in its order, and for all of them together (`total`). The
+    labels are made once, for the total: each bureau's values are read from its figures by the row's code."""
     return [
         {
             "code": row.code,
             "label": row.label,
             "unit": row.unit,
             "total": row.value,
-            "values": [values.get(row.code) for values in by_code],
+            "values": [value_at(f, row.code) for f in each],
         }
         for row in centre.rows(total)
         if row.code in COMPARED or row.code.startswith(COMPARED_PREFIXES)
     ]
+
+
+def value_at(f: dict, code: str):
+    """The figure of `f` (`centre.figures`) that the row `code` of `centre.rows` holds: a compared figure's
+    code is its path in the figures ("duties.acceptance.missed" is f["duties"]["acceptance"]["missed"])."""
+    value = f
+    for key in code.split("."):
+        value = value[key]
+    return value
