@@ -386,6 +386,18 @@ def shop_rollups(d: Dialect, step) -> None:
         f"INSERT INTO {t['hours']} (hour, shop, category, n) SELECT hour, {ALL_SHOPS}, {ALL_CATEGORIES}, SUM(n) "
         f"FROM {t['hours']} WHERE category = {ALL_CATEGORIES} AND shop <> {ALL_SHOPS} GROUP BY hour",
     )
+    month = "date(day, 'start of month')" if isinstance(d, SQLite) else "date_trunc('month', day)::date"
+    for daily, keys, counters in (
+        ("shops", "", "received, resolved, finished"),
+        ("deadlines", ", phase, rule", "total, met_in_time, met_late, cancelled, paused"),
+        ("response", ", phase, bucket", "n"),
+    ):
+        sums = ", ".join(f"SUM({counter})" for counter in counters.split(", "))
+        step(
+            f"rollup: {daily} by month",
+            f"INSERT INTO {t[rollups.BY_MONTH[daily]]} (day, shop{keys}, {counters}) "
+            f"SELECT {month}, shop{keys}, {sums} FROM {t[daily]} GROUP BY {month}, shop{keys}",
+        )
     ratings = Rating._meta.db_table
     step(
         "rollup: ratings by shop",

@@ -97,6 +97,62 @@ class ResponseTimeCount(Rollup):
         ]
 
 
+# ------------------------------------------------------------------------------- the same by calendar month
+# `day` is the first of the month; every counter is the sum of the month's daily rows of the same keys, kept by
+# the same writes (`rollups.Deltas.add`). A period's figures read its whole months here and only the days of
+# its first and last months that it covers partly from the daily tables (`queries._summed`): a year of a
+# shop is ~12 + ~30 rows instead of 365.
+
+
+class ShopMonthCount(Rollup):
+    """`ShopCount` by month."""
+
+    day = models.DateField(help_text="The first day of the month.")
+    shop = models.IntegerField()
+    received = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    finished = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["shop", "day"], name="shopmonthcount_key")]
+
+
+class DeadlineMonthCount(Rollup):
+    """`DeadlineCount` by month."""
+
+    day = models.DateField(help_text="The first day of the month.")
+    shop = models.IntegerField()
+    phase = models.CharField(max_length=20)
+    rule = models.CharField(max_length=300)
+    total = models.IntegerField(default=0)
+    met_in_time = models.IntegerField(default=0)
+    met_late = models.IntegerField(default=0)
+    cancelled = models.IntegerField(default=0)
+    paused = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "day", "phase", "rule"], name="deadlinemonthcount_key")
+        ]
+
+
+class ResponseTimeMonthCount(Rollup):
+    """`ResponseTimeCount` by month."""
+
+    day = models.DateField(help_text="The first day of the month.")
+    shop = models.IntegerField()
+    phase = models.CharField(max_length=20)
+    bucket = models.IntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "day", "phase", "bucket"], name="responsetimemonthcount_key"
+            )
+        ]
+
+
 class CommitmentCount(Rollup):
     """Pledge commitments (1–8) alleged broken by the complaints received on `day`, by shop."""
 

@@ -92,6 +92,20 @@ def last_12_months(today: date) -> Period:
     return Period(same_day_last_year(today) + timedelta(days=1), today)
 
 
+def next_month(day: date) -> date:
+    """The first day of the month after `day`'s."""
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def whole_months(period: Period) -> tuple[date, date] | None:
+    """The first days of the first and of the last calendar month that `period` covers whole, or None."""
+    first = period.start if period.start.day == 1 else next_month(period.start)
+    end_month = period.end.replace(day=1)
+    ends_its_month = next_month(period.end) - timedelta(days=1) == period.end
+    last = end_month if ends_its_month else (end_month - timedelta(days=1)).replace(day=1)
+    return (first, last) if first <= last else None
+
+
 INTERVALS = ("day", "week", "month")
 
 

@@ -9,7 +9,7 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -28,9 +28,12 @@ from complaintdesk.stats.models import (
     CommitmentCount,
     ComplaintCount,
     DeadlineCount,
+    DeadlineMonthCount,
     RatingCount,
     ResponseTimeCount,
+    ResponseTimeMonthCount,
     ShopCount,
+    ShopMonthCount,
 )
 from complaintdesk.stats.periods import Period
 
@@ -57,6 +60,39 @@ def merchant_of(shop: Shops) -> int | None:
 def _rows(model, shops: list[int], period: Period, *group_by: str, counters=("received",)):
     qs = model.objects.filter(shop__in=shops, day__gte=period.start, day__lte=period.end)
     return qs.values(*group_by).annotate(**{c: Sum(c) for c in counters}).order_by()
+
+
+# The tables kept by month too (models.py), and their monthly twins.
+BY_MONTH = {
+    ShopCount: ShopMonthCount,
+    DeadlineCount: DeadlineMonthCount,
+    ResponseTimeCount: ResponseTimeMonthCount,
+}
+
+
+def _summed(model, shops, period: Period, *group_by: str, counters=("received",)) -> list[dict]:
+    """`_rows` added up, read by month where the period covers a whole month (`BY_MONTH`) and by day only in
+    the months it covers partly (one query for both ends): a year is at most ~12 + 60 rows a key, not 365."""
+    whole = periods.whole_months(period)
+    if whole is None or model not in BY_MONTH:
+        return list(_rows(model, shops, period, *group_by, counters=counters))
+    first, last = whole
+    parts = [_rows(BY_MONTH[model], shops, Period(first, last), *group_by, counters=counters)]
+    after = periods.next_month(last)
+    days = Q(day__gte=period.start, day__lt=first) | Q(day__gte=after, day__lte=period.end)
+    if period.start < first or after <= period.end:
+        partly = model.objects.filter(days, shop__in=shops).values(*group_by)
+        parts.append(partly.annotate(**{c: Sum(c) for c in counters}).order_by())
+    added = {}
+    for part in parts:
+        for row in part:
+            key = tuple(row[g] for g in group_by)
+            if key in added:
+                for c in counters:
+                    added[key][c] += row[c]
+            else:
+                added[key] = dict(row)
+    return list(added.values())
 
 
 def ratio(part: int, whole: int) -> float | None:
@@ -200,10 +236,10 @@ def compliances(period: Period, shops: list[int], now=None) -> dict[int, dict]:
     now = now or timezone.now()
     running = _running(period, shops, now)
     deadlines = defaultdict(list)
-    for r in _rows(DeadlineCount, shops, period, "shop", "phase", "rule", counters=_DEADLINE_COUNTERS):
+    for r in _summed(DeadlineCount, shops, period, "shop", "phase", "rule", counters=_DEADLINE_COUNTERS):
         deadlines[r["shop"]].append(r)
     histograms = defaultdict(lambda: defaultdict(dict))
-    for r in _rows(ResponseTimeCount, shops, period, "shop", "phase", "bucket", counters=("n",)):
+    for r in _summed(ResponseTimeCount, shops, period, "shop", "phase", "bucket", counters=("n",)):
         histograms[r["shop"]][r["phase"]][r["bucket"]] = r["n"]
     return {shop: _compliance(deadlines[shop], running.get(shop, {}), histograms[shop]) for shop in shops}
 
@@ -216,9 +252,9 @@ def _summed_compliance(period: Period, shops: frozenset[int], now=None) -> dict:
     for by_rule in _running(period, list(shops), now).values():
         for key, n in by_rule.items():
             running[key] += n
-    deadlines = list(_rows(DeadlineCount, shops, period, "phase", "rule", counters=_DEADLINE_COUNTERS))
+    deadlines = _summed(DeadlineCount, shops, period, "phase", "rule", counters=_DEADLINE_COUNTERS)
     histograms = defaultdict(dict)
-    for r in _rows(ResponseTimeCount, shops, period, "phase", "bucket", counters=("n",)):
+    for r in _summed(ResponseTimeCount, shops, period, "phase", "bucket", counters=("n",)):
         histograms[r["phase"]][r["bucket"]] = r["n"]
     return _compliance(deadlines, running, histograms)
 
@@ -377,7 +413,7 @@ def scorecards(merchants, today: date | None = None, now=None) -> list[dict]:
     period = periods.last_12_months(today)
     totals = {
         r["shop"]: r
-        for r in _rows(ShopCount, ids, period, "shop", counters=("received", "resolved", "finished"))
+        for r in _summed(ShopCount, ids, period, "shop", counters=("received", "resolved", "finished"))
     }
     rules = compliances(period, ids, now)
     latest_signatures = {}

@@ -44,10 +44,13 @@ from complaintdesk.stats.models import (
     CommitmentCount,
     ComplaintCount,
     DeadlineCount,
+    DeadlineMonthCount,
     HourCount,
     RatingCount,
     ResponseTimeCount,
+    ResponseTimeMonthCount,
     ShopCount,
+    ShopMonthCount,
 )
 
 TERMINAL = frozenset({"resolved", "closed", "withdrawn"})
@@ -73,6 +76,13 @@ TABLES = {
         ("total", "met_in_time", "met_late", "cancelled", "paused"),
     ),
     "response": Table(ResponseTimeCount, ("day", "shop", "phase", "bucket"), ("n",)),
+    "shops_by_month": Table(ShopMonthCount, ("day", "shop"), ("received", "resolved", "finished")),
+    "deadlines_by_month": Table(
+        DeadlineMonthCount,
+        ("day", "shop", "phase", "rule"),
+        ("total", "met_in_time", "met_late", "cancelled", "paused"),
+    ),
+    "response_by_month": Table(ResponseTimeMonthCount, ("day", "shop", "phase", "bucket"), ("n",)),
     "commitments": Table(CommitmentCount, ("day", "shop", "number"), ("n",)),
     "hours": Table(HourCount, ("hour", "shop", "category"), ("n",)),
     "ratings": Table(RatingCount, ("day", "shop"), ("n", "score")),
@@ -92,6 +102,8 @@ TABLES = {
 
 
 _COUNTER_INDEX = {name: {c: i for i, c in enumerate(t.counters)} for name, t in TABLES.items()}
+# The tables kept by calendar month too (models.py): each addition to a day's row adds to its month's.
+BY_MONTH = {"shops": "shops_by_month", "deadlines": "deadlines_by_month", "response": "response_by_month"}
 
 
 class Deltas:
@@ -107,6 +119,8 @@ class Deltas:
         self.rows[table][key][index] += n
         if all_shops and key[1] != ALL_SHOPS:
             self.rows[table][(key[0], ALL_SHOPS, *key[2:])][index] += n
+        if table in BY_MONTH:
+            self.add(BY_MONTH[table], (key[0].replace(day=1), *key[1:]), counter, n, all_shops)
 
     def nonzero(self, table: str) -> dict[tuple, list[int]]:
         return {k: v for k, v in self.rows[table].items() if any(v)}

@@ -13,11 +13,14 @@ a complaint received at 10:00 on a working day is due a first response by 12:00)
   cosmo   no complaints; signed the pledge's versions 1 and 2
 """
 
+import importlib
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -28,7 +31,7 @@ from complaintdesk.complaints import services
 from complaintdesk.complaints.tests import factories
 from complaintdesk.merchants.models import Merchant
 from complaintdesk.pledges.models import PledgeSignature, PledgeVersion
-from complaintdesk.stats import queries
+from complaintdesk.stats import queries, rollups
 from conftest import credit_code
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -151,8 +154,10 @@ def test_the_scorecard_lists_take_as_many_queries_for_ten_shops_as_for_five(peop
     shops = list(Merchant.objects.all())
     with CaptureQueriesContext(connection) as captured:
         _cards(shops)
-    # Totals, running deadlines, their complaints, deadline outcomes, response times, signatures, ratings.
-    assert len(captured.captured_queries) == 7
+    # Totals, deadline outcomes and response times, each by month and by day in the months covered partly;
+    # the running deadlines and their complaints (or the shops' received count and their running deadlines);
+    # signatures; ratings.
+    assert len(captured.captured_queries) == 10
 
 
 @pytest.mark.django_db
@@ -170,3 +175,55 @@ def test_the_running_deadlines_count_the_same_from_the_shops_side_as_from_the_du
     assert figures["shops"] == figures["due"]
     assert figures["shops"][1]["phases"]["first_response"]["running"] == 1  # acme's of 10 March, 09:30
     assert figures["shops"][0][0]["answered_in_time_share"] == 0.5
+
+
+@pytest.mark.django_db
+def test_the_figures_read_by_month_equal_those_read_day_by_day(shops, monkeypatch):
+    """The shops', deadlines' and response times' rollups are kept by month too (`stats.*MonthCount`): a
+    period's whole months are read there, the days of its partly covered months from the daily rows. The
+    figures are those of the daily rows alone, for periods that start and end anywhere in a month, and the
+    monthly rows equal their recomputation (the sums of the days)."""
+    for day, minutes in ((date(2026, 1, 31), 30), (date(2026, 2, 1), 200), (date(2026, 2, 28), 45)):
+        complaint = _file(shops.alice, shops.acme, at(day.year, day.month, day.day, 10))
+        when = at(day.year, day.month, day.day, 10) + timedelta(minutes=minutes)
+        services.perform(complaint.pk, shops.bob, "respond", "On it", at=when)
+    ids = [shops.acme.pk, shops.bazaar.pk, shops.cosmo.pk]
+    periods_ = [
+        queries.periods.last_12_months(NOW.date()),
+        queries.Period(date(2026, 1, 1), date(2026, 3, 31)),
+        queries.Period(date(2026, 1, 31), date(2026, 3, 1)),
+        queries.Period(date(2026, 2, 1), date(2026, 2, 28)),
+        queries.Period(date(2026, 2, 2), date(2026, 2, 27)),
+        queries.Period(date(2025, 3, 1), date(2026, 3, 10)),
+    ]
+
+    def figures():
+        with time_machine.travel(NOW, tick=False):
+            return [
+                (
+                    queries.compliances(p, ids),
+                    queries.compliance(p, frozenset(ids)),
+                    _cards(list(Merchant.objects.all())),
+                )
+                for p in periods_
+            ]
+
+    by_month = figures()
+    monkeypatch.setattr(queries, "BY_MONTH", {})
+    assert by_month == figures()
+    assert by_month[3][0][shops.acme.pk]["phases"]["first_response"]["met_in_time"] == 2  # February's two
+    assert rollups.differences() == []
+
+
+@pytest.mark.django_db
+def test_the_migration_adds_up_the_months_from_the_days(shops):
+    """`stats` 0006 fills the monthly rollups of a database that had only the daily ones."""
+    kept = rollups.stored()
+    for name in ("shops_by_month", "deadlines_by_month", "response_by_month"):
+        rollups.TABLES[name].model.objects.all().delete()
+    migration = importlib.import_module("complaintdesk.stats.migrations.0006_rollups_by_month")
+    # What the migration uses of its schema editor (a real one cannot open inside the test's transaction).
+    editor = SimpleNamespace(connection=connection, execute=lambda sql: connection.cursor().execute(sql))
+    migration.add_up_months(django_apps, editor)
+    assert rollups.stored() == kept
+    assert kept["deadlines_by_month"] and rollups.differences() == []
