@@ -1007,7 +1007,9 @@ def complaint_extras(loader: Loader, draw: str, lo: int, hi: int, people: People
          "raised_at": "c.received_at",
          "cleared_at": f"CASE WHEN c.received_at < {month_ago} THEN {d.shift('c.received_at', '86400')} END",
          "cleared_by_id": f"CASE WHEN c.received_at < {month_ago} THEN {people.regulator} END"},
-        f"{source} AND (g.h / 11) % 500 = 0 ORDER BY g.id", now,
+        # Not a complaint whose template story already raised a flag (copied with it): one flag a reason.
+        f"{source} AND (g.h / 11) % 500 = 0 AND NOT EXISTS (SELECT 1 FROM {table(Flag)} f "
+        f"WHERE f.complaint_id = g.id) ORDER BY g.id", now,
     )  # fmt: skip
 
 
