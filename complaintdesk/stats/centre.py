@@ -32,13 +32,16 @@ from complaintdesk.complaints import flags
 from complaintdesk.complaints.choices import Channel
 from complaintdesk.deadlines.models import CENTRE_PHASES, Deadline, DeadlineStatus, Phase
 from complaintdesk.lib.literal import literal
-from complaintdesk.stats import buckets, centre_rollups
+from complaintdesk.stats import buckets, centre_rollups, periods
 from complaintdesk.stats.models import (
     ALL_BUREAUS,
     CentreCount,
     CentreDutyCount,
+    CentreDutyMonthCount,
+    CentreMonthCount,
     CentreTransferCount,
     CentreValueCount,
+    CentreValueMonthCount,
 )
 from complaintdesk.stats.periods import Period
 from complaintdesk.stats.queries import outcome, period_dict, ratio
@@ -53,8 +56,30 @@ SCORES = range(1, 6)
 _TO_DO = literal(Q(phase__in=sorted(CENTRE_PHASES), met_at__isnull=True))
 
 
-def _between(model, period: Period, bureaus: list[int]):
-    return model.objects.filter(bureau__in=bureaus, day__gte=period.start, day__lte=period.end).order_by()
+# The centre's tables kept by calendar month too (models.py, `rollups.BY_MONTH`).
+BY_MONTH = {
+    CentreCount: CentreMonthCount,
+    CentreDutyCount: CentreDutyMonthCount,
+    CentreValueCount: CentreValueMonthCount,
+}
+
+
+def _between(model, period: Period, bureaus: list[int]) -> list:
+    """The rows of `bureaus` in the period, as querysets to read one after the other (a key may come in
+    several: add them up): the months the period covers whole from the table's monthly twin (`BY_MONTH`),
+    the days of the months it covers partly from the daily table; a year is ~12 rows a key, not 365."""
+    whole = periods.whole_months(period)
+    if whole is None or model not in BY_MONTH:
+        return [
+            model.objects.filter(bureau__in=bureaus, day__gte=period.start, day__lte=period.end).order_by()
+        ]
+    first, last = whole
+    after = periods.next_month(last)
+    parts = [BY_MONTH[model].objects.filter(bureau__in=bureaus, day__gte=first, day__lte=last).order_by()]
+    if period.start < first or after <= period.end:
+        days = Q(day__gte=period.start, day__lt=first) | Q(day__gte=after, day__lte=period.end)
+        parts.append(model.objects.filter(days, bureau__in=bureaus).order_by())
+    return parts
 
 
 def figures(period: Period, bureau: int = ALL_BUREAUS, now=None) -> dict:
@@ -68,18 +93,16 @@ def figures_of(period: Period, bureaus: list[int], now=None) -> dict[int, dict]:
     the running duties from their index, the period's flags."""
     now = now or timezone.now()
     ids = list(dict.fromkeys(bureaus))
-    counts = defaultdict(list)
-    for r in (
-        _between(CentreCount, period, ids)
-        .values("bureau", "kind", "via", "channel", "state", "ground")
-        .annotate(n=Sum("n"), accepted=Sum("accepted"), amount_fen=Sum("amount_fen"))
-    ):
-        counts[r["bureau"]].append(r)
-    values = {bureau: defaultdict(dict) for bureau in ids}
-    for r in (
-        _between(CentreValueCount, period, ids).values("bureau", "measure", "value").annotate(n=Sum("n"))
-    ):
-        values[r["bureau"]][r["measure"]][r["value"]] = r["n"]
+    counts = defaultdict(list)  # `_matters` adds up a key's rows
+    for part in _between(CentreCount, period, ids):
+        for r in part.values("bureau", "kind", "via", "channel", "state", "ground").annotate(
+            n=Sum("n"), accepted=Sum("accepted"), amount_fen=Sum("amount_fen")
+        ):
+            counts[r["bureau"]].append(r)
+    values = {bureau: defaultdict(lambda: defaultdict(int)) for bureau in ids}
+    for part in _between(CentreValueCount, period, ids):
+        for r in part.values("bureau", "measure", "value").annotate(n=Sum("n")):
+            values[r["bureau"]][r["measure"]][r["value"]] += r["n"]
     transfers = _transfers(period, ids)
     duties = _duties(period, ids, now)
     flagged = flags.figures_of(*period.instants(), [bureau or None for bureau in ids])
@@ -162,8 +185,10 @@ def _matters(counts: list[dict]) -> dict:
 def _transfers(period: Period, bureaus: list[int]) -> dict[int, dict[str, int]]:
     """Transfers made in the period (by their own day, not the matters'): into each bureau from another and
     out of it to another; of every bureau, each transfer once in and once out."""
-    rows = _between(CentreTransferCount, period, bureaus).values("bureau", "direction").annotate(n=Sum("n"))
-    moved = {(r["bureau"], r["direction"]): r["n"] for r in rows}
+    moved = defaultdict(int)
+    for part in _between(CentreTransferCount, period, bureaus):
+        for r in part.values("bureau", "direction").annotate(n=Sum("n")):
+            moved[(r["bureau"], r["direction"])] += r["n"]
     return {
         bureau: {
             "transfers_in": moved.get((bureau, centre_rollups.IN), 0),
@@ -177,18 +202,17 @@ def _duties(period: Period, bureaus: list[int], now) -> dict[int, dict[str, dict
     """Each duty's outcomes of each bureau (as the shops' deadline compliance: met in time, met late, missed,
     running, cancelled, share in time), running ones counted live from the deadlines not yet due."""
     counters = ("total", "met_in_time", "met_late", "cancelled", "paused")
-    rows = {
-        (r["bureau"], r["phase"]): r
-        for r in _between(CentreDutyCount, period, bureaus)
-        .values("bureau", "phase")
-        .annotate(**{c: Sum(c) for c in counters})
-    }
+    rows = defaultdict(lambda: dict.fromkeys(counters, 0))
+    for part in _between(CentreDutyCount, period, bureaus):
+        for r in part.values("bureau", "phase").annotate(**{c: Sum(c) for c in counters}):
+            for c in counters:
+                rows[(r["bureau"], r["phase"])][c] += r[c]
     running = _running(period, now)
     out = {}
     for bureau in bureaus:
         out[bureau] = {}
         for phase in DUTIES:
-            r = rows.get((bureau, phase)) or dict.fromkeys(counters, 0)
+            r = rows[(bureau, phase)]
             out[bureau][phase] = outcome(
                 r["total"],
                 r["met_in_time"],

@@ -282,6 +282,69 @@ class CentreTransferCount(Rollup):
         ]
 
 
+# The centre's tables by calendar month (as the shops' above: `day` the first of the month, each counter the
+# sum of the month's daily rows, kept by the same writes): a year of the centre's figures reads ~12 rows a key
+# and the days of the months it covers partly (`stats.centre`), not 365.
+
+
+class CentreMonthCount(Rollup):
+    """`CentreCount` by month."""
+
+    day = models.DateField(help_text="The first day of the month.")
+    bureau = models.IntegerField(help_text="Bureau id, or 0 for every bureau.")
+    kind = models.CharField(max_length=10)
+    via = models.CharField(max_length=12)
+    channel = models.CharField(max_length=20)
+    state = models.CharField(max_length=12)
+    ground = models.SmallIntegerField()
+    n = models.IntegerField(default=0)
+    accepted = models.IntegerField(default=0)
+    amount_fen = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bureau", "day", "kind", "via", "channel", "state", "ground"],
+                name="centremonthcount_key",
+            )
+        ]
+
+
+class CentreDutyMonthCount(Rollup):
+    """`CentreDutyCount` by month."""
+
+    day = models.DateField(help_text="The first day of the month.")
+    bureau = models.IntegerField()
+    phase = models.CharField(max_length=20)
+    total = models.IntegerField(default=0)
+    met_in_time = models.IntegerField(default=0)
+    met_late = models.IntegerField(default=0)
+    cancelled = models.IntegerField(default=0)
+    paused = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "day", "phase"], name="centredutymonthcount_key")
+        ]
+
+
+class CentreValueMonthCount(Rollup):
+    """`CentreValueCount` by month."""
+
+    day = models.DateField(help_text="The first day of the month.")
+    bureau = models.IntegerField()
+    measure = models.CharField(max_length=24)
+    value = models.IntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bureau", "day", "measure", "value"], name="centrevaluemonthcount_key"
+            )
+        ]
+
+
 class CentreLedger(models.Model):
     """What each matter of the centre (a complaint at the centre, a report, an enquiry) has added to the
     centre's rollups so far, exactly as added: a change subtracts this and adds the new contribution, so

@@ -39,8 +39,11 @@ from complaintdesk.stats.models import (
     ALL_SHOPS,
     CentreCount,
     CentreDutyCount,
+    CentreDutyMonthCount,
+    CentreMonthCount,
     CentreTransferCount,
     CentreValueCount,
+    CentreValueMonthCount,
     CommitmentCount,
     ComplaintCount,
     DeadlineCount,
@@ -98,12 +101,30 @@ TABLES = {
     ),
     "centre_values": Table(CentreValueCount, ("day", "bureau", "measure", "value"), ("n",)),
     "centre_transfers": Table(CentreTransferCount, ("day", "bureau", "direction", "other"), ("n",)),
+    "centre_by_month": Table(
+        CentreMonthCount,
+        ("day", "bureau", "kind", "via", "channel", "state", "ground"),
+        ("n", "accepted", "amount_fen"),
+    ),
+    "centre_duties_by_month": Table(
+        CentreDutyMonthCount,
+        ("day", "bureau", "phase"),
+        ("total", "met_in_time", "met_late", "cancelled", "paused"),
+    ),
+    "centre_values_by_month": Table(CentreValueMonthCount, ("day", "bureau", "measure", "value"), ("n",)),
 }
 
 
 _COUNTER_INDEX = {name: {c: i for i, c in enumerate(t.counters)} for name, t in TABLES.items()}
 # The tables kept by calendar month too (models.py): each addition to a day's row adds to its month's.
-BY_MONTH = {"shops": "shops_by_month", "deadlines": "deadlines_by_month", "response": "response_by_month"}
+BY_MONTH = {
+    "shops": "shops_by_month",
+    "deadlines": "deadlines_by_month",
+    "response": "response_by_month",
+    "centre": "centre_by_month",
+    "centre_duties": "centre_duties_by_month",
+    "centre_values": "centre_values_by_month",
+}
 
 
 class Deltas:
