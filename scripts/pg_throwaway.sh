@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start a throwaway PostgreSQL on a free loopback port and print its DATABASE_URL.
 # Usage: eval "$(scripts/pg_throwaway.sh start)"; ...; scripts/pg_throwaway.sh stop "$PGTMP"
+# PG_SERVER_OPTS adds server settings (a benchmark's: -c shared_buffers=4GB -c effective_cache_size=12GB …).
 set -euo pipefail
 
 find_bin() {
@@ -24,7 +25,7 @@ case "${1:-}" in
     PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     as_owner "$BIN/initdb" -D "$PGTMP/data" -U complaintdesk --auth=trust -E UTF8 --locale=C.UTF-8 >"$PGTMP/initdb.log" 2>&1
     as_owner "$BIN/pg_ctl" -D "$PGTMP/data" -l "$PGTMP/server.log" -w -t 60 \
-      -o "-h 127.0.0.1 -p $PORT -k $PGTMP -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+      -o "-h 127.0.0.1 -p $PORT -k $PGTMP -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 ${PG_SERVER_OPTS:-}" \
       start >/dev/null
     echo "export PGTMP=$PGTMP PGBIN=$BIN"
     echo "export DATABASE_URL=postgres://complaintdesk@127.0.0.1:$PORT/postgres"
