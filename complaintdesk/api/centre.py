@@ -353,7 +353,8 @@ class EnquiryPageOut(PageOut):
 )
 def list_reports(request, filters: Query[MatterFilters], paging: Query[PageIn]):
     listed = _listed(request, MatterKind.REPORT, filters)
-    return paged_segments(matters.listed(listed), paging, lambda m: _matter(m, request.auth), listed)
+    segments = matters.listed(listed, at_rest=filters.overdue is not True)
+    return paged_segments(segments, paging, lambda m: _matter(m, request.auth), listed)
 
 
 @reports.get("/{int:report_id}", response={200: ReportOut, 403: Error, 404: Error})
@@ -379,7 +380,8 @@ def decide_report(request, report_id: int, payload: DecisionIn):
 )
 def list_enquiries(request, filters: Query[MatterFilters], paging: Query[PageIn]):
     listed = _listed(request, MatterKind.ENQUIRY, filters)
-    return paged_segments(matters.listed(listed), paging, lambda m: _matter(m, request.auth), listed)
+    segments = matters.listed(listed, at_rest=filters.overdue is not True)
+    return paged_segments(segments, paging, lambda m: _matter(m, request.auth), listed)
 
 
 @enquiries.get("/{int:enquiry_id}", response={200: EnquiryOut, 403: Error, 404: Error})

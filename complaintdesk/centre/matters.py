@@ -465,16 +465,15 @@ RUNNING_FIRST = Order("matters-running", (Key("next_due"), Key("received_at", de
 AT_REST = Order("matters-at-rest", (Key("received_at", descending=True), Key("id")))
 
 
-def listed(matters: QuerySet[Matter]) -> list[Segment]:
+def listed(matters: QuerySet[Matter], at_rest: bool = True) -> list[Segment]:
     """`matters` in the lists' order, as the parts of a list (`lib.cursor.chained`): those with a duty
     running (undecided, unanswered), the nearest due first; then the others, the newest first (matters
     received at the same instant in the order they were filed). Each part walks its own partial index of
     `Matter.next_due` in its order (matter_running, matter_at_rest), so a page reads a page of rows however
-    many matters there are."""
-    return [
-        Segment(matters.filter(next_due__isnull=False), RUNNING_FIRST),
-        Segment(matters.filter(next_due__isnull=True), AT_REST),
-    ]
+    many matters there are. `at_rest=False`: the first part alone, for `matters` that all have a duty
+    running (the `overdue`), whose empty second part a planner would look for among them."""
+    running = Segment(matters.filter(next_due__isnull=False), RUNNING_FIRST)
+    return [running, Segment(matters.filter(next_due__isnull=True), AT_REST)] if at_rest else [running]
 
 
 def overdue(matters: QuerySet[Matter], now: datetime | None = None) -> QuerySet[Matter]:

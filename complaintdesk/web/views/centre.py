@@ -119,7 +119,8 @@ def matter_list(request, query):
         qs = matters.overdue(qs)
     if query["bureau"]:  # a district officer's list is its own bureau's: another bureau's is empty
         qs = qs.filter(bureau_id=query["bureau"])
-    page = segments_page(request, query, matters.listed(qs), capped_count(qs))
+    segments = matters.listed(qs, at_rest=not query["overdue"])
+    page = segments_page(request, query, segments, capped_count(qs))
     now = timezone.now()
     rows = [{"matter": m, "duty": _duty(m, now)} for m in page.rows]
     return render(
