@@ -59,7 +59,7 @@ HEAVY_EVERY = 5000  # one complaint in this many is the benchmark's consumer's
 MATTERS_EVERY = 50  # one report or enquiry per this many complaints
 CHUNK = 1_000_000  # rows of one INSERT … SELECT (PostgreSQL keeps a transaction's deferred checks in memory)
 # Times that are due, not done: a template's story ends at its last done time (what fits in a clone's age).
-SCHEDULED = frozenset({"due_at", "remind_at", "next_check_at"})
+SCHEDULED = frozenset({"due_at", "remind_at", "next_check_at", "next_due"})
 DISTRICTS = [
     ("黄浦区", "Huangpu"), ("徐汇区", "Xuhui"), ("长宁区", "Changning"), ("静安区", "Jing'an"),
     ("普陀区", "Putuo"), ("虹口区", "Hongkou"), ("杨浦区", "Yangpu"), ("闵行区", "Minhang"),
@@ -996,7 +996,8 @@ def complaint_extras(loader: Loader, draw: str, lo: int, hi: int, people: People
     insert_select(
         loader, "pledge commitment tags", ComplaintCommitment,
         {"complaint_id": "g.id", "number": "1 + (g.h / 7) % 8", "tagged_by_id": "g.consumer_id",
-         "created_at": d.shift("c.received_at", "3600")},
+         "created_at": d.shift("c.received_at", "3600"), "merchant_id": "c.merchant_id",
+         "bureau_id": "c.bureau_id"},
         f"{source} AND (g.h / 3) % 100 = 0 ORDER BY g.id", now,
     )  # fmt: skip
     month_ago = literal(d, now - timedelta(days=30))

@@ -207,12 +207,13 @@ def _texts() -> dict:
 
 
 def _tags_seen_by(user) -> Q:
-    """The tags of the complaints `user` sees. An officer's as a condition on each tag's complaint
-    (`officers_complaints`: none for a city-level officer, the bureau's for a district's), so the list walks
-    the tags' own index in its order and stops at its limit, rather than first listing every complaint the
-    officer sees (a million, at a national centre); a shop's or a consumer's complaints are few."""
+    """The tags of the complaints `user` sees. An officer's as a condition on each tag's copy of its
+    complaint's bureau (`officers_complaints` with no prefix: the tag's own `bureau`; none for a city-level
+    officer), so the list walks one of the tags' indexes in its order and stops at its limit, rather than
+    first listing every complaint the officer sees (a million, at a national centre); a shop's or a
+    consumer's complaints are few."""
     if user.role == Role.REGULATOR:
-        return officers_complaints(user, "complaint__")
+        return officers_complaints(user)
     return Q(complaint__in=visible_complaints(user))
 
 
@@ -226,7 +227,7 @@ def list_tags(
     if complaint:
         tags = tags.filter(complaint_id=complaint)
     if merchant:
-        tags = tags.filter(complaint__merchant_id=merchant)
+        tags = tags.filter(merchant_id=merchant)  # the tag's copy of its complaint's shop (indexed)
     if number:
         tags = tags.filter(number=number)
     texts = _texts()

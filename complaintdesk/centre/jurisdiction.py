@@ -15,6 +15,7 @@ bureau's complaint lists read one index in their order, and this module keeps it
 from dataclasses import dataclass
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.dispatch import Signal
 
 from complaintdesk.centre.models import Bureau, BureauLevel, CentreCase, PlatformSeat, Routing
 from complaintdesk.merchants.models import Merchant
@@ -74,24 +75,36 @@ def file(complaint) -> None:
     complaint.bureau_id = _shops_bureau(complaint.merchant_id)
 
 
+# Sent after complaints' bureau in charge was written (`complaints`: a queryset of them), so that the rows
+# above this layer that copy it (pledge tags) follow in the same transaction.
+complaints_moved = Signal()
+
+
 def hold(case: CentreCase) -> None:
     """After a case was opened or moved to another bureau (routing, a transfer, the admin): its complaint
     is in the case's bureau's charge."""
-    _complaints().objects.filter(pk=case.complaint_id).update(bureau_id=case.bureau_id)
+    rows = _complaints().objects.filter(pk=case.complaint_id)
+    rows.update(bureau_id=case.bureau_id)
+    complaints_moved.send(sender=CentreCase, complaints=rows)
 
 
 def release(case: CentreCase) -> None:
     """After a case was deleted: its complaint is back in its shop's bureau's charge."""
     shop = Merchant.objects.filter(pk=OuterRef("merchant_id")).values("jurisdiction_id")[:1]
-    _complaints().objects.filter(pk=case.complaint_id).update(bureau_id=Subquery(shop))
+    rows = _complaints().objects.filter(pk=case.complaint_id)
+    rows.update(bureau_id=Subquery(shop))
+    complaints_moved.send(sender=CentreCase, complaints=rows)
 
 
 def follow_shop(merchant_id: int, bureau_id: int | None) -> int:
     """After a shop's bureau in charge changed: its complaints still with it (no case) follow; those at the
     centre stay with the bureau holding their case. How many changed."""
     differs = Q(bureau_id__isnull=False) if bureau_id is None else ~Q(bureau_id=bureau_id)
-    rows = _complaints().objects.filter(differs, merchant_id=merchant_id, centre_case__isnull=True)
-    return rows.update(bureau_id=bureau_id)
+    rows = _complaints().objects.filter(merchant_id=merchant_id, centre_case__isnull=True)
+    changed = rows.filter(differs).update(bureau_id=bureau_id)
+    if changed:
+        complaints_moved.send(sender=Merchant, complaints=rows)
+    return changed
 
 
 def officer_bureau(user) -> int | None:

@@ -3,6 +3,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from complaintdesk.complaints.models import Complaint
+
 COMMITMENT_NUMBERS = [MinValueValidator(1), MaxValueValidator(8)]
 
 
@@ -95,12 +97,46 @@ class ComplaintCommitment(models.Model):
         verbose_name=_("tagged by"),
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    # The complaint's shop and bureau in charge, copied onto the tag when it is made (`save`; kept in step
+    # with the complaint's bureau by `pledges.signals`), so that a shop's or a bureau's tags are read from an
+    # index in the list's order (complaint, number) instead of through every complaint of the shop or bureau.
+    merchant = models.ForeignKey(
+        "merchants.Merchant",
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=False,  # the first column of commitment_tag_shop
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("shop"),
+    )
+    bureau = models.ForeignKey(
+        "centre.Bureau",
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=False,  # the first column of commitment_tag_bureau
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("bureau in charge"),
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["complaint", "number"], name="commitment_tag_once")]
-        indexes = [models.Index(fields=["number"])]
+        indexes = [
+            models.Index(fields=["number"]),
+            models.Index(fields=["merchant", "complaint", "number"], name="commitment_tag_shop"),
+            models.Index(fields=["bureau", "complaint", "number"], name="commitment_tag_bureau"),
+        ]
         verbose_name = _("complaint commitment")
         verbose_name_plural = _("complaint commitments")
 
     def __str__(self) -> str:
         return f"{self.complaint} ✗{self.number}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.complaint_id is not None:  # read from its row: in step with it
+            self.merchant_id, self.bureau_id = (
+                Complaint.objects.filter(pk=self.complaint_id).values_list("merchant_id", "bureau_id").get()
+            )
+        super().save(*args, **kwargs)

@@ -2,7 +2,7 @@
 designated 12315 coordinator, and commitments that complaints allege were broken."""
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -249,3 +249,10 @@ def tag_counts(complaints=None) -> list[dict]:
         }
         for r in rows
     ]
+
+
+def follow_bureau(complaints) -> int:
+    """After `complaints` (a queryset) may have changed bureau in charge: their tags' copy follows, read
+    from the complaints' rows (`centre.jurisdiction.complaints_moved`). How many tags were written."""
+    bureau = Complaint.objects.filter(pk=OuterRef("complaint_id")).values("bureau_id")[:1]
+    return ComplaintCommitment.objects.filter(complaint__in=complaints).update(bureau_id=Subquery(bureau))
