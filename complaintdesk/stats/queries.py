@@ -57,9 +57,14 @@ def merchant_of(shop: Shops) -> int | None:
     return shop if isinstance(shop, int) and shop != ALL_SHOPS else None
 
 
-def _rows(model, shops: list[int], period: Period, *group_by: str, counters=("received",)):
-    qs = model.objects.filter(shop__in=shops, day__gte=period.start, day__lte=period.end)
+def _rows(model, shops: list[int] | None, period: Period, *group_by: str, counters=("received",)):
+    """The rows of `shops` (None: of every shop, without the ALL_SHOPS rows) in the period, grouped."""
+    qs = model.objects.filter(_of(shops), day__gte=period.start, day__lte=period.end)
     return qs.values(*group_by).annotate(**{c: Sum(c) for c in counters}).order_by()
+
+
+def _of(shops: list[int] | None) -> Q:
+    return ~Q(shop=ALL_SHOPS) if shops is None else Q(shop__in=shops)
 
 
 # The tables kept by month too (models.py), and their monthly twins.
@@ -70,7 +75,9 @@ BY_MONTH = {
 }
 
 
-def _summed(model, shops, period: Period, *group_by: str, counters=("received",)) -> list[dict]:
+def _summed(
+    model, shops: list[int] | None, period: Period, *group_by: str, counters=("received",)
+) -> list[dict]:
     """`_rows` added up, read by month where the period covers a whole month (`BY_MONTH`) and by day only in
     the months it covers partly (one query for both ends): a year is at most ~12 + 60 rows a key, not 365."""
     whole = periods.whole_months(period)
@@ -81,7 +88,7 @@ def _summed(model, shops, period: Period, *group_by: str, counters=("received",)
     after = periods.next_month(last)
     days = Q(day__gte=period.start, day__lt=first) | Q(day__gte=after, day__lte=period.end)
     if period.start < first or after <= period.end:
-        partly = model.objects.filter(days, shop__in=shops).values(*group_by)
+        partly = model.objects.filter(days, _of(shops)).values(*group_by)
         parts.append(partly.annotate(**{c: Sum(c) for c in counters}).order_by())
     added = {}
     for part in parts:
@@ -318,11 +325,8 @@ COMMITMENT_LABELS = {
 
 def _grouped(by: str, period: Period, shop: Shops) -> dict:
     if by == "shop":
-        qs = ShopCount.objects.filter(day__gte=period.start, day__lte=period.end).exclude(shop=ALL_SHOPS)
-        if shop != ALL_SHOPS:
-            qs = qs.filter(shop__in=shop_ids(shop))
-        rows = qs.values("shop").annotate(n=Sum("received")).order_by()
-        return {r["shop"]: r["n"] for r in rows}
+        shops = None if shop == ALL_SHOPS else [s for s in shop_ids(shop) if s != ALL_SHOPS]
+        return {r["shop"]: r["received"] for r in _summed(ShopCount, shops, period, "shop")}
     if by == "commitment":
         rows = _rows(CommitmentCount, shop_ids(shop), period, "number", counters=("n",))
         return {r["number"]: r["n"] for r in rows}

@@ -182,7 +182,7 @@ def test_the_figures_read_by_month_equal_those_read_day_by_day(shops, monkeypatc
     """The shops', deadlines' and response times' rollups are kept by month too (`stats.*MonthCount`): a
     period's whole months are read there, the days of its partly covered months from the daily rows. The
     figures are those of the daily rows alone, for periods that start and end anywhere in a month, and the
-    monthly rows equal their recomputation (the sums of the days)."""
+    monthly rows equal their recomputation (the sums of the days). The shops' ranking of a breakdown too."""
     for day, minutes in ((date(2026, 1, 31), 30), (date(2026, 2, 1), 200), (date(2026, 2, 28), 45)):
         complaint = _file(shops.alice, shops.acme, at(day.year, day.month, day.day, 10))
         when = at(day.year, day.month, day.day, 10) + timedelta(minutes=minutes)
@@ -204,6 +204,8 @@ def test_the_figures_read_by_month_equal_those_read_day_by_day(shops, monkeypatc
                     queries.compliances(p, ids),
                     queries.compliance(p, frozenset(ids)),
                     _cards(list(Merchant.objects.all())),
+                    queries.breakdown(p, "shop"),
+                    queries.breakdown(p, "shop", frozenset(ids)),
                 )
                 for p in periods_
             ]
@@ -212,6 +214,7 @@ def test_the_figures_read_by_month_equal_those_read_day_by_day(shops, monkeypatc
     monkeypatch.setattr(queries, "BY_MONTH", {})
     assert by_month == figures()
     assert by_month[3][0][shops.acme.pk]["phases"]["first_response"]["met_in_time"] == 2  # February's two
+    assert by_month[1][3]["rows"][0]["count"] == 6  # acme from January to March: 3 + the fixture's 3
     assert rollups.differences() == []
 
 
