@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -91,6 +91,15 @@ def visible_groups(user) -> QuerySet[ComplaintGroup]:
     if user.role == Role.CONSUMER:
         return base.filter(pk__in=Complaint.objects.filter(consumer=user).values("group_id"))
     return base.none()
+
+
+def visible_members(user, group_ids) -> QuerySet[Complaint]:
+    """The member complaints of the groups `group_ids` that `user` may see (`visible_complaints`), read from
+    the groups' index: each member's visibility is looked up by its id, rather than the user's scope (a
+    bureau's or a shop's complaints, by their own indexes) walked in search of a group's members, which a
+    database may prefer however few the members are."""
+    visible = visible_complaints(user).filter(pk=OuterRef("pk"))
+    return Complaint.objects.filter(group_id__in=group_ids).filter(Exists(visible))
 
 
 def groups_of_shop(merchant) -> QuerySet[ComplaintGroup]:

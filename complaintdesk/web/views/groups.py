@@ -67,9 +67,9 @@ def _own_complaint(group: ComplaintGroup, user) -> Complaint | None:
 
 # Newest first, as the console's list walks it by cursor (lib.cursor) and the workbench's list shows it.
 NEWEST_FIRST = Order("groups", (Key("opened_at", descending=True), Key("id", descending=True)))
-# A group's members on the console, in the order they were filed, a page at a time. By id: the group's
-# index holds its members in that order, so a page reads its rows only, whereas an order by receipt lets
-# a district officer's page walk its bureau's complaints by receipt (their index), looking for the group's.
+# A group's members on the console, in the order they were filed, a page at a time. By id, the groups'
+# index gives a page's members in order (a page reads its own rows); by receipt, every page would read and
+# sort all the group's members, thousands in a big one.
 MEMBERS_IN_FILING_ORDER = Order("group_members", (Key("id"),))
 
 
@@ -261,8 +261,7 @@ def _close_question(found: ComplaintGroup) -> tuple[str, str, str]:
 def _members(user, found: ComplaintGroup):
     """The group's complaints the officer may see, with what their lines show (no deadline, no shop: the
     group's page has them once); a page of them at a time, as a group of thousands has as many."""
-    members = visible_complaints(user).filter(group=found)
-    return members.select_related(None).prefetch_related(None).select_related("category")
+    return groups.visible_members(user, [found.pk]).select_related("category")
 
 
 def _console_page(request, found: ComplaintGroup, query=None, statement_form=None, status: int = 200):
