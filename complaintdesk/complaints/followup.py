@@ -105,7 +105,7 @@ def _closings(monday: date) -> dict[tuple[str, int], datetime]:
 
 def closing_events(monday: date):
     """The events of the week that closed a complaint, in no order: a range of the closings' own partial
-    index (`complaint_event_closing`, its condition written as literals), not every event of the week."""
+    index (`complaint_event_closed`, its condition written as literals), not every event of the week."""
     start, end = _bounds(monday)
     return ComplaintEvent.objects.filter(
         literal(CLOSING), created_at__gte=start, created_at__lt=end
