@@ -9,7 +9,8 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db import connection
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -75,24 +76,31 @@ BY_MONTH = {
 }
 
 
+def _parts(model, period: Period) -> list[tuple[type, Q]]:
+    """Where a period's rows of `model` are: its whole months in the monthly twin (`BY_MONTH`), the days of
+    the months it covers partly in the daily table (one condition for both ends)."""
+    whole = periods.whole_months(period)
+    if whole is None or model not in BY_MONTH:
+        return [(model, Q(day__gte=period.start, day__lte=period.end))]
+    first, last = whole
+    after = periods.next_month(last)
+    parts = [(BY_MONTH[model], Q(day__gte=first, day__lte=last))]
+    if period.start < first or after <= period.end:
+        parts.append(
+            (model, Q(day__gte=period.start, day__lt=first) | Q(day__gte=after, day__lte=period.end))
+        )
+    return parts
+
+
 def _summed(
     model, shops: list[int] | None, period: Period, *group_by: str, counters=("received",)
 ) -> list[dict]:
     """`_rows` added up, read by month where the period covers a whole month (`BY_MONTH`) and by day only in
-    the months it covers partly (one query for both ends): a year is at most ~12 + 60 rows a key, not 365."""
-    whole = periods.whole_months(period)
-    if whole is None or model not in BY_MONTH:
-        return list(_rows(model, shops, period, *group_by, counters=counters))
-    first, last = whole
-    parts = [_rows(BY_MONTH[model], shops, Period(first, last), *group_by, counters=counters)]
-    after = periods.next_month(last)
-    days = Q(day__gte=period.start, day__lt=first) | Q(day__gte=after, day__lte=period.end)
-    if period.start < first or after <= period.end:
-        partly = model.objects.filter(days, _of(shops)).values(*group_by)
-        parts.append(partly.annotate(**{c: Sum(c) for c in counters}).order_by())
+    the months it covers partly (`_parts`): a year is at most ~12 + 60 rows a key, not 365."""
     added = {}
-    for part in parts:
-        for row in part:
+    for table, days in _parts(model, period):
+        part = table.objects.filter(days, _of(shops)).values(*group_by)
+        for row in part.annotate(**{c: Sum(c) for c in counters}).order_by():
             key = tuple(row[g] for g in group_by)
             if key in added:
                 for c in counters:
@@ -343,6 +351,17 @@ def breakdown(period: Period, by: str, shop: Shops = ALL_SHOPS) -> dict:
     previous = _grouped(by, period.previous_year(), shop)
     total = counts(period, shop)["received"]
     keys = [k for k in current.keys() | previous.keys() if current.get(k) or previous.get(k)]
+    return {
+        "period": period_dict(period),
+        "by": by,
+        "merchant": merchant_of(shop),
+        "total": total,
+        "rows": _breakdown_rows(by, keys, current, previous, total),
+    }
+
+
+def _breakdown_rows(by: str, keys, current: dict, previous: dict, total: int) -> list[dict]:
+    """`breakdown`'s rows of `keys`, labelled, most complaints first."""
     labels = _labels(by, keys)
     rows = []
     for k in keys:
@@ -359,13 +378,42 @@ def breakdown(period: Period, by: str, shop: Shops = ALL_SHOPS) -> dict:
             }
         )
     rows.sort(key=lambda r: (-r["count"], -r["previous_year_count"], r["key"]))
-    return {
-        "period": period_dict(period),
-        "by": by,
-        "merchant": merchant_of(shop),
-        "total": total,
-        "rows": rows,
+    return rows
+
+
+def top_shops(period: Period, shop: Shops = ALL_SHOPS, n: int = 10) -> list[dict]:
+    """The first `n` rows of `breakdown(period, "shop", shop)` with complaints in the period, as it gives them:
+    the database ranks the shops by their count and only those at or above the n-th count (ties too: last
+    year's count orders them) have their names and last year's counts read, not every shop's."""
+    shops = None if shop == ALL_SHOPS else [s for s in shop_ids(shop) if s != ALL_SHOPS]
+    current = {}
+    for shop_id, count in _ranked_shops(period, shops):
+        if len(current) >= n and count < current[next(reversed(current))]:
+            break
+        current[shop_id] = count
+    previous = {
+        r["shop"]: r["received"] for r in _summed(ShopCount, list(current), period.previous_year(), "shop")
     }
+    total = counts(period, shop)["received"]
+    return _breakdown_rows("shop", list(current), current, previous, total)[:n]
+
+
+def _ranked_shops(period: Period, shops: list[int] | None):
+    """(shop, complaints received in the period) of each shop with any, most first: the rows `_summed` adds
+    up, added up and sorted by the database, read a few at a time."""
+    parts = [
+        table.objects.filter(days, _of(shops)).annotate(s=F("shop"), r=F("received")).values_list("s", "r")
+        for table, days in _parts(ShopCount, period)
+    ]
+    compiled = [part.order_by().query.sql_with_params() for part in parts]
+    union = " UNION ALL ".join(sql for sql, _params in compiled)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s, SUM(r) AS n FROM ({union}) AS parts GROUP BY s HAVING SUM(r) > 0 ORDER BY n DESC",
+            [p for _sql, params in compiled for p in params],
+        )
+        while rows := cursor.fetchmany(100):
+            yield from rows
 
 
 # ---------------------------------------------------------------------------------------- time series

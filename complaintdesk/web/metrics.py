@@ -77,7 +77,7 @@ def dashboard(period: Period, today: date | None = None, viewer=None) -> dict:
         {**r, "label": category_name(categories.get(r["key"])) or r["label"]}
         for r in stats.breakdown(period, "category", shop)["rows"]
     ]
-    top_shops = [r for r in stats.breakdown(period, "shop", shop)["rows"][:10] if r["count"]]
+    top_shops = stats.top_shops(period, shop)
     interval = series_interval(period)
     phases = dict(Phase.choices)
     # The live tiles read the open work only, whatever the length of the history: open complaints and
