@@ -356,6 +356,17 @@ class Matter(Routed, models.Model):
                 name="matter_at_rest",
                 condition=models.Q(next_due__isnull=True),
             ),
+            # The same of one shop (`merchant=`): a small shop's few, not every matter walked to find them.
+            models.Index(
+                fields=["merchant", "kind", "next_due", "-received_at", "id"],
+                name="matter_shop_running",
+                condition=models.Q(next_due__isnull=False),
+            ),
+            models.Index(
+                fields=["merchant", "kind", "-received_at", "id"],
+                name="matter_shop_at_rest",
+                condition=models.Q(next_due__isnull=True),
+            ),
             # The week's decided matters the follow-up sample draws from (`followup.closed_in`).
             models.Index(fields=["decided_at"], name="matter_decided"),
         ]

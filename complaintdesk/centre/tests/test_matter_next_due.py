@@ -154,11 +154,12 @@ def _plan(sql: str) -> str:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("overdue", [None, "true"])
-def test_each_part_of_a_list_reads_its_index_in_order(city, api, overdue):
+@pytest.mark.parametrize(("overdue", "shop"), [(None, False), ("true", False), (None, True)])
+def test_each_part_of_a_list_reads_its_index_in_order(city, api, overdue, shop):
     """The keys of a page (the first query of each part, lib.cursor._read) walk matter_running, then
-    matter_at_rest, in the list's order: no sort of every matter of the kind."""
+    matter_at_rest (one shop's: matter_shop_…), in the list's order: no sort of every matter of the kind."""
     filters = {"page_size": 50} | ({"overdue": overdue} if overdue else {})
+    filters |= {"merchant": city.acme.pk} if shop else {}
     with CaptureQueriesContext(connection) as captured:
         assert api(city.rita).get("/reports", filters).status_code == 200
     keys = [
@@ -167,7 +168,8 @@ def test_each_part_of_a_list_reads_its_index_in_order(city, api, overdue):
         if 'FROM "centre_matter"' in q["sql"] and "ORDER BY" in q["sql"] and "LIMIT" in q["sql"]
     ]
     assert len(keys) == (1 if overdue else 2), keys  # the overdue are all running: one part
-    for sql, index in zip(keys, ["matter_running", "matter_at_rest"], strict=False):
+    indexes = ["matter_shop_running", "matter_shop_at_rest"] if shop else ["matter_running", "matter_at_rest"]
+    for sql, index in zip(keys, indexes, strict=False):
         plan = _plan(sql)
         assert index in plan, plan
         if connection.vendor == "sqlite":
