@@ -3,6 +3,7 @@ rollups), labelled in the reader's language with the names its download gives th
 what its charts draw (centre.js). A district officer's are its bureau's; a city-level officer's every
 bureau's, with each bureau's beside the others (`stats.bureaus`)."""
 
+from django.utils.formats import localize
 from django.utils.translation import gettext as _
 
 from complaintdesk.centre.grounds import RefusalGround, TerminationGround
@@ -11,6 +12,7 @@ from complaintdesk.stats import bureaus as by_bureau
 from complaintdesk.stats import centre
 from complaintdesk.stats.models import ALL_BUREAUS
 from complaintdesk.stats.periods import Period
+from complaintdesk.web.templatetags.web import percent
 
 # Where complaints at the centre stand, in the order a complaint goes (figures' keys).
 DECISIONS = ("pending", "in_mediation", "agreed", "terminated", "refused", "closed")
@@ -24,7 +26,14 @@ def section(period: Period, bureau: int = ALL_BUREAUS, side_by_side=()) -> dict:
     return {
         "figures": f,
         "bureaus": [{"id": b["bureau"], "name": b["name"]} for b in each],
-        "by_bureau": by_bureau.compared(f, each) if each else [],
+        "by_bureau": [
+            {
+                **r,
+                "shown": [shown(v, r["unit"]) for v in r["values"]],
+                "shown_total": shown(r["total"], r["unit"]),
+            }
+            for r in (by_bureau.compared(f, each) if each else [])
+        ],
         "received": [
             {"key": k, "label": label[f"received.{k}"], "count": f["received"][k]} for k in centre.KINDS
         ],
@@ -45,6 +54,18 @@ def section(period: Period, bureau: int = ALL_BUREAUS, side_by_side=()) -> dict:
         ],
         "satisfaction": [{"score": s, "count": n} for s, n in f["satisfaction"]["distribution"].items()],
     }
+
+
+def shown(value, unit: str) -> str:
+    """A figure of the bureaus' table as the reader sees it (a share in per cent, yuan with its sign, "–" when
+    there is none), made here: the table has a cell per figure and bureau, too many for a template each."""
+    if value is None:
+        return "–"
+    if unit == "share":
+        return percent(value)
+    if unit == "yuan":
+        return _("¥%(amount)s") % {"amount": localize(value)}
+    return localize(value)
 
 
 def _grounds(grounds, counts: dict[str, int]) -> list[dict]:
