@@ -333,7 +333,9 @@ def _one(request, kind: str, matter_id: int) -> Matter:
 def _shown(viewer):
     """The matters `viewer` sees, with what `_matter` shows of each read for a page of them at once."""
     shown = matters.visible_matters(viewer).prefetch_related(
-        "deadlines", Prefetch("transfers", Transfer.objects.select_related("by"))
+        "deadlines",
+        # By matter first: ordered by time alone, SQLite walks every transfer's time index for a page's few.
+        Prefetch("transfers", Transfer.objects.select_related("by").order_by("matter_id", "at", "id")),
     )
     return letters.with_letters(shown, viewer)
 

@@ -168,6 +168,9 @@ def test_each_part_of_a_list_reads_its_index_in_order(city, api, overdue, shop):
         if 'FROM "centre_matter"' in q["sql"] and "ORDER BY" in q["sql"] and "LIMIT" in q["sql"]
     ]
     assert len(keys) == (1 if overdue else 2), keys  # the overdue are all running: one part
+    transfers = next(q["sql"] for q in captured.captured_queries if 'FROM "centre_transfer"' in q["sql"])
+    plan = _plan(transfers)  # a page's matters' transfers, not every transfer walked in time order
+    assert "SCAN centre_transfer" not in plan and "Seq Scan on centre_transfer" not in plan, plan
     indexes = ["matter_shop_running", "matter_shop_at_rest"] if shop else ["matter_running", "matter_at_rest"]
     for sql, index in zip(keys, indexes, strict=False):
         plan = _plan(sql)
