@@ -63,6 +63,10 @@ _INDEXED = RawSQL(
     output_field=BooleanField(),
 )
 
+# A complaint's duty, written so that no index serves it (a unary +): `complaint_id IS NOT NULL` drew SQLite
+# to the (complaint, …) index of every complaint's deadline (3.3 s at 1 M) instead of the partial index above.
+_A_COMPLAINTS = RawSQL("+deadlines_deadline.complaint_id IS NOT NULL", [], output_field=BooleanField())
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -128,7 +132,7 @@ def queue(filters: Filters, now: datetime | None = None, viewer=None) -> QuerySe
     for bureau in bureaus:
         duties = duties.filter(about_bureau(bureau))
     if filters.kind == COMPLAINT:
-        duties = duties.filter(complaint__isnull=False)
+        duties = duties.filter(_A_COMPLAINTS)
     elif filters.kind != ALL:
         duties = duties.filter(matter__kind=filters.kind)
     if filters.state in COMPLAINT_STATES:
