@@ -3,13 +3,10 @@ list's order, whatever is filed meanwhile; cursors are signed and belong to one 
 cap; page numbers reach the first rows only; and the pages are read through indexes (the query plans of
 both databases), never by sorting or scanning every complaint."""
 
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from complaintdesk.alerts.models import AlertKind
@@ -21,6 +18,7 @@ from complaintdesk.centre.models import Matter, MatterKind, MatterState
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.queries import NEWEST_FIRST, overdue_filter, visible_complaints
 from complaintdesk.complaints.tests import factories
+from complaintdesk.complaints.tests.planner import page_keys_query, plan_of, reads_an_index_in_order
 from complaintdesk.deadlines.models import Deadline
 from complaintdesk.lib import cursor as keyset
 from complaintdesk.promotions.tests.helpers import FILING_DAY, payload
@@ -210,38 +208,6 @@ def test_search_results_page_by_rank(people, api):
 # --- the plans: each list's first page and a deep page walk an index from the cursor ------------------
 
 
-def _plan(sql: str) -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # As on a large table: where PostgreSQL has a way without scanning or sorting, it takes it.
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_sort = off")
-            cursor.execute(f"EXPLAIN {sql}")
-        else:
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
-        return "\n".join(str(row[-1]) for row in cursor.fetchall())
-
-
-def _page_keys_query(queryset, cursor) -> str:
-    """The SQL of the page's first query, which reads the keys of the page (the rows come after, by id)."""
-    with CaptureQueriesContext(connection) as queries:
-        keyset.page(queryset, NEWEST_FIRST, cursor, 50)
-    return queries.captured_queries[0]["sql"]
-
-
-def _reads_an_index_in_order(plan: str, index: str) -> None:
-    if connection.vendor == "postgresql":
-        assert "Seq Scan on complaints_complaint" not in plan, plan
-        # A full sort is a "Sort" node; an "Incremental Sort" only orders the ids of rows received at once.
-        assert not re.search(r"(^|->)\s*Sort\s+\(", plan, re.MULTILINE), plan
-        assert index in plan, plan
-    else:
-        assert "TEMP B-TREE" not in plan, plan
-        complaints = [line for line in plan.splitlines() if "complaints_complaint" in line]
-        assert complaints and all("INDEX" in line for line in complaints), plan
-        assert index in plan, plan
-
-
 @pytest.mark.parametrize(
     ("filters", "index"),
     [
@@ -263,7 +229,7 @@ def test_the_first_and_a_deep_page_read_an_index_in_the_lists_order(people, filt
         queryset = queryset.filter(overdue_filter(True))
     deep = NEWEST_FIRST.cursor(Complaint.objects.order_by("-received_at", "-id")[3])
     for cursor in (None, deep):
-        _reads_an_index_in_order(_plan(_page_keys_query(queryset, cursor)), index)
+        reads_an_index_in_order(plan_of(page_keys_query(queryset, cursor)), index)
 
 
 # --- the other long lists of the API page the same way --------------------------------------------------

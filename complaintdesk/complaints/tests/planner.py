@@ -11,8 +11,14 @@ the real table (a group's rows against a bureau's), which a test database of a f
 plan tests are SQLite's (`SQLITE_PLAN`).
 """
 
+import re
+
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from complaintdesk.complaints.queries import NEWEST_FIRST
+from complaintdesk.lib import cursor as keyset
 
 SQLITE_PLAN = pytest.mark.skipif(
     connection.vendor != "sqlite", reason="PostgreSQL plans by the real table's statistics, not a test's"
@@ -47,3 +53,40 @@ def city_statistics(db):
     with connection.cursor() as db_cursor:
         db_cursor.execute("DELETE FROM sqlite_stat1")
         _reload(db_cursor)
+
+
+# The plans of the complaint lists' queries, on both databases (api and complaints plan tests).
+
+
+def plan_of(sql: str) -> str:
+    """The database's plan of `sql`, one line a step."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # As on a large table: where PostgreSQL has a way without scanning or sorting, it takes it.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute(f"EXPLAIN {sql}")
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+def page_keys_query(queryset, cursor) -> str:
+    """The SQL of the page's first query, which reads the keys of the page (the rows come after, by id)."""
+    with CaptureQueriesContext(connection) as queries:
+        keyset.page(queryset, NEWEST_FIRST, cursor, 50)
+    return queries.captured_queries[0]["sql"]
+
+
+def reads_an_index_in_order(plan: str, index: str) -> None:
+    """The complaints are read through `index` in the list's order: no scan of the table, no sort."""
+    if connection.vendor == "postgresql":
+        assert "Seq Scan on complaints_complaint" not in plan, plan
+        # A full sort is a "Sort" node; an "Incremental Sort" only orders the ids of rows received at once.
+        assert not re.search(r"(^|->)\s*Sort\s+\(", plan, re.MULTILINE), plan
+        assert index in plan, plan
+    else:
+        assert "TEMP B-TREE" not in plan, plan
+        complaints = [line for line in plan.splitlines() if "complaints_complaint" in line]
+        assert complaints and all("INDEX" in line for line in complaints), plan
+        assert index in plan, plan

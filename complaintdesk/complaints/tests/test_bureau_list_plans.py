@@ -3,26 +3,23 @@
 scanning the complaints; the overdue count reads the late duties, not every complaint. The query plans of
 both databases (as in api/tests/test_cursor_pagination.py)."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from complaintdesk.api.tests.test_cursor_pagination import (
-    T0,
-    _page_keys_query,
-    _plan,
-    _reads_an_index_in_order,
-)
 from complaintdesk.centre.jurisdiction import in_bureau
 from complaintdesk.centre.tests import bureaus
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.queries import NEWEST_FIRST, overdue_filter, visible_complaints
 from complaintdesk.complaints.tests import factories
+from complaintdesk.complaints.tests.planner import page_keys_query, plan_of, reads_an_index_in_order
 from complaintdesk.lib import cursor as keyset
 
 pytestmark = pytest.mark.django_db
+
+T0 = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(days=10)
 
 
 @pytest.fixture
@@ -47,8 +44,8 @@ def test_a_bureaus_list_reads_its_index_in_order_on_the_first_and_a_deep_page(ci
     queryset = lists(city)[which]
     deep = NEWEST_FIRST.cursor(Complaint.objects.order_by("-received_at", "-id")[3])
     for cursor in (None, deep):
-        plan = _plan(_page_keys_query(queryset, cursor))
-        _reads_an_index_in_order(plan, "complaint_bureau_newest")
+        plan = plan_of(page_keys_query(queryset, cursor))
+        reads_an_index_in_order(plan, "complaint_bureau_newest")
         if "overdue" in which:
             assert "deadline_shop_running" in plan, plan
 
@@ -64,7 +61,7 @@ def test_the_overdue_count_reads_the_late_duties_not_every_complaint(city, who):
     queryset = visible_complaints(getattr(city, who)).filter(overdue_filter(True, counting=True))
     with CaptureQueriesContext(connection) as queries:
         keyset.capped_count(queryset)
-    plan = _plan(queries.captured_queries[0]["sql"])
+    plan = plan_of(queries.captured_queries[0]["sql"])
     assert "deadline_shop_running" in plan, plan  # one of the running duties' partial indexes
     if connection.vendor == "postgresql":
         assert "Seq Scan on complaints_complaint" not in plan, plan
