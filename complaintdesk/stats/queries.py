@@ -173,7 +173,9 @@ def _running(period: Period, shops: list[int], now) -> dict[int, dict[tuple[str,
       (`deadline_shop_running`), in one grouped query;
     - otherwise (every shop, or big ones): the running deadlines from now on (`deadline_shop_running_due`,
       only complaints still inside their windows, however many millions are stored), then their complaints
-      by id in chunks, which a join would tempt the planner to drive from the period's complaints instead.
+      by id in chunks, which a join would tempt the planner to drive from the period's complaints instead;
+      the period is checked here on each row read, for a condition on `received_at` let SQLite walk the
+      period's complaints by their time index instead of looking up a few thousand ids (55 ms at 1 M).
     The partial indexes' terms are written as literals (`lib.literal`): SQLite uses them only so."""
     start, end = period.instants()
     running = Deadline.objects.filter(literal(SHOP_RUNNING), status=DeadlineStatus.OPEN, due_at__gte=now)
@@ -191,11 +193,12 @@ def _running(period: Period, shops: list[int], now) -> dict[int, dict[tuple[str,
     running = list(running.order_by().values_list("complaint_id", "phase", "rule_label"))
     if not running:
         return {}
-    inside = Complaint.objects.filter(received_at__gte=start, received_at__lt=end)
     ids = sorted({r[0] for r in running})
     shop_of = {}
     for i in range(0, len(ids), 5000):
-        shop_of.update(inside.filter(pk__in=ids[i : i + 5000]).values_list("pk", "merchant_id"))
+        chunk = Complaint.objects.filter(pk__in=ids[i : i + 5000]).order_by()
+        rows = chunk.values_list("pk", "merchant_id", "received_at")
+        shop_of.update((pk, shop) for pk, shop, received in rows if start <= received < end)
     wanted = set(shops)
     counts = defaultdict(lambda: defaultdict(int))
     for complaint_id, phase, rule in running:

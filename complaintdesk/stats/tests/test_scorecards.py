@@ -230,3 +230,23 @@ def test_the_migration_adds_up_the_months_from_the_days(shops):
     migration.add_up_months(django_apps, editor)
     assert rollups.stored() == kept
     assert kept["deadlines_by_month"] and rollups.differences() == []
+
+
+@pytest.mark.django_db
+def test_the_running_deadlines_complaints_are_looked_up_by_id_and_the_period_checked_on_each(
+    shops, monkeypatch
+):
+    """From the due side, the running deadlines' complaints are read by their ids alone: a condition on the
+    time received let SQLite walk the period's complaints by their time index instead (55 ms at 1 M for a few
+    thousand ids). The period still counts: a running deadline of a complaint received outside it is not."""
+    monkeypatch.setattr(queries, "SHOP_SIDE_UP_TO", 0)
+    ids = frozenset(m.pk for m in (shops.acme, shops.bazaar, shops.cosmo))
+    with time_machine.travel(NOW, tick=False):
+        with CaptureQueriesContext(connection) as captured:
+            running = queries.compliance(queries.periods.last_12_months(NOW.date()), ids)
+        before = queries.compliance(queries.Period(date(2026, 3, 1), date(2026, 3, 9)), ids)
+    assert running["phases"]["first_response"]["running"] == 1  # acme's of 10 March, 09:30
+    assert before["phases"]["first_response"]["running"] == 0
+    lookups = [q["sql"] for q in captured.captured_queries if 'FROM "complaints_complaint"' in q["sql"]]
+    assert lookups and all("received_at" not in sql.split("WHERE", 1)[1] for sql in lookups)
+    assert all("ORDER BY" not in sql for sql in lookups)
