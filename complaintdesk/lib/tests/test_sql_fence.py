@@ -87,6 +87,9 @@ IGNORES_OUR_WRITES = {
     ("Deadline", "post_save"): "stats.signals.centre_duty_changed acts only on the centre's duties; lib.sql "
     "only inserts a shop's deadlines (set_deadlines, from the shops' policy)",
     ("Deadline", "post_delete"): "stats.signals.centre_duty_changed, as above; lib.sql deletes nothing",
+    ("Complaint", "pre_save"): "centre.signals._file_complaint acts only on a new complaint (its bureau in "
+    "charge); the filing that lib.sql inserts calls jurisdiction.file itself (complaints.services), as the "
+    "importer sets the bureau (importing.write)",
 }
 
 
