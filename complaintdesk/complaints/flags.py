@@ -361,6 +361,21 @@ def open_flags(viewer) -> QuerySet[Flag]:
     return flags.select_related("complaint__merchant").order_by("-raised_at", "-id")
 
 
+def open_count(viewer) -> int:
+    """How many `open_flags(viewer)` there are, counted from the open flags' side: they are few, a bureau's
+    complaints many, and a condition on the complaint's bureau let SQLite walk every complaint of the
+    bureau's history in search of the flagged ones (16-70 ms at 1 M). The open flags are grouped by the
+    bureau holding their complaint (`in_bureau`: `Complaint.bureau`), the viewer's group read."""
+    if not sees_flags(viewer):
+        return 0
+    waiting = Flag.objects.filter(cleared_at__isnull=True).order_by()
+    bureau = officer_bureau(viewer)
+    if bureau is None:
+        return waiting.count()
+    by_bureau = waiting.values_list("complaint__bureau_id").annotate(n=Count("id"))
+    return next((n for holder, n in by_bureau if holder == bureau), 0)
+
+
 def figures(start: datetime, end: datetime, bureau: int | None = None) -> dict:
     """The centre's figures of flags (`stats.centre`): raised in [start, end) (by reason) and cleared in it;
     of the complaints in one bureau's charge now, or of all. Flags are few: counted from their rows."""

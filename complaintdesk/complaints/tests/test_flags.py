@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
 from complaintdesk.accounts.models import Role, User
 from complaintdesk.centre.models import Bureau, BureauLevel, Flag, FlagReason
@@ -380,6 +382,37 @@ def test_a_district_officer_sees_its_bureaus_evidence_and_a_count_of_the_rest(pe
     stranger = User.objects.create(username="officer-y", role=Role.REGULATOR, bureau=other)
     assert list(flags.open_flags(stranger)) == []
     assert set(flags.open_flags(people.rita)) == set(Flag.objects.all())
+
+
+def test_the_open_flags_are_counted_as_each_officer_lists_them_from_the_flags_side(people, thresholds):
+    """`open_count` (the dashboard's "Flags to review") is how many `open_flags` the officer has, counted from
+    the open flags grouped by their complaint's bureau: no condition on the bureau, which let SQLite walk
+    every complaint of a district's history in search of the flagged ones."""
+    thresholds.REPEAT_COMPLAINANT_COMPLAINTS = 2
+    thresholds.REPEAT_COMPLAINANT_SHOPS = 1
+    mine = Bureau.objects.create(
+        name_zh="徐汇", name_en="Xuhui", level=BureauLevel.DISTRICT, parent=Bureau.city_centre()
+    )
+    people.acme.registered_address, people.acme.registered_district = "1 Road", mine
+    people.acme.save()
+    officer = User.objects.create(username="officer-x", role=Role.REGULATOR, bureau=mine)
+    other = Bureau.objects.create(name_zh="静安", name_en="Jing'an", level=BureauLevel.DISTRICT)
+    stranger = User.objects.create(username="officer-y", role=Role.REGULATOR, bureau=other)
+    file(people.alice, people.bazaar, NOW - timedelta(days=2))
+    file(people.alice, people.acme, NOW - timedelta(days=1))
+    file(people.alice, people.acme)
+    reviewed = file(people.alice, people.acme, NOW + timedelta(minutes=1))
+    flags.clear(reviewed, reviewed.flags.get().pk, people.rita, "Reviewed.", at=NOW + timedelta(minutes=2))
+    file(people.erin, people.bazaar, order_number="Y-1", description="The same text again, twice over.")
+    file(people.erin, people.bazaar, order_number="Y-2", description="The same text again, twice over.")
+    assert flags.open_count(officer) == 1
+
+    for who in (officer, stranger, people.rita, people.alice, people.bob):
+        with CaptureQueriesContext(connection) as captured:
+            n = flags.open_count(who)
+        assert n == flags.open_flags(who).count()
+        assert all("bureau_id" not in q["sql"].split("WHERE", 1)[-1].split("GROUP BY")[0] for q in captured)
+    assert flags.open_count(people.rita) == Flag.objects.filter(cleared_at__isnull=True).count()
 
 
 # ---------------------------------------------------------------------------------------------- figures

@@ -90,4 +90,4 @@ def open_flag_count(context) -> int | None:
     user = _user(context)
     if not user.is_authenticated or not flags.sees_flags(user):
         return None
-    return flags.open_flags(user).count()
+    return flags.open_count(user)
