@@ -85,8 +85,10 @@ def dashboard(period: Period, today: date | None = None, viewer=None) -> dict:
     # the late duties of the partial index by due time (`overdue_filter`'s counting way).
     open_complaints = complaints.filter(state__in=OPEN_STATES)
     overdue = open_complaints.filter(overdue_filter(True, counting=True))
-    top_overdue = (
-        overdue.values("merchant__name").annotate(n=Count("id")).order_by("-n", "merchant__name")[:10]
+    # Every shop with overdue complaints and how many, most first: the first ten are the tile's shops, their
+    # sum the overdue count (each complaint has its shop), one pass over the late duties instead of two.
+    overdue_by_shop = list(
+        overdue.values("merchant__name").annotate(n=Count("id")).order_by("-n", "merchant__name")
     )
     growth = summary["growth"]
     return {
@@ -96,7 +98,7 @@ def dashboard(period: Period, today: date | None = None, viewer=None) -> dict:
             "received": summary["count"],
             "previous_year": summary["previous_year_count"],
             "open": open_complaints.count(),
-            "overdue": overdue.count(),
+            "overdue": sum(r["n"] for r in overdue_by_shop),
             "escalations": complaints.filter(state__in=QUEUE_STATES).count(),
             "open_alerts": alerts.filter(state=AlertState.OPEN).count(),
             "filings_to_review": filings.filter(state=FilingState.SUBMITTED).count(),
@@ -117,7 +119,7 @@ def dashboard(period: Period, today: date | None = None, viewer=None) -> dict:
             for r in summary["compliance"]["rules"]
         ],
         "top_shops": top_shops,
-        "top_overdue": [{"name": r["merchant__name"], "count": r["n"]} for r in top_overdue],
+        "top_overdue": [{"name": r["merchant__name"], "count": r["n"]} for r in overdue_by_shop[:10]],
     }
 
 
