@@ -1,9 +1,11 @@
 """The regulator console: dashboard, escalations, mediation and closing, alerts, scorecards."""
 
 import json
+from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -96,6 +98,29 @@ def test_the_complaint_list_filters_by_reference_shop_and_overdue(people, browse
     assert b.reference in page and a.reference not in page
     page = client.get(reverse("web:all_complaints"), {"overdue": "1"}).content.decode()
     assert a.reference not in page
+
+
+@pytest.mark.django_db
+def test_the_overdue_list_counts_from_the_late_duties(people, browser_of):
+    """The count of the late complaints reads the late duties (a subquery of the deadlines), not a look-up
+    for each complaint of the list; the page and its count agree."""
+    late = [factories.complaint(people.alice, people.acme) for _ in range(3)]
+    counts = []
+
+    def counting(execute, sql, params, many, context):
+        if "COUNT(" in sql and "complaints_complaint" in sql:
+            counts.append(sql)
+        return execute(sql, params, many, context)
+
+    with time_machine.travel(timezone.now() + timedelta(days=10)):
+        client = browser_of(people.rita)
+        with connection.execute_wrapper(counting):
+            page = client.get(reverse("web:all_complaints"), {"overdue": "1"}).content.decode()
+        fresh = factories.complaint(people.erin, people.bazaar)
+        again = client.get(reverse("web:all_complaints"), {"overdue": "1"}).content.decode()
+    assert all(c.reference in page for c in late) and "3 complaints" in page
+    assert fresh.reference not in again and "3 complaints" in again
+    assert counts and all("EXISTS" not in sql and "deadlines_deadline" in sql for sql in counts), counts
 
 
 @pytest.mark.django_db

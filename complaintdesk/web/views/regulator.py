@@ -16,7 +16,7 @@ from complaintdesk.complaints.choices import State
 from complaintdesk.complaints.models import Category
 from complaintdesk.complaints.queries import NEWEST_FIRST, visible_complaints
 from complaintdesk.deadlines import services as deadline_services
-from complaintdesk.lib.cursor import Segment
+from complaintdesk.lib.cursor import Segment, capped_count
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.merchants import compliance
 from complaintdesk.merchants.profile import BY_NAME
@@ -158,7 +158,12 @@ def escalations(request, query):
 def complaints(request, query):
     listed = filtered_complaints(request.user, query)
     order = search.order_of(listed, NEWEST_FIRST)
-    page, rows = page_rows(request, query, [Segment(listed, order)], searched=query["q"])
+    # The late complaints are counted from the late duties, not by walking the list (overdue_filter).
+    overdue = query["overdue"] and not query["q"]
+    counted = filtered_complaints(request.user, query, counting=True) if overdue else listed
+    page, rows = page_rows(
+        request, query, [Segment(listed, order)], searched=query["q"], count=capped_count(counted)
+    )
     return render(
         request,
         "web/regulator/complaints.html",
