@@ -203,9 +203,17 @@ def scorecard(request, merchant_id: int):
     return {**stats_api.public_scorecard(merchant_id), "groups": groups_api.scorecard_groups(merchant_id)}
 
 
-@router.get("", response=list[MerchantOut])
-def list_merchants(request):
-    return visible_merchants(request.auth)
+class MerchantPageOut(PageOut):
+    items: list[MerchantOut]
+
+
+@router.get(
+    "",
+    response={200: MerchantPageOut, 422: ValidationErrorOut},
+    summary="The shops the caller may see (by name; pages by `cursor`, as the complaint list)",
+)
+def list_merchants(request, paging: Query[PageIn]):
+    return paged(visible_merchants(request.auth), profile.BY_NAME, paging, lambda shop: shop)
 
 
 @router.get("/{int:merchant_id}", response={200: MerchantOut, 404: Error})

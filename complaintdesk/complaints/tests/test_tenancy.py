@@ -79,7 +79,7 @@ def test_dave_sees_bazaar_complaints_and_the_regulator_sees_all(people, api, for
 @pytest.mark.django_db
 def test_a_merchant_sees_only_its_own_shop(people, api):
     client = api(people.bob)
-    assert [m["id"] for m in client.get("/merchants").json()] == [people.acme.pk]
+    assert [m["id"] for m in client.get("/merchants").json()["items"]] == [people.acme.pk]
     assert client.get(f"/merchants/{people.bazaar.pk}").status_code == 404
     assert client.get(f"/merchants/{people.acme.pk}").status_code == 200
 

@@ -71,3 +71,21 @@ def test_only_the_regulator_manages_shops(people, api, who):
 def test_the_public_directory_searches_by_name(people, api):
     names = [s["name"] for s in api(None).get("/merchants/directory", {"q": "baz"}).json()["items"]]
     assert names == ["Bazaar Mall"]
+
+
+@pytest.mark.django_db
+def test_the_list_of_shops_pages_by_name(people, api):
+    """Every shop a caller may see, once, by name, a page at a time (5,000 shops at a national scale)."""
+    for n in range(7):
+        Merchant.objects.create(name=f"Shop {n:02d}", credit_code=f"91440300192203{n:04d}", platform="jd")
+    expected = list(Merchant.objects.order_by("name", "id").values_list("id", flat=True))
+    seen, after = [], None
+    while True:
+        page = api(people.rita).get("/merchants", {"page_size": 3, **({"cursor": after} if after else {})})
+        assert page.status_code == 200, page.content
+        seen += [row["id"] for row in page.json()["items"]]
+        after = page.json()["next"]
+        if not after:
+            break
+    assert seen == expected and page.json()["count"] == len(expected)
+    assert api(people.rita).get("/merchants", {"cursor": "tampered"}).status_code == 422
