@@ -414,7 +414,12 @@ async def bench_server(server: Server, args: argparse.Namespace, result: DbResul
     )
     regulator = await login(server.base_url, "regulator")
     async with httpx.AsyncClient(base_url=server.base_url, timeout=30) as client:
-        merchants = [m["id"] for m in (await client.get("/api/v1/merchants/directory")).json()]
+        merchants = [
+            m["id"]
+            for m in (await client.get("/api/v1/merchants/directory", params={"page_size": 1000})).json()[
+                "items"
+            ]
+        ]
     if not merchants:
         raise BenchError("the shop directory is empty: seed_demo made no shops")
     result.count_before = await complaint_count(server.base_url, regulator)

@@ -583,7 +583,12 @@ def main(argv: list[str] | None = None) -> int:
                 zip(users, await asyncio.gather(*(login(fleet.base_url, u) for u in users)), strict=True)
             )
             async with httpx.AsyncClient(base_url=fleet.base_url) as client:
-                merchants = [m["id"] for m in (await client.get("/api/v1/merchants/directory")).json()]
+                merchants = [
+                    m["id"]
+                    for m in (
+                        await client.get("/api/v1/merchants/directory", params={"page_size": 1000})
+                    ).json()["items"]
+                ]
             merchants.sort()
             if not args.skip_steady:
                 results.append(await phase(fleet, args, "steady", tokens, merchants, kills=False))

@@ -238,6 +238,8 @@ def verify_sample(days: int, seed: int = 5) -> None:
         for row in deadlines:
             rollups.deadline_contribution(deltas, facts[row[0]], rollups.DeadlineFacts(*row[1:]))
         for name, table in rollups.TABLES.items():
+            if name in rollups.BY_MONTH.values():
+                continue  # a month's row sums its days' rows, not one day's (checked by the stats tests)
             if name == "hours":
                 stored_rows = table.model.objects.filter(hour__gte=start, hour__lt=end)
             else:

@@ -22,11 +22,12 @@ from complaintdesk.web.forms import (
     public,
     ratings,
     regulator,
+    shop_picker,
 )
 
 WEB_FORM_MODULES = [
     centre, common, complaints, consumer, filings, flags, followup, groups, merchant, notifications, public,
-    ratings, regulator,
+    ratings, regulator, shop_picker,
 ]  # fmt: skip
 
 
