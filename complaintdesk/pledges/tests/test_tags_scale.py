@@ -25,6 +25,7 @@ def _plan(sql: str) -> str:
             # As on a large table: where PostgreSQL has a way without scanning or sorting, it takes it.
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute("SET LOCAL enable_incremental_sort = off")
             cursor.execute(f"EXPLAIN {sql}")
         else:
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
