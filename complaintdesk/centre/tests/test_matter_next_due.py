@@ -17,6 +17,7 @@ from complaintdesk.centre.models import Matter, MatterKind
 from complaintdesk.centre.tests import bureaus
 from complaintdesk.deadlines.models import Deadline, DeadlineStatus
 from complaintdesk.lib import cursor
+from complaintdesk.lib.tests.plans import plan_of
 
 
 def _nearest(matter: Matter):
@@ -141,18 +142,6 @@ def test_the_console_lists_both_parts_in_the_nearest_duty_order(city, client):
     assert [m.pk for m in page.rows] == shown
 
 
-def _plan(sql: str) -> str:
-    with connection.cursor() as db:
-        if connection.vendor == "postgresql":
-            # As on a large table: where PostgreSQL has a way without scanning or sorting, it takes it.
-            db.execute("SET LOCAL enable_seqscan = off")
-            db.execute("SET LOCAL enable_sort = off")
-            db.execute(f"EXPLAIN {sql}")
-        else:
-            db.execute(f"EXPLAIN QUERY PLAN {sql}")
-        return "\n".join(str(row[-1]) for row in db.fetchall())
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize(("overdue", "shop"), [(None, False), ("true", False), (None, True)])
 def test_each_part_of_a_list_reads_its_index_in_order(city, api, overdue, shop):
@@ -169,11 +158,11 @@ def test_each_part_of_a_list_reads_its_index_in_order(city, api, overdue, shop):
     ]
     assert len(keys) == (1 if overdue else 2), keys  # the overdue are all running: one part
     transfers = next(q["sql"] for q in captured.captured_queries if 'FROM "centre_transfer"' in q["sql"])
-    plan = _plan(transfers)  # a page's matters' transfers, not every transfer walked in time order
+    plan = plan_of(transfers)  # a page's matters' transfers, not every transfer walked in time order
     assert "SCAN centre_transfer" not in plan and "Seq Scan on centre_transfer" not in plan, plan
     indexes = ["matter_shop_running", "matter_shop_at_rest"] if shop else ["matter_running", "matter_at_rest"]
     for sql, index in zip(keys, indexes, strict=False):
-        plan = _plan(sql)
+        plan = plan_of(sql)
         assert index in plan, plan
         if connection.vendor == "sqlite":
             assert "TEMP B-TREE" not in plan, plan

@@ -19,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 
 from complaintdesk.complaints.queries import NEWEST_FIRST
 from complaintdesk.lib import cursor as keyset
+from complaintdesk.lib.tests.plans import plan_of  # noqa: F401 (the lists' plan tests import it from here)
 
 SQLITE_PLAN = pytest.mark.skipif(
     connection.vendor != "sqlite", reason="PostgreSQL plans by the real table's statistics, not a test's"
@@ -56,19 +57,6 @@ def city_statistics(db):
 
 
 # The plans of the complaint lists' queries, on both databases (api and complaints plan tests).
-
-
-def plan_of(sql: str) -> str:
-    """The database's plan of `sql`, one line a step."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # As on a large table: where PostgreSQL has a way without scanning or sorting, it takes it.
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_sort = off")
-            cursor.execute(f"EXPLAIN {sql}")
-        else:
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
-        return "\n".join(str(row[-1]) for row in cursor.fetchall())
 
 
 def page_keys_query(queryset, cursor) -> str:
