@@ -5,15 +5,14 @@ never meets the lifecycle's `/complaints/{id}/{action}`."""
 from datetime import datetime
 from typing import Annotated
 
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import StringConstraints
 
 from complaintdesk.accounts.models import MERCHANT_ROLES, Role
-from complaintdesk.api.common import Error, Instant, RowId, ValidationErrorOut
-from complaintdesk.centre.jurisdiction import in_charge, officers_complaints
+from complaintdesk.api.common import Error, Instant, PageIn, PageOut, RowId, ValidationErrorOut, paged
+from complaintdesk.centre.jurisdiction import in_charge
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.complaints.queries import visible_complaints
 from complaintdesk.pledges import services
@@ -95,6 +94,10 @@ class TagOut(Schema):
     text_zh: str
     tagged_by_role: str | None
     created_at: datetime
+
+
+class TagPageOut(PageOut):
+    items: list[TagOut]
 
 
 class TagCountOut(Schema):
@@ -206,22 +209,21 @@ def _texts() -> dict:
     return {c.number: (c.text_en, c.text_zh) for c in version.commitments.all()}
 
 
-def _tags_seen_by(user) -> Q:
-    """The tags of the complaints `user` sees. An officer's as a condition on each tag's copy of its
-    complaint's bureau (`officers_complaints` with no prefix: the tag's own `bureau`; none for a city-level
-    officer), so the list walks one of the tags' indexes in its order and stops at its limit, rather than
-    first listing every complaint the officer sees (a million, at a national centre); a shop's or a
-    consumer's complaints are few."""
-    if user.role == Role.REGULATOR:
-        return officers_complaints(user)
-    return Q(complaint__in=visible_complaints(user))
-
-
-@router.get("/tags", response=list[TagOut], summary="Commitments alleged broken, on the complaints you see")
+@router.get(
+    "/tags",
+    response={200: TagPageOut, 422: ValidationErrorOut},
+    summary="Commitments alleged broken, on the complaints you see",
+    description="By complaint and commitment number, 50 a page: follow `next` as `cursor` for the page "
+    "after; `page` numbers reach the first 10,000 tags. `count` is exact up to 10,000, null beyond.",
+)
 def list_tags(
-    request, complaint: RowId | None = None, merchant: RowId | None = None, number: RowId | None = None
+    request,
+    paging: Query[PageIn],
+    complaint: RowId | None = None,
+    merchant: RowId | None = None,
+    number: RowId | None = None,
 ):
-    tags = ComplaintCommitment.objects.filter(_tags_seen_by(request.auth)).select_related(
+    tags = ComplaintCommitment.objects.filter(services.tags_seen_by(request.auth)).select_related(
         "complaint", "tagged_by"
     )
     if complaint:
@@ -231,7 +233,7 @@ def list_tags(
     if number:
         tags = tags.filter(number=number)
     texts = _texts()
-    return [_tag_out(t, texts) for t in tags.order_by("complaint_id", "number")[:1000]]
+    return paged(tags, services.BY_COMPLAINT, paging, lambda tag: _tag_out(tag, texts))
 
 
 @router.get(
@@ -239,14 +241,9 @@ def list_tags(
 )
 def tag_counts(request, start: Instant | None = None, end: Instant | None = None):
     """Complaints per shop and commitment (received in [start, end) when given), for the statistics."""
-    complaints = visible_complaints(request.auth)
     if request.auth.role == Role.CONSUMER:
         raise ActionForbidden(_("counts are for shops and the regulator"))
-    if start:
-        complaints = complaints.filter(received_at__gte=start)
-    if end:
-        complaints = complaints.filter(received_at__lt=end)
-    return services.tag_counts(complaints)
+    return services.tag_counts(request.auth, start, end)
 
 
 def _complaint_tags(request, complaint_id: int) -> list[dict]:

@@ -169,7 +169,7 @@ def test_the_consumer_tags_the_commitments_the_shop_broke(people, api):
     assert ComplaintEvent.objects.filter(complaint=complaint, action="untag_commitment").count() == 1
     # The shop sees what it is accused of.
     assert [
-        t["number"] for t in api(people.bob).get("/pledges/tags", {"complaint": complaint.pk}).json()
+        t["number"] for t in api(people.bob).get("/pledges/tags", {"complaint": complaint.pk}).json()["items"]
     ] == [7]
 
 

@@ -50,7 +50,7 @@ def _list(api, user, **filters) -> tuple[list[int], str]:
     sql = next(
         q["sql"] for q in captured.captured_queries if 'FROM "pledges_complaintcommitment"' in q["sql"]
     )
-    return [tag["complaint"] for tag in answer.json()], sql
+    return [tag["complaint"] for tag in answer.json()["items"]], sql
 
 
 @pytest.mark.django_db
