@@ -1,7 +1,8 @@
 """Statistics tables and complaint lists as CSV and XLSX, and the anonymised open-data export.
 
 A table is (headers, rows); `statistics_table` builds one from the query results, `write_csv`/`write_xlsx`
-turn any table into a file and `download` into the HTTP answer that the API and the web both send. Every
+turn any table into a file and `download` into the HTTP answer that the API and the web both send
+(`statistics_download`: a table's header row leaves before its figures are read). Every
 download streams (`lib.spreadsheet.csv_stream`, `xlsx_stream`): its first bytes leave at once and its memory
 stays flat however many rows it has. Complaint lists and the open data read their rows in batches of
 BATCH_ROWS as plain values (one query, no model instances): a million rows stream at tens of thousands of
@@ -32,7 +33,7 @@ from django.db.models import (
     When,
 )
 from django.http import StreamingHttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -135,6 +136,24 @@ def _more_than(rows: QuerySet, n: int) -> bool:
 STATISTICS_TABLES = ("summary", "phases", "compliance", "breakdown", "series", "centre")
 
 
+def statistics_download(
+    table: str,
+    period: periods.Period,
+    shop: queries.Shops,
+    fmt: str,
+    name: str,
+    by: str = "category",
+    interval: str = "month",
+    bureau: int = ALL_BUREAUS,
+) -> StreamingHttpResponse:
+    """`statistics_table` as an attachment `name`.csv or .xlsx. The request is checked and the header row
+    made at once (an error answers before any byte); the figures are read only once the header has left,
+    as the file streams: at 10 M complaints the summary's figures take a few hundred ms."""
+    check_format(fmt)
+    headers, rows = _statistics(table, period, shop, by, interval, bureau)
+    return download(headers, _later(rows), fmt, name)
+
+
 def statistics_table(
     table: str,
     period: periods.Period,
@@ -143,32 +162,59 @@ def statistics_table(
     interval: str = "month",
     bureau: int = ALL_BUREAUS,
 ) -> tuple[list[str], list[list]]:
-    """One of STATISTICS_TABLES for the period and shop (ALL_SHOPS: every shop; a set: those shops summed);
-    `by` is the breakdown's dimension, `interval` the series' step. `centre`, the 12315 centre's figures of
-    `bureau` (ALL_BUREAUS: every bureau), is the regulator's only: PermissionDenied (403) for a shop's staff
-    (the API asks `scope.bureau_scope` first)."""
+    """One of STATISTICS_TABLES for the period and shop (ALL_SHOPS: every shop; a set: those shops summed),
+    read at once; `statistics_download` streams it."""
+    headers, rows = _statistics(table, period, shop, by, interval, bureau)
+    return headers, rows()
+
+
+def _statistics(
+    table: str, period: periods.Period, shop: queries.Shops, by: str, interval: str, bureau: int
+) -> tuple[list[str], Callable[[], list[list]]]:
+    """A table's header row, and how to read its rows: everything that can refuse the request is checked
+    here, before any figure is read. `by` is the breakdown's dimension, `interval` the series' step.
+    `centre`, the 12315 centre's figures of `bureau` (ALL_BUREAUS: every bureau), is the regulator's only:
+    PermissionDenied (403) for a shop's staff (the API asks `scope.bureau_scope` first)."""
     if table == "centre":
         if queries.merchant_of(shop) is not None:
             raise PermissionDenied("the centre's figures are for regulator officers")
-        return centre_table(centre.figures(period, bureau))
+        return centre_headers(), lambda: centre_rows(centre.figures(period, bureau))
     if table == "breakdown":
-        return breakdown_table(queries.breakdown(period, by, shop))
+        if by not in queries.BREAKDOWNS:
+            raise FieldError(
+                "by", f"unknown breakdown {by!r}; breakdowns are: {', '.join(queries.BREAKDOWNS)}"
+            )
+        return breakdown_headers(by), lambda: breakdown_rows(queries.breakdown(period, by, shop))
     if table == "series":
         if interval not in periods.INTERVALS:
             raise FieldError(
                 "interval", f"unknown interval {interval!r}; intervals are: {', '.join(periods.INTERVALS)}"
             )
-        return series_table(queries.series(period, interval, shop))
-    builders = {"summary": summary_table, "phases": phases_table, "compliance": compliance_table}
-    if table not in builders:
+        return series_headers(), lambda: series_rows(queries.series(period, interval, shop))
+    if table not in SUMMARY_TABLES:
         raise FieldError("table", f"unknown table {table!r}; tables are: {', '.join(STATISTICS_TABLES)}")
-    return builders[table](queries.summary(period, shop))
+    headers, rows = SUMMARY_TABLES[table]
+    return headers(), lambda: rows(queries.summary(period, shop))
+
+
+def _later(rows: Callable[[], list[list]]) -> Iterator[list]:
+    """The rows `rows()` makes, made when the stream first asks for one (after the header row has left), in
+    the language active now: the stream runs after the view has returned, when another language may be
+    active in the thread. A table of figures is small (at most a row a shop): it is made whole."""
+    language = get_language()
+
+    def made() -> Iterator[list]:
+        with translation.override(language):
+            table = rows()
+        yield from table
+
+    return made()
 
 
 # Every statistics table is headed and labelled in the requester's language, as the complaint list is
 # (decisions.md, "Exports in the requester's language"): a figure's or a key's label, then its stable code
-# in a column of its own for programs; days are dates (XLSX date cells). The rows are made in the view, in
-# the request's language.
+# in a column of its own for programs; days are dates (XLSX date cells). A table's header row and its rows
+# are made apart (`_statistics`): the header row leaves before any figure is read.
 
 
 def _headers(*names) -> list[str]:
@@ -190,7 +236,11 @@ MEDIAN_TIME = _("median time until met (wall-clock minutes from receipt)")
 P90_TIME = _("90th percentile of the time until met (wall-clock minutes from receipt)")
 
 
-def summary_table(data: dict) -> tuple[list[str], list[list]]:
+def summary_headers() -> list[str]:
+    return _headers(_("figure"), _("code"), _("value"))
+
+
+def summary_rows(data: dict) -> list[list]:
     g = data["growth"]
     zh = (get_language() or "").startswith("zh")
     rows = [
@@ -222,7 +272,7 @@ def summary_table(data: dict) -> tuple[list[str], list[list]]:
             "figure": gettext("share met in time"),
         }
         rows.append([name, f"{phase}_share_in_time", figures["share_in_time"]])
-    return _headers(_("figure"), _("code"), _("value")), rows
+    return rows
 
 
 # A deadline outcome's column: its heading, and its key in the statistics.
@@ -237,7 +287,14 @@ COMPLIANCE_COLUMNS = [
 ]
 
 
-def phases_table(data: dict) -> tuple[list[str], list[list]]:
+def phases_headers() -> list[str]:
+    return _headers(
+        _("Phase"), _code(_("Phase")), *(label for _key, label in COMPLIANCE_COLUMNS),
+        _("Met (in time or late)"), MEDIAN_TIME, P90_TIME,
+    )  # fmt: skip
+
+
+def phases_rows(data: dict) -> list[list]:
     """Every phase, with or without deadlines in the period: outcomes and the minutes until met."""
     compliance = data["compliance"]
     rows = []
@@ -254,27 +311,31 @@ def phases_table(data: dict) -> tuple[list[str], list[list]]:
                 minutes["p90"],
             ]
         )
-    headers = _headers(
-        _("Phase"), _code(_("Phase")), *(label for _key, label in COMPLIANCE_COLUMNS),
-        _("Met (in time or late)"), MEDIAN_TIME, P90_TIME,
-    )  # fmt: skip
-    return headers, rows
+    return rows
 
 
-def compliance_table(data: dict) -> tuple[list[str], list[list]]:
+def compliance_headers() -> list[str]:
+    return _headers(_("Phase"), _code(_("Phase")), _("Rule"), *(label for _key, label in COMPLIANCE_COLUMNS))
+
+
+def compliance_rows(data: dict) -> list[list]:
     """Outcomes by phase and rule; the default policy's rules in the requester's language (a rule of the
     regulator's own keeps its name)."""
-    rows = [
+    return [
         [
             _phase(r["phase"]), r["phase"], gettext(r["rule"]) if r["rule"] else "",
             *(r[key] for key, _label in COMPLIANCE_COLUMNS),
         ]
         for r in data["compliance"]["rules"]
     ]  # fmt: skip
-    headers = _headers(
-        _("Phase"), _code(_("Phase")), _("Rule"), *(label for _key, label in COMPLIANCE_COLUMNS)
-    )
-    return headers, rows
+
+
+# The tables of `queries.summary`'s figures: each one's header row and rows.
+SUMMARY_TABLES = {
+    "summary": (summary_headers, summary_rows),
+    "phases": (phases_headers, phases_rows),
+    "compliance": (compliance_headers, compliance_rows),
+}
 
 
 BREAKDOWN_HEADINGS = {
@@ -287,22 +348,23 @@ BREAKDOWN_HEADINGS = {
 }
 
 
-def breakdown_table(data: dict) -> tuple[list[str], list[list]]:
-    by = data["by"]
-    labels = _breakdown_labels(by)
-    rows = [
+def breakdown_headers(by: str) -> list[str]:
+    heading = BREAKDOWN_HEADINGS.get(by, by)
+    return _headers(
+        heading, _code(heading), _("Complaints"), _("Same period last year"), _("Growth (%)"), _("Growth"),
+        _("Share"),
+    )  # fmt: skip
+
+
+def breakdown_rows(data: dict) -> list[list]:
+    labels = _breakdown_labels(data["by"])
+    return [
         [
             labels.get(r["key"], r["label"]), r["key"], r["count"], r["previous_year_count"],
             r["growth"]["percent"], r["growth"]["text_percent"], r["share"],
         ]
         for r in data["rows"]
     ]  # fmt: skip
-    heading = BREAKDOWN_HEADINGS.get(by, by)
-    headers = _headers(
-        heading, _code(heading), _("Complaints"), _("Same period last year"), _("Growth (%)"), _("Growth"),
-        _("Share"),
-    )  # fmt: skip
-    return headers, rows
 
 
 def _breakdown_labels(by: str) -> dict[str, str]:
@@ -317,20 +379,26 @@ def _breakdown_labels(by: str) -> dict[str, str]:
     return {}
 
 
-def series_table(data: dict) -> tuple[list[str], list[list]]:
-    rows = [[p["start"], p["end"], p["count"], p["previous_year_count"]] for p in data["points"]]
-    return _headers(_("First day"), _("Last day"), _("Complaints"), _("Same period last year")), rows
+def series_headers() -> list[str]:
+    return _headers(_("First day"), _("Last day"), _("Complaints"), _("Same period last year"))
 
 
-def centre_table(data: dict) -> tuple[list[str], list[list]]:
-    """The centre's figures (`centre.rows`), one a row, headed and labelled in the requester's language with
-    each figure's stable code beside its name for programs (as the complaint list's codes)."""
-    headers = _headers(_("section"), _("figure"), _("code"), _("value"))
+def series_rows(data: dict) -> list[list]:
+    return [[p["start"], p["end"], p["count"], p["previous_year_count"]] for p in data["points"]]
+
+
+def centre_headers() -> list[str]:
+    return _headers(_("section"), _("figure"), _("code"), _("value"))
+
+
+def centre_rows(data: dict) -> list[list]:
+    """The centre's figures (`centre.rows`), one a row, labelled in the requester's language with each
+    figure's stable code beside its name for programs (as the complaint list's codes)."""
     period = gettext("Period")
     first = [[period, gettext("First day of the period"), "period_start", data["period"]["start"]],
              [period, gettext("Last day of the period"), "period_end", data["period"]["end"]],
              [period, gettext("Bureau"), "bureau", data["bureau"] or gettext("All bureaus")]]  # fmt: skip
-    return headers, first + [[r.section, r.label, r.code, r.value] for r in centre.rows(data)]
+    return first + [[r.section, r.label, r.code, r.value] for r in centre.rows(data)]
 
 
 # The complaint list's columns, headed in the requester's language (`complaint_columns`). A coded column
