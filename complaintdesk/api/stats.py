@@ -226,10 +226,9 @@ def export(
             format,
             name,
         )
-    headers, rows = exports.statistics_table(
-        table, period, shop_scope(request.auth, q.merchant), by, interval, centre_bureau
+    return exports.statistics_download(
+        table, period, shop_scope(request.auth, q.merchant), format, name, by, interval, centre_bureau
     )
-    return exports.download(headers, rows, format, name)
 
 
 # ---------------------------------------------------------------------------------- the 12315 centre's
