@@ -264,20 +264,35 @@ def _staff_or_regulator(user, merchant_id: int) -> Merchant:
     raise Http404
 
 
+class CompliancePageOut(PageOut):
+    items: list[ComplianceOut]
+
+
 @router.get(
     "/compliance",
-    response={200: list[ComplianceOut], 403: Error},
-    summary="Shops and what they miss: coordinator, service information, current pledge",
+    response={200: CompliancePageOut, 403: Error, 422: ValidationErrorOut},
+    summary="Shops and what they miss: coordinator, service information, current pledge (by name; pages by "
+    "`cursor`, as the other lists)",
 )
-def compliance_list(request, compliant: bool | None = None, missing: compliance.Requirement | None = None):
+def compliance_list(
+    request,
+    paging: Query[PageIn],
+    compliant: bool | None = None,
+    missing: compliance.Requirement | None = None,
+):
+    """The active shops in the caller's charge; `compliant` and `missing` filter in the database, and only a
+    page's shops are checked."""
     if request.auth.role != Role.REGULATOR:
         raise ActionForbidden(_("only regulator officers see every shop's compliance"))
-    entries = compliance.check(shops_in_charge(request.auth).filter(is_active=True).order_by("name"))
-    if compliant is not None:
-        entries = [e for e in entries if e.compliant == compliant]
+    shops = shops_in_charge(request.auth).filter(is_active=True)
+    if compliant is True:
+        shops = compliance.meeting(shops)
+    elif compliant is False:
+        shops = compliance.missing(shops)
     if missing:
-        entries = [e for e in entries if missing in e.missing]
-    return entries
+        shops = compliance.missing(shops, missing)
+    page = paged(shops, profile.BY_NAME, paging, lambda shop: shop)
+    return {**page, "items": compliance.check(page["items"])}
 
 
 @router.get("/{int:merchant_id}/compliance", response={200: ComplianceOut, 404: Error})

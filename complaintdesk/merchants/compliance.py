@@ -2,7 +2,9 @@
 customer-service information, and a signature under the current pledge. The regulator's list of
 non-compliant shops and each shop's own checklist come from here."""
 
+import operator
 from dataclasses import dataclass, field
+from functools import reduce
 
 from django.db import models
 from django.db.models import Exists, Max, OuterRef, Q
@@ -86,15 +88,40 @@ def check(merchants) -> list[ShopCompliance]:
     return result
 
 
+def _lacks(requirement: str, current) -> Q:
+    """The shops that miss `requirement`, as `check` decides it, as a condition on the shop's row."""
+    if requirement == Requirement.COORDINATOR:
+        return ~Exists(CoordinatorDesignation.objects.filter(merchant=OuterRef("pk"), ended_at__isnull=True))
+    if requirement == Requirement.SERVICE_INFO:
+        return Q(service_info_published_at__isnull=True)
+    if current is None:  # no pledge to sign: nobody misses it
+        return Q(pk__in=[])
+    return ~Exists(PledgeSignature.objects.filter(merchant=OuterRef("pk"), version=current))
+
+
+def _lacking(requirement: str | None) -> Q:
+    """The shops that miss `requirement` (None: any obligation) as one condition."""
+    current = current_version()
+    return reduce(
+        operator.or_, (_lacks(each, current) for each in ([requirement] if requirement else Requirement))
+    )
+
+
+def missing(merchants, requirement: str | None = None):
+    """The shops of `merchants` (a queryset) that miss `requirement` (None: any obligation), as `check`
+    decides it, filtered by the database: a page of them or their count reads no other shop's row."""
+    return merchants.filter(_lacking(requirement))
+
+
+def meeting(merchants):
+    """The shops of `merchants` (a queryset) that meet every obligation (`check`'s compliant ones)."""
+    return merchants.filter(~_lacking(None))
+
+
 def noncompliant_count(merchants) -> int:
     """How many shops of `merchants` (a queryset) miss an obligation, as `check` decides it, counted in one
     query by the database (the dashboard's figure: no shop row is read into memory)."""
-    current = current_version()
-    coordinator = CoordinatorDesignation.objects.filter(merchant=OuterRef("pk"), ended_at__isnull=True)
-    missing = Q(service_info_published_at__isnull=True) | ~Exists(coordinator)
-    if current is not None:
-        missing |= ~Exists(PledgeSignature.objects.filter(merchant=OuterRef("pk"), version=current))
-    return merchants.filter(missing).order_by().count()
+    return missing(merchants).order_by().count()
 
 
 def check_one(merchant: Merchant) -> ShopCompliance:

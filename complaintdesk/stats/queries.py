@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from complaintdesk.centre import ratings
-from complaintdesk.complaints.choices import Channel, Kind, Sector
+from complaintdesk.complaints.choices import OPEN_STATES, Channel, Kind, Sector
 from complaintdesk.complaints.models import Category, Complaint
 from complaintdesk.deadlines.models import SHOP_PHASES, SHOP_RUNNING, Deadline, DeadlineStatus, Phase
 from complaintdesk.lib.errors import FieldError
@@ -159,36 +159,38 @@ def summary(period: Period, shop: Shops = ALL_SHOPS, now=None) -> dict:
 # ---------------------------------------------------------------------------------------- compliance
 
 
-# Complaints received in the period up to which a set of shops' running deadlines are read from the shops' side
-# (each complaint's look-up in the running deadlines' index); bigger shops walk the city's running deadlines.
-SHOP_SIDE_UP_TO = 20_000
-
-
 def _running(period: Period, shops: list[int], now) -> dict[int, dict[tuple[str, str], int]]:
     """Open deadlines not yet due, by shop of `shops` (ALL_SHOPS: every shop together) and (phase, rule).
 
-    Counted from raw rows from whichever side is smaller, each read from its index:
-    - a few small shops (at most SHOP_SIDE_UP_TO complaints received in the period, by their rollups): their
-      complaints of the period (`complaint_shop_newest`), each looked up in the running deadlines' index
-      (`deadline_shop_running`), in one grouped query;
-    - otherwise (every shop, or big ones): the running deadlines from now on (`deadline_shop_running_due`,
-      only complaints still inside their windows, however many millions are stored), then their complaints
-      by id in chunks, which a join would tempt the planner to drive from the period's complaints instead;
-      whether each is of the period is read as a column, for a condition on `received_at` let SQLite walk
-      the period's complaints by their time index instead of looking up a few thousand ids (55 ms at 1 M).
-    The partial indexes' terms are written as literals (`lib.literal`): SQLite uses them only so."""
+    Counted from raw rows, each read from its index:
+    - shops (however big): their open complaints (`complaints_complaint(merchant, state)`: the backlog, not
+      the history), each looked up in the running deadlines' index (`deadline_shop_running`), in one grouped
+      query. A shop's duty runs only while its complaint is open: every step to a final state meets the
+      shop's duties or cancels the open ones (`lifecycle.TRANSITIONS`, ClockChange.CANCEL), an import
+      cancels a finished complaint's, and the recomputation moves only open complaints' duties too;
+    - every shop together: the running deadlines from now on (`deadline_shop_running_due`, only complaints
+      still inside their windows, however many millions are stored), then their complaints by id in chunks,
+      which a join would tempt the planner to drive from the period's complaints instead.
+    Whether each complaint is of the period is read as a column, for a condition on `received_at` let SQLite
+    walk the period's complaints by their time index instead (55 ms at 1 M). The partial indexes' terms are
+    written as literals (`lib.literal`): SQLite uses them only so."""
     start, end = period.instants()
     running = Deadline.objects.filter(literal(SHOP_RUNNING), status=DeadlineStatus.OPEN, due_at__gte=now)
-    if ALL_SHOPS not in shops and _received(period, shops) <= SHOP_SIDE_UP_TO:
-        of_shops = running.filter(
-            complaint__merchant_id__in=shops,
-            complaint__received_at__gte=start,
-            complaint__received_at__lt=end,
+    counts = defaultdict(lambda: defaultdict(int))
+    if ALL_SHOPS not in shops:
+        inside = Q(complaint__received_at__gte=start, complaint__received_at__lt=end)
+        # Annotated before the filter, so that the filter makes the join an inner one: a left join would
+        # make SQLite walk the city's running deadlines first.
+        rows = (
+            running.annotate(inside=ExpressionWrapper(inside, output_field=BooleanField()))
+            .filter(complaint__merchant_id__in=shops, complaint__state__in=sorted(OPEN_STATES))
+            .order_by()
+            .values_list("complaint__merchant_id", "phase", "rule_label", "inside")
+            .annotate(n=Count("id"))
         )
-        counts = defaultdict(lambda: defaultdict(int))
-        rows = of_shops.order_by().values_list("complaint__merchant_id", "phase", "rule_label")
-        for shop, phase, rule, n in rows.annotate(n=Count("id")):
-            counts[shop][(phase, rule)] += n
+        for shop, phase, rule, of_period, n in rows:
+            if of_period:
+                counts[shop][(phase, rule)] += n
         return counts
     running = list(running.order_by().values_list("complaint_id", "phase", "rule_label"))
     if not running:
@@ -204,7 +206,6 @@ def _running(period: Period, shops: list[int], now) -> dict[int, dict[tuple[str,
             if of_period
         )
     wanted = set(shops)
-    counts = defaultdict(lambda: defaultdict(int))
     for complaint_id, phase, rule in running:
         shop = shop_of.get(complaint_id)
         if shop in wanted:
@@ -212,11 +213,6 @@ def _running(period: Period, shops: list[int], now) -> dict[int, dict[tuple[str,
         if shop is not None and ALL_SHOPS in wanted:
             counts[ALL_SHOPS][(phase, rule)] += 1
     return counts
-
-
-def _received(period: Period, shops) -> int:
-    """The complaints `shops` received in the period, by their rollups (one row a shop and day)."""
-    return counts(period, frozenset(shops))["received"]
 
 
 def outcome(total, met_in_time, met_late, cancelled, running) -> dict:
@@ -253,8 +249,9 @@ _DEADLINE_COUNTERS = ("total", "met_in_time", "met_late", "cancelled", "paused")
 
 
 def compliances(period: Period, shops: list[int], now=None) -> dict[int, dict]:
-    """`compliance` of each of `shops` in three queries whatever their number (and one per 5,000 running
-    deadlines), so that a list of scorecards scans the running deadlines once, not once a shop."""
+    """`compliance` of each of `shops` in three queries whatever their number (every shop together: and one
+    per 5,000 running deadlines), so that a list of scorecards reads the running deadlines once, not once a
+    shop."""
     now = now or timezone.now()
     running = _running(period, shops, now)
     deadlines = defaultdict(list)
@@ -463,9 +460,8 @@ def scorecard(merchant, today: date | None = None, now=None) -> dict:
 
 
 def scorecards(merchants, today: date | None = None, now=None) -> list[dict]:
-    """The scorecards of `merchants`, in their order, in six queries whatever their number (and one per
-    5,000 running deadlines). The consumers' ratings given in the period show as an average only from the
-    minimum count (`centre.ratings`)."""
+    """The scorecards of `merchants`, in their order, in six queries whatever their number. The consumers'
+    ratings given in the period show as an average only from the minimum count (`centre.ratings`)."""
     shops = list(merchants)
     ids = [m.pk for m in shops]
     today = today or timezone.localdate(timezone=periods.zone())

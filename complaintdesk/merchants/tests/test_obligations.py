@@ -277,7 +277,7 @@ def test_the_regulator_sees_which_shops_miss_what(people, api):
 
     listed = api(people.rita).get("/merchants/compliance")
     assert listed.status_code == 200
-    by_name = {e["merchant_name"]: e for e in listed.json()}
+    by_name = {e["merchant_name"]: e for e in listed.json()["items"]}
     assert set(by_name) == {"Acme Online", "Bazaar Mall"}
     assert (by_name["Acme Online"]["compliant"], by_name["Acme Online"]["missing"]) == (True, [])
     assert by_name["Acme Online"]["coordinator"]["username"] == "carol"
@@ -286,9 +286,9 @@ def test_the_regulator_sees_which_shops_miss_what(people, api):
     assert bazaar["missing"] == ["coordinator", "service_info", "pledge"]
     assert bazaar["reasons"][2] == "Sign the current customer-service pledge (v1; never signed)"
 
-    only_bad = api(people.rita).get("/merchants/compliance", {"compliant": "false"}).json()
+    only_bad = api(people.rita).get("/merchants/compliance", {"compliant": "false"}).json()["items"]
     assert [e["merchant_name"] for e in only_bad] == ["Bazaar Mall"]
-    missing_pledge = api(people.rita).get("/merchants/compliance", {"missing": "pledge"}).json()
+    missing_pledge = api(people.rita).get("/merchants/compliance", {"missing": "pledge"}).json()["items"]
     assert [e["merchant_name"] for e in missing_pledge] == ["Bazaar Mall"]
     assert api(people.rita).get("/merchants/compliance", {"missing": "charm"}).status_code == 422
 
