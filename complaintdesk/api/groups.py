@@ -13,18 +13,18 @@ from typing import Annotated
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import paginate
 from pydantic import StringConstraints
 
 from complaintdesk.accounts import ratelimit
 from complaintdesk.api import presenters
 from complaintdesk.api import stats as stats_api
-from complaintdesk.api.common import Error, Pages, RowId, ValidationErrorOut
+from complaintdesk.api.common import Error, PageIn, PageOut, RowId, ValidationErrorOut, paged_segments
 from complaintdesk.api.complaints import ComplaintFiledOut, OrderDate, filing_warnings
 from complaintdesk.complaints import groups
 from complaintdesk.complaints.choices import ResolutionType, WantedOutcome
 from complaintdesk.complaints.models import ComplaintGroup, GroupPostSide, GroupState
 from complaintdesk.complaints.queries import visible_complaints
+from complaintdesk.lib import cursor as keyset
 from complaintdesk.notify import render
 
 router = Router(tags=["group complaints"])
@@ -187,24 +187,6 @@ def _detail(group, viewer) -> dict:
     }
 
 
-class _Listed(presenters.Presented):
-    """A page of groups as `viewer` sees them: their visible members read in one query for the page, and
-    the groups counted without their figures (the count reads the groups' rows only, not every member and
-    event that each group's figures join)."""
-
-    def __init__(self, queryset, viewer, counted):
-        super().__init__(queryset, lambda group: _detail(group, viewer))
-        self.viewer, self.counted = viewer, counted
-
-    def count(self) -> int:
-        return self.counted.count()
-
-    def __getitem__(self, index):
-        if not isinstance(index, slice):
-            return super().__getitem__(index)
-        return [self.present(g) for g in _with_visible_members(list(self.queryset[index]), self.viewer)]
-
-
 def _reloaded(group) -> ComplaintGroup:
     """The group as it is now, with its figures and posts (after a change)."""
     return _readable(ComplaintGroup.objects).get(pk=group.pk)
@@ -280,20 +262,35 @@ def open_group(request, payload: GroupIn):
     return Status(201, _detail(_reloaded(group), request.auth))
 
 
+class GroupPageOut(PageOut):
+    items: list[GroupOut]
+
+
 @router.get(
     "",
-    response=list[GroupOut],
+    response={200: GroupPageOut, 422: ValidationErrorOut},
     summary="The groups you work with: an officer's bureau's (all for the city level), a shop's own, a "
     "consumer's memberships",
+    description="Newest first, 50 a page: follow `next` as `cursor` for the page after; `page` numbers reach "
+    "the first 10,000 groups. `count` is exact up to 10,000, null beyond.",
 )
-@paginate(Pages, page_size=50)
-def list_groups(request, filters: Query[GroupFilters]):
+def list_groups(request, filters: Query[GroupFilters], paging: Query[PageIn]):
     rows = groups.visible_groups(request.auth)
     if filters.state:
         rows = rows.filter(state=filters.state)
     if filters.merchant:
         rows = rows.filter(merchant_id=filters.merchant)
-    return _Listed(_readable(rows), request.auth, counted=rows)
+    keys = rows.values("pk", *(key.name for key in groups.NEWEST_FIRST.keys))
+    segment = keyset.Segment(keys, groups.NEWEST_FIRST, lambda found: _load(found, request.auth))
+    return paged_segments([segment], paging, lambda group: _detail(group, request.auth), counted=rows)
+
+
+def _load(keys: list[dict], viewer) -> list[ComplaintGroup | None]:
+    """The groups of a page's keys, in their order, with their posts and the members `viewer` sees, in
+    one query each for the page (None for a group gone since its keys were read)."""
+    loaded = {g.pk: g for g in _readable(ComplaintGroup.objects.filter(pk__in=[k["pk"] for k in keys]))}
+    _with_visible_members(list(loaded.values()), viewer)
+    return [loaded.get(k["pk"]) for k in keys]
 
 
 @router.post(

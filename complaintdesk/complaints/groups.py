@@ -17,6 +17,8 @@ Beyond the interface first agreed between the API and the web (additions only; n
 - `join(..., wanted_outcome=None)`: None takes the first member's wanted outcome (refund if none).
 - `answer` returns the post with `post.fan_out` (`FanOut`: the member complaints answered and skipped).
 - `public_view` also gives `answered` (members whose complaint received the shop's answer) and `closed_at`.
+- `figures` are kept on the group's row (`group_figures`): a list reads them from its rows.
+- `NEWEST_FIRST`: the order of the lists of groups (`lib.cursor`), for the API's and the web's pages.
 - `suggested_from_alert(alert)`: the product and problem a form may offer when opening from an alert.
 - `open_group` refuses a second group from an alert that already has an open one (Conflict), and a picked
   complaint already in a group (FieldError on `complaints`); an alert's complaints already in another group
@@ -27,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,7 +38,7 @@ from complaintdesk.accounts.models import Role
 from complaintdesk.alerts.models import Alert, AlertKind
 from complaintdesk.centre.jurisdiction import officer_bureau
 from complaintdesk.centre.models import Bureau
-from complaintdesk.complaints import intake, lifecycle, services
+from complaintdesk.complaints import group_figures, intake, lifecycle, services
 from complaintdesk.complaints.choices import Channel, EventKind, ResolutionType, Sector, WantedOutcome
 from complaintdesk.complaints.lifecycle import Action, ActionForbidden
 from complaintdesk.complaints.models import (
@@ -48,6 +50,7 @@ from complaintdesk.complaints.models import (
     GroupState,
 )
 from complaintdesk.complaints.queries import visible_complaints
+from complaintdesk.lib.cursor import Key, Order
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.merchants.models import Merchant
 
@@ -57,9 +60,6 @@ MESSAGE_LIMIT = GroupPost._meta.get_field("message").max_length
 RESOLUTION_TEXT_LIMIT = GroupPost._meta.get_field("resolution_text").max_length
 ORDER_NUMBER_LIMIT = Complaint._meta.get_field("order_number").max_length
 DESCRIPTION_LIMIT = Complaint._meta.get_field("description").max_length
-# A member "accepted" when the consumer accepted the shop's proposal or the centre recorded an agreement:
-# read from the log, so a complaint closed after its acceptance still counts.
-ACCEPTING_ACTIONS = (Action.ACCEPT, Action.RECORD_AGREEMENT)
 # A joiner's category when the group has no member to take it from.
 DEFAULT_CATEGORY = "other"
 
@@ -74,6 +74,10 @@ class FanOut:
 
 
 # ------------------------------------------------------------------------------------------------ reads
+
+
+# The lists of groups, newest first, page by keys (`lib.cursor`): the API's and the console's alike.
+NEWEST_FIRST = Order("groups", (Key("opened_at", descending=True), Key("id", descending=True)))
 
 
 def visible_groups(user) -> QuerySet[ComplaintGroup]:
@@ -105,25 +109,24 @@ def visible_members(user, group_ids) -> QuerySet[Complaint]:
 def groups_of_shop(merchant) -> QuerySet[ComplaintGroup]:
     """The public groups of a shop (its scorecard lists them), newest first, with `member_count`."""
     merchant_id = merchant.pk if isinstance(merchant, Merchant) else merchant
-    return ComplaintGroup.objects.filter(merchant_id=merchant_id).annotate(member_count=Count("members"))
+    return ComplaintGroup.objects.filter(merchant_id=merchant_id)
 
 
 def with_figures(groups: QuerySet[ComplaintGroup]) -> QuerySet[ComplaintGroup]:
-    """`groups` with each one's figures in the same query (`figures` reads them from there)."""
+    """`groups` with each one's figures as they are now (`figures` reads them from there): the counters on
+    its row (`group_figures`), no join."""
     return groups.annotate(
-        figure_members=Count("members", distinct=True),
-        figure_answered=Count(
-            "members", filter=Q(members__events__action=EventKind.GROUP_ANSWER), distinct=True
-        ),
-        figure_accepted=Count(
-            "members", filter=Q(members__events__action__in=ACCEPTING_ACTIONS), distinct=True
-        ),
+        figure_members=F("member_count"),
+        figure_answered=F("answered_count"),
+        figure_accepted=F("accepted_count"),
     )
 
 
 def figures(group) -> dict:
     """members; answered: those whose complaint received the shop's answer; accepted: those whose consumer
-    accepted the shop's proposal, or whose mediation ended in an agreement."""
+    accepted the shop's proposal, or whose mediation ended in an agreement. Read as they are now: from a
+    group read through `with_figures`, else from its row (a group object held across a change has the
+    counters it was read with)."""
     if not hasattr(group, "figure_members"):
         group = with_figures(ComplaintGroup.objects.filter(pk=_pk(group))).first()
         if group is None:
@@ -312,6 +315,8 @@ def _enrol(group: ComplaintGroup, ids: list[int], officer, now, strict: bool) ->
     for complaint in members:
         complaint.group = group
         _joined(complaint, officer, group, now)
+    # Counted from their events: a picked complaint may have been accepted before it joined.
+    group_figures.recount(ComplaintGroup.objects.filter(pk=group.pk))
 
 
 def _joined(complaint, actor, group, now) -> None:
@@ -400,6 +405,7 @@ def join(
             before_filing()
         complaint = services.file_complaint(consumer, new_complaint)
         Complaint.objects.filter(pk=complaint.pk).update(group=group)
+        group_figures.joined(group.pk)
         complaint.group = group
         at = complaint.received_at
         _joined(complaint, consumer, group, at)
@@ -589,9 +595,7 @@ def _loaded(group) -> ComplaintGroup:
     if isinstance(group, ComplaintGroup):
         return group
     found = (
-        with_figures(ComplaintGroup.objects.select_related("merchant").prefetch_related("posts"))
-        .filter(pk=group)
-        .first()
+        ComplaintGroup.objects.select_related("merchant").prefetch_related("posts").filter(pk=group).first()
     )
     if found is None:
         raise Http404

@@ -223,6 +223,11 @@ class ComplaintGroup(models.Model):
     )
     opened_at = models.DateTimeField(_("opened at"), db_index=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The group's figures (`groups.figures`), kept by the writes that change them (`complaints.group_figures`),
+    # so that a list of groups reads them from its rows instead of every member's events.
+    member_count = models.PositiveIntegerField(_("members"), default=0, editable=False)
+    answered_count = models.PositiveIntegerField(_("members answered"), default=0, editable=False)
+    accepted_count = models.PositiveIntegerField(_("members who accepted"), default=0, editable=False)
 
     class Meta:
         ordering = ["-opened_at", "-id"]

@@ -15,7 +15,7 @@ from complaintdesk.accounts.models import Role, User
 from complaintdesk.alerts import services as alerts
 from complaintdesk.alerts.models import AlertKind
 from complaintdesk.centre.models import Bureau, BureauLevel
-from complaintdesk.complaints import groups, labels, services
+from complaintdesk.complaints import group_figures, groups, labels, services
 from complaintdesk.complaints.choices import EventKind, State
 from complaintdesk.complaints.lifecycle import ActionForbidden
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, ComplaintGroup, GroupPost
@@ -502,3 +502,60 @@ def test_a_shops_groups_for_its_scorecard(desk):
 def test_the_group_events_have_names_for_the_timeline():
     for kind in (EventKind.JOIN_GROUP, EventKind.GROUP_ANSWER):
         assert labels.timeline_label(kind) == str(labels.ACTION_LABELS[kind])
+
+
+# --------------------------------------------------------------------------------- figures on the row
+# Kept by the writes that change them (`group_figures`, issue 15): after each such write they equal the
+# count from the members' events, which a list of groups no longer reads.
+
+
+def kept(group) -> tuple[int, int, int]:
+    return tuple(
+        ComplaintGroup.objects.filter(pk=group.pk)
+        .values_list("member_count", "answered_count", "accepted_count")
+        .get()
+    )
+
+
+def recounted(group) -> tuple[int, int, int]:
+    """The figures counted again from the members' events, the row left as it was."""
+    before = kept(group)
+    group_figures.recount(ComplaintGroup.objects.filter(pk=group.pk))
+    found = kept(group)
+    ComplaintGroup.objects.filter(pk=group.pk).update(
+        member_count=before[0], answered_count=before[1], accepted_count=before[2]
+    )
+    return found
+
+
+def test_the_kept_figures_equal_the_count_from_the_events_after_each_change(desk):
+    # Alice accepted the shop's proposal before her complaint was grouped: she counts from the opening.
+    services.perform(
+        desk.first.pk, desk.bob, "propose_resolution", "A refund.", {"type": "refund", "details": ""}
+    )
+    services.perform(desk.first.pk, desk.alice, "accept")
+    group = opened(desk)
+    assert kept(group) == recounted(group) == (2, 0, 1)
+
+    groups.join(group, desk.frank, order_number="AC-3001")
+    assert kept(group) == recounted(group) == (3, 0, 1)
+
+    groups.answer(group, desk.bob, message="Refund for all.", resolution_type="refund")
+    assert kept(group) == recounted(group) == (3, 2, 1)  # Alice's finished complaint takes no answer
+    groups.answer(group, desk.bob, message="Still a refund for all.")  # answered members count once
+    assert kept(group) == recounted(group) == (3, 2, 1)
+
+    services.perform(desk.second.pk, desk.erin, "accept")
+    assert kept(group) == recounted(group) == (3, 2, 2)
+    assert groups.figures(group) == {"members": 3, "answered": 2, "accepted": 2}
+
+    # A complaint outside any group changes no group's figures.
+    services.perform(desk.second.pk, desk.rita, "close", "Done.")
+    assert kept(group) == (3, 2, 2)
+
+
+def test_recount_fills_figures_written_around_the_models(desk):
+    group = opened(desk)
+    ComplaintGroup.objects.filter(pk=group.pk).update(member_count=0, answered_count=0, accepted_count=0)
+    assert group_figures.recount() == 1
+    assert kept(group) == (2, 0, 0)

@@ -9,7 +9,6 @@ A group another bureau or another shop handles is 404 on the console and the wor
 """
 
 from django.contrib import messages
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -65,21 +64,15 @@ def _own_complaint(group: ComplaintGroup, user) -> Complaint | None:
     return group.members.filter(consumer=user).order_by("pk").first()
 
 
-# Newest first, as the console's list walks it by cursor (lib.cursor) and the workbench's list shows it.
-NEWEST_FIRST = Order("groups", (Key("opened_at", descending=True), Key("id", descending=True)))
 # A group's members on the console, in the order they were filed, a page at a time. By id, the groups'
 # index gives a page's members in order (a page reads its own rows); by receipt, every page would read and
 # sort all the group's members, thousands in a big one.
 MEMBERS_IN_FILING_ORDER = Order("group_members", (Key("id"),))
 
 
-def _with_member_counts(qs):
-    # A count groups the rows, and a grouped query drops the model's ordering: it is given again.
-    return (
-        qs.select_related("merchant")
-        .annotate(member_count=Count("members"))
-        .order_by(*NEWEST_FIRST.ordering())
-    )
+def _listed(qs):
+    # Each group's `member_count` is on its row (`complaints.group_figures`).
+    return qs.select_related("merchant").order_by(*groups.NEWEST_FIRST.ordering())
 
 
 # ------------------------------------------------------------------------------------------ anyone's page
@@ -167,7 +160,7 @@ def _join_page(request, found: ComplaintGroup, form, status: int):
 @reads_query(CursorQuery)
 def console_groups(request, query):
     visible = groups.visible_groups(request.user)
-    page = list_page(request, query, _with_member_counts(visible), NEWEST_FIRST, counted=visible)
+    page = list_page(request, query, _listed(visible), groups.NEWEST_FIRST, counted=visible)
     return render(request, "web/groups/console_list.html", {"page": page})
 
 
@@ -330,7 +323,7 @@ def close(request, group_id: int):
 
 @merchant_required
 def shop_groups(request):
-    qs = _with_member_counts(groups.visible_groups(request.user))
+    qs = _listed(groups.visible_groups(request.user))
     return render(request, "web/groups/shop_list.html", {"groups": qs[:200], "shop": request.user.merchant})
 
 
