@@ -23,7 +23,7 @@ from complaintdesk.api.common import (
     RowId,
     ValidationErrorOut,
     WarningOut,
-    paged,
+    paged_segments,
 )
 from complaintdesk.api.flags import FlagOut
 from complaintdesk.centre.jurisdiction import in_bureau
@@ -34,6 +34,8 @@ from complaintdesk.complaints.lifecycle import ACTIONS
 from complaintdesk.complaints.queries import (
     NEWEST_FIRST,
     earlier_complaint_about_the_same_order,
+    late_among,
+    listed,
     overdue_filter,
     visible_complaints,
 )
@@ -387,11 +389,16 @@ def list_complaints(request, filters: Query[ComplaintFilters], paging: Query[Pag
     counted = qs
     if filters.overdue is not None:  # one filter, read one way for the page and another for its count
         now = timezone.now()
-        counted = qs.filter(overdue_filter(filters.overdue, now, counting=True))
+        # The late ones are counted from the late duties; the others are most of the list, whose walk
+        # newest first reaches the count's cap soon.
+        counted = late_among(qs, now) if filters.overdue else qs.filter(overdue_filter(False, now))
         qs = qs.filter(overdue_filter(filters.overdue, now))
     order = search.order_of(qs, NEWEST_FIRST)
-    return paged(
-        qs, order, paging, lambda c: presenters.complaint(c, request.auth, in_list=True), counted=counted
+    return paged_segments(
+        [listed(qs, order)],
+        paging,
+        lambda c: presenters.complaint(c, request.auth, in_list=True),
+        counted,
     )
 
 

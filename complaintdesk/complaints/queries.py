@@ -7,18 +7,23 @@ from complaintdesk.accounts.models import Role
 from complaintdesk.centre.jurisdiction import in_bureau, officer_bureau
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.deadlines.models import SHOP_RUNNING, Deadline
-from complaintdesk.lib.cursor import Key, Order
+from complaintdesk.lib.cursor import Key, Order, Segment
 from complaintdesk.lib.literal import literal
 
 # The complaint lists' order, newest first (the model's own), as their pages walk it (lib.cursor).
 NEWEST_FIRST = Order("complaints", (Key("received_at", descending=True), Key("id", descending=True)))
 
 
-def visible_complaints(user) -> QuerySet[Complaint]:
-    # The centre's case (one row or none) comes in the same query: every page and answer shows it.
-    base = Complaint.objects.select_related(
+def _shown() -> QuerySet[Complaint]:
+    """Every complaint, with what every page and answer shows of it: its shop, category and deadlines, and
+    the centre's case (one row or none) in the same query."""
+    return Complaint.objects.select_related(
         "merchant", "category", "centre_case__bureau", "centre_case__rule_version"
     ).prefetch_related(Prefetch("deadlines", queryset=Deadline.objects.order_by("due_at")))
+
+
+def visible_complaints(user) -> QuerySet[Complaint]:
+    base = _shown()
     if user.role == Role.REGULATOR:
         bureau = officer_bureau(user)
         return base if bureau is None else base.filter(in_bureau(bureau))
@@ -47,6 +52,34 @@ def overdue_filter(overdue: bool, now=None, counting: bool = False):
         return late if overdue else ~late
     late = running.filter(complaint=OuterRef("pk"))
     return Exists(late) if overdue else ~Exists(late)
+
+
+def listed(complaints: QuerySet[Complaint], order: Order) -> Segment:
+    """`complaints` as a list in `order` that `lib.cursor` pages: a page's keys read through the list's
+    filters and the reader's tenancy, then the page's rows by their ids alone. With the filters beside the
+    ids, SQLite takes a shop's `merchant_id = ?` for the average shop's few hundred rows and walks the whole
+    index of a big one (800,000 entries for the biggest at 10 M complaints, 0.2–0.3 s) instead of looking up
+    50 ids; the ids are those the filters have just chosen."""
+    keys = complaints.values("pk", *(key.name for key in order.keys))
+    return Segment(keys, order, load=_by_ids)
+
+
+def _by_ids(keys: list[dict]) -> list[Complaint | None]:
+    found = _shown().in_bulk([k["pk"] for k in keys])
+    return [found.get(k["pk"]) for k in keys]  # None: deleted since its keys were read
+
+
+def late_among(complaints: QuerySet[Complaint], now=None) -> QuerySet[Complaint]:
+    """The overdue complaints of `complaints` (`overdue_filter`), written for counting them: the late duties
+    read by due time from their partial index (the backlog), each duty's complaint looked up by id and then
+    checked against the list's filters and tenancy (an EXISTS on that one row, as `search.query` checks its
+    candidates). Written as one filter beside the others, the database may walk a big shop's or a bureau's
+    every complaint instead (SQLite did: 815,000 for the biggest shop at 10 M complaints, 0.25–0.35 s, where
+    the 65,000 late duties take 60–90 ms); the walk stops at the count's cap."""
+    now = now or timezone.now()
+    late = Deadline.objects.filter(literal(SHOP_RUNNING), due_at__lt=now).values("complaint_id")
+    within = complaints.filter(pk=OuterRef("pk"))
+    return Complaint.objects.filter(Exists(within), pk__in=late)
 
 
 def earlier_complaint_about_the_same_order(complaint) -> Complaint | None:

@@ -14,9 +14,9 @@ from complaintdesk.alerts.models import Alert, AlertState
 from complaintdesk.centre.jurisdiction import in_charge, officers_complaints, shops_in_charge
 from complaintdesk.complaints.choices import State
 from complaintdesk.complaints.models import Category
-from complaintdesk.complaints.queries import NEWEST_FIRST, visible_complaints
+from complaintdesk.complaints.queries import NEWEST_FIRST, late_among, listed, visible_complaints
 from complaintdesk.deadlines import services as deadline_services
-from complaintdesk.lib.cursor import Segment, capped_count
+from complaintdesk.lib.cursor import capped_count
 from complaintdesk.lib.errors import Conflict, FieldError
 from complaintdesk.merchants import compliance
 from complaintdesk.merchants.profile import BY_NAME
@@ -30,12 +30,11 @@ from complaintdesk.web.display import QUEUE_STATES
 from complaintdesk.web.filters import (
     ALL,
     AlertListQuery,
-    ComplaintListQuery,
     CursorQuery,
-    link_query,
     reads_query,
     requested_period,
 )
+from complaintdesk.web.forms.complaint_filter import ConsoleComplaintQuery, download_query, shop_filter
 from complaintdesk.web.forms.regulator import NoteForm, PledgeVersionForm
 from complaintdesk.web.paging import list_page
 from complaintdesk.web.views.access import regulator_required
@@ -154,31 +153,33 @@ def escalations(request, query):
 
 
 @regulator_required
-@reads_query(ComplaintListQuery)
+@reads_query(ConsoleComplaintQuery)
 def complaints(request, query):
-    listed = filtered_complaints(request.user, query)
-    order = search.order_of(listed, NEWEST_FIRST)
-    # The late complaints are counted from the late duties, not by walking the list (overdue_filter).
+    shop = shop_filter(query)
+    query = {**query, "merchant": shop.merchant}  # the shop of a name typed, by its id
+    context = {
+        "f": query,
+        "shop": shop,
+        "states": State.choices,
+        "categories": Category.objects.all(),
+        "search_limit": search.LIMIT,
+        "bureaus": bureaus.filter_choices(request.user),
+    }
+    if shop.error:  # no list of complaints not narrowed to the shop meant
+        return render(request, "web/regulator/complaints.html", context, status=422)
+    found = filtered_complaints(request.user, query)
+    # The late complaints are counted from the late duties, not by walking the list (late_among).
     overdue = query["overdue"] and not query["q"]
-    counted = filtered_complaints(request.user, query, counting=True) if overdue else listed
+    counted = late_among(filtered_complaints(request.user, {**query, "overdue": False})) if overdue else found
     page, rows = page_rows(
-        request, query, [Segment(listed, order)], searched=query["q"], count=capped_count(counted)
-    )
-    return render(
         request,
-        "web/regulator/complaints.html",
-        {
-            "page": page,
-            "rows": rows,
-            "f": query,
-            "states": State.choices,
-            "shops": shops_in_charge(request.user),
-            "categories": Category.objects.all(),
-            "query": link_query(request, "cursor"),
-            "search_limit": search.LIMIT,
-            "bureaus": bureaus.filter_choices(request.user),
-        },
+        query,
+        [listed(found, search.order_of(found, NEWEST_FIRST))],
+        searched=query["q"],
+        count=capped_count(counted),
     )
+    context.update(page=page, rows=rows, query=download_query(request, shop))
+    return render(request, "web/regulator/complaints.html", context)
 
 
 def _alerts(user):
