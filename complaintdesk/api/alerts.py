@@ -1,7 +1,6 @@
 from datetime import datetime
 from typing import Annotated
 
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
@@ -11,9 +10,9 @@ from complaintdesk.accounts.models import Role
 from complaintdesk.alerts import services
 from complaintdesk.alerts.models import NEWEST_FIRST, Alert
 from complaintdesk.api.common import Error, PageIn, PageOut, QueryText, RowId, ValidationErrorOut, paged
-from complaintdesk.centre.jurisdiction import in_charge, officers_complaints
+from complaintdesk.centre.jurisdiction import in_charge
+from complaintdesk.complaints import alert_complaints
 from complaintdesk.complaints.lifecycle import ActionForbidden
-from complaintdesk.complaints.models import Complaint
 
 router = Router(tags=["alerts"])
 
@@ -57,7 +56,7 @@ class AlertOut(Schema):
 
     @staticmethod
     def resolve_complaints(alert):
-        return [c.reference for c in alert.complaints.all()]
+        return alert.seen_references  # `shown`
 
 
 class NoteIn(Schema):
@@ -71,15 +70,23 @@ def _regulator(user):
 
 def visible_alerts(user):
     """The alerts about the shops in the officer's charge (SPEC §11: a district officer's shops; every shop
-    for a city-level officer), each with the complaints behind it that the officer may open (a complaint
-    transferred to another bureau is that bureau's). Another alert is not found (404)."""
+    for a city-level officer). Another alert is not found (404)."""
     _regulator(user)
-    behind = Prefetch("complaints", queryset=Complaint.objects.filter(officers_complaints(user)))
-    return (
-        Alert.objects.filter(in_charge(user, "merchant__"))
-        .select_related("merchant", "category")
-        .prefetch_related(behind)
-    )
+    return Alert.objects.filter(in_charge(user, "merchant__")).select_related("merchant", "category")
+
+
+def shown(alerts: list[Alert], user) -> list[Alert]:
+    """The alerts, each with the references of the complaints behind it that the officer may open, newest
+    first (`seen_references`; a complaint transferred to another bureau is that bureau's): read for them
+    all at once (`complaints.alert_complaints`)."""
+    behind = alert_complaints.seen_behind([a.pk for a in alerts], user)
+    for alert in alerts:
+        alert.seen_references = [c.reference for c in behind[alert.pk]]
+    return alerts
+
+
+def _one(user, alert_id: int) -> Alert:
+    return shown([get_object_or_404(visible_alerts(user), pk=alert_id)], user)[0]
 
 
 class AlertPageOut(PageOut):
@@ -105,23 +112,25 @@ def list_alerts(
         alerts = alerts.filter(kind=kind)
     if merchant:
         alerts = alerts.filter(merchant_id=merchant)
-    return paged(alerts, NEWEST_FIRST, paging, lambda a: a)
+    page = paged(alerts, NEWEST_FIRST, paging, lambda a: a)
+    shown(page["items"], request.auth)
+    return page
 
 
 @router.get("/{int:alert_id}", response={200: AlertOut, 403: Error, 404: Error})
 def alert_detail(request, alert_id: int):
-    return get_object_or_404(visible_alerts(request.auth), pk=alert_id)
+    return _one(request.auth, alert_id)
 
 
 @router.post("/{int:alert_id}/acknowledge", response={200: AlertOut, 403: Error, 404: Error, 409: Error})
 def acknowledge(request, alert_id: int, payload: NoteIn):
     get_object_or_404(visible_alerts(request.auth), pk=alert_id)
     services.acknowledge(alert_id, request.auth, payload.note)
-    return get_object_or_404(visible_alerts(request.auth), pk=alert_id)
+    return _one(request.auth, alert_id)
 
 
 @router.post("/{int:alert_id}/close", response={200: AlertOut, 403: Error, 404: Error, 409: Error})
 def close(request, alert_id: int, payload: NoteIn):
     get_object_or_404(visible_alerts(request.auth), pk=alert_id)
     services.close(alert_id, request.auth, payload.note)
-    return get_object_or_404(visible_alerts(request.auth), pk=alert_id)
+    return _one(request.auth, alert_id)

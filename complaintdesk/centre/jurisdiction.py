@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.dispatch import Signal
 
-from complaintdesk.centre.models import Bureau, BureauLevel, CentreCase, PlatformSeat, Routing
+from complaintdesk.centre.models import Bureau, BureauLevel, CentreCase, Flag, PlatformSeat, Routing
 from complaintdesk.merchants.models import Merchant
 
 
@@ -80,12 +80,20 @@ def file(complaint) -> None:
 complaints_moved = Signal()
 
 
+def _moved(sender, complaints) -> None:
+    """After `complaints`' bureau in charge was written: the copies follow, this layer's (`Flag.bureau`)
+    here, those above it by `complaints_moved`."""
+    bureau = _complaints().objects.filter(pk=OuterRef("complaint_id")).values("bureau_id")[:1]
+    Flag.objects.filter(complaint__in=complaints).update(bureau_id=Subquery(bureau))
+    complaints_moved.send(sender=sender, complaints=complaints)
+
+
 def hold(case: CentreCase) -> None:
     """After a case was opened or moved to another bureau (routing, a transfer, the admin): its complaint
     is in the case's bureau's charge."""
     rows = _complaints().objects.filter(pk=case.complaint_id)
     rows.update(bureau_id=case.bureau_id)
-    complaints_moved.send(sender=CentreCase, complaints=rows)
+    _moved(CentreCase, rows)
 
 
 def release(case: CentreCase) -> None:
@@ -93,7 +101,7 @@ def release(case: CentreCase) -> None:
     shop = Merchant.objects.filter(pk=OuterRef("merchant_id")).values("jurisdiction_id")[:1]
     rows = _complaints().objects.filter(pk=case.complaint_id)
     rows.update(bureau_id=Subquery(shop))
-    complaints_moved.send(sender=CentreCase, complaints=rows)
+    _moved(CentreCase, rows)
 
 
 def follow_shop(merchant_id: int, bureau_id: int | None) -> int:
@@ -103,7 +111,7 @@ def follow_shop(merchant_id: int, bureau_id: int | None) -> int:
     rows = _complaints().objects.filter(merchant_id=merchant_id, centre_case__isnull=True)
     changed = rows.filter(differs).update(bureau_id=bureau_id)
     if changed:
-        complaints_moved.send(sender=Merchant, complaints=rows)
+        _moved(Merchant, rows)
     return changed
 
 

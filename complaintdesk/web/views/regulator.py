@@ -11,7 +11,8 @@ from django.views.decorators.http import require_POST
 from complaintdesk.alerts import services as alert_services
 from complaintdesk.alerts.models import NEWEST_FIRST as ALERTS_NEWEST_FIRST
 from complaintdesk.alerts.models import Alert, AlertState
-from complaintdesk.centre.jurisdiction import in_charge, officers_complaints, shops_in_charge
+from complaintdesk.centre.jurisdiction import in_charge, shops_in_charge
+from complaintdesk.complaints import alert_complaints
 from complaintdesk.complaints.choices import State
 from complaintdesk.complaints.models import Category
 from complaintdesk.complaints.queries import NEWEST_FIRST, late_among, listed, visible_complaints
@@ -191,10 +192,15 @@ def _alerts(user):
 @reads_query(AlertListQuery)
 def alerts(request, query):
     state = query["state"]
-    qs = _alerts(request.user).select_related("merchant", "category").prefetch_related("complaints")
+    qs = _alerts(request.user).select_related("merchant", "category")
     if state != ALL:
         qs = qs.filter(state=state)
     page = list_page(request, query, qs, ALERTS_NEWEST_FIRST)
+    # Each alert's complaints counted (all of them, as the alert's page lists them to a city-level officer),
+    # in one query for the page, not its complaints' rows loaded.
+    counted = alert_complaints.counts([a.pk for a in page.rows])
+    for a in page.rows:
+        a.complaint_count = counted[a.pk]
     return render(
         request,
         "web/regulator/alerts.html",
@@ -206,11 +212,7 @@ def alerts(request, query):
 def alert_detail(request, alert_id: int):
     alert = get_object_or_404(_alerts(request.user).select_related("merchant", "category"), pk=alert_id)
     # Those the officer may open: a complaint of the shop transferred to another bureau is that bureau's.
-    complaints = (
-        alert.complaints.filter(officers_complaints(request.user))
-        .select_related("merchant", "category")
-        .order_by("-received_at")
-    )
+    complaints = alert_complaints.seen_behind([alert.pk], request.user, ("merchant", "category"))[alert.pk]
     return render(
         request,
         "web/regulator/alert.html",
