@@ -79,9 +79,9 @@ def shown(alerts: list[Alert], user) -> list[Alert]:
     """The alerts, each with the references of the complaints behind it that the officer may open, newest
     first (`seen_references`; a complaint transferred to another bureau is that bureau's): read for them
     all at once (`complaints.alert_complaints`)."""
-    behind = alert_complaints.seen_behind([a.pk for a in alerts], user)
+    behind = alert_complaints.seen_references([a.pk for a in alerts], user)
     for alert in alerts:
-        alert.seen_references = [c.reference for c in behind[alert.pk]]
+        alert.seen_references = behind[alert.pk]
     return alerts
 
 

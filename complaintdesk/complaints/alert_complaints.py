@@ -19,20 +19,35 @@ from complaintdesk.complaints.models import Complaint
 Link = Alert.complaints.through
 
 
-def seen_behind(alert_ids: list[int], viewer, related: tuple[str, ...] = ()) -> dict[int, list[Complaint]]:
-    """Each of the alerts' complaints that `viewer` may open, newest first (received, then id), by alert id;
-    none for anyone but an officer. `related`: the complaints' relations to load with them ("merchant")."""
-    shown: dict[int, list[Complaint]] = {pk: [] for pk in alert_ids}
+def _seen(alert_ids: list[int], viewer) -> dict[int, list[tuple]]:
+    """Each alert's complaints that `viewer` may open as (id, reference), newest first (received, then id),
+    by alert id, from one read of plain values (a page of 50 alerts has a thousand complaints behind it: as
+    objects, 0.1 s of Python); none for anyone but an officer."""
+    seen: dict[int, list[tuple]] = {pk: [] for pk in alert_ids}
     if getattr(viewer, "role", None) != Role.REGULATOR or not alert_ids:
-        return shown
+        return seen
     bureau = officer_bureau(viewer)  # None: a city-level officer, who sees every bureau's
     links = Link.objects.filter(alert_id__in=alert_ids).order_by()
-    for link in links.select_related("complaint", *(f"complaint__{name}" for name in related)):
-        if bureau is None or link.complaint.bureau_id == bureau:  # `in_bureau`, on the row read
-            shown[link.alert_id].append(link.complaint)
-    for complaints in shown.values():
-        complaints.sort(key=lambda c: (c.received_at, c.pk), reverse=True)
-    return shown
+    rows = links.values_list(
+        "complaint__received_at", "complaint_id", "alert_id", "complaint__bureau_id", "complaint__reference"
+    )
+    for _received, pk, alert, held_by, reference in sorted(rows, key=lambda r: r[:2], reverse=True):
+        if bureau is None or held_by == bureau:  # `in_bureau`, on the row read
+            seen[alert].append((pk, reference))
+    return seen
+
+
+def seen_references(alert_ids: list[int], viewer) -> dict[int, list[str]]:
+    """The references of each alert's complaints that `viewer` may open, newest first, by alert id."""
+    return {alert: [reference for _, reference in rows] for alert, rows in _seen(alert_ids, viewer).items()}
+
+
+def seen_complaints(alert_id: int, viewer, related: tuple[str, ...] = ()) -> list[Complaint]:
+    """The alert's complaints that `viewer` may open, newest first, each loaded by its primary key with its
+    `related` relations ("merchant")."""
+    ids = [pk for pk, _ in _seen([alert_id], viewer)[alert_id]]
+    loaded = Complaint.objects.select_related(*related).in_bulk(ids)
+    return [loaded[pk] for pk in ids if pk in loaded]
 
 
 def counts(alert_ids: list[int]) -> dict[int, int]:

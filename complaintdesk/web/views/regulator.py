@@ -212,7 +212,7 @@ def alerts(request, query):
 def alert_detail(request, alert_id: int):
     alert = get_object_or_404(_alerts(request.user).select_related("merchant", "category"), pk=alert_id)
     # Those the officer may open: a complaint of the shop transferred to another bureau is that bureau's.
-    complaints = alert_complaints.seen_behind([alert.pk], request.user, ("merchant", "category"))[alert.pk]
+    complaints = alert_complaints.seen_complaints(alert.pk, request.user, ("merchant", "category"))
     return render(
         request,
         "web/regulator/alert.html",
