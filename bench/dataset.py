@@ -388,6 +388,7 @@ def shop_rollups(d: Dialect, step) -> None:
     )
     month = "date(day, 'start of month')" if isinstance(d, SQLite) else "date_trunc('month', day)::date"
     for daily, keys, counters in (
+        ("complaints", ", category, kind, channel, sector", "received, resolved, finished"),
         ("shops", "", "received, resolved, finished"),
         ("deadlines", ", phase, rule", "total, met_in_time, met_late, cancelled, paused"),
         ("response", ", phase, bucket", "n"),

@@ -104,6 +104,29 @@ class ResponseTimeCount(Rollup):
 # shop is ~12 + ~30 rows instead of 365.
 
 
+class ComplaintMonthCount(Rollup):
+    """`ComplaintCount` by month: a district's figures by category, kind, channel or sector read ~30 rows a
+    shop and month instead of ~40 daily ones (its shops have no ALL_SHOPS row to read instead)."""
+
+    day = models.DateField(help_text="The first day of the month.")
+    shop = models.IntegerField(help_text="Merchant id, or 0 for all shops.")
+    category = models.IntegerField(help_text="Category id.")
+    kind = models.CharField(max_length=20)
+    channel = models.CharField(max_length=20)
+    sector = models.CharField(max_length=24)
+    received = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    finished = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "day", "category", "kind", "channel", "sector"],
+                name="complaintmonthcount_key",
+            )
+        ]
+
+
 class ShopMonthCount(Rollup):
     """`ShopCount` by month."""
 

@@ -46,6 +46,7 @@ from complaintdesk.stats.models import (
     CentreValueMonthCount,
     CommitmentCount,
     ComplaintCount,
+    ComplaintMonthCount,
     DeadlineCount,
     DeadlineMonthCount,
     HourCount,
@@ -79,6 +80,11 @@ TABLES = {
         ("total", "met_in_time", "met_late", "cancelled", "paused"),
     ),
     "response": Table(ResponseTimeCount, ("day", "shop", "phase", "bucket"), ("n",)),
+    "complaints_by_month": Table(
+        ComplaintMonthCount,
+        ("day", "shop", "category", "kind", "channel", "sector"),
+        ("received", "resolved", "finished"),
+    ),
     "shops_by_month": Table(ShopMonthCount, ("day", "shop"), ("received", "resolved", "finished")),
     "deadlines_by_month": Table(
         DeadlineMonthCount,
@@ -118,6 +124,7 @@ TABLES = {
 _COUNTER_INDEX = {name: {c: i for i, c in enumerate(t.counters)} for name, t in TABLES.items()}
 # The tables kept by calendar month too (models.py): each addition to a day's row adds to its month's.
 BY_MONTH = {
+    "complaints": "complaints_by_month",
     "shops": "shops_by_month",
     "deadlines": "deadlines_by_month",
     "response": "response_by_month",
