@@ -4,28 +4,33 @@ shop's workbench orders its complaints by the shop's deadlines.
 
 1. The queue is read from the duties, not from the complaints: the centre's duties still to do (Deadline
    rows of `CENTRE_PHASES`, not met, open, breached or paused while testing runs) through the partial index
-   of their due times (`deadline_centre_to_do`). Its cost follows the centre's open work, never the number
-   of complaints or deadlines ever stored. A complaint or matter has one duty to do at a time (the
-   procedure meets one before it starts the next), so each line is one duty. The consumer's rating window
-   is no duty and never in it.
-2. Filtered by a state, the queue lists what is in that state, the nearest duty first, then the newest:
-   a state the centre is done with (agreed, answered…) has no duty left, so its complaints are looked up
-   through their centre cases and its reports and enquiries by their (kind, state) index.
-3. A page of the queue is loaded in four queries whatever its length (`entries`).
-4. A district bureau's officer sees what its bureau holds (SPEC §11: `viewer`); a city-level officer every
+   of their due times (`deadline_centre_to_do`), walked in its order: the running duties, then the paused
+   ones (a paused duty's due time moves when testing ends: it waits below every running one), each a part
+   of the list (`lib.cursor.chained`) that stops after a page. A page's cost follows the page and the share
+   of the duties the filters keep, never the number of complaints or deadlines ever stored. A complaint or
+   matter has one duty to do at a time (the procedure meets one before it starts the next), so each line
+   is one duty. The consumer's rating window is no duty and never in it.
+2. Reports or enquiries alone (a matter's kind or state) are read from the matters' own partial indexes of
+   their nearest duty (`centre.matters.listed`): a matter's duties never pause.
+3. Filtered by a complaint's state, the queue lists what is in that state, the nearest duty first (the
+   duties' index again), then what has none, the newest received by the centre first (the cases' index).
+4. No total is counted: it would read every matching duty and its complaint (seconds at 10 M complaints);
+   the page says how many it holds when it is the whole list.
+5. A page of the queue is loaded in four queries whatever its length (`entries`).
+6. A district bureau's officer sees what its bureau holds (SPEC §11: `viewer`); a city-level officer every
    bureau's, or one bureau's with the `bureau` filter (a district officer's filter for another bureau leaves
-   nothing).
+   nothing). A complaint's bureau is its own indexed column (`Complaint.bureau`), a matter's its row's.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import BooleanField, Case, F, IntegerField, Min, Prefetch, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from complaintdesk.centre import matters
-from complaintdesk.centre.jurisdiction import about_bureau, officer_bureau
+from complaintdesk.centre.jurisdiction import about_bureau, in_bureau, officer_bureau
 from complaintdesk.centre.models import CentreCase, Matter, MatterKind, MatterState
 from complaintdesk.complaints.choices import OPEN_STATES, State
 from complaintdesk.complaints.models import Complaint
@@ -121,101 +126,113 @@ def _bureaus(filters: Filters, viewer) -> list[int]:
     return [b for b in {own, filters.bureau} if b is not None]
 
 
-def queue(filters: Filters, now: datetime | None = None, viewer=None) -> QuerySet:
-    """The queue's keys in order, as rows {"complaint_id", "matter_id"}: page them, then load a page with
-    `entries`. `viewer`: the officer whose bureau's matters it lists (None: every bureau's)."""
+# The queue's orders, as its pages walk them (lib.cursor): each part of each list has its own name, so that a
+# cursor says which part it continues. The duties' parts are read in the order of their partial index (its
+# due time, then the row id the index holds).
+RUNNING = Order("centre-queue-running", (Key("due_at"), Key("id")))
+PAUSED = Order("centre-queue-paused", (Key("due_at"), Key("id")))
+IN_STATE_DUE = Order("centre-queue-state-due", (Key("due_at"), Key("id")))
+CASES_AT_REST = Order("centre-queue-cases", (Key("received_at", descending=True), Key("id", descending=True)))
+_KEYS = ("complaint_id", "matter_id")
+
+
+def listed(filters: Filters, now: datetime | None = None, viewer=None) -> list[Segment]:
+    """The queue as the parts of a list (`lib.cursor.chained`), each of rows {"complaint_id", "matter_id"}
+    and its sort keys: page them, then load a page with `entries`. `viewer`: the officer whose bureau's
+    matters it lists (None: every bureau's)."""
     now = now or timezone.now()
     bureaus = _bureaus(filters, viewer)
+    if filters.kind in (MatterKind.REPORT, MatterKind.ENQUIRY) or filters.state in MATTER_STATES:
+        return _matters(filters, bureaus, now)
     if filters.state and not filters.overdue:
-        return _in_state(filters, bureaus)
+        return _complaints_in_state(filters.state, bureaus)
     duties = Deadline.objects.filter(_INDEXED, TO_DO)
-    for bureau in bureaus:
-        duties = duties.filter(about_bureau(bureau))
-    if filters.kind == COMPLAINT:
+    # The bureau as a complaint's or a matter's (an OR over both), even of the complaints' duties alone: a
+    # condition on the complaint alone would draw SQLite to walk every complaint of the bureau.
+    duties = duties.filter(*(about_bureau(b) for b in bureaus))
+    if filters.kind == COMPLAINT or filters.state:  # a complaint's state: its duties alone
         duties = duties.filter(_A_COMPLAINTS)
-    elif filters.kind != ALL:
-        duties = duties.filter(matter__kind=filters.kind)
-    if filters.state in COMPLAINT_STATES:
+    if filters.state:
         duties = duties.filter(complaint__state=filters.state)
-    elif filters.state in MATTER_STATES:
-        duties = duties.filter(matter__state=filters.state)
-    if filters.overdue:
-        duties = duties.filter(due_at__lt=now).exclude(status=DeadlineStatus.PAUSED)
-    # A paused duty's due time moves when testing ends: it waits below every running one.
-    paused = Case(When(status=DeadlineStatus.PAUSED, then=1), default=0, output_field=IntegerField())
-    rows = duties.annotate(waiting=paused).values("complaint_id", "matter_id", *_keys(BY_DUTY))
-    return rows.order_by(*BY_DUTY.ordering())
+    running = duties.filter(status__in=[DeadlineStatus.OPEN, DeadlineStatus.BREACHED])
+    if filters.overdue:  # a paused duty is never late: its due time moves when testing ends
+        return [Segment(_duty_keys(running.filter(due_at__lt=now)), RUNNING)]
+    paused = duties.filter(status=DeadlineStatus.PAUSED)
+    return [Segment(_duty_keys(running), RUNNING), Segment(_duty_keys(paused), PAUSED)]
 
 
-def _in_state(filters: Filters, bureaus: list[int]) -> QuerySet:
-    """What is in the filter's state, the nearest duty first, then the newest received by the centre."""
-    held = Q(*(Q(bureau_id=b) for b in bureaus))
-    if filters.state in COMPLAINT_STATES:
-        found = (
-            CentreCase.objects.filter(held, complaint__state=filters.state)
-            .annotate(
-                next_due=Min("complaint__deadlines__due_at", filter=_through("complaint__deadlines")),
-                matter_id=Value(None, output_field=IntegerField()),
-            )
-            .values("complaint_id", "matter_id", *_keys(CASES_IN_STATE))
-            .order_by(*CASES_IN_STATE.ordering())
-        )
-        return found if filters.kind in (ALL, COMPLAINT) else found.none()
-    found = Matter.objects.filter(held, state=filters.state)
-    if filters.kind != ALL:
-        found = found.filter(kind=filters.kind)
-    found = (
-        found.annotate(  # next_due: stored (`centre.duties.settle`); a matter's duties never pause
-            complaint_id=Value(None, output_field=IntegerField()),
-            matter_id=F("pk"),
-        )
-        .values("complaint_id", "matter_id", *_keys(MATTERS_IN_STATE))
-        .order_by(*MATTERS_IN_STATE.ordering())
-    )
-    return found.none() if filters.kind == COMPLAINT else found
+def queue(filters: Filters, now: datetime | None = None, viewer=None) -> list[dict]:
+    """Every row of the queue (`listed`), in order: for a short queue (tests, the demo), not for a page."""
+    return [
+        row
+        for segment in listed(filters, now, viewer)
+        for row in segment.queryset.order_by(*segment.order.ordering())
+    ]
 
 
-# The queue's orders, as its pages walk them (lib.cursor): each of `queue`'s three lists has its own.
-BY_DUTY = Order("centre-queue", (Key("waiting"), Key("due_at"), Key("id")))
-CASES_IN_STATE = Order(
-    "centre-queue-cases",
-    (
-        Key("next_due", nullable=True),
-        Key("received_at", descending=True),
-        Key("complaint_id", descending=True),
-    ),
-)
-MATTERS_IN_STATE = Order(
-    "centre-queue-matters",
-    (Key("next_due", nullable=True), Key("received_at", descending=True), Key("id", descending=True)),
-)
+def _duty_keys(duties: QuerySet) -> QuerySet:
+    return duties.values(*_KEYS, "due_at", "id")
 
 
-def _keys(order: Order) -> list[str]:
-    return [key.name for key in order.keys if key.name not in ("complaint_id", "matter_id")]
+# The states a complaint is in while the centre works on it: the complaints in one are the centre's work at
+# hand (thousands at a national centre), read through the complaints' (bureau, state) or (state, receipt)
+# index and put in order. A complaint the centre is done with (agreed, refused, terminated…) is in a state
+# that holds most of the centre's history: those lists are walked in their order, each row checked.
+AT_HAND = frozenset({State.ESCALATED, State.IN_MEDIATION, State.TESTING})
 
 
-def listed(filters: Filters, now: datetime | None = None, viewer=None) -> Segment:
-    """`queue` with the order its rows are in, for its pages (lib.cursor)."""
-    if filters.state and not filters.overdue:
-        order = CASES_IN_STATE if filters.state in COMPLAINT_STATES else MATTERS_IN_STATE
+def _complaints_in_state(state: str, bureaus: list[int]) -> list[Segment]:
+    """The complaints in `state` that reached the centre: those with a duty to do, the nearest first (a paused
+    one at its due time), then the others, the newest received by the centre first."""
+    to_do = Deadline.objects.filter(TO_DO, complaint_id=OuterRef("complaint_id"))
+    if state in AT_HAND:
+        held = [in_bureau(b, "complaint__") for b in bureaus]
+        duties = Deadline.objects.filter(TO_DO, *held, complaint__state=state)
+        cases = CentreCase.objects.filter(*held, complaint__state=state)
     else:
-        order = BY_DUTY
-    return Segment(queue(filters, now, viewer), order)
+        # Asked of each row (EXISTS), the bureau as the complaint's, so that the planner walks the duties' and
+        # the cases' indexes in the list's order rather than every complaint ever in the state.
+        in_state = Complaint.objects.filter(
+            *(in_bureau(b) for b in bureaus), pk=OuterRef("complaint_id"), state=state
+        )
+        duties = Deadline.objects.filter(_INDEXED, TO_DO, _A_COMPLAINTS, Exists(in_state))
+        cases = CentreCase.objects.filter(Exists(in_state))
+    at_rest = (
+        cases.filter(~Exists(to_do))
+        .annotate(matter_id=Value(None, output_field=IntegerField()))
+        .values(*_KEYS, "received_at", "id")
+    )
+    return [Segment(_duty_keys(duties), IN_STATE_DUE), Segment(at_rest, CASES_AT_REST)]
 
 
-def _through(relation: str) -> Q:
-    """`TO_DO`, written from a model whose deadlines are reached through `relation` (an aggregate's filter)."""
+# A decided matter's state is one kind's: a report's decision or an enquiry's answer ("received" is both's).
+_KIND_OF_STATE = {
+    MatterState.CASE_OPENED: MatterKind.REPORT,
+    MatterState.NO_CASE: MatterKind.REPORT,
+    MatterState.ANSWERED: MatterKind.ENQUIRY,
+}
 
-    def walk(node):
-        if isinstance(node, Q):
-            return Q(
-                *[walk(child) for child in node.children], _connector=node.connector, _negated=node.negated
-            )
-        field, value = node
-        return (f"{relation}__{field}", value)
 
-    return walk(TO_DO)
+def _matters(filters: Filters, bureaus: list[int], now: datetime) -> list[Segment]:
+    """Reports or enquiries alone, from the matters' partial indexes of their nearest duty (`Matter.next_due`,
+    the due time of its duty to do): with a duty to do, the nearest first; filtered by a state, then those
+    in it with none, the newest first (`centre.matters.listed`)."""
+    if filters.kind == COMPLAINT or filters.state in COMPLAINT_STATES:
+        return []
+    found = Matter.objects.filter(*(Q(bureau_id=b) for b in bureaus))
+    # The kind a decided matter's state belongs to, so that its kind's index gives the order.
+    kind = _KIND_OF_STATE.get(filters.state, ALL) if filters.kind == ALL else filters.kind
+    if kind != ALL:
+        found = found.filter(kind=kind)
+    found = found.filter(state__in=[filters.state] if filters.state else matters.OPEN_STATES)
+    if filters.overdue:
+        found = matters.overdue(found, now)
+    keys = found.annotate(complaint_id=Value(None, output_field=IntegerField()), matter_id=F("pk"))
+    parts = matters.listed(keys, at_rest=bool(filters.state) and not filters.overdue)
+    return [
+        Segment(part.queryset.values(*_KEYS, *(key.name for key in part.order.keys)), part.order)
+        for part in parts
+    ]
 
 
 def entries(keys) -> list[Entry]:

@@ -3,6 +3,7 @@ still to do — complaints, reports and enquiries together — read from the dut
 and overdue. What is done with (agreed, answered, withdrawn while late, a mediation period the worker ended)
 has no duty in it; the consumer's rating window is no duty."""
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ from complaintdesk.complaints.centre_queue import COMPLAINT, Filters
 from complaintdesk.complaints.tests import factories
 from complaintdesk.deadlines import sweep
 from complaintdesk.deadlines.models import Deadline, DeadlineStatus, Phase
+from complaintdesk.lib.tests.plans import plan_of
 
 SH = ZoneInfo("Asia/Shanghai")
 pytestmark = pytest.mark.django_db
@@ -198,29 +200,54 @@ def test_the_queue_reads_the_duties_and_a_page_costs_the_same_whatever_its_lengt
     for day in range(13, 16):
         escalated(people, at(2026, 10, day, 10))
         matter("enquiry", at(2026, 10, day, 11), contact_email="ask@example.cn")
-    sql = str(centre_queue.queue(Filters()).query)
-    assert sql.split(" FROM ", 1)[1].startswith('"deadlines_deadline"')
+    for segment in centre_queue.listed(Filters()):
+        assert str(segment.queryset.query).split(" FROM ", 1)[1].startswith('"deadlines_deadline"')
+    queued = centre_queue.queue(Filters())
     with CaptureQueriesContext(connection) as small:
-        centre_queue.entries(list(centre_queue.queue(Filters())[:2]))
+        centre_queue.entries(queued[:2])
     with CaptureQueriesContext(connection) as large:
-        page = centre_queue.entries(list(centre_queue.queue(Filters())[:50]))
+        page = centre_queue.entries(queued[:50])
     assert len(page) == 11
-    assert len(large) == len(small) == 5  # the keys, then complaints and matters, each with their duties
+    assert len(large) == len(small) == 4  # complaints and matters, each with their duties
     assert all(e.duty is not None for e in page)
 
 
-@pytest.mark.parametrize("kind", [centre_queue.ALL, centre_queue.COMPLAINT])
-def test_the_queue_reads_the_partial_index_of_the_centres_duties(desk, kind):
-    """The queue's rows come through `deadline_centre_to_do` (the unmet duties of the centre, by due time),
-    not from every deadline: the database takes the index because the queue's conditions are the index's
-    own (the complaints' duties alone too, not through the index of every complaint's deadline). PostgreSQL
-    is told not to scan whole tables where it has a choice, as it would not on a large table."""
-    sql, params = centre_queue.queue(Filters(kind=kind)).query.sql_with_params()
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute(f"EXPLAIN {sql}", params)
-        else:
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        plan = " ".join(str(part) for row in cursor.fetchall() for part in row)
-    assert "deadline_centre_to_do" in plan, plan
+def test_a_page_of_any_list_of_the_queue_is_read_in_its_indexs_order(desk, people):
+    """Each part of the queue is read in the order of an index and stops after a page: the duties' parts
+    through `deadline_centre_to_do` (the unmet duties of the centre, by due time: the running ones, then the
+    paused ones), never sorting every duty (a paused duty used to be ordered by an expression, which sorted
+    all of them: 0.3-0.6 s at 10 M complaints); a district's scope, a kind, a state the centre is done with
+    or overdue alone too; then, in a state the centre is done with, the cases by their receipt. Reports or
+    enquiries alone through the matters' indexes of their next duty.
+    PostgreSQL is told not to scan whole tables where it has a choice, as it would not on a large table."""
+    bureau = desk.waiting.centre_case.bureau_id
+    indexes = {
+        "centre-queue-running": "deadline_centre_to_do",
+        "centre-queue-paused": "deadline_centre_to_do",
+        "centre-queue-state-due": "deadline_centre_to_do",
+        "centre-queue-cases": "centre_centrecase_received_at",
+        "matters-running": "matter_running",
+        "matters-at-rest": ("matter_at_rest", "centre_matt_kind"),  # or the (kind, state, receipt) index
+    }
+    lists = [
+        Filters(),
+        Filters(kind=COMPLAINT),
+        Filters(overdue=True),
+        Filters(bureau=bureau),
+        Filters(kind=COMPLAINT, bureau=bureau),
+        Filters(state="agreed"),
+        Filters(state="terminated", bureau=bureau),
+        Filters(kind="report"),
+        Filters(state="answered"),
+    ]
+    for filters in lists:
+        for segment in centre_queue.listed(filters, now=at(2026, 10, 20, 9)):
+            with CaptureQueriesContext(connection) as read:
+                list(segment.queryset.order_by(*segment.order.ordering())[:51])
+            plan = plan_of(read.captured_queries[0]["sql"])
+            names = indexes[segment.order.name]
+            names = [names] if isinstance(names, str) else names
+            assert any(name in plan for name in names), (filters, segment.order.name, plan)
+            # A full sort is a "Sort" node; an "Incremental Sort" only orders the ids of duties due at once.
+            assert "TEMP B-TREE" not in plan, (filters, segment.order.name, plan)
+            assert not re.search(r"(^|->)\s*Sort\s+\(", plan, re.MULTILINE), (filters, plan)

@@ -127,7 +127,7 @@ def test_letters_ratings_follow_up_calls_and_the_queue(demo):
         kinds_queued = {e.kind for e in queue}
         overdue = centre_queue.queue(centre_queue.Filters(overdue=True))
         assert kinds_queued == {"complaint", "report", "enquiry"}
-        assert overdue.exists()  # an enquiry and a report the centre is late with
+        assert overdue  # an enquiry and a report the centre is late with
 
 
 def test_the_centres_stories_are_loaded_once(demo):

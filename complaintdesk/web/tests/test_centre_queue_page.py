@@ -7,7 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from complaintdesk.centre import matters
@@ -95,6 +97,36 @@ def test_the_filters_narrow_the_queue(desk, people, browser_of):
     # The form shows the filters it applied, and the pager keeps them.
     html = page(rita, kind="complaint", state="escalated")
     assert '<option value="complaint" selected>' in html and '<option value="escalated" selected>' in html
+
+
+def test_a_long_queue_is_paged_in_its_order_and_never_counted(desk, people, browser_of):
+    """A page reads a page: no total over every duty (which read every duty and its complaint, 0.2-0.6 s at
+    10 M complaints); the count shows only on a page that is the whole queue."""
+    with time_machine.travel(at(2026, 10, 12, 9, 30), tick=False):
+        asked = [
+            matters.file(
+                None, matters.Filing(kind="enquiry", text=f"Question {n}?", contact_email="e@example.cn")
+            )
+            for n in range(55)
+        ]
+    rita = browser_of(people.rita)
+    with CaptureQueriesContext(connection) as read:
+        html = page(rita)
+    counted = [
+        q["sql"] for q in read.captured_queries if "COUNT(" in q["sql"] and "deadlines_deadline" in q["sql"]
+    ]
+    assert counted == [] and 'id="queue-count"' not in html
+    seen = [row for row in rows(html)]
+    assert len(seen) == 50 and desk.waiting.reference in seen[0]
+    following = html.split('rel="next" href="?', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    with time_machine.travel(NOW, tick=False):
+        rest = rita.get(f"{reverse('web:centre_queue')}?{following}").content.decode()
+    seen += rows(rest)
+    # The waiting complaint, the earlier enquiry, the 55 asked at 09:30 (in the order they were filed), the report.
+    expected = [desk.waiting, desk.enquiry, *asked, desk.report]
+    assert len(seen) == len(expected)
+    assert all(item.reference in row for item, row in zip(expected, seen, strict=True))
+    assert 'id="queue-count"' not in rest and 'rel="prev"' in rest
 
 
 @pytest.mark.parametrize(

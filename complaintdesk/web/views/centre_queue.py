@@ -15,7 +15,7 @@ from complaintdesk.complaints.choices import State
 from complaintdesk.web import bureaus
 from complaintdesk.web.display import deadline_view
 from complaintdesk.web.filters import CentreQueueQuery, reads_query
-from complaintdesk.web.paging import list_page
+from complaintdesk.web.paging import segments_page
 from complaintdesk.web.views.access import regulator_required
 
 KIND_LABELS = {
@@ -34,8 +34,11 @@ def queue(request, query):
     filters = centre_queue.Filters(
         kind=query["kind"], state=query["state"], overdue=query["overdue"], bureau=query["bureau"]
     )
-    queued = centre_queue.listed(filters, viewer=request.user)
-    page = list_page(request, query, queued.queryset, queued.order)
+    # No total counted (`centre_queue`: it would read every matching duty): a page that is the whole queue
+    # says how many it holds.
+    page = segments_page(request, query, centre_queue.listed(filters, viewer=request.user), count=None)
+    if not page.has_other_pages:
+        page.count = len(page.rows)
     now = timezone.now()
     language = get_language() or "en"
     rows = [_row(entry, now, language) for entry in centre_queue.entries(page.rows)]
