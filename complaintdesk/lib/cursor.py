@@ -308,7 +308,11 @@ def _rows(found: list[tuple]) -> list:
 
 def capped_count(queryset: QuerySet, cap: int | None = None) -> int | None:
     """The number of rows of `queryset` when at most `cap` (CAP), else None (more than `cap`): the database
-    stops reading at `cap` + 1 rows."""
+    stops reading at `cap` + 1 rows. A `values(...).distinct()` queryset counts its distinct values (the
+    complaints of the late duties, say), any other its rows by their keys."""
     cap = CAP if cap is None else cap
-    found = queryset.order_by().values("pk")[: cap + 1].count()
+    rows = queryset.order_by()
+    if rows._fields is None or not rows.query.distinct:
+        rows = rows.values("pk")
+    found = rows[: cap + 1].count()
     return found if found <= cap else None
