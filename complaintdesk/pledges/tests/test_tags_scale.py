@@ -62,6 +62,10 @@ def test_each_officer_sees_its_bureaus_tags_in_the_order_of_the_tags_index(city,
         (city.dora, {}, acme),  # Acme is in Huangpu
         (city.dora, {"merchant": city.bazaar.pk}, []),
         (city.paul, {}, [pk for pk in sorted(city.tagged) if pk not in acme]),
+        # One commitment's tags: the list's index walked in order, skipping the others' (no sort of every
+        # tag of that number, as the index of the numbers alone gave).
+        (city.rita, {"number": 1}, sorted(city.tagged)[:1]),
+        (city.dora, {"number": 3}, acme[1:]),
     ]
     for officer, filters, expected in cases:
         found, sql = _list(api, officer, **filters)
