@@ -81,26 +81,23 @@ def closed_in(monday: date, bureau: int | None = None) -> list[Candidate]:
     """The complaints and matters closed in the week, that the centre can call: a complaint with a consumer
     account (a caller without one left no number to call), a report or enquiry whose author left a way to
     reach them; `bureau`'s only when given."""
-    return _read_in_batches(list(_closings(monday).items()), bureau)
+    return _read_in_batches(_closings(monday), monday, bureau)
 
 
-def _closings(monday: date) -> dict[tuple[str, int], datetime]:
-    """(kind, id) → closing instant of every complaint and matter closed in the week, from the week's closing
-    events (the events' time index: a week of them, never every complaint) and the matters' decision times.
-    Nothing else is read: which of them can be called, and whose they are, is `_candidates`' question, asked
-    of the few a sample needs."""
+def _closings(monday: date) -> list[tuple[str, int]]:
+    """(kind, id) of every complaint and matter closed in the week, from the week's closing events (the
+    events' time index: a week of them, never every complaint) and the matters' decision times. Their ids
+    alone (no instant: converting tens of thousands was most of the page's time at 10 M complaints); which
+    of them can be called, whose they are and when they closed is `_candidates`' question, asked of the few
+    a sample needs."""
     start, end = _bounds(monday)
-    closings: dict[tuple[str, int], datetime] = {}
-    events = closing_events(monday).values_list("complaint_id", "created_at")
-    for complaint_id, at in events:
-        key = (COMPLAINT, complaint_id)
-        closings[key] = max(at, closings.get(key, at))  # closed twice in the week: the last closing
+    complaints = closing_events(monday).values_list("complaint_id", flat=True)
     matters = Matter.objects.filter(decided_at__gte=start, decided_at__lt=end).exclude(
         state=MatterState.RECEIVED
     )
-    for matter_id, at in matters.order_by().values_list("pk", "decided_at"):
-        closings[(MATTER, matter_id)] = at
-    return closings
+    closings = dict.fromkeys((COMPLAINT, pk) for pk in complaints)  # closed twice in the week: once
+    closings.update(dict.fromkeys((MATTER, pk) for pk in matters.order_by().values_list("pk", flat=True)))
+    return list(closings)
 
 
 def closing_events(monday: date):
@@ -112,9 +109,9 @@ def closing_events(monday: date):
     ).order_by()
 
 
-def _candidates(closings: dict[tuple[str, int], datetime], bureau: int | None) -> list[Candidate]:
-    """The candidates among `closings` (kind, id → closing instant) that the centre can call (`closed_in`),
-    with what the console shows of them, in the order of `closings`."""
+def _candidates(closings: list[tuple[str, int]], monday: date, bureau: int | None) -> list[Candidate]:
+    """The candidates among `closings` ((kind, id) closed in the week) that the centre can call
+    (`closed_in`), with what the console shows of them and when they closed, in the order of `closings`."""
     ids = {COMPLAINT: [], MATTER: []}
     for kind, pk in closings:
         ids[kind].append(pk)
@@ -131,9 +128,20 @@ def _candidates(closings: dict[tuple[str, int], datetime], bureau: int | None) -
     )
     if bureau is not None:
         complaints, matters = complaints.filter(in_bureau(bureau)), matters.filter(bureau_id=bureau)
-    found = {(COMPLAINT, c.pk): c for c in complaints} if ids[COMPLAINT] else {}
-    found.update({(MATTER, m.pk): m for m in matters} if ids[MATTER] else {})
-    return [Candidate(key[0], found[key], at) for key, at in closings.items() if key in found]
+    found = {(COMPLAINT, c.pk): (c, None) for c in complaints} if ids[COMPLAINT] else {}
+    found.update({(MATTER, m.pk): (m, m.decided_at) for m in matters} if ids[MATTER] else {})
+    closed = _closed_at(monday, [pk for kind, pk in found if kind == COMPLAINT])
+    return [
+        Candidate(key[0], found[key][0], found[key][1] or closed[key[1]]) for key in closings if key in found
+    ]
+
+
+def _closed_at(monday: date, complaint_ids: list[int]) -> dict[int, datetime]:
+    """Complaint id → its last closing in the week (closed twice in the week: the last closing)."""
+    if not complaint_ids:
+        return {}
+    last = closing_events(monday).filter(complaint_id__in=complaint_ids).values("complaint_id")
+    return dict(last.annotate(at=Max("created_at")).values_list("complaint_id", "at"))
 
 
 def _called(owner: str):
@@ -153,25 +161,28 @@ def sample(monday: date, size: int | None = None, bureau: int | None = None) -> 
     in rank order, a batch at a time, until `size` of them can be called: a week's closings at a national
     centre are tens of thousands, its sample a few dozen."""
     size = settings.FOLLOW_UP_SAMPLE_SIZE if size is None else size
-    seed = f"{settings.SECRET_KEY}:{week_label(monday)}"
-    ranked = sorted(_closings(monday).items(), key=lambda closing: _rank(seed, *closing[0]))
-    return _read_in_batches(ranked, bureau, size)[:size]
+    seed = f"{settings.SECRET_KEY}:{week_label(monday)}".encode()
+    ranked = sorted(_closings(monday), key=lambda closing: _rank(seed, *closing))
+    return _read_in_batches(ranked, monday, bureau, size)[:size]
 
 
-def _read_in_batches(closings: list, bureau: int | None, enough: int | None = None) -> list[Candidate]:
-    """The candidates among `closings` ((kind, id), closing instant), in their order, read a batch at a time
-    (a bounded list of ids a query), stopping once `enough` are found."""
+def _read_in_batches(
+    closings: list, monday: date, bureau: int | None, enough: int | None = None
+) -> list[Candidate]:
+    """The candidates among `closings` ((kind, id) closed in the week), in their order, read a batch at a
+    time (a bounded list of ids a query), stopping once `enough` are found."""
     found: list[Candidate] = []
     batch = max(enough or 0, SAMPLE_BATCH)
     for first in range(0, len(closings), batch):
         if enough is not None and len(found) >= enough:
             break
-        found += _candidates(dict(closings[first : first + batch]), bureau)
+        found += _candidates(closings[first : first + batch], monday, bureau)
     return found
 
 
-def _rank(seed: str, kind: str, pk: int) -> bytes:
-    return hashlib.sha256(f"{seed}:{kind}:{pk}".encode()).digest()
+def _rank(seed: bytes, kind: str, pk: int) -> bytes:
+    # The bytes of f"{seed}:{kind}:{pk}", formatted as bytes: asked for every closing of a week.
+    return hashlib.sha256(b"%s:%s:%d" % (seed, kind.encode(), pk)).digest()
 
 
 # The calls of a week as the console pages them (`lib.cursor`), newest first: the index of their time.

@@ -78,10 +78,11 @@ def test_the_sample_is_the_same_for_the_same_week_and_keeps_its_picks_as_more_cl
 @pytest.mark.django_db
 def test_another_week_draws_another_sample_from_the_same_candidates(people, monkeypatch):
     closed = [closed_complaint(people, n) for n in range(12)]
-    closings = followup._closings(MONDAY)
-    monkeypatch.setattr(followup, "_closings", lambda monday: closings)
     this_week = [c.item.pk for c in followup.sample(MONDAY, size=12)]
-    next_week = [c.item.pk for c in followup.sample(MONDAY + timedelta(days=7), size=12)]
+    # The same closings ranked as the next week ranks its own: the week's label is the rank's seed.
+    next_label = followup.week_label(MONDAY + timedelta(days=7))
+    monkeypatch.setattr(followup, "week_label", lambda monday: next_label)
+    next_week = [c.item.pk for c in followup.sample(MONDAY, size=12)]
     assert sorted(this_week) == sorted(next_week) == sorted(c.pk for c in closed)
     assert this_week != next_week
 
