@@ -145,6 +145,14 @@ def officers_complaints(user, prefix: str = "") -> Q:
     return Q() if bureau is None else in_bureau(bureau, prefix)
 
 
+def officer_opens(user, bureau_id: int | None) -> bool:
+    """Whether a regulator officer sees a complaint in `bureau_id`'s charge: `officers_complaints` for a row
+    already read (by its primary key: with the bureau's condition in the query, SQLite may walk the bureau's
+    complaints in search of a few known ones). For officers only, as `in_charge`."""
+    bureau = officer_bureau(user)
+    return bureau is None or bureau_id == bureau
+
+
 def about_bureau(bureau_id: int) -> Q:
     """Rows about a complaint or a matter (a letter, a duty, a follow-up call) in a bureau's charge: the
     complaint's by `in_bureau`, the matter's when the bureau holds it."""

@@ -12,7 +12,7 @@ from django.db.models import Count
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.alerts.models import Alert
-from complaintdesk.centre.jurisdiction import officer_bureau
+from complaintdesk.centre.jurisdiction import officer_opens
 from complaintdesk.complaints.models import Complaint
 
 # The alerts' links to their complaints (Django's table for the many-to-many relation).
@@ -26,13 +26,12 @@ def _seen(alert_ids: list[int], viewer) -> dict[int, list[tuple]]:
     seen: dict[int, list[tuple]] = {pk: [] for pk in alert_ids}
     if getattr(viewer, "role", None) != Role.REGULATOR or not alert_ids:
         return seen
-    bureau = officer_bureau(viewer)  # None: a city-level officer, who sees every bureau's
     links = Link.objects.filter(alert_id__in=alert_ids).order_by()
     rows = links.values_list(
         "complaint__received_at", "complaint_id", "alert_id", "complaint__bureau_id", "complaint__reference"
     )
     for _received, pk, alert, held_by, reference in sorted(rows, key=lambda r: r[:2], reverse=True):
-        if bureau is None or held_by == bureau:  # `in_bureau`, on the row read
+        if officer_opens(viewer, held_by):
             seen[alert].append((pk, reference))
     return seen
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from complaintdesk.centre.models import CentreCase, Flag, FlagReason
@@ -132,3 +133,27 @@ def test_a_districts_open_flags_are_read_from_the_open_flags_index_without_the_c
         assert "flag_open_bureau" in plan, (sql, plan)
         if connection.vendor == "sqlite":
             assert "TEMP B-TREE" not in plan, plan  # read in the list's order: no sort
+
+
+def test_the_evidence_is_read_by_primary_key_and_shown_as_each_officer_may_open_it(unflagged):
+    f = Flag.objects.create(
+        complaint=unflagged.d1.complaint,
+        reason=FlagReason.MANY_SHOPS,
+        evidence=[unflagged.d1.escalated.pk, unflagged.transferred.pk, unflagged.d2.complaint.pk],
+        raised_at=timezone.now(),
+    )
+    with CaptureQueriesContext(connection) as captured:
+        mine = flags.evidence_seen_by([f], unflagged.d1.officer)[f.pk]
+    assert (mine.complaints, mine.elsewhere) == (
+        [{"id": unflagged.d1.escalated.pk, "reference": unflagged.d1.escalated.reference}],
+        2,
+    )
+    everything = flags.evidence_seen_by([f], unflagged.city_officer)[f.pk]
+    assert ([c["id"] for c in everything.complaints], everything.elsewhere) == (f.evidence, 0)
+    transfer(unflagged.city_officer, unflagged.d1.escalated, unflagged.d2.bureau)
+    assert flags.evidence_seen_by([f], unflagged.d1.officer)[f.pk].complaints == []
+    # By key, never through the bureau's complaints (a page of flags may name thousands).
+    reads = [q["sql"] for q in captured if "complaints_complaint" in q["sql"]]
+    assert len(reads) == 1 and '"bureau_id" =' not in reads[0], reads
+    plan = plan_of(reads[0])
+    assert "complaint_bureau_newest" not in plan, plan
