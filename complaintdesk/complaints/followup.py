@@ -23,7 +23,7 @@ from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from complaintdesk.centre.jurisdiction import about_bureau, in_bureau
+from complaintdesk.centre.jurisdiction import about_bureau
 from complaintdesk.centre.models import CallOutcome, FollowUpCall, Matter, MatterKind, MatterState
 from complaintdesk.complaints.choices import TERMINAL_STATES
 from complaintdesk.complaints.models import CLOSING, Complaint, ComplaintEvent
@@ -126,14 +126,22 @@ def _candidates(closings: list[tuple[str, int]], monday: date, bureau: int | Non
         .annotate(called=_called("matter"))
         .select_related("merchant", "user")
     )
-    if bureau is not None:
-        complaints, matters = complaints.filter(in_bureau(bureau)), matters.filter(bureau_id=bureau)
-    found = {(COMPLAINT, c.pk): (c, None) for c in complaints} if ids[COMPLAINT] else {}
-    found.update({(MATTER, m.pk): (m, m.decided_at) for m in matters} if ids[MATTER] else {})
+    # Whose they are is checked on each row read by its id: a condition on the bureau let SQLite walk every
+    # complaint of the bureau by its index in search of the batch's (0.5 s at 10 M complaints).
+    found = {(COMPLAINT, c.pk): (c, None) for c in complaints if _held(c, bureau)} if ids[COMPLAINT] else {}
+    found.update(
+        {(MATTER, m.pk): (m, m.decided_at) for m in matters if _held(m, bureau)} if ids[MATTER] else {}
+    )
     closed = _closed_at(monday, [pk for kind, pk in found if kind == COMPLAINT])
     return [
         Candidate(key[0], found[key][0], found[key][1] or closed[key[1]]) for key in closings if key in found
     ]
+
+
+def _held(item: Complaint | Matter, bureau: int | None) -> bool:
+    """Whether `bureau` holds the complaint or matter (`centre.jurisdiction.in_bureau`: the complaint's own
+    bureau column; a matter's bureau); every one when `bureau` is None."""
+    return bureau is None or item.bureau_id == bureau
 
 
 def _closed_at(monday: date, complaint_ids: list[int]) -> dict[int, datetime]:

@@ -120,3 +120,18 @@ def test_the_weeks_closings_are_read_as_ids_and_only_the_sample_s_closing_instan
     # The instants shown: when each was closed (withdrawn) in the week.
     withdrawn = {c.pk: IN_WEEK + timedelta(minutes=n) for n, c in enumerate(closed)}
     assert len(sampled) == 2 and [s.closed_at for s in sampled] == [withdrawn[s.item.pk] for s in sampled]
+
+
+@pytest.mark.django_db
+def test_a_districts_sample_reads_the_batch_by_id_and_checks_the_bureau_on_each_row(people, settings):
+    """A condition on the bureau let SQLite walk every complaint of the district by its bureau index in
+    search of a batch of 200 ids (0.5 s at 10 M complaints): the rows are read by id, the bureau compared on
+    each."""
+    settings.FOLLOW_UP_SAMPLE_SIZE = 2
+    closed = [closed_complaint(people, n, when=IN_WEEK + timedelta(minutes=n)) for n in range(3)]
+    bureau = closed[0].bureau_id
+    queries = _queries(lambda: followup.sample(MONDAY, bureau=bureau))
+    rows = [q["sql"] for q in queries if q["sql"].startswith('SELECT "complaints_complaint"."id"')]
+    assert rows and all('"complaints_complaint"."bureau_id" =' not in sql for sql in rows), rows
+    assert len(followup.sample(MONDAY, bureau=bureau)) == 2
+    assert followup.sample(MONDAY, bureau=bureau + 1000) == []
