@@ -14,6 +14,7 @@ from functools import partial
 
 from django.http import Http404
 from ninja import Field, Query, Router, Schema
+from pydantic import BaseModel
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.api.common import Error, RowId, ValidationErrorOut
@@ -44,7 +45,11 @@ class PeriodOut(Schema):
     days: int
 
 
-class GrowthOut(Schema):
+# A breakdown answers a row per shop (5,000 at 10 M) with its growth: its rows are plain pydantic models, built
+# from the dicts by pydantic's own validator, not ninja Schemas, whose per-object getter cost ~1 s for 5,000.
+
+
+class GrowthOut(BaseModel):
     percent: float | None = Field(description="Change in percent, one decimal: 186.2 for 25,649 vs 8,962.")
     ratio: float | None = Field(description="This period ÷ last year, two decimals: 2.86.")
     text_percent: str = Field(description='"+186.2 %" ("n/a" without complaints last year).')
@@ -115,7 +120,7 @@ class SummaryOut(Schema):
     compliance: DeadlineComplianceOut
 
 
-class BreakdownRowOut(Schema):
+class BreakdownRowOut(BaseModel):
     key: str
     label: str
     count: int
