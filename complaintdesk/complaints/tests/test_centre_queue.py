@@ -237,11 +237,14 @@ def test_a_page_of_any_list_of_the_queue_is_read_in_its_indexs_order(desk, peopl
         Filters(kind=COMPLAINT, bureau=bureau),
         Filters(state="agreed"),
         Filters(state="terminated", bureau=bureau),
+        Filters(state="escalated"),  # the city's: walked too (a district's are read by the state's index)
         Filters(kind="report"),
         Filters(state="answered"),
     ]
     for filters in lists:
         for segment in centre_queue.listed(filters, now=at(2026, 10, 20, 9)):
+            if filters.state in centre_queue.AT_HAND and segment.order.name == "centre-queue-cases":
+                continue  # the few cases at hand with no duty: from the complaints in the state, sorted
             with CaptureQueriesContext(connection) as read:
                 list(segment.queryset.order_by(*segment.order.ordering())[:51])
             plan = plan_of(read.captured_queries[0]["sql"])
