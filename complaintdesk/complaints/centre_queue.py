@@ -12,8 +12,10 @@ shop's workbench orders its complaints by the shop's deadlines.
    is one duty. The consumer's rating window is no duty and never in it.
 2. Reports or enquiries alone (a matter's kind or state) are read from the matters' own partial indexes of
    their nearest duty (`centre.matters.listed`): a matter's duties never pause.
-3. Filtered by a complaint's state, the queue lists what is in that state, the nearest duty first (the
-   duties' index again), then what has none, the newest received by the centre first (the cases' index).
+3. Filtered by a complaint's state, the queue lists what is in that state, the nearest duty first, then
+   what has none, the newest received by the centre first: walked in the duties' and the cases' indexes,
+   but for a bureau's complaints in a state the centre works in, few, read by the complaints' (bureau,
+   state) index (`AT_HAND`).
 4. No total is counted: it would read every matching duty and its complaint (seconds at 10 M complaints);
    the page says how many it holds when it is the whole list.
 5. A page of the queue is loaded in four queries whatever its length (`entries`).
