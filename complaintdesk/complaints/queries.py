@@ -65,7 +65,7 @@ def listed(complaints: QuerySet[Complaint], order: Order) -> Segment:
 
 
 def _by_ids(keys: list[dict]) -> list[Complaint | None]:
-    found = _shown().in_bulk([k["pk"] for k in keys])
+    found = {c.pk: c for c in _shown().filter(pk__in=[k["pk"] for k in keys]).order_by()}
     return [found.get(k["pk"]) for k in keys]  # None: deleted since its keys were read
 
 
