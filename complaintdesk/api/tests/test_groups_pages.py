@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from complaintdesk.api import groups as groups_api
 from complaintdesk.api.tests.test_groups_api_scale import open_groups
 from complaintdesk.centre.tests.bureau_world import world_fixture  # noqa: F401 (the `world` fixture)
 from complaintdesk.complaints.models import Complaint, ComplaintGroup
@@ -62,3 +63,15 @@ def test_a_page_reads_the_figures_from_the_groups_rows_not_the_members_events(ap
         answer = api(world.city_officer).get("/groups")
     assert [g["members"] for g in answer.json()["items"]] == [4, 4, 4]
     assert not [q["sql"] for q in captured.captured_queries if "complaints_complaintevent" in q["sql"]]
+
+
+def test_a_city_level_officer_reads_the_members_from_the_groups_index_alone(world):
+    """It sees every complaint: no look-up of each member's row (30,000 of them for 41 groups at 10 M)."""
+    found = open_groups(world, 2, 2)
+    with CaptureQueriesContext(connection) as captured:
+        groups_api._with_visible_members(found, world.city_officer)
+    (sql,) = [q["sql"] for q in captured.captured_queries if "complaints_complaint" in q["sql"]]
+    assert "EXISTS" not in sql and " U0" not in sql, sql  # the members' rows not read again
+    assert [g.visible_members for g in found] == [
+        list(Complaint.objects.filter(group=g).order_by("pk").values_list("pk", flat=True)) for g in found
+    ]
