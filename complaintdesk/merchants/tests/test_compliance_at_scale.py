@@ -153,11 +153,11 @@ def test_a_shops_running_duties_are_read_from_its_open_complaints(people):
     (sql,) = [q["sql"] for q in captured.captured_queries if 'FROM "deadlines_deadline"' in q["sql"]]
     where = sql.split("WHERE", 1)[1]
     assert '"complaints_complaint"."state" IN' in where and "received_at" not in where, sql
-    plan = plan_of(sql)
-    assert "deadline_shop_running_due" not in plan and "complaint_shop_newest" not in plan, plan
-    assert "deadline_shop_running" in plan, plan
-    if connection.vendor == "sqlite":
+    if connection.vendor == "sqlite":  # PostgreSQL costs the test's handful of rows by its statistics
+        plan = plan_of(sql)
+        assert "deadline_shop_running_due" not in plan and "complaint_shop_newest" not in plan, plan
         assert "SEARCH complaints_complaint USING INDEX complaints__merchan_7aa85b_idx" in plan, plan
+        assert "deadline_shop_running (" in plan, plan
     assert sum(running[people.acme.pk].values()) == complaint.deadlines.filter(due_at__gte=now).count() > 0
     later = queries._running(period, [people.acme.pk], now + timedelta(days=400))
     assert not later.get(people.acme.pk)
