@@ -1006,7 +1006,7 @@ def complaint_extras(loader: Loader, draw: str, lo: int, hi: int, people: People
         loader, "flags for review", Flag,
         {"complaint_id": "g.id",
          "reason": f"CASE WHEN g.h % 2 = 0 THEN {quote(FlagReason.REPEAT)} ELSE {quote(FlagReason.MANY_SHOPS)} END",
-         "raised_at": "c.received_at",
+         "raised_at": "c.received_at", "bureau_id": "c.bureau_id",
          "cleared_at": f"CASE WHEN c.received_at < {month_ago} THEN {d.shift('c.received_at', '86400')} END",
          "cleared_by_id": f"CASE WHEN c.received_at < {month_ago} THEN {people.regulator} END"},
         # Not a complaint whose template story already raised a flag (copied with it): one flag a reason.
@@ -1170,6 +1170,7 @@ def groups(loader: Loader, people: People, timeline: Timeline, now: datetime) ->
     """Two group complaints at each of the 20 largest shops (one open, one closed), a third of the shop's
     complaints of the fortnight before each opening its members, with the shop's answer and the centre's
     statement on its public page."""
+    from complaintdesk.complaints import group_figures  # noqa: PLC0415
     from complaintdesk.complaints.models import (  # noqa: PLC0415
         Complaint,
         ComplaintGroup,
@@ -1204,6 +1205,7 @@ def groups(loader: Loader, people: People, timeline: Timeline, now: datetime) ->
             f"AND merchant_id = {group.merchant_id} AND group_id IS NULL AND id % 3 = 0",
         )
     loader.flush()
+    group_figures.recount()  # the members joined around the models
     return len(made)
 
 

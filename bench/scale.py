@@ -71,6 +71,7 @@ ROLES = ("regulator", "district", "agent", "consumer", "anonymous")
 ACCOUNTS = {"regulator": "regulator", "district": "bench-district", "agent": "bench-agent",
             "consumer": "bench-consumer"}  # fmt: skip
 DEEP_PAGE = 2000
+SMALL_PAGE = 5  # a deep page of a short list (41 groups): its `next` at this page size
 DOWNLOAD_HEAD = 1_000_000  # bytes of a download read before it is dropped (its first byte is timed)
 WORDS = "退款 鼓包"  # a common word and a rarer one
 SHOP_WORDS = "旗舰店"
@@ -512,11 +513,26 @@ def timed_get(client: httpx.Client, url: str, headers: dict) -> tuple[int, float
 
 def deep_url(client: httpx.Client, request: Request, creds: dict, hops: int) -> tuple[str, str]:
     """The URL of a deep page: `next` followed `hops` times when the list gives one (the API's `next`, a
-    cursor sent back as `cursor` with the same filters; a web page's link with a cursor), else page=2000.
-    And a note of which."""
-    start = request.path + (("?" + urlencode(request.params)) if request.params else "")
-    url, followed = start, 0
-    headers = headers_for(request, creds)
+    cursor sent back as `cursor` with the same filters; a web page's link with a cursor), at SMALL_PAGE a
+    page when the list is one page long (41 groups), else page=2000 (a list paged by number). And a note."""
+    for params in (request.params, {**request.params, "page_size": SMALL_PAGE}):
+        url, followed, paged_by_keys = walk(client, request, params, headers_for(request, creds), hops)
+        if followed:
+            return url, f"cursor, {followed + 1} pages in" + (
+                f", page_size={SMALL_PAGE}" if params is not request.params else ""
+            )
+        if not paged_by_keys:
+            return request.path + "?" + urlencode({**request.params, "page": DEEP_PAGE}), f"page={DEEP_PAGE}"
+    return url, f"one page (no next page even at page_size={SMALL_PAGE})"
+
+
+def walk(
+    client: httpx.Client, request: Request, params: dict, headers: dict, hops: int
+) -> tuple[str, int, bool]:
+    """`next` followed up to `hops` times from the list with `params`: the last URL, the links followed, and
+    whether the list pages by keys at all (an API answer with a `next` field, even a null one)."""
+    url = request.path + (("?" + urlencode(params)) if params else "")
+    followed, paged_by_keys = 0, False
     for _ in range(hops):
         status, _, _, _, _, body = timed_get(client, url, headers)
         if status != 200:
@@ -524,9 +540,11 @@ def deep_url(client: httpx.Client, request: Request, creds: dict, hops: int) -> 
         found = None
         if request.surface == "api" and body.startswith(b"{"):
             try:
-                found = json.loads(body).get("next")
+                answer = json.loads(body)
             except ValueError:
-                found = None
+                answer = {}
+            paged_by_keys = paged_by_keys or "next" in answer
+            found = answer.get("next")
         elif request.surface == "web":
             match = re.search(rb'href="([^"]*[?&](?:amp;)?cursor=[^"]*)"', body)
             found = html.unescape(match.group(1).decode()) if match else None
@@ -536,11 +554,9 @@ def deep_url(client: httpx.Client, request: Request, creds: dict, hops: int) -> 
             parts = urlsplit(found)
             url = (parts.path or request.path) + ("?" + parts.query if parts.query else "")
         else:  # a bare cursor: sent back with the same filters
-            url = request.path + "?" + urlencode({**request.params, "cursor": found})
+            url = request.path + "?" + urlencode({**params, "cursor": found})
         followed += 1
-    if followed:
-        return url, f"cursor, {followed + 1} pages in"
-    return request.path + "?" + urlencode({**request.params, "page": DEEP_PAGE}), f"page={DEEP_PAGE}"
+    return url, followed, paged_by_keys or bool(followed)
 
 
 def measure(client: httpx.Client, request: Request, creds: dict, args) -> Result:
