@@ -2,10 +2,12 @@
 enquirer) after a complaint or a matter closed, and records when, the outcome and a note.
 
 The console suggests whom to call: a sample of the week's closed complaints and matters, random but the same
-every time it is asked for the same week (`sample`). Each candidate gets a rank from a hash of the week, its
-kind and id, and the deployment's secret (so nobody outside can tell in advance whom the centre will call);
-the sample is the lowest ranks. A candidate keeps its rank when more close later in the week: an officer who
-started on the list does not see it reshuffled.
+every time it is asked for the same week (`sample`). Each candidate gets a rank from its id through a hash
+drawn for the week and its kind from the deployment's secret (so nobody outside can tell in advance whom the
+centre will call); the sample is the lowest ranks. A candidate keeps its rank when more close later in the
+week: an officer who started on the list does not see it reshuffled. The hash is arithmetic (`rank`), so the
+database ranks the week's closings and hands over the first few (tens of thousands a week at a national
+centre: none of them is sent to Python to be ranked).
 
 A district bureau's officers call about what their bureau holds (SPEC §11): the sample and the calls of a
 `bureau` are drawn from its complaints and matters alone (None: every bureau's, a city-level officer's).
@@ -19,7 +21,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import BigIntegerField, Exists, ExpressionWrapper, F, Max, OuterRef, Q, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -87,17 +90,18 @@ def closed_in(monday: date, bureau: int | None = None) -> list[Candidate]:
 def _closings(monday: date) -> list[tuple[str, int]]:
     """(kind, id) of every complaint and matter closed in the week, from the week's closing events (the
     events' time index: a week of them, never every complaint) and the matters' decision times. Their ids
-    alone (no instant: converting tens of thousands was most of the page's time at 10 M complaints); which
-    of them can be called, whose they are and when they closed is `_candidates`' question, asked of the few
-    a sample needs."""
-    start, end = _bounds(monday)
+    alone; which of them can be called, whose they are and when they closed is `_candidates`' question."""
     complaints = closing_events(monday).values_list("complaint_id", flat=True)
-    matters = Matter.objects.filter(decided_at__gte=start, decided_at__lt=end).exclude(
-        state=MatterState.RECEIVED
-    )
     closings = dict.fromkeys((COMPLAINT, pk) for pk in complaints)  # closed twice in the week: once
-    closings.update(dict.fromkeys((MATTER, pk) for pk in matters.order_by().values_list("pk", flat=True)))
+    closings.update(dict.fromkeys((MATTER, pk) for pk in _decided(monday).values_list("pk", flat=True)))
     return list(closings)
+
+
+def _decided(monday: date):
+    """The matters decided in the week, in no order (their decision time's index)."""
+    start, end = _bounds(monday)
+    matters = Matter.objects.filter(decided_at__gte=start, decided_at__lt=end)
+    return matters.exclude(state=MatterState.RECEIVED).order_by()
 
 
 def closing_events(monday: date):
@@ -156,8 +160,8 @@ def _called(owner: str):
     return Exists(FollowUpCall.objects.filter(**{owner: OuterRef("pk")}))
 
 
-# Candidates read at a time when the sample walks the week's closings in the order of their rank: most can be
-# called, but a district's are a few of the city's.
+# Closings ranked at a time when the sample walks the week's closings in the order of their rank, twice as
+# many each time: most can be called, but a district's are a few of the city's.
 SAMPLE_BATCH = 200
 
 
@@ -165,32 +169,84 @@ def sample(monday: date, size: int | None = None, bureau: int | None = None) -> 
     """Whom to call about the week's closed complaints and matters (`bureau`'s only when given): `size` of
     them (the setting FOLLOW_UP_SAMPLE_SIZE), the same ones whenever asked, in the order of their rank.
 
-    The ranks are those of every closing of the week (kind and id are all a rank needs); the rows are read
-    in rank order, a batch at a time, until `size` of them can be called: a week's closings at a national
+    The database ranks every closing of the week (`rank`) and returns the first batch of them; their rows are
+    read, and the next batch asked for, until `size` of them can be called: a week's closings at a national
     centre are tens of thousands, its sample a few dozen."""
     size = settings.FOLLOW_UP_SAMPLE_SIZE if size is None else size
-    seed = f"{settings.SECRET_KEY}:{week_label(monday)}".encode()
-    ranked = sorted(_closings(monday), key=lambda closing: _rank(seed, *closing))
-    return _read_in_batches(ranked, monday, bureau, size)[:size]
-
-
-def _read_in_batches(
-    closings: list, monday: date, bureau: int | None, enough: int | None = None
-) -> list[Candidate]:
-    """The candidates among `closings` ((kind, id) closed in the week), in their order, read a batch at a
-    time (a bounded list of ids a query), stopping once `enough` are found."""
     found: list[Candidate] = []
-    batch = max(enough or 0, SAMPLE_BATCH)
-    for first in range(0, len(closings), batch):
-        if enough is not None and len(found) >= enough:
-            break
-        found += _candidates(closings[first : first + batch], monday, bureau)
+    after, batch, more = None, max(size, SAMPLE_BATCH), True
+    while more and len(found) < size:
+        ranked, more = _ranked(monday, after, batch)
+        found += _candidates([(kind, pk) for _rank, kind, pk in ranked], monday, bureau)
+        after, batch = (ranked or [after])[-1], batch * 2
+    return found[:size]
+
+
+def _read_in_batches(closings: list, monday: date, bureau: int | None) -> list[Candidate]:
+    """The candidates among `closings` ((kind, id) closed in the week), in their order, read a batch at a
+    time (a bounded list of ids a query)."""
+    found: list[Candidate] = []
+    for first in range(0, len(closings), SAMPLE_BATCH):
+        found += _candidates(closings[first : first + SAMPLE_BATCH], monday, bureau)
     return found
 
 
-def _rank(seed: bytes, kind: str, pk: int) -> bytes:
-    # The bytes of f"{seed}:{kind}:{pk}", formatted as bytes: asked for every closing of a week.
-    return hashlib.sha256(b"%s:%s:%d" % (seed, kind.encode(), pk)).digest()
+# The ranks: a polynomial of degree 3 in the id over this prime, its coefficients drawn from the secret, the
+# week and the kind. Each closing's rank is as likely to be any number below the prime as any other, and any
+# four closings' ranks are independent of each other (a polynomial of degree 3 with random coefficients), so
+# no closing is likelier than another to be drawn, whatever the ids of the week. Every step stays below
+# PRIME², within the 64-bit integers that SQLite and PostgreSQL both compute exactly.
+PRIME = 2**31 - 1
+
+
+def coefficients(monday: date, kind: str) -> tuple[int, ...]:
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{week_label(monday)}:{kind}".encode()).digest()
+    return tuple(int.from_bytes(digest[i : i + 8], "big") % PRIME for i in range(0, 32, 8))
+
+
+def rank(monday: date, kind: str, pk: int) -> int:
+    """The rank of a closing in its week's sample (lowest first), as the database computes it (`_rank_of`)."""
+    value, x = 0, pk % PRIME
+    for coefficient in coefficients(monday, kind):
+        value = (value * x + coefficient) % PRIME
+    return value
+
+
+def _rank_of(column: str, monday: date, kind: str):
+    """`rank` of the id in `column`, computed by the database (Horner's rule, each step reduced). A 64-bit
+    product from the first step: PostgreSQL reads a number below 2³¹ as a 32-bit one."""
+    first, *others = coefficients(monday, kind)
+    value, x = Cast(Value(first), BigIntegerField()), F(column) % PRIME
+    for coefficient in others:
+        value = (value * x + coefficient) % PRIME
+    return ExpressionWrapper(value, output_field=BigIntegerField())
+
+
+def _ranked(monday: date, after: tuple | None, limit: int) -> tuple[list[tuple[int, str, int]], bool]:
+    """The week's next closings in rank order after `after` ((rank, kind, id), ties in kind and id), at most
+    `limit` of each kind, and whether more follow them. Each kind is ranked by the database over
+    its own index of the week (the closing events', the matters' decision time); a complaint closed twice in
+    the week comes once."""
+    sources = ((COMPLAINT, closing_events(monday), "complaint_id"), (MATTER, _decided(monday), "pk"))
+    merged: set[tuple[int, str, int]] = set()
+    bound = None  # the last of a kind that has more after it: what follows it is not read yet
+    for kind, rows, column in sources:
+        rows = rows.annotate(rank=_rank_of(column, monday, kind))
+        if after is not None:
+            rows = rows.filter(_beyond(after, kind, column))
+        read = [(r, kind, pk) for r, pk in rows.order_by("rank", column).values_list("rank", column)[:limit]]
+        if len(read) == limit:
+            bound = min(bound or read[-1], read[-1])
+        merged.update(read)
+    return sorted(key for key in merged if bound is None or key <= bound), bound is not None
+
+
+def _beyond(after: tuple[int, str, int], kind: str, column: str) -> Q:
+    """The closings of `kind` after `after` in the order (rank, kind, id)."""
+    rank_after, kind_after, pk_after = after
+    if kind == kind_after:
+        return Q(rank__gt=rank_after) | Q(rank=rank_after, **{f"{column}__gt": pk_after})
+    return Q(rank__gte=rank_after) if kind > kind_after else Q(rank__gt=rank_after)
 
 
 # The calls of a week as the console pages them (`lib.cursor`), newest first: the index of their time.

@@ -87,6 +87,22 @@ def test_another_week_draws_another_sample_from_the_same_candidates(people, monk
     assert this_week != next_week
 
 
+def test_every_closing_is_as_likely_to_be_drawn_whatever_the_ids_of_the_week():
+    """The rank's hash is arithmetic (the database computes it); drawn for 600 weeks from 24 consecutive ids
+    (a week's closings are often neighbours), each is in the sample of 4 about as often (100 times)."""
+    drawn = dict.fromkeys(range(5000, 5024), 0)
+    for week in range(600):
+        monday = MONDAY + timedelta(days=7 * week)
+        for pk in sorted(drawn, key=lambda pk: followup.rank(monday, "complaint", pk))[:4]:
+            drawn[pk] += 1
+    assert all(60 <= times <= 140 for times in drawn.values()), drawn
+    # Another kind, another week: other coefficients.
+    assert followup.coefficients(MONDAY, "complaint") != followup.coefficients(MONDAY, "matter")
+    assert followup.coefficients(MONDAY, "complaint") != followup.coefficients(
+        MONDAY + timedelta(days=7), "complaint"
+    )
+
+
 @pytest.mark.django_db
 def test_an_officer_records_a_call_on_a_closed_complaint_and_a_matter(people):
     complaint = closed_complaint(people, 1)
