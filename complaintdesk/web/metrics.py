@@ -9,11 +9,12 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from complaintdesk.alerts.models import Alert, AlertState
-from complaintdesk.centre.jurisdiction import in_charge
+from complaintdesk.centre.jurisdiction import in_charge, officer_bureau
 from complaintdesk.complaints.choices import OPEN_STATES
 from complaintdesk.complaints.models import Category, Complaint
 from complaintdesk.complaints.queries import overdue_filter, visible_complaints
 from complaintdesk.deadlines.models import SHOP_PHASES, Phase
+from complaintdesk.merchants.models import Merchant
 from complaintdesk.promotions.models import FilingState, Promotion
 from complaintdesk.promotions.queries import visible as visible_filings
 from complaintdesk.stats import queries as stats
@@ -82,13 +83,10 @@ def dashboard(period: Period, today: date | None = None, viewer=None) -> dict:
     phases = dict(Phase.choices)
     # The live tiles read the open work only, whatever the length of the history: open complaints and
     # escalations a range of the state index (a district's: of complaint_bureau_state), the overdue ones
-    # the late duties of the partial index by due time (`overdue_filter`'s counting way).
+    # by shop from `_overdue_by_shop`.
     open_complaints = complaints.filter(state__in=OPEN_STATES)
-    overdue = open_complaints.filter(overdue_filter(True, counting=True))
-    # Every shop with overdue complaints and how many, most first: the first ten are the tile's shops, their
-    # sum the overdue count (each complaint has its shop), one pass over the late duties instead of two.
-    overdue_by_shop = list(
-        overdue.values("merchant__name").annotate(n=Count("id")).order_by("-n", "merchant__name")
+    overdue_by_shop = _overdue_by_shop(
+        open_complaints, district=viewer is not None and officer_bureau(viewer) is not None
     )
     growth = summary["growth"]
     return {
@@ -98,7 +96,7 @@ def dashboard(period: Period, today: date | None = None, viewer=None) -> dict:
             "received": summary["count"],
             "previous_year": summary["previous_year_count"],
             "open": open_complaints.count(),
-            "overdue": sum(r["n"] for r in overdue_by_shop),
+            "overdue": sum(overdue_by_shop.values()),
             "escalations": complaints.filter(state__in=QUEUE_STATES).count(),
             "open_alerts": alerts.filter(state=AlertState.OPEN).count(),
             "filings_to_review": filings.filter(state=FilingState.SUBMITTED).count(),
@@ -119,8 +117,44 @@ def dashboard(period: Period, today: date | None = None, viewer=None) -> dict:
             for r in summary["compliance"]["rules"]
         ],
         "top_shops": top_shops,
-        "top_overdue": [{"name": r["merchant__name"], "count": r["n"]} for r in overdue_by_shop[:10]],
+        "top_overdue": _most_overdue(overdue_by_shop),
     }
+
+
+def _overdue_by_shop(open_complaints, district: bool) -> dict[int, int]:
+    """Each shop's overdue complaints among `open_complaints` (those with a late duty of the shop's), by shop
+    id: one grouped query, its sum the overdue count (each complaint has its shop). Read from the smaller
+    side, each complaint's shop from its row: a district's open complaints (its range of
+    complaint_bureau_state, ~5,000 of the 78,000 open at 10 M) each looked up in the running duties' index;
+    the city's late duties by due time (deadline_shop_running_due, ~65,000 at 10 M), not every open
+    complaint, each then looked up by id. The other way round, a district read the city's late duties
+    (~0.13–0.18 s at 10 M, ~0.05 s so). Grouped by the shop's id, not its name: no shop row to read per
+    complaint; the names are read for the tile's few shops only (`_most_overdue`)."""
+    overdue = open_complaints.filter(overdue_filter(True, counting=not district))
+    rows = overdue.order_by().values_list("merchant_id").annotate(n=Count("id"))
+    return dict(rows)
+
+
+# The shops of the "most overdue complaints" tile.
+MOST_OVERDUE_SHOPS = 10
+
+
+def _most_overdue(by_shop: dict[int, int]) -> list[dict]:
+    """The MOST_OVERDUE_SHOPS shops with the most overdue complaints, most first, a tie by name: the names of
+    the shops that can make the list (as many overdue complaints as the last one at least) read by id."""
+    if not by_shop:
+        return []
+    counts = sorted(by_shop.values(), reverse=True)
+    least = counts[min(MOST_OVERDUE_SHOPS, len(counts)) - 1]
+    names = (
+        Merchant.objects.filter(pk__in=[s for s, n in by_shop.items() if n >= least])
+        .order_by()
+        .values_list("pk", "name")
+    )
+    rows = sorted(
+        ({"name": name, "count": by_shop[pk]} for pk, name in names), key=lambda r: (-r["count"], r["name"])
+    )
+    return rows[:MOST_OVERDUE_SHOPS]
 
 
 def scorecard(merchant) -> dict:
