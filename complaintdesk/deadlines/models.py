@@ -321,9 +321,14 @@ class Deadline(models.Model):
             ),
             # Used by the complaint lists' `overdue` filter (`complaints.queries.overdue_filter`): whether a
             # complaint has a running duty of the shop's past due is one look-up in an index of the running
-            # ones, which also holds the due time, never a read of the deadline rows.
+            # ones, which also holds the due time, never a read of the deadline rows. It holds every column
+            # a shop's running duties are counted by too (`stats.queries._running`: status, phase, rule; and
+            # met_at, for SQLite reads a partial index's own condition from its columns): the biggest shop's
+            # ~3,000 are counted from the index alone, no deadline row read.
             models.Index(
-                fields=["complaint", "due_at"], condition=SHOP_RUNNING, name="deadline_shop_running"
+                fields=["complaint", "due_at", "status", "phase", "rule_label", "met_at"],
+                condition=SHOP_RUNNING,
+                name="deadline_shop_running",
             ),
             # Used by the queues by nearest deadline (`complaints.shop_queue`): the running duties of the
             # shops by due time, walked from the soonest.

@@ -95,16 +95,21 @@ def _parts(model, period: Period) -> list[tuple[type, Q]]:
 
 
 def _summed(
-    model, shops: list[int] | None, period: Period, *group_by: str, counters=("received",)
+    model,
+    shops: list[int] | None,
+    period: Period,
+    *group_by: str,
+    counters=("received",),
+    where: Q | None = None,
 ) -> list[dict]:
     """`_rows` added up, read by month where the period covers a whole month (`BY_MONTH`) and by day only in
     the months it covers partly (`_parts`): a year is at most ~12 + 60 rows a key, not 365. One query: the
     parts' rows together (`UNION ALL`), summed by the database. Without `group_by`, one row of totals (zeros
-    when there are no rows)."""
+    when there are no rows). `where`: a further condition on the rows (of both tables)."""
     if shops is not None and not shops:  # no shop: no rows (and no SQL: `IN ()` is empty to the ORM)
         return [] if group_by else [dict.fromkeys(counters, 0)]
     parts = [
-        table.objects.filter(days, _of(shops))
+        table.objects.filter(days, _of(shops), where or Q())
         .order_by()
         .values_list(*group_by, *counters)
         .query.sql_with_params()
@@ -171,15 +176,17 @@ def summary(period: Period, shop: Shops = ALL_SHOPS, now=None) -> dict:
 # ---------------------------------------------------------------------------------------- compliance
 
 
-def _running(period: Period, shops: list[int], now) -> dict[int, dict[tuple[str, str], int]]:
-    """Open deadlines not yet due, by shop of `shops` (ALL_SHOPS: every shop together) and (phase, rule).
+def _running(period: Period, shops: list[int], now, phases=PHASES) -> dict[int, dict[tuple[str, str], int]]:
+    """Open deadlines of `phases` not yet due, by shop of `shops` (ALL_SHOPS: every shop together) and
+    (phase, rule).
 
     Counted from raw rows, each read from its index:
     - shops (however big): their open complaints (`complaints_complaint(merchant, state)`: the backlog, not
-      the history), each looked up in the running deadlines' index (`deadline_shop_running`), in one grouped
-      query. A shop's duty runs only while its complaint is open: every step to a final state meets the
-      shop's duties or cancels the open ones (`lifecycle.TRANSITIONS`, ClockChange.CANCEL), an import
-      cancels a finished complaint's, and the recomputation moves only open complaints' duties too;
+      the history), each looked up in the running deadlines' index (`deadline_shop_running`, which holds
+      every column counted: no deadline row is read), in one grouped query. A shop's duty runs only while
+      its complaint is open: every step to a final state meets the shop's duties or cancels the open ones
+      (`lifecycle.TRANSITIONS`, ClockChange.CANCEL), an import cancels a finished complaint's, and the
+      recomputation moves only open complaints' duties too;
     - every shop together: the city's running deadlines from now on, counted with their complaints by the
       database (`_running_due`).
     Whether a shop's complaint is of the period is read as a column, for a condition on `received_at` let
@@ -187,6 +194,8 @@ def _running(period: Period, shops: list[int], now) -> dict[int, dict[tuple[str,
     are written as literals (`lib.literal`): SQLite uses them only so."""
     start, end = period.instants()
     running = Deadline.objects.filter(literal(SHOP_RUNNING), status=DeadlineStatus.OPEN, due_at__gte=now)
+    if tuple(phases) != PHASES:
+        running = running.filter(phase__in=phases)
     counts = defaultdict(lambda: defaultdict(int))
     if ALL_SHOPS not in shops:
         inside = Q(complaint__received_at__gte=start, complaint__received_at__lt=end)
@@ -271,16 +280,23 @@ def compliance(period: Period, shop: Shops = ALL_SHOPS, now=None) -> dict:
 _DEADLINE_COUNTERS = ("total", "met_in_time", "met_late", "cancelled", "paused")
 
 
-def compliances(period: Period, shops: list[int], now=None) -> dict[int, dict]:
+def compliances(period: Period, shops: list[int], now=None, phases=PHASES) -> dict[int, dict]:
     """`compliance` of each of `shops` in three queries whatever their number, so that a list of scorecards
-    reads the running deadlines once, not once a shop."""
+    reads the running deadlines once, not once a shop. `phases`: the phases read (a scorecard's figures are
+    the first response's: the other phases' rollups, ~4/5 of the rows, and running duties are not read);
+    the others show no deadlines and no times."""
     now = now or timezone.now()
-    running = _running(period, shops, now)
+    running = _running(period, shops, now, phases)
+    where = None if tuple(phases) == PHASES else Q(phase__in=phases)
     deadlines = defaultdict(list)
-    for r in _summed(DeadlineCount, shops, period, "shop", "phase", "rule", counters=_DEADLINE_COUNTERS):
+    for r in _summed(
+        DeadlineCount, shops, period, "shop", "phase", "rule", counters=_DEADLINE_COUNTERS, where=where
+    ):
         deadlines[r["shop"]].append(r)
     histograms = defaultdict(lambda: defaultdict(dict))
-    for r in _summed(ResponseTimeCount, shops, period, "shop", "phase", "bucket", counters=("n",)):
+    for r in _summed(
+        ResponseTimeCount, shops, period, "shop", "phase", "bucket", counters=("n",), where=where
+    ):
         histograms[r["shop"]][r["phase"]][r["bucket"]] = r["n"]
     return {shop: _compliance(deadlines[shop], running.get(shop, {}), histograms[shop]) for shop in shops}
 
@@ -486,6 +502,10 @@ def series(period: Period, interval: str, shop: Shops = ALL_SHOPS) -> dict:
 # ---------------------------------------------------------------------------------------- scorecards
 
 
+# The phases a scorecard's figures are of (`_scorecard`): answers in time and the median time to answer.
+SCORECARD_PHASES = (Phase.FIRST_RESPONSE.value,)
+
+
 def scorecard(merchant, today: date | None = None, now=None) -> dict:
     """A shop's public scorecard over the last 12 months: no personal data, only the shop's figures."""
     return scorecards([merchant], today, now)[0]
@@ -502,7 +522,7 @@ def scorecards(merchants, today: date | None = None, now=None) -> list[dict]:
         r["shop"]: r
         for r in _summed(ShopCount, ids, period, "shop", counters=("received", "resolved", "finished"))
     }
-    rules = compliances(period, ids, now)
+    rules = compliances(period, ids, now, phases=SCORECARD_PHASES)
     latest_signatures = {}
     signatures = PledgeSignature.objects.filter(merchant_id__in=ids).select_related("version")
     for signature in signatures.order_by("merchant_id", "-signed_at"):

@@ -258,3 +258,74 @@ def test_every_shops_running_deadlines_are_counted_in_one_query_driven_by_the_du
     if connection.vendor == "sqlite":  # PostgreSQL plans the join by its statistics (CROSS JOIN binds SQLite)
         first, second = (line for line in plan_of(join).splitlines() if line.startswith("SEARCH"))
         assert "deadline_shop_running_due" in first and "PRIMARY KEY" in second
+
+
+@pytest.mark.django_db
+def test_a_scorecard_reads_the_first_responses_rows_alone(shops):
+    """A scorecard's figures are the first response's (answers in time, the median time to answer): its
+    deadlines', response times' and running duties' queries read that phase's rows alone (the other phases
+    are ~4/5 of the rollups' rows and most of a big shop's running duties), and the figures are those of
+    the first response in the shops' whole compliance."""
+    everyone = [shops.acme, shops.bazaar, shops.cosmo]
+    with CaptureQueriesContext(connection) as captured:
+        cards = _cards(everyone)
+    phased = [q["sql"] for q in captured.captured_queries if '"phase"' in q["sql"]]
+    assert len(phased) == 3 and all("IN ('first_response')" in sql for sql in phased), phased
+    with time_machine.travel(NOW, tick=False):
+        whole = queries.compliances(queries.periods.last_12_months(NOW.date()), [m.pk for m in everyone])
+    assert whole[shops.acme.pk]["phases"].keys() > {"first_response"}  # the phases a card does not read
+    for shop, card in zip(everyone, cards, strict=True):
+        first = whole[shop.pk]["phases"].get("first_response", {})
+        assert card["answered_in_time_share"] == first.get("share_in_time")
+        assert card["median_first_response_minutes"] == whole[shop.pk]["first_response_minutes"]["median"]
+
+
+# The planner's statistics (sqlite_stat1) of the 10 M set: 32 M deadlines, ~110,000 of them running, ~4 a
+# complaint; 10 M complaints, ~2,000 a shop. Without statistics SQLite would read the unique (complaint, phase)
+# index and every deadline row of a first response.
+AT_10M = {
+    "deadlines_deadline": "32000000",
+    "complaints_complaint": "10000000",
+    "deadline_shop_running": "110000 2 1 1 1 1 1",
+    "deadline_shop_running_due": "110000 2 1",
+}
+
+
+def _as_at_10m() -> None:
+    """The statistics of the deadlines and complaints as at 10 M, in the test's transaction (SQLite)."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE deadlines_deadline")
+        cursor.execute("ANALYZE complaints_complaint")
+        cursor.execute(
+            "SELECT tbl, idx, stat FROM sqlite_stat1 WHERE tbl IN ('deadlines_deadline', 'complaints_complaint')"
+        )
+        for table, index, stat in cursor.fetchall():  # an index not listed: as many rows, its own spread
+            at_scale = AT_10M.get(index, " ".join([AT_10M[table], *stat.split()[1:]]))
+            cursor.execute(
+                "UPDATE sqlite_stat1 SET stat = %s WHERE tbl = %s AND idx IS %s", [at_scale, table, index]
+            )
+        cursor.execute("ANALYZE sqlite_schema")  # reload the statistics
+
+
+@pytest.mark.django_db
+def test_a_shops_running_duties_are_counted_from_the_running_index_alone(shops):
+    """`deadline_shop_running` holds every column a shop's running duties are counted by (status, phase, rule,
+    and met_at of its own condition): the biggest shop's ~3,000 at 10 M are counted without reading a
+    deadline row, for the whole compliance and a scorecard's first response alike (whose complaints' rows
+    are then read only for their running first responses: ~200 of the biggest shop's ~3,000)."""
+    period = queries.periods.last_12_months(NOW.date())
+    with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as captured:
+        whole = queries._running(period, [shops.acme.pk], timezone.now())
+        first = queries._running(period, [shops.acme.pk], timezone.now(), queries.SCORECARD_PHASES)
+    assert first[shops.acme.pk] == {k: n for k, n in whole[shops.acme.pk].items() if k[0] == "first_response"}
+    assert first[shops.acme.pk] and whole[shops.acme.pk].keys() > first[shops.acme.pk].keys()
+    with connection.cursor() as cursor:
+        index = connection.introspection.get_constraints(cursor, "deadlines_deadline")[
+            "deadline_shop_running"
+        ]
+    assert {"complaint_id", "due_at", "status", "phase", "rule_label", "met_at"} <= set(index["columns"])
+    if connection.vendor == "sqlite":  # PostgreSQL plans the test's handful of rows by its statistics
+        _as_at_10m()
+        for sql in [q["sql"] for q in captured.captured_queries if '"deadlines_deadline"' in q["sql"]]:
+            plan = plan_of(sql)
+            assert "SEARCH deadlines_deadline USING COVERING INDEX deadline_shop_running (" in plan, plan
