@@ -23,8 +23,8 @@ class Found:
     more: bool = False
 
 
-def _active() -> QuerySet[Merchant]:
-    return Merchant.objects.filter(is_active=True)
+def _active(among: QuerySet[Merchant] | None = None) -> QuerySet[Merchant]:
+    return (Merchant.objects.all() if among is None else among).filter(is_active=True)
 
 
 def active_shop(pk: int) -> Merchant | None:
@@ -42,19 +42,19 @@ def normalized(text: str) -> str:
     return " ".join(text.split())
 
 
-def by_name(text: str) -> Found:
+def by_name(text: str, among: QuerySet[Merchant] | None = None) -> Found:
     """The active shop whose name `text` is, or else the one whose name holds it (ignoring case); several:
     the candidates. A name the same but for case wins over names that merely hold it ("acme" means "ACME"
-    rather than "Acme Online")."""
+    rather than "Acme Online"). `among`: only these shops (an officer's in charge), else every shop."""
     text = normalized(text)
     if not text:
         return Found()
-    exact = list(_active().filter(name=text).order_by("id")[: CHOICES + 1])
+    exact = list(_active(among).filter(name=text).order_by("id")[: CHOICES + 1])
     if len(exact) == 1:
         return Found(shop=exact[0])
     if exact:  # several shops of exactly this name: the person tells them apart by their addresses
         return Found(candidates=exact[:CHOICES], more=len(exact) > CHOICES)
-    fitting = list(_active().filter(name__icontains=text).order_by("name", "id")[: CHOICES + 1])
+    fitting = list(_active(among).filter(name__icontains=text).order_by("name", "id")[: CHOICES + 1])
     same = [shop for shop in fitting if shop.name.casefold() == text.casefold()]
     if len(same) == 1:
         return Found(shop=same[0])

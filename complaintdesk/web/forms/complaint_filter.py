@@ -12,6 +12,7 @@ not narrowed to the shop meant."""
 from dataclasses import dataclass
 
 from django import forms
+from django.db.models import QuerySet
 from django.http import QueryDict
 
 from complaintdesk.merchants import finding
@@ -39,14 +40,16 @@ class ShopFilter:
     error: str = ""
 
 
-def shop_filter(query: dict) -> ShopFilter:
-    """The list's shop, from the query's `merchant` (an id) and `merchant_name` (the text box)."""
+def shop_filter(query: dict, shops: QuerySet[Merchant]) -> ShopFilter:
+    """The list's shop, from the query's `merchant` (an id) and `merchant_name` (the text box), among `shops`
+    (the officer's in charge: another bureau's shop is neither named nor found, as the list holds none of
+    its complaints)."""
     chosen, text = query["merchant"], finding.normalized(query["merchant_name"])
     widget = ShopPicker(attrs={"id": FIELD_ID})
-    shop = Merchant.objects.only("id", "name").filter(pk=chosen).first() if chosen else None
+    shop = shops.only("id", "name").filter(pk=chosen).first() if chosen else None
     error = ""
     if text and (shop is None or text.casefold() not in shop.name.casefold()):
-        found = finding.by_name(text)
+        found = finding.by_name(text, among=shops)
         shop, widget.candidates = found.shop, found.candidates
         chosen = shop.pk if shop is not None else None
         if shop is None:

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from complaintdesk.centre.tests import bureaus
+from complaintdesk.centre.tests.bureau_world import world_fixture  # noqa: F401 (the `world` fixture)
 from complaintdesk.complaints.tests import factories
 from complaintdesk.merchants.models import Merchant
 from complaintdesk.web.tests.test_shop_picker import field_block, hidden_choice, more_shops, radios, text_box
@@ -106,10 +106,19 @@ def test_a_name_no_shop_holds_is_said_and_no_list_is_shown(people, browser_of, f
     assert filed["acme"].reference not in page and filed["bazaar"].reference not in page
 
 
-def test_a_district_officer_finds_no_complaint_of_a_shop_outside_its_charge(people, browser_of, filed):
-    """The picker finds any shop of the directory; the list stays the officer's (a shop out of its charge: empty,
-    as its id always gave)."""
-    city = bureaus.build(people)
-    factories.complaint(people.alice, city.acme)
-    response = browser_of(city.dora).get(URL, {"merchant_name": city.bazaar.name})
-    assert response.status_code == 200 and listed(response) == set()
+def test_a_district_officer_neither_sees_nor_finds_another_bureaus_shop(world, client):
+    """The picker looks among the shops in the officer's charge: another bureau's is not named by its id
+    (the list holds none of its complaints) nor found by its name."""
+    client.force_login(world.d1.officer)
+    other = world.d2.shop
+    by_id = client.get(URL, {"merchant": other.pk})
+    assert by_id.status_code == 200
+    assert other.name not in by_id.content.decode()  # not named in the box
+    assert not by_id.context["rows"]
+    by_name = client.get(URL, {"merchant_name": other.name})
+    assert by_name.status_code == 422  # "no shop of that name", as for a shop that does not exist
+    assert by_name.context["shop"].merchant is None and by_name.context["shop"].error
+    assert other.pk not in radios(by_name.content.decode())
+    assert hidden_choice(by_name.content.decode()) is None
+    own = client.get(URL, {"merchant_name": world.d1.shop.name})
+    assert own.status_code == 200 and own.context["shop"].merchant == world.d1.shop.pk

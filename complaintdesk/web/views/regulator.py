@@ -156,7 +156,7 @@ def escalations(request, query):
 @regulator_required
 @reads_query(ConsoleComplaintQuery)
 def complaints(request, query):
-    shop = shop_filter(query)
+    shop = shop_filter(query, shops_in_charge(request.user))
     query = {**query, "merchant": shop.merchant}  # the shop of a name typed, by its id
     context = {
         "f": query,
