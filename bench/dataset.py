@@ -998,7 +998,7 @@ def complaint_extras(loader: Loader, draw: str, lo: int, hi: int, people: People
         loader, "pledge commitment tags", ComplaintCommitment,
         {"complaint_id": "g.id", "number": "1 + (g.h / 7) % 8", "tagged_by_id": "g.consumer_id",
          "created_at": d.shift("c.received_at", "3600"), "merchant_id": "c.merchant_id",
-         "bureau_id": "c.bureau_id"},
+         "bureau_id": "c.bureau_id", "received_at": "c.received_at"},
         f"{source} AND (g.h / 3) % 100 = 0 ORDER BY g.id", now,
     )  # fmt: skip
     month_ago = literal(d, now - timedelta(days=30))

@@ -120,6 +120,9 @@ class ComplaintCommitment(models.Model):
         related_name="+",
         verbose_name=_("bureau in charge"),
     )
+    # And its complaint's receipt (never changes after filing: no upkeep), so that the statistics' counts of
+    # a period read the period's tags alone from commitment_tag_received, not every tag and its complaint.
+    received_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("received at"))
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["complaint", "number"], name="commitment_tag_once")]
@@ -129,6 +132,10 @@ class ComplaintCommitment(models.Model):
         indexes = [
             models.Index(fields=["merchant", "complaint", "number"], name="commitment_tag_shop"),
             models.Index(fields=["bureau", "complaint", "number"], name="commitment_tag_bureau"),
+            # Covering a period's counts per shop and number, the city's or a bureau's (tag_counts).
+            models.Index(
+                fields=["received_at", "bureau", "merchant", "number"], name="commitment_tag_received"
+            ),
         ]
         verbose_name = _("complaint commitment")
         verbose_name_plural = _("complaint commitments")
@@ -138,7 +145,9 @@ class ComplaintCommitment(models.Model):
 
     def save(self, *args, **kwargs):
         if self._state.adding and self.complaint_id is not None:  # read from its row: in step with it
-            self.merchant_id, self.bureau_id = (
-                Complaint.objects.filter(pk=self.complaint_id).values_list("merchant_id", "bureau_id").get()
+            self.merchant_id, self.bureau_id, self.received_at = (
+                Complaint.objects.filter(pk=self.complaint_id)
+                .values_list("merchant_id", "bureau_id", "received_at")
+                .get()
             )
         super().save(*args, **kwargs)
