@@ -1,5 +1,6 @@
 """The database's plan of a query, for plan tests on both databases (any app's tests may use it)."""
 
+import pytest
 from django.db import connection
 
 
@@ -14,3 +15,27 @@ def plan_of(sql: str) -> str:
         else:
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
         return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+def as_large_on_postgresql(rows: dict[str, int]) -> None:
+    """PostgreSQL's planner costs each table as holding `rows[table]` rows, with no statistics of its
+    columns (each condition then at its default share), until the test's transaction ends. Without it the
+    plan is of the test's handful of rows, with whatever statistics autovacuum took during the suite: a
+    walk of a few index entries that would be millions at scale may win (CI failed so). PostgreSQL costs a
+    table by `pg_class`, its rows a page times the pages it has: the rows go on the table's one page.
+    Needs a superuser (the suite's own server has one); nothing on SQLite."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        if not cursor.fetchone()[0]:
+            pytest.skip("needs a superuser to set the planner's statistics (the suite's own server has one)")
+        for table, n in rows.items():
+            # The table and its indexes: a partial index is costed by its own size, taken as the table's
+            # (the most its condition can hold).
+            cursor.execute(
+                "UPDATE pg_class SET reltuples = %s, relpages = 1 WHERE oid = %s::regclass "
+                "OR oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = %s::regclass)",
+                [n, table, table],
+            )
+            cursor.execute("DELETE FROM pg_statistic WHERE starelid = %s::regclass", [table])

@@ -11,6 +11,7 @@ from complaintdesk.centre.tests.bureau_world import world_fixture  # noqa: F401 
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.queries import visible_complaints
 from complaintdesk.complaints.tests import factories
+from complaintdesk.lib.tests.plans import as_large_on_postgresql
 from complaintdesk.search import query as search
 
 pytestmark = pytest.mark.django_db
@@ -42,22 +43,12 @@ STATISTICS_AT_1M = {
 
 
 def _as_at_scale():
-    """The planner's statistics as at a million complaints, in the test's transaction. PostgreSQL costs a
-    table by `pg_class` (its rows a page, times the pages it has): a million rows on the table's one page, and
-    no statistics of its columns, so that a shop is costed at PostgreSQL's default share (0.5 %, 5,000 rows),
-    not at the handful the test made (with which walking the shop's complaints is the cheapest way)."""
+    """The planner's statistics as at a million complaints, in the test's transaction: SQLite's by its
+    `sqlite_stat1` (below), PostgreSQL's by the table's size (`as_large_on_postgresql`)."""
+    if connection.vendor == "postgresql":
+        as_large_on_postgresql({"complaints_complaint": 1_000_000})
+        return
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-            if not cursor.fetchone()[0]:
-                pytest.skip(
-                    "needs a superuser to set the planner's statistics (the suite's own server has one)"
-                )
-            cursor.execute(
-                "UPDATE pg_class SET reltuples = 1000000, relpages = 1 WHERE oid = 'complaints_complaint'::regclass"
-            )
-            cursor.execute("DELETE FROM pg_statistic WHERE starelid = 'complaints_complaint'::regclass")
-            return
         cursor.execute("ANALYZE complaints_complaint")
         cursor.execute("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 'complaints_complaint'")
         for index, stat in cursor.fetchall():  # an index not listed: as many rows, its own spread
