@@ -4,16 +4,18 @@ import pytest
 from django.db import connection
 
 
-def plan_of(sql: str) -> str:
-    """The database's plan of `sql`, one line a step."""
+def plan_of(sql: str, params=None, *, sorts: bool = False) -> str:
+    """The database's plan of `sql` (with `params`, as the database takes them), one line a step. On
+    PostgreSQL as on a large table: where it has a way without scanning a table (or, unless the query `sorts`
+    by design, without sorting), it takes it."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # As on a large table: where PostgreSQL has a way without scanning or sorting, it takes it.
             cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_sort = off")
-            cursor.execute(f"EXPLAIN {sql}")
+            if not sorts:
+                cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
         else:
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         return "\n".join(str(row[-1]) for row in cursor.fetchall())
 
 

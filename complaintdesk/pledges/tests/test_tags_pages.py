@@ -121,17 +121,6 @@ def test_counts_group_the_tags_own_shop_copy_without_reading_their_complaints(pe
     assert [(c["merchant_name"], c["number"], c["count"]) for c in services.tag_counts(city.rita)] == expected
 
 
-def _plan(sql: str, params) -> str:
-    """`plan_of` with the query's parameters (datetimes) passed as the database takes them."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_seqscan = off")  # as on a large table
-            cursor.execute(f"EXPLAIN {sql}", params)
-        else:
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        return "\n".join(str(row[-1]) for row in cursor.fetchall())
-
-
 def _receipts(city, people):
     """Complaints received a day apart (1 to 4 October), tagged afterwards: Acme's first two, Bazaar's last."""
     shanghai = ZoneInfo("Asia/Shanghai")
@@ -195,7 +184,7 @@ def test_a_periods_counts_read_only_the_periods_tags_from_the_receipt_index(peop
         sql, params = (
             counts.values_list("merchant_id", "number").annotate(n=Count("*")).query.sql_with_params()
         )
-        plan = _plan(sql, params)
+        plan = plan_of(sql, params, sorts=True)
         assert "commitment_tag_received" in plan, (user, plan)
         if connection.vendor == "sqlite":
             assert "SEARCH pledges_complaintcommitment USING COVERING INDEX commitment_tag_received" in plan

@@ -11,20 +11,10 @@ from complaintdesk.centre.tests.bureau_world import world_fixture  # noqa: F401 
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.queries import visible_complaints
 from complaintdesk.complaints.tests import factories
-from complaintdesk.lib.tests.plans import as_large_on_postgresql
+from complaintdesk.lib.tests.plans import as_large_on_postgresql, plan_of
 from complaintdesk.search import query as search
 
 pytestmark = pytest.mark.django_db
-
-
-def _plan(sql: str, params) -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_seqscan = off")  # as on a large table
-            cursor.execute(f"EXPLAIN {sql}", params)
-        else:
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        return "\n".join(str(row[-1]) for row in cursor.fetchall())
 
 
 # sqlite_stat1 of the complaints' indexes in `bench/scale.py`'s database of a million complaints in a
@@ -66,7 +56,7 @@ def test_a_shops_search_reads_its_candidates_by_key_not_every_complaint_of_the_s
     monkeypatch.setattr(search, "ranked_ids", lambda phrases, scope: list(range(search.LIMIT, 0, -1)))
     found = search.matching(visible_complaints(agent), "退款", search.Scope.of(agent))
     sql, params = found.values("pk", "search_rank")[:51].query.sql_with_params()
-    plan = _plan(sql, params)
+    plan = plan_of(sql, params, sorts=True)
     assert "complaint_shop_newest" not in plan, plan
     if connection.vendor == "sqlite":
         assert "SEARCH complaints_complaint USING INTEGER PRIMARY KEY" in plan, plan
