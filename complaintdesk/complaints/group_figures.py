@@ -8,9 +8,10 @@ members and 150,000 events for a list of 41 groups: ~0.5 s); kept here by the wr
 list reads them from its rows:
 - a member counted when it joins (`joined`), or the group recounted when it is opened (`recount`: picked
   complaints may have accepted before);
-- a member's first answer or first acceptance counted when its event is stored (`event_recorded`, connected
-  to the events' post_save by the app), however the event comes (the group's answer, the consumer's
-  acceptance, the centre's agreement).
+- a member's first answer or first acceptance counted when its event is stored (`event_recorded`, called by
+  `services.record_event`, which every such event goes through: the group's answer, the consumer's
+  acceptance, the centre's agreement). Not a post_save receiver: filing writes events by `lib.sql`, which
+  sends no signals, and the fence test refuses receivers on what it writes.
 Data written around the models (a bulk load) is recounted with `recount`."""
 
 from django.db.models import Count, Exists, F, OuterRef, Q
@@ -54,10 +55,10 @@ def recount(groups=None) -> int:
     return written
 
 
-def event_recorded(sender, instance: ComplaintEvent, created: bool, raw: bool = False, **kwargs) -> None:
-    """A member's first event of a counted kind adds one to its group's counter, in the event's
-    transaction; any other event costs nothing (no query)."""
-    if not created or raw or instance.action not in _COUNTED:
+def event_recorded(instance: ComplaintEvent) -> None:
+    """A member's first event of a counted kind (just stored) adds one to its group's counter, in the
+    event's transaction; any other event costs nothing (no query)."""
+    if instance.action not in _COUNTED:
         return
     field, kinds = _COUNTED[instance.action]
     earlier = ComplaintEvent.objects.filter(complaint_id=OuterRef("pk"), action__in=kinds).exclude(

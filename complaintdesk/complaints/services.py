@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.centre import jurisdiction, ratings
-from complaintdesk.complaints import centre, flags, lifecycle, notices
+from complaintdesk.complaints import centre, flags, group_figures, lifecycle, notices
 from complaintdesk.complaints.choices import TERMINAL_STATES, EventKind, State
 from complaintdesk.complaints.models import Complaint, ComplaintEvent, IdempotencyKey
 from complaintdesk.deadlines import services as deadline_services
@@ -42,6 +42,7 @@ def record_event(complaint, actor, action, from_state, to_state, message="", dat
     event = _event(complaint, actor, action, from_state, to_state, message, data, at, role)
     event.save()
     search_index.message_added(complaint, event)
+    group_figures.event_recorded(event)
     return event
 
 

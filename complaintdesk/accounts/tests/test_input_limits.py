@@ -11,6 +11,7 @@ from complaintdesk.complaints.models import Complaint
 from complaintdesk.web.forms import (
     centre,
     common,
+    complaint_filter,
     complaints,
     consumer,
     filings,
@@ -26,8 +27,8 @@ from complaintdesk.web.forms import (
 )
 
 WEB_FORM_MODULES = [
-    centre, common, complaints, consumer, filings, flags, followup, groups, merchant, notifications, public,
-    ratings, regulator, shop_picker,
+    centre, common, complaint_filter, complaints, consumer, filings, flags, followup, groups, merchant,
+    notifications, public, ratings, regulator, shop_picker,
 ]  # fmt: skip
 
 
