@@ -33,11 +33,10 @@ from complaintdesk.web.views.access import role_required
 statistics_readers = role_required(Role.REGULATOR, *MERCHANT_ROLES)
 
 
-def filtered_complaints(user, f: dict, counting: bool = False) -> QuerySet:
+def filtered_complaints(user, f: dict) -> QuerySet:
     """The complaints `user` may see, narrowed by the complaint list's filters `f` (as
     `filters.ComplaintFilters` read them), in the list's order: newest first, or best match first for
-    the words of `q` (`search.query.matching`). `counting`: the same rows written for counting them
-    (`queries.overdue_filter`)."""
+    the words of `q` (`search.query.matching`). The overdue ones are counted by `queries.late_among`."""
     qs = visible_complaints(user)
     if f["state"]:
         qs = qs.filter(state=f["state"])
@@ -46,7 +45,7 @@ def filtered_complaints(user, f: dict, counting: bool = False) -> QuerySet:
     if f["category"]:
         qs = qs.filter(category__code=f["category"])
     if f["overdue"]:
-        qs = qs.filter(overdue_filter(True, counting=counting))
+        qs = qs.filter(overdue_filter(True))
     if f["bureau"]:  # a district officer's list is its own bureau's: another bureau's is empty
         qs = qs.filter(in_bureau(f["bureau"]))
     qs = qs.order_by("-received_at", "-id")
