@@ -384,3 +384,20 @@ class CentreLedger(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner} {self.owner_id}"
+
+
+# ------------------------------------------------------------------------------- the city's overdue complaints
+
+
+class OverdueCount(Rollup):
+    """Each shop's overdue complaints (open, with a late duty of the shop's) as the worker last counted them
+    for the whole city (`stats.overdue`), all rows of one count at once: one row per shop with any, and the
+    ALL_SHOPS row, always there once counted, with the city's total. Its `counted_at` says when: a count
+    without a row for a shop found none of its complaints overdue."""
+
+    shop = models.IntegerField(help_text="Merchant id, or 0 for all shops.")
+    overdue = models.IntegerField()
+    counted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["shop"], name="overduecount_shop")]

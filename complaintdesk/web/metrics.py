@@ -8,15 +8,17 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from complaintdesk.accounts.models import Role
 from complaintdesk.alerts.models import Alert, AlertState
 from complaintdesk.centre.jurisdiction import in_charge, officer_bureau
 from complaintdesk.complaints.choices import OPEN_STATES
 from complaintdesk.complaints.models import Category, Complaint
-from complaintdesk.complaints.queries import overdue_filter, visible_complaints
+from complaintdesk.complaints.queries import visible_complaints
 from complaintdesk.deadlines.models import SHOP_PHASES, Phase
 from complaintdesk.merchants.models import Merchant
 from complaintdesk.promotions.models import FilingState, Promotion
 from complaintdesk.promotions.queries import visible as visible_filings
+from complaintdesk.stats import overdue as overdue_counts
 from complaintdesk.stats import queries as stats
 from complaintdesk.stats.models import ALL_SHOPS
 from complaintdesk.stats.periods import Period
@@ -82,12 +84,15 @@ def dashboard(period: Period, today: date | None = None, viewer=None) -> dict:
     interval = series_interval(period)
     phases = dict(Phase.choices)
     # The live tiles read the open work only, whatever the length of the history: open complaints and
-    # escalations a range of the state index (a district's: of complaint_bureau_state), the overdue ones
-    # by shop from `_overdue_by_shop`.
+    # escalations a range of the state index (a district's: of complaint_bureau_state); the overdue ones by
+    # shop a district's counted from its open complaints, the city's as the worker last counted them
+    # (`stats.overdue`: their time shown beside them, counted here when that count is too old).
     open_complaints = complaints.filter(state__in=OPEN_STATES)
-    overdue_by_shop = _overdue_by_shop(
-        open_complaints, district=viewer is not None and officer_bureau(viewer) is not None
-    )
+    if viewer is None or (viewer.role == Role.REGULATOR and officer_bureau(viewer) is None):
+        overdue = overdue_counts.city()
+    else:
+        overdue = overdue_counts.Overdue(overdue_counts.count(open_complaints), counted_at=None)
+    overdue_by_shop = overdue.by_shop
     growth = summary["growth"]
     return {
         "period": period,
@@ -97,6 +102,7 @@ def dashboard(period: Period, today: date | None = None, viewer=None) -> dict:
             "previous_year": summary["previous_year_count"],
             "open": open_complaints.count(),
             "overdue": sum(overdue_by_shop.values()),
+            "overdue_counted_at": overdue.counted_at,  # None: counted live
             "escalations": complaints.filter(state__in=QUEUE_STATES).count(),
             "open_alerts": alerts.filter(state=AlertState.OPEN).count(),
             "filings_to_review": filings.filter(state=FilingState.SUBMITTED).count(),
@@ -119,21 +125,6 @@ def dashboard(period: Period, today: date | None = None, viewer=None) -> dict:
         "top_shops": top_shops,
         "top_overdue": _most_overdue(overdue_by_shop),
     }
-
-
-def _overdue_by_shop(open_complaints, district: bool) -> dict[int, int]:
-    """Each shop's overdue complaints among `open_complaints` (those with a late duty of the shop's), by shop
-    id: one grouped query, its sum the overdue count (each complaint has its shop). Driven from the smaller
-    side, each overdue complaint's shop then read from its row: a district's open complaints (its range of
-    complaint_bureau_state, 9,200 of the 78,000 open at 10 M), each looked up in the running duties' index
-    (the city's 65,000 late duties each looked up by complaint took ~0.13 s in-process, this ~0.02 s); the
-    city's late duties by due time (deadline_shop_running_due), as walking the 78,000 open complaints reads
-    as many rows. Grouped by the shop's id, a column of the complaint, not by its name: no shop row read per
-    overdue complaint (51,000 for the city at 10 M); the names are read for the tile's shops (`_most_overdue`).
-    """
-    overdue = open_complaints.filter(overdue_filter(True, counting=not district))
-    rows = overdue.order_by().values_list("merchant_id").annotate(n=Count("id"))
-    return dict(rows)
 
 
 # The shops of the "most overdue complaints" tile.

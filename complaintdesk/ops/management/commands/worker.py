@@ -15,7 +15,7 @@ from complaintdesk.deadlines import sweep
 from complaintdesk.notify import digest, outbox
 from complaintdesk.ops import health, planner_statistics
 from complaintdesk.promotions import unfiled
-from complaintdesk.stats import detectors
+from complaintdesk.stats import detectors, overdue
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,7 @@ def run_once(batch: int = 500) -> dict[str, int]:
     totals["alerts"] = _guarded(detectors.run)
     totals["unfiled_promotions"] = _guarded(unfiled.run_if_due)
     totals["digests"] = _guarded(digest.run)
+    totals["overdue_recounted"] = _guarded(overdue.run_if_due)  # the console's city-wide figure, every minute
     while True:
         counts = sweep.sweep(timezone.now(), limit=batch)
         delivered = 0
