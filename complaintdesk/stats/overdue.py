@@ -68,14 +68,13 @@ def refresh(now=None) -> bool:
     now = now or timezone.now()
     seen = _kept_at()
     by_shop = count(now=now)
+    rows = [OverdueCount(shop=shop, overdue=n, counted_at=now) for shop, n in by_shop.items()]
     with transaction.atomic():
         # The city's row is never deleted, only updated: locked (PostgreSQL), it lets one count in at a time.
         if _kept_at(lock=True) != seen:
             return False
         OverdueCount.objects.exclude(shop=ALL_SHOPS).delete()
-        OverdueCount.objects.bulk_create(
-            OverdueCount(shop=shop, overdue=n, counted_at=now) for shop, n in by_shop.items()
-        )
+        OverdueCount.objects.bulk_create(rows)
         OverdueCount.objects.update_or_create(
             shop=ALL_SHOPS, defaults={"overdue": sum(by_shop.values()), "counted_at": now}
         )
