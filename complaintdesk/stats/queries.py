@@ -135,17 +135,20 @@ def _summed_sql(model, shops, period: Period, group_by, counters, where: Q | Non
     groups a part's rows in its key's order as it reads them (by shop: the shops' ranking) and sorts only the
     parts' sums, not every row of the period (~66,000 for the city's shops in a year at 10 M: 46 → 40 ms)."""
     q = connection.ops.quote_name
-    select = ", ".join([*map(q, group_by), *(f"SUM({q(c)}) AS {q(c)}" for c in counters)])
+
+    def select(total: str) -> str:
+        return ", ".join([*map(q, group_by), *(f"{total.format(q(c))} AS {q(c)}" for c in counters)])
+
     grouped = f" GROUP BY {', '.join(map(q, group_by))}" if group_by else ""
     parts, params = [], []
     for i, (table, days) in enumerate(_parts(model, period)):
-        rows = (
-            table.objects.filter(days, _of(shops), where or Q()).order_by().values_list(*group_by, *counters)
-        )
-        sql, part_params = rows.query.sql_with_params()
-        parts.append(f"SELECT {select} FROM ({sql}) AS part{i}{grouped}")
+        rows = table.objects.filter(days, _of(shops), where or Q()).order_by()
+        sql, part_params = rows.values_list(*group_by, *counters).query.sql_with_params()
+        parts.append(f"SELECT {select('SUM({})')} FROM ({sql}) AS part{i}{grouped}")
         params.extend(part_params)
-    return f"SELECT {select} FROM ({' UNION ALL '.join(parts)}) AS parts{grouped}", params
+    # PostgreSQL sums bigints (the parts' sums) as numeric: a count is an integer again, as a row's sum was.
+    union = " UNION ALL ".join(parts)
+    return f"SELECT {select('CAST(SUM({}) AS BIGINT)')} FROM ({union}) AS parts{grouped}", params
 
 
 def ratio(part: int, whole: int) -> float | None:

@@ -90,7 +90,9 @@ def _plans(officer) -> list[tuple[str, str]]:
     counts = [
         q["sql"]
         for q in captured.captured_queries
-        if 'FROM "complaints_complaint"' in q["sql"] and '"complaints_complaint"."state" IN' in q["sql"]
+        if 'FROM "complaints_complaint"' in q["sql"]
+        and '"complaints_complaint"."state" IN' in q["sql"]
+        and '"received_at"' not in q["sql"]  # the compliance's open complaints of the period or outside it
     ]
     assert len(counts) == 3, counts  # open, escalations, the overdue by shop (their sum the overdue count)
     out = []
