@@ -19,12 +19,14 @@ def plan_of(sql: str, params=None, *, sorts: bool = False) -> str:
         return "\n".join(str(row[-1]) for row in cursor.fetchall())
 
 
-def as_large_on_postgresql(rows: dict[str, int]) -> None:
+def as_large_on_postgresql(rows: dict[str, int], *, shares: bool = False) -> None:
     """PostgreSQL's planner costs each table as holding `rows[table]` rows, with no statistics of its
     columns (each condition then at its default share), until the test's transaction ends. Without it the
     plan is of the test's handful of rows, with whatever statistics autovacuum took during the suite: a
     walk of a few index entries that would be millions at scale may win (CI failed so). PostgreSQL costs a
     table by `pg_class`, its rows a page times the pages it has: the rows go on the table's one page.
+    With `shares`, the statistics of the test's own rows (ANALYZE) instead of none: each condition at its
+    share of them, e.g. a common word's and a bureau's where the default shares would tie two plans.
     Needs a superuser (the suite's own server has one); nothing on SQLite."""
     if connection.vendor != "postgresql":
         return
@@ -33,6 +35,8 @@ def as_large_on_postgresql(rows: dict[str, int]) -> None:
         if not cursor.fetchone()[0]:
             pytest.skip("needs a superuser to set the planner's statistics (the suite's own server has one)")
         for table, n in rows.items():
+            if shares:  # before the sizes: ANALYZE counts the table's rows and pages too
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
             # The table and its indexes: a partial index is costed by its own size, taken as the table's
             # (the most its condition can hold).
             cursor.execute(
@@ -40,4 +44,5 @@ def as_large_on_postgresql(rows: dict[str, int]) -> None:
                 "OR oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = %s::regclass)",
                 [n, table, table],
             )
-            cursor.execute("DELETE FROM pg_statistic WHERE starelid = %s::regclass", [table])
+            if not shares:
+                cursor.execute("DELETE FROM pg_statistic WHERE starelid = %s::regclass", [table])
