@@ -56,6 +56,9 @@ class ShopCount(Rollup):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["shop", "day"], name="shopcount_key")]
+        # Every shop's days of a period (a breakdown or ranking by shop, the month not yet rolled into
+        # ShopMonthCount): a range of days, not every shop's key (PostgreSQL read the whole table without it).
+        indexes = [models.Index(fields=["day", "shop", "received"], name="shopcount_day")]
 
 
 class DeadlineCount(Rollup):
