@@ -76,10 +76,12 @@ def late_among(complaints: QuerySet[Complaint], now=None) -> QuerySet:
     (an EXISTS by id, as `search.query` checks its candidates). Written as a filter beside the list's own,
     the database may walk a big shop's or a bureau's every complaint instead (SQLite did: the biggest shop's
     815,000 at 10 M complaints, where the 65,000 late duties take a third of the time); the walk stops at
-    the count's cap."""
+    the count's cap. Of every complaint (a city officer's list unfiltered) no complaint is read: PostgreSQL
+    merge-joined the late duties with the whole primary key of complaints (2 M entries for 13,000 duties)."""
     now = now or timezone.now()
-    within = complaints.filter(pk=OuterRef("complaint_id"))
-    late = Deadline.objects.filter(literal(SHOP_RUNNING), Exists(within), due_at__lt=now)
+    late = Deadline.objects.filter(literal(SHOP_RUNNING), due_at__lt=now)
+    if complaints.query.where:
+        late = late.filter(Exists(complaints.filter(pk=OuterRef("complaint_id"))))
     return late.order_by().values("complaint_id").distinct()
 
 

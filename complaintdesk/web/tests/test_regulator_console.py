@@ -109,7 +109,7 @@ def test_the_overdue_list_counts_from_the_late_duties(people, browser_of):
     counts = []
 
     def counting(execute, sql, params, many, context):
-        if "COUNT(" in sql and "complaints_complaint" in sql:
+        if "COUNT(" in sql and ("complaints_complaint" in sql or "deadlines_deadline" in sql):
             counts.append(sql)
         return execute(sql, params, many, context)
 
