@@ -46,3 +46,23 @@ def as_large_on_postgresql(rows: dict[str, int], *, shares: bool = False) -> Non
             )
             if not shares:
                 cursor.execute("DELETE FROM pg_statistic WHERE starelid = %s::regclass", [table])
+
+
+def as_large_on_sqlite(rows: dict[str, int], indexes: dict[str, str] | None = None) -> None:
+    """SQLite's planner statistics (`sqlite_stat1`) of each table in `rows` as at that many rows, until the
+    test's transaction ends: each index given its line of `indexes` (a kept set's own, e.g. "85680 2 1"), an
+    index not listed as many rows with the spread of the test's own. Without it SQLite plans for the test's
+    handful of rows, or by default guesses. Nothing on PostgreSQL (`as_large_on_postgresql`)."""
+    if connection.vendor != "sqlite":
+        return
+    indexes = indexes or {}
+    with connection.cursor() as cursor:
+        for table, n in rows.items():
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+            cursor.execute("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = %s", [table])
+            for index, stat in cursor.fetchall():
+                at_scale = indexes.get(index, " ".join([str(n), *stat.split()[1:]]))
+                cursor.execute(
+                    "UPDATE sqlite_stat1 SET stat = %s WHERE tbl = %s AND idx IS %s", [at_scale, table, index]
+                )
+        cursor.execute("ANALYZE sqlite_schema")  # reload the statistics

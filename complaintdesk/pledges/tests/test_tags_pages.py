@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from complaintdesk.centre.tests import bureaus
 from complaintdesk.complaints.tests import factories
-from complaintdesk.lib.tests.plans import plan_of
+from complaintdesk.lib.tests.plans import as_large_on_sqlite, plan_of
 from complaintdesk.pledges import services
 from complaintdesk.pledges.models import ComplaintCommitment
 
@@ -164,13 +164,7 @@ TAGS_AT_10M = {
 
 
 def _tags_as_at_scale() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE pledges_complaintcommitment")
-        cursor.execute("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 'pledges_complaintcommitment'")
-        for index, stat in cursor.fetchall():  # an index not listed: as many rows, its own spread
-            at_scale = TAGS_AT_10M.get(index, " ".join(["100100", *stat.split()[1:]]))
-            cursor.execute("UPDATE sqlite_stat1 SET stat = %s WHERE idx IS %s", [at_scale, index])
-        cursor.execute("ANALYZE sqlite_schema")  # reload the statistics
+    as_large_on_sqlite({"pledges_complaintcommitment": 100_100}, TAGS_AT_10M)
 
 
 def test_a_periods_counts_read_only_the_periods_tags_from_the_receipt_index(people):

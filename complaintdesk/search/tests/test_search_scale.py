@@ -11,7 +11,7 @@ from complaintdesk.centre.tests.bureau_world import world_fixture  # noqa: F401 
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.queries import visible_complaints
 from complaintdesk.complaints.tests import factories
-from complaintdesk.lib.tests.plans import as_large_on_postgresql, plan_of
+from complaintdesk.lib.tests.plans import as_large_on_postgresql, as_large_on_sqlite, plan_of
 from complaintdesk.search import query as search
 from complaintdesk.search.text import parse
 
@@ -36,16 +36,8 @@ STATISTICS_AT_1M = {
 def _as_at_scale():
     """The planner's statistics as at a million complaints, in the test's transaction: SQLite's by its
     `sqlite_stat1` (below), PostgreSQL's by the table's size (`as_large_on_postgresql`)."""
-    if connection.vendor == "postgresql":
-        as_large_on_postgresql({"complaints_complaint": 1_000_000})
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE complaints_complaint")
-        cursor.execute("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 'complaints_complaint'")
-        for index, stat in cursor.fetchall():  # an index not listed: as many rows, its own spread
-            at_scale = STATISTICS_AT_1M.get(index, " ".join(["1000000", *stat.split()[1:]]))
-            cursor.execute("UPDATE sqlite_stat1 SET stat = %s WHERE idx IS %s", [at_scale, index])
-        cursor.execute("ANALYZE sqlite_schema")  # reload the statistics
+    as_large_on_postgresql({"complaints_complaint": 1_000_000})
+    as_large_on_sqlite({"complaints_complaint": 1_000_000}, STATISTICS_AT_1M)
 
 
 def test_a_shops_search_reads_its_candidates_by_key_not_every_complaint_of_the_shop(people, monkeypatch):

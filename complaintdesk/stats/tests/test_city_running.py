@@ -29,7 +29,7 @@ from django.utils import timezone
 from complaintdesk.complaints import services
 from complaintdesk.complaints.tests import factories
 from complaintdesk.deadlines.models import SHOP_PHASES, Deadline, DeadlineStatus, Phase
-from complaintdesk.lib.tests.plans import as_large_on_postgresql, plan_of
+from complaintdesk.lib.tests.plans import as_large_on_postgresql, as_large_on_sqlite, plan_of
 from complaintdesk.stats import queries
 from complaintdesk.stats.models import ALL_SHOPS
 from complaintdesk.stats.periods import Period
@@ -149,9 +149,8 @@ def test_the_citys_figures_are_the_shops_figures_added_up(city):
 # The planner's statistics (sqlite_stat1) of the 10 M set: 32 M deadlines, ~86,000 of them running;
 # 10 M complaints, ~78,000 of them open (complaint_state_newest). Without them SQLite would plan for the
 # test's handful of rows.
-AT_10M = {
-    "deadlines_deadline": "32000000",
-    "complaints_complaint": "10000000",
+ROWS_AT_10M = {"deadlines_deadline": 32_000_000, "complaints_complaint": 10_000_000}
+INDEXES_AT_10M = {
     "deadline_shop_running": "85680 2 1 1 1 1 1",
     "deadline_shop_running_due": "96600 1 1",
     "complaint_state_newest": "11792144 1001 1",
@@ -160,21 +159,8 @@ AT_10M = {
 
 def _as_at_10m() -> None:
     """The statistics of the deadlines and complaints as at 10 M, in the test's transaction."""
-    if connection.vendor == "postgresql":
-        as_large_on_postgresql({"deadlines_deadline": 32_000_000, "complaints_complaint": 10_000_000})
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE deadlines_deadline")
-        cursor.execute("ANALYZE complaints_complaint")
-        cursor.execute(
-            "SELECT tbl, idx, stat FROM sqlite_stat1 WHERE tbl IN ('deadlines_deadline', 'complaints_complaint')"
-        )
-        for table, index, stat in cursor.fetchall():  # an index not listed: as many rows, its own spread
-            at_scale = AT_10M.get(index, " ".join([AT_10M[table], *stat.split()[1:]]))
-            cursor.execute(
-                "UPDATE sqlite_stat1 SET stat = %s WHERE tbl = %s AND idx IS %s", [at_scale, table, index]
-            )
-        cursor.execute("ANALYZE sqlite_schema")  # reload the statistics
+    as_large_on_postgresql(ROWS_AT_10M)
+    as_large_on_sqlite(ROWS_AT_10M, INDEXES_AT_10M)
 
 
 @time_machine.travel(NOW, tick=False)

@@ -30,7 +30,7 @@ from django.utils import timezone
 from complaintdesk.accounts.models import Role, User
 from complaintdesk.complaints import services
 from complaintdesk.complaints.tests import factories
-from complaintdesk.lib.tests.plans import plan_of
+from complaintdesk.lib.tests.plans import as_large_on_sqlite, plan_of
 from complaintdesk.merchants.models import Merchant
 from complaintdesk.pledges.models import PledgeSignature, PledgeVersion
 from complaintdesk.stats import queries, rollups
@@ -274,28 +274,13 @@ def test_a_scorecard_reads_the_first_responses_rows_alone(shops):
 # The planner's statistics (sqlite_stat1) of the 10 M set: 32 M deadlines, ~110,000 of them running, ~4 a
 # complaint; 10 M complaints, ~2,000 a shop. Without statistics SQLite would read the unique (complaint, phase)
 # index and every deadline row of a first response.
-AT_10M = {
-    "deadlines_deadline": "32000000",
-    "complaints_complaint": "10000000",
-    "deadline_shop_running": "110000 2 1 1 1 1 1",
-    "deadline_shop_running_due": "110000 2 1",
-}
+ROWS_AT_10M = {"deadlines_deadline": 32_000_000, "complaints_complaint": 10_000_000}
+INDEXES_AT_10M = {"deadline_shop_running": "110000 2 1 1 1 1 1", "deadline_shop_running_due": "110000 2 1"}
 
 
 def _as_at_10m() -> None:
     """The statistics of the deadlines and complaints as at 10 M, in the test's transaction (SQLite)."""
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE deadlines_deadline")
-        cursor.execute("ANALYZE complaints_complaint")
-        cursor.execute(
-            "SELECT tbl, idx, stat FROM sqlite_stat1 WHERE tbl IN ('deadlines_deadline', 'complaints_complaint')"
-        )
-        for table, index, stat in cursor.fetchall():  # an index not listed: as many rows, its own spread
-            at_scale = AT_10M.get(index, " ".join([AT_10M[table], *stat.split()[1:]]))
-            cursor.execute(
-                "UPDATE sqlite_stat1 SET stat = %s WHERE tbl = %s AND idx IS %s", [at_scale, table, index]
-            )
-        cursor.execute("ANALYZE sqlite_schema")  # reload the statistics
+    as_large_on_sqlite(ROWS_AT_10M, INDEXES_AT_10M)
 
 
 @pytest.mark.django_db
