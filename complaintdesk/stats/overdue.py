@@ -11,7 +11,7 @@ live (`count` with those)."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
@@ -69,15 +69,19 @@ def refresh(now=None) -> bool:
     seen = _kept_at()
     by_shop = count(now=now)
     rows = [OverdueCount(shop=shop, overdue=n, counted_at=now) for shop, n in by_shop.items()]
-    with transaction.atomic():
-        # The city's row is never deleted, only updated: locked (PostgreSQL), it lets one count in at a time.
-        if _kept_at(lock=True) != seen:
-            return False
-        OverdueCount.objects.exclude(shop=ALL_SHOPS).delete()
-        OverdueCount.objects.bulk_create(rows)
-        OverdueCount.objects.update_or_create(
-            shop=ALL_SHOPS, defaults={"overdue": sum(by_shop.values()), "counted_at": now}
-        )
+    try:
+        with transaction.atomic():
+            # The city's row is never deleted, only updated: locked (PostgreSQL), it lets one count in at a time.
+            if _kept_at(lock=True) != seen:
+                return False
+            OverdueCount.objects.exclude(shop=ALL_SHOPS).delete()
+            OverdueCount.objects.bulk_create(rows)
+            OverdueCount.objects.update_or_create(
+                shop=ALL_SHOPS, defaults={"overdue": sum(by_shop.values()), "counted_at": now}
+            )
+    except IntegrityError:
+        # Two workers' very first counts: the city's row did not exist to be locked, and the other's came first.
+        return False
     return True
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
 from complaintdesk.complaints.choices import OPEN_STATES
@@ -129,6 +129,20 @@ def test_a_count_kept_by_another_worker_while_this_one_counted_stands(filed, mon
     monkeypatch.setattr(overdue, "count", meanwhile_another_worker_keeps_its_count)
     assert not overdue.refresh(LATE)
     assert {at for _, at in _kept().values()} == {other}
+
+
+def test_two_workers_first_counts_the_second_gives_way(filed, monkeypatch):
+    """Before the first count there is no city row to lock: on PostgreSQL the second of two workers' first
+    counts meets the first's rows on the key (IntegrityError, simulated here) and keeps nothing."""
+    assert overdue.refresh(LATE)
+    before = _kept()
+
+    def the_other_workers_rows_came_first(*args, **kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(OverdueCount.objects, "bulk_create", the_other_workers_rows_came_first)
+    assert not overdue.refresh(LATE + timedelta(minutes=2))
+    assert _kept() == before
 
 
 def test_the_worker_recounts_when_due_and_not_again_within_the_interval(filed):
