@@ -152,42 +152,74 @@ def newest_ids(phrases: list[Phrase], scope: Scope, limit: int) -> list[int]:
     FTS5's bm25() counts every match of each word on each query, 44 ms for 退款 at 1 M complaints
     against 0.3 ms without, and ten times that at 10 M)."""
     if connection.vendor == "postgresql":
-        sql, params = _newest_on_postgresql(phrases, scope)
-    else:
-        shops = bureau_shops(scope.bureau_id) if scope.bureau_id is not None else None
-        if shops == ():
-            return []
-        sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s ORDER BY rowid DESC LIMIT %s"
-        params = [fts5_expression(phrases, scope, shops or ())]
+        return _newest_on_postgresql(phrases, scope, limit)
+    shops = bureau_shops(scope.bureau_id) if scope.bureau_id is not None else None
+    if shops == ():
+        return []
+    sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s ORDER BY rowid DESC LIMIT %s"
+    return _ids(sql, [fts5_expression(phrases, scope, shops or ()), limit])
+
+
+def _ids(sql: str, params: list) -> list[int]:
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, limit])
+        cursor.execute(sql, params)
         return [r[0] for r in cursor.fetchall()]
 
 
-def _newest_on_postgresql(phrases: list[Phrase], scope: Scope) -> tuple[str, list]:
-    """PostgreSQL's query of `newest_ids` (its LIMIT the last parameter), and its parameters.
+# PostgreSQL's document holds each complaint's window of ids, complaint_id // WINDOW, as a term of the city's
+# ("w<n>") and of its shop's ("m<shop>w<n>"): search migration 0003, which has the number too.
+WINDOW = 16384
+# The windows one query asks for at most (their terms OR-ed); older matches are asked for in one more query.
+WIDEST = 32
 
-    A district's matches are read by its complaints' own column (`Complaint.bureau`, exactly its tenancy):
-    for common words the planner walks the complaints' primary key newest first, each of the bureau's
-    complaints' search row probed by its key and its document checked, so the work is per match found,
-    whatever the size of the table (68 ms for 退款 鼓包 in a bureau of 254,000 of 2 M complaints); for a
-    rare word (an order number) it reads the words' index instead (its statistics of the lexemes), 38 ms.
-    Its shops' scope terms in the tsquery instead (as on SQLite: an OR of 100-500) made GIN union the
-    posting lists of that many frequent terms (270-340 ms for the bitmap alone), or the planner walked the
-    search rows' key checking that tsquery on 81,000 rows: 400-436 ms.
-    A shop's complaints stay a scope term: its largest shop's (8 % of the complaints) by the index, 93 ms
-    at 2 M, against 140 ms walking its complaints as a district's."""
+
+def _newest_on_postgresql(phrases: list[Phrase], scope: Scope, limit: int) -> list[int]:
+    """`newest_ids` on PostgreSQL.
+
+    GIN hands out its matches in no order: newest first means every match found and sorted, and the work
+    of finding them grows with the table (its words' posting lists: 18,000 matches of 退款 鼓包 in the
+    biggest shop at 2 M complaints, each row read for its id, 130 ms; five times that at 10 M). Walking the
+    rows newest first instead and checking each row's document costs per row walked, 110,000 of them for
+    that shop's 1,000 newest matches. So the city's and a shop's searches ask for the newest windows of ids
+    first (a window's term is one more posting list, short, to intersect with the words'), one window,
+    then the two before it, then four, …, until `limit` are found; past WIDEST windows, the rest in one
+    query. A consumer's complaints are few (their scope term is short already): one query.
+
+    A district's matches are read by its complaints' own column (`Complaint.bureau`, exactly its tenancy,
+    which a transfer changes, so no term of the document): for common words the planner walks the
+    complaints' primary key newest first, each of the bureau's complaints' search row probed by its key
+    and its document checked, so the work is per match found, whatever the size of the table (68 ms for
+    退款 鼓包 in a bureau of 254,000 of 2 M complaints); for a rare word (an order number) it reads the
+    words' index instead (its statistics of the lexemes), 38 ms. Its shops' scope terms in the tsquery
+    instead (as on SQLite: an OR of 100-500) made GIN union the posting lists of that many frequent terms
+    (270-340 ms for the bitmap alone), or the planner walked the search rows' key checking that tsquery on
+    81,000 rows: 400-436 ms."""
     q = connection.ops.quote_name
     text = q(ComplaintText._meta.db_table)
     words = tsquery(phrases, scope)
-    if scope.bureau_id is None:
-        order = "ORDER BY complaint_id DESC LIMIT %s"
-        return f"SELECT complaint_id FROM {text} WHERE document @@ %s::tsquery {order}", [words]
-    sql = (
-        f"SELECT c.id FROM {q(Complaint._meta.db_table)} c JOIN {text} t ON t.complaint_id = c.id "
-        "WHERE c.bureau_id = %s AND t.document @@ %s::tsquery ORDER BY c.id DESC LIMIT %s"
-    )
-    return sql, [scope.bureau_id, words]
+    if scope.bureau_id is not None:
+        sql = (
+            f"SELECT c.id FROM {q(Complaint._meta.db_table)} c JOIN {text} t ON t.complaint_id = c.id "
+            "WHERE c.bureau_id = %s AND t.document @@ %s::tsquery ORDER BY c.id DESC LIMIT %s"
+        )
+        return _ids(sql, [scope.bureau_id, words, limit])
+    newest = f"SELECT complaint_id FROM {text} WHERE document @@ %s::tsquery"
+    order = "ORDER BY complaint_id DESC LIMIT %s"
+    if scope.consumer_id is not None:
+        return _ids(f"{newest} {order}", [words, limit])
+    window = f"m{scope.merchant_id}w" if scope.merchant_id else "w"
+    last = _ids(f"SELECT max(complaint_id) FROM {text}", [])[0] or 0
+    found: list[int] = []
+    high, span = last // WINDOW, 1
+    while high >= 0 and len(found) < limit:
+        if span > WIDEST:  # the rest, older than every window asked for, in one query
+            older = f"{newest} AND complaint_id < %s {order}"
+            return found + _ids(older, [words, (high + 1) * WINDOW, limit - len(found)])
+        low = max(0, high - span + 1)
+        windows = " | ".join(_lexeme(f"{window}{n}") for n in range(low, high + 1))
+        found += _ids(f"{newest} {order}", [f"{words} & ({windows})", limit - len(found)])
+        high, span = low - 1, span * 2
+    return found
 
 
 # BM25's usual constants: how soon more occurrences of a word stop counting, how much length counts.
@@ -246,20 +278,29 @@ def fts5_expression(phrases: list[Phrase], scope: Scope, shops: tuple[int, ...] 
     return " AND ".join(parts)
 
 
-def _lexeme(term: str, weight: str, prefix: bool = False) -> str:
+def _lexeme(term: str, weight: str = "", prefix: bool = False) -> str:
     quoted = "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
-    return f"{quoted}:{'*' if prefix else ''}{weight}"
+    marks = ("*" if prefix else "") + weight
+    return f"{quoted}:{marks}" if marks else quoted
 
 
 def tsquery(phrases: list[Phrase], scope: Scope | None = None) -> str:
-    """A tsquery's text over the weighted document (A: terms, B: tails, D: scope; migration 0002), read by
-    a `::tsquery` cast, which takes the lexemes as they are (no parser, no dictionary). A district's scope
-    is no term here (`_newest_on_postgresql`)."""
-    parts = [_lexeme(term, "D") for term in (scope.terms() if scope else [])]
+    """A tsquery's text over the document (terms, tails and scope; migration 0002), read by a `::tsquery`
+    cast, which takes the lexemes as they are (no parser, no dictionary). A district's scope is no term here
+    (`_newest_on_postgresql`).
+
+    Weights only where they decide: the three kinds of lexeme cannot be mistaken for each other (a tail is
+    one Chinese character, which a one-character search wants as well; a scope term mixes letters and
+    digits, which `text.tokens` always splits), and a weight makes GIN's answer a guess that each row's
+    document is read again to confirm (a big shop's common words: thousands of documents, 250 ms at 10 M
+    complaints). A phrase of several terms is confirmed anyway (GIN keeps no positions): there its terms
+    keep weight A, so that a phrase cannot run from the last term into the tails."""
+    parts = [_lexeme(term) for term in (scope.terms() if scope else [])]
     for phrase in phrases:
         if phrase.single:
-            char = phrase.terms[0]
-            parts.append(f"({_lexeme(char, 'A', prefix=True)} | {_lexeme(char, 'B')})")
+            parts.append(_lexeme(phrase.terms[0], prefix=True))  # a term that starts with it, or a tail
+        elif len(phrase.terms) == 1:
+            parts.append(_lexeme(phrase.terms[0]))
         else:
             parts.append("(" + " <-> ".join(_lexeme(term, "A") for term in phrase.terms) + ")")
     return " & ".join(parts)

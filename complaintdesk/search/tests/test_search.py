@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from complaintdesk.complaints import services
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.tests import factories
+from complaintdesk.search import index
 from complaintdesk.search import query as search
 from complaintdesk.search.models import ComplaintText
 from complaintdesk.search.text import tokens
@@ -133,6 +134,44 @@ def test_results_are_ranked_best_first(people):
 def test_a_search_answers_the_newest_matches_up_to_its_limit(people, shelf, monkeypatch):
     monkeypatch.setattr(search, "LIMIT", 1)
     assert found(people.rita, "鼓包") == [shelf["scooter"].pk]
+
+
+@pytest.mark.django_db
+def test_the_newest_matches_are_found_across_windows_of_ids_newest_first(people):
+    # PostgreSQL asks for the newest window of ids first, then wider ones, then the rest in one query
+    # (search.query.WINDOW, WIDEST); SQLite's index walks its matches in order: the same answer. Index rows
+    # written directly, so that their ids stand where the windows fall.
+    w = search.WINDOW
+    # Windows 100, 99, 97, 60, 20 and 0: the first three asks, the sixth (38-69), and older than all six.
+    ids = [100 * w + 1, 99 * w + 5, 97 * w, 60 * w + 3, 20 * w, 7]
+    rows = [index.row(pk, people.acme.pk, None, "充电宝电池鼓包，要求退款。", "", "") for pk in ids]
+    rows.append(index.row(100 * w + 2, people.bazaar.pk, None, "电池鼓包了，要求退款", "", ""))
+    rows.append(index.row(100 * w + 3, people.acme.pk, None, "快递太慢了", "", ""))
+    index.write_rows(rows)
+    words = search.parse("退款 鼓包")
+    acme = search.Scope(merchant_id=people.acme.pk)
+    try:
+        assert search.newest_ids(words, acme, 10) == ids
+        assert search.newest_ids(words, acme, 3) == ids[:3]
+        assert search.newest_ids(words, search.Scope(), 10) == sorted([*ids, 100 * w + 2], reverse=True)
+        assert search.newest_ids(words, search.Scope(), 2) == [100 * w + 2, 100 * w + 1]
+    finally:  # rows of no complaint: gone before the test's end checks the foreign keys
+        ComplaintText.objects.filter(pk__in=[row[0] for row in rows]).delete()
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's document")
+def test_postgresql_keeps_each_complaints_windows_of_ids_in_its_document(people, shelf):
+    complaint = shelf["power_bank"]
+    n = complaint.pk // search.WINDOW
+    asks = [f"'w{n}'", f"'m{complaint.merchant_id}w{n}'", f"'w{n + 1}'", f"'m{people.bazaar.pk}w{n}'"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT " + ", ".join(["document @@ %s::tsquery"] * 4) + " FROM search_complainttext "
+            "WHERE complaint_id = %s",
+            [*asks, complaint.pk],
+        )
+        assert cursor.fetchone() == (True, True, False, False)
 
 
 @pytest.mark.django_db
@@ -267,6 +306,18 @@ def test_an_imported_batch_is_searchable(people, tmp_path):
     assert found(people.rita, "漏水 热水壶") == [imported.pk]
     assert found(people.bob, "签收") == [Complaint.objects.get(external_id="RX-2").pk]
     assert found(people.dave, "漏水") == []
+
+
+def test_postgresql_asks_for_weights_only_where_a_phrase_is_read_again():
+    # GIN answers an unweighted query of single terms exactly; a weight would make it read every
+    # candidate's document again (a big shop's common words: thousands of them).
+    shop = search.Scope(merchant_id=6)
+    assert search.tsquery(search.parse("退款 鼓包"), shop) == "'m6' & '退款' & '鼓包'"
+    assert search.tsquery(search.parse("霉 iPhone")) == "'霉':* & 'iphone'"
+    assert (
+        search.tsquery(search.parse("电池鼓包 it's"))
+        == "('电池':A <-> '池鼓':A <-> '鼓包':A) & ('it':A <-> 's':A)"
+    )
 
 
 @pytest.mark.django_db

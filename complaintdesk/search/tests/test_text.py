@@ -1,5 +1,10 @@
 """The terms of Chinese and mixed text, with no database: what is indexed and what is asked agree."""
 
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from complaintdesk.search import text
 from complaintdesk.search.highlight import excerpt, highlight
 
@@ -18,6 +23,19 @@ def test_letters_and_digits_split_where_they_meet_so_mixed_models_match_either_w
     assert text.tokens("小米14 Pro") == ["小米", "14", "pro"]
     assert text.tokens("iPhone15") == text.tokens("iPhone 15") == ["iphone", "15"]
     assert text.tokens("JD-20250601-8848") == ["jd", "20250601", "8848"]
+
+
+@given(
+    st.text(alphabet=st.sampled_from("m c 6 12 x 鼓包退款 ｍ６ ٣ Ⅳ ² -_:'"), max_size=40)
+    | st.text(max_size=40)
+)
+def test_no_term_mixes_letters_and_digits_nor_is_a_tail_more_than_one_character(value):
+    # What lets PostgreSQL's query leave its lexemes unweighted (`search.query.tsquery`): a shop's or a
+    # consumer's scope term ("m6", "c12") can never be a term of the text, nor a tail a longer term.
+    terms, tails = text.terms_and_tails(value)
+    for term in terms:
+        assert re.fullmatch(r"\d+", term) or not re.search(r"\d", term), term
+    assert all(len(tail) == 1 for tail in tails)
 
 
 def test_full_width_and_traditional_text_fold_to_the_same_terms():
