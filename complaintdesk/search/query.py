@@ -180,44 +180,46 @@ def _newest_on_postgresql(phrases: list[Phrase], scope: Scope, limit: int) -> li
     of finding them grows with the table (its words' posting lists: 18,000 matches of 退款 鼓包 in the
     biggest shop at 2 M complaints, each row read for its id, 130 ms; five times that at 10 M). Walking the
     rows newest first instead and checking each row's document costs per row walked, 110,000 of them for
-    that shop's 1,000 newest matches. So the city's and a shop's searches ask for the newest windows of ids
-    first (a window's term is one more posting list, short, to intersect with the words'), one window,
-    then the two before it, then four, …, until `limit` are found; past WIDEST windows, the rest in one
-    query. A consumer's complaints are few (their scope term is short already): one query.
+    that shop's 1,000 newest matches. So a search asks for the newest windows of ids first (a window's term
+    is one more posting list, short, to intersect with the words'): the newest two windows, then the four
+    before them, then eight, …, until `limit` are found; past WIDEST windows, or when the first two held
+    too few matches for that, the rest in one query. A consumer's complaints are few (their scope term is
+    short already): one query.
 
-    A district's matches are read by its complaints' own column (`Complaint.bureau`, exactly its tenancy,
-    which a transfer changes, so no term of the document): for common words the planner walks the
-    complaints' primary key newest first, each of the bureau's complaints' search row probed by its key
-    and its document checked, so the work is per match found, whatever the size of the table (68 ms for
-    退款 鼓包 in a bureau of 254,000 of 2 M complaints); for a rare word (an order number) it reads the
-    words' index instead (its statistics of the lexemes), 38 ms. Its shops' scope terms in the tsquery
-    instead (as on SQLite: an OR of 100-500) made GIN union the posting lists of that many frequent terms
-    (270-340 ms for the bitmap alone), or the planner walked the search rows' key checking that tsquery on
-    81,000 rows: 400-436 ms."""
+    A district's matches are the city's windows' matches among its complaints by their own column
+    (`Complaint.bureau`, exactly its tenancy, which a transfer changes, so no term of the document): each
+    match's complaint looked up by its key. Its shops' scope terms in the tsquery instead (as on SQLite: an
+    OR of 100-500) made GIN union the posting lists of that many frequent terms (270-340 ms for the bitmap
+    alone at 2 M), and walking the bureau's complaints newest first, each one's document checked, cost per
+    complaint walked (150 ms at 10 M for 退款 鼓包, seconds for a phrase when the planner chose otherwise)."""
     q = connection.ops.quote_name
     text = q(ComplaintText._meta.db_table)
     words = tsquery(phrases, scope)
-    if scope.bureau_id is not None:
-        sql = (
+    if scope.bureau_id is None:
+        matching, fixed = f"SELECT t.complaint_id FROM {text} t WHERE t.document @@ %s::tsquery", []
+    else:
+        matching = (
             f"SELECT c.id FROM {q(Complaint._meta.db_table)} c JOIN {text} t ON t.complaint_id = c.id "
-            "WHERE c.bureau_id = %s AND t.document @@ %s::tsquery ORDER BY c.id DESC LIMIT %s"
+            "WHERE c.bureau_id = %s AND t.document @@ %s::tsquery"
         )
-        return _ids(sql, [scope.bureau_id, words, limit])
-    newest = f"SELECT complaint_id FROM {text} WHERE document @@ %s::tsquery"
-    order = "ORDER BY complaint_id DESC LIMIT %s"
+        fixed = [scope.bureau_id]
+    order = "ORDER BY t.complaint_id DESC LIMIT %s"
     if scope.consumer_id is not None:
-        return _ids(f"{newest} {order}", [words, limit])
+        return _ids(f"{matching} {order}", [*fixed, words, limit])
     window = f"m{scope.merchant_id}w" if scope.merchant_id else "w"
     last = _ids(f"SELECT max(complaint_id) FROM {text}", [])[0] or 0
     found: list[int] = []
-    high, span = last // WINDOW, 1
+    high, span = last // WINDOW, 2
     while high >= 0 and len(found) < limit:
-        if span > WIDEST:  # the rest, older than every window asked for, in one query
-            older = f"{newest} AND complaint_id < %s {order}"
-            return found + _ids(older, [words, (high + 1) * WINDOW, limit - len(found)])
+        # Past WIDEST windows, or when the newest two held too few matches for the windows to reach `limit`
+        # (a small shop's, rare words: their posting lists are short, one query reads them), the rest, older
+        # than every window asked for, in one query.
+        if span > WIDEST or (span == 4 and len(found) * WIDEST < limit):
+            older = f"{matching} AND t.complaint_id < %s {order}"
+            return found + _ids(older, [*fixed, words, (high + 1) * WINDOW, limit - len(found)])
         low = max(0, high - span + 1)
         windows = " | ".join(_lexeme(f"{window}{n}") for n in range(low, high + 1))
-        found += _ids(f"{newest} {order}", [f"{words} & ({windows})", limit - len(found)])
+        found += _ids(f"{matching} {order}", [*fixed, f"{words} & ({windows})", limit - len(found)])
         high, span = low - 1, span * 2
     return found
 

@@ -142,7 +142,8 @@ def test_the_newest_matches_are_found_across_windows_of_ids_newest_first(people)
     # (search.query.WINDOW, WIDEST); SQLite's index walks its matches in order: the same answer. Index rows
     # written directly, so that their ids stand where the windows fall.
     w = search.WINDOW
-    # Windows 100, 99, 97, 60, 20 and 0: the first three asks, the sixth (38-69), and older than all six.
+    # Windows 100, 99, 97, 60, 20 and 0: the first two asks (99-100, 95-98), the fifth (39-70), and older
+    # than every window asked for.
     ids = [100 * w + 1, 99 * w + 5, 97 * w, 60 * w + 3, 20 * w, 7]
     rows = [index.row(pk, people.acme.pk, None, "充电宝电池鼓包，要求退款。", "", "") for pk in ids]
     rows.append(index.row(100 * w + 2, people.bazaar.pk, None, "电池鼓包了，要求退款", "", ""))
@@ -153,6 +154,7 @@ def test_the_newest_matches_are_found_across_windows_of_ids_newest_first(people)
     try:
         assert search.newest_ids(words, acme, 10) == ids
         assert search.newest_ids(words, acme, 3) == ids[:3]
+        assert search.newest_ids(words, acme, 1000) == ids  # too few in the newest windows: the rest at once
         assert search.newest_ids(words, search.Scope(), 10) == sorted([*ids, 100 * w + 2], reverse=True)
         assert search.newest_ids(words, search.Scope(), 2) == [100 * w + 2, 100 * w + 1]
     finally:  # rows of no complaint: gone before the test's end checks the foreign keys

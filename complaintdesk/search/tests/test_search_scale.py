@@ -84,10 +84,11 @@ def test_a_district_officers_search_does_not_read_the_cases_its_bureau_holds(wor
         assert search.bureau_shops(world.d2.bureau.pk) == tuple(sorted([world.d1.shop.pk, world.d2.shop.pk]))
 
 
-def test_a_district_officers_search_on_postgresql_walks_its_complaints_not_its_shops_terms(world):
-    """PostgreSQL: the bureau's complaints walked newest first by their key for a common word (at 2 M with
-    real statistics each one's search row is then probed by its key: 68 ms), not the search rows' GIN index
-    with its shops' terms (an OR of hundreds: 400-500 ms)."""
+def test_a_district_officers_search_on_postgresql_asks_for_the_newest_windows_not_its_shops_terms(world):
+    """PostgreSQL: the city's newest windows' matches from the GIN index, each one's complaint looked up by
+    its key for the bureau (search.query._newest_on_postgresql); not its shops' terms (an OR of hundreds:
+    400-500 ms at 2 M), nor a walk of the bureau's complaints checking each one's document (150 ms at 10 M,
+    seconds for a phrase when the planner chose otherwise)."""
     if connection.vendor != "postgresql":
         pytest.skip("SQLite narrows a district's search in FTS5 by its shops' terms (fine at 10 M)")
     # As at scale: "parcel" a word of a quarter of the complaints, D2's a sixth of them.
@@ -98,8 +99,9 @@ def test_a_district_officers_search_on_postgresql_walks_its_complaints_not_its_s
     )
     with CaptureQueriesContext(connection) as queries:
         search.newest_ids(parse("parcel"), search.Scope.of(world.d2.officer), search.LIMIT)
-    (sql,) = [q["sql"] for q in queries if "@@" in q["sql"]]
-    assert f"'m{world.d2.shop.pk}'" not in sql, sql
-    plan = plan_of(sql)
-    assert "Index Scan Backward using complaints_complaint_pkey" in plan, plan
-    assert "search_complainttext_document" not in plan, plan
+    asked = [q["sql"] for q in queries if "@@" in q["sql"]]
+    assert asked and not any(f"'m{world.d2.shop.pk}" in sql for sql in asked), asked
+    # The newest windows first, the bureau a condition on the complaint. (Its plan is not checked here: a
+    # window's term is one in 600 rows at 10 M, and a test's rows all stand in window 0; measured in
+    # docs/benchmarks.md.)
+    assert "w0" in asked[0] and "c.bureau_id = " in asked[0], asked[0]
