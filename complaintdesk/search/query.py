@@ -6,9 +6,10 @@ those whose words match, best first.
 2. The index is asked for the newest `LIMIT` matches within the reader's scope (their shop's or their
    own complaints, a district bureau's, or one shop's): the scope is a term of the row, so the database
    intersects it with the words inside the full-text index rather than after it; a district's on
-   PostgreSQL is its complaints' own column instead (`newest_ids`). Newest first because both indexes hand
-   out matches in id order and stop at the limit, whatever the number of matches (a two-word query stays
-   fast at millions of complaints).
+   PostgreSQL is its complaints' own column instead (`newest_ids`). Newest first because the work then
+   stops at the limit, whatever the number of matches (a two-word query stays fast at millions of
+   complaints): FTS5 hands out its matches in id order; PostgreSQL's GIN in none, so it is asked for the
+   newest windows of ids first (`_newest_on_postgresql`).
 3. Those are ranked by BM25 over their own terms (`rank`, the same on both databases) and the queryset is
    narrowed to them, ordered by rank: every other filter of the caller and the tenancy of `complaints`
    still apply in the same query.
@@ -191,7 +192,7 @@ def _newest_on_postgresql(phrases: list[Phrase], scope: Scope, limit: int) -> li
     match's complaint looked up by its key. Its shops' scope terms in the tsquery instead (as on SQLite: an
     OR of 100-500) made GIN union the posting lists of that many frequent terms (270-340 ms for the bitmap
     alone at 2 M), and walking the bureau's complaints newest first, each one's document checked, cost per
-    complaint walked (150 ms at 10 M for 退款 鼓包, seconds for a phrase when the planner chose otherwise)."""
+    complaint walked (110 ms at 10 M for 退款 鼓包, 26-29 s for a phrase when the planner chose otherwise)."""
     q = connection.ops.quote_name
     text = q(ComplaintText._meta.db_table)
     words = tsquery(phrases, scope)
