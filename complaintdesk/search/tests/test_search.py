@@ -138,7 +138,7 @@ def test_a_search_answers_the_newest_matches_up_to_its_limit(people, shelf, monk
 
 @pytest.mark.django_db
 def test_the_newest_matches_are_found_across_windows_of_ids_newest_first(people):
-    # PostgreSQL asks for the newest window of ids first, then wider ones, then the rest in one query
+    # PostgreSQL asks for the newest two windows of ids first, then wider asks, then the rest in one query
     # (search.query.WINDOW, WIDEST); SQLite's index walks its matches in order: the same answer. Index rows
     # written directly, so that their ids stand where the windows fall.
     w = search.WINDOW

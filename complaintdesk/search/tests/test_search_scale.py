@@ -87,8 +87,8 @@ def test_a_district_officers_search_does_not_read_the_cases_its_bureau_holds(wor
 def test_a_district_officers_search_on_postgresql_asks_for_the_newest_windows_not_its_shops_terms(world):
     """PostgreSQL: the city's newest windows' matches from the GIN index, each one's complaint looked up by
     its key for the bureau (search.query._newest_on_postgresql); not its shops' terms (an OR of hundreds:
-    400-500 ms at 2 M), nor a walk of the bureau's complaints checking each one's document (150 ms at 10 M,
-    seconds for a phrase when the planner chose otherwise)."""
+    400-500 ms at 2 M), nor a walk of the bureau's complaints checking each one's document (110 ms at 10 M,
+    26-29 s for a phrase when the planner chose otherwise)."""
     if connection.vendor != "postgresql":
         pytest.skip("SQLite narrows a district's search in FTS5 by its shops' terms (fine at 10 M)")
     # As at scale: "parcel" a word of a quarter of the complaints, D2's a sixth of them.
