@@ -928,15 +928,16 @@ def finish_indexes(loader: Loader, dropped: list[tuple[str, str]]) -> None:
 
 def search_rows(loader: Loader, draw: str, lo: int, hi: int, now: datetime) -> None:
     """Each copy's search index row, as `search.index.row` makes it: the terms of its text (made once per
-    text by the app's own tokeniser), its order number, its template's messages."""
+    text by the app's own tokeniser), its order number, its template's messages; its scope by the app's own
+    expression over the copy's complaint row (`c`)."""
     from complaintdesk.complaints.models import Complaint  # noqa: PLC0415
+    from complaintdesk.search import index  # noqa: PLC0415
     from complaintdesk.search.models import ComplaintText  # noqa: PLC0415
 
     insert_select(
         loader, "search index rows", ComplaintText,
         {"complaint_id": "g.id", "terms": "x.terms || ' ' || c.order_number || COALESCE(m.terms, '')",
-         "tails": "x.tails || COALESCE(m.tails, '')",
-         "scope": "'m' || g.merchant_id || CASE WHEN g.consumer_id IS NULL THEN '' ELSE ' c' || g.consumer_id END"},
+         "tails": "x.tails || COALESCE(m.tails, '')", "scope": index.SCOPE},
         f"{draw} g JOIN {table(Complaint)} c ON c.id = g.id JOIN bench_text x ON x.d = g.d "
         f"LEFT JOIN bench_msg m ON m.tpl = g.tpl WHERE g.id BETWEEN {lo} AND {hi} ORDER BY g.id",
         now,
@@ -952,7 +953,7 @@ def text_tables(loader: Loader, root: Root) -> None:
     rows = []
     for i, description in enumerate(DESCRIPTIONS):
         for j, product in enumerate(PRODUCTS):
-            _, terms, tails, _ = index.row(0, 0, None, description, product, "")
+            _, terms, tails = index.row(0, description, product, "")
             rows.append((i * len(PRODUCTS) + j, description, product, terms, tails))
     values_table(
         loader,
@@ -970,7 +971,7 @@ def text_tables(loader: Loader, root: Root) -> None:
             messages.setdefault(event.complaint_id, []).append(event.message)
     rows = []
     for tpl, texts in messages.items():
-        _, terms, tails, _ = index.row(0, 0, None, "", "", "", *texts)
+        _, terms, tails = index.row(0, "", "", "", *texts)
         rows.append((tpl, " " + terms if terms else "", " " + tails if tails else ""))
     values_table(loader, "texts", "bench_msg", "tpl bigint PRIMARY KEY, terms text, tails text", rows)
     loader.flush()

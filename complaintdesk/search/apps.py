@@ -6,3 +6,6 @@ class SearchConfig(AppConfig):
     name = "complaintdesk.search"
     label = "search"
     verbose_name = _("Full-text search")
+
+    def ready(self):
+        from complaintdesk.search import signals  # noqa: F401, PLC0415 - connects the rows' bureau, in ready() as Django asks

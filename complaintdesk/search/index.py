@@ -11,6 +11,7 @@ complaints call it with their rows).
 from collections.abc import Iterable
 
 from django.db import connection
+from django.db.models import QuerySet
 
 from complaintdesk.complaints.choices import EventKind
 from complaintdesk.search import text
@@ -21,9 +22,11 @@ from complaintdesk.search.models import ComplaintText
 MAX_TERMS_CHARS = 100_000
 
 
-def scope(merchant_id: int, consumer_id: int | None) -> str:
-    """The row's scope terms: its shop's, and its consumer's when the complaint has an account."""
-    return f"m{merchant_id}" + (f" c{consumer_id}" if consumer_id else "")
+# A row's scope terms, made by the database from its complaint's row (`c`): its shop "m<id>", the bureau in
+# charge "b<id>" (a district's officers) and its consumer "c<id>" when the complaint has an account. One
+# expression for a row written and for a complaint moved to another bureau (`complaints_moved`), so the two
+# cannot disagree. Search migration 0004 has it too (as it was then).
+SCOPE = "'m' || c.merchant_id || COALESCE(' b' || c.bureau_id, '') || COALESCE(' c' || c.consumer_id, '')"
 
 
 def _document(*texts: str) -> tuple[str, str]:
@@ -36,23 +39,41 @@ def _document(*texts: str) -> tuple[str, str]:
     return " ".join(terms)[:MAX_TERMS_CHARS], " ".join(tails)[:MAX_TERMS_CHARS]
 
 
-def row(pk: int, merchant_id: int, consumer_id, description: str, product: str, order_number: str, *messages):
-    """The index row of a complaint: (complaint id, terms, tails, scope)."""
+def row(pk: int, description: str, product: str, order_number: str, *messages) -> tuple[int, str, str]:
+    """The words of a complaint's index row: (complaint id, terms, tails)."""
     terms, tails = _document(description, product, order_number, *messages)
-    return (pk, terms, tails, scope(merchant_id, consumer_id))
+    return (pk, terms, tails)
 
 
 def _table() -> str:
     return connection.ops.quote_name(ComplaintText._meta.db_table)
 
 
-def write_rows(rows: list[tuple]) -> None:
-    """INSERT index rows made by `row`."""
+def _complaints() -> str:
+    return connection.ops.quote_name(ComplaintText._meta.get_field("complaint").related_model._meta.db_table)
+
+
+def write_rows(rows: list[tuple[int, str, str]]) -> None:
+    """INSERT index rows made by `row`, of complaints already written (their scope is read from them)."""
     if rows:
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO {_table()} (complaint_id, terms, tails, scope) VALUES (%s, %s, %s, %s)", rows
+                f"INSERT INTO {_table()} (complaint_id, terms, tails, scope) "
+                f"SELECT c.id, %s, %s, {SCOPE} FROM {_complaints()} c WHERE c.id = %s",
+                [(terms, tails, pk) for pk, terms, tails in rows],
             )
+
+
+def complaints_moved(complaints: QuerySet) -> None:
+    """After `complaints`' bureau in charge was written (`centre.jurisdiction.complaints_moved`): their rows'
+    scope follows, in the same transaction, so that a district's search finds exactly what it holds."""
+    sql, params = complaints.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_table()} SET scope = (SELECT {SCOPE} FROM {_complaints()} c "
+            f"WHERE c.id = {_table()}.complaint_id) WHERE complaint_id IN ({sql})",
+            params,
+        )
 
 
 def complaint_filed(complaint) -> None:
@@ -61,19 +82,11 @@ def complaint_filed(complaint) -> None:
 
 
 def _complaint_row(complaint, *messages: str) -> tuple:
-    return row(
-        complaint.pk,
-        complaint.merchant_id,
-        complaint.consumer_id,
-        complaint.description,
-        complaint.product,
-        complaint.order_number,
-        *messages,
-    )
+    return row(complaint.pk, complaint.description, complaint.product, complaint.order_number, *messages)
 
 
-# The complaint columns an import batch hands to `complaints_imported`, in this order.
-IMPORTED_COLUMNS = ("id", "merchant_id", "consumer_id", "description", "product", "order_number")
+# The complaint columns an import batch hands to `complaints_imported` (after writing them), in this order.
+IMPORTED_COLUMNS = ("id", "description", "product", "order_number")
 
 
 def complaints_imported(rows: Iterable[Iterable]) -> None:

@@ -22,7 +22,8 @@ class ComplaintText(models.Model):
     terms = models.TextField(_("search terms"), blank=True)
     # The last character of each Chinese run of two or more (`text.tails`): one-character searches.
     tails = models.TextField(_("run ends"), blank=True)
-    # Who may find it: "m<shop id>" and, for a consumer's own complaint, "c<consumer id>" (`index.scope`).
+    # Who may find it: "m<shop id>", "b<bureau in charge>" and, for a consumer's own complaint,
+    # "c<consumer id>" (`index.SCOPE`, made from the complaint's row and kept in step when it moves).
     scope = models.CharField(_("scope"), max_length=64)
 
     class Meta:

@@ -4,9 +4,9 @@ those whose words match, best first.
 1. The query becomes phrases (`text.parse`): only terms the tokeniser makes reach the database, each
    quoted, as parameters; nothing of FTS5's or tsquery's syntax that a person types survives.
 2. The index is asked for the newest `LIMIT` matches within the reader's scope (their shop's or their
-   own complaints, a district bureau's, or one shop's): the scope is a term of the row, so the database
-   intersects it with the words inside the full-text index rather than after it; a district's on
-   PostgreSQL is its complaints' own column instead (`newest_ids`). Newest first because the work then
+   own complaints, a district bureau's, or one shop's): the scope is a term of the row (`index.SCOPE`), so
+   the database intersects it with the words inside the full-text index rather than after it. Newest
+   first because the work then
    stops at the limit, whatever the number of matches (a two-word query stays fast at millions of
    complaints): FTS5 hands out its matches in id order; PostgreSQL's GIN in none, so it is asked for the
    newest windows of ids first (`_newest_on_postgresql`).
@@ -21,23 +21,17 @@ import json
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet
+from django.db.models import Exists, IntegerField, OuterRef, QuerySet
 from django.db.models.expressions import RawSQL
 
 from complaintdesk.accounts.models import MERCHANT_ROLES, Role
 from complaintdesk.centre.jurisdiction import officer_bureau
-from complaintdesk.centre.models import Transfer
-from complaintdesk.complaints.models import Complaint
 from complaintdesk.lib.cursor import Key, Order
-from complaintdesk.merchants.models import Merchant
 from complaintdesk.search.models import FTS_TABLE, ComplaintText
 from complaintdesk.search.text import Phrase, parse
 
 # The matches a search ranks and answers: the newest this many in the reader's scope (docs/decisions.md).
 LIMIT = 1000
-# On SQLite, a district officer's search is narrowed in the index to its shops up to this many; past it, not
-# in the index (the results are still narrowed by `visible_complaints`), so that a query's terms stay bounded.
-SCOPE_MAX_SHOPS = 500
 # The order of `matching`'s results, for their pages: each row's place in the ranking, then its id.
 RANK = Order("search", (Key("search_rank"), Key("id")))
 
@@ -51,8 +45,9 @@ class Scope:
     merchant_id: int | None = None
     consumer_id: int | None = None
     nobody: bool = False
-    # A district officer's bureau (SPEC §11): its complaints are those in its charge, one column of theirs
-    # (`centre.jurisdiction.in_bureau`), which may be another district's shop's (transferred to it).
+    # A district officer's bureau (SPEC §11): its complaints are those in its charge (`Complaint.bureau`,
+    # `centre.jurisdiction.in_bureau`), which may be another district's shop's (transferred to it); the
+    # rows' scope names it and follows it (`index.complaints_moved`).
     bureau_id: int | None = None
 
     @classmethod
@@ -71,25 +66,16 @@ class Scope:
         return cls(nobody=True)
 
     def terms(self) -> list[str]:
-        """The scope terms a match must have, every one (a district's are not among them: `newest_ids`)."""
-        return ([f"m{self.merchant_id}"] if self.merchant_id else []) + (
-            [f"c{self.consumer_id}"] if self.consumer_id else []
-        )
+        """The scope terms a match must have, every one."""
+        named = (("m", self.merchant_id), ("b", self.bureau_id), ("c", self.consumer_id))
+        return [f"{letter}{pk}" for letter, pk in named if pk is not None]
 
-
-def bureau_shops(bureau: int) -> tuple[int, ...] | None:
-    """SQLite's narrowing of a district's search in the index (`newest_ids`): the shops in the bureau's
-    charge and those of a complaint transferred to it (one query over two small indexed sets, at most
-    SCOPE_MAX_SHOPS + 1 rows read); None past SCOPE_MAX_SHOPS (not narrowed in the index). Not the shops of
-    every case it holds: that reads each of its cases (8,200 of a district's at 1 M complaints, 70 ms, ten
-    times that at 10 M), and a case is routed to its shop's bureau unless it was transferred (see
-    docs/decisions.md for the one exception)."""
-    moved_in = Transfer.objects.filter(to_bureau_id=bureau, complaint__isnull=False)
-    shops = Merchant.objects.filter(
-        Q(jurisdiction_id=bureau) | Q(pk__in=moved_in.values("complaint__merchant_id"))
-    ).order_by("pk")
-    found = tuple(shops.values_list("pk", flat=True)[: SCOPE_MAX_SHOPS + 1])
-    return None if len(found) > SCOPE_MAX_SHOPS else found
+    def windows(self) -> str:
+        """The prefix of the terms of its windows of ids (PostgreSQL, `_newest_on_postgresql`): its shop's or
+        its bureau's, else the city's."""
+        if self.merchant_id is not None:
+            return f"m{self.merchant_id}w"
+        return "w" if self.bureau_id is None else f"b{self.bureau_id}w"
 
 
 def matching(complaints: QuerySet, query: str, scope: Scope) -> QuerySet:
@@ -154,11 +140,8 @@ def newest_ids(phrases: list[Phrase], scope: Scope, limit: int) -> list[int]:
     against 0.3 ms without, and ten times that at 10 M)."""
     if connection.vendor == "postgresql":
         return _newest_on_postgresql(phrases, scope, limit)
-    shops = bureau_shops(scope.bureau_id) if scope.bureau_id is not None else None
-    if shops == ():
-        return []
     sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s ORDER BY rowid DESC LIMIT %s"
-    return _ids(sql, [fts5_expression(phrases, scope, shops or ()), limit])
+    return _ids(sql, [fts5_expression(phrases, scope), limit])
 
 
 def _ids(sql: str, params: list) -> list[int]:
@@ -168,7 +151,8 @@ def _ids(sql: str, params: list) -> list[int]:
 
 
 # PostgreSQL's document holds each complaint's window of ids, complaint_id // WINDOW, as a term of the city's
-# ("w<n>") and of its shop's ("m<shop>w<n>"): search migration 0003, which has the number too.
+# ("w<n>"), of its shop's ("m<shop>w<n>") and of its bureau's ("b<bureau>w<n>"): search migrations 0003 and
+# 0004, which have the number too.
 WINDOW = 16384
 # The windows one query asks for at most (their terms OR-ed); older matches are asked for in one more query.
 WIDEST = 32
@@ -184,30 +168,17 @@ def _newest_on_postgresql(phrases: list[Phrase], scope: Scope, limit: int) -> li
     that shop's 1,000 newest matches. So a search asks for the newest windows of ids first (a window's term
     is one more posting list, short, to intersect with the words'): the newest two windows, then the four
     before them, then eight, …, until `limit` are found; past WIDEST windows, or when the first two held
-    too few matches for that, the rest in one query. A consumer's complaints are few (their scope term is
-    short already): one query.
-
-    A district's matches are the city's windows' matches among its complaints by their own column
-    (`Complaint.bureau`, exactly its tenancy, which a transfer changes, so no term of the document): each
-    match's complaint looked up by its key. Its shops' scope terms in the tsquery instead (as on SQLite: an
-    OR of 100-500) made GIN union the posting lists of that many frequent terms (270-340 ms for the bitmap
-    alone at 2 M), and walking the bureau's complaints newest first, each one's document checked, cost per
-    complaint walked (110 ms at 10 M for 退款 鼓包, 26-29 s for a phrase when the planner chose otherwise)."""
-    q = connection.ops.quote_name
-    text = q(ComplaintText._meta.db_table)
+    too few matches for that, the rest in one query. A district's windows are its bureau's, as a shop's are
+    its own (search 0004: before, the city's windows' matches were each looked up for their complaint's
+    bureau, eight for every one kept for a bureau of 12 %: 176 / 203 ms at 10 M for 退款 鼓包). A consumer's
+    complaints are few (their scope term is short already): one query."""
+    text = connection.ops.quote_name(ComplaintText._meta.db_table)
     words = tsquery(phrases, scope)
-    if scope.bureau_id is None:
-        matching, fixed = f"SELECT t.complaint_id FROM {text} t WHERE t.document @@ %s::tsquery", []
-    else:
-        matching = (
-            f"SELECT c.id FROM {q(Complaint._meta.db_table)} c JOIN {text} t ON t.complaint_id = c.id "
-            "WHERE c.bureau_id = %s AND t.document @@ %s::tsquery"
-        )
-        fixed = [scope.bureau_id]
-    order = "ORDER BY t.complaint_id DESC LIMIT %s"
+    matching = f"SELECT complaint_id FROM {text} WHERE document @@ %s::tsquery"
+    order = "ORDER BY complaint_id DESC LIMIT %s"
     if scope.consumer_id is not None:
-        return _ids(f"{matching} {order}", [*fixed, words, limit])
-    window = f"m{scope.merchant_id}w" if scope.merchant_id else "w"
+        return _ids(f"{matching} {order}", [words, limit])
+    window = scope.windows()
     last = _ids(f"SELECT max(complaint_id) FROM {text}", [])[0] or 0
     found: list[int] = []
     high, span = last // WINDOW, 2
@@ -216,11 +187,11 @@ def _newest_on_postgresql(phrases: list[Phrase], scope: Scope, limit: int) -> li
         # (a small shop's, rare words: their posting lists are short, one query reads them), the rest, older
         # than every window asked for, in one query.
         if span > WIDEST or (span == 4 and len(found) * WIDEST < limit):
-            older = f"{matching} AND t.complaint_id < %s {order}"
-            return found + _ids(older, [*fixed, words, (high + 1) * WINDOW, limit - len(found)])
+            older = f"{matching} AND complaint_id < %s {order}"
+            return found + _ids(older, [words, (high + 1) * WINDOW, limit - len(found)])
         low = max(0, high - span + 1)
         windows = " | ".join(_lexeme(f"{window}{n}") for n in range(low, high + 1))
-        found += _ids(f"{matching} {order}", [*fixed, f"{words} & ({windows})", limit - len(found)])
+        found += _ids(f"{matching} {order}", [f"{words} & ({windows})", limit - len(found)])
         high, span = low - 1, span * 2
     return found
 
@@ -264,14 +235,10 @@ def _fts5_string(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def fts5_expression(phrases: list[Phrase], scope: Scope, shops: tuple[int, ...] = ()) -> str:
-    """An FTS5 MATCH expression: the scope's terms in the `scope` column, one of `shops`' when given (a
-    district's, `bureau_shops`), each phrase in `terms` (a lone Chinese character: a term that starts with
-    it, or a run's tail). A district's shops as terms are fine on FTS5: `q=退款 鼓包` of a district officer
-    at 10 M complaints answers in 44 ms (median) / 96 ms (p95), docs/benchmarks.md."""
+def fts5_expression(phrases: list[Phrase], scope: Scope) -> str:
+    """An FTS5 MATCH expression: the scope's terms in the `scope` column, each phrase in `terms` (a lone
+    Chinese character: a term that starts with it, or a run's tail)."""
     parts = [f"scope : {_fts5_string(term)}" for term in scope.terms()]
-    if shops:
-        parts.append("(" + " OR ".join(f"scope : {_fts5_string(f'm{pk}')}" for pk in shops) + ")")
     for phrase in phrases:
         if phrase.single:
             char = _fts5_string(phrase.terms[0])
@@ -289,8 +256,7 @@ def _lexeme(term: str, weight: str = "", prefix: bool = False) -> str:
 
 def tsquery(phrases: list[Phrase], scope: Scope | None = None) -> str:
     """A tsquery's text over the document (terms, tails and scope; migration 0002), read by a `::tsquery`
-    cast, which takes the lexemes as they are (no parser, no dictionary). A district's scope is no term here
-    (`_newest_on_postgresql`).
+    cast, which takes the lexemes as they are (no parser, no dictionary).
 
     Weights only where they decide: the three kinds of lexeme cannot be mistaken for each other (a tail is
     one Chinese character, which a one-character search wants as well; a scope term mixes letters and

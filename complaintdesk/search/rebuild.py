@@ -26,9 +26,7 @@ def rebuild(batch_size: int = BATCH_SIZE, progress: Callable[[int], None] | None
             batch = list(
                 Complaint.objects.filter(pk__gt=last)
                 .order_by("pk")
-                .values_list("pk", "merchant_id", "consumer_id", "description", "product", "order_number")[
-                    :batch_size
-                ]
+                .values_list("pk", "description", "product", "order_number")[:batch_size]
             )
             if not batch:
                 break

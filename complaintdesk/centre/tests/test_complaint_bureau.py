@@ -2,7 +2,8 @@
 once it reached the centre, else its shop's (`Merchant.jurisdiction`) — what SPEC §11 says a bureau holds,
 and what `in_bureau` used to compute by joining the case and the shop. It stays so through filing,
 routing, a transfer, a shop moved to another district or platform seat, a case deleted, and an import; the
-migration fills it for the complaints stored before it; `in_bureau` is that one column."""
+migration fills it for the complaints stored before it; `in_bureau` is that one column. The search index's
+row of each complaint names it too (`search.index.SCOPE`), and follows it through all of these."""
 
 import csv
 import importlib
@@ -18,6 +19,7 @@ from complaintdesk.complaints.importing import import_file
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.tests import factories
 from complaintdesk.merchants.models import Platform
+from complaintdesk.search.models import ComplaintText
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +35,14 @@ def in_charge(complaint: Complaint) -> int | None:
 
 
 def assert_in_step():
+    scopes = dict(ComplaintText.objects.values_list("complaint_id", "scope"))
     for complaint in Complaint.objects.all():
         assert complaint.bureau_id == in_charge(complaint), complaint
+        # Who may find it by its words: its shop, the bureau in charge (a district's officers), its consumer.
+        named = [f"m{complaint.merchant_id}", f"b{complaint.bureau_id}"] + (
+            [f"c{complaint.consumer_id}"] if complaint.consumer_id else []
+        )
+        assert scopes[complaint.pk].split() == named, complaint
 
 
 @pytest.fixture

@@ -2,6 +2,9 @@
 the API's `q=` and the domain function: Chinese two-character words, mixed model names, traditional and
 full-width text, ranking, tenancy with counts, hostile queries, and a message written later."""
 
+import importlib
+from types import SimpleNamespace
+
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -145,10 +148,17 @@ def test_the_newest_matches_are_found_across_windows_of_ids_newest_first(people)
     # Windows 100, 99, 97, 60, 20 and 0: the first two asks (99-100, 95-98), the fifth (39-70), and older
     # than every window asked for.
     ids = [100 * w + 1, 99 * w + 5, 97 * w, 60 * w + 3, 20 * w, 7]
-    rows = [index.row(pk, people.acme.pk, None, "充电宝电池鼓包，要求退款。", "", "") for pk in ids]
-    rows.append(index.row(100 * w + 2, people.bazaar.pk, None, "电池鼓包了，要求退款", "", ""))
-    rows.append(index.row(100 * w + 3, people.acme.pk, None, "快递太慢了", "", ""))
-    index.write_rows(rows)
+    # Acme's, in bureau 8's charge but two (its windows are the bureau's own, not the shop's).
+    elsewhere = {97 * w, 7}
+    rows = [
+        (pk, "充电宝电池鼓包，要求退款。", f"m{people.acme.pk} b{9 if pk in elsewhere else 8}") for pk in ids
+    ]
+    rows.append((100 * w + 2, "电池鼓包了，要求退款", f"m{people.bazaar.pk} b8 c{people.alice.pk}"))
+    rows.append((100 * w + 3, "快递太慢了", f"m{people.acme.pk} b8"))
+    ComplaintText.objects.bulk_create(
+        ComplaintText(complaint_id=pk, terms=terms, tails=tails, scope=scope)
+        for (pk, terms, tails), scope in ((index.row(pk, text, "", ""), scope) for pk, text, scope in rows)
+    )
     words = search.parse("退款 鼓包")
     acme = search.Scope(merchant_id=people.acme.pk)
     try:
@@ -157,6 +167,10 @@ def test_the_newest_matches_are_found_across_windows_of_ids_newest_first(people)
         assert search.newest_ids(words, acme, 1000) == ids  # too few in the newest windows: the rest at once
         assert search.newest_ids(words, search.Scope(), 10) == sorted([*ids, 100 * w + 2], reverse=True)
         assert search.newest_ids(words, search.Scope(), 2) == [100 * w + 2, 100 * w + 1]
+        in_8 = [100 * w + 2] + [pk for pk in ids if pk not in elsewhere]
+        assert search.newest_ids(words, search.Scope(bureau_id=8), 10) == in_8
+        assert search.newest_ids(words, search.Scope(bureau_id=8), 2) == in_8[:2]
+        assert search.newest_ids(words, search.Scope(bureau_id=9), 10) == sorted(elsewhere, reverse=True)
     finally:  # rows of no complaint: gone before the test's end checks the foreign keys
         ComplaintText.objects.filter(pk__in=[row[0] for row in rows]).delete()
 
@@ -166,14 +180,47 @@ def test_the_newest_matches_are_found_across_windows_of_ids_newest_first(people)
 def test_postgresql_keeps_each_complaints_windows_of_ids_in_its_document(people, shelf):
     complaint = shelf["power_bank"]
     n = complaint.pk // search.WINDOW
-    asks = [f"'w{n}'", f"'m{complaint.merchant_id}w{n}'", f"'w{n + 1}'", f"'m{people.bazaar.pk}w{n}'"]
+    bureau = complaint.bureau_id
+    assert bureau is not None
+    asks = [
+        *(f"'w{n}'", f"'m{complaint.merchant_id}w{n}'", f"'b{bureau}w{n}'", f"'b{bureau}'"),
+        *(f"'w{n + 1}'", f"'m{people.bazaar.pk}w{n}'", f"'b{bureau}w{n + 1}'", f"'b{bureau + 1}w{n}'"),
+    ]
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT " + ", ".join(["document @@ %s::tsquery"] * 4) + " FROM search_complainttext "
+            "SELECT " + ", ".join(["document @@ %s::tsquery"] * len(asks)) + " FROM search_complainttext "
             "WHERE complaint_id = %s",
             [*asks, complaint.pk],
         )
-        assert cursor.fetchone() == (True, True, False, False)
+        assert cursor.fetchone() == (True,) * 4 + (False,) * 4
+
+
+@pytest.mark.django_db
+def test_migration_0004_names_each_rows_bureau_in_charge_and_its_reverse_takes_it_away(shelf):
+    # The rows stored before it name the shop and the consumer only: 0004 writes the bureau in too, and on
+    # PostgreSQL makes the document (with the bureau's windows) again. Run here on the test's rows through
+    # a stand-in for the migration's schema editor (SQLite's cannot run inside the test's transaction).
+    migration = importlib.import_module("complaintdesk.search.migrations.0004_bureau_scope")
+    complaint = shelf["power_bank"]
+    bureau = complaint.bureau_id
+    district = search.Scope(bureau_id=bureau)
+    assert index.SCOPE == migration.SCOPE
+    before = ComplaintText.objects.get(pk=complaint.pk).scope
+    assert f" b{bureau}" in before and complaint.pk in search.newest_ids(search.parse("鼓包"), district, 10)
+
+    def run(scope, windows):
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":  # the test's deferred foreign keys, before ALTER TABLE
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            editor = SimpleNamespace(connection=connection, execute=lambda sql, params: cursor.execute(sql))
+            migration._rewrite(scope, windows)(None, editor)
+
+    run(migration.SCOPE_BEFORE, migration.WINDOWS_BEFORE)
+    assert ComplaintText.objects.get(pk=complaint.pk).scope == before.replace(f" b{bureau}", "")
+    assert search.newest_ids(search.parse("鼓包"), district, 10) == []
+    run(migration.SCOPE, migration.WINDOWS)
+    assert ComplaintText.objects.get(pk=complaint.pk).scope == before
+    assert complaint.pk in search.newest_ids(search.parse("鼓包"), district, 10)
 
 
 @pytest.mark.django_db
