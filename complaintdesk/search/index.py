@@ -1,6 +1,6 @@
 """Keeping the full-text index of complaints up to date, in the caller's transaction: a filing
-(`complaint_filed`), a message (`message_added`), an import batch (`complaints_imported`); and building it
-anew for the complaints already stored (`rebuild`).
+(`complaint_filed`), a message (`message_added`), an import batch (`complaints_imported`), complaints moved
+to another bureau (`complaints_moved`); and building it anew for the complaints already stored (`rebuild`).
 
 The callers write only `ComplaintText` rows; the database keeps its own index over them in the same
 statement (SQLite: triggers into the FTS5 table; PostgreSQL: the generated `tsvector` column), so the index

@@ -6,10 +6,9 @@ those whose words match, best first.
 2. The index is asked for the newest `LIMIT` matches within the reader's scope (their shop's or their
    own complaints, a district bureau's, or one shop's): the scope is a term of the row (`index.SCOPE`), so
    the database intersects it with the words inside the full-text index rather than after it. Newest
-   first because the work then
-   stops at the limit, whatever the number of matches (a two-word query stays fast at millions of
-   complaints): FTS5 hands out its matches in id order; PostgreSQL's GIN in none, so it is asked for the
-   newest windows of ids first (`_newest_on_postgresql`).
+   first because the work then stops at the limit, whatever the number of matches (a two-word query stays
+   fast at millions of complaints): FTS5 hands out its matches in id order; PostgreSQL's GIN in none, so it
+   is asked for the newest windows of ids first (`_newest_on_postgresql`).
 3. Those are ranked by BM25 over their own terms (`rank`, the same on both databases) and the queryset is
    narrowed to them, ordered by rank: every other filter of the caller and the tenancy of `complaints`
    still apply in the same query.
