@@ -10,20 +10,16 @@ million complaints; docs/scaling.md says how to deploy it on a large database). 
 through the FTS5 table's triggers.
 """
 
+import importlib
+
 from django.db import migrations
 
 SCOPE = "'m' || c.merchant_id || COALESCE(' b' || c.bureau_id, '') || COALESCE(' c' || c.consumer_id, '')"
 SCOPE_BEFORE = "'m' || c.merchant_id || COALESCE(' c' || c.consumer_id, '')"
 
-TERMS = """
-        setweight(to_tsvector('simple'::regconfig, terms), 'A')
-        || setweight(to_tsvector('simple'::regconfig, tails), 'B')
-        || setweight(to_tsvector('simple'::regconfig, scope), 'D')"""
-WINDOWS_BEFORE = """
-        || array_to_tsvector(ARRAY[
-            'w' || (complaint_id / 16384)::text,
-            split_part(scope, ' ', 1) || 'w' || (complaint_id / 16384)::text
-        ])"""
+# The document's terms and 0003's windows, as 0003 made them.
+_0003 = importlib.import_module("complaintdesk.search.migrations.0003_id_windows")
+TERMS, WINDOWS_BEFORE = _0003.TERMS, _0003.WINDOWS
 # The bureau's term is the scope's " b<id>"; a complaint with no bureau in charge has no such window.
 WINDOWS = """
         || array_to_tsvector(array_remove(ARRAY[
