@@ -48,6 +48,9 @@ class Category(models.Model):
         return (Kind.QUALITY_ISSUE if self.is_quality_problem else Kind.COMPLAINT).value
 
 
+_STATE_LABELS, _KIND_LABELS = dict(State.choices), dict(Kind.choices)
+
+
 class Complaint(models.Model):
     # NULL until the row has its id (the reference is built from it); unique once set.
     reference = models.CharField(_("reference"), max_length=24, unique=True, null=True, editable=False)  # noqa: DJ001
@@ -180,6 +183,15 @@ class Complaint(models.Model):
 
     def __str__(self) -> str:
         return self.reference or f"complaint #{self.pk}"
+
+    # Django's own get_<field>_display hashes every choice's label to find one, and hashing a lazy label
+    # translates it: a dozen catalogue look-ups each, 1,100 on a list's page of 50 complaints (a fifth of
+    # its rendering at 10 M complaints). These find the label by its value; then translate that one.
+    def get_state_display(self) -> str:
+        return str(_STATE_LABELS.get(self.state, self.state))
+
+    def get_kind_display(self) -> str:
+        return str(_KIND_LABELS.get(self.kind, self.kind))
 
     @staticmethod
     def reference_for(pk: int, year: int) -> str:

@@ -44,11 +44,15 @@ def matched_stretches(value: str, phrases: list[text.Phrase]) -> list[tuple[int,
     return merged
 
 
-def highlight(value: str, phrases: list[text.Phrase], start: int = 0, end: int | None = None) -> SafeString:
-    """`value[start:end]` as HTML, escaped, its matched stretches in <mark>."""
-    end = len(value) if end is None else end
+def highlight(value: str, phrases: list[text.Phrase]) -> SafeString:
+    """`value` as HTML, escaped, its matched stretches in <mark>."""
+    return _marked(value, matched_stretches(value, phrases), 0, len(value))
+
+
+def _marked(value: str, stretches: list[tuple[int, int]], start: int, end: int) -> SafeString:
+    """`value[start:end]` as HTML, escaped, the `stretches` within it in <mark>."""
     out, at = [], start
-    for s, e in matched_stretches(value, phrases):
+    for s, e in stretches:
         s, e = max(s, start), min(e, end)
         if s >= e:
             continue
@@ -70,7 +74,7 @@ def excerpt(texts: Iterable[str], query: str) -> SafeString | None:
             continue
         start = max(0, stretches[0][0] - BEFORE)
         end = min(len(value), start + LENGTH)
-        body = highlight(value, phrases, start, end)
+        body = _marked(value, stretches, start, end)
         return mark_safe(  # noqa: S308 - the ellipses are plain text, the body is escaped
             (ELLIPSIS if start else "") + body + (ELLIPSIS if end < len(value) else "")
         )

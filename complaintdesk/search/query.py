@@ -111,8 +111,14 @@ def order_of(results: QuerySet, otherwise: Order) -> Order:
 def _one_of(ids: list[int]) -> RawSQL:
     """The candidates as one parameter (a thousand values would be a thousand, each built by the ORM)."""
     if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", (ids,))
+        return RawSQL("SELECT unnest(%s::bigint[])", (_array(ids),))
     return RawSQL("SELECT value FROM json_each(%s)", (json.dumps(ids),))
+
+
+def _array(ids: list[int]) -> str:
+    """`ids` as PostgreSQL's text of an array, for a `::bigint[]` cast: psycopg would dump a list of a
+    thousand ints one by one in Python (~2 ms, and a search page passes the candidates four times)."""
+    return "{" + ",".join(map(str, ids)) + "}"
 
 
 def _position_in(model, ids: list[int]) -> RawSQL:
@@ -121,7 +127,7 @@ def _position_in(model, ids: list[int]) -> RawSQL:
     q = connection.ops.quote_name
     column = f"{q(model._meta.db_table)}.{q(model._meta.pk.column)}"
     if connection.vendor == "postgresql":
-        return RawSQL(f"array_position(%s::bigint[], {column})", (ids,), output_field=IntegerField())
+        return RawSQL(f"array_position(%s::bigint[], {column})", (_array(ids),), output_field=IntegerField())
     return RawSQL(
         f"instr(%s, ',' || {column} || ',')", (f",{','.join(map(str, ids))},",), output_field=IntegerField()
     )
@@ -206,7 +212,7 @@ def rank(ids: list[int], phrases: list[Phrase]) -> list[int]:
     contains every word, and the frequency would need the words' counts over the whole table (what makes
     bm25() slow above). A lone character counts where it starts a term, and half where it ends a run.
     Lengths are measured against the candidates' average."""
-    rows = ComplaintText.objects.filter(pk__in=ids).values_list("complaint_id", "terms", "tails")
+    rows = ComplaintText.objects.filter(pk__in=_one_of(ids)).values_list("complaint_id", "terms", "tails")
     documents = {
         pk: (f" {terms.replace(' ', '  ')} ", f" {tails.replace(' ', '  ')} ", terms.count(" ") + 1)
         for pk, terms, tails in rows

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import get_language, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -292,6 +293,24 @@ class DeadlineView:
     @property
     def running(self) -> bool:
         return self.tone in ("ok", "due-soon", "overdue")
+
+    # What a deadline's cell says (`_deadline.html`), made here rather than by the template's filters and
+    # blocktranslate: a list's page has fifty of them (a third of its rendering at 10 M complaints).
+    @property
+    def countdown(self) -> str:
+        """How long it is overdue or has left, or how it ended."""
+        if self.tone == "overdue":
+            return _("overdue by %(time)s") % {"time": timesince(self.due_at)}
+        if self.running:
+            return _("%(time)s left") % {"time": timeuntil(self.due_at)}
+        if self.tone == "met":
+            return str(_("Met in time"))
+        return str(_("Met late")) if self.tone == "met-late" else str(self.status_label)
+
+    @property
+    def due_text(self) -> str:
+        """When it is due, in the reader's time: 2026-12-06 17:30."""
+        return timezone.localtime(self.due_at).strftime("%Y-%m-%d %H:%M")
 
 
 def deadline_view(d, now=None) -> DeadlineView:
