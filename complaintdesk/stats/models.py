@@ -107,6 +107,15 @@ class ResponseTimeCount(Rollup):
 # shop is ~12 + ~30 rows instead of 365.
 
 
+def _sums(name: str, key: list[str], counters: list[str]) -> models.Index:
+    """A month table's key and its counters in one index: the sum of a district's or a shop's months is read
+    from the index alone (PostgreSQL's index-only scan, SQLite's covering index), not a table row a key and
+    month. At 10 M complaints a district's dashboard read 46,569 response-time rows through 24,301 table pages
+    on PostgreSQL for one of its sums (117 ms; 42 from this index). Past months' rows no longer change, so
+    PostgreSQL's visibility map lets it skip the table for them."""
+    return models.Index(fields=[*key, *counters], name=name)
+
+
 class ComplaintMonthCount(Rollup):
     """`ComplaintCount` by month: a district's figures by category, kind, channel or sector read ~30 rows a
     shop and month instead of ~40 daily ones (its shops have no ALL_SHOPS row to read instead)."""
@@ -128,6 +137,13 @@ class ComplaintMonthCount(Rollup):
                 name="complaintmonthcount_key",
             )
         ]
+        indexes = [
+            _sums(
+                "complaintmonthcount_sums",
+                ["shop", "day", "category", "kind", "channel", "sector"],
+                ["received", "resolved", "finished"],
+            )
+        ]
 
 
 class ShopMonthCount(Rollup):
@@ -141,6 +157,7 @@ class ShopMonthCount(Rollup):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["shop", "day"], name="shopmonthcount_key")]
+        indexes = [_sums("shopmonthcount_sums", ["shop", "day"], ["received", "resolved", "finished"])]
 
 
 class DeadlineMonthCount(Rollup):
@@ -160,6 +177,13 @@ class DeadlineMonthCount(Rollup):
         constraints = [
             models.UniqueConstraint(fields=["shop", "day", "phase", "rule"], name="deadlinemonthcount_key")
         ]
+        indexes = [
+            _sums(
+                "deadlinemonthcount_sums",
+                ["shop", "day", "phase", "rule"],
+                ["total", "met_in_time", "met_late", "cancelled", "paused"],
+            )
+        ]
 
 
 class ResponseTimeMonthCount(Rollup):
@@ -177,6 +201,7 @@ class ResponseTimeMonthCount(Rollup):
                 fields=["shop", "day", "phase", "bucket"], name="responsetimemonthcount_key"
             )
         ]
+        indexes = [_sums("responsetimemonthcount_sums", ["shop", "day", "phase", "bucket"], ["n"])]
 
 
 class CommitmentCount(Rollup):

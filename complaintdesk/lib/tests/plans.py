@@ -19,7 +19,7 @@ def plan_of(sql: str, params=None, *, sorts: bool = False) -> str:
         return "\n".join(str(row[-1]) for row in cursor.fetchall())
 
 
-def as_large_on_postgresql(rows: dict[str, int], *, shares: bool = False) -> None:
+def as_large_on_postgresql(rows: dict[str, int], *, shares: bool = False, visible: bool = False) -> None:
     """PostgreSQL's planner costs each table as holding `rows[table]` rows, with no statistics of its
     columns (each condition then at its default share), until the test's transaction ends. Without it the
     plan is of the test's handful of rows, with whatever statistics autovacuum took during the suite: a
@@ -27,6 +27,8 @@ def as_large_on_postgresql(rows: dict[str, int], *, shares: bool = False) -> Non
     table by `pg_class`, its rows a page times the pages it has: the rows go on the table's one page.
     With `shares`, the statistics of the test's own rows (ANALYZE) instead of none: each condition at its
     share of them, e.g. a common word's and a bureau's where the default shares would tie two plans.
+    With `visible`, the table's pages as all-visible (vacuumed since its rows last changed), so that an
+    index-only scan is costed as reading no table page, as it reads none of a settled table.
     Needs a superuser (the suite's own server has one); nothing on SQLite."""
     if connection.vendor != "postgresql":
         return
@@ -44,6 +46,8 @@ def as_large_on_postgresql(rows: dict[str, int], *, shares: bool = False) -> Non
                 "OR oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = %s::regclass)",
                 [n, table, table],
             )
+            if visible:
+                cursor.execute("UPDATE pg_class SET relallvisible = 1 WHERE oid = %s::regclass", [table])
             if not shares:
                 cursor.execute("DELETE FROM pg_statistic WHERE starelid = %s::regclass", [table])
 
