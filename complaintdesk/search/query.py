@@ -16,7 +16,6 @@ those whose words match, best first.
    parameter, `_position_in`.)
 """
 
-import json
 from dataclasses import dataclass
 
 from django.db import connection
@@ -26,6 +25,7 @@ from django.db.models.expressions import RawSQL
 from complaintdesk.accounts.models import MERCHANT_ROLES, Role
 from complaintdesk.centre.jurisdiction import officer_bureau
 from complaintdesk.lib.cursor import Key, Order
+from complaintdesk.lib.ids import as_array, one_of
 from complaintdesk.search.models import FTS_TABLE, ComplaintText
 from complaintdesk.search.text import Phrase, parse
 
@@ -96,9 +96,9 @@ def _candidates(complaints: QuerySet, ids: list[int]) -> QuerySet:
     candidates, the database may walk the index of one of them instead, every complaint of a big shop or
     of a state (SQLite did: 110 ms for the biggest shop at 1 M complaints, growing with the shop)."""
     if complaints.query.annotations or complaints.query.is_sliced:
-        return complaints.filter(pk__in=_one_of(ids))
+        return complaints.filter(pk__in=one_of(ids))
     within = complaints.filter(pk=OuterRef("pk"))
-    found = complaints.model._default_manager.filter(Exists(within), pk__in=_one_of(ids))
+    found = complaints.model._default_manager.filter(Exists(within), pk__in=one_of(ids))
     found.query.select_related = complaints.query.select_related
     return found.prefetch_related(*complaints._prefetch_related_lookups)
 
@@ -108,26 +108,15 @@ def order_of(results: QuerySet, otherwise: Order) -> Order:
     return RANK if "search_rank" in results.query.annotations else otherwise
 
 
-def _one_of(ids: list[int]) -> RawSQL:
-    """The candidates as one parameter (a thousand values would be a thousand, each built by the ORM)."""
-    if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", (_array(ids),))
-    return RawSQL("SELECT value FROM json_each(%s)", (json.dumps(ids),))
-
-
-def _array(ids: list[int]) -> str:
-    """`ids` as PostgreSQL's text of an array, for a `::bigint[]` cast: psycopg would dump a list of a
-    thousand ints one by one in Python (~2 ms, and a search page passes the candidates four times)."""
-    return "{" + ",".join(map(str, ids)) + "}"
-
-
 def _position_in(model, ids: list[int]) -> RawSQL:
     """Each row's place in `ids`, as one parameter: a CASE of a thousand WHENs costs the ORM about 0.3 s
     to build, this nothing (and the database a few milliseconds over a thousand rows)."""
     q = connection.ops.quote_name
     column = f"{q(model._meta.db_table)}.{q(model._meta.pk.column)}"
     if connection.vendor == "postgresql":
-        return RawSQL(f"array_position(%s::bigint[], {column})", (_array(ids),), output_field=IntegerField())
+        return RawSQL(
+            f"array_position(%s::bigint[], {column})", (as_array(ids),), output_field=IntegerField()
+        )
     return RawSQL(
         f"instr(%s, ',' || {column} || ',')", (f",{','.join(map(str, ids))},",), output_field=IntegerField()
     )
@@ -212,7 +201,7 @@ def rank(ids: list[int], phrases: list[Phrase]) -> list[int]:
     contains every word, and the frequency would need the words' counts over the whole table (what makes
     bm25() slow above). A lone character counts where it starts a term, and half where it ends a run.
     Lengths are measured against the candidates' average."""
-    rows = ComplaintText.objects.filter(pk__in=_one_of(ids)).values_list("complaint_id", "terms", "tails")
+    rows = ComplaintText.objects.filter(pk__in=one_of(ids)).values_list("complaint_id", "terms", "tails")
     documents = {
         pk: (f" {terms.replace(' ', '  ')} ", f" {tails.replace(' ', '  ')} ", terms.count(" ") + 1)
         for pk, terms, tails in rows

@@ -19,6 +19,7 @@ from complaintdesk.complaints.choices import OPEN_STATES, Channel, Kind, Sector
 from complaintdesk.complaints.models import Category, Complaint
 from complaintdesk.deadlines.models import SHOP_PHASES, SHOP_RUNNING, Deadline, DeadlineStatus, Phase
 from complaintdesk.lib.errors import FieldError
+from complaintdesk.lib.ids import one_of
 from complaintdesk.lib.literal import literal
 from complaintdesk.merchants.models import Merchant
 from complaintdesk.pledges.models import PledgeSignature
@@ -368,7 +369,8 @@ def _labels(by: str, keys) -> dict:
     if by == "category":
         return {c.pk: (c.code, f"{c.name_en} / {c.name_zh}") for c in Category.objects.filter(pk__in=keys)}
     if by == "shop":  # every shop's name at most: names only, not 5,000 shops' whole rows (~1 s at 10 M)
-        return {pk: (pk, name) for pk, name in Merchant.objects.filter(pk__in=keys).values_list("pk", "name")}
+        names = Merchant.objects.filter(pk__in=one_of(list(keys))).values_list("pk", "name")
+        return {pk: (pk, name) for pk, name in names}
     if by == "commitment":
         return {n: (n, COMMITMENT_LABELS.get(n, f"Commitment {n}")) for n in keys}
     choices = {"kind": Kind, "channel": Channel, "sector": Sector}[by]
