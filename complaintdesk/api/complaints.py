@@ -164,13 +164,18 @@ class DeadlineOut(Schema):
     due_at: datetime
     rule: str
     clock: str
-    status: str
+    status: str = Field(
+        description="open, paused, met, breached (late, still unmet), cancelled (no longer applies), or missed "
+        "(breached and still unmet when the complaint ended)."
+    )
     remind_at: datetime
     reminded_at: datetime | None
     breached_at: datetime | None
     met_at: datetime | None
     met_in_time: bool | None
-    seconds_left: int | None = Field(description="Until due; negative when overdue; null once met.")
+    seconds_left: int | None = Field(
+        description="Until due; negative when overdue; null once met, cancelled or missed."
+    )
     warning: str
 
 

@@ -5,11 +5,11 @@ from django.utils import timezone
 
 from complaintdesk.accounts import privacy
 from complaintdesk.complaints import centre, flags
-from complaintdesk.deadlines.models import CENTRE_PHASES, DeadlineStatus, Phase
+from complaintdesk.deadlines.models import CENTRE_PHASES, Phase
 
 
 def deadline(d, now) -> dict:
-    finished = d.met_at is not None or d.status == DeadlineStatus.CANCELLED
+    finished = not d.still_applies
     return {
         "phase": d.phase,
         "due_at": d.due_at,
@@ -28,11 +28,7 @@ def deadline(d, now) -> dict:
 
 def _running_due(deadlines) -> dict:
     """{phase: due} of the centre's duties that run: null once met or no longer applying (SPEC §7)."""
-    return {
-        d.phase: d.due_at
-        for d in deadlines
-        if d.phase in CENTRE_PHASES and d.met_at is None and d.status != DeadlineStatus.CANCELLED
-    }
+    return {d.phase: d.due_at for d in deadlines if d.phase in CENTRE_PHASES and d.still_applies}
 
 
 def centre_case(case) -> dict | None:

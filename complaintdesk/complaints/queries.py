@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from complaintdesk.accounts.models import Role
 from complaintdesk.centre.jurisdiction import in_bureau, officer_bureau
+from complaintdesk.complaints.choices import OPEN_STATES
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.deadlines.models import SHOP_RUNNING, Deadline
 from complaintdesk.lib.cursor import Key, Order, Segment
@@ -36,7 +37,8 @@ def visible_complaints(user) -> QuerySet[Complaint]:
 
 def overdue_filter(overdue: bool, now=None, counting: bool = False):
     """Complaints with a deadline of the shop's that has passed without the shop meeting it (a late duty of
-    the 12315 centre's is the centre's, not the shop's).
+    the 12315 centre's is the centre's, not the shop's). Only an open complaint has a running duty: a
+    complaint's end cancels its open duties and makes its breached ones missed (`DeadlineStatus.MISSED`).
 
     Two ways to the same rows. For a page (the default): whether each complaint met in the list's order
     (newest first, the bureau's index for a district) has a late duty, one look-up in the partial index of
@@ -70,19 +72,21 @@ def _by_ids(keys: list[dict]) -> list[Complaint | None]:
 
 
 def late_among(complaints: QuerySet[Complaint], now=None) -> QuerySet:
-    """The ids of the overdue complaints of `complaints` (`overdue_filter`), once each, written for counting
-    them (`lib.cursor.capped_count`): the late duties, read in their complaints' order from their partial
-    index (the backlog), each one's complaint checked against the list's filters and tenancy on its one row
-    (an EXISTS by id, as `search.query` checks its candidates). Written as a filter beside the list's own,
-    the database may walk a big shop's or a bureau's every complaint instead (SQLite did: the biggest shop's
-    815,000 at 10 M complaints, where the 65,000 late duties take a third of the time); the walk stops at
-    the count's cap. Of every complaint (a city officer's list unfiltered) no complaint is read: PostgreSQL
-    merge-joined the late duties with the whole primary key of complaints (2 M entries for 13,000 duties)."""
+    """The overdue complaints of `complaints` (`overdue_filter`), once each, as a queryset of one column
+    written for counting them (`lib.cursor.capped_count`), whichever side is smaller:
+    - of every complaint (a city officer's list unfiltered), the late duties' complaints, read by due time
+      from their partial index (the city's backlog) and no complaint read: PostgreSQL merge-joined the late
+      duties with the whole primary key of complaints (2 M entries for 13,000 duties);
+    - of a list narrowed by anything (a bureau, a shop, a state, a consumer…), its open complaints (a late
+      duty's complaint is open), each looked up among the running duties (`deadline_shop_running`): a
+      district's 9,200 of the 78,000 open at 10 M complaints, not the city's 66,000 late duties each checked
+      against the list on its complaint's row (249 → 39 ms on PostgreSQL)."""
     now = now or timezone.now()
     late = Deadline.objects.filter(literal(SHOP_RUNNING), due_at__lt=now)
-    if complaints.query.where:
-        late = late.filter(Exists(complaints.filter(pk=OuterRef("complaint_id"))))
-    return late.order_by().values("complaint_id").distinct()
+    if not complaints.query.where:
+        return late.order_by().values("complaint_id").distinct()
+    open_ones = complaints.filter(state__in=sorted(OPEN_STATES))
+    return open_ones.filter(Exists(late.filter(complaint=OuterRef("pk")))).order_by().values("pk")
 
 
 def earlier_complaint_about_the_same_order(complaint) -> Complaint | None:

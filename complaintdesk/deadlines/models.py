@@ -230,10 +230,19 @@ class DeadlineStatus(models.TextChoices):
     MET = "met", _("Met")
     BREACHED = "breached", _("Breached")
     CANCELLED = "cancelled", _("No longer applies")
+    # A breached duty of the shop's still unmet when its complaint ended (withdrawn, agreed, closed…): it
+    # counts as missed in the figures, as a breached one does, but no longer runs (`SHOP_RUNNING`), so the
+    # late duties are the open complaints' backlog, not every breach the history ever left unmet.
+    MISSED = "missed", _("Missed")
+
+
+# The statuses of a duty that no longer applies or can no longer be met, when it was not met.
+ENDED_UNMET = frozenset({DeadlineStatus.CANCELLED, DeadlineStatus.MISSED})
 
 
 # A duty of the shop's that still runs: not met, open or breached (late, still unanswered); paused ones wait
-# for the consumer. The condition of the partial index `deadline_shop_running`: queries that want the index
+# for the consumer. Only an open complaint has one: its end cancels the open ones and makes the breached ones
+# missed (`services.apply_effects`). The condition of the partial index `deadline_shop_running`: queries that want the index
 # write it with `lib.literal` (SQLite matches a partial index only on literal terms).
 SHOP_RUNNING = models.Q(
     phase__in=sorted(SHOP_PHASES),
@@ -345,6 +354,11 @@ class Deadline(models.Model):
             "phase": self.get_phase_display(),
             "due": f"{timezone.localtime(self.due_at):%Y-%m-%d %H:%M}",
         }
+
+    @property
+    def still_applies(self) -> bool:
+        """Not met, and neither cancelled nor missed: it runs, or waits paused."""
+        return self.met_at is None and self.status not in ENDED_UNMET
 
     @property
     def was_met_in_time(self) -> bool | None:

@@ -22,6 +22,7 @@ from complaintdesk.complaints.models import Category
 from complaintdesk.deadlines import policy, statutory
 from complaintdesk.deadlines.calendar import BusinessCalendar
 from complaintdesk.deadlines.models import (
+    SHOP_PHASES,
     CalendarOverride,
     Clock,
     ClockChange,
@@ -338,10 +339,13 @@ def apply_effects(complaint, meets: tuple, clock: ClockChange | None, now: datet
     elif clock == ClockChange.RESUME_MEDIATION:
         notes += _resume_mediation(complaint, now)
     elif clock == ClockChange.CANCEL:
-        cancelled = complaint.deadlines.filter(
-            met_at__isnull=True, status__in=[DeadlineStatus.OPEN, DeadlineStatus.PAUSED]
+        unmet = complaint.deadlines.filter(met_at__isnull=True)
+        unmet.filter(status__in=[DeadlineStatus.OPEN, DeadlineStatus.PAUSED]).update(
+            status=DeadlineStatus.CANCELLED, next_check_at=None
         )
-        cancelled.update(status=DeadlineStatus.CANCELLED, next_check_at=None)
+        unmet.filter(phase__in=sorted(SHOP_PHASES), status=DeadlineStatus.BREACHED).update(
+            status=DeadlineStatus.MISSED, next_check_at=None
+        )
     return notes
 
 

@@ -228,9 +228,7 @@ def deadline_note(action: str, role: str, complaint) -> str:
     if transition is None:
         return ""
     met, clock = transition.deadline_effects(role)
-    unmet = [
-        d for d in complaint.deadlines.all() if d.met_at is None and d.status != DeadlineStatus.CANCELLED
-    ]
+    unmet = [d for d in complaint.deadlines.all() if d.still_applies]
     meets = [d.phase for d in unmet if d.phase in met]
     if meets:
         words = [
@@ -288,7 +286,7 @@ class DeadlineView:
     status_label: str
     met_at: datetime | None
     warning: str
-    tone: str  # ok, due-soon, overdue, met, met-late, paused, done
+    tone: str  # ok, due-soon, overdue, met, met-late, paused, done, missed
 
     @property
     def running(self) -> bool:
@@ -319,6 +317,8 @@ def deadline_view(d, now=None) -> DeadlineView:
         tone = "met" if d.met_at <= d.due_at else "met-late"
     elif d.status == DeadlineStatus.CANCELLED:
         tone = "done"
+    elif d.status == DeadlineStatus.MISSED:
+        tone = "missed"
     elif d.status == DeadlineStatus.PAUSED:
         tone = "paused"
     elif now >= d.due_at:

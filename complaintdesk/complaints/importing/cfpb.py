@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from django.db import connection
 
 from complaintdesk.complaints.choices import (
+    TERMINAL_STATES,
     Channel,
     EventKind,
     Kind,
@@ -138,8 +139,11 @@ class CfpbFormat:
             "phase": Phase.FIRST_RESPONSE, "rule_label": CFPB_RULE, "clock": Clock.WALL,
             "starts_at": received_at, "due_at": due, "remind_at": due, "next_check_at": None,
         }  # fmt: skip
-        if not timely:
-            deadline["status"], deadline["breached_at"] = DeadlineStatus.BREACHED, due
+        if (
+            not timely
+        ):  # late by the CFPB's flag: still late while the complaint is open, missed once it ended
+            late = DeadlineStatus.MISSED if state in TERMINAL_STATES else DeadlineStatus.BREACHED
+            deadline["status"], deadline["breached_at"] = late, due
         elif state == State.SUBMITTED:
             deadline["status"] = DeadlineStatus.CANCELLED  # still open at the CFPB: no outcome to record
         else:

@@ -16,7 +16,7 @@ from complaintdesk.complaints.importing import import_file, imported_credit_code
 from complaintdesk.complaints.models import Complaint, ComplaintEvent
 from complaintdesk.complaints.tests import factories
 from complaintdesk.deadlines import sweep
-from complaintdesk.deadlines.models import Deadline
+from complaintdesk.deadlines.models import SHOP_RUNNING, Deadline
 from complaintdesk.deadlines.services import ensure_default_policy
 from complaintdesk.merchants.models import Merchant
 from complaintdesk.merchants.uscc import validate_credit_code
@@ -109,9 +109,11 @@ def test_imported_history_never_wakes_the_worker(sample):
     assert not Complaint.objects.filter(state="escalated").exists()
     assert not OutboxMessage.objects.exists()
     statuses = dict(Deadline.objects.values_list("complaint__external_id", "status"))
-    assert statuses["cfpb:3287016"] in ("met", "breached", "cancelled")
-    # The five untimely answers are missed deadlines; the one still in progress has no outcome.
-    assert Deadline.objects.filter(status="breached").count() == 5
+    assert statuses["cfpb:3287016"] in ("met", "missed", "cancelled")
+    # The five untimely answers are missed deadlines of closed complaints: none runs, none is overdue; the
+    # one still in progress has no outcome.
+    assert Deadline.objects.filter(status="missed").count() == 5
+    assert not Deadline.objects.filter(SHOP_RUNNING).exists()
     assert Complaint.objects.filter(state="submitted").count() == 1
 
 

@@ -3,9 +3,11 @@
 - a page's rows are loaded by their ids alone (`queries.listed`): with the list's filters beside the ids,
   SQLite took a big shop's `merchant_id = ?` for the average shop's few hundred rows and walked the shop's
   whole index (the biggest shop's 815,000 entries at 10 M complaints) to find 50 complaints;
-- the overdue complaints are counted from the late duties, each checked against the list on its one row
-  (`queries.late_among`), never by walking a shop's or a bureau's every complaint; the count holds the same
-  complaints as the list, each once, a finished complaint with a duty still breached too."""
+- the overdue complaints of a list narrowed to a shop or a bureau are counted from its open complaints, each
+  looked up among the running duties (`queries.late_among`), never by walking the shop's or the bureau's
+  every complaint nor the city's late duties; of every complaint from the late duties, no complaint read;
+  the count holds the same complaints as the list, each once, and no ended complaint (its breached duties
+  are missed, no longer running)."""
 
 from datetime import timedelta
 
@@ -17,7 +19,7 @@ from django.utils import timezone
 
 from complaintdesk.centre.jurisdiction import in_bureau
 from complaintdesk.centre.tests import bureaus
-from complaintdesk.complaints.choices import State
+from complaintdesk.complaints import services
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.queries import (
     NEWEST_FIRST,
@@ -27,7 +29,8 @@ from complaintdesk.complaints.queries import (
     visible_complaints,
 )
 from complaintdesk.complaints.tests import factories
-from complaintdesk.deadlines.models import Deadline, DeadlineStatus
+from complaintdesk.deadlines import sweep
+from complaintdesk.deadlines.models import SHOP_PHASES, Deadline, DeadlineStatus
 from complaintdesk.lib import cursor as keyset
 from complaintdesk.lib.tests.plans import as_large_on_postgresql, plan_of
 from complaintdesk.search.tests.test_search_scale import _as_at_scale
@@ -95,26 +98,38 @@ def test_a_page_holds_the_lists_rows_in_order_with_what_it_shows(city):
     assert after.rows == list(queryset.order_by("-received_at", "-id")[2:4])
 
 
-@pytest.mark.parametrize("which", ["agent", "district", "city"])
-def test_the_overdue_count_reads_the_late_duties_and_each_ones_complaint_by_id(city, which):
-    counted = late_among(lists(city)[which])
+def _count_plan(counted) -> str:
     _as_at_scale()
     # The duties too: costed by the test's few rows (and the suite's statistics of them), a walk of the
     # unique (complaint, phase) index won on a loaded CI run; at scale it is millions of entries.
     as_large_on_postgresql({"deadlines_deadline": 3_000_000})
     with CaptureQueriesContext(connection) as queries:
         keyset.capped_count(counted)
-    plan = plan_of(queries.captured_queries[0]["sql"])
+    return plan_of(queries.captured_queries[0]["sql"])
+
+
+@pytest.mark.parametrize(
+    ("which", "index"),
+    [
+        ("agent", "complaints__merchan"),
+        ("shop filter", "complaints__merchan"),
+        ("district", "complaint_bureau_state"),
+        ("bureau filter", "complaint_bureau_state"),
+    ],
+)
+def test_a_narrowed_lists_overdue_count_reads_its_open_complaints(city, which, index):
+    """A shop's, a bureau's: its open complaints (their range of the shop's or the bureau's (…, state)
+    index), each looked up among the running duties; not the city's late duties each checked against it."""
+    plan = _count_plan(late_among(lists(city)[which]))
     assert "deadline_shop_running" in plan, plan  # one of the running duties' partial indexes
     if connection.vendor == "postgresql":
         assert "Seq Scan on complaints_complaint" not in plan, plan
-    elif which == "city":  # every complaint: none read
-        assert "complaints_complaint" not in plan and "PRIMARY KEY" not in plan, plan
     else:
-        # The complaints (the subquery's U0) only looked up by id: no index of a shop's or a bureau's.
-        scans = [line for line in plan.splitlines() if "SCAN" in line and "deadline" not in line]
-        assert scans == ["SCAN subquery"] and "USING INTEGER PRIMARY KEY" in plan, plan
-        assert not any(name in plan for name in ("complaint_shop", "complaints__merchan", "complaint_bureau"))
+        # The open ones: a range of the index by state (covering: no complaint row read), not its every entry.
+        assert f"SEARCH complaints_complaint USING COVERING INDEX {index}" in plan, plan
+        assert "_id=? AND state=?)" in plan, plan
+        scans = [line.strip() for line in plan.splitlines() if "SCAN" in line]
+        assert scans == ["SCAN subquery"], plan  # the count's own walk of the ids found
 
 
 def test_the_overdue_count_of_every_complaint_reads_no_complaint(city):
@@ -122,22 +137,30 @@ def test_the_overdue_count_of_every_complaint_reads_no_complaint(city):
     counted = late_among(lists(city)["city"])
     assert "complaints_complaint" not in str(counted.query)
     assert "complaints_complaint" in str(late_among(lists(city)["shop filter"]).query)
+    plan = _count_plan(counted)
+    assert "deadline_shop_running" in plan and "complaints_complaint" not in plan, plan
+
+
+def _ids(counted) -> set[int]:
+    return {next(iter(row.values())) for row in counted}
 
 
 def test_the_overdue_count_holds_the_lists_late_complaints_once_each(city):
-    finished = factories.complaint(city.people.alice, city.acme)
+    """Each list's late complaints, each once (two late duties count one complaint), and no ended complaint:
+    its end made its breached duties missed, no longer running."""
+    ended = factories.complaint(city.people.alice, city.acme)
     on_time = factories.complaint(city.people.alice, city.acme)
     with time_machine.travel(timezone.now() + LATER):
         now = timezone.now()
-        Deadline.objects.filter(complaint=on_time).update(due_at=now + LATER)
-        # A finished complaint whose duties were breached before it ended: still overdue, as the list says;
-        # its two late duties count it once.
-        Complaint.objects.filter(pk=finished.pk).update(state=State.WITHDRAWN)
-        breached = Deadline.objects.filter(complaint=finished, phase__in=["first_response", "resolution"])
-        assert breached.update(status=DeadlineStatus.BREACHED, due_at=now - timedelta(hours=1)) == 2
+        Deadline.objects.filter(complaint=on_time).update(due_at=now + LATER, next_check_at=None)
+        sweep.sweep(now)  # the late duties breach (and escalate their complaints)
+        assert ended.deadlines.filter(status=DeadlineStatus.BREACHED).exists()
+        services.perform(ended.pk, city.people.alice, "withdraw")
+        unmet = ended.deadlines.filter(phase__in=sorted(SHOP_PHASES), met_at__isnull=True)
+        assert set(unmet.values_list("status", flat=True)) == {DeadlineStatus.MISSED}
         for which, queryset in lists(city).items():
             late = set(queryset.filter(overdue_filter(True)).values_list("pk", flat=True))
-            assert finished.pk in late and on_time.pk not in late, which
-            assert set(late_among(queryset).values_list("complaint_id", flat=True)) == late, which
+            assert late and ended.pk not in late and on_time.pk not in late, which
+            assert _ids(late_among(queryset)) == late, which
             assert keyset.capped_count(late_among(queryset)) == len(late), which
             assert keyset.capped_count(late_among(queryset), cap=1) is None, which

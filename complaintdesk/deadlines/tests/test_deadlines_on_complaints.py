@@ -10,11 +10,24 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from complaintdesk.complaints import services
-from complaintdesk.complaints.models import Category
+from complaintdesk.complaints.models import Category, Complaint
+from complaintdesk.complaints.queries import overdue_filter
 from complaintdesk.complaints.tests import factories
 from complaintdesk.deadlines import services as deadline_services
-from complaintdesk.deadlines.models import CalendarOverride, Clock, DeadlineStatus, Phase, PolicyRule
+from complaintdesk.deadlines import sweep
+from complaintdesk.deadlines.models import (
+    SHOP_PHASES,
+    SHOP_RUNNING,
+    CalendarOverride,
+    Clock,
+    DeadlineStatus,
+    Phase,
+    PolicyRule,
+)
 from complaintdesk.deadlines.recompute import recompute_open_deadlines
+from complaintdesk.stats import queries as stats
+from complaintdesk.stats import rollups
+from complaintdesk.stats.periods import Period
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -260,3 +273,32 @@ def test_a_misspelt_kind_or_channel_is_refused_instead_of_silently_matching_noth
     assert list(refused.value.message_dict) == [field]
     setattr(rule, field, "quality_issue" if field == "kind" else "hotline_12315")
     rule.full_clean()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("actor", "action"), [("alice", "withdraw"), ("rita", "close")])
+def test_an_ended_complaints_breached_duties_are_missed_not_running(people, actor, action):
+    """Its end cancels the duties still on time and makes the breached ones missed: none runs (none is
+    overdue, none is in the late duties' index), and the figures count the missed ones as they counted them
+    breached."""
+    with time_machine.travel(at(2026, 9, 30, 10), tick=False):
+        c = factories.complaint(people.alice, people.acme, kind="quality_issue")
+    with time_machine.travel(at(2026, 9, 30, 13), tick=False):
+        sweep.sweep()  # the first response (due 12:00) breaches and escalates; the reply (14:00) runs on
+    assert c.deadlines.get(phase="first_response").status == DeadlineStatus.BREACHED
+    period = Period(date(2026, 9, 1), date(2026, 9, 30))
+    before = stats.compliance(period, people.acme.pk, now=at(2026, 9, 30, 13, 30))["phases"]
+    with time_machine.travel(at(2026, 9, 30, 13, 30), tick=False):
+        services.perform(c.pk, getattr(people, actor), action, "Settled")
+    statuses = dict(c.deadlines.filter(phase__in=sorted(SHOP_PHASES)).values_list("phase", "status"))
+    assert statuses == {
+        "first_response": DeadlineStatus.MISSED,
+        "reply": DeadlineStatus.CANCELLED,
+        "resolution": DeadlineStatus.CANCELLED,
+    }
+    assert not c.deadlines.filter(SHOP_RUNNING).exists()
+    assert not Complaint.objects.filter(overdue_filter(True, at(2026, 9, 30, 14))).exists()
+    after = stats.compliance(period, people.acme.pk, now=at(2026, 9, 30, 13, 30))["phases"]
+    assert after["first_response"] == before["first_response"]
+    assert after["first_response"]["missed"] == 1
+    assert rollups.differences() == []

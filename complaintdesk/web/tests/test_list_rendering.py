@@ -16,8 +16,8 @@ from django.utils.translation import trans_real
 from complaintdesk.complaints.choices import Kind, State
 from complaintdesk.complaints.models import Complaint
 from complaintdesk.complaints.tests import factories
-from complaintdesk.deadlines.models import DeadlineStatus, Phase
-from complaintdesk.web.display import DeadlineView
+from complaintdesk.deadlines.models import Deadline, DeadlineStatus, Phase
+from complaintdesk.web.display import DeadlineView, deadline_view
 
 # A Friday morning in Shanghai (02:00 UTC).
 NOW = "2026-11-20 10:00 +08:00"
@@ -58,6 +58,27 @@ def test_a_deadlines_cell_says_how_long_is_left_or_overdue_or_how_it_ended():
     # The page's clock counts down the running ones only.
     met = _view("met", -timedelta(hours=1))
     assert "data-countdown" in _cell(soon) and "data-countdown" not in _cell(met)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_missed_duty_says_missed_not_how_long_overdue():
+    """A breached duty whose complaint ended (DeadlineStatus.MISSED) no longer runs: no "overdue by …" that
+    would grow for ever, no countdown."""
+    due = timezone.now() - timedelta(days=90)
+    missed = Deadline(
+        phase=Phase.FIRST_RESPONSE,
+        due_at=due,
+        remind_at=due - timedelta(minutes=30),
+        status=DeadlineStatus.MISSED,
+        warning="",
+    )
+    view = deadline_view(missed)
+    assert view.tone == "missed" and not view.running
+    cell = _cell(view)
+    assert "tone-missed" in cell and "Missed" in cell
+    assert "overdue" not in cell and "data-countdown" not in cell
+    with translation.override("zh-hans"):
+        assert "未完成且超时" in _cell(deadline_view(missed))
 
 
 @time_machine.travel(NOW, tick=False)
