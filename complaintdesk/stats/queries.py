@@ -199,10 +199,10 @@ def _running(period: Period, shops: list[int], now, phases=PHASES) -> dict[int, 
 
     Counted without reading a deadline's row: the open complaints (the backlog, not the history) from their
     indexes, each looked up in the running deadlines' index (`deadline_shop_running`, which holds every
-    column counted), in grouped queries. A shop's duty runs only
-    while its complaint is open: every step to a final state meets the shop's duties or cancels the open ones
-    (`lifecycle.TRANSITIONS`, ClockChange.CANCEL), an import cancels a finished complaint's, and the
-    recomputation moves only open complaints' duties too. Shops by their open complaints
+    column counted), in grouped queries. A shop's duty runs only while its complaint is open: every step to
+    a final state meets the shop's duties or cancels the open ones and makes the breached ones missed
+    (`lifecycle.TRANSITIONS`, ClockChange.CANCEL), an import cancels a finished complaint's (or imports it
+    missed), and the recomputation moves only open complaints' duties too. Shops by their open complaints
     (`complaints_complaint(merchant, state)`); every shop together by `_city_running`."""
     # `NOT (due_at < now)`, not `due_at >= now`: a range on `due_at` would let SQLite read the city's running
     # deadlines by due time (`deadline_shop_running_due`), each a deadline row, instead of the covering index.
