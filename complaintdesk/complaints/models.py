@@ -170,6 +170,14 @@ class Complaint(models.Model):
             # A bureau's complaints in some states, counted (the dashboard's open complaints and escalations
             # of a district): a range of this index, the bureau's open work, not every complaint it ever had.
             models.Index(fields=["bureau", "state"], name="complaint_bureau_state"),
+            # A group's members in the order of their ids, its page's order: with the group alone indexed,
+            # PostgreSQL walked the primary key for a page of a big group whose members are the newest
+            # complaints (2.2 s at 10 M, expecting them spread evenly). Of the grouped complaints only.
+            models.Index(
+                fields=["group", "id"],
+                name="complaint_group_members",
+                condition=models.Q(group__isnull=False),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
