@@ -242,8 +242,8 @@ ENDED_UNMET = frozenset({DeadlineStatus.CANCELLED, DeadlineStatus.MISSED})
 
 # A duty of the shop's that still runs: not met, open or breached (late, still unanswered); paused ones wait
 # for the consumer. Only an open complaint has one: its end cancels the open ones and makes the breached ones
-# missed (`services.apply_effects`). The condition of the partial index `deadline_shop_running`: queries that want the index
-# write it with `lib.literal` (SQLite matches a partial index only on literal terms).
+# missed (`services.apply_effects`). The condition of the partial index `deadline_shop_running`: queries
+# that want the index write it with `lib.literal` (SQLite matches a partial index only on literal terms).
 SHOP_RUNNING = models.Q(
     phase__in=sorted(SHOP_PHASES),
     met_at__isnull=True,

@@ -139,9 +139,8 @@ class CfpbFormat:
             "phase": Phase.FIRST_RESPONSE, "rule_label": CFPB_RULE, "clock": Clock.WALL,
             "starts_at": received_at, "due_at": due, "remind_at": due, "next_check_at": None,
         }  # fmt: skip
-        if (
-            not timely
-        ):  # late by the CFPB's flag: still late while the complaint is open, missed once it ended
+        if not timely:
+            # Late by the CFPB's flag: still late while the complaint is open, missed once it ended.
             late = DeadlineStatus.MISSED if state in TERMINAL_STATES else DeadlineStatus.BREACHED
             deadline["status"], deadline["breached_at"] = late, due
         elif state == State.SUBMITTED:
