@@ -107,7 +107,8 @@ def _deadline_queries(period: Period) -> list[str]:
 def test_the_citys_running_deadlines_are_those_of_the_periods_complaints_on_either_side(city):
     """Paused, met, missed (breached) and cancelled duties are not running; a running duty of a complaint
     received before the period is not the period's. The outside's complaints are looked up (two queries:
-    every running duty, less theirs) when they are fewer than half the inside's, else the inside's (one)."""
+    every running duty, less theirs) when they are fewer than half the inside's (on PostgreSQL: fewer), else
+    the inside's (one)."""
     by_phase = {}
     for period in (YEAR_TO_DATE, DECEMBER_2024, SINCE_2024, MARCH_1_TO_9):
         figures = _city(period)
@@ -124,7 +125,8 @@ def test_the_citys_running_deadlines_are_those_of_the_periods_complaints_on_eith
     assert len(_deadline_queries(YEAR_TO_DATE)) == 2  # 1 outside, 5 inside: every running duty, less 1's
     assert len(_deadline_queries(SINCE_2024)) == 2  # nothing outside: every running duty
     assert len(_deadline_queries(DECEMBER_2024)) == 1  # 1 inside, 5 outside: the inside's
-    assert len(_deadline_queries(MARCH_1_TO_9)) == 1  # 4 inside, 2 outside: not fewer than half
+    # 4 inside, 2 outside: not fewer than half (SQLite), fewer (PostgreSQL, where a look-up costs more).
+    assert len(_deadline_queries(MARCH_1_TO_9)) == (2 if connection.vendor == "postgresql" else 1)
 
 
 @time_machine.travel(NOW, tick=False)
