@@ -394,8 +394,8 @@ def list_complaints(request, filters: Query[ComplaintFilters], paging: Query[Pag
     counted = qs
     if filters.overdue is not None:  # one filter, read one way for the page and another for its count
         now = timezone.now()
-        # The late ones are counted from the late duties; the others are most of the list, whose walk
-        # newest first reaches the count's cap soon.
+        # The late ones are counted from the late duties or the list's open complaints (late_among); the
+        # others are most of the list, whose walk newest first reaches the count's cap soon.
         counted = late_among(qs, now) if filters.overdue else qs.filter(overdue_filter(False, now))
         qs = qs.filter(overdue_filter(filters.overdue, now))
     order = search.order_of(qs, NEWEST_FIRST)

@@ -73,7 +73,7 @@ def _by_ids(keys: list[dict]) -> list[Complaint | None]:
 
 def late_among(complaints: QuerySet[Complaint], now=None) -> QuerySet:
     """The overdue complaints of `complaints` (`overdue_filter`), once each, as a queryset of one column
-    written for counting them (`lib.cursor.capped_count`), whichever side is smaller:
+    written for counting them (`lib.cursor.capped_count`), read from the smaller side of the two:
     - of every complaint (a city officer's list unfiltered), the late duties' complaints, read by due time
       from their partial index (the city's backlog) and no complaint read: PostgreSQL merge-joined the late
       duties with the whole primary key of complaints (2 M entries for 13,000 duties);

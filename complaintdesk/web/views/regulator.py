@@ -169,7 +169,8 @@ def complaints(request, query):
     if shop.error:  # no list of complaints not narrowed to the shop meant
         return render(request, "web/regulator/complaints.html", context, status=422)
     found = filtered_complaints(request.user, query)
-    # The late complaints are counted from the late duties, not by walking the list (late_among).
+    # The late complaints are counted from the late duties or the list's open complaints, not by walking
+    # the list (late_among).
     overdue = query["overdue"] and not query["q"]
     counted = late_among(filtered_complaints(request.user, {**query, "overdue": False})) if overdue else found
     page, rows = page_rows(
