@@ -21,6 +21,8 @@ from complaintdesk.lib.tests.plans import as_large_on_postgresql
 pytestmark = pytest.mark.django_db
 
 T0 = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(days=10)
+# How the plans are costed: as a city's complaints and their duties, not the test's dozen rows.
+AT_SCALE = {"complaints_complaint": 1_000_000, "deadlines_deadline": 3_000_000}
 
 
 @pytest.fixture
@@ -46,7 +48,7 @@ def test_a_bureaus_list_reads_its_index_in_order_on_the_first_and_a_deep_page(ci
     deep = NEWEST_FIRST.cursor(Complaint.objects.order_by("-received_at", "-id")[3])
     # Costed as at scale, not by the test's dozen rows and whatever statistics the suite left of them (a run
     # of part of the suite once planned the overdue page another way).
-    as_large_on_postgresql({"complaints_complaint": 1_000_000, "deadlines_deadline": 3_000_000})
+    as_large_on_postgresql(AT_SCALE)
     for cursor in (None, deep):
         plan = plan_of(page_keys_query(queryset, cursor))
         reads_an_index_in_order(plan, "complaint_bureau_newest")
@@ -63,7 +65,7 @@ def test_the_lists_hold_the_bureaus_complaints(city):
 @pytest.mark.parametrize("who", ["rita", "dora"])
 def test_the_overdue_count_reads_the_late_duties_not_every_complaint(city, who):
     queryset = visible_complaints(getattr(city, who)).filter(overdue_filter(True, counting=True))
-    as_large_on_postgresql({"complaints_complaint": 1_000_000, "deadlines_deadline": 3_000_000})
+    as_large_on_postgresql(AT_SCALE)
     with CaptureQueriesContext(connection) as queries:
         keyset.capped_count(queryset)
     plan = plan_of(queries.captured_queries[0]["sql"])
